@@ -1,0 +1,59 @@
+"""passeur: convert business documents between accounting systems through readable mappings.
+
+The public API for plugin authors and embedding tools. Import from here (or from
+`passeur.model`); anything else is internal and may change.
+"""
+
+from passeur.errors import (
+    DuplicateSystemError,
+    InputError,
+    MappingError,
+    MappingRuntimeError,
+    PasseurError,
+    PluginError,
+    PluginHookError,
+    PluginLoadError,
+    StructureError,
+    TransportError,
+    UnknownDocumentTypeError,
+    UnknownSystemError,
+    UsageError,
+)
+from passeur.hookspecs import hookimpl
+from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
+from passeur.plugins import PluginRecord, Registry, load_registry, make_plugin_manager
+from passeur.schema import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Capabilities",
+    "ConfigField",
+    "DocumentType",
+    "DuplicateSystemError",
+    "FieldSpec",
+    "FieldType",
+    "InputError",
+    "Issue",
+    "IssuePolicy",
+    "Level",
+    "MappingError",
+    "MappingPosition",
+    "MappingRuntimeError",
+    "PasseurError",
+    "PluginError",
+    "PluginHookError",
+    "PluginLoadError",
+    "PluginRecord",
+    "Registry",
+    "StructureError",
+    "SystemSpec",
+    "TransportError",
+    "UnknownDocumentTypeError",
+    "UnknownSystemError",
+    "UsageError",
+    "__version__",
+    "hookimpl",
+    "load_registry",
+    "make_plugin_manager",
+]

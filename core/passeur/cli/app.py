@@ -1,0 +1,117 @@
+"""The `passeur` command group, its exit codes and the one place errors become messages.
+
+Exit codes (also printed by `passeur --help`):
+  0  success
+  1  failure: a document or a check failed (details were printed)
+  2  usage error: bad arguments, unknown system or document type
+  3  input error: a file that cannot be read or parsed
+  4  live-system error: a remote system or sandbox could not be reached or refused us
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from passeur.errors import InputError, PasseurError, TransportError, UsageError
+from passeur.plugins import Registry, load_registry
+
+__all__ = ["EXIT_FAILURE", "EXIT_INPUT", "EXIT_OK", "EXIT_REMOTE", "EXIT_USAGE", "State",
+           "cli", "console", "err_console", "fail", "handle_errors", "print_json",
+           "registry_of"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_REMOTE = 4
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success
+  1  failure: a document or a check failed (details were printed)
+  2  usage error: bad arguments, unknown system or document type
+  3  input error: a file that cannot be read or parsed
+  4  live-system error: a remote system or sandbox refused or did not answer
+"""
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """Shared by every command of one invocation; the registry loads on first use."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self._registry = registry
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_registry()
+        return self._registry
+
+
+def registry_of(ctx: click.Context) -> Registry:
+    state = ctx.find_object(State)
+    if state is None:
+        state = ctx.ensure_object(State)
+    return state.registry
+
+
+def print_json(data: Any) -> None:
+    """JSON on standard output, for scripts (never mixed with human text)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    sys.exit(code)
+
+
+def _code_for(exc: PasseurError) -> int:
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, InputError):
+        return EXIT_INPUT
+    if isinstance(exc, TransportError):
+        return EXIT_REMOTE
+    return EXIT_FAILURE
+
+
+def handle_errors(func: F) -> F:
+    """Turn passeur's exceptions into one clear message and a documented exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PasseurError as exc:
+            err_console.print(f"error: {exc}", markup=False, highlight=False)
+            sys.exit(_code_for(exc))
+        except OSError as exc:
+            err_console.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+                              markup=False, highlight=False)
+            sys.exit(EXIT_INPUT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(
+    help="Convert invoices, clients, products, payments and bank statements between "
+    "accounting systems (VosFactures, ERP Connector/Acomba, UBL, CII...) through "
+    "readable, bidirectional mapping files.\n\n" + EXIT_CODES_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="passeur", prog_name="passeur")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    ctx.ensure_object(State)

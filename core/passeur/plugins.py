@@ -1,0 +1,300 @@
+"""The plugin host: find plugins through entry points, load each in isolation, collect what
+they register, and report every plugin that cannot be used without stopping the others.
+
+Nothing here runs at import time: `make_plugin_manager()` builds a manager and `load_registry()`
+fills a `Registry`. Allow- and deny-lists come from `PASSEUR_PLUGINS` and
+`PASSEUR_DISABLE_PLUGINS` (comma-separated entry-point or distribution names).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import os
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pluggy
+
+from passeur import hookspecs
+from passeur.errors import (
+    DuplicateSystemError,
+    PluginHookError,
+    UnknownDocumentTypeError,
+    UnknownSystemError,
+)
+from passeur.schema import DocumentType, SystemSpec
+from passeur.suggest import did_you_mean, suggest
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginRecord",
+    "Registry",
+    "load_registry",
+    "make_plugin_manager",
+]
+
+ENTRY_POINT_GROUP = "passeur"
+HOOK_PREFIX = "passeur_"
+CORE_PLUGINS: tuple[str, ...] = ("passeur.canonical",)
+
+
+@attrs.frozen
+class PluginRecord:
+    """One plugin as `passeur plugins` shows it: where it comes from and what it provides."""
+
+    name: str
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+    systems: tuple[str, ...] = ()
+    error: str | None = None
+
+    def as_json(self, registry: Registry | None = None) -> dict[str, Any]:
+        doctypes: dict[str, list[str]] = {}
+        if registry is not None:
+            for system in self.systems:
+                spec = registry.systems.get(system)
+                if spec is not None:
+                    doctypes[system] = list(spec.document_type_names)
+        return {
+            "name": self.name,
+            "module": self.module,
+            "distribution": self.distribution,
+            "version": self.version,
+            "systems": list(self.systems),
+            "document_types": doctypes,
+            "error": self.error,
+        }
+
+
+class _PluginManager(pluggy.PluginManager):
+    """Treats every `passeur_*` function of a plugin as a hook implementation.
+
+    Without this, a misspelled, undecorated hook would be silently ignored; with it, the
+    misspelling becomes an unknown hook that the host reports.
+    """
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        if opts is None and name.startswith(HOOK_PREFIX):
+            attr = getattr(plugin, name, None)
+            if inspect.isroutine(attr):
+                opts = pluggy.HookimplOpts(
+                    wrapper=False, hookwrapper=False, optionalhook=False,
+                    tryfirst=False, trylast=False, specname=None,
+                )
+        return opts
+
+
+def make_plugin_manager() -> pluggy.PluginManager:
+    """A plugin manager that knows passeur's hooks and holds no plugin yet."""
+    pm = _PluginManager("passeur")
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _names(value: str | None) -> frozenset[str] | None:
+    if value is None or not value.strip():
+        return None
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+@attrs.define
+class Registry:
+    """What the loaded plugins provide, and the plugins that failed."""
+
+    pm: pluggy.PluginManager
+    plugins: list[PluginRecord] = attrs.field(factory=list)
+    systems: dict[str, SystemSpec] = attrs.field(factory=dict)
+    system_plugin: dict[str, str] = attrs.field(factory=dict)
+    functions: dict[str, Any] = attrs.field(factory=dict)
+    formats: dict[str, Any] = attrs.field(factory=dict)
+    mapping_dirs: list[Path] = attrs.field(factory=list)
+
+    @property
+    def errors(self) -> list[PluginRecord]:
+        return [p for p in self.plugins if p.error is not None]
+
+    def system(self, name: str) -> SystemSpec:
+        """The system called `name`; the error suggests the closest known name."""
+        try:
+            return self.systems[name]
+        except KeyError:
+            known = sorted(self.systems)
+            raise UnknownSystemError(name, known, suggest(name, known)) from None
+
+    def document_type(self, system: str, name: str) -> DocumentType:
+        """One document type of one system, with "did you mean" on both names."""
+        spec = self.system(system)
+        doctype = spec.document_type(name)
+        if doctype is None:
+            known = list(spec.document_type_names)
+            raise UnknownDocumentTypeError(system, name, known, suggest(name, known))
+        return doctype
+
+    def hook(self) -> Any:
+        return self.pm.hook
+
+
+def _describe(dist: importlib.metadata.Distribution | None) -> tuple[str | None, str | None]:
+    if dist is None:
+        return None, None
+    return dist.metadata["Name"], dist.version
+
+
+def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
+    """Refuse a plugin that implements a hook passeur does not define."""
+    known = [name for name in vars(hookspecs) if name.startswith(HOOK_PREFIX)]
+    for name, caller in vars(pm.hook).items():
+        if not isinstance(caller, pluggy.HookCaller) or caller.spec is not None:
+            continue
+        if any(impl.plugin is plugin for impl in caller.get_hookimpls()):
+            raise PluginHookError(f"unknown hook {name!r}{did_you_mean(name, known)}")
+
+
+def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginHookError(str(exc)) from None
+    try:
+        _check_hooks(pm, plugin)
+    except PluginHookError:
+        pm.unregister(plugin)
+        raise
+
+
+def _gather(
+    pm: pluggy.PluginManager, hook_name: str
+) -> tuple[list[tuple[str, list[Any]]], dict[str, BaseException]]:
+    """Call one register hook plugin by plugin, so what each registers (or the exception it
+    raises) is pinned on that plugin and one plugin's bug never stops the others."""
+    gathered: list[tuple[str, list[Any]]] = []
+    failures: dict[str, BaseException] = {}
+    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        items: list[Any] = []
+        args = {"register": items.append}
+        try:
+            impl.function(*[args[arg] for arg in impl.argnames])
+        except Exception as exc:
+            failures[impl.plugin_name] = exc
+            continue
+        gathered.append((impl.plugin_name, items))
+    return gathered, failures
+
+
+def load_registry(
+    *,
+    entry_points: bool = True,
+    plugins: Sequence[tuple[str, object]] = (),
+    environ: Mapping[str, str] | None = None,
+) -> Registry:
+    """Load every plugin (entry points, then `plugins` given as (name, module)) into a Registry.
+
+    A plugin that fails to import, misnames a hook, raises while registering or provides a
+    system name another plugin also provides is recorded with its error and left out.
+    """
+    env = os.environ if environ is None else environ
+    allow = _names(env.get("PASSEUR_PLUGINS"))
+    deny = _names(env.get("PASSEUR_DISABLE_PLUGINS")) or frozenset()
+    pm = make_plugin_manager()
+    registry = Registry(pm=pm)
+    records: dict[str, PluginRecord] = {}
+
+    candidates: list[tuple[str, str, Callable[[], object], Any]] = []
+    for module_name in CORE_PLUGINS:
+        candidates.append((module_name, module_name, _importer(module_name), None))
+    if entry_points:
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                         key=lambda e: e.name):
+            candidates.append((ep.name, ep.value, ep.load, getattr(ep, "dist", None)))
+    for name, obj in plugins:
+        module = getattr(obj, "__name__", name)
+        candidates.append((name, module, (lambda o=obj: o), None))
+
+    for name, module, load, dist in candidates:
+        dist_name, version = _describe(dist)
+        if name not in CORE_PLUGINS:
+            wanted = {name, dist_name} - {None}
+            if (allow is not None and not wanted & allow) or wanted & deny:
+                continue
+        record = PluginRecord(name=name, module=module, distribution=dist_name, version=version)
+        try:
+            plugin = load()
+            _register(pm, plugin, name)
+        except PluginHookError as exc:
+            record = attrs.evolve(record, error=str(exc))
+        except Exception as exc:  # an import failure of any kind
+            record = attrs.evolve(record, error=f"cannot import {module!r}: "
+                                  f"{type(exc).__name__}: {exc}")
+        records[name] = record
+
+    _collect_systems(registry, records)
+    _collect_simple(registry, records, "passeur_register_functions",
+                    lambda item: registry.functions.__setitem__(item.name, item))
+    _collect_simple(registry, records, "passeur_register_formats",
+                    lambda item: registry.formats.__setitem__(item.name, item))
+    _collect_simple(registry, records, "passeur_register_mapping_dirs",
+                    lambda item: registry.mapping_dirs.append(Path(item)))
+    registry.plugins = list(records.values())
+    return registry
+
+
+def _importer(module_name: str) -> Callable[[], types.ModuleType]:
+    def load() -> types.ModuleType:
+        return importlib.import_module(module_name)
+    return load
+
+
+def _fail(records: dict[str, PluginRecord], name: str, message: str) -> None:
+    record = records[name]
+    error = message if record.error is None else f"{record.error}; {message}"
+    records[name] = attrs.evolve(record, error=error)
+
+
+def _collect_systems(registry: Registry, records: dict[str, PluginRecord]) -> None:
+    found: dict[str, list[tuple[str, SystemSpec]]] = {}
+    gathered, failures = _gather(registry.pm, "passeur_register_systems")
+    for owner, exc in failures.items():
+        _fail(records, owner, f"registering systems failed: {type(exc).__name__}: {exc}")
+    for owner, specs in gathered:
+        for spec in specs:
+            found.setdefault(spec.name, []).append((owner, spec))
+
+    for system_name, providers in sorted(found.items()):
+        owners = [owner for owner, _ in providers]
+        if len(set(owners)) > 1:
+            described = " and ".join(
+                f"{records[o].distribution or o} ({o})" for o in owners)
+            error = DuplicateSystemError(
+                f"system {system_name!r} is provided by both {described}; "
+                "disable one with PASSEUR_DISABLE_PLUGINS")
+            for owner in set(owners):
+                _fail(records, owner, str(error))
+            continue
+        owner, spec = providers[-1]
+        registry.systems[system_name] = spec
+        registry.system_plugin[system_name] = owner
+        records[owner] = attrs.evolve(
+            records[owner], systems=(*records[owner].systems, system_name))
+
+
+def _collect_simple(
+    registry: Registry, records: dict[str, PluginRecord], hook_name: str,
+    store: Callable[[Any], None],
+) -> None:
+    gathered, failures = _gather(registry.pm, hook_name)
+    for owner, exc in failures.items():
+        _fail(records, owner, f"{hook_name} failed: {type(exc).__name__}: {exc}")
+    for _owner, items in gathered:
+        for item in items:
+            store(item)
+
+
+def iter_hook_names() -> Iterable[str]:
+    """The names of every hook passeur defines (documentation and tests use this)."""
+    return sorted(n for n in vars(hookspecs) if n.startswith(HOOK_PREFIX))

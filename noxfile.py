@@ -1,0 +1,32 @@
+"""Developer and CI sessions: `nox` runs tests, lint and typing; `nox -s tests` just tests."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.error_on_missing_interpreters = True
+
+EXAMPLE_PLUGIN = "tests/plugins/example_plugin"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, with the example third-party plugin installed as a real package."""
+    session.install("-e", ".[test]")
+    session.install("-e", EXAMPLE_PLUGIN)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff over everything we wrote."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", "core", "plugins", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """mypy, strict on core/."""
+    session.install("-e", ".", "mypy>=1.10")
+    session.run("mypy")

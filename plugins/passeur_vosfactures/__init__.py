@@ -1,0 +1,18 @@
+"""VosFactures (France; the same platform as Fakturownia / InvoiceOcean) as a passeur system.
+
+Registered through the `passeur` entry-point group exactly as a third-party plugin would be;
+imports only the public `passeur` API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passeur import hookimpl
+
+from passeur_vosfactures.schema import SYSTEM
+
+
+@hookimpl
+def passeur_register_systems(register: Any) -> None:
+    register(SYSTEM)
