@@ -127,9 +127,21 @@ class Registry:
             known = sorted(self.systems)
             raise UnknownSystemError(name, known, suggest(name, known)) from None
 
+    def resolve(self, name: str) -> tuple[SystemSpec, str | None]:
+        """A system name, or a variant name that only one system has (`acomba` is
+        `erpconnector` with erp=acomba), as (system, variant or None)."""
+        if name in self.systems:
+            return self.systems[name], None
+        owners = [s for s in self.systems.values() if name in s.variants]
+        if len(owners) == 1:
+            return owners[0], name
+        known = sorted(self.systems)
+        variants = sorted(v for s in self.systems.values() for v in s.variants)
+        raise UnknownSystemError(name, known, suggest(name, known + variants))
+
     def document_type(self, system: str, name: str) -> DocumentType:
         """One document type of one system, with "did you mean" on both names."""
-        spec = self.system(system)
+        spec, _variant = self.resolve(system)
         doctype = spec.document_type(name)
         if doctype is None:
             known = list(spec.document_type_names)

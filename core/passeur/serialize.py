@@ -17,12 +17,17 @@ from cattrs.preconf.json import make_converter
 
 from passeur.errors import StructureError
 
-__all__ = ["dumps", "json_converter", "loads", "structure", "unstructure"]
+__all__ = ["dumps", "json_converter", "loads", "plain_converter", "structure", "to_plain",
+           "unstructure"]
 
 T = TypeVar("T")
 
 
 def _decimal(value: Any, _: type) -> Decimal:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value!r} is not a finite number")
+        return value
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError(f"expected a decimal written as a string or an integer, got {value!r}")
     if isinstance(value, int):
@@ -39,6 +44,8 @@ def _decimal(value: Any, _: type) -> Decimal:
 
 
 def _date(value: Any, _: type) -> datetime.date:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO date string, got {value!r}")
     return datetime.date.fromisoformat(value)
@@ -66,6 +73,22 @@ def _build() -> cattrs.Converter:
 
 
 json_converter = _build()
+
+
+def _build_plain() -> cattrs.Converter:
+    """Plain Python data that keeps Decimal and date objects: what mappings work on."""
+    converter = cattrs.Converter(omit_if_default=True)
+    converter.register_unstructure_hook(Decimal, lambda d: d)
+    converter.register_unstructure_hook(datetime.date, lambda d: d)
+    return converter
+
+
+plain_converter = _build_plain()
+
+
+def to_plain(document: Any) -> Any:
+    """Dicts and lists with Decimal and date values kept as objects (no strings)."""
+    return plain_converter.unstructure(document)
 
 
 def unstructure(document: Any) -> Any:
