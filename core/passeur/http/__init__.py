@@ -1,0 +1,92 @@
+"""passeur.http: the one HTTP layer every live-system client uses (public API).
+
+Clients describe requests as `Call` values and run them through `HttpClient` (sync) or
+`AsyncHttpClient` (asyncio), which authenticate (`TokenAuth`, `BasicAuth`), wait for the
+account's rate budget (`TokenBucket`, shared per account), send with timeouts over an
+injectable httpx transport, trace with secrets redacted (logger ``passeur.http``), classify
+every failure in one place and retry what is safe to retry (`RetryPolicy`: exponential
+backoff with full jitter, or exactly the server's `Retry-After`). Money in answers is
+`Decimal` from the moment it is read.
+
+The exception tree (all under `passeur.errors.TransportError`)::
+
+    TransportError
+    ├── Retryable            temporary, the request was NOT applied: retried automatically
+    │   │                    (5xx on reads, 503 on any call, refused connection, connect timeout)
+    │   └── RateLimited      429; `retry_after` seconds from Retry-After (delta or HTTP-date)
+    ├── AuthError            401/403: credentials missing or wrong
+    ├── ValidationError      400/422: the document was refused; `problems` = FieldProblem(path,
+    │                        message) from {"code": "error", "message": {field: [...]}}
+    ├── NotFound             404
+    ├── Conflict             409/412: already exists (If-None-Match: *) or changed meanwhile
+    ├── Uncertain            a write whose outcome is unknown (timeout or lost connection after
+    │                        sending, 5xx other than 503): NEVER retried automatically; look the
+    │                        document up before trying again
+    └── UnexpectedResponse   anything else (an odd status, a body that is not JSON)
+
+Writes are non-idempotent unless the `Call` says otherwise: POST and PATCH are only retried
+after failures that prove the server did not process them (429, 503, no connection).
+"""
+
+from passeur.errors import TransportError
+from passeur.http.auth import Auth, BasicAuth, NoAuth, TokenAuth
+from passeur.http.call import Call, dumps_json, loads_json
+from passeur.http.client import AsyncHttpClient, HttpClient, HttpSettings
+from passeur.http.errors import (
+    AuthError,
+    Conflict,
+    FieldProblem,
+    NotFound,
+    RateLimited,
+    Retryable,
+    Uncertain,
+    UnexpectedResponse,
+    ValidationError,
+    classify_exception,
+    classify_response,
+    field_problems,
+    parse_retry_after,
+)
+from passeur.http.live import DocumentClient
+from passeur.http.pagination import aiter_pages, aiter_skip_top, iter_pages, iter_skip_top
+from passeur.http.ratelimit import TokenBucket, budget_for, reset_budgets
+from passeur.http.redact import MASK, Redactor
+from passeur.http.retry import RetryPolicy
+
+__all__ = [
+    "MASK",
+    "AsyncHttpClient",
+    "Auth",
+    "AuthError",
+    "BasicAuth",
+    "Call",
+    "Conflict",
+    "DocumentClient",
+    "FieldProblem",
+    "HttpClient",
+    "HttpSettings",
+    "NoAuth",
+    "NotFound",
+    "RateLimited",
+    "Redactor",
+    "RetryPolicy",
+    "Retryable",
+    "TokenAuth",
+    "TokenBucket",
+    "TransportError",
+    "Uncertain",
+    "UnexpectedResponse",
+    "ValidationError",
+    "aiter_pages",
+    "aiter_skip_top",
+    "budget_for",
+    "classify_exception",
+    "classify_response",
+    "dumps_json",
+    "field_problems",
+    "iter_pages",
+    "iter_skip_top",
+    "loads_json",
+    "parse_retry_after",
+    "reset_budgets",
+]

@@ -1,0 +1,247 @@
+"""Running `Call`s: authenticate, wait for the rate budget, send, trace, classify, retry.
+
+`HttpClient` (threads) and `AsyncHttpClient` (asyncio) share `_Runner`, which makes every
+decision; they only differ in how they send and sleep. The transport is injectable
+(`httpx.MockTransport` in unit tests, a real socket against a sandbox elsewhere).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+from passeur.errors import TransportError
+from passeur.http.auth import Auth, NoAuth
+from passeur.http.call import Call, dumps_json, loads_json
+from passeur.http.errors import (
+    RateLimited,
+    UnexpectedResponse,
+    classify_exception,
+    classify_response,
+)
+from passeur.http.ratelimit import TokenBucket, budget_for
+from passeur.http.redact import Redactor, logger
+from passeur.http.retry import RetryPolicy
+
+__all__ = ["AsyncHttpClient", "HttpClient", "HttpSettings"]
+
+
+@attrs.frozen
+class HttpSettings:
+    """How to talk to one account: timeouts (seconds), retries, and the rate budget
+    (`rate_limit` requests per second shared by all clients of `account`; None = no limit)."""
+
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    rate_limit: float | None = None
+    burst: int = 1
+    user_agent: str = "passeur"
+
+
+class _Runner:
+    """Everything about one call except the actual send and sleep."""
+
+    def __init__(self, base_url: str, auth: Auth, settings: HttpSettings,
+                 account: str | None, headers: Mapping[str, str] | None) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        self.auth = auth
+        self.settings = settings
+        self.redactor = Redactor(secrets=auth.secrets)
+        self.headers = {"Accept": "application/json", "User-Agent": settings.user_agent,
+                        **(headers or {})}
+        self.budget: TokenBucket | None = None
+        if settings.rate_limit is not None:
+            key = account or self.base_url
+            self.budget = budget_for(key, settings.rate_limit, settings.burst)
+
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+
+    def build(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+        call = self.auth.apply(call)
+        headers = dict(call.headers)
+        content: bytes | None = None
+        if call.json is not None:
+            content = dumps_json(call.json)
+            headers.setdefault("Content-Type", "application/json")
+        return client.build_request(call.method.upper(), call.path.lstrip("/"),
+                                    params=list(call.params), headers=headers,
+                                    content=content)
+
+    def trace_request(self, request: httpx.Request, attempt: int) -> str:
+        url = self.redactor.url(str(request.url))
+        if logger.isEnabledFor(10):  # DEBUG: bodies and headers too
+            body: Any = None
+            if request.content:
+                try:
+                    body = self.redactor.data(loads_json(request.content))
+                except ValueError:
+                    body = f"<{len(request.content)} bytes>"
+            logger.debug("-> %s %s attempt=%d headers=%s body=%s", request.method, url,
+                         attempt, self.redactor.headers(dict(request.headers)), body)
+        else:
+            logger.info("-> %s %s attempt=%d", request.method, url, attempt)
+        return url
+
+    def trace_response(self, response: httpx.Response, url: str, started: float) -> None:
+        elapsed = (time.monotonic() - started) * 1000
+        logger.info("<- %s %s %d (%.0f ms)", response.request.method, url,
+                    response.status_code, elapsed)
+        if logger.isEnabledFor(10):
+            text = response.text if "json" in response.headers.get("content-type", "") else ""
+            logger.debug("<- body %s", self.redactor.text(text[:2000]))
+
+    def outcome(self, call: Call, response: httpx.Response, url: str) -> Any:
+        error = classify_response(response, idempotent=call.is_idempotent, url=url)
+        if error is not None:
+            raise error
+        if call.expect == "bytes":
+            return response.content
+        if call.expect == "none" or not response.content.strip():
+            return None
+        try:
+            return loads_json(response.content)
+        except ValueError:
+            raise UnexpectedResponse(
+                "the answer is not JSON: " + self.redactor.text(response.text[:200]),
+                method=call.method, url=url, status=response.status_code) from None
+
+    def failed(self, call: Call, exc: httpx.HTTPError, url: str) -> TransportError:
+        logger.info("<- %s %s failed: %s", call.method, url, type(exc).__name__)
+        return classify_exception(exc, idempotent=call.is_idempotent, method=call.method,
+                                  url=url)
+
+    def next_wait(self, error: TransportError, attempt: int) -> float | None:
+        """Seconds to wait before trying again, or None to give up and raise."""
+        policy = self.settings.retry
+        if not policy.should_retry(error, attempt):
+            return None
+        wait = policy.delay(error, attempt)
+        if isinstance(error, RateLimited) and self.budget is not None:
+            self.budget.pause(wait)
+        logger.info("   retrying in %.2f s after: %s", wait, error)
+        return wait
+
+
+class HttpClient:
+    """Synchronous client of one account. Thread-safe; close it (or use `with`)."""
+
+    def __init__(self, base_url: str, *, auth: Auth | None = None,
+                 settings: HttpSettings | None = None,
+                 transport: httpx.BaseTransport | None = None, account: str | None = None,
+                 headers: Mapping[str, str] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._run = _Runner(base_url, auth or NoAuth(), settings or HttpSettings(), account,
+                            headers)
+        self._sleep = sleep
+        self._client = httpx.Client(base_url=self._run.base_url, headers=self._run.headers,
+                                    timeout=self._run.timeout(), transport=transport)
+
+    @property
+    def redactor(self) -> Redactor:
+        return self._run.redactor
+
+    def call(self, call: Call) -> Any:
+        """Run `call` with retries; the decoded JSON (Decimal numbers), bytes, or None."""
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._run.budget is not None:
+                self._run.budget.acquire(self._sleep)
+            request = self._run.build(self._client, call)
+            url = self._run.trace_request(request, attempt)
+            started = time.monotonic()
+            try:
+                response = self._client.send(request)
+            except httpx.HTTPError as exc:
+                error = self._run.failed(call, exc, url)
+            else:
+                self._run.trace_response(response, url, started)
+                try:
+                    return self._run.outcome(call, response, url)
+                except TransportError as exc:
+                    error = exc
+            wait = self._run.next_wait(error, attempt)
+            if wait is None:
+                raise error
+            self._sleep(wait)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncHttpClient:
+    """The asyncio twin of `HttpClient`, for many concurrent calls on one account."""
+
+    def __init__(self, base_url: str, *, auth: Auth | None = None,
+                 settings: HttpSettings | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 account: str | None = None, headers: Mapping[str, str] | None = None,
+                 sleep: Callable[[float], Any] | None = None) -> None:
+        self._run = _Runner(base_url, auth or NoAuth(), settings or HttpSettings(), account,
+                            headers)
+        self._sleep = sleep
+        self._client = httpx.AsyncClient(base_url=self._run.base_url,
+                                         headers=self._run.headers,
+                                         timeout=self._run.timeout(), transport=transport)
+
+    @property
+    def redactor(self) -> Redactor:
+        return self._run.redactor
+
+    async def _pause(self, seconds: float) -> None:
+        import asyncio
+
+        if self._sleep is not None:
+            result = self._sleep(seconds)
+            if hasattr(result, "__await__"):
+                await result
+        else:
+            await asyncio.sleep(seconds)
+
+    async def call(self, call: Call) -> Any:
+        """Run `call` with retries; the decoded JSON (Decimal numbers), bytes, or None."""
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._run.budget is not None:
+                wait_budget = self._run.budget.reserve()
+                if wait_budget > 0:
+                    await self._pause(wait_budget)
+            request = self._run.build(self._client, call)
+            url = self._run.trace_request(request, attempt)
+            started = time.monotonic()
+            try:
+                response = await self._client.send(request)
+            except httpx.HTTPError as exc:
+                error = self._run.failed(call, exc, url)
+            else:
+                self._run.trace_response(response, url, started)
+                try:
+                    return self._run.outcome(call, response, url)
+                except TransportError as exc:
+                    error = exc
+            wait = self._run.next_wait(error, attempt)
+            if wait is None:
+                raise error
+            await self._pause(wait)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> AsyncHttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

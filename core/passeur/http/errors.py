@@ -1,0 +1,237 @@
+"""The classified failures of a live system, and the ONE place that classifies them.
+
+Every client (VosFactures, ERP Connector, a third-party plugin) goes through `classify_response`
+and `classify_exception`, so "what is retryable" and "what may have been applied" are decided
+once, the same way for every system.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import httpx
+
+from passeur.errors import TransportError
+
+__all__ = [
+    "AuthError",
+    "Conflict",
+    "FieldProblem",
+    "NotFound",
+    "RateLimited",
+    "Retryable",
+    "Uncertain",
+    "UnexpectedResponse",
+    "ValidationError",
+    "classify_exception",
+    "classify_response",
+    "field_problems",
+    "parse_retry_after",
+]
+
+
+class _Classified(TransportError):
+    """Common fields: what was asked (method, redacted URL) and what came back."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "",
+                 status: int | None = None, body: str = "") -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        where = f"{method} {url}".strip()
+        prefix = f"{where}: " if where else ""
+        code = f"HTTP {status}: " if status is not None else ""
+        super().__init__(f"{prefix}{code}{message}")
+        self.detail = message
+
+
+class Retryable(_Classified):
+    """A temporary failure that did not apply the request (5xx, refused connection...)."""
+
+
+class RateLimited(Retryable):
+    """The system asked us to slow down (429); `retry_after` is in seconds when it said so."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+
+class AuthError(_Classified):
+    """Credentials missing, wrong or not allowed (401/403): retrying will not help."""
+
+
+@attrs.frozen
+class FieldProblem:
+    """One complaint of the remote system about one field (`path` is "" when global)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ValidationError(_Classified):
+    """The system refused the document (400/422); `problems` carry the field paths."""
+
+    def __init__(self, message: str, *, problems: Sequence[FieldProblem] = (), **kw: Any) -> None:
+        self.problems = tuple(problems)
+        detail = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"{message}: {detail}" if detail else message, **kw)
+
+
+class NotFound(_Classified):
+    """The resource does not exist (404)."""
+
+
+class Conflict(_Classified):
+    """The resource already exists or changed meanwhile (409/412, If-None-Match: *)."""
+
+
+class Uncertain(_Classified):
+    """A write whose outcome is unknown: it may have been applied. Never retried blindly;
+    look the document up (by its natural key) before trying again."""
+
+
+class UnexpectedResponse(_Classified):
+    """An answer that fits no other class (an unusual 4xx, a body that is not JSON...)."""
+
+
+def _excerpt(response: httpx.Response, limit: int = 300) -> str:
+    try:
+        text = response.text
+    except Exception:  # a streamed or undecodable body
+        return ""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _problems(data: Any, prefix: str = "") -> list[FieldProblem]:
+    """Field problems from VosFactures' {"code":"error","message":{field:[...]}} shape,
+    nested objects becoming dotted paths; plain strings become one global problem."""
+    if isinstance(data, Mapping):
+        found: list[FieldProblem] = []
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            found.extend(_problems(value, path))
+        return found
+    if isinstance(data, list):
+        if all(isinstance(v, str) for v in data):
+            return [FieldProblem(prefix, str(v)) for v in data]
+        found = []
+        for index, value in enumerate(data):
+            found.extend(_problems(value, f"{prefix}[{index}]"))
+        return found
+    if data is None:
+        return []
+    return [FieldProblem(prefix, str(data))]
+
+
+def field_problems(body: Any) -> list[FieldProblem]:
+    """The field problems of an error body, whatever common shape it has."""
+    if isinstance(body, Mapping):
+        for key in ("message", "errors", "error"):
+            if key in body and body[key] not in (None, "", "error"):
+                return _problems(body[key])
+        return []
+    if isinstance(body, str) and body:
+        return [FieldProblem("", body)]
+    return _problems(body)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _message(body: Any, fallback: str) -> str:
+    if isinstance(body, Mapping):
+        for key in ("message", "error", "ResultMessage", "Message"):
+            value = body.get(key)
+            if isinstance(value, str) and value and value != "error":
+                return value
+    return fallback
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    import email.utils
+    import time
+
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+#: Statuses where the server says it did not process the request: safe to resend any write.
+NOT_PROCESSED = frozenset({429, 503})
+
+
+def classify_response(response: httpx.Response, *, idempotent: bool,
+                      url: str | None = None) -> TransportError | None:
+    """None for a success (2xx/3xx), else the exception that says what went wrong.
+
+    `idempotent=False` marks a write that must not be repeated: a 5xx other than 503 is then
+    `Uncertain`, since the server may have applied it before failing.
+    """
+    status = response.status_code
+    if status < 400:
+        return None
+    request = response.request
+    common: dict[str, Any] = {
+        "method": request.method, "url": url if url is not None else str(request.url),
+        "status": status, "body": _excerpt(response),
+    }
+    body = _json(response)
+    if status == 429:
+        after = parse_retry_after(response.headers.get("Retry-After"))
+        wait = f"; retry after {after:g} s" if after is not None else ""
+        return RateLimited(_message(body, "too many requests") + wait, retry_after=after,
+                           **common)
+    if status in (401, 403):
+        return AuthError(_message(body, "authentication refused; check the credentials"),
+                         **common)
+    if status == 404:
+        return NotFound(_message(body, "not found"), **common)
+    if status in (409, 412):
+        return Conflict(_message(body, "conflict: the resource already exists or changed"),
+                        **common)
+    if status in (400, 422):
+        return ValidationError("document refused", problems=field_problems(body), **common)
+    if status >= 500:
+        text = _message(body, "server error")
+        if idempotent or status in NOT_PROCESSED:
+            return Retryable(text, **common)
+        return Uncertain(f"{text}; the write may have been applied", **common)
+    return UnexpectedResponse(_message(body, "unexpected answer"), **common)
+
+
+def classify_exception(exc: httpx.HTTPError, *, idempotent: bool, method: str,
+                       url: str) -> TransportError:
+    """A network failure, classified by whether the request can have reached the server."""
+    common: dict[str, Any] = {"method": method, "url": url}
+    name = type(exc).__name__
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return Retryable(f"could not connect ({name}: {exc or 'no detail'})", **common)
+    if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
+        if idempotent:
+            return Retryable(f"no answer ({name}: {exc or 'no detail'})", **common)
+        return Uncertain(f"the request was sent but no answer came back ({name}); "
+                         "it may have been applied", **common)
+    return UnexpectedResponse(f"{name}: {exc}", **common)

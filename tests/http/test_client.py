@@ -1,0 +1,218 @@
+"""HttpClient / AsyncHttpClient over httpx.MockTransport: auth, retries, uncertainty,
+rate budget, redaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from decimal import Decimal
+
+import httpx
+import pytest
+from passeur.http import (
+    AsyncHttpClient,
+    AuthError,
+    BasicAuth,
+    Call,
+    HttpClient,
+    HttpSettings,
+    NotFound,
+    RateLimited,
+    RetryPolicy,
+    TokenAuth,
+    Uncertain,
+    ValidationError,
+    reset_budgets,
+)
+
+TOKEN = "qCedKxkTgQhGJpiI2SU"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_budgets() -> None:
+    reset_budgets()
+
+
+def _client(handler, *, auth=None, retry=None, sleeps=None, rate=None) -> HttpClient:
+    settings = HttpSettings(retry=retry or RetryPolicy(rng=random.Random(1)), rate_limit=rate)
+    record = sleeps.append if sleeps is not None else (lambda s: None)
+    return HttpClient("http://sandbox.test/base", auth=auth, settings=settings,
+                      transport=httpx.MockTransport(handler), sleep=record)
+
+
+def test_token_in_query_for_reads_and_body_for_writes() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    with _client(handler, auth=TokenAuth(TOKEN)) as client:
+        client.call(Call("GET", "/invoices.json", params={"page": 2}))
+        client.call(Call("POST", "invoices.json", json={"invoice": {"kind": "vat"}}))
+        client.call(Call("POST", "invoices/1/change_status.json", params={"status": "paid"}))
+    assert str(seen[0].url) == f"http://sandbox.test/base/invoices.json?page=2&api_token={TOKEN}"
+    assert json.loads(seen[1].content) == {"invoice": {"kind": "vat"}, "api_token": TOKEN}
+    assert "api_token" not in str(seen[1].url)
+    assert seen[2].url.params["api_token"] == TOKEN
+
+
+def test_basic_auth_header() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    with _client(handler, auth=BasicAuth("LIC-1", "s3cret")) as client:
+        client.call(Call("GET", "Entity/CustomerInvoice"))
+    assert seen[0].headers["Authorization"] == "Basic TElDLTE6czNjcmV0"
+
+
+def test_money_is_decimal_both_ways() -> None:
+    sent: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        return httpx.Response(200, content=b'{"TotalFacture": 1195.17, "n": 3}')
+
+    with _client(handler) as client:
+        answer = client.call(Call("POST", "x", json={"PrixFinal": Decimal("26.090")}))
+    assert sent[0] == b'{"PrixFinal":26.090}'
+    assert answer == {"TotalFacture": Decimal("1195.17"), "n": 3}
+    assert isinstance(answer["TotalFacture"], Decimal)
+
+
+def test_retries_429_honouring_retry_after_then_succeeds() -> None:
+    answers = iter([httpx.Response(429, headers={"Retry-After": "2"}),
+                    httpx.Response(503), httpx.Response(201, json={"id": 7})])
+    sleeps: list[float] = []
+    with _client(lambda r: next(answers), sleeps=sleeps) as client:
+        assert client.call(Call("POST", "invoices.json", json={})) == {"id": 7}
+    assert sleeps[0] == 2.0
+    assert 0.0 <= sleeps[1] <= 1.0  # full jitter below base_delay * 2 ** 1
+
+
+def test_retries_5xx_on_reads_and_gives_up_after_max_attempts() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(502, json={"message": "bad gateway"})
+
+    with _client(handler, retry=RetryPolicy(max_attempts=3, rng=random.Random(0))) as client, \
+            pytest.raises(Exception) as info:
+        client.call(Call("GET", "invoices.json"))
+    assert len(calls) == 3
+    assert str(info.value) == "GET http://sandbox.test/base/invoices.json: HTTP 502: bad gateway"
+
+
+def test_lost_response_on_a_write_is_uncertain_and_never_retried() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with _client(handler) as client, pytest.raises(Uncertain):
+        client.call(Call("POST", "invoices.json", json={"invoice": {}}))
+    assert len(calls) == 1
+
+
+def test_lost_response_on_a_read_is_retried() -> None:
+    state = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        state["n"] += 1
+        if state["n"] == 1:
+            raise httpx.ReadTimeout("timed out", request=request)
+        return httpx.Response(200, json=[1])
+
+    with _client(handler) as client:
+        assert client.call(Call("GET", "x")) == [1]
+    assert state["n"] == 2
+
+
+@pytest.mark.parametrize(("status", "cls"), [(401, AuthError), (404, NotFound),
+                                              (422, ValidationError)])
+def test_final_errors_are_not_retried(status: int, cls: type[Exception]) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(status, json={"code": "error", "message": {"kind": ["bad"]}})
+
+    with _client(handler) as client, pytest.raises(cls):
+        client.call(Call("GET", "x"))
+    assert len(calls) == 1
+
+
+def test_rate_limited_gives_up_when_server_asks_for_too_long() -> None:
+    with _client(lambda r: httpx.Response(429, headers={"Retry-After": "86400"})) as client, \
+            pytest.raises(RateLimited) as info:
+        client.call(Call("GET", "x"))
+    assert info.value.retry_after == 86400.0
+
+
+def test_secrets_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(422, json={"code": "error", "message": {"name": ["vide"]}})
+
+    caplog.set_level(logging.DEBUG, logger="passeur.http")
+    with _client(handler, auth=TokenAuth(TOKEN)) as client:
+        with pytest.raises(ValidationError) as info:
+            client.call(Call("POST", "clients.json", json={"client": {"password": "hunter22"}}))
+        with pytest.raises(ValidationError):
+            client.call(Call("GET", "clients.json"))
+    text = caplog.text
+    assert "api_token=%2A%2A%2A" in text or "api_token=***" in text
+    assert TOKEN not in text and "hunter22" not in text
+    assert TOKEN not in str(info.value)
+    basic_logs: list[str] = []
+    caplog.clear()
+    with _client(lambda r: httpx.Response(200, json={}), auth=BasicAuth("LIC", "pw-secret")) as c:
+        c.call(Call("GET", "x"))
+    basic_logs.append(caplog.text)
+    assert "pw-secret" not in basic_logs[0] and "TElDOnB3LXNlY3JldA==" not in basic_logs[0]
+    assert "'authorization': '***'" in basic_logs[0]
+
+
+def test_rate_budget_spaces_requests() -> None:
+    sleeps: list[float] = []
+    with _client(lambda r: httpx.Response(200, json={}), rate=4.0, sleeps=sleeps) as client:
+        for _ in range(3):
+            client.call(Call("GET", "x"))
+    # burst of 1 and a fake sleep (no time passes): the 2nd call reserves the slot 1/4 s
+    # ahead, the 3rd the slot 1/2 s ahead
+    assert len(sleeps) == 2
+    assert 0.24 < sleeps[0] <= 0.25
+    assert 0.49 < sleeps[1] <= 0.5
+
+
+def test_async_client_same_rules() -> None:
+    calls: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) == 1:
+            return httpx.Response(429, headers={"Retry-After": "0"})
+        if request.method == "POST":
+            raise httpx.ReadTimeout("lost", request=request)
+        return httpx.Response(200, json={"price": 1.10})
+
+    async def scenario() -> tuple[object, BaseException | None]:
+        async with AsyncHttpClient("http://s.test", transport=httpx.MockTransport(handler),
+                                   auth=TokenAuth(TOKEN)) as client:
+            got = await client.call(Call("GET", "x"))
+            try:
+                await client.call(Call("POST", "y", json={}))
+            except Uncertain as exc:
+                return got, exc
+        return got, None
+
+    got, error = asyncio.run(scenario())
+    assert got == {"price": Decimal("1.10")}
+    assert isinstance(error, Uncertain)
+    assert calls == ["GET", "GET", "POST"]
