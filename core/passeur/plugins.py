@@ -39,7 +39,7 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "passeur"
 HOOK_PREFIX = "passeur_"
-CORE_PLUGINS: tuple[str, ...] = ("passeur.canonical",)
+CORE_PLUGINS: tuple[str, ...] = ("passeur.canonical", "passeur.dsl.functions")
 
 
 @attrs.frozen

@@ -1,0 +1,210 @@
+"""Numbers in mappings: exact parsing, explicit rounding, never a float.
+
+Parsing is strict on purpose (digits, an optional point and digits) so that the text a
+system wrote comes back unchanged through the inverse, and so that "12,50" from a French
+export is reported instead of being misread; `decimal_comma` is the explicit way to read it.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from decimal import Decimal
+from typing import Any
+
+from passeur.dsl.functions import FunctionError, MappingFunction, nullsafe, show
+
+__all__ = ["FUNCTIONS", "ROUNDING_MODES", "parse_number", "rounding_mode", "to_text"]
+
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
+MAX_SCALE = 18
+
+_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_COMMA = re.compile(r"-?[0-9]+(?:,[0-9]+)?")
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _not_a_number(value: str) -> FunctionError:
+    text = value.strip()
+    hint = ""
+    if _COMMA.fullmatch(text):
+        hint = " (it has a decimal comma; read it with decimal_comma())"
+    elif text != value and _POINT.fullmatch(text):
+        hint = " (it has spaces around it; trim() it first)"
+    elif re.fullmatch(r"-?[0-9]{1,3}(?:[ \u00a0\u202f.,][0-9]{3})+(?:[.,][0-9]+)?", text):
+        hint = " (it has thousands separators)"
+    return FunctionError(f"value {show(value)} is not a number{hint}")
+
+
+def parse_number(value: Any) -> Decimal:
+    """A Decimal from a string written with a decimal point, an int or a Decimal."""
+    if isinstance(value, bool):
+        raise FunctionError(f"value {show(value)} is not a number")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise FunctionError(f"value {show(value)} is not a finite number")
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        raise FunctionError(f"value {value!r} is a float; money and quantities must be "
+                            "read as Decimal (json.loads(..., parse_float=Decimal))")
+    if not isinstance(value, str):
+        raise FunctionError(f"value {show(value)} is not a number")
+    if not _POINT.fullmatch(value):
+        raise _not_a_number(value)
+    return Decimal(value)
+
+
+def to_text(value: Any) -> str:
+    """The text a system expects: Decimal without exponent, dates in ISO, JSON booleans."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise FunctionError(f"value {show(value)} is not a finite number")
+        return format(value, "f")
+    if isinstance(value, int):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    raise FunctionError(f"value {show(value)} cannot be written as text")
+
+
+def rounding_mode(name: Any) -> str:
+    """The decimal module's constant for a rounding mode named in a mapping."""
+    if name not in ROUNDING_MODES:
+        raise FunctionError(f"unknown rounding mode {show(name)}; use one of: "
+                            + ", ".join(ROUNDING_MODES))
+    return ROUNDING_MODES[name]
+
+
+def _scale(scale: Any) -> int:
+    if isinstance(scale, Decimal) and scale == scale.to_integral_value():
+        scale = int(scale)
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 0 <= scale <= MAX_SCALE:
+        raise FunctionError(f"scale {show(scale)} is not a whole number from 0 to {MAX_SCALE}")
+    return scale
+
+
+def round_to(value: Decimal, scale: Any, rounding: Any = "half_up") -> Decimal:
+    """`value` with exactly `scale` decimals, rounded by the named mode."""
+    places = _scale(scale)
+    mode = rounding_mode(rounding)
+    # Enough precision for every digit kept: the default context (28 digits) would refuse
+    # or round a large amount, and money must never be rounded by accident.
+    digits = max(len(value.as_tuple().digits) + value.adjusted() + places + 2, 28)
+    with decimal.localcontext(prec=digits):
+        return value.quantize(Decimal(1).scaleb(-places), rounding=mode)
+
+
+def _number(value: Any) -> Decimal:
+    return parse_number(value)
+
+
+def _decimal(value: Any, scale: Any, rounding: Any = "half_up") -> Decimal:
+    return round_to(parse_number(value), scale, rounding)
+
+
+def _money(value: Any, scale: Any = 2, rounding: Any = "half_up") -> Decimal:
+    return round_to(parse_number(value), scale, rounding)
+
+
+def _round(value: Any, scale: Any = 0, rounding: Any = "half_up") -> Decimal:
+    return round_to(parse_number(value), scale, rounding)
+
+
+def _decimal_comma(value: Any) -> Decimal:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return parse_number(value)
+    if not isinstance(value, str) or not _COMMA.fullmatch(value):
+        raise FunctionError(f"value {show(value)} is not a number written with a decimal "
+                            'comma (like "12,50")')
+    return Decimal(value.replace(",", "."))
+
+
+def _decimal_comma_text(value: Any) -> str:
+    return format(parse_number(value), "f").replace(".", ",")
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, str) and _INTEGER.fullmatch(value):
+        return int(value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        number = parse_number(value)
+        if number == number.to_integral_value():
+            return int(number)
+    raise FunctionError(f"value {show(value)} is not a whole number")
+
+
+def _negate(value: Any) -> Decimal | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -value
+    return parse_number(value).copy_negate()  # exact: unary minus rounds to 28 digits
+
+
+def _abs(value: Any) -> Decimal | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value)
+    return parse_number(value).copy_abs()
+
+
+
+def _boolean(value: Any, true_text: Any = "true", false_text: Any = "false") -> bool:
+    if isinstance(value, bool):
+        return value
+    if value == true_text:
+        return True
+    if value == false_text:
+        return False
+    raise FunctionError(f"value {show(value)} is neither {show(true_text)} nor "
+                        f"{show(false_text)}")
+
+
+def _boolean_text(value: Any, true_text: Any = "true", false_text: Any = "false") -> Any:
+    if not isinstance(value, bool):
+        raise FunctionError(f"value {show(value)} is not true or false")
+    return true_text if value else false_text
+
+
+FUNCTIONS = (
+    MappingFunction("number", ("any",), "decimal", nullsafe(_number), inverse="text",
+                    doc='Exact number from "12.50", 12 or a decimal; "12,50" is refused.'),
+    MappingFunction("text", ("any",), "string", nullsafe(to_text), inverse="number",
+                    doc="Text of a number (no exponent), date (ISO) or boolean."),
+    MappingFunction("decimal", ("any", "integer", "string?"), "decimal",
+                    nullsafe(_decimal), lossy=True,
+                    doc='Number rounded to `scale` decimals; rounding defaults to "half_up".'),
+    MappingFunction("money", ("any", "integer?", "string?"), "decimal", nullsafe(_money),
+                    lossy=True, doc="Amount with 2 decimals (or `scale`), half_up by default."),
+    MappingFunction("round", ("decimal", "integer?", "string?"), "decimal",
+                    nullsafe(_round), lossy=True,
+                    doc="Round to `scale` decimals (0 by default) by the named mode."),
+    MappingFunction("decimal_comma", ("any",), "decimal", nullsafe(_decimal_comma),
+                    inverse="decimal_comma_text", doc='Exact number from "12,50".'),
+    MappingFunction("decimal_comma_text", ("decimal",), "string",
+                    nullsafe(_decimal_comma_text), inverse="decimal_comma",
+                    doc='Number written with a decimal comma: "12,50".'),
+    MappingFunction("integer", ("any",), "integer", nullsafe(_integer), inverse="text",
+                    doc='Whole number from "12", 12 or 12.0.'),
+    MappingFunction("negate", ("decimal",), "decimal", nullsafe(_negate), inverse="negate",
+                    doc="The opposite amount (credit notes written as negative invoices)."),
+    MappingFunction("abs", ("decimal",), "decimal", nullsafe(_abs), lossy=True,
+                    doc="The amount without its sign."),
+    MappingFunction("boolean", ("any", "string?", "string?"), "boolean", nullsafe(_boolean),
+                    inverse="boolean_text",
+                    doc='true/false from two words, "true"/"false" by default.'),
+    MappingFunction("boolean_text", ("boolean", "string?", "string?"), "any",
+                    nullsafe(_boolean_text), inverse="boolean",
+                    doc="The word for true or false (inverse of boolean)."),
+)

@@ -1,0 +1,180 @@
+"""Text, lists, value tables and fallbacks in mappings.
+
+Most text functions lose information (upper, trim, replace...): they are declared lossy so
+the compiler refuses them in a `<->` rule instead of silently corrupting the reverse way.
+`split`/`join` and `lookup`/`reverse_lookup` are the pairs that can run backwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from passeur.dsl.functions import FunctionError, MappingFunction, expect_str, nullsafe, show
+from passeur.dsl.functions_numbers import to_text
+
+__all__ = ["FUNCTIONS", "is_missing"]
+
+
+def is_missing(value: Any) -> bool:
+    """Absent or null: what `coalesce` skips. ABSENT comes from the compiler's values module
+    and is compared by identity; an empty string is a value and is kept."""
+    if value is None:
+        return True
+    try:
+        from passeur.dsl.values import ABSENT
+    except ImportError:  # pragma: no cover - before the compiler package exists
+        return type(value).__name__ in {"_Absent", "Absent", "AbsentType"}
+    return value is ABSENT
+
+
+def _upper(value: Any) -> str:
+    return expect_str(value).upper()
+
+
+def _lower(value: Any) -> str:
+    return expect_str(value).lower()
+
+
+def _trim(value: Any) -> str:
+    return expect_str(value).strip()
+
+
+def _concat(*values: Any) -> str:
+    return "".join(to_text(v) for v in values if v is not None)
+
+
+def _separator(sep: Any) -> str:
+    if not isinstance(sep, str) or not sep:
+        raise FunctionError(f"separator {show(sep)} must be a non-empty text")
+    return sep
+
+
+def _split(value: Any, sep: Any) -> list[str]:
+    text = expect_str(value)
+    return text.split(_separator(sep)) if text else []
+
+
+def _join(value: Any, sep: Any) -> str:
+    if not isinstance(value, list):
+        raise FunctionError(f"value {show(value)} is not a list")
+    return _separator(sep).join(to_text(v) for v in value)
+
+
+def _substring(value: Any, start: Any, length: Any = None) -> str:
+    text = expect_str(value)
+    if isinstance(start, bool) or not isinstance(start, int) or start < 1:
+        raise FunctionError(f"start {show(start)} must be a position from 1")
+    if length is None:
+        return text[start - 1:]
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise FunctionError(f"length {show(length)} must be a whole number from 0")
+    return text[start - 1:start - 1 + length]
+
+
+def _fill(fill: Any) -> str:
+    if not isinstance(fill, str) or len(fill) != 1:
+        raise FunctionError(f"fill {show(fill)} must be exactly one character")
+    return fill
+
+
+def _width(width: Any) -> int:
+    if isinstance(width, bool) or not isinstance(width, int) or width < 0:
+        raise FunctionError(f"width {show(width)} must be a whole number from 0")
+    return width
+
+
+def _pad_left(value: Any, width: Any, fill: Any = " ") -> str:
+    return to_text(value).rjust(_width(width), _fill(fill))
+
+
+def _pad_right(value: Any, width: Any, fill: Any = " ") -> str:
+    return to_text(value).ljust(_width(width), _fill(fill))
+
+
+def _replace(value: Any, old: Any, new: Any) -> str:
+    return expect_str(value).replace(expect_str(old, "a text to find"),
+                                     expect_str(new, "a replacement text"))
+
+
+def _length(value: Any) -> int:
+    if isinstance(value, (str, list)):
+        return len(value)
+    raise FunctionError(f"value {show(value)} is neither a text nor a list")
+
+
+def _table(table: Any) -> Mapping[Any, Any]:
+    if not isinstance(table, Mapping):
+        raise FunctionError(f"{show(table)} is not a value table")
+    return table
+
+
+_NO_FALLBACK = object()
+
+
+def _lookup(value: Any, table: Any, fallback: Any = _NO_FALLBACK) -> Any:
+    entries = _table(table)
+    try:
+        return entries[value]
+    except (KeyError, TypeError):
+        pass
+    if fallback is not _NO_FALLBACK:
+        return fallback
+    known = ", ".join(show(k) for k in list(entries)[:8])
+    more = ", ..." if len(entries) > 8 else ""
+    raise FunctionError(f"value {show(value)} is not in the table (it has {known}{more})")
+
+
+def _reverse_lookup(value: Any, table: Any, fallback: Any = _NO_FALLBACK) -> Any:
+    entries = _table(table)
+    keys = [k for k, v in entries.items() if v == value]
+    if len(keys) == 1:
+        return keys[0]
+    if len(keys) > 1:
+        raise FunctionError(f"value {show(value)} comes from several table entries ("
+                            + ", ".join(show(k) for k in keys) + "); the table is not "
+                            "one-to-one")
+    if fallback is not _NO_FALLBACK:
+        return fallback
+    raise FunctionError(f"value {show(value)} is not among the table's results")
+
+
+def _coalesce(*values: Any) -> Any:
+    for value in values:
+        if not is_missing(value):
+            return value
+    return values[-1] if values else None
+
+
+FUNCTIONS = (
+    MappingFunction("upper", ("string",), "string", nullsafe(_upper), lossy=True,
+                    doc="Text in capitals."),
+    MappingFunction("lower", ("string",), "string", nullsafe(_lower), lossy=True,
+                    doc="Text in small letters."),
+    MappingFunction("trim", ("string",), "string", nullsafe(_trim), lossy=True,
+                    doc="Text without spaces at both ends."),
+    MappingFunction("concat", ("any...",), "string", _concat, lossy=True,
+                    doc="The texts of all values end to end (nulls are skipped)."),
+    MappingFunction("split", ("string", "string"), "list", nullsafe(_split), inverse="join",
+                    doc='The parts of a text between separators: split("a;b", ";").'),
+    MappingFunction("join", ("list", "string"), "string", nullsafe(_join), inverse="split",
+                    lossy=True, doc="The texts of a list with a separator between them."),
+    MappingFunction("substring", ("string", "integer", "integer?"), "string",
+                    nullsafe(_substring), lossy=True,
+                    doc="Part of a text from position `start` (1 is the first character)."),
+    MappingFunction("pad_left", ("any", "integer", "string?"), "string", nullsafe(_pad_left),
+                    lossy=True, doc='Text widened on the left: pad_left(7, 5, "0") is "00007".'),
+    MappingFunction("pad_right", ("any", "integer", "string?"), "string",
+                    nullsafe(_pad_right), lossy=True, doc="Text widened on the right."),
+    MappingFunction("replace", ("string", "string", "string"), "string", nullsafe(_replace),
+                    lossy=True, doc="Text with every `old` replaced by `new`."),
+    MappingFunction("length", ("any",), "integer", nullsafe(_length), lossy=True,
+                    doc="Number of characters of a text or items of a list."),
+    MappingFunction("lookup", ("any", "any", "any?"), "any", _lookup,
+                    inverse="reverse_lookup",
+                    doc="The value a table gives for `value`, else `fallback` (or an error)."),
+    MappingFunction("reverse_lookup", ("any", "any", "any?"), "any", _reverse_lookup,
+                    inverse="lookup", doc="The table entry whose result is `value`."),
+    MappingFunction("coalesce", ("any...",), "any", _coalesce, lossy=True,
+                    accepts_absent=True, doc="The first value that is neither absent nor null."),
+)
