@@ -226,7 +226,7 @@ def load_registry(
             candidates.append((ep.name, ep.value, ep.load, getattr(ep, "dist", None)))
     for name, obj in plugins:
         module = getattr(obj, "__name__", name)
-        candidates.append((name, module, (lambda o=obj: o), None))
+        candidates.append((name, module, _given(obj), None))
 
     for name, module, load, dist in candidates:
         dist_name, version = _describe(dist)
@@ -254,6 +254,12 @@ def load_registry(
                     lambda item: registry.mapping_dirs.append(Path(item)))
     registry.plugins = list(records.values())
     return registry
+
+
+def _given(obj: object) -> Callable[[], object]:
+    def load() -> object:
+        return obj
+    return load
 
 
 def _importer(module_name: str) -> Callable[[], types.ModuleType]:

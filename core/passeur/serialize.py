@@ -20,7 +20,7 @@ from passeur.errors import StructureError
 __all__ = ["dumps", "json_converter", "loads", "plain_converter", "structure", "to_plain",
            "unstructure"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def _decimal(value: Any, _: type) -> Decimal:
@@ -28,7 +28,7 @@ def _decimal(value: Any, _: type) -> Decimal:
         if not value.is_finite():
             raise ValueError(f"{value!r} is not a finite number")
         return value
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError(f"expected a decimal written as a string or an integer, got {value!r}")
     if isinstance(value, int):
         return Decimal(value)
@@ -96,7 +96,7 @@ def unstructure(document: Any) -> Any:
     return json_converter.unstructure(document)
 
 
-def structure(data: Any, cls: type[T]) -> T:
+def structure(data: Any, cls: type[_T]) -> _T:
     """A model value from plain data; problems are reported with their data paths."""
     try:
         return json_converter.structure(data, cls)
@@ -113,6 +113,6 @@ def dumps(document: Any, *, indent: int | None = None) -> str:
     return json.dumps(unstructure(document), ensure_ascii=False, indent=indent, sort_keys=True)
 
 
-def loads(text: str, cls: type[T]) -> T:
+def loads(text: str, cls: type[_T]) -> _T:
     """A model value from JSON text; floats never appear, numbers parse as Decimal."""
     return structure(json.loads(text, parse_float=Decimal), cls)

@@ -16,7 +16,14 @@ import attrs
 from passeur.model.invoice import Invoice, Line, LineKind, Tax, TaxSubtotal, Totals
 from passeur.model.money import Rounding, round_money
 
-__all__ = ["TaxRounding", "computed_line_net", "line_net", "recompute", "tax_breakdown", "with_computed_totals"]
+__all__ = [
+    "TaxRounding",
+    "computed_line_net",
+    "line_net",
+    "recompute",
+    "tax_breakdown",
+    "with_computed_totals",
+]
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")

@@ -1,0 +1,83 @@
+"""Both an editable install and a built wheel find every plugin and every mapping file."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILTIN = {"passeur", "vosfactures", "erpconnector"}
+
+
+def repo_mapping_files() -> set[str]:
+    return {p.relative_to(REPO / "mappings").as_posix()
+            for p in (REPO / "mappings").rglob("*") if p.is_file()}
+
+
+def test_installed_package_sees_every_mapping_file() -> None:
+    root = importlib.resources.files("passeur") / "mappings"
+    found = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in node.iterdir():
+            if child.is_dir():
+                stack.append(child)
+            else:
+                found.add(str(child).split("mappings/", 1)[1])
+    assert found == repo_mapping_files()
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
+                    "--outdir", str(out), str(REPO)], check=True, capture_output=True)
+    [built] = out.glob("passeur-*.whl")
+    return built
+
+
+@pytest.mark.slow
+def test_wheel_contains_engine_plugins_and_mappings(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"passeur/__init__.py", "passeur/cli/__init__.py", "passeur/model/invoice.py",
+            "passeur_vosfactures/__init__.py", "passeur_erpconnector/__init__.py"} <= names
+    assert {f"passeur/mappings/{m}" for m in repo_mapping_files()} <= names
+    [entry_points] = [n for n in names if n.endswith("entry_points.txt")]
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[passeur]" in text
+    assert "vosfactures = passeur_vosfactures" in text
+    assert "erpconnector = passeur_erpconnector" in text
+
+
+@pytest.mark.slow
+def test_wheel_installed_in_a_fresh_venv_finds_plugins_and_mappings(
+    wheel: Path, tmp_path: Path
+) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "-q",
+                    str(wheel)], check=True, capture_output=True)
+    probe = ("import json, importlib.resources as r, passeur;"
+             "root = r.files('passeur') / 'mappings';"
+             "print(json.dumps({'file': passeur.__file__,"
+             " 'maps': sorted(p.name for p in root.iterdir())}))")
+    result = subprocess.run([python, "-c", probe], check=True, capture_output=True, text=True,
+                            cwd=tmp_path)
+    info = json.loads(result.stdout)
+    assert str(env_dir) in info["file"]  # the wheel's copy, not the source checkout
+    assert set(info["maps"]) == {m.split("/")[0] for m in repo_mapping_files()}
+    plugins = subprocess.run([python, "-m", "passeur", "plugins", "--json"], check=True,
+                             capture_output=True, text=True, cwd=tmp_path)
+    records = json.loads(plugins.stdout)
+    systems = {s for r in records for s in r["systems"]}
+    assert systems >= BUILTIN
+    assert all(r["error"] is None for r in records if set(r["systems"]) & BUILTIN)
