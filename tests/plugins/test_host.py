@@ -148,3 +148,58 @@ def test_in_process_plugin_object(tmp_path: Path) -> None:
 
     registry = load_registry(entry_points=False, plugins=[("inproc", Plugin())])
     assert set(registry.systems) == {"passeur", "inproc"}
+
+
+def test_every_register_hook_is_collected_per_plugin(tmp_path: Path) -> None:
+    class Format:
+        name = "myformat"
+
+    class Function:
+        name = "myfunc"
+
+    class Plugin:
+        @staticmethod
+        def passeur_register_formats(register):
+            register(Format())
+
+        @staticmethod
+        def passeur_register_functions(register):
+            register(Function())
+
+        @staticmethod
+        def passeur_register_mapping_dirs(register):
+            register(tmp_path)
+
+        @staticmethod
+        def passeur_detect_format(name, head):
+            return "myformat" if head.startswith(b"MY") else None
+
+    registry = load_registry(entry_points=False, plugins=[("mine", Plugin())])
+    assert isinstance(registry.formats["myformat"], Format)
+    assert isinstance(registry.functions["myfunc"], Function)
+    assert tmp_path in registry.mapping_dirs
+    assert registry.pm.hook.passeur_detect_format(name="x.my", head=b"MY...") == "myformat"
+    assert registry.pm.hook.passeur_detect_format(name="x.txt", head=b"hello") is None
+
+
+def test_plugin_commands_are_added_to_the_cli(tmp_path: Path) -> None:
+    import click
+    from click.testing import CliRunner
+
+    from passeur.cli import _plugin_commands, cli
+    from passeur.cli.app import State
+
+    class Plugin:
+        @staticmethod
+        def passeur_register_commands(cli):
+            @cli.command("hello-plugin")
+            def hello() -> None:
+                click.echo("hello from a plugin")
+
+    state = State(load_registry(entry_points=False, plugins=[("cmd", Plugin())]))
+    _plugin_commands(state)
+    try:
+        result = CliRunner().invoke(cli, ["hello-plugin"], obj=state)
+        assert result.output == "hello from a plugin\n"
+    finally:
+        cli.commands.pop("hello-plugin", None)
