@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 import pytest
+
 from passeur.http import TokenBucket, budget_for, reset_budgets
 
 

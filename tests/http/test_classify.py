@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from passeur.errors import TransportError
 from passeur.http import (
     AuthError,

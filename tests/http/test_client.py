@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+
 from passeur.http import (
     AsyncHttpClient,
     AuthError,
@@ -216,3 +217,46 @@ def test_async_client_same_rules() -> None:
     assert got == {"price": Decimal("1.10")}
     assert isinstance(error, Uncertain)
     assert calls == ["GET", "GET", "POST"]
+
+
+def test_guarded_write_is_resent_after_a_5xx() -> None:
+    answers = iter([httpx.Response(500), httpx.Response(201, json={"id": 3})])
+    with _client(lambda r: next(answers)) as client:
+        assert client.call(Call("POST", "x", json={}, guarded=True)) == {"id": 3}
+
+
+def test_unguarded_write_after_a_500_is_uncertain_not_retried() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(500, json={"error": "boom"})
+
+    with _client(handler) as client, pytest.raises(Uncertain) as info:
+        client.call(Call("POST", "x", json={}))
+    assert len(calls) == 1
+    assert str(info.value) == ("POST http://sandbox.test/base/x: HTTP 500: boom; the write may "
+                               "have been applied")
+
+
+def test_guarded_resend_refused_as_duplicate_is_uncertain() -> None:
+    """The first attempt was applied but answered 502; the resend hits the duplicate guard."""
+    answers = iter([httpx.Response(502),
+                    httpx.Response(422, json={"code": "error",
+                                              "message": {"oid": ["est déjà utilisé"]}})])
+    with _client(lambda r: next(answers)) as client, pytest.raises(Uncertain) as info:
+        client.call(Call("POST", "invoices.json", json={}, guarded=True))
+    assert "probably created" in str(info.value)
+    assert "oid: est déjà utilisé" in str(info.value)
+
+
+def test_guarded_write_with_lost_response_is_still_uncertain() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.RemoteProtocolError("connection dropped", request=request)
+
+    with _client(handler) as client, pytest.raises(Uncertain):
+        client.call(Call("POST", "x", json={}, guarded=True))
+    assert len(calls) == 1

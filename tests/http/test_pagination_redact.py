@@ -7,6 +7,7 @@ import random
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from passeur.http import (
     MASK,
     RateLimited,

@@ -25,7 +25,10 @@ The exception tree (all under `passeur.errors.TransportError`)::
     └── UnexpectedResponse   anything else (an odd status, a body that is not JSON)
 
 Writes are non-idempotent unless the `Call` says otherwise: POST and PATCH are only retried
-after failures that prove the server did not process them (429, 503, no connection).
+after failures that prove the server did not process them (429, 503, no connection). A
+*guarded* write (`Call(guarded=True)`: `If-None-Match: *`, `oid_unique`) is also resent after
+any 5xx, since the server would refuse a duplicate; if that resend is refused as a duplicate
+the answer is `Uncertain` (the first attempt was probably applied), never "failed".
 """
 
 from passeur.errors import TransportError

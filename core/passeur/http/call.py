@@ -68,6 +68,9 @@ class Call:
     """A request to make: `path` is relative to the client's base URL.
 
     `idempotent=None` means "decide from the method" (POST and PATCH are not).
+    `guarded=True` marks a write the server refuses to apply twice (`If-None-Match: *`,
+    VosFactures' `oid_unique`): it may be resent after a 5xx, because a duplicate would be
+    refused rather than created. A lost response stays `Uncertain` all the same.
     `expect` says how to read a success: "json", "bytes" or "none".
     """
 
@@ -77,6 +80,7 @@ class Call:
     json: Any = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     idempotent: bool | None = None
+    guarded: bool = False
     expect: str = "json"
 
     @property

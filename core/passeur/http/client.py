@@ -18,8 +18,11 @@ from passeur.errors import TransportError
 from passeur.http.auth import Auth, NoAuth
 from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.errors import (
+    Conflict,
     RateLimited,
+    Uncertain,
     UnexpectedResponse,
+    ValidationError,
     classify_exception,
     classify_response,
 )
@@ -97,7 +100,8 @@ class _Runner:
             logger.debug("<- body %s", self.redactor.text(text[:2000]))
 
     def outcome(self, call: Call, response: httpx.Response, url: str) -> Any:
-        error = classify_response(response, idempotent=call.is_idempotent, url=url)
+        error = classify_response(response, idempotent=call.is_idempotent or call.guarded,
+                                  url=url)
         if error is not None:
             raise error
         if call.expect == "bytes":
@@ -115,6 +119,23 @@ class _Runner:
         logger.info("<- %s %s failed: %s", call.method, url, type(exc).__name__)
         return classify_exception(exc, idempotent=call.is_idempotent, method=call.method,
                                   url=url)
+
+    @staticmethod
+    def server_failed(call: Call, error: TransportError) -> bool:
+        """A write answered by a 5xx: if it is resent, the first try may have counted."""
+        status = getattr(error, "status", None) or 0
+        return not call.is_idempotent and status >= 500
+
+    @staticmethod
+    def final(call: Call, error: TransportError, resent: bool) -> TransportError:
+        """A guarded write refused as a duplicate after a resend: the earlier attempt was
+        probably applied, so the truthful answer is "uncertain", not "failed"."""
+        if resent and call.guarded and isinstance(error, Conflict | ValidationError):
+            return Uncertain(f"an earlier attempt failed with a server error and the resend "
+                             f"was refused ({error.detail}); the document was probably "
+                             "created: look it up", method=error.method, url=error.url,
+                             status=error.status, body=error.body)
+        return error
 
     def next_wait(self, error: TransportError, attempt: int) -> float | None:
         """Seconds to wait before trying again, or None to give up and raise."""
@@ -149,6 +170,7 @@ class HttpClient:
     def call(self, call: Call) -> Any:
         """Run `call` with retries; the decoded JSON (Decimal numbers), bytes, or None."""
         attempt = 0
+        resent = False  # a 5xx came back for a guarded write and we sent it again
         while True:
             attempt += 1
             if self._run.budget is not None:
@@ -168,7 +190,8 @@ class HttpClient:
                     error = exc
             wait = self._run.next_wait(error, attempt)
             if wait is None:
-                raise error
+                raise self._run.final(call, error, resent)
+            resent = resent or self._run.server_failed(call, error)
             self._sleep(wait)
 
     def close(self) -> None:
@@ -213,6 +236,7 @@ class AsyncHttpClient:
     async def call(self, call: Call) -> Any:
         """Run `call` with retries; the decoded JSON (Decimal numbers), bytes, or None."""
         attempt = 0
+        resent = False  # a 5xx came back for a guarded write and we sent it again
         while True:
             attempt += 1
             if self._run.budget is not None:
@@ -234,7 +258,8 @@ class AsyncHttpClient:
                     error = exc
             wait = self._run.next_wait(error, attempt)
             if wait is None:
-                raise error
+                raise self._run.final(call, error, resent)
+            resent = resent or self._run.server_failed(call, error)
             await self._pause(wait)
 
     async def aclose(self) -> None:
