@@ -1,0 +1,1 @@
+"""The mapping language: parser, AST, printer and compiler (see docs/mapping-language.md)."""

@@ -1,0 +1,329 @@
+"""Text -> `MappingFile`: the Lark LALR parser (built once per process) and its error messages.
+
+Syntax errors are reported for consultants: file:line:col, the line with a caret, and what was
+expected in plain words rather than terminal names.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path as FsPath
+from typing import Any
+
+import attrs
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from passeur.dsl import ast
+from passeur.dsl.problems import MappingSyntaxError, Problem
+
+__all__ = ["get_parser", "parse_file", "parse_text"]
+
+# Terminal names -> the words a consultant reads. Groups collapse into one phrase.
+_ARROWS = {"BOTH", "FORWARD", "BACKWARD"}
+_OPERATORS = {"PLUS", "MINUS", "TIMES", "DIVIDE", "EQ", "NE", "LT", "LE", "GT", "GE", "AND", "OR"}
+_MODIFIERS = {"VIA", "DEFAULT", "WHEN", "KEEP"}
+_WORDS = {
+    "_NL": "a newline", "$END": "the end of the file", "NAME": "a name",
+    "QUOTED_NAME": "a name", "STRING": "a text in quotes", "NUMBER": "a number",
+    "JSON": "a JSON object", "DOT": "a dot", "LPAR": '"("', "RPAR": '")"',
+    "COMMA": '","',
+}
+_ORDER = ["an arrow (<->, -> or <-)", "an operator", "a modifier (via, default, when, keep)"]
+
+
+_VALUE_STARTS = {"NAME", "QUOTED_NAME", "NUMBER", "STRING", "LPAR", "MINUS", "NOT", "IF",
+                 "TRUE", "FALSE", "NULL"}
+_VALUE = "a value (a name, a number, a text in quotes...)"
+
+
+def _expected_words(expected: set[str]) -> list[str]:
+    words: list[str] = []
+    if {"NAME", "NUMBER", "STRING"} <= expected:
+        # Where any expression may start, say so once instead of listing its first tokens.
+        words.append(_VALUE)
+        expected = expected - _VALUE_STARTS
+    if expected & _ARROWS:
+        words.append(_ORDER[0])
+    ops = expected & _OPERATORS
+    if ops == {"EQ"}:
+        words.append('"="')
+    elif ops:
+        words.append(_ORDER[1])
+    if expected & _MODIFIERS:
+        words.append(_ORDER[2])
+    rest = expected - _ARROWS - _OPERATORS - _MODIFIERS
+    for name in sorted(rest, key=lambda n: (n not in _WORDS, n)):
+        word = _WORDS.get(name) or f'"{name.lower()}"'
+        if word not in words:
+            words.append(word)
+    return words
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _found(token: Token) -> str:
+    if token.type in ("_NL", "$END"):
+        return "end of line" if token.type == "_NL" else "end of file"
+    kind = {"NAME": "name", "QUOTED_NAME": "name", "STRING": "text", "NUMBER": "number"}
+    text = json.dumps(str(token).strip(), ensure_ascii=False)
+    if token.type in kind:
+        return f"{kind[token.type]} {text}"
+    return f"word {text}" if str(token).isalpha() else text
+
+
+_collector = threading.local()
+
+
+def _on_comment(token: Token) -> Token:
+    found = getattr(_collector, "comments", None)
+    if found is not None:
+        found.append((token.line, str(token).rstrip()))
+    return token
+
+
+@functools.cache
+def get_parser() -> Lark:
+    """The LALR parser; Lark's own cache makes building it cheap across processes too."""
+    grammar = resources.files("passeur.dsl").joinpath("mapping.lark").read_text("utf-8")
+    options: dict[str, Any] = {"parser": "lalr", "strict": True, "propagate_positions": True,
+                               "maybe_placeholders": False,
+                               "lexer_callbacks": {"COMMENT": _on_comment}}
+    try:
+        return Lark(grammar, cache=True, **options)
+    except OSError:  # an unwritable temporary directory: build without the cache
+        return Lark(grammar, **options)
+
+
+def _unquote(token: str) -> str:
+    value: str = json.loads(token)
+    return value
+
+
+def _name(token: Token) -> str:
+    text = str(token)
+    return text[1:-1] if token.type == "QUOTED_NAME" else text
+
+
+def _end_line(meta: Any, line: int, source: str) -> int:
+    """The line a statement's last real token is on (its closing newline swallows blanks)."""
+    text = source[meta.start_pos:meta.end_pos].rstrip()
+    return line + text.count("\n")
+
+
+@v_args(meta=True)
+class _Builder(Transformer[Token, ast.MappingFile]):
+    """Lark tree -> typed AST nodes, each with its line and column."""
+
+    def __init__(self, file: str, source: str) -> None:
+        super().__init__()
+        self.file = file
+        self.source = source
+
+    # expressions
+    def string(self, meta: Any, children: list[Token]) -> ast.LiteralValue:
+        return ast.LiteralValue(_unquote(children[0]), line=meta.line, column=meta.column)
+
+    def number(self, meta: Any, children: list[Token]) -> ast.LiteralValue:
+        return ast.LiteralValue(Decimal(str(children[0])), line=meta.line, column=meta.column)
+
+    def true(self, meta: Any, _c: list[Any]) -> ast.LiteralValue:
+        return ast.LiteralValue(True, line=meta.line, column=meta.column)
+
+    def false(self, meta: Any, _c: list[Any]) -> ast.LiteralValue:
+        return ast.LiteralValue(False, line=meta.line, column=meta.column)
+
+    def null(self, meta: Any, _c: list[Any]) -> ast.LiteralValue:
+        return ast.LiteralValue(None, line=meta.line, column=meta.column)
+
+    def path(self, meta: Any, children: list[Token]) -> ast.Path:
+        return ast.Path(tuple(_name(t) for t in children), line=meta.line, column=meta.column)
+
+    def call(self, meta: Any, children: list[Any]) -> ast.Call:
+        name, *args = children
+        return ast.Call(str(name), tuple(a for a in args if a is not None),
+                        line=meta.line, column=meta.column)
+
+    def arith(self, meta: Any, children: list[Any]) -> ast.Arith:
+        left, op, right = children
+        return ast.Arith(str(op), left, right, line=op.line, column=op.column)
+
+    def neg(self, meta: Any, children: list[Any]) -> ast.Neg:
+        return ast.Neg(children[1], line=meta.line, column=meta.column)
+
+    def compare(self, meta: Any, children: list[Any]) -> ast.Compare:
+        left, op, right = children
+        return ast.Compare(str(op), left, right, line=op.line, column=op.column)
+
+    def and_(self, meta: Any, children: list[Any]) -> ast.BoolOp:
+        return ast.BoolOp("and", children[0], children[1], line=meta.line, column=meta.column)
+
+    def or_(self, meta: Any, children: list[Any]) -> ast.BoolOp:
+        return ast.BoolOp("or", children[0], children[1], line=meta.line, column=meta.column)
+
+    def not_(self, meta: Any, children: list[Any]) -> ast.Not:
+        return ast.Not(children[0], line=meta.line, column=meta.column)
+
+    def ifexpr(self, meta: Any, children: list[Any]) -> ast.If:
+        cond, then, otherwise = children
+        return ast.If(cond, then, otherwise, line=meta.line, column=meta.column)
+
+    # statements
+    def side(self, meta: Any, children: list[Token]) -> ast.SideRef:
+        return ast.SideRef(str(children[0]), str(children[1]), line=meta.line,
+                           column=meta.column)
+
+    def header(self, meta: Any, children: list[Any]) -> ast.Header:
+        return ast.Header(children[0], children[2], line=meta.line, column=meta.column,
+                          end_line=_end_line(meta, meta.line, self.source))
+
+    def extends(self, meta: Any, _c: list[Any]) -> ast.Extends:
+        return ast.Extends(line=meta.line, column=meta.column, end_line=meta.line)
+
+    def include(self, meta: Any, children: list[Token]) -> ast.Include:
+        return ast.Include(_unquote(children[0]), line=meta.line, column=meta.column,
+                           end_line=meta.line)
+
+    def table_entry(self, meta: Any, children: list[Any]) -> ast.TableEntry:
+        left, arrow, right = children
+        return ast.TableEntry(left, str(arrow), right, line=meta.line, column=meta.column,
+                              end_line=meta.line)
+
+    def table_fallback(self, meta: Any, children: list[Any]) -> ast.TableEntry:
+        arrow, value = str(children[0]), children[1]
+        left, right = (None, value) if arrow == ast.FORWARD else (value, None)
+        return ast.TableEntry(left, arrow, right, line=meta.line, column=meta.column,
+                              end_line=meta.line)
+
+    def table(self, meta: Any, children: list[Any]) -> ast.Table:
+        name, *entries = children
+        return ast.Table(str(name), tuple(entries), line=meta.line, column=meta.column,
+                         end_line=_end_line(meta, meta.line, self.source), file=self.file)
+
+    def each_key(self, meta: Any, children: list[Any]) -> tuple[ast.Path, ast.Path]:
+        return (children[0], children[2])
+
+    def each(self, meta: Any, children: list[Any]) -> ast.Each:
+        left, arrow, right, *rest = children
+        key = rest.pop(0) if rest and isinstance(rest[0], tuple) else None
+        return ast.Each(left, str(arrow), right, key, tuple(rest), line=meta.line,
+                        column=meta.column, end_line=_end_line(meta, meta.line, self.source))
+
+    def example(self, meta: Any, children: list[Token]) -> ast.Example:
+        name, left, right = children
+        return ast.Example(_unquote(name), self._json(left), self._json(right),
+                           left_text=str(left), right_text=str(right), line=meta.line,
+                           column=meta.column, end_line=_end_line(meta, meta.line, self.source),
+                           file=self.file)
+
+    def _json(self, token: Token) -> Any:
+        try:
+            return json.loads(str(token), parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            line = (token.line or 1) + exc.lineno - 1
+            column = exc.colno + ((token.column or 1) - 1 if exc.lineno == 1 else 0)
+            raise MappingSyntaxError(Problem(self.file, line, column,
+                                             f"invalid JSON in example: {exc.msg}",
+                                             "syntax", self.source)) from None
+
+    def via(self, meta: Any, children: list[Token]) -> tuple[str, Any]:
+        return ("via", (str(children[0]), meta.column))
+
+    def default(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("default", children[0])
+
+    def when(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("when", children[0])
+
+    def keep(self, meta: Any, _c: list[Any]) -> tuple[str, Any]:
+        return ("keep", True)
+
+    def rule(self, meta: Any, children: list[Any]) -> ast.Rule:
+        left, arrow, right, *mods = children
+        options: dict[str, Any] = {}
+        for name, value in mods:
+            if name in options:
+                raise MappingSyntaxError(Problem(
+                    self.file, meta.line, meta.column,
+                    f"`{name}` is written twice in this rule", "syntax", self.source))
+            options[name] = value
+        via = options.pop("via", None)
+        return ast.Rule(left, str(arrow), right, via=via[0] if via else None,
+                        via_column=via[1] if via else 0, line=meta.line, column=meta.column,
+                        end_line=_end_line(meta, meta.line, self.source), file=self.file, **options)
+
+    def start(self, meta: Any, children: list[Any]) -> ast.MappingFile:
+        return ast.MappingFile(self.file, tuple(children), self.source)
+
+
+def _acceptable(exc: UnexpectedToken) -> set[str]:
+    """The terminals that could really come next (LALR lookaheads over-approximate)."""
+    try:
+        accepted = set(exc.interactive_parser.accepts())  # type: ignore[no-untyped-call]
+    except Exception:  # pragma: no cover - older Lark without interactive parsers
+        accepted = set()
+    return accepted or set(exc.expected)
+
+
+def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntaxError:
+    line, column = exc.line, exc.column
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = _expected_words(_acceptable(exc))
+        if token.type == "$END":
+            lines = source.splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+        elif token.type == "_NL":
+            # Point just after the last character of the line, not at the next line.
+            line = token.line or line
+            column = token.column or column
+        message = f"syntax error: unexpected {_found(token)}; expected {_join(expected)}"
+        return MappingSyntaxError(Problem(file, line, column, message, "syntax", source),
+                                  expected)
+    if isinstance(exc, UnexpectedCharacters):
+        char = exc.char
+        hint = ""
+        if char == '"':
+            hint = " (a text in quotes must close on the same line)"
+        elif char == "{":
+            hint = " (JSON is only allowed after `left` or `right` in an example block)"
+        # The lexer's list of allowed tokens over-approximates; the character is the news.
+        message = f"syntax error: unexpected character {json.dumps(char)}{hint}"
+        return MappingSyntaxError(Problem(file, line, column, message, "syntax", source))
+    return MappingSyntaxError(Problem(file, max(line, 1), max(column, 1), "syntax error",
+                                      "syntax", source))
+
+
+def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
+    """Parse mapping text; raises `MappingSyntaxError` with position and expected words."""
+    source = text if text.endswith("\n") else text + "\n"
+    comments: list[tuple[int, str]] = []
+    _collector.comments = comments
+    try:
+        tree = get_parser().parse(source)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, file, text) from None
+    finally:
+        _collector.comments = None
+    try:
+        result: ast.MappingFile = _Builder(file, text).transform(tree)
+        result = attrs.evolve(result, comments=tuple(comments))
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, MappingSyntaxError):
+            raise exc.orig_exc from None
+        raise
+    return result
+
+
+def parse_file(path: str | FsPath) -> ast.MappingFile:
+    """Parse a mapping file (UTF-8); the file name in messages is the path as given."""
+    text = FsPath(path).read_text(encoding="utf-8")
+    return parse_text(text, str(path))
