@@ -1,0 +1,37 @@
+"""A sandbox as one object: the ASGI application behind its fault middleware, and its state.
+
+Tests and the CLI need more than a callable: the store to inspect, the fault counters to
+assert on, the options to print. `Sandbox` carries them and is itself the ASGI application.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passeur.sandbox.faults import ErrorBody, FaultConfig, FaultMiddleware, FaultStats
+
+__all__ = ["Sandbox"]
+
+
+class Sandbox:
+    """ASGI application = `app` wrapped in fault injection; `state` is the sandbox's store."""
+
+    def __init__(self, app: Any, state: Any, faults: FaultConfig | None = None,
+                 error_body: ErrorBody | None = None, name: str = "sandbox") -> None:
+        self.name = name
+        self.inner = app
+        self.state = state
+        self.middleware = (FaultMiddleware(app, faults or FaultConfig(), error_body)
+                           if error_body is not None
+                           else FaultMiddleware(app, faults or FaultConfig()))
+
+    @property
+    def faults(self) -> FaultConfig:
+        return self.middleware.config
+
+    @property
+    def stats(self) -> FaultStats:
+        return self.middleware.stats
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.middleware(scope, receive, send)

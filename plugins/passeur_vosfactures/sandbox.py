@@ -1,0 +1,305 @@
+"""A local VosFactures: the REST API of seed 002 served from memory, for tests and trials.
+
+`create_app(**options)` is this system's `SystemSpec.sandbox_factory`; `passeur sandbox
+vosfactures` serves it on loopback. What the documentation leaves open (404 bodies, number
+prefixes, default sort order...) is listed in docs/sandboxes.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from passeur.sandbox import (
+    BadJSON,
+    FaultConfig,
+    FieldErrors,
+    JSONResponse,
+    Sandbox,
+    Table,
+    loads,
+    page_window,
+    tiny_pdf,
+)
+from passeur_vosfactures.sandbox_query import filter_invoices, order_records
+from passeur_vosfactures.sandbox_seed import seed_account
+from passeur_vosfactures.sandbox_store import Account, NotFound
+
+__all__ = ["UNAUTHORIZED_BODY", "create_app"]
+
+#: What the platform answers to a missing or wrong api_token (HTTP 401).
+UNAUTHORIZED_BODY = {"code": "error", "message": "You must be logged in to gain access to the site"}
+NOT_FOUND_BODY = {"code": "error", "message": "Not found"}
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+
+def _error_body(status: int, message: str) -> dict[str, Any]:
+    return {"code": "error", "message": message}
+
+
+def _invalid(errors: FieldErrors) -> JSONResponse:
+    return JSONResponse({"code": "error", "message": errors.fields}, status_code=422)
+
+
+def _success(message: str) -> JSONResponse:
+    return JSONResponse({"code": "success", "message": message})
+
+
+def invoice_view(record: dict[str, Any], positions: bool) -> dict[str, Any]:
+    """An invoice as the API returns it, with or without its positions."""
+    view = {k: v for k, v in record.items() if k != "positions"}
+    if positions:
+        view["positions"] = [dict(p) for p in record["positions"]]
+    return view
+
+
+class _Api:
+    """The routes of one sandbox account."""
+
+    def __init__(self, account: Account, token: str, login: str, password: str) -> None:
+        self.account = account
+        self.token = token
+        self.login = login
+        self.password = password
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _basic_ok(self, header: str) -> bool:
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        login, _, password = decoded.partition(":")
+        return (hmac.compare_digest(login, self.login)
+                and hmac.compare_digest(password, self.password))
+
+    def route(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """Authenticate (query, body, or Basic), parse the JSON body, map errors to answers."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                body = loads(await request.body())
+            except BadJSON as exc:
+                return JSONResponse(_error_body(400, str(exc)), status_code=400)
+            token = request.query_params.get("api_token")
+            if token is None and isinstance(body, dict):
+                token = body.get("api_token")
+            header = request.headers.get("authorization", "")
+            if token is not None:
+                allowed = hmac.compare_digest(str(token), self.token)
+            else:
+                allowed = header[:6].lower() == "basic " and self._basic_ok(header)
+            if not allowed:
+                return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
+            try:
+                return await handler(request, body)
+            except FieldErrors as errors:
+                return _invalid(errors)
+            except NotFound:
+                return JSONResponse(NOT_FOUND_BODY, status_code=404)
+
+        return endpoint
+
+    @staticmethod
+    def _id(request: Request) -> int:
+        return int(request.path_params["id"])
+
+    @staticmethod
+    def _part(body: Any, key: str) -> Any:
+        return body.get(key) if isinstance(body, dict) else None
+
+    def _page(self, request: Request, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        q = request.query_params
+        return page_window(records, q.get("page"), q.get("per_page"))
+
+    # -- invoices -------------------------------------------------------------------------
+    async def list_invoices(self, request: Request, body: Any) -> Response:
+        q = request.query_params
+        records = filter_invoices(list(self.account.invoices), q, q.getlist,
+                                  self.account.today())
+        records = order_records(records, q.get("order"))
+        with_positions = (q.get("include_positions") or "").lower() in ("true", "1", "yes")
+        return JSONResponse([invoice_view(r, with_positions)
+                             for r in self._page(request, records)])
+
+    async def create_invoice(self, request: Request, body: Any) -> Response:
+        record = self.account.create_invoice(self._part(body, "invoice"))
+        return JSONResponse(invoice_view(record, positions=False), status_code=201)
+
+    async def get_invoice(self, request: Request, body: Any) -> Response:
+        return JSONResponse(invoice_view(self.account.invoice(self._id(request)), True))
+
+    async def update_invoice(self, request: Request, body: Any) -> Response:
+        record = self.account.update_invoice(self._id(request), self._part(body, "invoice"))
+        return JSONResponse(invoice_view(record, positions=False))
+
+    async def delete_invoice(self, request: Request, body: Any) -> Response:
+        self.account.delete(self.account.invoices, self._id(request))
+        return _success("Document supprimé")
+
+    async def invoice_pdf(self, request: Request, body: Any) -> Response:
+        record = self.account.invoice(self._id(request))
+        lines = [f"{record['kind'].upper()} {record['number']}",
+                 f"Date: {record['issue_date']}", f"Client: {record.get('buyer_name') or ''}"]
+        lines += [f"{p['name']}  x{p['quantity']}  {p['total_price_gross']}"
+                  for p in record["positions"]]
+        lines.append(f"Total TTC: {record['price_gross']} {record['currency']}")
+        return Response(tiny_pdf(lines), media_type="application/pdf")
+
+    async def change_status(self, request: Request, body: Any) -> Response:
+        status = request.query_params.get("status") or self._part(body, "status")
+        record = self.account.change_status(self._id(request), status)
+        return JSONResponse(invoice_view(record, positions=False))
+
+    async def cancel(self, request: Request, body: Any) -> Response:
+        invoice_id = (request.query_params.get("cancel_invoice_id")
+                      or self._part(body, "cancel_invoice_id"))
+        errors = FieldErrors()
+        try:
+            number = int(invoice_id)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            errors.add("cancel_invoice_id", "doit être rempli(e)")
+            raise errors from None
+        self.account.cancel(number, request.query_params.get("cancel_reason")
+                            or self._part(body, "cancel_reason"))
+        return _success("Document annulé")
+
+    async def send_by_email(self, request: Request, body: Any) -> Response:
+        q = request.query_params
+        force = (q.get("force") or str(self._part(body, "force") or "")).lower() == "true"
+        recipients = self.account.send_by_email(
+            self._id(request), q.get("email_to") or self._part(body, "email_to"), force)
+        return _success(f"Document envoyé à {', '.join(recipients)}")
+
+    # -- clients, products, departments, payments -----------------------------------------
+    def _table_routes(self, table: Table, key: str, create: Callable[[Any], dict[str, Any]],
+                      filters: Callable[[Request, list[dict[str, Any]]],
+                                        list[dict[str, Any]]] | None = None,
+                      ) -> tuple[Handler, Handler, Handler, Handler, Handler]:
+        async def listing(request: Request, body: Any) -> Response:
+            records = list(table)
+            if filters is not None:
+                records = filters(request, records)
+            records = order_records(records, request.query_params.get("order"), "id")
+            return JSONResponse(self._page(request, records))
+
+        async def get(request: Request, body: Any) -> Response:
+            record = table.get(self._id(request))
+            if record is None:
+                raise NotFound(self._id(request))
+            return JSONResponse(record)
+
+        async def post(request: Request, body: Any) -> Response:
+            fields = self._part(body, key)
+            if not isinstance(fields, dict):
+                errors = FieldErrors()
+                errors.add(key, "doit être rempli(e)")
+                raise errors
+            return JSONResponse(create(fields), status_code=201)
+
+        async def put(request: Request, body: Any) -> Response:
+            fields = self._part(body, key)
+            return JSONResponse(self.account.update(table, self._id(request),
+                                                    fields if isinstance(fields, dict) else {}))
+
+        async def delete(request: Request, body: Any) -> Response:
+            self.account.delete(table, self._id(request))
+            return _success("Supprimé")
+
+        return listing, get, post, put, delete
+
+    @staticmethod
+    def _client_filters(request: Request, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        q = request.query_params
+        for field in ("external_id", "tax_no"):
+            if q.get(field):
+                records = [r for r in records if str(r.get(field) or "") == q[field]]
+        if q.get("email"):
+            records = [r for r in records if (r.get("email") or "").lower() == q["email"].lower()]
+        for field in ("name", "shortcut"):
+            if q.get(field):
+                needle = q[field].lower()
+                records = [r for r in records if needle in (r.get(field) or "").lower()]
+        return records
+
+    def routes(self) -> list[Route]:
+        a = self.account
+        r = self.route
+        routes = [
+            Route("/invoices.json", r(self.list_invoices), methods=["GET"]),
+            Route("/invoices.json", r(self.create_invoice), methods=["POST"]),
+            Route("/invoices/cancel.json", r(self.cancel), methods=["POST"]),
+            Route("/invoices/{id:int}.json", r(self.get_invoice), methods=["GET"]),
+            Route("/invoices/{id:int}.json", r(self.update_invoice), methods=["PUT", "PATCH"]),
+            Route("/invoices/{id:int}.json", r(self.delete_invoice), methods=["DELETE"]),
+            Route("/invoices/{id:int}.pdf", r(self.invoice_pdf), methods=["GET"]),
+            Route("/invoices/{id:int}/change_status.json", r(self.change_status),
+                  methods=["POST"]),
+            Route("/invoices/{id:int}/send_by_email.json", r(self.send_by_email),
+                  methods=["POST"]),
+        ]
+        tables = (
+            ("/clients", a.clients, "client", a.create_client, self._client_filters),
+            ("/products", a.products, "product", a.create_product, None),
+            ("/departments", a.departments, "department", a.create_department, None),
+            ("/banking/payments", a.payments, "banking_payment", a.create_payment, None),
+        )
+        for prefix, table, key, create, filters in tables:
+            listing, get, post, put, delete = self._table_routes(table, key, create, filters)
+            routes += [
+                Route(f"{prefix}.json", r(listing), methods=["GET"]),
+                Route(f"{prefix}.json", r(post), methods=["POST"]),
+                Route(f"{prefix}/{{id:int}}.json", r(get), methods=["GET"]),
+                Route(f"{prefix}/{{id:int}}.json", r(put), methods=["PUT", "PATCH"]),
+                Route(f"{prefix}/{{id:int}}.json", r(delete), methods=["DELETE"]),
+            ]
+        # Seed 002 also writes the singular form for one payment.
+        routes.append(Route("/banking/payment/{id:int}.json",
+                            r(self._table_routes(a.payments, "banking_payment",
+                                                 a.create_payment)[1]), methods=["GET"]))
+        return routes
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return JSONResponse(NOT_FOUND_BODY, status_code=404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return JSONResponse(_error_body(405, "Method not allowed"), status_code=405)
+
+
+def _as_date(value: datetime.date | str | None) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def create_app(*, token: str = "sandbox-token", login: str = "sandbox",
+               password: str | None = None, seed: int = 0, random_seed: int = 0,
+               today: datetime.date | str | None = None, latency_ms: float = 0.0,
+               rate_limit: float | None = None, fail_rate: float = 0.0,
+               lost_response_rate: float = 0.0, lost_response_hold: float = 30.0) -> Sandbox:
+    """A VosFactures sandbox: `seed` pre-loads that many generated invoices; `today` fixes
+    the date periods are computed from; the fault options are those of `FaultConfig`.
+
+    Credentials: `api_token=<token>` in the query or the JSON body, or HTTP Basic with
+    `login` and `password` (the password defaults to the token).
+    """
+    account = Account(today=_as_date(today), random_seed=random_seed)
+    seed_account(account, seed, random_seed)
+    api = _Api(account, token, login, password if password is not None else token)
+    app = Starlette(routes=api.routes(),
+                    exception_handlers={404: _not_found, 405: _not_allowed})
+    faults = FaultConfig(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate,
+                         lost_response_rate=lost_response_rate, seed=random_seed,
+                         lost_response_hold=lost_response_hold)
+    return Sandbox(app, account, faults, _error_body, name="vosfactures")

@@ -1,0 +1,526 @@
+"""The state of one VosFactures sandbox account and every write it accepts.
+
+Validation happens before any change: a refused payload leaves the account untouched, as an
+API answering 422 must. Records are kept in their wire form (money as "12.30" strings).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import string
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from passeur.sandbox import FieldErrors, Table
+from passeur_vosfactures.sandbox_money import (
+    cents,
+    compute_position,
+    money,
+    parse_decimal,
+    quantity_text,
+    tax_rate,
+    tax_text,
+)
+from passeur_vosfactures.schema import KINDS, STATUSES
+
+__all__ = ["NUMBER_PREFIXES", "Account", "NotFound"]
+
+BLANK = "doit être rempli(e)"
+NOT_IN_LIST = "n'est pas inclus(e) dans la liste"
+MISSING = "n'existe pas"
+TAKEN = "est déjà utilisé(e)"
+
+#: Prefix of generated numbers per kind: "FV 2024/05/013" (assumption, see docs/sandboxes.md).
+NUMBER_PREFIXES = {
+    "vat": "FV", "proforma": "PRO", "bill": "FN", "receipt": "R", "advance": "FA",
+    "final": "FS", "correction": "AV", "invoice_other": "AF", "estimate": "DEV",
+    "client_order": "BC", "maintenance_request": "BI", "payment_receipt": "RP", "kp": "KP",
+    "kw": "KW",
+}
+NO_BUYER_KINDS = ("kp", "kw", "receipt")
+COMPUTED = ("id", "price_net", "price_gross", "price_tax", "created_at", "updated_at", "token",
+            "positions", "paid", "cancelled", "view_url", "from_api", "sent_time",
+            "email_status")
+AMOUNTS = ("total_price_gross", "price_gross", "total_price_net", "price_net")
+TRUE = (True, 1, "1", "true", "yes")
+READ_ONLY = ("id", "created_at", "updated_at", "token")
+
+
+class NotFound(Exception):
+    """No record with that id."""
+
+
+def _truthy(value: Any) -> bool:
+    return value in TRUE or (isinstance(value, str) and value.lower() in ("true", "yes", "1"))
+
+
+def _date(value: Any, field: str, errors: FieldErrors) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        errors.add(field, "n'est pas une date valide")
+        return None
+
+
+class Account:
+    """Tables of one account plus the clock that dates its documents."""
+
+    def __init__(self, today: datetime.date | None = None,
+                 clock: Callable[[], datetime.datetime] | None = None,
+                 random_seed: int = 0) -> None:
+        self._rng = random.Random(random_seed)
+        self._fixed_today = today
+        self._clock = clock
+        self._ticks = 0
+        self.departments = Table(1)
+        self.clients = Table(1001)
+        self.products = Table(2001)
+        self.invoices = Table(10001)
+        self.payments = Table(50001)
+        self._position_ids = Table(900001)
+        self._counters: dict[tuple[str, str], int] = {}
+        self.outbox: list[dict[str, Any]] = []  # e-mails "sent" by send_by_email
+        self.create_department({"name": "Ma Société", "shortcut": "Ma Société", "main": True,
+                                "tax_no": "FR40303265045", "city": "Paris",
+                                "post_code": "75002", "street": "1 rue de la Bourse",
+                                "country": "FR"})
+
+    # -- clock --------------------------------------------------------------------------
+    def now(self) -> datetime.datetime:
+        if self._clock is not None:
+            return self._clock()
+        if self._fixed_today is not None:
+            self._ticks += 1
+            start = datetime.datetime.combine(self._fixed_today, datetime.time(9, 0),
+                                              datetime.timezone(datetime.timedelta(hours=1)))
+            return start + datetime.timedelta(seconds=self._ticks)
+        return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=1)))
+
+    def today(self) -> datetime.date:
+        return self._fixed_today or self.now().date()
+
+    def new_token(self) -> str:
+        return "".join(self._rng.choices(string.ascii_letters + string.digits, k=20))
+
+    def stamp(self) -> str:
+        return self.now().isoformat(timespec="milliseconds")
+
+    def _touch(self, record: dict[str, Any], created: bool = False) -> None:
+        stamp = self.stamp()
+        if created:
+            record["created_at"] = stamp
+        record["updated_at"] = stamp
+
+    # -- simple records -------------------------------------------------------------------
+    def _simple(self, table: Table, fields: dict[str, Any], defaults: dict[str, Any]) -> dict[
+            str, Any]:
+        errors = FieldErrors()
+        if not str(fields.get("name") or "").strip():
+            errors.add("name", BLANK)
+        errors.raise_if_any()
+        record = dict(defaults)
+        record.update({k: v for k, v in fields.items() if k not in READ_ONLY})
+        self._touch(record, created=True)
+        return table.insert(record)
+
+    def create_department(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return self._simple(self.departments, fields,
+                            {"shortcut": fields.get("name"), "main": False, "tax_no": None,
+                             "kind": None, "default_tax": "20", "currency": "EUR"})
+
+    def create_client(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return self._simple(self.clients, fields, {
+            "shortcut": fields.get("name"), "first_name": None, "last_name": None,
+            "tax_no": None, "street": None, "post_code": None, "city": None, "country": None,
+            "email": None, "phone": None, "mobile_phone": None, "external_id": None,
+            "company": True, "kind": "buyer", "note": None, "bank_account": None,
+            "token": self.new_token()})
+
+    def create_product(self, fields: dict[str, Any]) -> dict[str, Any]:
+        errors = FieldErrors()
+        prices = self._product_prices(fields, errors)
+        if not str(fields.get("name") or "").strip():
+            errors.add("name", BLANK)
+        errors.raise_if_any()
+        data = {k: v for k, v in fields.items() if k not in prices}
+        return self._simple(self.products, data | prices, {
+            "code": None, "description": None, "currency": "EUR", "quantity_unit": None,
+            "service": False, "disabled": False, "kind": "sell"})
+
+    @staticmethod
+    def _product_prices(fields: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
+        tax = tax_text(fields.get("tax", "20"), "tax", errors)
+        net = parse_decimal(fields.get("price_net"), "price_net", errors)
+        gross = parse_decimal(fields.get("price_gross"), "price_gross", errors)
+        factor = 1 + tax_rate(tax)
+        if net is None and gross is not None:
+            net = cents(gross / factor)
+        net = net if net is not None else Decimal(0)
+        gross = gross if gross is not None else cents(net * factor)
+        return {"tax": tax, "price_net": money(net), "price_gross": money(gross),
+                "price_tax": money(gross - cents(net))}
+
+    def update(self, table: Table, record_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        record = table.get(record_id)
+        if record is None:
+            raise NotFound(record_id)
+        errors = FieldErrors()
+        if "name" in fields and not str(fields.get("name") or "").strip():
+            errors.add("name", BLANK)
+        prices: dict[str, Any] = {}
+        if table is self.products and {"price_net", "price_gross", "tax"} & fields.keys():
+            merged = {"tax": record["tax"], "price_net": record["price_net"]} | fields
+            if "price_gross" in fields and "price_net" not in fields:
+                merged.pop("price_net")
+            prices = self._product_prices(merged, errors)
+        errors.raise_if_any()
+        record.update({k: v for k, v in fields.items() if k not in READ_ONLY} | prices)
+        self._touch(record)
+        return record
+
+    def delete(self, table: Table, record_id: int) -> None:
+        if not table.delete(record_id):
+            raise NotFound(record_id)
+
+    # -- invoices -------------------------------------------------------------------------
+    def _number(self, kind: str, issue_date: str) -> str:
+        year, month = issue_date[:4], issue_date[5:7]
+        key = (kind, f"{year}/{month}")
+        self._counters[key] = self._counters.get(key, 0) + 1
+        return f"{NUMBER_PREFIXES.get(kind, 'DOC')} {year}/{month}/{self._counters[key]:03d}"
+
+    def _resolve_client(self, data: dict[str, Any], kind: str,
+                        errors: FieldErrors) -> dict[str, Any] | None:
+        """The client an invoice names by id, else one recognised by tax number, e-mail or
+        name; None means "create one from the buyer fields"."""
+        client_id = data.get("client_id")
+        if client_id not in (None, "", -1, "-1"):
+            try:
+                client = self.clients.get(int(client_id))
+            except (TypeError, ValueError):
+                client = None
+            if client is None:
+                errors.add("client_id", MISSING)
+            return client
+        name = data.get("buyer_name") or " ".join(
+            p for p in (data.get("buyer_first_name"), data.get("buyer_last_name")) if p)
+        if not name and kind not in NO_BUYER_KINDS:
+            errors.add("buyer_name", BLANK)
+            return None
+        for field, value in (("tax_no", data.get("buyer_tax_no")),
+                             ("email", data.get("buyer_email")), ("name", name)):
+            if value:
+                found = self.clients.find(**{field: value})
+                if found:
+                    return found[0]
+        return None
+
+    def _department(self, data: dict[str, Any], errors: FieldErrors) -> dict[str, Any] | None:
+        if data.get("department_id") not in (None, ""):
+            try:
+                department = self.departments.get(int(data["department_id"]))
+            except (TypeError, ValueError):
+                department = None
+            if department is None:
+                errors.add("department_id", MISSING)
+            return department
+        if data.get("seller_name"):
+            found = self.departments.find(name=data["seller_name"])
+            return found[0] if found else None
+        return next((d for d in self.departments if d.get("main")), None)
+
+    def _check_unique(self, data: dict[str, Any], kind: str, own_id: int | None,
+                      errors: FieldErrors) -> None:
+        others = [r for r in self.invoices if r["id"] != own_id]
+        oid = data.get("oid")
+        if oid not in (None, "") and _truthy(data.get("oid_unique")) and any(
+                str(r.get("oid")) == str(oid) for r in others):
+            errors.add("oid", TAKEN)
+        number = data.get("number")
+        if number not in (None, "") and any(
+                r.get("number") == str(number) and r["kind"] == kind for r in others):
+            errors.add("number", TAKEN)
+
+    def _position(self, raw: Any, index: int, errors: FieldErrors,
+                  base: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        prefix = "positions"
+        if not isinstance(raw, dict):
+            errors.add(prefix, "n'est pas valide")
+            return None
+        product = None
+        if raw.get("product_id") not in (None, ""):
+            try:
+                product = self.products.get(int(raw["product_id"]))
+            except (TypeError, ValueError):
+                product = None
+            if product is None:
+                errors.add(f"{prefix}.product_id", MISSING)
+        merged = dict(base or {})
+        if base is not None and not set(AMOUNTS) & raw.keys():
+            for name in ("total_price_gross", "price_gross", "total_price_net"):
+                merged.pop(name, None)
+        elif base is not None:
+            for name in AMOUNTS:
+                merged.pop(name, None)
+        merged.update(raw)
+        name = merged.get("name") or (product or {}).get("name")
+        if not name and merged.get("kind") != "subtotal":
+            errors.add(f"{prefix}.name", BLANK)
+        amounts = compute_position(merged, product, prefix, errors)
+        rate_tax = cents(amounts["total_price_gross"] - amounts["total_price_net"])
+        position = {k: v for k, v in merged.items() if k not in ("_destroy", "deleted")}
+        position.update({
+            "name": name, "product_id": product["id"] if product else merged.get("product_id"),
+            "kind": merged.get("kind"), "quantity": quantity_text(amounts["quantity"]),
+            "tax": amounts["tax"], "price_net": money(amounts["price_net"]),
+            "price_gross": money(amounts["price_gross"]),
+            "price_tax": money(amounts["price_gross"] - amounts["price_net"]),
+            "total_price_net": money(amounts["total_price_net"]),
+            "total_price_gross": money(amounts["total_price_gross"]),
+            "total_price_tax": money(rate_tax),
+        })
+        for key in ("description", "code", "quantity_unit", "discount", "discount_percent"):
+            position.setdefault(key, (product or {}).get(key) if key == "code" else None)
+        return position
+
+    def _totals(self, record: dict[str, Any]) -> None:
+        net = sum((Decimal(p["total_price_net"]) for p in record["positions"]), Decimal(0))
+        gross = sum((Decimal(p["total_price_gross"]) for p in record["positions"]), Decimal(0))
+        record.update(price_net=money(net), price_gross=money(gross),
+                      price_tax=money(gross - net))
+
+    def _header(self, data: dict[str, Any], record: dict[str, Any] | None,
+                errors: FieldErrors) -> dict[str, Any]:
+        """Validated header fields of a create (record None) or an update."""
+        header = {k: v for k, v in data.items() if k not in COMPUTED
+                  and k not in ("oid_unique", "buyer_override", "update_product_name")}
+        kind = data.get("kind") or (record or {}).get("kind") or "vat"
+        if kind not in KINDS:
+            errors.add("kind", NOT_IN_LIST)
+        header["kind"] = kind
+        if "status" in data and data["status"] not in STATUSES:
+            errors.add("status", NOT_IN_LIST)
+        for field in ("issue_date", "payment_to", "paid_date"):
+            if field in data:
+                header[field] = _date(data[field], field, errors)
+        if "sell_date" in data and data["sell_date"] not in (None, "", "off") and not (
+                isinstance(data["sell_date"], str) and len(data["sell_date"]) == 7):
+            header["sell_date"] = _date(data["sell_date"], "sell_date", errors)
+        if "income" in data:
+            header["income"] = _truthy(data["income"])
+        if "positions" in data and not isinstance(data["positions"], list):
+            errors.add("positions", "n'est pas valide")
+        header.pop("positions", None)
+        self._check_unique(data | {"kind": kind}, kind, (record or {}).get("id"), errors)
+        return header
+
+    def create_invoice(self, data: Any) -> dict[str, Any]:
+        errors = FieldErrors()
+        if not isinstance(data, dict):
+            errors.add("invoice", BLANK)
+            errors.raise_if_any()
+        header = self._header(data, None, errors)
+        kind = header["kind"]
+        client = self._resolve_client(data, kind, errors)
+        department = self._department(data, errors)
+        raw_positions = data.get("positions") if isinstance(data.get("positions"), list) else []
+        if not raw_positions and kind not in ("kp", "kw"):
+            errors.add("positions", BLANK)
+        positions = [self._position(raw, i, errors) for i, raw in enumerate(raw_positions)]
+        errors.raise_if_any()
+
+        today = self.today().isoformat()
+        issue = header.get("issue_date") or today
+        record: dict[str, Any] = {
+            "number": None, "kind": kind, "income": True, "issue_date": issue,
+            "sell_date": issue, "payment_to_kind": "5", "status": "issued", "currency": "EUR",
+            "lang": "fr", "paid": "0.00", "paid_date": None, "oid": None, "description": None,
+            "cancelled": False, "test": False, "from_api": True, "email_status": None,
+            "sent_time": None, "place": None, "payment_type": None, "internal_note": None,
+        }
+        record.update(header)
+        record["issue_date"] = issue
+        record["sell_date"] = record.get("sell_date") or issue
+        if not record.get("payment_to"):
+            days = str(record.get("payment_to_kind") or "5")
+            offset = int(days) if days.isdigit() else 5
+            record["payment_to"] = (datetime.date.fromisoformat(issue)
+                                    + datetime.timedelta(days=offset)).isoformat()
+        if not record.get("number"):
+            record["number"] = self._number(kind, issue)
+        record["number"] = str(record["number"])
+        if client is None and kind not in NO_BUYER_KINDS:
+            client = self.create_client({
+                "name": data.get("buyer_name") or " ".join(
+                    p for p in (data.get("buyer_first_name"), data.get("buyer_last_name")) if p),
+                "first_name": data.get("buyer_first_name"),
+                "last_name": data.get("buyer_last_name"),
+                "tax_no": data.get("buyer_tax_no"), "email": data.get("buyer_email"),
+                "street": data.get("buyer_street"), "post_code": data.get("buyer_post_code"),
+                "city": data.get("buyer_city"), "country": data.get("buyer_country")})
+        if client is not None:
+            record["client_id"] = client["id"]
+            for field in ("name", "first_name", "last_name", "tax_no", "email", "street",
+                          "post_code", "city", "country"):
+                record.setdefault(f"buyer_{field}", client.get(field))
+        if department is None and data.get("seller_name"):
+            department = self.create_department({"name": data["seller_name"],
+                                                 "tax_no": data.get("seller_tax_no")})
+        if department is not None:
+            record["department_id"] = department["id"]
+            for field in ("name", "tax_no", "street", "post_code", "city", "country"):
+                record.setdefault(f"seller_{field}", department.get(field))
+        record["token"] = self.new_token()
+        self._touch(record, created=True)
+        self.invoices.insert(record)
+        record["view_url"] = f"/invoice/{record['token']}"
+        record["positions"] = []
+        for position in positions:
+            assert position is not None
+            self._add_position(record, position)
+        self._totals(record)
+        return record
+
+    def _add_position(self, record: dict[str, Any], position: dict[str, Any]) -> None:
+        position["id"] = self._position_ids.next_id()
+        position["invoice_id"] = record["id"]
+        position["created_at"] = position["updated_at"] = record["updated_at"]
+        record["positions"].append(position)
+
+    def invoice(self, invoice_id: int) -> dict[str, Any]:
+        record = self.invoices.get(invoice_id)
+        if record is None:
+            raise NotFound(invoice_id)
+        return record
+
+    def update_invoice(self, invoice_id: int, data: Any) -> dict[str, Any]:
+        record = self.invoice(invoice_id)
+        errors = FieldErrors()
+        if not isinstance(data, dict):
+            errors.add("invoice", BLANK)
+            errors.raise_if_any()
+        header = self._header(data, record, errors)
+        if "client_id" in data:
+            self._resolve_client(data, header["kind"], errors)
+        if "department_id" in data:
+            self._department(data, errors)
+        by_id = {p["id"]: p for p in record["positions"]}
+        changes: list[tuple[str, Any, dict[str, Any] | None]] = []
+        for i, raw in enumerate(data.get("positions") or []):
+            if isinstance(raw, dict) and raw.get("id") not in (None, ""):
+                try:
+                    existing = by_id.get(int(raw["id"]))
+                except (TypeError, ValueError):
+                    existing = None
+                if existing is None:
+                    errors.add("positions.id", MISSING)
+                elif _truthy(raw.get("_destroy")) or _truthy(raw.get("deleted")):
+                    changes.append(("destroy", existing["id"], None))
+                else:
+                    changes.append(("update", existing["id"],
+                                    self._position(raw, i, errors, base=existing)))
+            else:
+                changes.append(("add", None, self._position(raw, i, errors)))
+        errors.raise_if_any()
+        record.update(header)
+        self._touch(record)
+        for action, position_id, position in changes:
+            if action == "destroy":
+                record["positions"] = [p for p in record["positions"] if p["id"] != position_id]
+            elif action == "update" and position is not None:
+                position["updated_at"] = record["updated_at"]
+                record["positions"] = [position if p["id"] == position_id else p
+                                       for p in record["positions"]]
+            elif position is not None:
+                self._add_position(record, position)
+        self._totals(record)
+        return record
+
+    def change_status(self, invoice_id: int, status: str | None) -> dict[str, Any]:
+        record = self.invoice(invoice_id)
+        errors = FieldErrors()
+        if status not in STATUSES:
+            errors.add("status", NOT_IN_LIST)
+        errors.raise_if_any()
+        record["status"] = status
+        if status == "paid":
+            record["paid"] = record["price_gross"]
+            record["paid_date"] = record.get("paid_date") or self.today().isoformat()
+        self._touch(record)
+        return record
+
+    def cancel(self, invoice_id: int, reason: str | None) -> dict[str, Any]:
+        record = self.invoice(invoice_id)
+        record["cancelled"] = True
+        record["cancel_reason"] = reason
+        self._touch(record)
+        return record
+
+    def send_by_email(self, invoice_id: int, email_to: str | None, force: bool) -> list[str]:
+        record = self.invoice(invoice_id)
+        errors = FieldErrors()
+        recipients = [a.strip() for a in (email_to or record.get("buyer_email") or "").split(",")
+                      if a.strip()]
+        if not recipients:
+            errors.add("email_to", BLANK)
+        elif len(recipients) > 5:
+            errors.add("email_to", "5 adresses au maximum")
+        sent = record.get("sent_time")
+        if sent and not force and (self.now() - datetime.datetime.fromisoformat(sent)
+                                   < datetime.timedelta(days=3)):
+            errors.add("base", "Document déjà envoyé il y a moins de 3 jours (utilisez force)")
+        errors.raise_if_any()
+        record["sent_time"] = self.stamp()
+        record["email_status"] = "sent"
+        if record["status"] == "issued":
+            record["status"] = "sent"
+        self.outbox.append({"invoice_id": invoice_id, "to": recipients})
+        return recipients
+
+    # -- payments -------------------------------------------------------------------------
+    def create_payment(self, data: Any) -> dict[str, Any]:
+        errors = FieldErrors()
+        if not isinstance(data, dict):
+            errors.add("banking_payment", BLANK)
+            errors.raise_if_any()
+        price = parse_decimal(data.get("price"), "price", errors)
+        if price is None and "price" not in errors.fields:
+            errors.add("price", BLANK)
+        ids = list(data.get("invoice_ids") or [])
+        if data.get("invoice_id") not in (None, ""):
+            ids.insert(0, data["invoice_id"])
+        invoices = []
+        for value in ids:
+            try:
+                invoices.append(self.invoice(int(value)))
+            except (NotFound, TypeError, ValueError):
+                errors.add("invoice_id", MISSING)
+        errors.raise_if_any()
+        assert price is not None
+        paid = _truthy(data.get("paid", True))
+        record = {"name": "Paiement", "currency": "EUR", "kind": "api",
+                  "paid_date": self.today().isoformat(), "description": None}
+        record.update({k: v for k, v in data.items() if k not in COMPUTED})
+        record.update(price=money(price), paid=paid,
+                      invoice_ids=[i["id"] for i in invoices],
+                      invoice_id=invoices[0]["id"] if invoices else None)
+        self._touch(record, created=True)
+        self.payments.insert(record)
+        if paid:
+            remaining = cents(price)
+            for invoice in invoices:
+                due = Decimal(invoice["price_gross"]) - Decimal(invoice["paid"])
+                applied = min(due, remaining)
+                if applied <= 0:
+                    continue
+                remaining -= applied
+                invoice["paid"] = money(Decimal(invoice["paid"]) + applied)
+                invoice["status"] = ("paid" if Decimal(invoice["paid"])
+                                     >= Decimal(invoice["price_gross"]) else "partial")
+                invoice["paid_date"] = record["paid_date"]
+                self._touch(invoice)
+        return record
