@@ -1,0 +1,239 @@
+"""The ERP Connector REST API (seeds 003/004) over passeur.http.
+
+HTTP Basic with the licence code as user and the secret key as password; the company file
+is chosen with a `CompanyId` header (0 when omitted). Resources live under
+`/Entity/<Name>`. Writes answer with a task envelope (`OrigRemoteTaskID`, `ResultType`,
+`ErrorType`, `ResultMessage`, `ResultPayload`, `IsTaskCompleted`) that `envelope.py` turns
+into a result or a classified error; an incomplete task is polled until it completes or the
+wait runs out. The per-ERP support matrix comes from the schema's variant capabilities and is
+checked before any call: Avantage never receives a POST.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from passeur import UsageError
+from passeur.http import (
+    AsyncHttpClient,
+    BasicAuth,
+    Call,
+    HttpClient,
+    HttpSettings,
+    aiter_skip_top,
+    iter_skip_top,
+)
+from passeur_erpconnector.envelope import TASK_PATH, TaskPending, is_envelope, unwrap
+from passeur_erpconnector.odata import Field, Query
+from passeur_erpconnector.schema import ERPS, SYSTEM
+
+__all__ = ["DEFAULT_BASE_URL", "ENTITIES", "ErpConnectorClient", "client_factory"]
+
+DEFAULT_BASE_URL = "https://v4.api.onlineerp.solution.quebec/api"
+PAGE_SIZE = 100
+
+#: passeur document type -> ERP Connector entity
+ENTITIES = {"invoice": "CustomerInvoice", "invoice_create": "CustomerInvoice"}
+
+def check_support(erp: str, doctype: str, operation: str) -> None:
+    """Refuse, before any call, what the ERP behind the connector cannot do (seed 003)."""
+    spec = SYSTEM.document_type("invoice" if doctype == "invoice_create" else doctype)
+    if spec is None:
+        raise UsageError(f"erpconnector has no document type {doctype!r}")
+    caps = spec.capabilities_for(erp)
+    if not getattr(caps, operation):
+        allowed = ", ".join(caps.granted()) or "nothing"
+        raise UsageError(f"{erp} does not support {operation} of {doctype} through ERP "
+                         f"Connector (it allows: {allowed})")
+
+
+def create_body(doctype: str, document: Mapping[str, Any], full: bool = True) -> dict[str, Any]:
+    """The POST body: an `invoice_create` document as it is, an `invoice` wrapped in
+    `Facture` with its `ListeModePaiements` moved beside it."""
+    if doctype == "invoice_create" or "Facture" in document:
+        return dict(document)
+    invoice = dict(document)
+    payments = invoice.pop("ListeModePaiements", None)
+    return {"Facture": invoice, "ListeModePaiements": payments, "ReturnFullTransaction": full}
+
+
+class ErpConnectorClient:
+    """A client of one ERP Connector licence and company, for one ERP (`erp`)."""
+
+    def __init__(self, base_url: str = DEFAULT_BASE_URL, *, licence: str, secret: str,
+                 erp: str, company_id: str | int = 0, settings: HttpSettings | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 async_transport: httpx.AsyncBaseTransport | None = None,
+                 poll_interval: float = 1.0, poll_timeout: float = 60.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if erp not in ERPS:
+            raise UsageError(f"unknown ERP {erp!r}; one of: {', '.join(ERPS)}")
+        if not licence or not secret:
+            raise UsageError("erpconnector needs a licence code and a secret key")
+        self.erp = erp
+        self.base_url = base_url.rstrip("/")
+        self.company_id = str(company_id)
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self._sleep = sleep
+        self._auth = BasicAuth(licence, secret)
+        self._settings = settings or HttpSettings()
+        self._account = f"erpconnector:{licence}:{self.company_id}"
+        self._headers = {"CompanyId": self.company_id}
+        self._async_transport = async_transport
+        self.http = HttpClient(self.base_url, auth=self._auth, settings=self._settings,
+                               transport=transport, account=self._account,
+                               headers=self._headers, sleep=sleep)
+        self._ahttp: AsyncHttpClient | None = None
+
+    @property
+    def ahttp(self) -> AsyncHttpClient:
+        if self._ahttp is None:
+            self._ahttp = AsyncHttpClient(self.base_url, auth=self._auth,
+                                          settings=self._settings,
+                                          transport=self._async_transport,
+                                          account=self._account, headers=self._headers)
+        return self._ahttp
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def list_page(self, doctype: str = "invoice",
+                  query: Query | None = None) -> list[dict[str, Any]]:
+        """One answer of GET /Entity/<Name> with the query's options."""
+        check_support(self.erp, doctype, "list")
+        result = self._finish(self.http.call(self._list_call(doctype, query or Query())))
+        return list(result or [])
+
+    def iterate(self, doctype: str = "invoice", query: Query | None = None,
+                page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """Every match, walked with $skip/$top until a short page."""
+        base = query or Query()
+        return iter_skip_top(lambda skip, top: self.list_page(doctype, base.skip(skip).top(top)),
+                             page_size)
+
+    def get(self, doctype: str, record_id: str) -> dict[str, Any]:
+        check_support(self.erp, doctype, "get")
+        call = Call("GET", f"Entity/{ENTITIES[doctype]}/{httpx_quote(record_id)}")
+        result: dict[str, Any] = self._finish(self.http.call(call))
+        return result
+
+    @staticmethod
+    def _list_call(doctype: str, query: Query) -> Call:
+        return Call("GET", f"Entity/{ENTITIES[doctype]}", params=query.params())
+
+    # -- writes --------------------------------------------------------------------------
+
+    def create(self, doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        """POST with `If-None-Match: *`; the task's ResultPayload once it completed."""
+        check_support(self.erp, doctype, "create")
+        answer = self.http.call(self._create_call(doctype, document))
+        deadline = time.monotonic() + self.poll_timeout
+        while True:
+            try:
+                result: dict[str, Any] = unwrap(answer)
+                return result
+            except TaskPending as pending:
+                if time.monotonic() >= deadline:
+                    raise pending.timed_out(self.poll_timeout) from None
+                self._sleep(self.poll_interval)
+                answer = self.http.call(Call("GET", TASK_PATH.format(id=pending.task_id)))
+
+    async def acreate(self, doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        check_support(self.erp, doctype, "create")
+        answer = await self.ahttp.call(self._create_call(doctype, document))
+        deadline = time.monotonic() + self.poll_timeout
+        while True:
+            try:
+                result: dict[str, Any] = unwrap(answer)
+                return result
+            except TaskPending as pending:
+                if time.monotonic() >= deadline:
+                    raise pending.timed_out(self.poll_timeout) from None
+                await asyncio.sleep(self.poll_interval)
+                answer = await self.ahttp.call(
+                    Call("GET", TASK_PATH.format(id=pending.task_id)))
+
+    @staticmethod
+    def _create_call(doctype: str, document: Mapping[str, Any]) -> Call:
+        return Call("POST", f"Entity/{ENTITIES[doctype]}", json=create_body(doctype, document),
+                    headers={"If-None-Match": "*"}, guarded=True)
+
+    def _finish(self, answer: Any) -> Any:
+        """A read may come back bare (seed 003's GET) or inside a completed envelope."""
+        return unwrap(answer) if is_envelope(answer) else answer
+
+    # -- passeur.http.DocumentClient ------------------------------------------------------
+
+    def iter_documents(self, doctype: str, *,
+                       since: datetime.date | None = None) -> Iterator[dict[str, Any]]:
+        query = Query()
+        if since is not None:
+            query = query.filter(Field("DateFacture") >= since)
+        return self.iterate(doctype, query.orderby("DateFacture"))
+
+    async def aiter_documents(self, doctype: str) -> AsyncIterator[dict[str, Any]]:
+        check_support(self.erp, doctype, "list")
+
+        async def fetch(skip: int, top: int) -> list[dict[str, Any]]:
+            call = self._list_call(doctype, Query().skip(skip).top(top))
+            return list(self._finish(await self.ahttp.call(call)) or [])
+
+        async for item in aiter_skip_top(fetch, PAGE_SIZE):
+            yield item
+
+    async def acreate_document(self, doctype: str,
+                               document: Mapping[str, Any]) -> dict[str, Any]:
+        return await self.acreate(doctype, document)
+
+    def create_document(self, doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        return self.create(doctype, document)
+
+    def document_key(self, doctype: str, document: Mapping[str, Any]) -> str:
+        invoice = document.get("Facture", document)
+        for key in ("NoFacture", "Référence", "NoUniqueSystemeSource"):
+            value = invoice.get(key) if isinstance(invoice, Mapping) else None
+            if value not in (None, ""):
+                return f"{key}={value}"
+        return "?"
+
+    def close(self) -> None:
+        self.http.close()
+
+    async def aclose(self) -> None:
+        if self._ahttp is not None:
+            await self._ahttp.aclose()
+
+    def __enter__(self) -> ErpConnectorClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def httpx_quote(value: str) -> str:
+    """An id as one path segment (a NoFacture may hold `/` or spaces)."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None = None,
+                   transport: httpx.BaseTransport | None = None,
+                   async_transport: httpx.AsyncBaseTransport | None = None
+                   ) -> ErpConnectorClient:
+    """`SystemSpec.client_factory`: a client from resolved connection settings
+    (`base_url`, `erp`, `company_id`, `licence`, `secret`)."""
+    erp = config.get("erp")
+    if not erp:
+        raise UsageError(f"erpconnector needs `erp` (one of: {', '.join(ERPS)})")
+    return ErpConnectorClient(config.get("base_url") or DEFAULT_BASE_URL,
+                              licence=str(config.get("licence") or ""),
+                              secret=str(config.get("secret") or ""), erp=str(erp),
+                              company_id=config.get("company_id") or 0, settings=settings,
+                              transport=transport, async_transport=async_transport)
