@@ -1,0 +1,713 @@
+"""Static checks of mapping files before any document moves (`passeur check`).
+
+Everything that can be known without a document is checked here, against the schemas the
+systems declare: paths, function calls and their argument types, tables used both ways,
+required target fields left unmapped, writes to read-only fields, directions a system cannot
+be read or written in. Then the compiler runs and every `example` block is run both ways.
+Every problem is collected (never only the first), each at file:line:col with a caret.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path as FsPath
+from typing import Any
+
+import attrs
+
+from passeur.canonical import CANONICAL
+from passeur.dsl import ast
+from passeur.dsl.coverage import DirectionCoverage, measure
+from passeur.dsl.functions import MappingFunction, type_accepts
+from passeur.dsl.problems import Problem, caret_lines
+from passeur.errors import MappingError, PasseurError
+from passeur.issues import Level
+from passeur.plugins import Registry
+from passeur.schema import DocumentType, FieldSpec, FieldType
+from passeur.suggest import suggest
+
+__all__ = ["FileReport", "Finding", "check_file", "check_paths", "check_text"]
+
+DIRECTIONS = ("forward", "backward")
+
+
+@attrs.frozen
+class Finding:
+    """One problem `passeur check` reports: where (with a caret), how bad, and details."""
+
+    problem: Problem
+    level: Level = Level.ERROR
+    detail: str = ""
+
+    def render(self) -> str:
+        head = f"{self.problem.position}: {self.level}: {self.problem.message}"
+        caret = caret_lines(self.problem.source, self.problem.line, self.problem.column)
+        extra = "".join(f"\n    {line}" for line in self.detail.splitlines())
+        return head + caret + extra
+
+    def as_json(self) -> dict[str, Any]:
+        p = self.problem
+        return {"file": p.file, "line": p.line, "column": p.column, "level": str(self.level),
+                "code": p.code, "message": p.message, "detail": self.detail}
+
+
+@attrs.define
+class FileReport:
+    """The outcome of checking one mapping file."""
+
+    file: str
+    findings: list[Finding] = attrs.field(factory=list)
+    rules: int = 0
+    examples: int = 0
+    examples_failed: int = 0
+    coverage: list[DirectionCoverage] = attrs.field(factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.level >= Level.ERROR for f in self.findings)
+
+    def as_json(self, coverage: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "file": self.file, "ok": self.ok, "rules": self.rules, "examples": self.examples,
+            "examples_failed": self.examples_failed,
+            "problems": [f.as_json() for f in self.findings]}
+        if coverage:
+            data["coverage"] = [c.as_json() for c in self.coverage]
+        return data
+
+
+@attrs.frozen
+class _Side:
+    """One side of a mapping header, resolved against the registry."""
+
+    label: str  # "acomba.invoice" as written
+    doctype: DocumentType
+    variant: str | None
+    canonical: bool
+
+    @property
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return self.doctype.fields
+
+
+_TYPE_NAMES = {
+    FieldType.STRING: "string", FieldType.ENUM: "string", FieldType.INTEGER: "integer",
+    FieldType.DECIMAL: "decimal", FieldType.BOOLEAN: "boolean", FieldType.LIST: "list",
+}
+
+
+def _type_of_field(spec: FieldSpec, side: _Side) -> str:
+    if spec.type is FieldType.DATE:
+        # The canonical plain form holds date objects; systems send dates as text.
+        return "date" if side.canonical else "string"
+    return _TYPE_NAMES.get(spec.type, "any")
+
+
+def _article(type_name: str) -> str:
+    return "an" if type_name[0] in "aeiou" else "a"
+
+
+class _FileChecker:
+    """Checks one parsed file; findings accumulate in `report`."""
+
+    def __init__(self, tree: ast.MappingFile, registry: Registry, report: FileReport) -> None:
+        self.tree = tree
+        self.registry = registry
+        self.report = report
+        self.functions: dict[str, MappingFunction] = dict(registry.functions)
+        self.tables: dict[str, ast.Table] = {}
+        self.sides: dict[str, _Side] = {}
+        self.sources: dict[str, str] = {tree.file: tree.source}
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def add(self, file: str, line: int, column: int, message: str, code: str,
+            level: Level = Level.ERROR, detail: str = "") -> None:
+        problem = Problem(file or self.tree.file, line, column, message, code,
+                          self.sources.get(file or self.tree.file, self.tree.source))
+        self.report.findings.append(Finding(problem, level, detail))
+
+    # -- the passes --------------------------------------------------------------------------
+
+    def run(self) -> list[ast.RuleInScope]:
+        statements = self._expand(self.tree, set())
+        for table in (s for s in statements if isinstance(s, ast.Table)):
+            if table.name in self.tables:
+                self.add(table.file, table.line, table.column,
+                         f"table `{table.name}` is defined twice", "table")
+            self.tables[table.name] = table
+        header = self.tree.header
+        if header is not None:
+            self._resolve_header(header)
+        rules = list(ast.iter_rules(tuple(statements)))
+        self.report.rules = len(rules)
+        self._check_blocks(tuple(statements), ())
+        for scoped in rules:
+            self._check_rule(scoped)
+        if len(self.sides) == 2:
+            self._check_targets(rules)
+            self._check_capabilities(rules)
+            self._coverage(rules, tuple(statements))
+        return rules
+
+    def _expand(self, tree: ast.MappingFile, seen: set[str]) -> list[ast.Statement]:
+        """The file's statements with included libraries spliced in (tables and rules)."""
+        out: list[ast.Statement] = []
+        for statement in tree.statements:
+            if not isinstance(statement, ast.Include):
+                out.append(statement)
+                continue
+            target = FsPath(tree.file).parent / statement.path
+            key = str(target.resolve())
+            if key in seen:
+                continue  # cycles are the compiler's to report
+            try:
+                from passeur.dsl.parser import parse_file
+
+                included = parse_file(target)
+            except OSError:
+                self.add(tree.file, statement.line, statement.column,
+                         f'included file "{statement.path}" not found', "include")
+                continue
+            except MappingError as exc:
+                for problem in getattr(exc, "problems", ()):
+                    self.report.findings.append(Finding(problem))
+                continue
+            self.sources[included.file] = included.source
+            out.extend(s for s in self._expand(included, seen | {key})
+                       if isinstance(s, (ast.Table, ast.Rule, ast.Each)))
+        return out
+
+    def _resolve_header(self, header: ast.Header) -> None:
+        for name, ref in (("left", header.left), ("right", header.right)):
+            try:
+                spec, variant = self.registry.resolve(ref.system)
+                doctype = self.registry.document_type(ref.system, ref.doctype)
+            except PasseurError as exc:
+                self.add(self.tree.file, ref.line, ref.column, str(exc), "header")
+                continue
+            self.sides[name] = _Side(ref.text, doctype, variant, spec.name == CANONICAL)
+
+    # -- paths -------------------------------------------------------------------------------
+
+    def resolve(self, side_name: str, prefix: tuple[str, ...], path: ast.Path,
+                file: str = "") -> FieldSpec | None:
+        """The field a path names, or None after reporting why it names none."""
+        side = self.sides.get(side_name)
+        if side is None:
+            return None
+        parts = (*prefix, *path.parts)
+        specs = side.fields
+        found: FieldSpec | None = None
+        for index, part in enumerate(parts):
+            if found is not None and found.type is FieldType.ANY:
+                return found  # free-form: anything below is accepted
+            if found is not None and not found.fields:
+                if index >= len(prefix):
+                    self.add(file, path.line, self._column(path, index - len(prefix)),
+                             f"field `{'.'.join(parts[:index])}` of {side.label} is "
+                             f"{_article(found.type.value)} {found.type.value} and has no "
+                             f"field `{part}`", "path")
+                return None
+            found = next((s for s in specs if s.name == part), None)
+            if found is None:
+                if index >= len(prefix):  # an unknown block path is reported on the block
+                    inside = f" (inside `{'.'.join(parts[:index])}`)" if index else ""
+                    best = suggest(part, [s.name for s in specs])
+                    hint = f"; did you mean `{best}`?" if best else ""
+                    self.add(file, path.line, self._column(path, index - len(prefix)),
+                             f"unknown field `{part}` in {side.label}{inside}{hint}", "path")
+                return None
+            specs = found.fields
+        return found
+
+    def _column(self, path: ast.Path, index: int) -> int:
+        """The column of part `index` of a path (names in backquotes count their quotes)."""
+        source = self.sources.get(self.tree.file, "")
+        offset = sum(len(p) + 1 for p in path.parts[:index])
+        lines = source.splitlines()
+        if 0 < path.line <= len(lines):
+            text = lines[path.line - 1]
+            start = path.column - 1
+            if text[start + offset:].startswith(path.parts[index]):
+                return path.column + offset
+        return path.column
+
+    def _check_blocks(self, statements: tuple[ast.Statement, ...],
+                      blocks: tuple[ast.Each, ...]) -> None:
+        for statement in statements:
+            if not isinstance(statement, ast.Each):
+                continue
+            left_prefix = tuple(p for b in blocks for p in b.left.parts)
+            right_prefix = tuple(p for b in blocks for p in b.right.parts)
+            for side_name, prefix, path in (("left", left_prefix, statement.left),
+                                            ("right", right_prefix, statement.right)):
+                spec = self.resolve(side_name, prefix, path)
+                if spec is not None and spec.type not in (FieldType.LIST, FieldType.ANY):
+                    self.add("", path.line, path.column,
+                             f"`each` needs a list, but `{path.text}` of "
+                             f"{self.sides[side_name].label} is "
+                             f"{_article(spec.type.value)} {spec.type.value}", "each")
+            if statement.key is not None:
+                inner_left = (*left_prefix, *statement.left.parts)
+                inner_right = (*right_prefix, *statement.right.parts)
+                self.resolve("left", inner_left, statement.key[0])
+                self.resolve("right", inner_right, statement.key[1])
+            self._check_blocks(statement.body, (*blocks, statement))
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def _check_rule(self, scoped: ast.RuleInScope) -> None:
+        rule = scoped.rule
+        prefixes = {"left": scoped.left_prefix, "right": scoped.right_prefix}
+        sources = {"left": rule.left, "right": rule.right}
+        for side_name, expr in sources.items():
+            self._type_of(expr, side_name, prefixes[side_name], rule.file)
+        extra_side = "right" if rule.arrow == ast.BACKWARD else "left"
+        for extra in (rule.default, rule.when):
+            if extra is not None:
+                self._type_of(extra, extra_side, prefixes[extra_side], rule.file)
+        if rule.via is not None:
+            self._check_table(scoped)
+        for direction in scoped.directions:
+            self._check_read_only(scoped, direction)
+
+    def _check_table(self, scoped: ast.RuleInScope) -> None:
+        rule = scoped.rule
+        column = rule.via_column or rule.column
+        table = self.tables.get(rule.via or "")
+        if table is None:
+            best = suggest(rule.via or "", list(self.tables))
+            hint = f"; did you mean `{best}`?" if best else ""
+            self.add(rule.file, rule.line, column, f"unknown table `{rule.via}`{hint}", "table")
+            return
+        if rule.arrow == ast.BOTH and len(scoped.directions) == 2 and not rule.keep:
+            problem = table.one_to_one_problem()
+            if problem is not None:
+                self.add(rule.file, rule.line, column,
+                         f"table `{table.name}` is used both ways but is not one-to-one: "
+                         f"{problem}; add `keep` or write two one-way rules", "table")
+
+    def _type_of(self, expr: ast.Expr, side: str, prefix: tuple[str, ...], file: str) -> str:
+        """The type name an expression yields; reports unknown paths and bad calls."""
+        if isinstance(expr, ast.LiteralValue):
+            return _literal_type(expr.value)
+        if isinstance(expr, ast.Path):
+            spec = self.resolve(side, prefix, expr, file)
+            side_info = self.sides.get(side)
+            return "any" if spec is None or side_info is None else _type_of_field(spec,
+                                                                                   side_info)
+        if isinstance(expr, ast.Call):
+            return self._type_of_call(expr, side, prefix, file)
+        if isinstance(expr, ast.Arith):
+            for operand in (expr.left, expr.right):
+                self._numeric(operand, side, prefix, file, f"`{expr.op}`")
+            return "decimal"
+        if isinstance(expr, ast.Neg):
+            self._numeric(expr.operand, side, prefix, file, "`-`")
+            return "decimal"
+        if isinstance(expr, (ast.Compare, ast.BoolOp)):
+            self._type_of(expr.left, side, prefix, file)
+            self._type_of(expr.right, side, prefix, file)
+            return "boolean"
+        if isinstance(expr, ast.Not):
+            self._type_of(expr.operand, side, prefix, file)
+            return "boolean"
+        self._type_of(expr.cond, side, prefix, file)
+        then = self._type_of(expr.then, side, prefix, file)
+        otherwise = self._type_of(expr.otherwise, side, prefix, file)
+        return then if then == otherwise else "any"
+
+    def _numeric(self, expr: ast.Expr, side: str, prefix: tuple[str, ...], file: str,
+                 operator: str) -> None:
+        kind = self._type_of(expr, side, prefix, file)
+        if kind in ("date", "boolean", "list"):
+            self.add(file, expr.line, expr.column,
+                     f"{operator} needs numbers, but this is {_article(kind)} {kind}", "type")
+
+    def _type_of_call(self, call: ast.Call, side: str, prefix: tuple[str, ...],
+                      file: str) -> str:
+        if call.name in ast.AGGREGATES:
+            return self._type_of_aggregate(call, side, prefix, file)
+        function = self.functions.get(call.name)
+        if function is None:
+            for arg in call.args:
+                self._type_of(arg, side, prefix, file)
+            best = suggest(call.name, [*self.functions, *ast.AGGREGATES])
+            hint = f"; did you mean `{best}`?" if best else ""
+            self.add(file, call.line, call.column, f"unknown function `{call.name}`{hint}",
+                     "function")
+            return "any"
+        arity = function.arity_problem(len(call.args))
+        if arity is not None:
+            self.add(file, call.line, call.column, f"{arity} ({function.signature()})",
+                     "function")
+        for index, arg in enumerate(call.args):
+            kind = self._type_of(arg, side, prefix, file)
+            try:
+                expected = function.param_type(index)
+            except IndexError:
+                continue
+            if not type_accepts(expected, kind):
+                self.add(file, arg.line, arg.column,
+                         f"argument {index + 1} of `{call.name}` must be "
+                         f"{_article(expected)} {expected}, but this is {_article(kind)} "
+                         f"{kind} ({function.signature()})", "type")
+            elif index > 0 and isinstance(arg, ast.LiteralValue):
+                self._check_literal_argument(function, index, arg, file)
+        return function.returns
+
+    def _check_literal_argument(self, function: MappingFunction, index: int,
+                                arg: ast.LiteralValue, file: str) -> None:
+        """Patterns and rounding modes written as literals are checked before any run."""
+        from passeur.dsl.functions import FunctionError
+        from passeur.dsl.functions_dates import compile_pattern
+        from passeur.dsl.functions_numbers import rounding_mode
+
+        try:
+            if function.name in ("date", "format_date") and index == 1:
+                compile_pattern(str(arg.value))
+            elif function.name in ("money", "decimal", "round") and index == 2:
+                rounding_mode(arg.value)
+        except FunctionError as exc:
+            self.add(file, arg.line, arg.column, str(exc), "function")
+
+    def _type_of_aggregate(self, call: ast.Call, side: str, prefix: tuple[str, ...],
+                           file: str) -> str:
+        wanted = (1, 2) if call.name == "sum" else (1,)
+        if len(call.args) not in wanted or not isinstance(call.args[0], ast.Path):
+            usage = ("sum(LIST.FIELD) or sum(LIST, EXPRESSION)" if call.name == "sum"
+                     else "count(LIST)")
+            self.add(file, call.line, call.column, f"write {usage}", "function")
+            return "integer" if call.name == "count" else "decimal"
+        items = call.args[0]
+        self.resolve(side, prefix, items, file)
+        if len(call.args) == 2:
+            self._numeric(call.args[1], side, (*prefix, *items.parts), file, "`sum`")
+        return "integer" if call.name == "count" else "decimal"
+
+    # -- targets -----------------------------------------------------------------------------
+
+    def _targets(self, scoped: ast.RuleInScope, direction: str) -> list[tuple[str, ast.Path]]:
+        rule = scoped.rule
+        if direction == "forward":
+            return [("right", p) for p in ast.iter_paths(rule.right)]
+        return [("left", p) for p in ast.iter_paths(rule.left)]
+
+    def _check_read_only(self, scoped: ast.RuleInScope, direction: str) -> None:
+        for side_name, path in self._targets(scoped, direction):
+            side = self.sides.get(side_name)
+            if side is None:
+                continue
+            prefix = scoped.left_prefix if side_name == "left" else scoped.right_prefix
+            spec = _quiet_resolve(side.fields, (*prefix, *path.parts))
+            if spec is not None and spec.read_only:
+                hint = ""
+                if scoped.rule.arrow == ast.BOTH:
+                    hint = "; write `->`" if direction == "backward" else "; write `<-`"
+                    hint += " instead of `<->`"
+                self.add(scoped.rule.file, path.line, path.column,
+                         f"field `{'.'.join((*prefix, *path.parts))}` of {side.label} is "
+                         f"read-only and cannot be written {direction}{hint}", "read-only")
+
+    def _check_targets(self, rules: list[ast.RuleInScope]) -> None:
+        if self.tree.extends:
+            return  # the composed route writes what this file does not
+        header = self.tree.header
+        assert header is not None
+        for direction in DIRECTIONS:
+            target_name = "right" if direction == "forward" else "left"
+            side = self.sides[target_name]
+            ref = header.right if direction == "forward" else header.left
+            written = set(self._written(rules, direction))
+            for missing in _unwritten(side.fields, written, side.variant, ()):
+                self.add(self.tree.file, ref.line, ref.column,
+                         f"required field `{missing}` of {side.label} is never written "
+                         f"{direction} (no rule writes it)", "required")
+
+    def _written(self, rules: list[ast.RuleInScope],
+                 direction: str) -> Iterator[tuple[str, ...]]:
+        for scoped in rules:
+            if direction not in scoped.directions:
+                continue
+            for side_name, path in self._targets(scoped, direction):
+                prefix = scoped.left_prefix if side_name == "left" else scoped.right_prefix
+                yield (*prefix, *path.parts)
+
+    def _check_capabilities(self, rules: list[ast.RuleInScope]) -> None:
+        header = self.tree.header
+        assert header is not None
+        for direction in DIRECTIONS:
+            if not any(direction in r.directions for r in rules):
+                continue
+            source, target = (("left", "right") if direction == "forward"
+                              else ("right", "left"))
+            for role, side_name in (("read", source), ("written", target)):
+                side = self.sides[side_name]
+                if side.canonical or _can(side, role):
+                    continue
+                ref = header.left if side_name == "left" else header.right
+                variant = f" ({side.variant})" if side.variant else ""
+                self.add(self.tree.file, ref.line, ref.column,
+                         f"{side.label}{variant} cannot be {role}, yet rules run "
+                         f"{direction}", "capability", Level.WARNING)
+
+    # -- coverage ----------------------------------------------------------------------------
+
+    def _coverage(self, rules: list[ast.RuleInScope],
+                  statements: tuple[ast.Statement, ...]) -> None:
+        for direction in DIRECTIONS:
+            source, target = (("left", "right") if direction == "forward"
+                              else ("right", "left"))
+            read: list[tuple[str, ...]] = []
+            for scoped in rules:
+                if direction not in scoped.directions:
+                    continue
+                prefix = scoped.left_prefix if source == "left" else scoped.right_prefix
+                read.extend((*prefix, *p.parts) for p in scoped.sides()[source])
+            read.extend(_block_keys(statements, (), source))
+            fields = self.sides[source].fields
+            read = [r for r in read if not _is_list(fields, r)]
+            self.report.coverage.append(measure(direction, self.sides[source].label,
+                                                self.sides[target].label, fields, read))
+
+
+def _literal_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "any"
+    return "integer" if value == value.to_integral_value() else "decimal"
+
+
+def _quiet_resolve(fields: tuple[FieldSpec, ...], parts: tuple[str, ...]) -> FieldSpec | None:
+    specs, found = fields, None
+    for part in parts:
+        if found is not None and found.type is FieldType.ANY:
+            return found
+        found = next((s for s in specs if s.name == part), None)
+        if found is None:
+            return None
+        if found.read_only:
+            return found
+        specs = found.fields
+    return found
+
+
+def _is_list(fields: tuple[FieldSpec, ...], parts: tuple[str, ...]) -> bool:
+    spec = _quiet_resolve(fields, parts)
+    return spec is not None and spec.type is FieldType.LIST
+
+
+def _block_keys(statements: tuple[ast.Statement, ...], prefix: tuple[str, ...],
+                side: str) -> Iterator[tuple[str, ...]]:
+    for statement in statements:
+        if isinstance(statement, ast.Each):
+            inner = (*prefix, *(statement.left if side == "left" else statement.right).parts)
+            if statement.key is not None:
+                key = statement.key[0 if side == "left" else 1]
+                yield (*inner, *key.parts)
+            yield from _block_keys(statement.body, inner, side)
+
+
+def _unwritten(fields: Iterable[FieldSpec], written: set[tuple[str, ...]], variant: str | None,
+               prefix: tuple[str, ...]) -> Iterator[str]:
+    """Required fields no rule writes; the children of a field are checked only when the
+    field itself is written (an optional object left out entirely is fine)."""
+    for spec in fields:
+        parts = (*prefix, spec.name)
+        touched = any(w[:len(parts)] == parts for w in written)
+        if spec.is_required(variant) and not spec.read_only and not touched:
+            yield ".".join(parts)
+        elif touched and spec.fields and not any(w == parts for w in written):
+            yield from _unwritten(spec.fields, written, variant, parts)
+
+
+def _can(side: _Side, role: str) -> bool:
+    doctype = side.doctype
+    if side.variant is None and doctype.variant_capabilities:
+        options = list(doctype.variant_capabilities.values())
+    else:
+        options = [doctype.capabilities_for(side.variant)]
+    if role == "read":
+        return any(c.list or c.get for c in options)
+    return any(c.create or c.update for c in options)
+
+
+# -- examples ----------------------------------------------------------------------------
+
+MAX_DIFF_LINES = 20
+
+
+def _normal(value: Any) -> Any:
+    """Example JSON and mapping output compared alike: dates as ISO text, numbers exact."""
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_normal(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
+def _show(value: Any) -> str:
+    from passeur.dsl.functions import show
+
+    if isinstance(value, (dict, list)):
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return show(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def diff(expected: Any, got: Any, path: str = "") -> list[str]:
+    """Readable differences between two documents, one line per differing data path."""
+    where = path or "(document)"
+    if isinstance(expected, dict) and isinstance(got, dict):
+        lines: list[str] = []
+        for key in expected:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in got:
+                lines.append(f"{sub}: missing, expected {_show(expected[key])}")
+            else:
+                lines.extend(diff(expected[key], got[key], sub))
+        lines.extend(f"{path}.{k}: unexpected {_show(got[k])}" if path
+                     else f"{k}: unexpected {_show(got[k])}" for k in got if k not in expected)
+        return lines
+    if isinstance(expected, list) and isinstance(got, list):
+        lines = []
+        for index in range(max(len(expected), len(got))):
+            sub = f"{path}[{index}]"
+            if index >= len(got):
+                lines.append(f"{sub}: missing, expected {_show(expected[index])}")
+            elif index >= len(expected):
+                lines.append(f"{sub}: unexpected {_show(got[index])}")
+            else:
+                lines.extend(diff(expected[index], got[index], sub))
+        return lines
+    if _same(expected, got):
+        return []
+    return [f"{where}: expected {_show(expected)}, got {_show(got)}"]
+
+
+def _diff_text(expected: Any, got: Any) -> str:
+    lines = diff(_normal(expected), _normal(got))
+    if len(lines) > MAX_DIFF_LINES:
+        lines = [*lines[:MAX_DIFF_LINES], f"... and {len(lines) - MAX_DIFF_LINES} more"]
+    return "\n".join(lines)
+
+
+def tree_has_examples(text: str) -> bool:
+    return any(line.lstrip().startswith("example") for line in text.splitlines())
+
+
+def _compile(text: str, file: str, registry: Registry, report: FileReport) -> Any:
+    """The compiled mapping, or None after reporting every compile problem."""
+    import passeur.dsl as dsl
+
+    compile_text = getattr(dsl, "compile_text", None)
+    if compile_text is None:
+        if not tree_has_examples(text):
+            return None
+        report.findings.append(Finding(
+            Problem(file, 1, 1, "examples not run: the mapping compiler is not available",
+                    "compiler", text), Level.WARNING))
+        return None
+    try:
+        return compile_text(text, file, registry)
+    except MappingError as exc:
+        known = {(f.problem.file, f.problem.line, f.problem.column) for f in report.findings}
+        problems = getattr(exc, "problems", None) or (
+            Problem(file, 1, 1, str(exc), "compile", text),)
+        for problem in problems:
+            if (problem.file, problem.line, problem.column) not in known:
+                report.findings.append(Finding(problem))
+        return None
+
+
+def _issues_text(issues: Iterable[Any]) -> str:
+    return "\n".join(str(i) for i in issues if getattr(i, "level", Level.ERROR) >= Level.ERROR)
+
+
+def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry,
+                 report: FileReport) -> None:
+    """Compile the file and run each example forward and backward, reporting diffs."""
+    compiled = _compile(text, file, registry, report)
+    if compiled is None:
+        return
+    for example in tree.examples:
+        report.examples += 1
+        failed = False
+        for direction in DIRECTIONS:
+            source, expected = ((example.left, example.right) if direction == "forward"
+                                else (example.right, example.left))
+            try:
+                if direction == "forward":
+                    result = compiled.forward(source)
+                else:
+                    result = compiled.backward(source, example.left)
+            except PasseurError as exc:
+                detail = str(exc)
+            else:
+                detail = _diff_text(expected, result.value)
+                errors = _issues_text(result.issues)
+                detail = "\n".join(t for t in (detail, errors) if t)
+            if detail:
+                failed = True
+                report.findings.append(Finding(
+                    Problem(file, example.line, example.column,
+                            f'example "{example.name}" fails {direction}', "example", text),
+                    Level.ERROR, detail))
+        report.examples_failed += failed
+
+
+# -- entry points ------------------------------------------------------------------------
+
+
+def check_text(text: str, file: str, registry: Registry, *, run: bool = True) -> FileReport:
+    """Check mapping text; `run=False` skips compiling and running the examples."""
+    from passeur.dsl.parser import parse_text
+
+    report = FileReport(file)
+    try:
+        tree = parse_text(text, file)
+    except MappingError as exc:
+        report.findings.extend(Finding(p) for p in getattr(exc, "problems", ()))
+        if not report.findings:
+            report.findings.append(Finding(Problem(file, 1, 1, str(exc), "syntax", text)))
+        return report
+    checker = _FileChecker(tree, registry, report)
+    checker.run()
+    if run and tree.header is not None:
+        run_examples(tree, text, file, registry, report)
+    report.findings.sort(key=lambda f: (f.problem.file != file, f.problem.file,
+                                        f.problem.line, f.problem.column))
+    return report
+
+
+def check_file(path: str | FsPath, registry: Registry, *, run: bool = True) -> FileReport:
+    """Check one mapping file (the file name in messages is the path as given)."""
+    text = FsPath(path).read_text(encoding="utf-8")
+    return check_text(text, str(path), registry, run=run)
+
+
+def check_paths(paths: Iterable[str | FsPath], registry: Registry) -> list[FileReport]:
+    """Check files and every `*.map` file under directories, in a stable order."""
+    files: list[FsPath] = []
+    for raw in paths:
+        path = FsPath(raw)
+        files.extend(sorted(path.rglob("*.map")) if path.is_dir() else [path])
+    return [check_file(p, registry) for p in files]
