@@ -4,6 +4,7 @@ The public API for plugin authors and embedding tools. Import from here (or from
 `passeur.model`); anything else is internal and may change.
 """
 
+from passeur.engine.io import WireFormat, dump_json, read_fields, to_decimal, write_fields
 from passeur.errors import (
     DuplicateSystemError,
     InputError,
@@ -52,8 +53,13 @@ __all__ = [
     "UnknownDocumentTypeError",
     "UnknownSystemError",
     "UsageError",
+    "WireFormat",
     "__version__",
+    "dump_json",
     "hookimpl",
     "load_registry",
     "make_plugin_manager",
+    "read_fields",
+    "to_decimal",
+    "write_fields",
 ]

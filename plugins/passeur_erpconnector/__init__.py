@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from passeur import hookimpl
-
 from passeur_erpconnector.schema import SYSTEM
+from passeur_erpconnector.wire import FORMATS
 
 
 @hookimpl
 def passeur_register_systems(register: Any) -> None:
     register(SYSTEM)
+
+
+@hookimpl
+def passeur_register_formats(register: Any) -> None:
+    for fmt in FORMATS:
+        register(fmt)

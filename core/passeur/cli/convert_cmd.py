@@ -1,0 +1,184 @@
+"""`passeur convert`: documents from one system's JSON to another's, streamed."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from passeur.cli.app import (
+    EXIT_FAILURE,
+    EXIT_INPUT,
+    EXIT_OK,
+    cli,
+    err_console,
+    handle_errors,
+    registry_of,
+)
+from passeur.engine.convert import Converter, DocumentOutcome, parse_endpoint
+from passeur.engine.io import InputForm, dump_json, iter_documents
+from passeur.issues import IssuePolicy, Level
+
+HELP = """Convert documents from one system's JSON to another's.
+
+\b
+INPUT is a file, or - for standard input. It holds one JSON document, a JSON
+array of documents, or NDJSON (one document per line, streamed in constant
+memory). The output has the same form. SYSTEM is a system or an ERP behind ERP
+Connector (acomba, quickbooks...); DOCTYPE defaults to invoice; `passeur` is the
+canonical model, so --to passeur writes canonical JSON and --from passeur reads it.
+
+\b
+ERP Connector input may be an invoice as GET returns it, a create payload (with
+its Facture wrapper) or a create response; the output is the create payload.
+VosFactures output is the create request body ({"invoice": {...}}).
+
+\b
+Problems are printed with the document number and the data path. Documents
+with an error are left out of the output; the others are still converted.
+--on-issue says what to do when the target cannot represent something
+(a second tax on a line, a line kind it lacks, totals it rounds differently).
+
+\b
+Examples:
+  passeur convert seed.json --from acomba --to vosfactures -o out.json
+  passeur convert invoices.ndjson --from vosfactures --to passeur > canonical.ndjson
+  cat inv.json | passeur convert - --from passeur --to acomba --on-issue error
+  passeur convert inv.json --from acomba --to vosfactures --mapping my.map --json
+"""
+
+
+@cli.command("convert", help=HELP, short_help="Convert documents between two systems.")
+@click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--from", "source", required=True, metavar="SYSTEM[.DOCTYPE]",
+              help="System (and document type) the input comes from.")
+@click.option("--to", "target", required=True, metavar="SYSTEM[.DOCTYPE]",
+              help="System (and document type) to write.")
+@click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False,
+                                                      path_type=Path),
+              help="Use this mapping file instead of the route passeur would choose.")
+@click.option("-o", "--output", "output", type=click.Path(allow_dash=True, dir_okay=False),
+              default="-", show_default=True, help="Where to write the converted documents.")
+@click.option("--on-issue", "on_issue", type=click.Choice([p.value for p in IssuePolicy]),
+              default="warn", show_default=True,
+              help="What a problem the target cannot represent becomes: nothing, a warning, "
+              "or an error that leaves the document out.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON report (and the documents, when no -o file is given).")
+@click.pass_context
+@handle_errors
+def convert(ctx: click.Context, input_path: str, source: str, target: str,
+            mapping: Path | None, output: str, on_issue: str, as_json: bool) -> None:
+    registry = registry_of(ctx)
+    src = parse_endpoint(registry, source)
+    dst = parse_endpoint(registry, target)
+    label = "<stdin>" if input_path == "-" else input_path
+    converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue), mapping=mapping,
+                          source_label=label)
+    stream = _open_input(input_path)
+    try:
+        code = _run(converter, stream, output, as_json)
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    sys.exit(code)
+
+
+def _open_input(path: str) -> TextIO:
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
+    return open(path, encoding="utf-8-sig")
+
+
+class _Output:
+    """Writes outputs in the input's form: one pretty document, an array, or NDJSON."""
+
+    def __init__(self, sink: TextIO | None) -> None:
+        self.sink = sink
+        self.form: InputForm = "single"
+        self.count = 0
+        self.kept: list[Any] = []
+
+    def set_form(self, form: InputForm) -> None:
+        self.form = form
+
+    def write(self, value: Any) -> None:
+        if self.sink is None:
+            self.kept.append(value)
+            return
+        if self.form == "ndjson":
+            self.sink.write(dump_json(value) + "\n")
+        elif self.form == "array":
+            self.sink.write(("[\n  " if self.count == 0 else ",\n  ")
+                            + dump_json(value, indent=2, level=1))
+        else:
+            self.sink.write(("\n" if self.count else "") + dump_json(value, indent=2) + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        if self.sink is not None and self.form == "array":
+            self.sink.write("[]\n" if self.count == 0 else "\n]\n")
+
+
+def _run(converter: Converter, stream: TextIO, output: str, as_json: bool) -> int:
+    to_stdout = output == "-"
+    sink: TextIO | None
+    if as_json and to_stdout:
+        sink = None
+    elif to_stdout:
+        sink = sys.stdout
+    else:
+        sink = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    out = _Output(sink)
+    report: list[dict[str, Any]] = []
+    totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
+    input_errors = False
+    try:
+        for outcome in _outcomes(converter, stream, out):
+            totals["documents"] += 1
+            input_errors |= outcome.input_error
+            if outcome.failed:
+                totals["failed"] += 1
+            else:
+                totals["converted"] += 1
+                out.write(outcome.output)
+            totals["warnings"] += sum(1 for i in outcome.issues if i.level is Level.WARNING)
+            if outcome.issues:
+                if as_json:
+                    report.append(outcome.as_json())
+                else:
+                    _print_issues(outcome)
+        out.close()
+    finally:
+        if sink is not None and sink is not sys.stdout:
+            sink.close()
+    if as_json:
+        data: dict[str, Any] = {**totals, "from": str(converter.source),
+                                "to": str(converter.target), "on_issue": converter.policy.value,
+                                "problems": report}
+        if sink is None:
+            data["outputs"] = out.kept
+        click.echo(dump_json(data, indent=2))  # exact decimals, unlike print_json
+    else:
+        err_console.print(f"{totals['converted']} of {totals['documents']} document(s) "
+                          f"converted, {totals['failed']} failed, {totals['warnings']} "
+                          "warning(s)", markup=False, highlight=False)
+    if input_errors:
+        return EXIT_INPUT
+    return EXIT_FAILURE if totals["failed"] else EXIT_OK
+
+
+def _outcomes(converter: Converter, stream: TextIO, out: _Output) -> Iterator[DocumentOutcome]:
+    return converter.run(iter_documents(stream, out.set_form))
+
+
+def _print_issues(outcome: DocumentOutcome) -> None:
+    for issue in outcome.issues:
+        where = f" at {issue.mapping}" if issue.mapping else ""
+        path = "" if outcome.input_error else f"{issue.path}: "
+        err_console.print(f"document {outcome.index}: {issue.level}: {path}"
+                          f"{issue.message}{where}", markup=False, highlight=False)

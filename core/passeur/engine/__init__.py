@@ -1,0 +1,1 @@
+"""The engine: routes between systems, the conversion pipeline and its input/output."""

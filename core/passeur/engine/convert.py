@@ -1,0 +1,288 @@
+"""The conversion pipeline: read a system's JSON, map it (directly or through the canonical
+model), check it at the hub, write the target's JSON, one document at a time.
+
+Each document gives a `DocumentOutcome` (the output or nothing, and its issues), so one bad
+document never stops the others and the caller streams outputs in constant memory. Which
+mapping files are used is the route's business (`passeur.dsl.find_route`); how a system's
+JSON is read and written is its `WireFormat`'s; the pipeline only chains them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+
+from passeur.canonical import CANONICAL
+from passeur.engine.hub import check_source_totals, check_target
+from passeur.engine.io import InputProblem, RawDocument, WireFormat
+from passeur.errors import MappingError, PasseurError, StructureError, UsageError
+from passeur.issues import Issue, IssuePolicy, Level
+from passeur.model import DOCUMENT_CLASSES, Invoice
+from passeur.plugins import Registry
+from passeur.serialize import structure, to_plain, unstructure
+
+__all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "parse_endpoint"]
+
+DEFAULT_DOCTYPE = "invoice"
+
+
+@attrs.frozen
+class Endpoint:
+    """One side of a conversion: `acomba`, `vosfactures.invoice`, `passeur`..."""
+
+    name: str  # the system or variant name as the user wrote it (routes use it)
+    system: str  # the registered system
+    variant: str | None
+    doctype: str
+
+    @property
+    def is_canonical(self) -> bool:
+        return self.system == CANONICAL
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.doctype}"
+
+
+def parse_endpoint(registry: Registry, text: str) -> Endpoint:
+    """`SYSTEM[.DOCTYPE]` checked against the registry (with "did you mean")."""
+    name, _, doctype = text.strip().partition(".")
+    if not name:
+        raise UsageError(f"{text!r} is not SYSTEM or SYSTEM.DOCTYPE (e.g. vosfactures.invoice)")
+    spec, variant = registry.resolve(name)
+    doctype = doctype or DEFAULT_DOCTYPE
+    registry.document_type(name, doctype)  # raises UnknownDocumentTypeError
+    return Endpoint(name=name, system=spec.name, variant=variant, doctype=doctype)
+
+
+class MappingLike(Protocol):
+    """What the pipeline needs of a compiled mapping (see passeur.dsl.CompiledMapping)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def forward(self, record: dict[str, Any]) -> Any: ...
+
+    def backward(self, view: dict[str, Any], original: dict[str, Any] | None = None) -> Any: ...
+
+
+@attrs.frozen
+class MappingStep:
+    """One mapping run in one direction; `output_canonical` when it lands on the hub."""
+
+    mapping: MappingLike
+    direction: str  # "forward" or "backward"
+    output_canonical: bool
+
+    def run(self, record: dict[str, Any]) -> tuple[dict[str, Any], list[Issue]]:
+        if self.direction == "forward":
+            result = self.mapping.forward(record)
+        else:
+            result = self.mapping.backward(record, None)
+        return result.value, list(result.issues)
+
+
+@attrs.frozen
+class DocumentOutcome:
+    """What became of one input document."""
+
+    index: int
+    line: int | None
+    output: Any  # the target's JSON value, or None when the document failed
+    issues: tuple[Issue, ...]
+    input_error: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.output is None or any(i.level is Level.ERROR for i in self.issues)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"document": self.index, "line": self.line, "failed": self.failed,
+                "issues": [_issue_json(i) for i in self.issues]}
+
+
+def _issue_json(issue: Issue) -> dict[str, Any]:
+    data: dict[str, Any] = {"level": str(issue.level), "code": issue.code, "path": issue.path,
+                            "message": issue.message}
+    if issue.mapping is not None:
+        data["mapping"] = str(issue.mapping)
+    return data
+
+
+def _side_name(side: Any) -> str:
+    return str(getattr(side, "system", side))
+
+
+def steps_for(mappings: Iterable[tuple[MappingLike, str]]) -> list[MappingStep]:
+    """Route steps as MappingSteps, noting which ones land on the canonical model."""
+    steps = []
+    for mapping, direction in mappings:
+        out = getattr(mapping, "right" if direction == "forward" else "left", None)
+        steps.append(MappingStep(mapping, direction, _side_name(out) == CANONICAL))
+    return steps
+
+
+class Converter:
+    """Converts documents from one endpoint to another under an issue policy.
+
+    `steps` overrides the route (tests, or `--mapping FILE`); otherwise the route comes from
+    `passeur.dsl.find_route`.
+    """
+
+    def __init__(
+        self, registry: Registry, source: Endpoint, target: Endpoint, *,
+        policy: IssuePolicy = IssuePolicy.WARN, mapping: Path | None = None,
+        steps: list[MappingStep] | None = None, source_label: str = "",
+    ) -> None:
+        self.registry = registry
+        self.source = source
+        self.target = target
+        self.policy = policy
+        self.source_label = source_label
+        self.reader = self._format(source)
+        self.writer = self._format(target)
+        self.model_class = DOCUMENT_CLASSES.get(
+            target.doctype if target.is_canonical else source.doctype)
+        self.steps = steps if steps is not None else self._route(mapping)
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def _format(self, endpoint: Endpoint) -> WireFormat | None:
+        if endpoint.is_canonical:
+            return None
+        key = f"{endpoint.system}.{endpoint.doctype}"
+        fmt = self.registry.formats.get(key)
+        if fmt is None:
+            known = ", ".join(sorted(self.registry.formats)) or "none"
+            raise UsageError(f"no reader/writer is registered for {key} (registered: {known})")
+        if not isinstance(fmt, WireFormat):
+            raise UsageError(f"{key} is registered but is not a WireFormat")
+        return fmt
+
+    def _route(self, mapping: Path | None) -> list[MappingStep]:
+        if self.source.is_canonical and self.target.is_canonical:
+            return []
+        # the compiler is only needed when something is mapped
+        dsl: Any = importlib.import_module("passeur.dsl")
+
+        if mapping is not None:
+            compiled = dsl.load_mapping(mapping, self.registry)
+            direction = self._orient(compiled, mapping)
+            return steps_for([(compiled, direction)])
+        route = dsl.find_route(self.registry, self.source.name, self.target.name,
+                               self.source.doctype)
+        return steps_for(route.steps)
+
+    def _orient(self, compiled: Any, path: Path) -> str:
+        names = {self.source.name, self.source.system}
+        targets = {self.target.name, self.target.system}
+        left, right = _side_name(compiled.left), _side_name(compiled.right)
+        if left in names and right in targets:
+            return "forward"
+        if right in names and left in targets:
+            return "backward"
+        raise UsageError(f"mapping {path} joins {left} and {right}, not {self.source.name} "
+                         f"and {self.target.name}")
+
+    # --- one document -------------------------------------------------------------------
+
+    def convert(self, value: Any, index: int = 1, line: int | None = None) -> DocumentOutcome:
+        """Convert one parsed JSON document; never raises for a problem in the document."""
+        issues: list[Issue] = []
+        try:
+            output = self._convert(value, issues)
+        except _Failed:
+            output = None
+        except MappingError as exc:
+            issues.append(Issue(Level.ERROR, str(exc), "mapping.error", "$"))
+            output = None
+        return DocumentOutcome(index, line, output, tuple(issues))
+
+    def _convert(self, value: Any, issues: list[Issue]) -> Any:
+        label = self.source_label
+        if self.reader is None:
+            record = self._read_canonical(value, issues)
+            record = self._at_hub(record, issues)
+        else:
+            plain, found = self.reader.read(value, label)
+            issues.extend(found)
+            if plain is None or _has_error(found):
+                raise _Failed
+            record = plain
+        for step in self.steps:
+            record, found = step.run(record)
+            issues.extend(found)
+            if _has_error(found):
+                raise _Failed
+            if step.output_canonical:
+                record = self._at_hub(record, issues)
+        if self.writer is None:
+            return unstructure(self._model(record, issues))
+        return self.writer.write(record)
+
+    def _read_canonical(self, value: Any, issues: list[Issue]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            issues.append(Issue(Level.ERROR, "expected a canonical document (a JSON object)",
+                                "wire.form", "$"))
+            raise _Failed
+        model = self._model(value, issues)
+        plain = to_plain(model)
+        assert isinstance(plain, dict)
+        return plain
+
+    def _model(self, plain: dict[str, Any], issues: list[Issue]) -> Any:
+        cls = self.model_class
+        if cls is None:
+            return plain
+        try:
+            return structure(plain, cls)
+        except StructureError as exc:
+            for problem in exc.problems:
+                message, _, path = problem.rpartition(" @ ")
+                issues.append(Issue(Level.ERROR, message or problem, "canonical.structure",
+                                    path or "$"))
+            raise _Failed from None
+
+    def _at_hub(self, record: dict[str, Any], issues: list[Issue]) -> dict[str, Any]:
+        """Complete, check and prepare the document while it is canonical."""
+        model = self._model(record, issues)
+        if self.reader is not None and self.reader.to_hub is not None:
+            model, found = self.reader.to_hub(model)
+            issues.extend(found)
+        if isinstance(model, Invoice):
+            issues.extend(check_source_totals(model, self.reader))
+            issues.extend(check_target(model, self.writer, self.policy, self.target.name))
+        if self.writer is not None and self.writer.from_hub is not None:
+            model, found = self.writer.from_hub(model)
+            issues.extend(found)
+        if _has_error(issues):
+            raise _Failed
+        plain = to_plain(model)
+        assert isinstance(plain, dict)
+        return plain
+
+    # --- a stream -----------------------------------------------------------------------
+
+    def run(self, documents: Iterable[RawDocument | InputProblem]) -> Iterator[DocumentOutcome]:
+        """Convert a stream of parsed documents (from `passeur.engine.io.iter_documents`)."""
+        for item in documents:
+            if isinstance(item, InputProblem):
+                where = self.source_label or "<input>"
+                if item.line is not None:
+                    where += f":{item.line}:{item.column}"
+                yield DocumentOutcome(item.index, item.line, None, (Issue(
+                    Level.ERROR, f"{where}: {item.message}", "input.json", "$"),),
+                    input_error=True)
+                continue
+            yield self.convert(item.value, item.index, item.line)
+
+
+class _Failed(PasseurError):
+    """The document failed; its issues say why."""
+
+
+def _has_error(issues: Iterable[Issue]) -> bool:
+    return any(i.level is Level.ERROR for i in issues)

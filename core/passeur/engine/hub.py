@@ -1,0 +1,111 @@
+"""Checks made on a document while it stands in the canonical model, between two systems.
+
+This is where a conversion notices what the target cannot say (a second tax on a line, a
+line kind it has no place for, taxes it computes itself) and whether the totals the target
+will compute agree with the ones the source reported. Each finding is an `Issue`; the run's
+`IssuePolicy` decides its level, or drops it, but nothing is lost without a word.
+What a system can represent is data on its `WireFormat`, never a test on its name.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from passeur.engine.io import WireFormat
+from passeur.issues import Issue, IssuePolicy, Level
+from passeur.model import Invoice, Tax, TaxRounding, recompute
+
+__all__ = ["check_source_totals", "check_target", "describe_taxes"]
+
+_ROUNDING = {"line": TaxRounding.PER_LINE, "document": TaxRounding.PER_DOCUMENT}
+
+
+def _rounding(fmt: WireFormat | None) -> TaxRounding:
+    if fmt is None:
+        return TaxRounding.PER_DOCUMENT
+    return _ROUNDING.get(fmt.tax_rounding, TaxRounding.PER_DOCUMENT)
+
+
+def _percent(rate: Decimal | None) -> str:
+    if rate is None:
+        return "?"
+    text = format(rate.normalize(), "f")
+    return f"{text} %"
+
+
+def describe_taxes(taxes: tuple[Tax, ...]) -> str:
+    """`TPS 7 %, TVQ 7.5 % (compound)`: how a message names a line's taxes."""
+    parts = []
+    for tax in taxes:
+        if tax.disabled:
+            parts.append(f"{tax.scheme} not applicable")
+            continue
+        parts.append(f"{tax.scheme} {_percent(tax.rate)}"
+                     + (" (compound)" if tax.compound else ""))
+    return ", ".join(parts)
+
+
+def _issue(policy: IssuePolicy, message: str, code: str, path: str) -> Issue | None:
+    level = policy.level()
+    return None if level is None else Issue(level, message, code, path)
+
+
+def check_source_totals(invoice: Invoice, source: WireFormat | None) -> list[Issue]:
+    """Totals the source reported that its own lines do not give (under its rounding)."""
+    reported = invoice.totals
+    if reported is None or reported.gross is None or not invoice.lines:
+        return []
+    if not any(line.taxes for line in invoice.lines):
+        return []  # rates unknown: nothing to recompute the tax from
+    computed = recompute(invoice, tax_rounding=_rounding(source))
+    if computed.gross == reported.gross:
+        return []
+    return [Issue(Level.WARNING,
+                  f"the source's total is {reported.gross} but its lines give {computed.gross} "
+                  f"(tax rounded per {_rounding(source).value})",
+                  "totals.source_mismatch", "$.totals.gross")]
+
+
+def check_target(
+    invoice: Invoice, target: WireFormat | None, policy: IssuePolicy, target_name: str
+) -> list[Issue]:
+    """What `target` cannot represent in `invoice`, and totals it would compute differently."""
+    if target is None:
+        return []
+    found: list[Issue | None] = []
+    for i, line in enumerate(invoice.lines):
+        path = f"$.lines[{i}]"
+        if target.line_kinds is not None and line.kind.value not in target.line_kinds:
+            found.append(_issue(policy, f"line {i + 1} is a {line.kind.value} line; "
+                                f"{target_name} has no such lines",
+                                "target.line_kind", f"{path}.kind"))
+        active = [t for t in line.taxes if not t.disabled]
+        limit = target.max_taxes_per_line
+        if limit == 0 and active:
+            found.append(_issue(policy, f"line {i + 1} carries {describe_taxes(line.taxes)}; "
+                                f"{target_name} computes taxes itself (tax group), "
+                                "so these rates are not sent", "target.tax_computed",
+                                f"{path}.taxes"))
+        elif limit is not None and len(active) > limit:
+            found.append(_issue(policy, f"line {i + 1} carries {len(active)} taxes "
+                                f"({describe_taxes(line.taxes)}); {target_name} allows "
+                                f"{limit} per line, so they are combined into one rate",
+                                "target.tax_count", f"{path}.taxes"))
+    found.extend(_target_totals(invoice, target, policy, target_name))
+    return [issue for issue in found if issue is not None]
+
+
+def _target_totals(
+    invoice: Invoice, target: WireFormat, policy: IssuePolicy, target_name: str
+) -> list[Issue | None]:
+    reported = invoice.totals
+    if reported is None or reported.gross is None or target.max_taxes_per_line == 0:
+        return []
+    if not any(line.taxes for line in invoice.lines):
+        return []
+    computed = recompute(invoice, tax_rounding=_rounding(target))
+    if computed.gross == reported.gross:
+        return []
+    return [_issue(policy, f"{target_name} rounds tax per {_rounding(target).value}: from "
+                   f"these lines it computes a total of {computed.gross} (tax {computed.tax}) "
+                   f"where the source says {reported.gross}", "target.totals", "$.totals.gross")]

@@ -1,0 +1,113 @@
+"""ERP Connector's JSON forms: what `passeur convert` reads and writes for this system.
+
+Read: the invoice object a GET returns (seed 003), the create payload with its `Facture`
+wrapper (seed 004), or the task result of a create whose `ResultPayload.FullTransaction`
+holds the invoice. All three become one plain record shaped like the GET object, plus
+`ListeModePaiements` when the payload had payments. Written: the create payload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passeur import Issue, Level, WireFormat, read_fields, write_fields
+from passeur_erpconnector.schema import INVOICE
+
+__all__ = ["FORMATS", "read_invoice", "write_invoice"]
+
+#: TypeDoc codes a GET returns; seed 003 shows 1 for a FACTURES created as such. The other
+#: codes are not documented, so they are refused rather than guessed.
+TYPE_DOC_CODES = {1: "FACTURES"}
+
+_HEADER_KEYS = frozenset(spec.name for spec in INVOICE.fields)
+_OTHER_SYSTEMS = {
+    "positions": "a VosFactures invoice (it has `positions`); read it with --from vosfactures",
+    "buyer_name": "a VosFactures invoice (it has `buyer_name`); read it with --from vosfactures",
+    "deal": "a VosFactures webhook payload, not an ERP Connector invoice",
+}
+
+
+def _error(message: str, path: str, source: str, code: str = "wire.form") -> Issue:
+    return Issue(Level.ERROR, message, code, path, source or None)
+
+
+def _unwrap(value: Any, source: str) -> tuple[dict[str, Any] | None, str, list[Issue]]:
+    """The invoice object inside any accepted form, and the data path it sits at."""
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else type(value).__name__
+        return None, "$", [_error(f"expected an ERP Connector invoice object, got {kind}",
+                                  "$", source)]
+    if "Facture" in value:
+        inner = value["Facture"]
+        if not isinstance(inner, dict):
+            return None, "$.Facture", [_error("`Facture` must be an object", "$.Facture",
+                                              source)]
+        return inner, "$.Facture", []
+    if "ResultPayload" in value:
+        payload = value.get("ResultPayload") or {}
+        full = payload.get("FullTransaction") if isinstance(payload, dict) else None
+        if not isinstance(full, dict):
+            return None, "$.ResultPayload", [_error(
+                "this task result has no FullTransaction; create with "
+                '"ReturnFullTransaction": true to get the invoice back',
+                "$.ResultPayload", source)]
+        return full, "$.ResultPayload.FullTransaction", []
+    for key, what in _OTHER_SYSTEMS.items():
+        if key in value and not _HEADER_KEYS & value.keys():
+            return None, "$", [_error(f"this looks like {what}", "$", source,
+                                      "wire.wrong_system")]
+    if not _HEADER_KEYS & value.keys():
+        return None, "$", [_error("no ERP Connector invoice field found (expected NoFacture, "
+                                  "DateFacture, LigneFacture...)", "$", source,
+                                  "wire.wrong_system")]
+    return value, "$", []
+
+
+def read_invoice(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
+    """Plain record from a GET object, a create payload or a create task result."""
+    record, path, issues = _unwrap(value, source)
+    if record is None:
+        return None, issues
+    record = dict(record)
+    code = record.get("TypeDoc")
+    unknown_code = None
+    if isinstance(code, int) and not isinstance(code, bool):
+        if code in TYPE_DOC_CODES:
+            record["TypeDoc"] = TYPE_DOC_CODES[code]
+        else:
+            unknown_code = record.pop("TypeDoc")
+            known = ", ".join(f"{k} = {v}" for k, v in TYPE_DOC_CODES.items())
+            issues.append(_error(f"TypeDoc code {code} is not documented (known: {known})",
+                                 f"{path}.TypeDoc", source, "wire.value"))
+    plain = read_fields(record, INVOICE.fields, path, issues, source or None)
+    if unknown_code is not None:
+        plain["TypeDoc"] = unknown_code
+    if path == "$.Facture" and "ListeModePaiements" in value:
+        outer = read_fields({"ListeModePaiements": value["ListeModePaiements"]},
+                            INVOICE.fields, "$", issues, source or None)
+        plain["ListeModePaiements"] = outer["ListeModePaiements"]
+    return plain, issues
+
+
+def write_invoice(plain: dict[str, Any]) -> dict[str, Any]:
+    """The create payload of POST /Entity/CustomerInvoice for a plain record."""
+    header = {k: v for k, v in plain.items() if k != "ListeModePaiements"}
+    wire = write_fields(header, INVOICE.fields, "number", drop_read_only=True)
+    payments = plain.get("ListeModePaiements")
+    if payments is not None:
+        spec = INVOICE.field("ListeModePaiements")
+        assert spec is not None
+        payments = [write_fields(p, spec.fields, "number") for p in payments]
+    return {"Facture": wire, "ListeModePaiements": payments, "ReturnFullTransaction": True}
+
+
+FORMATS = (
+    WireFormat(
+        name="erpconnector.invoice", system="erpconnector", doctype="invoice",
+        read=read_invoice, write=write_invoice, tax_rounding="document",
+        max_taxes_per_line=None,
+        line_kinds=frozenset({"item", "text", "blank", "product_group"}),
+        description="GET object, create payload (Facture wrapper) or create task result; "
+        "writes the create payload",
+    ),
+)

@@ -1,0 +1,86 @@
+"""VosFactures' JSON forms: what `passeur convert` reads and writes for this system.
+
+Read: a document as the API returns it (GET, or the answer to a create or update), or a
+create/update request body, bare or wrapped (`{"invoice": {...}}`, `{"client": {...}}`).
+Money comes as strings ("59.00") and is read as Decimal; a decimal comma ("59,00", which
+the French documentation itself shows) is refused with the fix. Written: the request body
+the create endpoint takes, wrapped, without the fields the API computes (ids, totals, token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from passeur import DocumentType, Issue, Level, WireFormat, read_fields, write_fields
+from passeur_vosfactures.schema import CLIENT, DEPARTMENT, INVOICE, PAYMENT, PRODUCT
+
+__all__ = ["FORMATS", "reader", "writer"]
+
+# the key a request body wraps each document type in
+WRAPPERS = {"invoice": "invoice", "client": "client", "product": "product",
+            "payment": "banking_payment", "department": "department"}
+
+_FOREIGN = {
+    "Facture": "an ERP Connector create payload; read it with --from erpconnector",
+    "LigneFacture": "an ERP Connector invoice; read it with --from erpconnector",
+    "NoFacture": "an ERP Connector invoice; read it with --from erpconnector",
+    "deal": "a VosFactures webhook payload (an event), not a document",
+}
+
+
+def _error(message: str, path: str, source: str, code: str) -> Issue:
+    return Issue(Level.ERROR, message, code, path, source or None)
+
+
+def reader(doctype: DocumentType) -> Callable[[Any, str], tuple[dict[str, Any] | None,
+                                                                   list[Issue]]]:
+    """A reader for one document type, accepting it bare or wrapped."""
+    wrapper = WRAPPERS[doctype.name]
+    known = frozenset(spec.name for spec in doctype.fields)
+
+    def read(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
+        if not isinstance(value, dict):
+            kind = "a list" if isinstance(value, list) else type(value).__name__
+            return None, [_error(f"expected a VosFactures {doctype.name} object, got {kind}",
+                                 "$", source, "wire.form")]
+        path = "$"
+        if isinstance(value.get(wrapper), dict):
+            value, path = value[wrapper], f"$.{wrapper}"
+        for key, what in _FOREIGN.items():
+            if key in value:
+                return None, [_error(f"this looks like {what}", path, source,
+                                     "wire.wrong_system")]
+        if not known & value.keys():
+            return None, [_error(f"no VosFactures {doctype.name} field found", path, source,
+                                 "wire.wrong_system")]
+        issues: list[Issue] = []
+        return read_fields(value, doctype.fields, path, issues, source or None), issues
+
+    return read
+
+
+def writer(doctype: DocumentType) -> Callable[[dict[str, Any]], Any]:
+    """A writer producing the wrapped create request body (without `api_token`)."""
+    wrapper = WRAPPERS[doctype.name]
+
+    def write(plain: dict[str, Any]) -> Any:
+        return {wrapper: write_fields(plain, doctype.fields, "string", drop_read_only=True)}
+
+    return write
+
+
+read_invoice = reader(INVOICE)
+write_invoice = writer(INVOICE)
+
+FORMATS = (
+    WireFormat(
+        name="vosfactures.invoice", system="vosfactures", doctype="invoice",
+        read=read_invoice, write=write_invoice, tax_rounding="line", max_taxes_per_line=1,
+        line_kinds=frozenset({"item", "text", "subtotal"}),
+        description="API document or request body, bare or under `invoice`",
+    ),
+    *(WireFormat(name=f"vosfactures.{dt.name}", system="vosfactures", doctype=dt.name,
+                 read=reader(dt), write=writer(dt), tax_rounding="line", max_taxes_per_line=1)
+      for dt in (CLIENT, PRODUCT, PAYMENT, DEPARTMENT)),
+)
