@@ -6,10 +6,11 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import passeur
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
+import passeur
 from passeur.dsl.functions import (
     FunctionError,
     MappingFunction,

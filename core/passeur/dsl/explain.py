@@ -1,0 +1,128 @@
+"""Where every output value came from: the traces of the compiler's explain variant, shaped
+for people (`passeur explain`) and for tools (`--json`).
+
+The fast compiled path records nothing; the explain variant records, for each field it
+writes, the rule (file:line:col), the branch taken and whether a default fired. This module
+only reads those records, filters them by field and formats them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from passeur.dsl.functions import show
+
+__all__ = ["TraceStep", "field_matches", "format_steps", "normalise", "steps_json"]
+
+
+@attrs.frozen
+class TraceStep:
+    """One output field: its data path, the value written and the rule that wrote it."""
+
+    path: str
+    value: Any
+    position: str
+    rule: str = ""
+    branch: str | None = None
+    default: bool = False
+    skipped: str | None = None  # why a rule wrote nothing (guard false, source absent)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "value": _jsonable(self.value), "position": self.position,
+                "rule": self.rule, "branch": self.branch, "default": self.default,
+                "skipped": self.skipped}
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _get(entry: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        if isinstance(entry, Mapping) and name in entry:
+            return entry[name]
+        if not isinstance(entry, Mapping) and hasattr(entry, name):
+            return getattr(entry, name)
+    return default
+
+
+def normalise(entry: Any) -> TraceStep:
+    """A TraceStep from one record of the compiler's trace (an object or a dict)."""
+    if isinstance(entry, TraceStep):
+        return entry
+    position = _get(entry, "position", "mapping", "where", default="")
+    if not isinstance(position, str):
+        file = _get(position, "file", default="")
+        line = _get(position, "line", default=0)
+        column = _get(position, "column", default=0)
+        position = f"{file}:{line}:{column}"
+    rule = _get(entry, "rule_text", "rule", default="") or ""
+    if not isinstance(rule, str):
+        rule = str(_get(rule, "text", default=rule))
+    branch = _get(entry, "branch")
+    return TraceStep(
+        path=str(_get(entry, "path", "target", default="")),
+        value=_get(entry, "value"),
+        position=position,
+        rule=rule,
+        branch=None if branch is None else str(branch),
+        default=bool(_get(entry, "default", "default_fired", default=False)),
+        skipped=_get(entry, "skipped", "reason"),
+    )
+
+
+_INDEX = re.compile(r"\[\d*\]")
+
+
+def field_matches(path: str, wanted: str) -> bool:
+    """Whether `path` is the field `wanted` or lies under it; list indexes are optional in
+    `wanted` (`lines.quantity` and `lines[].quantity` match `lines[2].quantity`)."""
+    if not wanted:
+        return True
+    if re.search(r"\[\d+\]", wanted):  # a precise index: compare the paths as written
+        candidate, target = path, wanted
+    else:
+        candidate, target = _INDEX.sub("", path), _INDEX.sub("", wanted)
+    return candidate == target or candidate.startswith((target + ".", target + "["))
+
+
+def filter_steps(steps: Iterable[TraceStep], wanted: str | None) -> list[TraceStep]:
+    return [s for s in steps if field_matches(s.path, wanted or "")]
+
+
+def format_steps(steps: Iterable[TraceStep]) -> str:
+    """One block per output field: `path = value`, then where it came from."""
+    out = []
+    for step in steps:
+        if step.skipped:
+            out.append(f"{step.path}: not written ({step.skipped})")
+        else:
+            out.append(f"{step.path} = {_short(step.value)}")
+        origin = f"  from {step.position}"
+        if step.rule:
+            origin += f"  {step.rule}"
+        out.append(origin)
+        notes = []
+        if step.branch:
+            notes.append(f"branch: {step.branch}")
+        if step.default:
+            notes.append("default fired")
+        if notes:
+            out.append("  " + "; ".join(notes))
+    return "\n".join(out)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 70 else text[:67] + "..."
+    return show(value)
+
+
+def steps_json(steps: Iterable[TraceStep]) -> list[dict[str, Any]]:
+    return [s.as_json() for s in steps]

@@ -1,0 +1,92 @@
+"""`passeur check` as a user runs it: exit codes, human report, --json, --coverage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import passeur.cli.check_cmd  # noqa: F401  (registers the command)
+from passeur.cli import cli
+from passeur.cli.app import State
+
+GOOD = """\
+mapping acomba.invoice <-> passeur.invoice
+NoFacture <-> number
+date(DateFacture) <-> issue_date
+InfoClientFacturerA.NoClient <-> buyer.name
+each LigneFacture <-> lines key strNoProduit = product_code
+  strNoProduit <-> product_code
+end
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), obj=State())
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def mappings(tmp_path: Path) -> Path:
+    (tmp_path / "good.map").write_text(GOOD, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_passing_file_exits_zero(mappings: Path) -> None:
+    code, output = run("check", str(mappings / "good.map"))
+    assert code == 0, output
+    assert output.splitlines() == [f"{mappings / 'good.map'}: ok (4 rules)",
+                                   "1 file checked, 0 failed"]
+
+
+def test_a_misspelled_field_fails_with_line_caret_and_suggestion(mappings: Path) -> None:
+    bad = mappings / "bad.map"
+    bad.write_text(GOOD.replace("NoFacture <-> number", "NoFactur <-> number"),
+                   encoding="utf-8")
+    code, output = run("check", str(mappings))
+    assert code == 1
+    assert (f"{bad}:2:1: error: unknown field `NoFactur` in acomba.invoice; did you mean "
+            "`NoFacture`?\n  NoFactur <-> number\n  ^") in output
+    assert output.endswith("2 files checked, 1 failed\n")
+
+
+def test_json_output_for_tools(mappings: Path) -> None:
+    (mappings / "bad.map").write_text(GOOD + "Bogus -> notes\n", encoding="utf-8")
+    code, output = run("check", str(mappings), "--json")
+    assert code == 1
+    data = json.loads(output)
+    assert data["ok"] is False
+    bad, good = data["files"]
+    assert good["ok"] is True and good["problems"] == []
+    assert bad["problems"] == [{
+        "file": str(mappings / "bad.map"), "line": 8, "column": 1, "level": "error",
+        "code": "path", "message": "unknown field `Bogus` in acomba.invoice", "detail": ""}]
+
+
+def test_coverage_report(mappings: Path) -> None:
+    code, output = run("check", str(mappings / "good.map"), "--coverage")
+    assert code == 0
+    lines = output.splitlines()
+    assert lines[1].startswith("  forward (acomba.invoice -> passeur.invoice): 4 of ")
+    assert lines[2].startswith("    dropped: ")
+    assert lines[3].startswith("  backward (passeur.invoice -> acomba.invoice): 4 of ")
+
+
+def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
+    code, output = run("check", str(tmp_path / "nope.map"))
+    assert code == 3
+    assert f"no such file or directory: {tmp_path / 'nope.map'}" in output
+
+
+def test_a_directory_without_mappings_is_an_input_error(tmp_path: Path) -> None:
+    code, output = run("check", str(tmp_path))
+    assert code == 3
+    assert "no mapping file (*.map) found" in output
+
+
+def test_help_teaches_with_examples() -> None:
+    code, output = run("check", "--help")
+    assert code == 0
+    assert "passeur check mappings/" in output and "--coverage" in output
