@@ -13,6 +13,7 @@ from passeur.dsl.explain import (
     format_steps,
     normalise,
     steps_json,
+    value_at,
 )
 
 STEPS = [
@@ -78,3 +79,14 @@ def test_normalise_reads_dicts_and_position_objects() -> None:
     step = normalise({"target": "x", "value": 1, "position": Position(), "rule": "a -> x",
                       "default_fired": True, "branch": "else"})
     assert step == TraceStep("x", 1, "b.map:4:7", "a -> x", branch="else", default=True)
+
+
+def test_values_missing_from_the_trace_are_read_from_the_output() -> None:
+    class Entry:  # the compiler's TraceEntry carries no value
+        path, rule, position = "lines[1].qty", "a <-> qty", "m:3:3"
+        branch, default_fired = None, False
+
+    output = {"lines": [{"qty": Decimal("1")}, {"qty": Decimal("2.5")}]}
+    assert normalise(Entry(), output).value == Decimal("2.5")
+    assert value_at(output, "lines[5].qty") is None
+    assert value_at(output, "lines") == output["lines"]

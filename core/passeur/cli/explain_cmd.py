@@ -43,7 +43,7 @@ def run_explain(compiled: Any, record: dict[str, Any], backward: bool) -> tuple[
         value, trace = getattr(outcome, "value", None), getattr(outcome, "trace", [])
     if hasattr(value, "value"):  # a Result
         value = value.value
-    return value, [normalise(t) for t in trace]
+    return value, [normalise(t, value) for t in trace]
 
 
 @cli.command("explain")

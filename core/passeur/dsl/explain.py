@@ -17,7 +17,8 @@ import attrs
 
 from passeur.dsl.functions import show
 
-__all__ = ["TraceStep", "field_matches", "format_steps", "normalise", "steps_json"]
+__all__ = ["TraceStep", "field_matches", "filter_steps", "format_steps", "normalise",
+           "steps_json", "value_at"]
 
 
 @attrs.frozen
@@ -51,8 +52,28 @@ def _get(entry: Any, *names: str, default: Any = None) -> Any:
     return default
 
 
-def normalise(entry: Any) -> TraceStep:
-    """A TraceStep from one record of the compiler's trace (an object or a dict)."""
+_MISSING = object()
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def value_at(document: Any, path: str) -> Any:
+    """The value at a data path such as `lines[2].quantity`, or None when there is none."""
+    current = document
+    for name, index in _PART.findall(path):
+        if index:
+            if not isinstance(current, list) or int(index) >= len(current):
+                return None
+            current = current[int(index)]
+        else:
+            if not isinstance(current, dict) or name not in current:
+                return None
+            current = current[name]
+    return current
+
+
+def normalise(entry: Any, output: Any = None) -> TraceStep:
+    """A TraceStep from one record of the compiler's trace (an object or a dict); when the
+    record does not carry the value written, it is read from `output` at the record's path."""
     if isinstance(entry, TraceStep):
         return entry
     position = _get(entry, "position", "mapping", "where", default="")
@@ -65,9 +86,13 @@ def normalise(entry: Any) -> TraceStep:
     if not isinstance(rule, str):
         rule = str(_get(rule, "text", default=rule))
     branch = _get(entry, "branch")
+    path = str(_get(entry, "path", "target", default=""))
+    value = _get(entry, "value", default=_MISSING)
+    if value is _MISSING:
+        value = value_at(output, path)
     return TraceStep(
-        path=str(_get(entry, "path", "target", default="")),
-        value=_get(entry, "value"),
+        path=path,
+        value=value,
         position=position,
         rule=rule,
         branch=None if branch is None else str(branch),
