@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from passeur.sandbox import RunningServer, Sandbox, serve_in_thread
 
 TODAY = "2025-06-15"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from passeur_vosfactures.sandbox import UNAUTHORIZED_BODY, create_app
 
 from .conftest import TODAY
@@ -49,7 +50,7 @@ def test_no_token_is_401_with_the_platform_body(vf):
     assert answer.status_code == 401
     assert answer.json() == {"code": "error",
                              "message": "You must be logged in to gain access to the site"}
-    assert UNAUTHORIZED_BODY == answer.json()
+    assert answer.json() == UNAUTHORIZED_BODY
 
 
 def test_wrong_token_is_401_in_query_and_in_body(vf):
