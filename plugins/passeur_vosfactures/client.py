@@ -235,6 +235,16 @@ class VosFacturesClient:
         guarded = str(record.get("oid_unique", "")).lower() in ("yes", "true", "1")
         return Call("POST", f"{res.path}.json", json={res.key: dict(record)}, guarded=guarded)
 
+    @staticmethod
+    def unwrap_body(doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A create request body ({"invoice": {...}}, what `passeur convert` writes) or the
+        bare record: the bare record either way."""
+        key = _resource(doctype).key
+        inner = document.get(key)
+        if isinstance(inner, Mapping) and set(document) <= {key, "api_token"}:
+            return dict(inner)
+        return dict(document)
+
     def update(self, doctype: str, record_id: int | str,
                changes: Mapping[str, Any]) -> dict[str, Any]:
         """PUT the changed fields; an update that adds lines is not idempotent."""
@@ -378,7 +388,7 @@ class VosFacturesClient:
     def guard(doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
         """An invoice that has an `oid` is pushed with `oid_unique: "yes"` (unless it says
         otherwise), so that a resend can never create a second copy."""
-        body = dict(document)
+        body = VosFacturesClient.unwrap_body(doctype, document)
         if doctype == "invoice" and body.get("oid") and "oid_unique" not in body:
             body["oid_unique"] = "yes"
         return body
@@ -393,6 +403,7 @@ class VosFacturesClient:
         return self.create(doctype, self.guard(doctype, document))
 
     def document_key(self, doctype: str, document: Mapping[str, Any]) -> str:
+        document = self.unwrap_body(doctype, document) if doctype in RESOURCES else document
         for key in ("number", "oid", "name", "id"):
             value = document.get(key)
             if value not in (None, ""):

@@ -33,6 +33,7 @@ the answer is `Uncertain` (the first attempt was probably applied), never "faile
 
 from passeur.errors import TransportError
 from passeur.http.auth import Auth, BasicAuth, NoAuth, TokenAuth
+from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome, create_all
 from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.client import AsyncHttpClient, HttpClient, HttpSettings
 from passeur.http.errors import (
@@ -57,7 +58,10 @@ from passeur.http.redact import MASK, Redactor
 from passeur.http.retry import RetryPolicy
 
 __all__ = [
+    "CREATED",
+    "FAILED",
     "MASK",
+    "UNCERTAIN",
     "AsyncHttpClient",
     "Auth",
     "AuthError",
@@ -70,6 +74,7 @@ __all__ = [
     "HttpSettings",
     "NoAuth",
     "NotFound",
+    "Outcome",
     "RateLimited",
     "Redactor",
     "RetryPolicy",
@@ -85,6 +90,7 @@ __all__ = [
     "budget_for",
     "classify_exception",
     "classify_response",
+    "create_all",
     "dumps_json",
     "field_problems",
     "iter_pages",

@@ -1,0 +1,189 @@
+"""Connection files: which live system to talk to, with which settings, in TOML.
+
+    # acme.toml: the VosFactures account of ACME
+    system = "vosfactures"            # a system, or a variant such as "acomba"
+
+    [settings]
+    account = "acme"                  # https://acme.vosfactures.fr
+    api_token = { env = "ACME_VOSFACTURES_TOKEN" }
+
+    [http]                            # optional
+    rate_limit = 10                   # requests per second for this account, all workers
+    timeout = 30                      # seconds
+    max_attempts = 5                  # first try included
+
+Secrets (settings the system flags `secret`, and any setting named like a password or a
+token) are only ever read from environment variables: a file that holds one in clear is
+refused, with the line to fix, so connection files can be shared and committed safely.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from passeur.errors import InputError, UsageError
+from passeur.http import HttpSettings, RetryPolicy
+from passeur.plugins import Registry
+from passeur.schema import SystemSpec
+from passeur.suggest import did_you_mean
+
+__all__ = ["Connection", "load_connection", "parse_connection"]
+
+_SECRET_NAME = re.compile(r"(token|password|passwd|secret|licen[cs]e|api_?key)", re.I)
+_TOP_KEYS = ("system", "settings", "http")
+_HTTP_KEYS = ("rate_limit", "burst", "timeout", "connect_timeout", "max_attempts",
+              "base_delay", "max_delay")
+
+
+@attrs.frozen(repr=False)
+class Connection:
+    """A resolved connection: secrets already read from the environment (never shown)."""
+
+    name: str
+    system: SystemSpec
+    variant: str | None
+    settings: Mapping[str, Any]
+    secret_names: frozenset[str]
+    http: HttpSettings
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if k in self.secret_names else v) for k, v in self.settings.items()}
+        return f"Connection({self.name!r}, system={self.system.name!r}, settings={shown})"
+
+    def client(self, **kw: Any) -> Any:
+        """A live client from the system's `client_factory(config, settings=..., ...)`."""
+        factory = self.system.client_factory
+        if factory is None:
+            raise UsageError(f"system {self.system.name!r} has no live API client")
+        return factory(dict(self.settings), settings=self.http, **kw)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _where(name: str, text: str, key: str) -> str:
+    line = _line_of(text, key)
+    return f"{name}:{line}" if line else name
+
+
+def _number(name: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise UsageError(f"{name}: [http] {key} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _http(name: str, table: Any) -> HttpSettings:
+    if table is None:
+        return HttpSettings()
+    if not isinstance(table, dict):
+        raise UsageError(f"{name}: [http] must be a table")
+    for key in table:
+        if key not in _HTTP_KEYS:
+            raise UsageError(f"{name}: unknown [http] setting {key!r}"
+                             f"{did_you_mean(key, _HTTP_KEYS)} (known: {', '.join(_HTTP_KEYS)})")
+    values = {k: _number(name, k, v) for k, v in table.items()}
+    retry = RetryPolicy(max_attempts=int(values.get("max_attempts", 5)),
+                        base_delay=values.get("base_delay", 0.5),
+                        max_delay=values.get("max_delay", 30.0))
+    return HttpSettings(timeout=values.get("timeout", 30.0),
+                        connect_timeout=values.get("connect_timeout", 10.0), retry=retry,
+                        rate_limit=values.get("rate_limit"), burst=int(values.get("burst", 1)))
+
+
+def parse_connection(text: str, registry: Registry, *, name: str = "<connection>",
+                     environ: Mapping[str, str] | None = None) -> Connection:
+    """A `Connection` from TOML text; `name` (the file) prefixes every error message."""
+    env = os.environ if environ is None else environ
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{name}: not valid TOML: {exc}") from None
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise UsageError(f"{_where(name, text, key)}: unknown key {key!r}"
+                             f"{did_you_mean(key, _TOP_KEYS)} (a connection file has: "
+                             "system, [settings], [http])")
+    system_name = data.get("system")
+    if not isinstance(system_name, str) or not system_name:
+        raise UsageError(f'{name}: missing `system = "<name>"` (e.g. "vosfactures", "acomba")')
+    spec, variant = registry.resolve(system_name)
+    raw = data.get("settings", {})
+    if not isinstance(raw, dict):
+        raise UsageError(f"{_where(name, text, 'settings')}: [settings] must be a table")
+    declared = {c.name: c for c in spec.config}
+    settings: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for key, value in raw.items():
+        where = _where(name, text, key)
+        field = declared.get(key)
+        if field is None:
+            raise UsageError(f"{where}: {spec.name} has no setting {key!r}"
+                             f"{did_you_mean(key, declared)} (it has: "
+                             f"{', '.join(declared) or 'none'})")
+        secret = field.secret or bool(_SECRET_NAME.search(key))
+        if isinstance(value, dict):
+            if set(value) != {"env"} or not isinstance(value["env"], str):
+                raise UsageError(f'{where}: write {key} = {{ env = "VARIABLE" }} to read it '
+                                 "from an environment variable")
+            variable = value["env"]
+            if variable not in env or env[variable] == "":
+                raise UsageError(f"{where}: environment variable {variable} (for {key}) is "
+                                 "not set")
+            settings[key] = env[variable]
+        elif secret:
+            suggestion = f"{spec.name}_{key}".upper()
+            raise UsageError(f"{where}: {key} is a secret and must not be written in the file "
+                             f'in clear; write {key} = {{ env = "{suggestion}" }} and set '
+                             f"{suggestion} in the environment")
+        else:
+            settings[key] = value
+        if secret:
+            secrets.add(key)
+    if spec.variant_setting:
+        if variant is not None:
+            given = settings.get(spec.variant_setting)
+            if given not in (None, variant):
+                raise UsageError(f"{name}: system {system_name!r} but "
+                                 f"{spec.variant_setting} = {given!r}")
+            settings[spec.variant_setting] = variant
+        variant = settings.get(spec.variant_setting)
+        if variant is not None and variant not in spec.variants:
+            raise UsageError(f"{_where(name, text, spec.variant_setting)}: unknown "
+                             f"{spec.variant_setting} {variant!r}"
+                             f"{did_you_mean(str(variant), spec.variants)} (one of: "
+                             f"{', '.join(spec.variants)})")
+    for field in spec.config:
+        if field.name not in settings and field.default is not None:
+            settings[field.name] = field.default
+        if field.required and field.name not in settings:
+            variable = f"{spec.name}_{field.name}".upper()
+            how = (f'{field.name} = {{ env = "{variable}" }}' if field.secret
+                   else f"{field.name} = ...")
+            raise UsageError(f"{name}: missing setting {field.name!r} for {spec.name} "
+                             f"({field.description or field.name}); add `{how}` under "
+                             "[settings]")
+    return Connection(name=name, system=spec, variant=variant, settings=settings,
+                      secret_names=frozenset(secrets), http=_http(name, data.get("http")))
+
+
+def load_connection(path: str | Path, registry: Registry, *,
+                    environ: Mapping[str, str] | None = None) -> Connection:
+    """Read a connection file (see the module docstring for its form)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{file}: connection file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_connection(text, registry, name=str(file), environ=environ)

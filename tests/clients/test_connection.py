@@ -1,0 +1,86 @@
+"""Connection files: secrets only from the environment, clear errors with file:line."""
+
+from __future__ import annotations
+
+import pytest
+
+from passeur import UsageError, load_registry
+from passeur.engine.connection import load_connection, parse_connection
+from passeur.errors import InputError
+
+ENV = {"ACME_TOKEN": "tok-abcdef-123", "LIC": "LIC-1", "SEC": "s3cret"}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def test_vosfactures_connection_reads_its_secret_from_the_environment(registry) -> None:
+    text = """system = "vosfactures"
+[settings]
+account = "acme"
+api_token = { env = "ACME_TOKEN" }
+[http]
+rate_limit = 10
+timeout = 5
+max_attempts = 3
+"""
+    conn = parse_connection(text, registry, name="acme.toml", environ=ENV)
+    assert conn.system.name == "vosfactures" and conn.variant is None
+    assert dict(conn.settings) == {"account": "acme", "api_token": "tok-abcdef-123"}
+    assert conn.secret_names == {"api_token"}
+    assert (conn.http.rate_limit, conn.http.timeout, conn.http.retry.max_attempts) == (10, 5, 3)
+    assert "tok-abcdef-123" not in repr(conn)
+
+
+def test_variant_name_selects_the_erp(registry) -> None:
+    text = """system = "acomba"
+[settings]
+company_id = "2"
+licence = { env = "LIC" }
+secret = { env = "SEC" }
+"""
+    conn = parse_connection(text, registry, name="a.toml", environ=ENV)
+    assert (conn.system.name, conn.variant, conn.settings["erp"]) == (
+        "erpconnector", "acomba", "acomba")
+    assert conn.settings["base_url"] == "https://v4.api.onlineerp.solution.quebec/api"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('system = "vosfactures"\n[settings]\naccount = "acme"\napi_token = "tok-abcdef-123"\n',
+     'acme.toml:4: api_token is a secret and must not be written in the file in clear; '
+     'write api_token = { env = "VOSFACTURES_API_TOKEN" } and set VOSFACTURES_API_TOKEN in '
+     'the environment'),
+    ('system = "vosfactures"\n[settings]\napi_token = { env = "NOPE" }\n',
+     "acme.toml:3: environment variable NOPE (for api_token) is not set"),
+    ('system = "vosfactures"\n[settings]\naccont = "acme"\napi_token = { env = "ACME_TOKEN" }\n',
+     "acme.toml:3: vosfactures has no setting 'accont'; did you mean 'account'?"),
+    ('system = "vosfactures"\n[settings]\naccount = "acme"\n',
+     "acme.toml: missing setting 'api_token' for vosfactures (API token); add "
+     '`api_token = { env = "VOSFACTURES_API_TOKEN" }` under [settings]'),
+    ('system = "vosfactures"\n[settings]\napi_token = { env = "ACME_TOKEN" }\n[http]\n'
+     'rate = 3\n', "acme.toml: unknown [http] setting 'rate'"),
+    ('system = "vosfactures"\n[settings]\napi_token = { env = "ACME_TOKEN" }\n[http]\n'
+     'rate_limit = -1\n', "acme.toml: [http] rate_limit must be a positive number, got -1"),
+    ('[settings]\naccount = "x"\n', 'acme.toml: missing `system = "<name>"`'),
+    ('system = "erpconnector"\n[settings]\nerp = "acombaa"\ncompany_id = "1"\n'
+     'licence = { env = "LIC" }\nsecret = { env = "SEC" }\n',
+     "acme.toml:3: unknown erp 'acombaa'; did you mean 'acomba'?"),
+])
+def test_bad_connection_files(registry, text: str, message: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_connection(text, registry, name="acme.toml", environ=ENV)
+    assert str(info.value).startswith(message)
+    assert "tok-abcdef-123" not in str(info.value)
+
+
+def test_unknown_system_and_bad_toml(registry, tmp_path) -> None:
+    with pytest.raises(UsageError, match="unknown system 'vosfacture'; did you mean"):
+        parse_connection('system = "vosfacture"\n', registry, environ=ENV)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('system = "vosfactures\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.toml: not valid TOML: .*line 1"):
+        load_connection(bad, registry, environ=ENV)
+    with pytest.raises(InputError, match=r"missing\.toml: connection file not found"):
+        load_connection(tmp_path / "missing.toml", registry, environ=ENV)

@@ -1,0 +1,134 @@
+"""`passeur pull` and `passeur push` against the VosFactures sandbox over loopback."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+from clients.client_helpers import TOKEN
+
+import passeur.cli.pull_cmd
+import passeur.cli.push_cmd  # noqa: F401  (registers the commands on the group)
+from passeur import load_registry
+from passeur.cli.app import State, cli
+from passeur_vosfactures.client import client_factory
+from passeur_vosfactures.sandbox import create_app
+
+TODAY = "2025-06-15"
+
+
+@pytest.fixture
+def state() -> State:
+    """The real registry; the client factory wired if the plugin does not declare it yet."""
+    registry = load_registry()
+    spec = registry.systems["vosfactures"]
+    if spec.client_factory is None:
+        registry.systems["vosfactures"] = attrs.evolve(spec, client_factory=client_factory)
+    return State(registry)
+
+
+def _connection(tmp_path: Path, base_url: str, extra: str = "") -> Path:
+    path = tmp_path / "acme.toml"
+    path.write_text(f'system = "vosfactures"\n[settings]\nbase_url = "{base_url}"\n'
+                    f'api_token = {{ env = "ACME_TOKEN" }}\n[http]\nbase_delay = 0.01\n'
+                    f'max_delay = 0.05\n{extra}', encoding="utf-8")
+    return path
+
+
+def _run(state: State, *args: str) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(cli, list(args), obj=state, env={"ACME_TOKEN": TOKEN})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_pull_writes_every_invoice_as_ndjson(serve, state, tmp_path) -> None:
+    app = create_app(token=TOKEN, today=TODAY, seed=130)
+    server = serve(app)
+    conn = _connection(tmp_path, server.base_url)
+    out = tmp_path / "invoices.ndjson"
+    code, stdout, stderr = _run(state, "pull", str(conn), "invoice", "-o", str(out), "--json")
+    assert code == 0, stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(app.state.invoices) == 130
+    first = json.loads(lines[0], parse_float=Decimal)
+    assert isinstance(first["price_gross"], Decimal) and first["positions"]
+    summary = json.loads(stdout)
+    assert summary["count"] == 130 and summary["doctype"] == "invoice"
+    code, _, _ = _run(state, "pull", str(conn), "invoice", "--since", "2025-06-01", "-o",
+                      str(out))
+    recent = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert code == 0
+    assert all(i["issue_date"] >= "2025-06-01" for i in recent)
+    assert len(recent) == sum(1 for i in app.state.invoices if i["issue_date"] >= "2025-06-01")
+
+
+def test_push_reports_each_outcome_and_pull_round_trips(serve, state, tmp_path) -> None:
+    app = create_app(token=TOKEN, today=TODAY)
+    server = serve(app)
+    conn = _connection(tmp_path, server.base_url)
+    docs = [{"kind": "vat", "oid": f"P-{n}", "buyer_name": f"Client {n}",
+             "positions": [{"name": "A", "quantity": 1, "tax": 20,
+                            "total_price_gross": "12.00"}]} for n in range(5)]
+    docs.append({"invoice": {**docs[0]}})  # the same oid again, in convert's wrapped form
+    docs.append({"kind": "nonsense", "positions": []})
+    src = tmp_path / "in.ndjson"
+    src.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    code, stdout, stderr = _run(state, "push", str(conn), "invoice", str(src), "--json",
+                                "--concurrency", "3")
+    assert code == 1, stderr
+    report = json.loads(stdout)
+    assert (report["created"], report["failed"], report["uncertain"]) == (5, 2, 0)
+    outcomes = [d["outcome"] for d in report["documents"]]
+    assert outcomes == ["created"] * 5 + ["failed", "failed"]
+    assert report["documents"][5]["key"] == "oid=P-0"
+    assert "oid" in report["documents"][5]["reason"]
+    assert "kind" in report["documents"][6]["reason"]
+    assert sorted(i["oid"] for i in app.state.invoices) == [f"P-{n}" for n in range(5)]
+
+
+def test_push_of_lost_responses_reports_uncertain_without_duplicates(serve, state,
+                                                                     tmp_path) -> None:
+    app = create_app(token=TOKEN, today=TODAY, lost_response_rate=1.0, lost_response_hold=5.0)
+    server = serve(app)
+    conn = _connection(tmp_path, server.base_url, "timeout = 0.5\n")
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps([{"kind": "vat", "oid": "L-1", "buyer_name": "X",
+                                "positions": [{"name": "A", "quantity": 1, "tax": 20,
+                                               "total_price_gross": "1.00"}]}]),
+                   encoding="utf-8")
+    code, stdout, _ = _run(state, "push", str(conn), "invoice", str(src))
+    assert code == 1
+    assert "0 created, 0 failed, 1 uncertain" in stdout
+    assert [i["oid"] for i in app.state.invoices] == ["L-1"]
+    assert app.stats.requests == 1
+
+
+def test_push_refuses_unreadable_input_before_any_call(serve, state, tmp_path) -> None:
+    app = create_app(token=TOKEN, today=TODAY)
+    server = serve(app)
+    conn = _connection(tmp_path, server.base_url)
+    src = tmp_path / "bad.ndjson"
+    src.write_text('{"kind": "vat"}\n{"kind": \n', encoding="utf-8")
+    code, _, stderr = _run(state, "push", str(conn), "invoice", str(src))
+    assert code == 3
+    assert "nothing was pushed" in stderr
+    assert "bad.ndjson: document 2: line 3, column 1: malformed JSON" in stderr
+    assert app.stats.requests == 0
+
+
+def test_wrong_token_is_a_remote_error(serve, state, tmp_path) -> None:
+    server = serve(create_app(token="another-token", today=TODAY))
+    conn = _connection(tmp_path, server.base_url)
+    code, _, stderr = _run(state, "pull", str(conn), "invoice")
+    assert code == 4
+    assert "HTTP 401" in stderr and TOKEN not in stderr
+
+
+def test_help_teaches_with_examples(state) -> None:
+    for command in ("pull", "push"):
+        code, stdout, _ = _run(state, command, "--help")
+        assert code == 0 and "Examples:" in stdout and "passeur " + command in stdout
