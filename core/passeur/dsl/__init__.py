@@ -1,1 +1,61 @@
-"""The mapping language: parser, AST, printer and compiler (see docs/mapping-language.md)."""
+"""The mapping language: parse, check, compile and run mapping files both ways.
+
+See docs/mapping-language.md for the language. The pipeline is
+text -> `parse_text` (AST with positions) -> `analyze_*` (checked IR, problems as values)
+-> generated Python -> `CompiledMapping` (`forward`, `backward`, `explain_*`).
+"""
+
+from passeur.dsl.ast import MappingFile, RuleInScope, iter_paths, iter_rules
+from passeur.dsl.compiled import CompiledMapping
+from passeur.dsl.loader import (
+    Analysis,
+    analyze_file,
+    analyze_text,
+    compile_text,
+    load_mapping,
+)
+from passeur.dsl.parser import parse_file, parse_text
+from passeur.dsl.printer import format_file, format_text
+from passeur.dsl.problems import (
+    MappingCompileError,
+    MappingRuleError,
+    MappingSyntaxError,
+    Problem,
+)
+from passeur.dsl.values import ABSENT, Result, Side, TraceEntry
+
+__all__ = [
+    "ABSENT",
+    "Analysis",
+    "CompiledMapping",
+    "MappingCompileError",
+    "MappingFile",
+    "MappingRuleError",
+    "MappingSyntaxError",
+    "Problem",
+    "Result",
+    "Route",
+    "RuleInScope",
+    "Side",
+    "TraceEntry",
+    "analyze_file",
+    "analyze_text",
+    "compile_text",
+    "find_route",
+    "format_file",
+    "format_text",
+    "iter_paths",
+    "iter_rules",
+    "load_mapping",
+    "parse_file",
+    "parse_text",
+]
+
+
+def __getattr__(name: str) -> object:
+    # Routes live in the engine, which imports this package: resolve them lazily.
+    if name in ("find_route", "Route"):
+        from passeur.engine import routes
+
+        return getattr(routes, name)
+    raise AttributeError(f"module 'passeur.dsl' has no attribute {name!r}")

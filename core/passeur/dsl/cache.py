@@ -1,0 +1,73 @@
+"""Disk cache of compiled mappings: marshalled code objects keyed by everything they depend on.
+
+The key covers the mapping text (with its includes), the compiler version, the schema versions
+of both sides and the registered functions. A cache that cannot be read or written (read-only
+home, full disk, a corrupt entry) is silently skipped: caching only ever saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+__all__ = ["COMPILER_VERSION", "cache_dir", "cache_key", "load", "store"]
+
+#: Bump when generated code changes shape, so old cache entries are never used.
+COMPILER_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    """$PASSEUR_CACHE_DIR, else the user cache directory (XDG or ~/.cache) + passeur."""
+    explicit = os.environ.get("PASSEUR_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "passeur" / "mappings"
+
+
+def cache_key(parts: list[Any]) -> str:
+    payload = json.dumps([COMPILER_VERSION, sys.version_info[:2], *parts], sort_keys=True,
+                         default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def load(key: str) -> tuple[CodeType, dict[str, Any]] | None:
+    """(code, metadata) for a key, or None when missing or unreadable."""
+    path = cache_dir() / f"{key}.pyc"
+    try:
+        data = path.read_bytes()
+        header_size = int.from_bytes(data[:4], "big")
+        meta = json.loads(data[4:4 + header_size].decode("utf-8"))
+        code = marshal.loads(data[4 + header_size:])
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(code, CodeType) or not isinstance(meta, dict):
+        return None
+    return code, meta
+
+
+def store(key: str, code: CodeType, meta: dict[str, Any]) -> bool:
+    """Write an entry atomically; False (and nothing raised) when the cache is unwritable."""
+    directory = cache_dir()
+    header = json.dumps(meta).encode("utf-8")
+    data = len(header).to_bytes(4, "big") + header + marshal.dumps(code)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, directory / f"{key}.pyc")
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return False
+    return True

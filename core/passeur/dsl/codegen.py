@@ -1,0 +1,544 @@
+"""Checked IR -> Python source: one straight-line function per direction (and explain variants).
+
+The generated code reads like what a careful programmer would write by hand: dict lookups, a
+class check before each arithmetic operation, local variables, no interpretation loop. Every
+rule sits in its own `try` (free in Python 3.11 until something fails) so one bad value gives
+one issue and the other rules still run. `_at` names the data being read when something fails
+(an index into `_SITES`); the handler turns it into a data path such as
+`LigneFacture[3].PrixFinal`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from passeur.dsl import ast
+from passeur.dsl.ir import IRBlock, IRMapping, IRRule, Lens
+
+__all__ = ["Generated", "generate"]
+
+
+@attrs.frozen
+class Generated:
+    """The module source and the table from generated lines back to rules."""
+
+    source: str
+    #: (first generated line, last generated line, rule index)
+    line_table: tuple[tuple[int, int, int], ...]
+    sites: tuple[str, ...]
+
+
+def _py(value: Any) -> str:
+    return repr(value)
+
+
+@attrs.frozen
+class _Scope:
+    """Where generated code stands: variable names for source, output and original."""
+
+    src: str
+    out: str
+    orig: str | None  # backward only: the original item being written over
+    path_left: str  # data path template of the current left item ("" at the root)
+    path_right: str
+    depth: int = 0
+
+
+class _Gen:
+    def __init__(self, ir: IRMapping, explain: bool) -> None:
+        self.ir = ir
+        self.explain = explain
+        self.lines: list[str] = []
+        self.indent = 1
+        self.counter = 0
+        self.consts: dict[Any, str] = {}
+        self.const_lines: list[str] = []
+        self.sites: list[str] = []
+        self.spans: list[tuple[int, int, int]] = []
+
+    # -------------------------------------------------------------- emitting
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.indent + line)
+
+    def tmp(self, stem: str = "t") -> str:
+        self.counter += 1
+        return f"_{stem}{self.counter}"
+
+    def const(self, value: Any) -> str:
+        if isinstance(value, Decimal):
+            key = ("D", str(value))
+            if key not in self.consts:
+                name = f"_K{len(self.consts)}"
+                self.consts[key] = name
+                self.const_lines.append(f"{name} = _D({str(value)!r})")
+            return self.consts[key]
+        return _py(value)
+
+    def site(self, template: str) -> int:
+        self.sites.append(template)
+        return len(self.sites) - 1
+
+    # -------------------------------------------------------------- reading
+
+    def read(self, var: str, parts: tuple[str, ...], root_is_dict: bool = True) -> str:
+        """Emit the reads of a path from `var`; returns the variable holding the value."""
+        target = self.tmp()
+        first, *rest = parts
+        if root_is_dict:
+            self.emit(f"{target} = {var}.get({first!r}, _A)")
+        else:
+            self.emit(f"{target} = _child({var}, {first!r})")
+        for part in rest:
+            self.emit(f"{target} = {target}.get({part!r}, _A) "
+                      f"if {target}.__class__ is dict else _A")
+        return target
+
+    def path_template(self, base: str, parts: tuple[str, ...]) -> str:
+        text = ".".join(parts)
+        return f"{base}.{text}" if base else text
+
+    def expr(self, e: ast.Expr, scope: _Scope, side: str, top: bool = False) -> str:
+        """Emit statements computing `e` over `scope.src`; returns a Python expression."""
+        base = scope.path_left if side == "left" else scope.path_right
+        if isinstance(e, ast.LiteralValue):
+            return self.const(e.value)
+        if isinstance(e, ast.Path):
+            return self.read(scope.src, e.parts)
+        if isinstance(e, ast.Call):
+            if e.name in ast.AGGREGATES:
+                return self.aggregate(e, scope, side)
+            return self.call(e, scope, side, base)
+        if isinstance(e, ast.Arith):
+            a = self.operand(e.left, scope, side, base)
+            b = self.operand(e.right, scope, side, base)
+            t = self.tmp()
+            op, helper = {"+": ("+", "_add"), "-": ("-", "_sub"), "*": ("*", "_mul"),
+                          "/": (None, "_div")}[e.op]
+            if op is None:
+                self.emit(f"{t} = {helper}({a}, {b})")
+            else:
+                self.emit(f"{t} = {a} {op} {b} if {a}.__class__ is _D and {b}.__class__ is _D "
+                          f"else {helper}({a}, {b})")
+            return t
+        if isinstance(e, ast.Neg):
+            a = self.operand(e.operand, scope, side, base)
+            t = self.tmp()
+            self.emit(f"{t} = -{a} if {a}.__class__ is _D else _neg({a})")
+            return t
+        if isinstance(e, ast.Compare):
+            a = self.expr(e.left, scope, side)
+            b = self.expr(e.right, scope, side)
+            t = self.tmp()
+            if e.op == "=":
+                self.emit(f"{t} = _eq({a}, {b})")
+            elif e.op == "!=":
+                self.emit(f"{t} = _ne({a}, {b})")
+            else:
+                self.emit(f"{t} = _order({e.op!r}, {a}, {b})")
+            return t
+        if isinstance(e, ast.Not):
+            a = self.expr(e.operand, scope, side)
+            t = self.tmp()
+            self.emit(f"{t} = not _truth({a})")
+            return t
+        if isinstance(e, ast.BoolOp):
+            t = self.tmp()
+            a = self.expr(e.left, scope, side)
+            self.emit(f"{t} = _truth({a})")
+            self.emit(f"if {'' if e.op == 'and' else 'not '}{t}:")
+            self.indent += 1
+            b = self.expr(e.right, scope, side)
+            self.emit(f"{t} = _truth({b})")
+            self.indent -= 1
+            return t
+        if isinstance(e, ast.If):
+            t = self.tmp()
+            c = self.expr(e.cond, scope, side)
+            self.emit(f"if _truth({c}):")
+            self.indent += 1
+            if top and self.explain:
+                self.emit('_br = "then"')
+            self.emit(f"{t} = {self.expr(e.then, scope, side)}")
+            self.indent -= 1
+            self.emit("else:")
+            self.indent += 1
+            if top and self.explain:
+                self.emit('_br = "else"')
+            self.emit(f"{t} = {self.expr(e.otherwise, scope, side)}")
+            self.indent -= 1
+            return t
+        raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
+
+    def operand(self, e: ast.Expr, scope: _Scope, side: str, base: str) -> str:
+        """An arithmetic operand; a path read is turned into a number here, so an error
+        names that path."""
+        value = self.expr(e, scope, side)
+        if isinstance(e, ast.Path):
+            site = self.site(self.path_template(base, e.parts))
+            self.emit(f"if {value}.__class__ is not _D and {value} is not _A "
+                      f"and {value} is not None:")
+            self.emit(f"    _at = {site}; {value} = _num({value})")
+        return value
+
+    def call(self, e: ast.Call, scope: _Scope, side: str, base: str) -> str:
+        function = self.ir.functions.get(e.name)
+        args = [self.expr(a, scope, side) for a in e.args]
+        t = self.tmp()
+        first = e.args[0] if e.args else None
+        site = self.site(self.path_template(base, first.parts)) if isinstance(
+            first, ast.Path) else -1
+        call = f"_F[{e.name!r}]({', '.join(args)})"
+        if (function is not None and getattr(function, "accepts_absent", False)) or not args:
+            self.emit(f"_at = {site}; {t} = {call}")
+        else:
+            guard = " or ".join(f"{a} is _A" for a in args if a.startswith("_t"))
+            if guard:
+                self.emit(f"_at = {site}; {t} = _A if {guard} else {call}")
+            else:
+                self.emit(f"_at = {site}; {t} = {call}")
+        return t
+
+    def aggregate(self, e: ast.Call, scope: _Scope, side: str) -> str:
+        base = scope.path_left if side == "left" else scope.path_right
+        first = e.args[0]
+        assert isinstance(first, ast.Path)
+        single = len(e.args) == 1
+        list_parts = first.parts[:-1] if e.name == "sum" and single else first.parts
+        items = self.read(scope.src, list_parts)
+        t = self.tmp()
+        site = self.site(self.path_template(base, list_parts))
+        self.emit(f"if {items} is _A or {items} is None:")
+        self.emit(f"    {t} = {items}")
+        self.emit("else:")
+        self.indent += 1
+        self.emit(f"_at = {site}; {items} = _items({items})")
+        if e.name == "count":
+            self.emit(f"{t} = len({items})")
+        else:
+            index, item, acc = self.tmp("j"), self.tmp("it"), self.tmp("acc")
+            self.emit(f"{acc} = []")
+            self.emit(f"{index} = 0")
+            self.emit(f"for {index}, {item} in enumerate({items}):")
+            self.indent += 1
+            inner_base = self.path_template(base, list_parts) + f"[{{{index}}}]"
+            inner = (attrs.evolve(scope, src=item, path_left=inner_base) if side == "left"
+                     else attrs.evolve(scope, src=item, path_right=inner_base))
+            if single:
+                value = self.read(item, first.parts[-1:], root_is_dict=False)
+                self.emit(f"{acc}.append({value})")
+            else:
+                self.emit(f"if {item}.__class__ is not dict: continue")
+                value = self.expr(e.args[1], inner, side)
+                self.emit(f"{acc}.append({value})")
+            self.indent -= 1
+            self.emit(f"_at = {site}; {t} = _total({acc})")
+        self.indent -= 1
+        return t
+
+    # -------------------------------------------------------------- writing
+
+    def write(self, var: str, parts: tuple[str, ...], value: str) -> None:
+        parent = var
+        for part in parts[:-1]:
+            nxt = self.tmp("p")
+            self.emit(f"{nxt} = _obj({parent}, {part!r})")
+            parent = nxt
+        self.emit(f"{parent}[{parts[-1]!r}] = {value}")
+
+    def trace(self, base: str, parts: tuple[str, ...], index: int) -> None:
+        if self.explain:
+            path = self.path_template(base, parts)
+            self.emit(f"_tr.append((f{path!r}, {index}, _br, _df))")
+
+    # -------------------------------------------------------------- rules
+
+    def open_rule(self, index: int) -> int:
+        self.emit("try:")
+        self.indent += 1
+        if self.explain:
+            self.emit("_br = None; _df = False")
+        return len(self.lines)
+
+    def close_rule(self, index: int, start: int) -> None:
+        self.indent -= 1
+        self.emit("except Exception as _e:")
+        self.emit(f"    _fail(_e, {index}, _at, locals())")
+        self.spans.append((start, len(self.lines), index))
+
+    def one_way(self, item: IRRule, scope: _Scope, direction: str) -> None:
+        rule = item.rule
+        forward = direction == "forward"
+        side = "left" if forward else "right"
+        source = rule.left if forward else rule.right
+        target = rule.right if forward else rule.left
+        assert isinstance(target, ast.Path)
+        start = self.open_rule(item.index)
+        if rule.when is not None:
+            c = self.expr(rule.when, scope, side)
+            self.emit(f"if _truth({c}):")
+            self.indent += 1
+            if self.explain:
+                self.emit('_br = "when"')
+        v = self.expr(source, scope, side, top=True)
+        value = self.tmp("v")
+        self.emit(f"{value} = {v}")
+        if rule.default is not None:
+            self.emit(f"if {value} is _A or {value} is None:")
+            self.indent += 1
+            if self.explain:
+                self.emit("_df = True")
+            self.emit(f"{value} = {self.expr(rule.default, scope, side)}")
+            self.indent -= 1
+            if item.table is not None:
+                self.emit("else:")
+                self.indent += 1
+                self.lookup(item, value, direction, scope, side, rule)
+                self.indent -= 1
+        elif item.table is not None:
+            self.lookup(item, value, direction, scope, side, rule)
+        self.emit(f"if {value} is not _A:")
+        self.indent += 1
+        self.write(scope.out, target.parts, value)
+        self.trace(scope.path_right if forward else scope.path_left, target.parts, item.index)
+        self.indent -= 1
+        if rule.when is not None:
+            self.indent -= 1
+        self.close_rule(item.index, start)
+
+    def lookup(self, item: IRRule, value: str, direction: str, scope: _Scope, side: str,
+               rule: ast.Rule) -> None:
+        assert item.table is not None
+        name = item.table.name
+        table = f"_T[{(name, direction)!r}]"
+        fallback = f"_FB[{(name, direction)!r}]"
+        source = rule.left if side == "left" else rule.right
+        base = scope.path_left if side == "left" else scope.path_right
+        site = self.site(self.path_template(base, source.parts)) if isinstance(
+            source, ast.Path) else -1
+        self.emit(f"_at = {site}; {value} = _lookup({table}, {value}, {fallback}, {name!r})")
+
+    def lens_get(self, lens: Lens, var: str, base: str) -> str:
+        """Read a lens: the path, then its functions innermost first."""
+        value = self.read(var, lens.path.parts)
+        site = self.site(self.path_template(base, lens.path.parts))
+        for step in lens.steps:
+            extra = "".join(f", {self.const(a.value)}" for a in step.args
+                            if isinstance(a, ast.LiteralValue))
+            self.emit(f"if {value} is not _A:")
+            self.emit(f"    _at = {site}; {value} = _F[{step.function.name!r}]({value}{extra})")
+        return value
+
+    def lens_solve(self, lens: Lens, value: str, base: str) -> None:
+        """Undo a lens's functions (outermost first) so `value` can be written at its path."""
+        site = self.site(self.path_template(base, lens.path.parts))
+        for step in reversed(lens.steps):
+            if step.inverse is None:
+                continue  # `keep` with no inverse: the new value is written as it is
+            extra = "".join(f", {self.const(a.value)}" for a in step.args
+                            if isinstance(a, ast.LiteralValue))
+            self.emit(f"if {value} is not _A:")
+            self.emit(f"    _at = {site}; {value} = _F[{step.inverse.name!r}]({value}{extra})")
+
+    def both_ways(self, item: IRRule, scope: _Scope, direction: str) -> None:
+        rule = item.rule
+        assert item.left_lens is not None and item.right_lens is not None
+        forward = direction == "forward"
+        read_lens, write_lens = ((item.left_lens, item.right_lens) if forward
+                                 else (item.right_lens, item.left_lens))
+        read_base = scope.path_left if forward else scope.path_right
+        write_base = scope.path_right if forward else scope.path_left
+        start = self.open_rule(item.index)
+        value = self.lens_get(read_lens, scope.src, read_base)
+        if item.table is not None:
+            self.lookup_lens(item, value, direction, read_lens, read_base)
+        if rule.default is not None and forward:
+            self.emit(f"if {value} is _A or {value} is None:")
+            self.indent += 1
+            if self.explain:
+                self.emit("_df = True")
+            self.emit(f"{value} = {self.expr(rule.default, scope, 'left')}")
+            self.indent -= 1
+        self.lens_solve(write_lens, value, write_base)
+        parts = write_lens.path.parts
+        if forward:
+            self.emit(f"if {value} is not _A:")
+            self.indent += 1
+            self.write(scope.out, parts, value)
+            self.trace(write_base, parts, item.index)
+            self.indent -= 1
+        else:
+            if rule.keep:
+                self.keep_check(item, scope)
+            self.emit(f"if {value} is _A:")
+            self.emit(f"    _drop_path({scope.out}, {parts!r})")
+            self.emit("else:")
+            self.indent += 1
+            self.write(scope.out, parts, value)
+            self.trace(write_base, parts, item.index)
+            self.indent -= 1
+            if rule.keep:
+                self.indent -= 1
+        self.close_rule(item.index, start)
+
+    def lookup_lens(self, item: IRRule, value: str, direction: str, lens: Lens,
+                    base: str) -> None:
+        assert item.table is not None
+        name = item.table.name
+        site = self.site(self.path_template(base, lens.path.parts))
+        self.emit(f"_at = {site}; {value} = _lookup(_T[{(name, direction)!r}], {value}, "
+                  f"_FB[{(name, direction)!r}], {name!r})")
+
+    def keep_check(self, item: IRRule, scope: _Scope) -> None:
+        """Under `keep`: leave the original alone when it still reads as the view's value."""
+        assert item.left_lens is not None and item.right_lens is not None
+        assert scope.orig is not None
+        rule = item.rule
+        seen = self.tmp("seen")
+        self.emit("try:")
+        self.indent += 1
+        again = self.lens_get(item.left_lens, scope.orig, scope.path_left)
+        if item.table is not None:
+            self.emit(f"{again} = _lookup(_T[{(item.table.name, 'forward')!r}], {again}, "
+                      f"_FB[{(item.table.name, 'forward')!r}], {item.table.name!r})")
+        if rule.default is not None:
+            self.emit(f"if {again} is _A or {again} is None:")
+            default = self.expr(rule.default, attrs.evolve(scope, src=scope.orig), "left")
+            self.emit(f"    {again} = {default}")
+        self.lens_solve(item.right_lens, again, scope.path_right)
+        view = self.read(scope.src, item.right_lens.path.parts)
+        self.emit(f"{seen} = {again} is {view} or ({again} is not _A and {view} is not _A "
+                  f"and {again} == {view})")
+        self.indent -= 1
+        self.emit("except Exception:")
+        self.emit(f"    {seen} = False")
+        self.emit(f"if not {seen}:")
+        self.indent += 1
+
+    # -------------------------------------------------------------- blocks
+
+    def block(self, block: IRBlock, scope: _Scope, direction: str) -> None:
+        each = block.each
+        forward = direction == "forward"
+        read_path = each.left if forward else each.right
+        write_path = each.right if forward else each.left
+        read_base = scope.path_left if forward else scope.path_right
+        start = self.open_rule(block.index)
+        items = self.read(scope.src, read_path.parts)
+        site = self.site(self.path_template(read_base, read_path.parts))
+        self.emit(f"if {items} is None:")
+        self.indent += 1
+        self.write(scope.out, write_path.parts, "None")
+        self.indent -= 1
+        self.emit(f"elif {items} is _A:")
+        self.emit(f"    _drop_path({scope.out}, {write_path.parts!r})" if not forward
+                  else "    pass")
+        self.emit("else:")
+        self.indent += 1
+        self.emit(f"_at = {site}; {items} = _items({items})")
+        depth = scope.depth
+        index, item, out = f"_i{depth}", f"_s{depth}", f"_o{depth}"
+        result = self.tmp("list")
+        originals = None
+        if not forward:
+            assert scope.orig is not None
+            old = self.read(scope.orig, each.left.parts)
+            originals = self.tmp("orig")
+            if each.key is not None:
+                key_left, key_right = each.key
+                keys = self.tmp("keys")
+                self.emit(f"{keys} = [_getp(_x, {key_right.parts!r}) for _x in {items}]")
+                self.emit(f"{originals} = _match({old}, lambda _x: _getp(_x, "
+                          f"{key_left.parts!r}), {keys})")
+            else:
+                self.emit(f"{originals} = _bypos({old}, len({items}))")
+        self.emit(f"{result} = []")
+        self.emit(f"{index} = 0")
+        self.emit(f"for {index}, {item} in enumerate({items}):")
+        self.indent += 1
+        orig_item = None
+        if forward:
+            self.emit(f"{out} = {{}}")
+        else:
+            orig_item = f"_g{depth}"
+            self.emit(f"{orig_item} = {originals}[{index}]")
+            self.emit(f"{out} = _clone({orig_item}) if {orig_item} is not None else {{}}")
+            self.emit(f"if {orig_item} is None: {orig_item} = {{}}")
+        item_template = f"[{{{index}}}]"
+        item_site = self.site(self.path_template(read_base, read_path.parts) + item_template)
+        self.emit(f"if {item}.__class__ is not dict:")
+        self.emit(f"    try: _at = {item_site}; _not_object({item})")
+        self.emit(f"    except Exception as _e: _fail(_e, {block.index}, _at, locals())")
+        self.emit("    continue")
+        self.emit(f"{result}.append({out})")
+        left_base = self.path_template(scope.path_left, each.left.parts) + item_template
+        right_base = self.path_template(scope.path_right, each.right.parts) + item_template
+        inner = _Scope(src=item, out=out, orig=orig_item, path_left=left_base,
+                       path_right=right_base, depth=depth + 1)
+        # Each inner rule has its own try, so one bad line never hides the other lines.
+        self.items(block.body, inner, direction)
+        self.indent -= 1
+        self.write(scope.out, write_path.parts, result)
+        self.indent -= 1
+        self.close_rule(block.index, start)
+
+    def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
+              scope: _Scope, direction: str) -> None:
+        for item in items:
+            if direction not in item.directions:
+                continue
+            if isinstance(item, IRBlock):
+                self.block(item, scope, direction)
+            elif item.rule.arrow == ast.BOTH:
+                self.both_ways(item, scope, direction)
+            else:
+                self.one_way(item, scope, direction)
+
+    def function(self, name: str, direction: str) -> list[str]:
+        self.lines = []
+        self.indent = 1
+        if direction == "forward":
+            scope = _Scope(src="src", out="out", orig=None, path_left="", path_right="")
+            signature = f"def {name}(src, out, _issues, _strict, _tr):"
+        else:
+            scope = _Scope(src="src", out="out", orig="orig", path_left="", path_right="")
+            signature = f"def {name}(src, out, orig, _issues, _strict, _tr):"
+        self.emit("_at = -1")
+        if self.explain:
+            self.emit("_br = None; _df = False")
+        self.items(self.ir.items, scope, direction)
+        self.emit("return out")
+        return [signature, *self.lines]
+
+
+def generate(ir: IRMapping, *, explain: bool = False) -> Generated:
+    """Python source defining `forward(src, out, ...)` and `backward(src, out, orig, ...)`."""
+    gen = _Gen(ir, explain)
+    bodies = [gen.function("forward", "forward"), gen.function("backward", "backward")]
+    lines = ["# generated by passeur.dsl.codegen; do not edit", *gen.const_lines, ""]
+    table: list[tuple[int, int, int]] = []
+    for body in bodies:
+        offset = len(lines)  # generated line numbers are 1-based: body[0] is line offset+1
+        lines.extend(body)
+        lines.append("")
+        table.extend((offset + a, offset + b, i) for a, b, i in _spans(body))
+    return Generated("\n".join(lines) + "\n", tuple(table), tuple(gen.sites))
+
+
+def _spans(body: list[str]) -> list[tuple[int, int, int]]:
+    """(first, last, rule index) per rule of one generated function, 1-based in `body`.
+
+    A rule ends at its `_fail(...)` handler line; it starts after the previous rule's end
+    (blocks contain their inner rules, and the innermost span is listed first)."""
+    found: list[tuple[int, int, int]] = []
+    start = 2
+    marker = "    _fail(_e, "
+    for number, line in enumerate(body, start=1):
+        if marker in line and line.lstrip().startswith("_fail("):
+            index = int(line.split("_fail(_e, ", 1)[1].split(",", 1)[0])
+            found.append((start, number, index))
+            start = number + 1
+    return found

@@ -1,0 +1,252 @@
+"""A compiled mapping: the generated functions plus what turns their failures into messages.
+
+`forward(record)` is the lens `get`, `backward(view, original)` its `put`. Both return a
+`Result` (the document and the issues met); `strict=True` raises the first failure as a
+`MappingRuleError` instead. The explain variant is compiled on first use only, so the fast
+path never pays for tracing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+from passeur.dsl import ast, values
+from passeur.dsl.codegen import Generated
+from passeur.dsl.ir import IRMapping
+from passeur.dsl.problems import MappingRuleError
+from passeur.dsl.values import ABSENT, Result, Side, TraceEntry, ValueProblem
+from passeur.errors import MappingError
+from passeur.issues import Issue, Level, MappingPosition
+
+__all__ = ["CompiledMapping"]
+
+_VALUE_SENTENCE = re.compile(r'^(value (?:"(?:[^"\\]|\\.)*"|\S+)) (.*)$', re.S)
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        "_A": ABSENT, "_D": Decimal, "_num": values.num, "_add": values.add,
+        "_sub": values.sub, "_mul": values.mul, "_div": values.div, "_neg": values.neg,
+        "_eq": values.eq, "_ne": values.ne, "_order": values.order, "_truth": values.truth,
+        "_lookup": values.lookup, "_child": values.child, "_items": values.items_of,
+        "_total": values.total, "_obj": values.obj, "_drop_path": values.drop_path,
+        "_getp": values.getp, "_match": values.match_items, "_bypos": values.by_position,
+        "_clone": values.clone, "_not_object": values.not_object,
+    }
+
+
+def tables_of(ir_tables: dict[str, ast.Table]) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Lookup dicts per (table, direction); the first entry wins, fallbacks apart."""
+    tables: dict[Any, Any] = {}
+    fallbacks: dict[Any, Any] = {}
+    for name, table in ir_tables.items():
+        for direction in ("forward", "backward"):
+            lookup: dict[Any, Any] = {}
+            for source, target in table.pairs(direction):
+                lookup.setdefault(source, target)
+            tables[(name, direction)] = lookup
+            fallback = table.fallback(direction)
+            if fallback is None:
+                fallbacks[(name, direction)] = ABSENT
+            else:
+                value = fallback.right if direction == "forward" else fallback.left
+                fallbacks[(name, direction)] = value.value if value is not None else None
+    return tables, fallbacks
+
+
+class CompiledMapping:
+    """One mapping file, compiled; see the module docstring for the directions."""
+
+    def __init__(self, *, file: str, path: Path | None, left: Side, right: Side,
+                 mapping: ast.MappingFile, ir: IRMapping, generated: Generated,
+                 code: CodeType, functions: dict[str, Any],
+                 explain_factory: Callable[[], tuple[Generated, CodeType]],
+                 cache_hit: bool = False) -> None:
+        self.file = file
+        self.path = path
+        self.left = left
+        self.right = right
+        self.ast = mapping
+        self.ir = ir
+        self.generated = generated
+        self.cache_hit = cache_hit
+        self.functions = functions
+        self.extends = mapping.extends
+        #: The composed route an `extends` mapping starts from: [(mapping, direction)].
+        self.base: list[tuple[CompiledMapping, str]] = []
+        self._explain_factory = explain_factory
+        self._explain: dict[str, Any] | None = None
+        self._forward, self._backward = self._load(code)
+
+    # -------------------------------------------------------------- loading
+
+    def _namespace(self, sites: tuple[str, ...]) -> dict[str, Any]:
+        tables, fallbacks = tables_of(self.ir.tables)
+        namespace = _helpers()
+        namespace.update({
+            "_F": {name: f.impl for name, f in self.functions.items()},
+            "_T": tables, "_FB": fallbacks, "_fail": self._failer(sites),
+            "__name__": f"passeur_mapping:{self.file}",
+        })
+        return namespace
+
+    def _load(self, code: CodeType, sites: tuple[str, ...] | None = None) -> tuple[Any, Any]:
+        namespace = self._namespace(self.generated.sites if sites is None else sites)
+        exec(code, namespace)
+        return namespace["forward"], namespace["backward"]
+
+    def _failer(self, sites: tuple[str, ...]) -> Callable[..., None]:
+        rules = self.ir.rules
+
+        def fail(exc: BaseException, index: int, at: int, scope: dict[str, Any]) -> None:
+            file, line, column, text = rules[index]
+            template = sites[at] if 0 <= at < len(sites) else ""
+            try:
+                path = template.format(**scope) if template else ""
+            except (KeyError, IndexError, ValueError):  # pragma: no cover - defensive
+                path = template
+            value: Any = getattr(exc, "value", ABSENT)
+            if isinstance(exc, ValueProblem):
+                where = f" at {path}" if path else ""
+                message = f"value {values.show(exc.value)}{where} {exc.sentence}"
+            elif type(exc).__name__ == "FunctionError":
+                sentence = str(exc)
+                match = _VALUE_SENTENCE.match(sentence)
+                if match and path:
+                    message = f"{match.group(1)} at {path} {match.group(2)}"
+                else:
+                    message = f"{sentence} (at {path})" if path else sentence
+            else:
+                message = (f"cannot apply the rule{' to ' + path if path else ''}: "
+                           f"{type(exc).__name__}: {exc}")
+            position = f"{file}:{line}:{column}"
+            error = MappingRuleError(position, message, text, path, value)
+            if scope.get("_strict"):
+                raise error from None
+            scope["_issues"].append(Issue(
+                level=Level.ERROR, message=message, code="mapping-runtime",
+                path=path or "$", mapping=MappingPosition(file, line, column, text)))
+
+        return fail
+
+    # -------------------------------------------------------------- running
+
+    def _check_record(self, record: Any, what: str) -> None:
+        if record.__class__ is not dict:
+            raise MappingError(f"{self.file}: the {what} must be a JSON object (a dict), "
+                               f"not {type(record).__name__}")
+
+    def forward(self, record: dict[str, Any], *, strict: bool = False) -> Result:
+        """Left document -> right document (the lens `get`)."""
+        self._check_record(record, "left document")
+        issues: list[Issue] = []
+        out: dict[str, Any] = {}
+        if self.base:
+            out = self._route_forward(record, issues, strict)
+        value = self._forward(record, out, issues, strict, None)
+        return Result(value, issues)
+
+    def backward(self, view: dict[str, Any], original: dict[str, Any] | None = None, *,
+                 strict: bool = False) -> Result:
+        """Right document written over the original left one (the lens `put`)."""
+        self._check_record(view, "right document")
+        orig = original if original is not None else {}
+        self._check_record(orig, "original left document")
+        issues: list[Issue] = []
+        out = (self._route_backward(view, orig, issues, strict) if self.base
+               else values.clone(orig))
+        value = self._backward(view, out, orig, issues, strict, None)
+        return Result(value, issues)
+
+    def _route_forward(self, record: dict[str, Any], issues: list[Issue],
+                       strict: bool) -> dict[str, Any]:
+        value = record
+        for mapping, direction in self.base:
+            result = (mapping.forward(value, strict=strict) if direction == "forward"
+                      else mapping.backward(value, strict=strict))
+            issues.extend(result.issues)
+            value = result.value
+        return value
+
+    def _route_backward(self, view: dict[str, Any], orig: dict[str, Any],
+                        issues: list[Issue], strict: bool) -> dict[str, Any]:
+        # put through a chain: each step's original is the original read up to that step.
+        originals = [orig]
+        for mapping, direction in self.base[:-1]:
+            step = (mapping.forward(originals[-1]) if direction == "forward"
+                    else mapping.backward(originals[-1]))
+            originals.append(step.value)
+        value = view
+        for (mapping, direction), original in zip(reversed(self.base), reversed(originals),
+                                                  strict=True):
+            result = (mapping.backward(value, original, strict=strict)
+                      if direction == "forward" else mapping.forward(value, strict=strict))
+            issues.extend(result.issues)
+            value = result.value
+        return value
+
+    # -------------------------------------------------------------- explain
+
+    def _explained(self) -> dict[str, Any]:
+        if self._explain is None:
+            generated, code = self._explain_factory()
+            forward, backward = self._load(code, generated.sites)
+            self._explain = {"forward": forward, "backward": backward,
+                             "generated": generated}
+        return self._explain
+
+    def _entries(self, raw: list[tuple[str, int, str | None, bool]]) -> list[TraceEntry]:
+        entries = []
+        for path, index, branch, default_fired in raw:
+            file, line, column, text = self.ir.rules[index]
+            entries.append(TraceEntry(path, text, f"{file}:{line}:{column}", branch,
+                                      default_fired))
+        return entries
+
+    def explain_forward(self, record: dict[str, Any]) -> tuple[Result, list[TraceEntry]]:
+        """`forward`, plus which rule wrote each output field (branch, default fired)."""
+        self._check_record(record, "left document")
+        issues: list[Issue] = []
+        trace: list[tuple[str, int, str | None, bool]] = []
+        out = self._route_forward(record, issues, False) if self.base else {}
+        value = self._explained()["forward"](record, out, issues, False, trace)
+        return Result(value, issues), self._entries(trace)
+
+    def explain_backward(self, view: dict[str, Any], original: dict[str, Any] | None = None,
+                         ) -> tuple[Result, list[TraceEntry]]:
+        """`backward`, plus which rule wrote each field of the left document."""
+        self._check_record(view, "right document")
+        orig = original if original is not None else {}
+        issues: list[Issue] = []
+        trace: list[tuple[str, int, str | None, bool]] = []
+        out = (self._route_backward(view, orig, issues, False) if self.base
+               else values.clone(orig))
+        value = self._explained()["backward"](view, out, orig, issues, False, trace)
+        return Result(value, issues), self._entries(trace)
+
+    # -------------------------------------------------------------- introspection
+
+    @property
+    def examples(self) -> list[ast.Example]:
+        return self.ast.examples
+
+    @property
+    def source(self) -> str:
+        """The generated Python source of the fast path."""
+        return self.generated.source
+
+    def position_of(self, generated_line: int) -> MappingPosition | None:
+        """The mapping rule a line of the generated source belongs to (innermost first)."""
+        for first, last, index in self.generated.line_table:
+            if first <= generated_line <= last:
+                file, line, column, text = self.ir.rules[index]
+                return MappingPosition(file, line, column, text)
+        return None
+
+    def __repr__(self) -> str:
+        return f"<CompiledMapping {self.left} <-> {self.right} from {self.file}>"

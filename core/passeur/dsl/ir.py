@@ -1,0 +1,353 @@
+"""AST -> checked IR: names resolved (functions, tables), arrows checked, lenses decomposed.
+
+Every problem is collected as a `Problem` (never raised one at a time), so `passeur check` can
+report all of them in one run. The IR is what the code generator reads; it keeps the AST nodes
+so every generated statement can point back at its line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from passeur.dsl import ast
+from passeur.dsl.printer import expr_text, rule_text
+from passeur.dsl.problems import Problem
+from passeur.suggest import did_you_mean
+
+__all__ = ["IRBlock", "IRMapping", "IRRule", "LensStep", "analyze"]
+
+
+@attrs.frozen
+class LensStep:
+    """One invertible function around a lens path: fn(inner, *args)."""
+
+    call: ast.Call
+    function: Any  # MappingFunction
+    inverse: Any | None  # MappingFunction, or None under `keep` (write back as is)
+    args: tuple[ast.Expr, ...]
+
+
+@attrs.frozen
+class Lens:
+    """A path wrapped in invertible functions; steps are innermost first."""
+
+    path: ast.Path
+    steps: tuple[LensStep, ...]
+
+
+@attrs.frozen
+class IRRule:
+    index: int
+    rule: ast.Rule
+    blocks: tuple[ast.Each, ...]
+    directions: frozenset[str]
+    table: ast.Table | None = None
+    left_lens: Lens | None = None  # for <-> rules
+    right_lens: Lens | None = None
+
+    @property
+    def position(self) -> tuple[str, int, int]:
+        return (self.rule.file, self.rule.line, self.rule.column)
+
+
+@attrs.frozen
+class IRBlock:
+    index: int  # its entry in the rule table (for errors about the lists themselves)
+    each: ast.Each
+    blocks: tuple[ast.Each, ...]
+    directions: frozenset[str]
+    body: tuple[IRRule | IRBlock, ...]
+    file: str
+
+
+@attrs.define
+class IRMapping:
+    """A checked mapping: items in file order and everything they refer to."""
+
+    items: list[IRRule | IRBlock]
+    tables: dict[str, ast.Table]
+    functions: dict[str, Any]
+    #: (file, line, column, text) per rule or block index, for messages and explain.
+    rules: list[tuple[str, int, int, str]]
+    problems: list[Problem]
+
+
+class _Analyzer:
+    def __init__(self, files: list[ast.MappingFile], functions: Mapping[str, Any]) -> None:
+        self.files = files
+        self.sources = {f.file: f.source for f in files}
+        self.registry_functions = functions
+        self.problems: list[Problem] = []
+        self.tables: dict[str, ast.Table] = {}
+        self.used_functions: dict[str, Any] = {}
+        self.rules: list[tuple[str, int, int, str]] = []
+
+    def problem(self, file: str, node: Any, message: str, code: str = "mapping",
+                column: int | None = None) -> None:
+        self.problems.append(Problem(file, node.line, column or node.column, message, code,
+                                     self.sources.get(file)))
+
+    # -------------------------------------------------------------- names
+
+    def collect_tables(self, statements: list[tuple[str, ast.Statement]]) -> None:
+        for file, statement in statements:
+            if not isinstance(statement, ast.Table):
+                continue
+            if statement.name in self.tables:
+                first = self.tables[statement.name]
+                self.problem(file, statement, f"table {statement.name} is already defined at "
+                             f"{first.file}:{first.line}:{first.column}", "duplicate-table")
+                continue
+            self.tables[statement.name] = statement
+            self.check_table(file, statement)
+
+    def check_table(self, file: str, table: ast.Table) -> None:
+        seen: dict[str, ast.TableEntry] = {}
+        for entry in table.entries:
+            if entry.is_fallback:
+                if entry.arrow == ast.BOTH:
+                    self.problem(file, entry, "`else <->` cannot work both ways; write "
+                                 "`else -> VALUE` and `else <- VALUE`", "table")
+                elif entry.arrow in seen:
+                    self.problem(file, entry, f"table {table.name} already has an "
+                                 f"`else {entry.arrow}` fallback", "table")
+                seen[entry.arrow] = entry
+
+    def function(self, file: str, call: ast.Call) -> Any | None:
+        found = self.registry_functions.get(call.name)
+        if found is None:
+            known = list(self.registry_functions) + sorted(ast.AGGREGATES)
+            self.problem(file, call, f"unknown function `{call.name}`"
+                         f"{did_you_mean(call.name, known)}", "unknown-function")
+            return None
+        arity = getattr(found, "arity_problem", None)
+        message = arity(len(call.args)) if arity is not None else None
+        if message:
+            self.problem(file, call, message, "arity")
+        self.used_functions[call.name] = found
+        return found
+
+    def check_expr(self, file: str, expr: ast.Expr) -> None:
+        """Resolve the functions an expression calls; aggregates have their own shape."""
+        if isinstance(expr, ast.Call):
+            if expr.name in ast.AGGREGATES:
+                self.check_aggregate(file, expr)
+            else:
+                self.function(file, expr)
+            for arg in expr.args:
+                self.check_expr(file, arg)
+        elif isinstance(expr, (ast.Arith, ast.Compare, ast.BoolOp)):
+            self.check_expr(file, expr.left)
+            self.check_expr(file, expr.right)
+        elif isinstance(expr, (ast.Neg, ast.Not)):
+            self.check_expr(file, expr.operand)
+        elif isinstance(expr, ast.If):
+            for part in (expr.cond, expr.then, expr.otherwise):
+                self.check_expr(file, part)
+
+    def check_aggregate(self, file: str, call: ast.Call) -> None:
+        first = call.args[0] if call.args else None
+        if call.name == "count" and (len(call.args) != 1 or not isinstance(first, ast.Path)):
+            self.problem(file, call, "count() takes one list path: count(LigneFacture)",
+                         "aggregate")
+        if call.name == "sum":
+            if len(call.args) == 1 and isinstance(first, ast.Path) and len(first.parts) >= 2:
+                return
+            if len(call.args) == 2 and isinstance(first, ast.Path):
+                return
+            self.problem(file, call, "sum() takes a list and a field or an expression: "
+                         "sum(LigneFacture.PrixFinal) or sum(LigneFacture, QteFacture * "
+                         "PrixFinal)", "aggregate")
+
+    # -------------------------------------------------------------- lenses
+
+    def lens(self, file: str, rule: ast.Rule, expr: ast.Expr) -> Lens | None:
+        """Decompose one side of a `<->` rule, or report why it cannot be solved backward."""
+        steps: list[LensStep] = []
+        node = expr
+        while isinstance(node, ast.Call) and node.name not in ast.AGGREGATES:
+            function = self.function(file, node)
+            if not node.args:
+                self.problem(file, node, f"`{node.name}()` has no field to read or write",
+                             "lens")
+                return None
+            for extra in node.args[1:]:
+                if not isinstance(extra, ast.LiteralValue):
+                    self.problem(file, extra, f"in a `<->` rule the extra arguments of "
+                                 f"`{node.name}` must be constants, not "
+                                 f"`{expr_text(extra)}`", "lens")
+                    return None
+            if function is not None:
+                inverse = self.inverse_of(file, rule, node, function)
+                if inverse is False:
+                    return None
+                steps.append(LensStep(node, function, inverse or None, node.args[1:]))
+            node = node.args[0]
+        if not isinstance(node, ast.Path):
+            what = _describe(node)
+            self.problem(
+                file, node, f"{what} cannot be solved backward, so this rule cannot work both "
+                f"ways; write `{_one_way(rule, ast.FORWARD)}` and a separate "
+                f"`{_one_way(rule, ast.BACKWARD)}` rule", "lossy")
+            return None
+        return Lens(node, tuple(reversed(steps)))
+
+    def inverse_of(self, file: str, rule: ast.Rule, call: ast.Call, function: Any) -> Any:
+        """The inverse function, None (keep writes back as is) or False (refused)."""
+        inverse_name = getattr(function, "inverse", None)
+        lossy = bool(getattr(function, "lossy", False))
+        inverse = self.registry_functions.get(inverse_name) if inverse_name else None
+        if inverse_name and inverse is None:
+            self.problem(file, call, f"`{call.name}` names an inverse `{inverse_name}` that is "
+                         "not registered", "lens")
+            return False
+        if (lossy or inverse is None) and not rule.keep:
+            reason = "loses information" if lossy else "has no inverse"
+            self.problem(
+                file, call, f"`{call.name}` {reason}, so `<->` cannot write it back; write "
+                f"`{_one_way(rule, ast.FORWARD)}` and a separate "
+                f"`{_one_way(rule, ast.BACKWARD)}` rule, or add `keep` to write back the "
+                "original value when it did not change", "lossy")
+            return False
+        if inverse is not None:
+            self.used_functions[inverse.name] = inverse
+        return inverse
+
+    # -------------------------------------------------------------- rules
+
+    def rule(self, file: str, rule: ast.Rule, blocks: tuple[ast.Each, ...]) -> IRRule | None:
+        index = len(self.rules)
+        self.rules.append((file, rule.line, rule.column, rule_text(rule)))
+        dirs = ast.directions(rule.arrow)
+        for block in blocks:
+            dirs &= ast.directions(block.arrow)
+        if not dirs:
+            self.problem(file, rule, f"this `{rule.arrow}` rule is inside a block that only "
+                         "works the other way, so it never runs", "direction")
+        table = None
+        if rule.via is not None:
+            table = self.tables.get(rule.via)
+            if table is None:
+                self.problem(file, rule, f"unknown table {rule.via}"
+                             f"{did_you_mean(rule.via, list(self.tables))}", "unknown-table",
+                             column=rule.via_column or None)
+        for extra in (rule.default, rule.when):
+            if extra is not None:
+                self.check_expr(file, extra)
+        if rule.arrow == ast.BOTH:
+            return self.both_ways(file, rule, blocks, index, dirs, table)
+        if rule.keep:
+            self.problem(file, rule, "`keep` only applies to `<->` rules (it says what to "
+                         "write back)", "keep")
+        target = rule.right if rule.arrow == ast.FORWARD else rule.left
+        source = rule.left if rule.arrow == ast.FORWARD else rule.right
+        if not isinstance(target, ast.Path):
+            side = "right" if rule.arrow == ast.FORWARD else "left"
+            self.problem(file, target, f"the {side} side of `{rule.arrow}` is the field it "
+                         f"writes and must be a path, not `{expr_text(target)}`", "target")
+            return None
+        self.check_expr(file, source)
+        return IRRule(index, rule, blocks, dirs, table)
+
+    def both_ways(self, file: str, rule: ast.Rule, blocks: tuple[ast.Each, ...], index: int,
+                  dirs: frozenset[str], table: ast.Table | None) -> IRRule | None:
+        ok = True
+        if rule.when is not None:
+            self.problem(file, rule.when, "a guard (`when`) makes a rule one-way; write "
+                         f"`{_one_way(rule, ast.FORWARD)} when ...` and "
+                         f"`{_one_way(rule, ast.BACKWARD)} when ...`", "guard")
+            ok = False
+        if rule.default is not None and not rule.keep:
+            self.problem(file, rule.default, "a default loses information (the value it "
+                         "fills in cannot be told from a real one), so `<->` cannot write it "
+                         f"back; write `{_one_way(rule, ast.FORWARD)} default "
+                         f"{expr_text(rule.default)}` and a separate "
+                         f"`{_one_way(rule, ast.BACKWARD)}` rule, or add `keep`", "lossy")
+            ok = False
+        if table is not None and not rule.keep:
+            reason = table.one_to_one_problem()
+            if reason is not None:
+                self.problem(file, rule, f"table {table.name} is not one-to-one ({reason}), "
+                             "so `<->` cannot write it back; write "
+                             f"`{_one_way(rule, ast.FORWARD)}` and a separate "
+                             f"`{_one_way(rule, ast.BACKWARD)}` rule, or add `keep`",
+                             "lossy", column=rule.via_column or None)
+                ok = False
+        left = self.lens(file, rule, rule.left)
+        right = self.lens(file, rule, rule.right)
+        if not ok or left is None or right is None:
+            return None
+        return IRRule(index, rule, blocks, dirs, table, left, right)
+
+    def block(self, file: str, each: ast.Each, blocks: tuple[ast.Each, ...],
+              inherited: str | None = None) -> IRBlock:
+        index = len(self.rules)
+        key = ""
+        if each.key is not None:
+            key = f" key {expr_text(each.key[0])} = {expr_text(each.key[1])}"
+        self.rules.append((file, each.line, each.column,
+                           f"each {expr_text(each.left)} {each.arrow} "
+                           f"{expr_text(each.right)}{key}"))
+        dirs = ast.directions(each.arrow)
+        for outer in blocks:
+            dirs &= ast.directions(outer.arrow)
+        inner = (*blocks, each)
+        body = self.statements(file, [(file, s) for s in each.body], inner)
+        return IRBlock(index, each, blocks, dirs, tuple(body), file)
+
+    def statements(self, file: str, statements: list[tuple[str, ast.Statement]],
+                   blocks: tuple[ast.Each, ...] = ()) -> list[IRRule | IRBlock]:
+        items: list[IRRule | IRBlock] = []
+        for origin, statement in statements:
+            if isinstance(statement, ast.Rule):
+                found = self.rule(origin, statement, blocks)
+                if found is not None:
+                    items.append(found)
+            elif isinstance(statement, ast.Each):
+                items.append(self.block(origin, statement, blocks))
+            elif blocks and not isinstance(statement, ast.Rule):
+                self.problem(origin, statement, "only rules and `each` blocks may appear "
+                             "inside an `each` block", "block")
+        return items
+
+
+def _describe(node: ast.Expr) -> str:
+    if isinstance(node, ast.Arith):
+        return f"arithmetic (`{node.op}`)"
+    if isinstance(node, ast.Call):
+        return f"the aggregate `{node.name}`"
+    if isinstance(node, ast.LiteralValue):
+        return "a constant"
+    if isinstance(node, ast.If):
+        return "`if ... then ... else`"
+    return f"`{expr_text(node)}`"
+
+
+def _innermost(expr: ast.Expr) -> ast.Expr:
+    while isinstance(expr, ast.Call) and expr.args and expr.name not in ast.AGGREGATES:
+        expr = expr.args[0]
+    return expr
+
+
+def _one_way(rule: ast.Rule, arrow: str) -> str:
+    """The rule rewritten with a one-way arrow: the written side becomes its bare path."""
+    via = f" via {rule.via}" if rule.via else ""
+    if arrow == ast.FORWARD:
+        return f"{expr_text(rule.left)} -> {expr_text(_innermost(rule.right))}{via}"
+    return f"{expr_text(_innermost(rule.left))} <- {expr_text(rule.right)}{via}"
+
+
+def analyze(files: list[ast.MappingFile], statements: list[tuple[str, ast.Statement]],
+            functions: Mapping[str, Any]) -> IRMapping:
+    """Check a mapping whose includes are already expanded into `statements` (origin file,
+    statement) and build its IR; problems are collected, never raised."""
+    analyzer = _Analyzer(files, functions)
+    analyzer.collect_tables(statements)
+    body: list[tuple[str, ast.Statement]] = [
+        (f, s) for f, s in statements if isinstance(s, (ast.Rule, ast.Each))]
+    items = analyzer.statements("", body)
+    return IRMapping(items, analyzer.tables, analyzer.used_functions, analyzer.rules,
+                     analyzer.problems)

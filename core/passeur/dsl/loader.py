@@ -1,0 +1,260 @@
+"""Mapping text or file -> `CompiledMapping`: includes, header, checks, code, disk cache.
+
+`analyze_*` return every problem as a value (for `passeur check`); `compile_text` and
+`load_mapping` raise one `MappingCompileError` listing them all.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from types import CodeType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from passeur.dsl import ast, cache
+from passeur.dsl.codegen import Generated, generate
+from passeur.dsl.compiled import CompiledMapping
+from passeur.dsl.ir import IRMapping, analyze
+from passeur.dsl.parser import parse_file, parse_text
+from passeur.dsl.problems import MappingCompileError, MappingSyntaxError, Problem
+from passeur.dsl.values import Side
+from passeur.errors import PasseurError
+
+if TYPE_CHECKING:
+    from passeur.plugins import Registry
+
+__all__ = ["Analysis", "analyze_file", "analyze_text", "compile_text", "default_registry",
+           "load_mapping"]
+
+
+@functools.cache
+def default_registry() -> Registry:
+    """The registry of installed plugins, loaded once per process when none is given."""
+    from passeur.plugins import load_registry
+
+    return load_registry()
+
+
+@attrs.define
+class Analysis:
+    """A parsed and checked mapping, with every problem found (empty when it compiles)."""
+
+    file: str
+    mapping: ast.MappingFile | None
+    statements: list[tuple[str, ast.Statement]]
+    files: list[ast.MappingFile]
+    ir: IRMapping | None
+    left: Side | None
+    right: Side | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _side(registry: Registry, ref: ast.SideRef) -> Side:
+    try:
+        spec, variant = registry.resolve(ref.system)
+    except PasseurError:  # unknown systems are the checker's to report
+        return Side(ref.system, None, ref.doctype, ref.text)
+    return Side(spec.name, variant, ref.doctype, ref.text)
+
+
+def _expand(mapping: ast.MappingFile, directory: Path, problems: list[Problem],
+            files: list[ast.MappingFile], stack: tuple[Path, ...],
+            seen: set[Path]) -> list[tuple[str, ast.Statement]]:
+    """The statements of a file with its includes spliced in (origin file kept)."""
+    out: list[tuple[str, ast.Statement]] = []
+    for statement in mapping.statements:
+        if not isinstance(statement, ast.Include):
+            out.append((mapping.file, statement))
+            continue
+        target = (directory / statement.path).resolve()
+        where = (mapping.file, statement.line, statement.column)
+        if target in stack:
+            problems.append(Problem(*where, f"include cycle: {statement.path} includes "
+                                    "itself (directly or through other files)", "include",
+                                    mapping.source))
+            continue
+        if target in seen:
+            problems.append(Problem(*where, f"{statement.path} is already included",
+                                    "include", mapping.source))
+            continue
+        seen.add(target)
+        try:
+            included = parse_file(target)
+        except OSError as exc:
+            problems.append(Problem(*where, f"cannot read included file {statement.path}: "
+                                    f"{exc.strerror or exc}", "include", mapping.source))
+            continue
+        except MappingSyntaxError as exc:
+            problems.append(exc.problem)
+            continue
+        included = attrs.evolve(included, file=_display(target, statement.path, mapping.file))
+        files.append(included)
+        for inner in included.statements:
+            if isinstance(inner, (ast.Header, ast.Extends)):
+                problems.append(Problem(included.file, inner.line, inner.column,
+                                        "an included file is a library: it cannot have a "
+                                        "`mapping` header or `extends`", "include",
+                                        included.source))
+        out.extend(_expand(included, target.parent, problems, files, (*stack, target), seen))
+    return out
+
+
+def _display(target: Path, written: str, parent: str) -> str:
+    """How messages name an included file: next to its parent's name, as written."""
+    if parent.startswith("<"):
+        return str(target)
+    return str(Path(parent).parent / written)
+
+
+def _check_layout(mapping: ast.MappingFile, problems: list[Problem]) -> None:
+    headers = [s for s in mapping.statements if isinstance(s, ast.Header)]
+    if not headers:
+        problems.append(Problem(mapping.file, 1, 1, "a mapping file starts with a header "
+                                "such as `mapping acomba.invoice <-> passeur.invoice`",
+                                "header", mapping.source))
+        return
+    if mapping.statements[0] is not headers[0]:
+        h = headers[0]
+        problems.append(Problem(mapping.file, h.line, h.column, "the `mapping` header must "
+                                "be the first line of the file", "header", mapping.source))
+    for extra in headers[1:]:
+        problems.append(Problem(mapping.file, extra.line, extra.column, "a file has one "
+                                "`mapping` header", "header", mapping.source))
+    for index, statement in enumerate(mapping.statements):
+        if isinstance(statement, ast.Extends) and index != 1:
+            problems.append(Problem(mapping.file, statement.line, statement.column,
+                                    "`extends route` must come right after the header",
+                                    "extends", mapping.source))
+
+
+def analyze_mapping(mapping: ast.MappingFile, registry: Registry | None = None,
+                    base_dir: Path | None = None) -> Analysis:
+    """Check a parsed file: includes, header, names, arrows and lenses. Never raises for
+    problems in the mapping; they are all in `Analysis.problems`."""
+    registry = registry if registry is not None else default_registry()
+    problems: list[Problem] = []
+    files = [mapping]
+    _check_layout(mapping, problems)
+    directory = base_dir if base_dir is not None else (
+        Path(mapping.file).parent if not mapping.file.startswith("<") else Path.cwd())
+    start = (directory / Path(mapping.file).name).resolve() if not mapping.file.startswith(
+        "<") else directory / "<text>"
+    statements = _expand(mapping, directory, problems, files, (start,), set())
+    ir = analyze(files, statements, registry.functions)
+    problems.extend(ir.problems)
+    header = mapping.header
+    left = _side(registry, header.left) if header else None
+    right = _side(registry, header.right) if header else None
+    return Analysis(mapping.file, mapping, statements, files, ir, left, right, problems)
+
+
+def analyze_text(text: str, filename: str = "<text>", registry: Registry | None = None,
+                 base_dir: Path | None = None) -> Analysis:
+    """Parse and check; a syntax error becomes the one problem of the analysis."""
+    try:
+        mapping = parse_text(text, filename)
+    except MappingSyntaxError as exc:
+        return Analysis(filename, None, [], [], None, None, None, [exc.problem])
+    return analyze_mapping(mapping, registry, base_dir)
+
+
+def analyze_file(path: str | Path, registry: Registry | None = None) -> Analysis:
+    path = Path(path)
+    return analyze_text(path.read_text(encoding="utf-8"), str(path), registry, path.parent)
+
+
+def _fingerprint(analysis: Analysis, registry: Registry, explain: bool) -> str:
+    texts = [f.source for f in analysis.files]
+    versions = []
+    for side in (analysis.left, analysis.right):
+        spec = registry.systems.get(side.system) if side else None
+        versions.append(spec.schema_version if spec is not None else None)
+    functions = sorted((name, getattr(f, "inverse", None), bool(getattr(f, "lossy", False)))
+                       for name, f in registry.functions.items())
+    return cache.cache_key([texts, versions, functions, explain,
+                            [f.file for f in analysis.files]])
+
+
+def _build(analysis: Analysis, registry: Registry, explain: bool,
+           use_cache: bool) -> tuple[Generated, CodeType, bool]:
+    assert analysis.ir is not None
+    key = _fingerprint(analysis, registry, explain) if use_cache else ""
+    if use_cache:
+        hit = cache.load(key)
+        if hit is not None:
+            code, meta = hit
+            generated = Generated(meta["source"], tuple(tuple(x) for x in meta["line_table"]),
+                                  tuple(meta["sites"]))
+            return generated, code, True
+    generated = generate(analysis.ir, explain=explain)
+    code = compile(generated.source, f"<mapping {analysis.file}>", "exec")
+    if use_cache:
+        cache.store(key, code, {"source": generated.source,
+                                "line_table": [list(x) for x in generated.line_table],
+                                "sites": list(generated.sites)})
+    return generated, code, False
+
+
+def compile_analysis(analysis: Analysis, registry: Registry | None = None, *,
+                     path: Path | None = None, use_cache: bool = True) -> CompiledMapping:
+    """Compile a checked mapping; raises `MappingCompileError` listing all its problems."""
+    registry = registry if registry is not None else default_registry()
+    if analysis.problems:
+        raise MappingCompileError(analysis.problems)
+    assert analysis.mapping is not None and analysis.ir is not None
+    assert analysis.left is not None and analysis.right is not None
+    generated, code, hit = _build(analysis, registry, False, use_cache)
+    functions: dict[str, Any] = dict(analysis.ir.functions)
+
+    def explain_factory() -> tuple[Generated, CodeType]:
+        generated_x, code_x, _ = _build(analysis, registry, True, use_cache)
+        return generated_x, code_x
+
+    compiled = CompiledMapping(
+        file=analysis.file, path=path, left=analysis.left, right=analysis.right,
+        mapping=analysis.mapping, ir=analysis.ir, generated=generated, code=code,
+        functions=functions, explain_factory=explain_factory, cache_hit=hit)
+    if compiled.extends:
+        _attach_route(compiled, registry)
+    return compiled
+
+
+def _attach_route(compiled: CompiledMapping, registry: Registry) -> None:
+    from passeur.engine.routes import composed_route
+
+    header = compiled.ast.header
+    assert header is not None
+    extends = next(s for s in compiled.ast.statements if isinstance(s, ast.Extends))
+    from passeur.engine.routes import mapping_dirs
+
+    dirs = mapping_dirs(registry)
+    if compiled.path is not None and compiled.path.parent not in dirs:
+        dirs.append(compiled.path.parent)
+    try:
+        route = composed_route(registry, compiled.left, compiled.right, dirs)
+    except PasseurError as exc:
+        raise MappingCompileError([Problem(compiled.file, extends.line, extends.column,
+                                           f"cannot extend the route: {exc}", "extends",
+                                           compiled.ast.source)]) from None
+    compiled.base = list(route.steps)
+
+
+def compile_text(text: str, filename: str = "<text>", registry: Registry | None = None, *,
+                 use_cache: bool = True) -> CompiledMapping:
+    """Compile mapping text (includes are read relative to the current directory)."""
+    analysis = analyze_text(text, filename, registry)
+    return compile_analysis(analysis, registry, use_cache=use_cache)
+
+
+def load_mapping(path: str | Path, registry: Registry | None = None, *,
+                 use_cache: bool = True) -> CompiledMapping:
+    """Compile a mapping file; messages name it as given."""
+    path = Path(path)
+    analysis = analyze_file(path, registry)
+    return compile_analysis(analysis, registry, path=path, use_cache=use_cache)

@@ -1,0 +1,336 @@
+"""The values compiled mappings work on, and the small helpers generated code calls.
+
+`ABSENT` (a missing key) is neither `None` (JSON null) nor empty; the helpers here keep the
+three apart. Helpers stay tiny and check the common case first, because generated code calls
+them once per operation.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+import attrs
+
+from passeur.issues import Issue
+
+__all__ = ["ABSENT", "Result", "Side", "TraceEntry", "ValueProblem", "clone", "show"]
+
+
+class _Absent:
+    """The type of `ABSENT`: a key that is not in the document."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent()
+
+
+@attrs.frozen
+class Side:
+    """One side of a mapping: `acomba.invoice` is system erpconnector, variant acomba."""
+
+    system: str
+    variant: str | None
+    doctype: str
+    written: str = attrs.field(default="", eq=False)
+
+    def __str__(self) -> str:
+        return self.written or f"{self.variant or self.system}.{self.doctype}"
+
+    def names(self) -> frozenset[str]:
+        """The names a user may give for this side's system (`acomba`, `erpconnector`)."""
+        return frozenset(n for n in (self.system, self.variant,
+                                     self.written.split(".")[0] if self.written else None) if n)
+
+
+@attrs.define
+class Result:
+    """A converted document and the problems met on the way (one bad rule never hides the
+    others: each failure is an ERROR issue and the remaining rules still run)."""
+
+    value: dict[str, Any]
+    issues: list[Issue] = attrs.field(factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+@attrs.frozen
+class TraceEntry:
+    """One output field in an explain run: which rule wrote it, through which branch."""
+
+    path: str
+    rule: str
+    position: str
+    branch: str | None = None
+    default_fired: bool = False
+
+
+class ValueProblem(Exception):
+    """A value that an operation cannot use; the compiled rule adds position and data path."""
+
+    def __init__(self, value: Any, sentence: str) -> None:
+        super().__init__(sentence)
+        self.value = value
+        self.sentence = sentence
+
+
+def show(value: Any) -> str:
+    """A value as messages quote it: JSON-like, strings in double quotes."""
+    if value is ABSENT:
+        return "absent"
+    if isinstance(value, Decimal):
+        return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):  # pragma: no cover - unusual objects
+        return repr(value)
+
+
+def clone(value: Any) -> Any:
+    """A copy of plain data deep enough to write into (dicts and lists copied, leaves shared)."""
+    if type(value) is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if type(value) is list:
+        return [clone(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------- helpers for generated code
+
+_NUMBERS = (Decimal, int)
+
+
+def num(value: Any) -> Decimal | int:
+    """A number from a Decimal, an int or a string that reads as one (never a float)."""
+    cls = value.__class__
+    if cls is Decimal or cls is int:
+        return value  # type: ignore[no-any-return]
+    if cls is str:
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            pass
+        else:
+            if result.is_finite():
+                return result
+    raise ValueProblem(value, "is not a number")
+
+
+def _operands(a: Any, b: Any) -> Any:
+    if a is ABSENT or b is ABSENT:
+        return ABSENT
+    if a is None or b is None:
+        return None
+    return True
+
+
+def add(a: Any, b: Any) -> Any:
+    if a.__class__ is Decimal and b.__class__ is Decimal:
+        return a + b
+    state = _operands(a, b)
+    return num(a) + num(b) if state is True else state
+
+
+def sub(a: Any, b: Any) -> Any:
+    if a.__class__ is Decimal and b.__class__ is Decimal:
+        return a - b
+    state = _operands(a, b)
+    return num(a) - num(b) if state is True else state
+
+
+def mul(a: Any, b: Any) -> Any:
+    if a.__class__ is Decimal and b.__class__ is Decimal:
+        return a * b
+    state = _operands(a, b)
+    return num(a) * num(b) if state is True else state
+
+
+def div(a: Any, b: Any) -> Any:
+    state = _operands(a, b)
+    if state is not True:
+        return state
+    divisor = num(b)
+    if divisor == 0:
+        raise ValueProblem(b, "is zero and cannot divide")
+    return Decimal(num(a)) / divisor
+
+
+def neg(a: Any) -> Any:
+    if a is ABSENT or a is None:
+        return a
+    return -num(a)
+
+
+def _comparable(a: Any, b: Any) -> tuple[Any, Any]:
+    # A number compared with a string compares as numbers ("12.50" = 12.5).
+    if isinstance(a, _NUMBERS) and not isinstance(a, bool) and b.__class__ is str:
+        return a, num(b)
+    if isinstance(b, _NUMBERS) and not isinstance(b, bool) and a.__class__ is str:
+        return num(a), b
+    return a, b
+
+
+def eq(a: Any, b: Any) -> bool:
+    if a is ABSENT or b is ABSENT:
+        return False
+    a, b = _comparable(a, b)
+    return bool(a == b)
+
+
+def ne(a: Any, b: Any) -> bool:
+    if a is ABSENT or b is ABSENT:
+        return False
+    a, b = _comparable(a, b)
+    return bool(a != b)
+
+
+def order(op: str, a: Any, b: Any) -> bool:
+    """<, <=, > and >= ; false when either side is absent or null."""
+    if a is ABSENT or b is ABSENT or a is None or b is None:
+        return False
+    a, b = _comparable(a, b)
+    try:
+        if op == "<":
+            return bool(a < b)
+        if op == "<=":
+            return bool(a <= b)
+        if op == ">":
+            return bool(a > b)
+        return bool(a >= b)
+    except TypeError:
+        raise ValueProblem(b, f"cannot be compared with {show(a)}") from None
+
+
+def truth(value: Any) -> bool:
+    """Conditions: absent, null, false, "", 0 and [] are false; everything else true."""
+    if value is ABSENT or value is None:
+        return False
+    return bool(value)
+
+
+def lookup(table: dict[Any, Any], value: Any, fallback: Any, name: str) -> Any:
+    """Translate through a value table; ABSENT stays ABSENT."""
+    if value is ABSENT:
+        return ABSENT
+    try:
+        return table[value]
+    except KeyError:
+        if fallback is not ABSENT:
+            return fallback
+        raise ValueProblem(value, f"is not in table {name}") from None
+    except TypeError:
+        raise ValueProblem(value, f"cannot be looked up in table {name}") from None
+
+
+def child(value: Any, key: str) -> Any:
+    """`value.key` where value may be absent, null or not an object: ABSENT then."""
+    if value.__class__ is dict:
+        return value.get(key, ABSENT)
+    return ABSENT
+
+
+def items_of(value: Any) -> list[Any]:
+    """The list an `each` block or an aggregate walks; refuses what is not a list."""
+    if value.__class__ is list:
+        return value
+    raise ValueProblem(value, "is not a list")
+
+
+def total(values: list[Any]) -> Any:
+    """`sum`: absent and null items are skipped; the sum of no item is 0."""
+    result: Decimal | int = 0
+    for value in values:
+        if value is ABSENT or value is None:
+            continue
+        result = result + num(value)
+    return result
+
+
+def obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """The object at `parent[key]`, created when missing (or not an object)."""
+    found = parent.get(key)
+    if found.__class__ is not dict:
+        found = parent[key] = {}
+    return found
+
+
+def drop(parent: Any, key: str) -> None:
+    """Remove a key (absent in the view means absent in the written document)."""
+    if parent.__class__ is dict:
+        parent.pop(key, None)
+
+
+def getp(value: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a path, ABSENT when any step is missing or not an object."""
+    for part in parts:
+        if value.__class__ is not dict:
+            return ABSENT
+        value = value.get(part, ABSENT)
+    return value
+
+
+def drop_path(value: Any, parts: tuple[str, ...]) -> None:
+    """Remove the key at a path if it is there (absent in the view: absent when written)."""
+    for part in parts[:-1]:
+        if value.__class__ is not dict:
+            return
+        value = value.get(part)
+    if value.__class__ is dict:
+        value.pop(parts[-1], None)
+
+
+def not_object(value: Any) -> None:
+    raise ValueProblem(value, "is not an object")
+
+
+def match_items(originals: Any, key_of: Any, keys: list[Any]) -> list[Any]:
+    """For each view key, the original item with that key (or None).
+
+    Each original item is used once; a view item whose key is absent, unknown or already used
+    gets None (it starts empty), so inserted or reordered lines never take another's data.
+    """
+    if originals.__class__ is not list:
+        return [None] * len(keys)
+    by_key: dict[Any, list[int]] = {}
+    for index, item in enumerate(originals):
+        k = key_of(item) if item.__class__ is dict else ABSENT
+        if k is ABSENT or k is None:
+            continue
+        try:
+            by_key.setdefault(k, []).append(index)
+        except TypeError:
+            continue
+    found: list[Any] = []
+    for k in keys:
+        try:
+            positions = by_key.get(k) if k is not ABSENT and k is not None else None
+        except TypeError:
+            positions = None
+        found.append(originals[positions.pop(0)] if positions else None)
+    return found
+
+
+def by_position(originals: Any, count: int) -> list[Any]:
+    """Original items matched by position, when a block has no key."""
+    if originals.__class__ is not list:
+        return [None] * count
+    return [originals[i] if i < len(originals) and originals[i].__class__ is dict
+            else None for i in range(count)]
