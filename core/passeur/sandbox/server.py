@@ -54,7 +54,8 @@ def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 def _config(app: Any, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(app, lifespan="off", http="h11", log_level=log_level,
-                          access_log=False, timeout_keep_alive=5)
+                          access_log=False, timeout_keep_alive=5,
+                          timeout_graceful_shutdown=2)
 
 
 def _url(sock: socket.socket) -> str:

@@ -1,0 +1,99 @@
+"""Each fault option is observable by a plain client over loopback, and reproducible."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from passeur.sandbox import FaultConfig, FaultMiddleware
+from passeur_erpconnector.sandbox import create_app as erp_app
+from passeur_vosfactures.sandbox import create_app as vf_app
+
+from .conftest import TODAY
+
+TOKEN = "tok"
+INVOICE = {"api_token": TOKEN, "invoice": {
+    "buyer_name": "Client", "positions": [{"name": "A", "tax": 20, "total_price_gross": 12}]}}
+
+
+def statuses(sandbox, count: int, method: str = "GET") -> list[int]:
+    if method == "GET":
+        return [sandbox.http.get("/invoices.json", params={"api_token": TOKEN}).status_code
+                for _ in range(count)]
+    return [sandbox.http.post("/invoices.json", json=INVOICE).status_code for _ in range(count)]
+
+
+def test_latency_delays_every_answer(serve):
+    slow = serve(vf_app(token=TOKEN, latency_ms=400), timeout=0.1)
+    with pytest.raises(httpx.ReadTimeout):
+        slow.http.get("/invoices.json", params={"api_token": TOKEN})
+    fast = serve(vf_app(token=TOKEN), timeout=0.5)
+    assert fast.http.get("/invoices.json", params={"api_token": TOKEN}).status_code == 200
+
+
+def test_rate_limit_answers_429_with_retry_after(serve):
+    sandbox = serve(vf_app(token=TOKEN, rate_limit=1))
+    first = sandbox.http.get("/invoices.json", params={"api_token": TOKEN})
+    second = sandbox.http.get("/invoices.json", params={"api_token": TOKEN})
+    assert first.status_code == 200
+    assert second.status_code == 429
+    assert second.headers["retry-after"] == "1"
+    assert second.json() == {"code": "error", "message": "Rate limit exceeded, retry later"}
+    assert sandbox.app.stats.rate_limited == 1
+
+
+def test_rate_limit_on_erp_uses_its_error_payload(serve):
+    sandbox = serve(erp_app(licence="l", secret="s", erp="acomba", rate_limit=1))
+    answers = [sandbox.http.get("/api/Entity/CustomerInvoice", auth=("l", "s"))
+               for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[1].json() == {"Message": "Rate limit exceeded, retry later"}
+
+
+def test_token_bucket_refills_at_the_rate():
+    now = [0.0]
+    middleware = FaultMiddleware(None, FaultConfig(rate_limit=4), clock=lambda: now[0])
+    assert [middleware._take_token() for _ in range(5)] == [None] * 4 + [0.25]
+    now[0] = 0.5  # two tokens back
+    assert [middleware._take_token() for _ in range(3)] == [None, None, 0.25]
+
+
+def test_fail_rate_answers_5xx_reproducibly_and_applies_nothing(serve):
+    runs = [serve(vf_app(token=TOKEN, fail_rate=0.5, random_seed=11)) for _ in range(2)]
+    first, second = (statuses(run, 30, "POST") for run in runs)
+    assert first == second
+    failed = [s for s in first if s != 201]
+    assert set(failed) <= {500, 502, 503} and 5 < len(failed) < 25
+    assert len(runs[0].state.invoices) == first.count(201)
+    assert runs[0].app.stats.failed == len(failed)
+    other = serve(vf_app(token=TOKEN, fail_rate=0.5, random_seed=12))
+    assert statuses(other, 30, "POST") != first
+
+
+def test_lost_response_is_applied_but_the_client_times_out(serve):
+    sandbox = serve(vf_app(token=TOKEN, today=TODAY, lost_response_rate=1.0), timeout=0.3)
+    with pytest.raises(httpx.ReadTimeout):
+        sandbox.http.post("/invoices.json", json=INVOICE)
+    assert len(sandbox.state.invoices) == 1
+    assert sandbox.app.stats.lost == 1
+    # Reads are never lost.
+    listed = sandbox.http.get("/invoices.json", params={"api_token": TOKEN})
+    assert [i["price_gross"] for i in listed.json()] == ["12.00"]
+
+
+def test_lost_response_held_past_the_limit_drops_the_connection(serve):
+    sandbox = serve(erp_app(licence="l", secret="s", erp="quickbooks",
+                            lost_response_rate=1.0, lost_response_hold=0.1), timeout=5)
+    with pytest.raises(httpx.RemoteProtocolError):
+        sandbox.http.post("/api/Entity/CustomerInvoice", auth=("l", "s"), json={
+            "Facture": {"DateFacture": "2024-04-24", "InfoClientFacturerA": {
+                "NoClient": "0Comptoir"}, "LigneFacture": [{"strNoProduit": "CAThermo",
+                                                          "QteFacture": 1}]}})
+    assert list(sandbox.state.invoices) == ["10044"]
+
+
+def test_fault_options_are_validated():
+    with pytest.raises(ValueError, match=r"fail_rate must be between 0 and 1, got 1\.5"):
+        FaultConfig(fail_rate=1.5)
+    with pytest.raises(ValueError, match="latency_ms must not be negative, got -1"):
+        FaultConfig(latency_ms=-1)
