@@ -7,7 +7,8 @@ Every write (and possibly a read) answers with::
 
 Seed 003 shows only success. Assumed here, and matched by the sandbox: a failed task has a
 `ResultType` other than "Success" and an `ErrorType` naming the kind of failure, with field
-problems (when any) in `ResultPayload` as {field: [messages]}; an incomplete task
+problems (when any) in `ResultPayload` as {"Errors": {field: [messages]}} (a bare
+{field: [messages]} is read too); an incomplete task
 (`IsTaskCompleted: false`) is fetched again with GET `Task/<OrigRemoteTaskID>`, which answers
 the same envelope.
 """
@@ -89,7 +90,7 @@ def unwrap(answer: Any) -> Any:
     for fragments, cls in _KINDS:
         if any(f in error_type for f in fragments):
             if cls is ValidationError:
-                problems = field_problems({"message": answer.get("ResultPayload")})
+                problems = field_problems(answer)
                 return _raise(ValidationError(detail, problems=problems, **common))
             return _raise(cls(detail, **common))
     return _raise(UnexpectedResponse(detail, **common))

@@ -132,9 +132,16 @@ def _problems(data: Any, prefix: str = "") -> list[FieldProblem]:
 
 
 def field_problems(body: Any) -> list[FieldProblem]:
-    """The field problems of an error body, whatever common shape it has."""
+    """The field problems of an error body, whatever common shape it has: VosFactures'
+    {"message": {field: [...]}}, an {"errors": ...} body, or ERP Connector's envelope whose
+    ResultPayload holds {"Errors": {field: [...]}}."""
     if isinstance(body, Mapping):
-        for key in ("message", "errors", "error"):
+        if "ResultPayload" in body and "ResultType" in body:
+            payload = body["ResultPayload"]
+            if isinstance(payload, Mapping) and "Errors" in payload:
+                payload = payload["Errors"]
+            return _problems(payload) if isinstance(payload, Mapping | list) else []
+        for key in ("message", "errors", "Errors", "error"):
             if key in body and body[key] not in (None, "", "error"):
                 return _problems(body[key])
         return []
@@ -213,7 +220,9 @@ def classify_response(response: httpx.Response, *, idempotent: bool,
         return Conflict(_message(body, "conflict: the resource already exists or changed"),
                         **common)
     if status in (400, 422):
-        return ValidationError("document refused", problems=field_problems(body), **common)
+        text = body.get("ResultMessage") if isinstance(body, Mapping) else None
+        return ValidationError(text if isinstance(text, str) and text else "document refused",
+                               problems=field_problems(body), **common)
     if status >= 500:
         text = _message(body, "server error")
         if idempotent or status in NOT_PROCESSED:
