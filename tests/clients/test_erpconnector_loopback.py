@@ -39,7 +39,8 @@ def seed_004_invoice(number: str = "10044") -> dict:
             {"DescriptionLigne": "Il est aussi possible de simplement pousser une ligne de texte"},
             {"DescriptionLigne": ""},
             {"QteFacture": 1, "QteCommande": 1, "strNoGroupeProduit": "115",
-             "DescriptionLigne": "Il est aussi possible de ne facturer que sur le Groupe de produit",
+             "DescriptionLigne": "Il est aussi possible de ne facturer que sur le Groupe de "
+                                 "produit",
              "PrixFinal": Decimal("26.09")},
             {"QteCommande": 3, "QteFacture": 3, "strNoProduit": "SCIE-10"}],
         "ListeModePaiements": None,
