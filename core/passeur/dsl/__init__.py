@@ -7,6 +7,7 @@ text -> `parse_text` (AST with positions) -> `analyze_*` (checked IR, problems a
 
 from passeur.dsl.ast import MappingFile, RuleInScope, iter_paths, iter_rules
 from passeur.dsl.compiled import CompiledMapping
+from passeur.dsl.functions import FunctionError, MappingFunction
 from passeur.dsl.loader import (
     Analysis,
     analyze_file,
@@ -28,8 +29,10 @@ __all__ = [
     "ABSENT",
     "Analysis",
     "CompiledMapping",
+    "FunctionError",
     "MappingCompileError",
     "MappingFile",
+    "MappingFunction",
     "MappingRuleError",
     "MappingSyntaxError",
     "Problem",
