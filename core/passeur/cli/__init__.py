@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "passeur.cli.systems_cmd",
     "passeur.cli.check_cmd",
     "passeur.cli.explain_cmd",
+    "passeur.cli.fmt_cmd",
+    "passeur.cli.route_cmd",
 )
 
 
