@@ -239,6 +239,22 @@ def test_datetime_strings() -> None:
         'value "15/01/2024" is not a date and time like "2024-01-15T10:30:00"')
 
 
+@given(st.from_regex(r"[0-9+ W-]{4}-[0-9 W]{2}-[0-9 ]{2}", fullmatch=True)
+       | st.dates().map(lambda d: d.isoformat()))
+def test_iso_fast_path_agrees_with_the_codec(text: str) -> None:
+    from passeur.dsl.functions_dates import ISO, compile_pattern
+
+    try:
+        expected: Any = compile_pattern(ISO).parse(text)
+    except FunctionError as exc:
+        expected = str(exc)
+    try:
+        got: Any = call("date", text)
+    except FunctionError as exc:
+        got = str(exc)
+    assert got == expected
+
+
 PATTERNS = ["YYYY-MM-DD", "DD/MM/YYYY", "D/M/YYYY", "MM-DD-YY", "YYYYMMDD",
             "YYYY-MM-DDTHH:mm:ss", "DD.MM.YYYY"]
 

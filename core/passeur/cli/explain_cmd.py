@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from passeur.cli.app import cli, console, handle_errors, print_json, registry_of
-from passeur.dsl.explain import filter_steps, format_steps, normalise, steps_json
+from passeur.cli.app import cli, console, err_console, handle_errors, print_json, registry_of
+from passeur.dsl.explain import TraceStep, filter_steps, format_steps, normalise, steps_json
 from passeur.errors import InputError, MappingError, UsageError
 
 __all__ = ["explain_command", "read_document", "run_explain"]
@@ -30,20 +30,15 @@ def read_document(path: Path) -> dict[str, Any]:
     return data
 
 
-def run_explain(compiled: Any, record: dict[str, Any], backward: bool) -> tuple[Any, list[Any]]:
-    """The output and the trace of the compiler's explain variant, for one direction."""
-    explain = getattr(compiled, "explain", None)
+def run_explain(compiled: Any, record: dict[str, Any],
+                backward: bool) -> tuple[Any, list[TraceStep], list[Any]]:
+    """Output, trace and issues of the compiler's explain variant, for one direction."""
+    name = "explain_backward" if backward else "explain_forward"
+    explain = getattr(compiled, name, None)
     if explain is None:
         raise UsageError("this version of the mapping compiler has no explain variant")
-    direction = "backward" if backward else "forward"
-    outcome = explain(record, direction)
-    if isinstance(outcome, tuple):
-        value, trace = outcome[0], outcome[1]
-    else:
-        value, trace = getattr(outcome, "value", None), getattr(outcome, "trace", [])
-    if hasattr(value, "value"):  # a Result
-        value = value.value
-    return value, [normalise(t, value) for t in trace]
+    result, trace = explain(record)
+    return result.value, [normalise(t, result.value) for t in trace], list(result.issues)
 
 
 @cli.command("explain")
@@ -81,13 +76,16 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     if load_mapping is None:
         raise MappingError("the mapping compiler is not available")
     compiled = load_mapping(mapping, registry_of(ctx))
-    value, steps = run_explain(compiled, record, backward)
+    value, steps, issues = run_explain(compiled, record, backward)
     shown = filter_steps(steps, field_path)
     if field_path and not shown:
         raise UsageError(f"no output field {field_path!r} was written by this mapping; "
                          "written: " + ", ".join(sorted({s.path for s in steps})[:20]))
     if as_json:
         print_json({"mapping": str(mapping), "direction": "backward" if backward else "forward",
-                    "output": value, "fields": steps_json(shown)})
+                    "output": value, "fields": steps_json(shown),
+                    "issues": [str(i) for i in issues]})
         return
     console.print(format_steps(shown), markup=False, highlight=False)
+    for issue in issues:
+        err_console.print(str(issue), markup=False, highlight=False)

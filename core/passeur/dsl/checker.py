@@ -629,13 +629,25 @@ def _compile(text: str, file: str, registry: Registry, report: FileReport) -> An
     try:
         return compile_text(text, file, registry)
     except MappingError as exc:
-        known = {(f.problem.file, f.problem.line, f.problem.column) for f in report.findings}
         problems = getattr(exc, "problems", None) or (
             Problem(file, 1, 1, str(exc), "compile", text),)
-        for problem in problems:
-            if (problem.file, problem.line, problem.column) not in known:
-                report.findings.append(Finding(problem))
+        mine = [f.problem for f in report.findings]
+        report.findings.extend(Finding(p) for p in problems if not _reported(p, mine))
         return None
+
+
+_SAME_KIND = ("unknown function", "unknown table", "unknown field", "one-to-one", "takes ")
+
+
+def _reported(problem: Problem, mine: list[Problem]) -> bool:
+    """Whether the checker already reported what the compiler found (same spot or kind)."""
+    for other in mine:
+        if (other.file, other.line) != (problem.file, problem.line):
+            continue
+        if other.column == problem.column or any(
+                k in other.message and k in problem.message for k in _SAME_KIND):
+            return True
+    return False
 
 
 def _issues_text(issues: Iterable[Any]) -> str:

@@ -119,7 +119,20 @@ def _as_date(value: Any) -> datetime.date:
     return value
 
 
-def _date(value: Any, pattern: str = ISO) -> datetime.date:
+_fromisoformat = datetime.date.fromisoformat
+
+
+def _date(value: Any, pattern: str = ISO) -> datetime.date | None:
+    # The ISO pattern is by far the most common: the C parser reads exactly YYYY-MM-DD when
+    # the text has 10 characters with dashes at 4 and 7 (anything else takes the codec).
+    if value.__class__ is str and pattern == ISO and len(value) == 10 \
+            and value[4] == "-" and value[7] == "-" and value.isascii():
+        try:
+            return _fromisoformat(value)
+        except ValueError:
+            pass  # the codec says precisely what is wrong
+    if value is None:
+        return None
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     return compile_pattern(pattern).parse(expect_str(value, "a date"))
@@ -155,7 +168,7 @@ def _wrap(impl: Callable[..., Any]) -> Callable[..., Any]:
 
 
 FUNCTIONS = (
-    MappingFunction("date", ("any", "string?"), "date", _wrap(_date), inverse="format_date",
+    MappingFunction("date", ("any", "string?"), "date", _date, inverse="format_date",
                     doc='Read a date with a pattern ("DD/MM/YYYY"); ISO by default.'),
     MappingFunction("format_date", ("date", "string?"), "string", _wrap(_format_date),
                     inverse="date", doc="Write a date with the same pattern date() reads."),
