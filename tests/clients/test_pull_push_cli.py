@@ -132,3 +132,65 @@ def test_help_teaches_with_examples(state) -> None:
     for command in ("pull", "push"):
         code, stdout, _ = _run(state, command, "--help")
         assert code == 0 and "Examples:" in stdout and "passeur " + command in stdout
+
+
+def _erp_state() -> State:
+    from passeur_erpconnector.client import client_factory as erp_factory
+
+    registry = load_registry()
+    spec = registry.systems["erpconnector"]
+    if spec.client_factory is None:
+        registry.systems["erpconnector"] = attrs.evolve(spec, client_factory=erp_factory)
+    return State(registry)
+
+
+def _erp_connection(tmp_path: Path, base_url: str, system: str) -> Path:
+    path = tmp_path / f"{system}.toml"
+    path.write_text(f'system = "{system}"\n[settings]\nbase_url = "{base_url}/api"\n'
+                    'company_id = "1"\nlicence = { env = "LIC" }\nsecret = { env = "SEC" }\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_push_and_pull_through_an_acomba_connection(serve, tmp_path) -> None:
+    from passeur_erpconnector.sandbox import create_app as erp_app
+
+    app = erp_app(licence="L-1", secret="S-1", company_id="1", erp="acomba")
+    server = serve(app)
+    conn = _erp_connection(tmp_path, server.base_url, "acomba")
+    doc = {"NoFacture": "F-1", "DateFacture": "2024-04-24",
+           "InfoClientFacturerA": {"NoClient": "0Comptoir"},
+           "LigneFacture": [{"QteFacture": 4, "strNoProduit": "CAThermo"}]}
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps([doc, {"Facture": {**doc, "NoFacture": "F-2"}}, doc]),
+                   encoding="utf-8")
+    runner = CliRunner()
+    env = {"LIC": "L-1", "SEC": "S-1"}
+    result = runner.invoke(cli, ["push", str(conn), "invoice", str(src), "--json"],
+                           obj=_erp_state(), env=env)
+    report = json.loads(result.stdout)
+    assert [d["outcome"] for d in report["documents"]] == ["created", "created", "failed"]
+    assert [d["id"] for d in report["documents"][:2]] == ["F-1", "F-2"]
+    assert report["documents"][2]["error"] == "Conflict"  # If-None-Match: *
+    assert result.exit_code == 1
+    out = tmp_path / "out.ndjson"
+    result = runner.invoke(cli, ["pull", str(conn), "invoice", "-o", str(out)],
+                           obj=_erp_state(), env=env)
+    assert result.exit_code == 0, result.stderr
+    pulled = [json.loads(x, parse_float=Decimal) for x in out.read_text().splitlines()]
+    assert sorted(p["NoFacture"] for p in pulled) == ["F-1", "F-2"]
+
+
+def test_avantage_push_is_refused_before_any_call(serve, tmp_path) -> None:
+    from passeur_erpconnector.sandbox import create_app as erp_app
+
+    app = erp_app(licence="L-1", secret="S-1", company_id="1", erp="avantage")
+    server = serve(app)
+    conn = _erp_connection(tmp_path, server.base_url, "avantage")
+    src = tmp_path / "in.json"
+    src.write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["push", str(conn), "invoice", str(src)],
+                                obj=_erp_state(), env={"LIC": "L-1", "SEC": "S-1"})
+    assert result.exit_code == 2
+    assert "avantage cannot create invoice documents (it allows: list, get)" in result.stderr
+    assert app.stats.requests == 0
