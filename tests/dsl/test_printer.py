@@ -84,7 +84,7 @@ def test_needed_parentheses_are_kept() -> None:
 
 names = st.one_of(
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True),
-    st.sampled_from(sorted(KEYWORDS) + ["Référence", "Date de facture", "Qté"]),
+    st.sampled_from([*sorted(KEYWORDS), "Référence", "Date de facture", "Qté"]),
 )
 literals = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),

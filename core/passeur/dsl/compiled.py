@@ -104,6 +104,8 @@ class CompiledMapping:
         rules = self.ir.rules
 
         def fail(exc: BaseException, index: int, at: int, scope: dict[str, Any]) -> None:
+            if isinstance(exc, MappingRuleError):  # strict mode: an inner rule already failed
+                raise exc
             file, line, column, text = rules[index]
             template = sites[at] if 0 <= at < len(sites) else ""
             try:

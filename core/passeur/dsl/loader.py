@@ -118,8 +118,7 @@ def _check_layout(mapping: ast.MappingFile, problems: list[Problem]) -> None:
         problems.append(Problem(mapping.file, 1, 1, "a mapping file starts with a header "
                                 "such as `mapping acomba.invoice <-> passeur.invoice`",
                                 "header", mapping.source))
-        return
-    if mapping.statements[0] is not headers[0]:
+    if headers and mapping.statements[0] is not headers[0]:
         h = headers[0]
         problems.append(Problem(mapping.file, h.line, h.column, "the `mapping` header must "
                                 "be the first line of the file", "header", mapping.source))
@@ -127,7 +126,8 @@ def _check_layout(mapping: ast.MappingFile, problems: list[Problem]) -> None:
         problems.append(Problem(mapping.file, extra.line, extra.column, "a file has one "
                                 "`mapping` header", "header", mapping.source))
     for index, statement in enumerate(mapping.statements):
-        if isinstance(statement, ast.Extends) and index != 1:
+        if isinstance(statement, ast.Extends) and (
+                index != 1 or not isinstance(mapping.statements[0], ast.Header)):
             problems.append(Problem(mapping.file, statement.line, statement.column,
                                     "`extends route` must come right after the header",
                                     "extends", mapping.source))
