@@ -99,3 +99,11 @@ def test_network_failures_by_whether_the_request_left() -> None:
     dropped = classify_exception(httpx.RemoteProtocolError("gone", request=request),
                                  idempotent=False, method="POST", url="U")
     assert type(dropped) is Uncertain
+
+
+def test_network_messages_are_redacted() -> None:
+    request = httpx.Request("GET", "http://x.test/")
+    cause = httpx.ConnectError("refused for token tok-SECRET-1", request=request)
+    error = classify_exception(cause, idempotent=True, method="GET", url="U",
+                               redact=lambda s: s.replace("tok-SECRET-1", "***"))
+    assert str(error) == "GET U: could not connect (ConnectError: refused for token ***)"

@@ -118,7 +118,7 @@ class _Runner:
     def failed(self, call: Call, exc: httpx.HTTPError, url: str) -> TransportError:
         logger.info("<- %s %s failed: %s", call.method, url, type(exc).__name__)
         return classify_exception(exc, idempotent=call.is_idempotent, method=call.method,
-                                  url=url)
+                                  url=url, redact=self.redactor.text)
 
     @staticmethod
     def server_failed(call: Call, error: TransportError) -> bool:

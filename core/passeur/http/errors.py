@@ -8,7 +8,7 @@ once, the same way for every system.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -231,16 +231,18 @@ def classify_response(response: httpx.Response, *, idempotent: bool,
     return UnexpectedResponse(_message(body, "unexpected answer"), **common)
 
 
-def classify_exception(exc: httpx.HTTPError, *, idempotent: bool, method: str,
-                       url: str) -> TransportError:
-    """A network failure, classified by whether the request can have reached the server."""
+def classify_exception(exc: httpx.HTTPError, *, idempotent: bool, method: str, url: str,
+                       redact: Callable[[str], str] = str) -> TransportError:
+    """A network failure, classified by whether the request can have reached the server.
+    `redact` cleans the low-level message (it may quote what was sent)."""
     common: dict[str, Any] = {"method": method, "url": url}
     name = type(exc).__name__
+    text = redact(str(exc)) or "no detail"
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return Retryable(f"could not connect ({name}: {exc or 'no detail'})", **common)
+        return Retryable(f"could not connect ({name}: {text})", **common)
     if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
         if idempotent:
-            return Retryable(f"no answer ({name}: {exc or 'no detail'})", **common)
+            return Retryable(f"no answer ({name}: {text})", **common)
         return Uncertain(f"the request was sent but no answer came back ({name}); "
                          "it may have been applied", **common)
-    return UnexpectedResponse(f"{name}: {exc}", **common)
+    return UnexpectedResponse(f"{name}: {text}", **common)
