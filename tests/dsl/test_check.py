@@ -235,3 +235,49 @@ def test_examples_run_both_ways_with_a_diff(
     assert (report.examples, report.examples_failed) == (1, 1)
     assert example[0].render().endswith('  ^\n    number: expected "1", got "1-bug"')
     assert example[0].level is Level.ERROR
+
+
+# --- examples through the real compiler -----------------------------------------------------
+
+EXAMPLE = """\
+example "one line"
+  left {"NoFacture": "10044", "DateFacture": "2024-04-24",
+        "InfoClientFacturerA": {"NoClient": "C-1"},
+        "LigneFacture": [{"strNoProduit": "SCIE-10", "QteFacture": 3, "PrixFinal": 12.50}]}
+  right {"number": "10044", "issue_date": "2024-04-24", "buyer": {"name": "C-1"},
+         "totals": {"line_net": 37.50},
+         "lines": [{"product_code": "SCIE-10", "quantity": 3, "unit_price_net": 12.50}]}
+end
+"""
+WITH_LINES = REQUIRED.replace("end\n", "  QteFacture <-> quantity\n  PrixFinal <-> unit_price_net\n"
+                              "end\nsum(LigneFacture, QteFacture * PrixFinal) -> "
+                              "totals.line_net\n")
+
+
+def test_a_true_example_passes_both_ways(registry: Registry) -> None:
+    report = check_text(HEADER + WITH_LINES + EXAMPLE, "ok.map", registry)
+    assert messages(report) == []
+    assert (report.examples, report.examples_failed) == (1, 0)
+
+
+def test_a_wrong_example_fails_with_a_diff(registry: Registry) -> None:
+    wrong = EXAMPLE.replace('"line_net": 37.50', '"line_net": 37.49')
+    report = check_text(HEADER + WITH_LINES + wrong, "bad.map", registry)
+    assert [(f.problem.line, f.problem.message, f.detail) for f in report.findings] == [
+        (11, 'example "one line" fails forward', "totals.line_net: expected 37.49, got 37.50")]
+
+
+def test_a_runtime_failure_in_an_example_is_reported(registry: Registry) -> None:
+    broken = EXAMPLE.replace('"PrixFinal": 12.50', '"PrixFinal": "12,50"')
+    report = check_text(HEADER + WITH_LINES + broken, "bad.map", registry)
+    [forward] = [f for f in report.findings if "forward" in f.problem.message]
+    assert 'value "12,50" at LigneFacture[0].PrixFinal is not a number' in forward.detail
+
+
+def test_compile_errors_join_the_checker_findings_once(registry: Registry) -> None:
+    text = HEADER + REQUIRED + "trim(Description) <-> notes\n" + EXAMPLE
+    report = check_text(text, "lossy.map", registry)
+    lossy = [f for f in report.findings if f.problem.line == 8]
+    assert len(lossy) == 1
+    assert "trim" in lossy[0].problem.message
+    assert report.examples == 0  # nothing to run when the mapping does not compile

@@ -9,9 +9,18 @@ from typing import Any
 
 import click
 
-from passeur.cli.app import cli, console, err_console, handle_errors, print_json, registry_of
+from passeur.cli.app import (
+    EXIT_FAILURE,
+    cli,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    registry_of,
+)
 from passeur.dsl.explain import TraceStep, filter_steps, format_steps, normalise, steps_json
 from passeur.errors import InputError, MappingError, UsageError
+from passeur.issues import Level, worst_level
 
 __all__ = ["explain_command", "read_document", "run_explain"]
 
@@ -59,7 +68,8 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     Runs MAPPING on the document in INPUT (a JSON file, or - for standard input) and lists
     every field written with its value, the rule (file:line:column), the branch an `if`
     took and whether a default fired. The normal conversion path records none of this; it
-    runs a separate explain build of the mapping.
+    runs a separate explain build of the mapping. Exits 1 when a rule failed on the
+    document (the failures are printed after the fields).
 
     \b
     Examples:
@@ -85,7 +95,9 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
         print_json({"mapping": str(mapping), "direction": "backward" if backward else "forward",
                     "output": value, "fields": steps_json(shown),
                     "issues": [str(i) for i in issues]})
-        return
-    console.print(format_steps(shown), markup=False, highlight=False)
-    for issue in issues:
-        err_console.print(str(issue), markup=False, highlight=False)
+    else:
+        console.print(format_steps(shown), markup=False, highlight=False)
+        for issue in issues:
+            err_console.print(str(issue), markup=False, highlight=False)
+    if worst_level(issues) is Level.ERROR:
+        ctx.exit(EXIT_FAILURE)

@@ -9,6 +9,7 @@ Every problem is collected (never only the first), each at file:line:col with a 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -650,6 +651,35 @@ def _reported(problem: Problem, mine: list[Problem]) -> bool:
     return False
 
 
+def _plain(value: Any, fields: tuple[FieldSpec, ...]) -> Any:
+    """Example JSON of the canonical side in its plain form: ISO dates become date objects
+    (numbers are already exact), as `passeur.serialize.to_plain` would give them."""
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for spec in fields:
+        if spec.name not in out:
+            continue
+        item = out[spec.name]
+        if spec.type is FieldType.DATE and isinstance(item, str):
+            with contextlib.suppress(ValueError):  # left as written: the mapping reports it
+                out[spec.name] = datetime.date.fromisoformat(item)
+        elif spec.type is FieldType.LIST and isinstance(item, list) and spec.fields:
+            out[spec.name] = [_plain(i, spec.fields) for i in item]
+        elif spec.type is FieldType.OBJECT and spec.fields:
+            out[spec.name] = _plain(item, spec.fields)
+    return out
+
+
+def _canonical_fields(registry: Registry, ref: ast.SideRef) -> tuple[FieldSpec, ...] | None:
+    try:
+        spec, _variant = registry.resolve(ref.system)
+        doctype = registry.document_type(ref.system, ref.doctype)
+    except PasseurError:
+        return None
+    return doctype.fields if spec.name == CANONICAL else None
+
+
 def _issues_text(issues: Iterable[Any]) -> str:
     return "\n".join(str(i) for i in issues if getattr(i, "level", Level.ERROR) >= Level.ERROR)
 
@@ -658,19 +688,25 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
                  report: FileReport) -> None:
     """Compile the file and run each example forward and backward, reporting diffs."""
     compiled = _compile(text, file, registry, report)
-    if compiled is None:
+    if compiled is None or tree.header is None:
         return
+    plain = {name: _canonical_fields(registry, ref) for name, ref in
+             (("left", tree.header.left), ("right", tree.header.right))}
     for example in tree.examples:
         report.examples += 1
         failed = False
+        left, right = example.left, example.right
+        if plain["left"] is not None:
+            left = _plain(left, plain["left"])
+        if plain["right"] is not None:
+            right = _plain(right, plain["right"])
         for direction in DIRECTIONS:
-            source, expected = ((example.left, example.right) if direction == "forward"
-                                else (example.right, example.left))
+            source, expected = (left, right) if direction == "forward" else (right, left)
             try:
                 if direction == "forward":
                     result = compiled.forward(source)
                 else:
-                    result = compiled.backward(source, example.left)
+                    result = compiled.backward(source, left)
             except PasseurError as exc:
                 detail = str(exc)
             else:

@@ -1,0 +1,114 @@
+"""`passeur explain` on a real compiled mapping: fields, rules, branches, defaults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import passeur.cli.explain_cmd  # noqa: F401  (registers the command)
+from passeur.cli import cli
+from passeur.cli.app import State
+
+MAPPING = """\
+mapping acomba.invoice <-> passeur.invoice
+NoFacture <-> number
+FraisDeTransport -> totals.charges default 0
+if FraisDeTransport > 0 then "sale" else "purchase" -> direction
+each LigneFacture <-> lines key strNoProduit = product_code
+  strNoProduit <-> product_code
+  QteFacture <-> quantity
+end
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), obj=State())
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    mapping = tmp_path / "inv.map"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    document = tmp_path / "in.json"
+    document.write_text(json.dumps({
+        "NoFacture": "F-1",
+        "LigneFacture": [{"strNoProduit": "A", "QteFacture": 2.5},
+                         {"strNoProduit": "B", "QteFacture": 1}]}), encoding="utf-8")
+    return mapping, document
+
+
+def test_each_field_with_its_rule_branch_and_default(files: tuple[Path, Path]) -> None:
+    mapping, document = files
+    code, output = run("explain", str(mapping), str(document))
+    assert code == 0, output
+    m = str(mapping)
+    assert output.splitlines() == [
+        'number = "F-1"',
+        f"  from {m}:2:1  NoFacture <-> number",
+        "totals.charges = 0",
+        f"  from {m}:3:1  FraisDeTransport -> totals.charges default 0",
+        "  default fired",
+        'direction = "purchase"',
+        f'  from {m}:4:1  if FraisDeTransport > 0 then "sale" else "purchase" -> direction',
+        "  branch: else",
+        'lines[0].product_code = "A"',
+        f"  from {m}:6:3  strNoProduit <-> product_code",
+        "lines[0].quantity = 2.5",
+        f"  from {m}:7:3  QteFacture <-> quantity",
+        'lines[1].product_code = "B"',
+        f"  from {m}:6:3  strNoProduit <-> product_code",
+        "lines[1].quantity = 1",
+        f"  from {m}:7:3  QteFacture <-> quantity",
+    ]
+
+
+def test_field_filter_and_json(files: tuple[Path, Path]) -> None:
+    mapping, document = files
+    code, output = run("explain", str(mapping), str(document), "--field", "lines.quantity",
+                       "--json")
+    assert code == 0
+    data = json.loads(output)
+    assert [(f["path"], f["value"]) for f in data["fields"]] == [
+        ("lines[0].quantity", "2.5"), ("lines[1].quantity", 1)]
+    assert data["output"]["number"] == "F-1"
+    assert data["issues"] == []
+
+
+def test_backward(files: tuple[Path, Path], tmp_path: Path) -> None:
+    mapping, _ = files
+    view = tmp_path / "view.json"
+    view.write_text('{"number": "F-9", "lines": [{"product_code": "A", "quantity": 4}]}',
+                    encoding="utf-8")
+    code, output = run("explain", str(mapping), str(view), "--backward", "--field",
+                       "NoFacture")
+    assert code == 0, output
+    assert output.splitlines() == ['NoFacture = "F-9"',
+                                   f"  from {mapping}:2:1  NoFacture <-> number"]
+
+
+def test_unknown_field_and_bad_json_are_clear(files: tuple[Path, Path], tmp_path: Path) -> None:
+    mapping, document = files
+    code, output = run("explain", str(mapping), str(document), "--field", "nope")
+    assert code == 2
+    assert "no output field 'nope' was written by this mapping; written: direction" in output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"NoFacture": 1,}', encoding="utf-8")
+    code, output = run("explain", str(mapping), str(bad))
+    assert code == 3
+    assert f"{bad}:1:17: not valid JSON: Expecting property name enclosed in double quotes" \
+        in output
+
+
+def test_a_failing_rule_exits_one_and_is_printed(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.map"
+    mapping.write_text("mapping acomba.invoice <-> passeur.invoice\n"
+                       "number(NoFacture) -> extensions.n\n", encoding="utf-8")
+    document = tmp_path / "d.json"
+    document.write_text('{"NoFacture": "12,50"}', encoding="utf-8")
+    code, output = run("explain", str(mapping), str(document))
+    assert code == 1
+    assert 'value "12,50" at NoFacture is not a number (it has a decimal comma' in output
