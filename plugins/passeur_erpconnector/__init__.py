@@ -11,6 +11,7 @@ from typing import Any
 
 from passeur import hookimpl
 from passeur_erpconnector.schema import SYSTEM
+from passeur_erpconnector.taxes import tax_scheme
 from passeur_erpconnector.wire import FORMATS
 
 
@@ -23,3 +24,14 @@ def passeur_register_systems(register: Any) -> None:
 def passeur_register_formats(register: Any) -> None:
     for fmt in FORMATS:
         register(fmt)
+
+
+@hookimpl
+def passeur_register_functions(register: Any) -> None:
+    try:
+        from passeur.dsl import MappingFunction  # type: ignore[attr-defined]
+    except ImportError:  # a compiler without the function contract: nothing to add to
+        return
+    register(MappingFunction(
+        "quebec_tax", ("string",), "string", tax_scheme, lossy=True,
+        doc="The tax an ERP tax code names: 'T.P.S. 100%' -> 'TPS', 'T.V.Q. 100%' -> 'TVQ'."))

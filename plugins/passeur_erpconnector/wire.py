@@ -12,6 +12,7 @@ from typing import Any
 
 from passeur import Issue, Level, WireFormat, read_fields, write_fields
 from passeur_erpconnector.schema import INVOICE
+from passeur_erpconnector.taxes import infer_line_taxes
 
 __all__ = ["FORMATS", "read_invoice", "write_invoice"]
 
@@ -105,8 +106,9 @@ FORMATS = (
     WireFormat(
         name="erpconnector.invoice", system="erpconnector", doctype="invoice",
         read=read_invoice, write=write_invoice, tax_rounding="document",
-        max_taxes_per_line=None,
+        max_taxes_per_line=0,
         line_kinds=frozenset({"item", "text", "blank", "product_group"}),
+        to_hub=infer_line_taxes,
         description="GET object, create payload (Facture wrapper) or create task result; "
         "writes the create payload",
     ),

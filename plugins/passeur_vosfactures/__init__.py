@@ -10,7 +10,8 @@ from typing import Any
 
 from passeur import hookimpl
 from passeur_vosfactures.schema import SYSTEM
-from passeur_vosfactures.wire import FORMATS
+from passeur_vosfactures.taxes import tax_text, taxes_of
+from passeur_vosfactures.wire import FORMATS, tax_ids, tax_no
 
 
 @hookimpl
@@ -22,3 +23,23 @@ def passeur_register_systems(register: Any) -> None:
 def passeur_register_formats(register: Any) -> None:
     for fmt in FORMATS:
         register(fmt)
+
+
+@hookimpl
+def passeur_register_functions(register: Any) -> None:
+    try:
+        from passeur.dsl import MappingFunction  # type: ignore[attr-defined]
+    except ImportError:  # a compiler without the function contract: nothing to add to
+        return
+    register(MappingFunction(
+        "vf_taxes", ("any",), "list", taxes_of, inverse="vf_tax_text",
+        doc='A position\'s `tax` ("20", "disabled", "np") as a list of canonical taxes.'))
+    register(MappingFunction(
+        "vf_tax_text", ("list",), "string", tax_text, inverse="vf_taxes",
+        doc="A line's taxes as one VosFactures `tax`; several give their combined rate."))
+    register(MappingFunction(
+        "vf_tax_ids", ("any",), "list", tax_ids, inverse="vf_tax_no",
+        doc="A `tax_no` as a party's identifiers (a VAT number)."))
+    register(MappingFunction(
+        "vf_tax_no", ("list",), "string", tax_no, inverse="vf_tax_ids",
+        doc="A party's VAT number (else its first identifier) as a `tax_no`."))

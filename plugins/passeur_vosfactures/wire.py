@@ -14,8 +14,9 @@ from typing import Any
 
 from passeur import DocumentType, Issue, Level, WireFormat, read_fields, write_fields
 from passeur_vosfactures.schema import CLIENT, DEPARTMENT, INVOICE, PAYMENT, PRODUCT
+from passeur_vosfactures.taxes import check_vat_rates, fit_line_totals
 
-__all__ = ["FORMATS", "reader", "writer"]
+__all__ = ["FORMATS", "reader", "tax_ids", "tax_no", "writer"]
 
 # the key a request body wraps each document type in
 WRAPPERS = {"invoice": "invoice", "client": "client", "product": "product",
@@ -70,6 +71,29 @@ def writer(doctype: DocumentType) -> Callable[[dict[str, Any]], Any]:
     return write
 
 
+def tax_ids(tax_no: Any) -> Any:
+    """A `tax_no` as canonical identifiers: VosFactures' tax number is a VAT number unless
+    its `tax_no_kind` says otherwise, so it is read as one ("" stays an empty list; null,
+    which a list cannot be, leaves the identifiers out)."""
+    if tax_no is None:
+        from passeur.dsl import ABSENT
+
+        return ABSENT
+    text = str(tax_no)
+    return [{"value": text, "scheme": "vat"}] if text else []
+
+
+def tax_no(identifiers: Any) -> Any:
+    """Inverse of `tax_ids`: the first VAT identifier (else the first one) of a party."""
+    if identifiers is None:
+        return None
+    ids = [i for i in identifiers if isinstance(i, dict) and i.get("value") is not None]
+    if not ids:
+        return ""
+    vat = [i for i in ids if i.get("scheme") == "vat"]
+    return str((vat or ids)[0]["value"])
+
+
 read_invoice = reader(INVOICE)
 write_invoice = writer(INVOICE)
 
@@ -78,6 +102,7 @@ FORMATS = (
         name="vosfactures.invoice", system="vosfactures", doctype="invoice",
         read=read_invoice, write=write_invoice, tax_rounding="line", max_taxes_per_line=1,
         line_kinds=frozenset({"item", "text", "subtotal"}),
+        to_hub=check_vat_rates, from_hub=fit_line_totals,
         description="API document or request body, bare or under `invoice`",
     ),
     *(WireFormat(name=f"vosfactures.{dt.name}", system="vosfactures", doctype=dt.name,

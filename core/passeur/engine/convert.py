@@ -16,13 +16,14 @@ from typing import Any, Protocol
 
 import attrs
 
-from passeur.canonical import CANONICAL
+from passeur.canonical import CANONICAL, fields_of
 from passeur.engine.hub import check_source_totals, check_target
-from passeur.engine.io import InputProblem, RawDocument, WireFormat
+from passeur.engine.io import InputProblem, RawDocument, WireFormat, missing_required
 from passeur.errors import MappingError, PasseurError, StructureError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import DOCUMENT_CLASSES, Invoice
 from passeur.plugins import Registry
+from passeur.schema import FieldSpec, FieldType
 from passeur.serialize import structure, to_plain, unstructure
 
 __all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "parse_endpoint"]
@@ -213,15 +214,50 @@ class Converter:
                 raise _Failed
             record = plain
         for step in self.steps:
-            record, found = step.run(record)
+            record = self._run_step(step, record, issues)
+        if self.writer is None:
+            return unstructure(self._model(record, issues))
+        self._check_required(record, issues)
+        return self.writer.write(record)
+
+    def _check_required(self, record: dict[str, Any], issues: list[Issue]) -> None:
+        """Fields the target requires (for its variant) that the document does not give."""
+        level = self.policy.level()
+        if level is None:
+            return
+        doctype = self.registry.document_type(self.target.name, self.target.doctype)
+        who = self.target.variant or self.target.system
+        for path in missing_required(record, doctype.fields, self.target.variant):
+            issues.append(Issue(level, f"{who} requires {path[2:]}, which the document does "
+                                "not give", "target.required", path))
+        if _has_error(issues):
+            raise _Failed
+
+    def _run_step(self, step: MappingStep, record: dict[str, Any],
+                  issues: list[Issue]) -> dict[str, Any]:
+        """Run one mapping; a pair mapping that extends the route runs the route's steps
+        here, so the document still stops at the hub to be completed and checked."""
+        base = _extended_route(step)
+        if base is None:
+            value, found = step.run(record)
             issues.extend(found)
             if _has_error(found):
                 raise _Failed
-            if step.output_canonical:
-                record = self._at_hub(record, issues)
-        if self.writer is None:
-            return unstructure(self._model(record, issues))
-        return self.writer.write(record)
+            return self._at_hub(value, issues) if step.output_canonical else value
+        value = record
+        for inner in base:
+            value = self._run_step(inner, value, issues)
+        own: list[Issue] = []
+        mapping: Any = step.mapping
+        result: dict[str, Any]
+        if step.direction == "forward":
+            result = mapping._forward(record, value, own, False, None)
+        else:
+            result = mapping._backward(record, value, {}, own, False, None)
+        issues.extend(own)
+        if _has_error(own):
+            raise _Failed
+        return result
 
     def _read_canonical(self, value: Any, issues: list[Issue]) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -237,6 +273,7 @@ class Converter:
         cls = self.model_class
         if cls is None:
             return plain
+        plain = _without_null_collections(plain, fields_of(cls))
         try:
             return structure(plain, cls)
         except StructureError as exc:
@@ -282,6 +319,42 @@ class Converter:
 
 class _Failed(PasseurError):
     """The document failed; its issues say why."""
+
+
+def _extended_route(step: MappingStep) -> list[MappingStep] | None:
+    """The route under a mapping that `extends route`, in the step's direction, or None.
+
+    Reads the compiled mapping's `base` and runs its own rules through `_forward` /
+    `_backward` (the compiler's overlay entry points), so that hub checks and adaptations
+    happen between the route's steps.
+    """
+    mapping: Any = step.mapping
+    base = getattr(mapping, "base", None)
+    if not base or not hasattr(mapping, "_forward") or not hasattr(mapping, "_backward"):
+        return None
+    if step.direction == "forward":
+        return steps_for(base)
+    flipped = [(m, "backward" if d == "forward" else "forward") for m, d in reversed(base)]
+    return steps_for(flipped)
+
+
+def _without_null_collections(plain: Any, fields: tuple[FieldSpec, ...]) -> Any:
+    """The canonical model has no null list or dictionary: a null one means none at all
+    (ERP Connector writes `"ListeModePaiements": null`), so such keys are left out."""
+    if not isinstance(plain, dict):
+        return plain
+    out = {}
+    for key, value in plain.items():
+        spec = next((f for f in fields if f.name == key), None)
+        if spec is not None and value is None and spec.type in (FieldType.LIST, FieldType.ANY):
+            continue
+        if spec is not None and spec.fields:
+            if isinstance(value, dict):
+                value = _without_null_collections(value, spec.fields)
+            elif isinstance(value, list):
+                value = [_without_null_collections(v, spec.fields) for v in value]
+        out[key] = value
+    return out
 
 
 def _has_error(issues: Iterable[Issue]) -> bool:

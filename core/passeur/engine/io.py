@@ -33,6 +33,7 @@ __all__ = [
     "WireFormat",
     "dump_json",
     "iter_documents",
+    "missing_required",
     "read_fields",
     "to_decimal",
     "write_fields",
@@ -531,6 +532,30 @@ def write_fields(
             continue
         out[key] = _uncoerce(value, spec, style, drop_read_only)
     return out
+
+
+def missing_required(
+    record: Mapping[str, Any], fields: Sequence[FieldSpec], variant: str | None = None,
+    path: str = "$",
+) -> list[str]:
+    """Data paths of required fields (for `variant`) a record lacks or leaves null/empty.
+
+    Nested objects are only checked when present; list items each.
+    """
+    missing: list[str] = []
+    for spec in fields:
+        here = f"{path}.{spec.name}"
+        value = record.get(spec.name)
+        if spec.is_required(variant) and value in (None, "", []):
+            missing.append(here)
+            continue
+        if spec.fields and isinstance(value, dict):
+            missing.extend(missing_required(value, spec.fields, variant, here))
+        elif spec.fields and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    missing.extend(missing_required(item, spec.fields, variant, f"{here}[{i}]"))
+    return missing
 
 
 # --- what a system plugin registers to read and write its documents ---------------------------

@@ -1,0 +1,156 @@
+"""VosFactures' one `tax` per position, and fitting line totals to the cent.
+
+A position's `tax` is a percentage written as text ("20", "5.5"), or "disabled" / "np" for
+no tax ("np": not subject, category O). The canonical line holds a list of taxes, so the
+mapping functions here turn one into the other. When a source line has several taxes
+(Québec TPS + TVQ), VosFactures can only take one rate: the effective combined rate is
+written and the engine has already reported it under the run's policy.
+
+VosFactures rounds each position, an ERP such as Acomba rounds the tax once per document;
+`fit_line_totals` rounds the line amounts so they add up to the totals the source reported,
+which keeps the converted document exact to the cent.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import attrs
+
+from passeur import Issue, Level
+from passeur.model import Invoice, LineKind
+
+__all__ = ["VAT_RATES", "check_vat_rates", "fit_line_totals", "tax_text", "taxes_of"]
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+#: Standard, intermediate, reduced and zero VAT rates in force (percent).
+VAT_RATES = {
+    "FR": ("20", "10", "5.5", "2.1", "0"),
+    "BE": ("21", "12", "6", "0"),
+}
+_NO_TAX = {"disabled": None, "np": "O"}
+
+
+class TaxTextError(ValueError):
+    """A `tax` value that is neither a percentage nor disabled / np."""
+
+
+def _fail(message: str) -> Exception:
+    try:
+        from passeur.dsl import FunctionError  # type: ignore[attr-defined]
+    except ImportError:
+        return TaxTextError(message)
+    return FunctionError(message)  # type: ignore[no-any-return]
+
+
+def taxes_of(text: Any) -> Any:
+    """`"20"` -> `[{"scheme": "VAT", "rate": 20}]`; `"np"` -> a disabled tax of category O."""
+    if text is None:
+        return None
+    value = str(text).strip()
+    if value.lower() in _NO_TAX:
+        tax: dict[str, Any] = {"scheme": "VAT", "disabled": True}
+        category = _NO_TAX[value.lower()]
+        if category:
+            tax["category"] = category
+        return [tax]
+    try:
+        rate = Decimal(value)
+    except ArithmeticError:
+        raise _fail(f'tax "{value}" is not a rate in percent, "disabled" or "np"') from None
+    if not rate.is_finite():
+        raise _fail(f'tax "{value}" is not a rate in percent')
+    return [{"scheme": "VAT", "rate": rate}]
+
+
+def _combined(taxes: list[dict[str, Any]]) -> Decimal:
+    """The one rate that gives the same gross as several taxes (compound ones included)."""
+    earlier = Decimal(0)  # taxes so far, per unit of net
+    for tax in taxes:
+        rate = Decimal(tax.get("rate") or 0) / HUNDRED
+        earlier += (1 + earlier if tax.get("compound") else 1) * rate
+    return (earlier * HUNDRED).normalize()
+
+
+def tax_text(taxes: Any) -> Any:
+    """Inverse of `taxes_of`; several taxes give their combined effective rate."""
+    if taxes is None:
+        return None
+    if not isinstance(taxes, list):
+        raise _fail("taxes must be a list")
+    active = [t for t in taxes if isinstance(t, dict) and not t.get("disabled")]
+    if not active:
+        disabled = [t for t in taxes if isinstance(t, dict) and t.get("disabled")]
+        if not disabled:
+            return "disabled"
+        return "np" if disabled[0].get("category") == "O" else "disabled"
+    if len(active) == 1:
+        rate = active[0].get("rate")
+        return None if rate is None else format(Decimal(rate), "f")
+    return format(_combined(active), "f")
+
+
+def check_vat_rates(invoice: Any) -> tuple[Any, list[Issue]]:
+    """Warn about a French or Belgian seller's rate that is not one in force there."""
+    if not isinstance(invoice, Invoice) or invoice.seller is None:
+        return invoice, []
+    address = invoice.seller.address
+    country = (address.country or "").upper() if address is not None else ""
+    rates = VAT_RATES.get(country)
+    if rates is None:
+        return invoice, []
+    allowed = {Decimal(r) for r in rates}
+    issues = []
+    for i, line in enumerate(invoice.lines):
+        for j, tax in enumerate(line.taxes):
+            if tax.scheme == "VAT" and tax.rate is not None and tax.rate not in allowed:
+                issues.append(Issue(Level.WARNING, f"VAT {tax.rate} % is not a rate in force "
+                                    f"in {country} ({', '.join(rates)})", "taxes.vat_rate",
+                                    f"$.lines[{i}].taxes[{j}].rate"))
+    return invoice, issues
+
+
+def _allocate(values: list[Decimal], target: Decimal) -> list[Decimal] | None:
+    """Round `values` to cents so they add up to `target` (largest remainders first)."""
+    floors = [v.quantize(CENT, rounding=ROUND_DOWN) for v in values]
+    missing = int((target - sum(floors, Decimal(0))) / CENT)
+    if missing < 0 or missing > len(values):
+        return None
+    order = sorted(range(len(values)), key=lambda k: values[k] - floors[k], reverse=True)
+    for k in order[:missing]:
+        floors[k] += CENT
+    return floors
+
+
+def fit_line_totals(invoice: Any) -> tuple[Any, list[Issue]]:
+    """Round each priced line's net and gross amounts so they add up to the reported totals.
+
+    Left alone when the source reported no totals or when the lines cannot reach them
+    within a cent per line (then the totals check reports the difference).
+    """
+    if not isinstance(invoice, Invoice) or invoice.totals is None:
+        return invoice, []
+    priced = [i for i, ln in enumerate(invoice.lines)
+              if ln.kind in (LineKind.ITEM, LineKind.PRODUCT_GROUP)]
+    lines = list(invoice.lines)
+    issues: list[Issue] = []
+    for field, target in (("net_amount", invoice.totals.net),
+                          ("gross_amount", invoice.totals.gross)):
+        values = [getattr(lines[i], field) for i in priced]
+        if target is None or not values or any(v is None for v in values):
+            continue
+        fitted = _allocate(values, target)
+        if fitted is None:
+            continue
+        for i, old, new in zip(priced, values, fitted, strict=True):
+            if old == new:
+                continue
+            lines[i] = attrs.evolve(lines[i], **{field: new})
+            if new != old.quantize(CENT):
+                issues.append(Issue(Level.INFO, f"line {i + 1}: {field} {old} written as {new} "
+                                    f"so the lines add up to the source's total {target}",
+                                    "taxes.fitted", f"$.lines[{i}].{field}"))
+    return attrs.evolve(invoice, lines=tuple(lines)), issues
