@@ -301,27 +301,36 @@ def not_object(value: Any) -> None:
     raise ValueProblem(value, "is not an object")
 
 
+_NO_KEY = object()
+
+
 def match_items(originals: Any, key_of: Any, keys: list[Any]) -> list[Any]:
     """For each view key, the original item with that key (or None).
 
-    Each original item is used once; a view item whose key is absent, unknown or already used
-    gets None (it starts empty), so inserted or reordered lines never take another's data.
+    Each original item is used once, in order. A view item whose key is unknown or already
+    used gets None (it starts empty), so inserted or reordered lines never take another's
+    data. Items without a key (absent or null) are matched with the original items without a
+    key, in order, so a line nobody keyed still finds itself again.
     """
     if originals.__class__ is not list:
         return [None] * len(keys)
     by_key: dict[Any, list[int]] = {}
     for index, item in enumerate(originals):
-        k = key_of(item) if item.__class__ is dict else ABSENT
-        if k is ABSENT or k is None:
+        if item.__class__ is not dict:
             continue
+        k = key_of(item)
+        if k is ABSENT or k is None:
+            k = (_NO_KEY, k is None)
         try:
             by_key.setdefault(k, []).append(index)
         except TypeError:
             continue
     found: list[Any] = []
     for k in keys:
+        if k is ABSENT or k is None:
+            k = (_NO_KEY, k is None)
         try:
-            positions = by_key.get(k) if k is not ABSENT and k is not None else None
+            positions = by_key.get(k)
         except TypeError:
             positions = None
         found.append(originals[positions.pop(0)] if positions else None)
