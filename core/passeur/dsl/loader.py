@@ -234,8 +234,9 @@ def _attach_route(compiled: CompiledMapping, registry: Registry) -> None:
     from passeur.engine.routes import mapping_dirs
 
     dirs = mapping_dirs(registry)
-    if compiled.path is not None and compiled.path.parent not in dirs:
-        dirs.append(compiled.path.parent)
+    own = compiled.path or (None if compiled.file.startswith("<") else Path(compiled.file))
+    if own is not None and own.parent not in dirs:
+        dirs.append(own.parent)
     try:
         route = composed_route(registry, compiled.left, compiled.right, dirs)
     except PasseurError as exc:
