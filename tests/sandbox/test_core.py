@@ -1,0 +1,104 @@
+"""The shared sandbox pieces: exact JSON, paging, generated identifiers, loopback only."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.fr import siren, tva
+
+from passeur.errors import UsageError
+from passeur.sandbox import (
+    BadJSON,
+    DataGenerator,
+    bind_loopback,
+    dumps,
+    loads,
+    page_window,
+    skip_top_window,
+)
+from passeur_erpconnector.sandbox_odata import QueryError, parse_filter
+
+FIELDS = frozenset({"NoFacture", "Description", "TotalFacture", "EstActif", "DateFacture"})
+
+
+def test_dumps_writes_decimals_as_exact_numbers():
+    value = {"a": Decimal("561.322"), "b": Decimal("1E+2"), "c": [Decimal("0.10"), None, True],
+             "d": "Scie 10\" é"}
+    assert dumps(value) == '{"a":561.322,"b":100,"c":[0.10,null,true],"d":"Scie 10\\" é"}'
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4))
+def test_dumps_loads_round_trip_keeps_every_decimal(number):
+    assert loads(dumps({"x": number}).encode())["x"] == number
+
+
+def test_loads_refuses_bad_json_and_reads_empty_as_none():
+    assert loads(b"  ") is None
+    with pytest.raises(BadJSON, match="invalid JSON: Expecting value: line 1 column 7"):
+        loads(b'{"a": }')
+
+
+def test_page_window_clamps_like_the_real_apis():
+    items = list(range(250))
+    assert page_window(items, None, "500") == items[:100]
+    assert page_window(items, "3", "100") == items[200:]
+    assert page_window(items, "0", "0") == items[:25]
+    assert page_window(items, "x", "y") == items[:25]
+    assert page_window(items, "99", None) == []
+    assert skip_top_window(items, 245, 10) == items[245:]
+    assert skip_top_window(items, None, None, maximum=3) == [0, 1, 2]
+
+
+def test_generated_companies_have_valid_siren_and_vat_numbers():
+    gen = DataGenerator(3, datetime.date(2025, 6, 15))
+    companies = [gen.company() for _ in range(50)]
+    assert all(siren.is_valid(c.siren) and tva.is_valid(c.tax_no) for c in companies)
+    assert len({c.email for c in companies}) == 50
+    again = DataGenerator(3, datetime.date(2025, 6, 15))
+    assert [again.company() for _ in range(50)] == companies
+    days = [gen.date_within(730) for _ in range(200)]
+    assert min(days) >= datetime.date(2023, 6, 16) and max(days) <= datetime.date(2025, 6, 15)
+
+
+def test_only_loopback_addresses_can_be_bound():
+    with pytest.raises(UsageError, match=r"a sandbox only listens on a loopback address, not "
+                                         r"'192\.168\.1\.5'"):
+        bind_loopback("192.168.1.5")
+    sock = bind_loopback("127.0.0.1", 0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1" and sock.getsockname()[1] > 0
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("Description eq 'l''atelier'", ["2"]),
+    ("not (EstActif eq true) or TotalFacture lt 10", ["1", "3"]),
+    ("(NoFacture eq '1' or NoFacture eq '2') and TotalFacture ge 10", ["2"]),
+    ("DateFacture gt '2024-01-15' and DateFacture le 2024-03-01", ["2"]),
+    ("Description eq null", ["3"]),
+    ("Description ne null", ["1", "2"]),
+])
+def test_odata_filter_semantics(expression, expected):
+    records = [
+        {"NoFacture": "1", "Description": "a", "TotalFacture": Decimal("5"), "EstActif": True,
+         "DateFacture": "2024-01-15T00:00:00"},
+        {"NoFacture": "2", "Description": "l'atelier", "TotalFacture": Decimal("10"),
+         "EstActif": True, "DateFacture": "2024-03-01T00:00:00"},
+        {"NoFacture": "3", "Description": None, "TotalFacture": Decimal("99"),
+         "EstActif": False, "DateFacture": "2024-05-01T00:00:00"},
+    ]
+    predicate = parse_filter(expression, FIELDS)
+    assert [r["NoFacture"] for r in records if predicate(r)] == expected
+
+
+def test_odata_filter_errors_say_where():
+    with pytest.raises(QueryError, match=r"\$filter: unexpected '\)' at character 18"):
+        parse_filter("NoFacture eq '1' )", FIELDS)
+    with pytest.raises(QueryError, match=r"\$filter: '2024-02-30' at character 16 is not a "
+                                         "date"):
+        parse_filter("DateFacture ge 2024-02-30", FIELDS)
