@@ -6,6 +6,7 @@ before the first request) and so that nothing but a loopback address can ever be
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -113,6 +114,9 @@ def serve_forever(app: Any, host: str = "127.0.0.1", port: int = 0,
     try:
         if on_ready is not None:
             on_ready(_url(sock))
-        uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
+        # uvicorn shuts down gracefully on Ctrl+C, then re-raises the signal: a user's stop
+        # is the normal end of a sandbox, not an error.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(_config(app, log_level)).run(sockets=[sock])
     finally:
         sock.close()
