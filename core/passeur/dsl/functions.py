@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+
 from passeur.hookspecs import hookimpl
 
 __all__ = [

@@ -12,13 +12,14 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from passeur.dsl.functions import FunctionError, MappingFunction, expect_str, nullsafe, show
 from stdnum import bic, iban
 from stdnum import exceptions as stdnum_errors
 from stdnum.be import ogm_vcs
 from stdnum.be import vat as be_vat
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren, siret
+
+from passeur.dsl.functions import FunctionError, MappingFunction, expect_str, nullsafe, show
 
 __all__ = ["FUNCTIONS"]
 
