@@ -281,3 +281,22 @@ def test_compile_errors_join_the_checker_findings_once(registry: Registry) -> No
     assert len(lossy) == 1
     assert "trim" in lossy[0].problem.message
     assert report.examples == 0  # nothing to run when the mapping does not compile
+
+
+def test_values_outside_an_enum_are_caught_with_a_suggestion(registry: Registry) -> None:
+    body = REQUIRED + textwrap.dedent("""\
+        table kinds
+          "FACTURES" <-> "invoce"
+        end
+        TypeDoc -> kind via kinds
+        TypeDoc -> extensions.kind via kinds
+        "sael" -> direction
+    """)
+    assert messages(check(registry, body)) == [
+        '9:18: error: "invoce" is not allowed in `kind` of passeur.invoice; did you mean '
+        '"invoice"? (allowed: invoice, credit_note, advance, final, quote, proforma, '
+        "order, receipt, other_invoice, maintenance_request, payment_receipt, cash_in, "
+        "cash_out, delivery_note)",
+        '13:1: error: "sael" is not allowed in `direction` of passeur.invoice; did you '
+        'mean "sale"? (allowed: sale, purchase)',
+    ]

@@ -121,6 +121,7 @@ class _FileChecker:
         self.tables: dict[str, ast.Table] = {}
         self.sides: dict[str, _Side] = {}
         self.sources: dict[str, str] = {tree.file: tree.source}
+        self.seen: set[Problem] = set()
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -128,7 +129,9 @@ class _FileChecker:
             level: Level = Level.ERROR, detail: str = "") -> None:
         problem = Problem(file or self.tree.file, line, column, message, code,
                           self.sources.get(file or self.tree.file, self.tree.source))
-        self.report.findings.append(Finding(problem, level, detail))
+        if problem not in self.seen:  # a table shared by several rules is reported once
+            self.seen.add(problem)
+            self.report.findings.append(Finding(problem, level, detail))
 
     # -- the passes --------------------------------------------------------------------------
 
@@ -274,6 +277,7 @@ class _FileChecker:
             self._check_table(scoped)
         for direction in scoped.directions:
             self._check_read_only(scoped, direction)
+            self._check_enum_values(scoped, direction)
 
     def _check_table(self, scoped: ast.RuleInScope) -> None:
         rule = scoped.rule
@@ -396,6 +400,42 @@ class _FileChecker:
         if direction == "forward":
             return [("right", p) for p in ast.iter_paths(rule.right)]
         return [("left", p) for p in ast.iter_paths(rule.left)]
+
+    def _check_enum_values(self, scoped: ast.RuleInScope, direction: str) -> None:
+        """Values a rule can only ever write (literals, table results) must be among those
+        an enum field allows: "invoce" for `kind` is caught here, not by the target system."""
+        rule = scoped.rule
+        targets = self._targets(scoped, direction)
+        if len(targets) != 1:
+            return
+        side_name, path = targets[0]
+        side = self.sides.get(side_name)
+        if side is None:
+            return
+        prefix = scoped.left_prefix if side_name == "left" else scoped.right_prefix
+        spec = _quiet_resolve(side.fields, (*prefix, *path.parts))
+        if spec is None or spec.type is not FieldType.ENUM or not spec.allowed:
+            return
+        source = rule.left if direction == "forward" else rule.right
+        written: list[tuple[Any, str, int, int]] = []
+        if rule.via is not None and rule.via in self.tables:
+            table = self.tables[rule.via]
+            for entry in table.entries:
+                if direction not in ast.directions(entry.arrow):
+                    continue
+                literal = entry.right if direction == "forward" else entry.left
+                if literal is not None:
+                    written.append((literal.value, table.file, literal.line, literal.column))
+        elif isinstance(source, ast.LiteralValue):
+            written.append((source.value, rule.file, source.line, source.column))
+        for value, file, line, column in written:
+            if isinstance(value, str) and value not in spec.allowed:
+                best = suggest(value, spec.allowed)
+                hint = f'; did you mean "{best}"?' if best else ""
+                self.add(file, line, column,
+                         f'"{value}" is not allowed in `{".".join((*prefix, *path.parts))}` '
+                         f"of {side.label}{hint} (allowed: {', '.join(spec.allowed)})",
+                         "enum")
 
     def _check_read_only(self, scoped: ast.RuleInScope, direction: str) -> None:
         for side_name, path in self._targets(scoped, direction):
