@@ -21,7 +21,8 @@ import attrs
 from passeur import Issue, Level
 from passeur.model import Invoice, LineKind
 
-__all__ = ["VAT_RATES", "check_vat_rates", "fit_line_totals", "tax_text", "taxes_of"]
+__all__ = ["VAT_RATES", "check_vat_rates", "complete_lines", "fit_line_totals", "read_hub",
+           "tax_text", "taxes_of"]
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -111,6 +112,40 @@ def check_vat_rates(invoice: Any) -> tuple[Any, list[Issue]]:
                                     f"in {country} ({', '.join(rates)})", "taxes.vat_rate",
                                     f"$.lines[{i}].taxes[{j}].rate"))
     return invoice, issues
+
+
+def complete_lines(invoice: Any) -> tuple[Any, list[Issue]]:
+    """Fill in what VosFactures computes when a request leaves it out: from a position's
+    gross total and its one rate, the net and tax totals and the unit prices, to the cent."""
+    if not isinstance(invoice, Invoice):
+        return invoice, []
+    lines = list(invoice.lines)
+    for i, line in enumerate(lines):
+        active = [t for t in line.taxes if not t.disabled]
+        rate = active[0].rate if len(active) == 1 else (Decimal(0) if line.taxes else None)
+        gross = line.gross_amount
+        if line.kind is not LineKind.ITEM or gross is None or rate is None:
+            continue
+        net = line.net_amount
+        if net is None:
+            net = (gross * HUNDRED / (HUNDRED + rate)).quantize(CENT)
+        quantity = line.quantity
+        unit_net, unit_gross = line.unit_price_net, line.unit_price_gross
+        if quantity:
+            unit_net = unit_net if unit_net is not None else (net / quantity).quantize(CENT)
+            if unit_gross is None:
+                unit_gross = (gross / quantity).quantize(CENT)
+        lines[i] = attrs.evolve(
+            line, net_amount=net, unit_price_net=unit_net, unit_price_gross=unit_gross,
+            tax_amount=line.tax_amount if line.tax_amount is not None else gross - net)
+    return attrs.evolve(invoice, lines=tuple(lines)), []
+
+
+def read_hub(invoice: Any) -> tuple[Any, list[Issue]]:
+    """What the hub needs from a VosFactures document: computed amounts, rate checks."""
+    invoice, issues = complete_lines(invoice)
+    invoice, more = check_vat_rates(invoice)
+    return invoice, issues + more
 
 
 def _allocate(values: list[Decimal], target: Decimal) -> list[Decimal] | None:

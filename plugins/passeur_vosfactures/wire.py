@@ -14,7 +14,7 @@ from typing import Any
 
 from passeur import DocumentType, Issue, Level, WireFormat, read_fields, write_fields
 from passeur_vosfactures.schema import CLIENT, DEPARTMENT, INVOICE, PAYMENT, PRODUCT
-from passeur_vosfactures.taxes import check_vat_rates, fit_line_totals
+from passeur_vosfactures.taxes import fit_line_totals, read_hub
 
 __all__ = ["FORMATS", "reader", "tax_ids", "tax_no", "writer"]
 
@@ -102,7 +102,7 @@ FORMATS = (
         name="vosfactures.invoice", system="vosfactures", doctype="invoice",
         read=read_invoice, write=write_invoice, tax_rounding="line", max_taxes_per_line=1,
         line_kinds=frozenset({"item", "text", "subtotal"}),
-        to_hub=check_vat_rates, from_hub=fit_line_totals,
+        to_hub=read_hub, from_hub=fit_line_totals,
         description="API document or request body, bare or under `invoice`",
     ),
     *(WireFormat(name=f"vosfactures.{dt.name}", system="vosfactures", doctype=dt.name,

@@ -56,7 +56,12 @@ def check_source_totals(invoice: Invoice, source: WireFormat | None) -> list[Iss
     if reported is None or reported.gross is None or not invoice.lines:
         return []
     if not any(line.taxes for line in invoice.lines):
-        return []  # rates unknown: nothing to recompute the tax from
+        tax = reported.gross - (reported.net if reported.net is not None else reported.gross)
+        if tax == 0:
+            return []
+        return [Issue(Level.WARNING, f"the source reports {tax} of tax without saying on "
+                      "which lines or at which rate; the lines carry no tax rate",
+                      "totals.tax_undetailed", "$.totals")]
     computed = recompute(invoice, tax_rounding=_rounding(source))
     if computed.gross == reported.gross:
         return []
