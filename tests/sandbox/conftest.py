@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,6 +12,9 @@ import pytest
 from passeur.sandbox import RunningServer, Sandbox, serve_in_thread
 
 TODAY = "2025-06-15"
+#: Built once: a new httpx client otherwise loads the CA bundle again (~20-150 ms each time);
+#: the sandboxes speak plain HTTP on loopback anyway.
+_TLS = ssl.create_default_context()
 
 
 class Served:
@@ -33,7 +37,7 @@ def serve() -> Iterator[Callable[[Sandbox], Served]]:
 
     def start(app: Sandbox, timeout: float = 5.0) -> Served:
         server = serve_in_thread(app)
-        client = httpx.Client(base_url=server.base_url, timeout=timeout)
+        client = httpx.Client(base_url=server.base_url, timeout=timeout, verify=_TLS)
         started.append((server, client))
         return Served(app, server, client)
 
