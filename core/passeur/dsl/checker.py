@@ -9,10 +9,7 @@ Every problem is collected (never only the first), each at file:line:col with a 
 
 from __future__ import annotations
 
-import contextlib
-import datetime
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -20,6 +17,7 @@ import attrs
 
 from passeur.canonical import CANONICAL
 from passeur.dsl import ast
+from passeur.dsl.checker_examples import run_examples
 from passeur.dsl.coverage import DirectionCoverage, measure
 from passeur.dsl.functions import MappingFunction, type_accepts
 from passeur.dsl.problems import Problem, caret_lines
@@ -579,189 +577,6 @@ def _can(side: _Side, role: str) -> bool:
     return any(c.create or c.update for c in options)
 
 
-# -- examples ----------------------------------------------------------------------------
-
-MAX_DIFF_LINES = 20
-
-
-def _normal(value: Any) -> Any:
-    """Example JSON and mapping output compared alike: dates as ISO text, numbers exact."""
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_normal(v) for v in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return value
-
-
-def _show(value: Any) -> str:
-    from passeur.dsl.functions import show
-
-    if isinstance(value, (dict, list)):
-        import json
-
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return show(value)
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a == b
-    return type(a) is type(b) and a == b
-
-
-def diff(expected: Any, got: Any, path: str = "") -> list[str]:
-    """Readable differences between two documents, one line per differing data path."""
-    where = path or "(document)"
-    if isinstance(expected, dict) and isinstance(got, dict):
-        lines: list[str] = []
-        for key in expected:
-            sub = f"{path}.{key}" if path else str(key)
-            if key not in got:
-                lines.append(f"{sub}: missing, expected {_show(expected[key])}")
-            else:
-                lines.extend(diff(expected[key], got[key], sub))
-        lines.extend(f"{path}.{k}: unexpected {_show(got[k])}" if path
-                     else f"{k}: unexpected {_show(got[k])}" for k in got if k not in expected)
-        return lines
-    if isinstance(expected, list) and isinstance(got, list):
-        lines = []
-        for index in range(max(len(expected), len(got))):
-            sub = f"{path}[{index}]"
-            if index >= len(got):
-                lines.append(f"{sub}: missing, expected {_show(expected[index])}")
-            elif index >= len(expected):
-                lines.append(f"{sub}: unexpected {_show(got[index])}")
-            else:
-                lines.extend(diff(expected[index], got[index], sub))
-        return lines
-    if _same(expected, got):
-        return []
-    return [f"{where}: expected {_show(expected)}, got {_show(got)}"]
-
-
-def _diff_text(expected: Any, got: Any) -> str:
-    lines = diff(_normal(expected), _normal(got))
-    if len(lines) > MAX_DIFF_LINES:
-        lines = [*lines[:MAX_DIFF_LINES], f"... and {len(lines) - MAX_DIFF_LINES} more"]
-    return "\n".join(lines)
-
-
-def tree_has_examples(text: str) -> bool:
-    return any(line.lstrip().startswith("example") for line in text.splitlines())
-
-
-def _compile(text: str, file: str, registry: Registry, report: FileReport) -> Any:
-    """The compiled mapping, or None after reporting every compile problem."""
-    import passeur.dsl as dsl
-
-    compile_text = getattr(dsl, "compile_text", None)
-    if compile_text is None:
-        if not tree_has_examples(text):
-            return None
-        report.findings.append(Finding(
-            Problem(file, 1, 1, "examples not run: the mapping compiler is not available",
-                    "compiler", text), Level.WARNING))
-        return None
-    try:
-        return compile_text(text, file, registry)
-    except MappingError as exc:
-        problems = getattr(exc, "problems", None) or (
-            Problem(file, 1, 1, str(exc), "compile", text),)
-        mine = [f.problem for f in report.findings]
-        report.findings.extend(Finding(p) for p in problems if not _reported(p, mine))
-        return None
-
-
-_SAME_KIND = ("unknown function", "unknown table", "unknown field", "one-to-one", "takes ")
-
-
-def _reported(problem: Problem, mine: list[Problem]) -> bool:
-    """Whether the checker already reported what the compiler found (same spot or kind)."""
-    for other in mine:
-        if (other.file, other.line) != (problem.file, problem.line):
-            continue
-        if other.column == problem.column or any(
-                k in other.message and k in problem.message for k in _SAME_KIND):
-            return True
-    return False
-
-
-def _plain(value: Any, fields: tuple[FieldSpec, ...]) -> Any:
-    """Example JSON of the canonical side in its plain form: ISO dates become date objects
-    (numbers are already exact), as `passeur.serialize.to_plain` would give them."""
-    if not isinstance(value, dict):
-        return value
-    out = dict(value)
-    for spec in fields:
-        if spec.name not in out:
-            continue
-        item = out[spec.name]
-        if spec.type is FieldType.DATE and isinstance(item, str):
-            with contextlib.suppress(ValueError):  # left as written: the mapping reports it
-                out[spec.name] = datetime.date.fromisoformat(item)
-        elif spec.type is FieldType.LIST and isinstance(item, list) and spec.fields:
-            out[spec.name] = [_plain(i, spec.fields) for i in item]
-        elif spec.type is FieldType.OBJECT and spec.fields:
-            out[spec.name] = _plain(item, spec.fields)
-    return out
-
-
-def _canonical_fields(registry: Registry, ref: ast.SideRef) -> tuple[FieldSpec, ...] | None:
-    try:
-        spec, _variant = registry.resolve(ref.system)
-        doctype = registry.document_type(ref.system, ref.doctype)
-    except PasseurError:
-        return None
-    return doctype.fields if spec.name == CANONICAL else None
-
-
-def _issues_text(issues: Iterable[Any]) -> str:
-    return "\n".join(str(i) for i in issues if getattr(i, "level", Level.ERROR) >= Level.ERROR)
-
-
-def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry,
-                 report: FileReport) -> None:
-    """Compile the file and run each example forward and backward, reporting diffs."""
-    compiled = _compile(text, file, registry, report)
-    if compiled is None or tree.header is None:
-        return
-    plain = {name: _canonical_fields(registry, ref) for name, ref in
-             (("left", tree.header.left), ("right", tree.header.right))}
-    for example in tree.examples:
-        report.examples += 1
-        failed = False
-        left, right = example.left, example.right
-        if plain["left"] is not None:
-            left = _plain(left, plain["left"])
-        if plain["right"] is not None:
-            right = _plain(right, plain["right"])
-        for direction in DIRECTIONS:
-            source, expected = (left, right) if direction == "forward" else (right, left)
-            try:
-                if direction == "forward":
-                    result = compiled.forward(source)
-                else:
-                    result = compiled.backward(source, left)
-            except PasseurError as exc:
-                detail = str(exc)
-            else:
-                detail = _diff_text(expected, result.value)
-                errors = _issues_text(result.issues)
-                detail = "\n".join(t for t in (detail, errors) if t)
-            if detail:
-                failed = True
-                report.findings.append(Finding(
-                    Problem(file, example.line, example.column,
-                            f'example "{example.name}" fails {direction}', "example", text),
-                    Level.ERROR, detail))
-        report.examples_failed += failed
-
-
 # -- entry points ------------------------------------------------------------------------
 
 
@@ -780,7 +595,11 @@ def check_text(text: str, file: str, registry: Registry, *, run: bool = True) ->
     checker = _FileChecker(tree, registry, report)
     checker.run()
     if run and tree.header is not None:
-        run_examples(tree, text, file, registry, report)
+        outcome = run_examples(tree, text, file, registry,
+                               [f.problem for f in report.findings])
+        report.findings.extend(Finding(p, level, detail)
+                               for p, level, detail in outcome.problems)
+        report.examples, report.examples_failed = outcome.run, outcome.failed
     report.findings.sort(key=lambda f: (f.problem.file != file, f.problem.file,
                                         f.problem.line, f.problem.column))
     return report

@@ -1,0 +1,209 @@
+"""`example` blocks run by `passeur check`: forward and backward, with a readable diff.
+
+An example is documentation and a test at once: a left document and the right document the
+mapping must give. Both are JSON, so before comparing, dates are compared as ISO text and
+numbers exactly (12.50 equals 12.5; "12.50" as text does not equal the number).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from passeur.canonical import CANONICAL
+from passeur.dsl import ast
+from passeur.dsl.functions import show
+from passeur.dsl.problems import Problem
+from passeur.errors import MappingError, PasseurError
+from passeur.issues import Level
+from passeur.plugins import Registry
+from passeur.schema import FieldSpec, FieldType
+
+__all__ = ["ExampleOutcome", "diff", "run_examples"]
+
+DIRECTIONS = ("forward", "backward")
+
+MAX_DIFF_LINES = 20
+
+
+def _normal(value: Any) -> Any:
+    """Example JSON and mapping output compared alike: dates as ISO text, numbers exact."""
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_normal(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return show(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def diff(expected: Any, got: Any, path: str = "") -> list[str]:
+    """Readable differences between two documents, one line per differing data path."""
+    where = path or "(document)"
+    if isinstance(expected, dict) and isinstance(got, dict):
+        lines: list[str] = []
+        for key in expected:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in got:
+                lines.append(f"{sub}: missing, expected {_show(expected[key])}")
+            else:
+                lines.extend(diff(expected[key], got[key], sub))
+        lines.extend(f"{path}.{k}: unexpected {_show(got[k])}" if path
+                     else f"{k}: unexpected {_show(got[k])}" for k in got if k not in expected)
+        return lines
+    if isinstance(expected, list) and isinstance(got, list):
+        lines = []
+        for index in range(max(len(expected), len(got))):
+            sub = f"{path}[{index}]"
+            if index >= len(got):
+                lines.append(f"{sub}: missing, expected {_show(expected[index])}")
+            elif index >= len(expected):
+                lines.append(f"{sub}: unexpected {_show(got[index])}")
+            else:
+                lines.extend(diff(expected[index], got[index], sub))
+        return lines
+    if _same(expected, got):
+        return []
+    return [f"{where}: expected {_show(expected)}, got {_show(got)}"]
+
+
+def _diff_text(expected: Any, got: Any) -> str:
+    lines = diff(_normal(expected), _normal(got))
+    if len(lines) > MAX_DIFF_LINES:
+        lines = [*lines[:MAX_DIFF_LINES], f"... and {len(lines) - MAX_DIFF_LINES} more"]
+    return "\n".join(lines)
+
+
+def _compile(text: str, file: str, registry: Registry, outcome: ExampleOutcome,
+             known: list[Problem]) -> Any:
+    """The compiled mapping, or None after reporting every compile problem not in `known`."""
+    import passeur.dsl as dsl
+
+    try:
+        return dsl.compile_text(text, file, registry)
+    except MappingError as exc:
+        problems = getattr(exc, "problems", None) or (
+            Problem(file, 1, 1, str(exc), "compile", text),)
+        outcome.problems.extend((p, Level.ERROR, "") for p in problems
+                                if not _reported(p, known))
+        return None
+
+
+_SAME_KIND = ("unknown function", "unknown table", "unknown field", "one-to-one", "takes ")
+
+
+def _reported(problem: Problem, mine: list[Problem]) -> bool:
+    """Whether the checker already reported what the compiler found (same spot or kind)."""
+    for other in mine:
+        if (other.file, other.line) != (problem.file, problem.line):
+            continue
+        if other.column == problem.column or any(
+                k in other.message and k in problem.message for k in _SAME_KIND):
+            return True
+    return False
+
+
+def _plain(value: Any, fields: tuple[FieldSpec, ...]) -> Any:
+    """Example JSON of the canonical side in its plain form: ISO dates become date objects
+    (numbers are already exact), as `passeur.serialize.to_plain` would give them."""
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for spec in fields:
+        if spec.name not in out:
+            continue
+        item = out[spec.name]
+        if spec.type is FieldType.DATE and isinstance(item, str):
+            with contextlib.suppress(ValueError):  # left as written: the mapping reports it
+                out[spec.name] = datetime.date.fromisoformat(item)
+        elif spec.type is FieldType.LIST and isinstance(item, list) and spec.fields:
+            out[spec.name] = [_plain(i, spec.fields) for i in item]
+        elif spec.type is FieldType.OBJECT and spec.fields:
+            out[spec.name] = _plain(item, spec.fields)
+    return out
+
+
+def _canonical_fields(registry: Registry, ref: ast.SideRef) -> tuple[FieldSpec, ...] | None:
+    try:
+        spec, _variant = registry.resolve(ref.system)
+        doctype = registry.document_type(ref.system, ref.doctype)
+    except PasseurError:
+        return None
+    return doctype.fields if spec.name == CANONICAL else None
+
+
+def _issues_text(issues: Iterable[Any]) -> str:
+    return "\n".join(str(i) for i in issues if getattr(i, "level", Level.ERROR) >= Level.ERROR)
+
+
+@attrs.define
+class ExampleOutcome:
+    """What compiling and running the examples found: (problem, level, detail) triples."""
+
+    problems: list[tuple[Problem, Level, str]] = attrs.field(factory=list)
+    run: int = 0
+    failed: int = 0
+
+
+def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry,
+                 known: list[Problem]) -> ExampleOutcome:
+    """Compile the file and run each example forward and backward, reporting diffs.
+
+    Compile problems already in `known` (found by the static checks) are not repeated.
+    """
+    outcome = ExampleOutcome()
+    compiled = _compile(text, file, registry, outcome, known)
+    if compiled is None or tree.header is None:
+        return outcome
+    plain = {name: _canonical_fields(registry, ref) for name, ref in
+             (("left", tree.header.left), ("right", tree.header.right))}
+    for example in tree.examples:
+        outcome.run += 1
+        failed = False
+        left, right = example.left, example.right
+        if plain["left"] is not None:
+            left = _plain(left, plain["left"])
+        if plain["right"] is not None:
+            right = _plain(right, plain["right"])
+        for direction in DIRECTIONS:
+            source, expected = (left, right) if direction == "forward" else (right, left)
+            try:
+                if direction == "forward":
+                    result = compiled.forward(source)
+                else:
+                    result = compiled.backward(source, left)
+            except PasseurError as exc:
+                detail = str(exc)
+            else:
+                detail = _diff_text(expected, result.value)
+                errors = _issues_text(result.issues)
+                detail = "\n".join(t for t in (detail, errors) if t)
+            if detail:
+                failed = True
+                outcome.problems.append((
+                    Problem(file, example.line, example.column,
+                            f'example "{example.name}" fails {direction}', "example", text),
+                    Level.ERROR, detail))
+        outcome.failed += failed
+    return outcome
