@@ -7,6 +7,7 @@ home, full disk, a corrupt entry) is silently skipped: caching only ever saves t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import marshal
@@ -32,8 +33,26 @@ def cache_dir() -> Path:
     return Path(base) / "passeur" / "mappings"
 
 
+@functools.cache
+def compiler_fingerprint() -> str:
+    """A hash of the compiler's own source, so editing it never serves stale code."""
+    digest = hashlib.sha256(COMPILER_VERSION.encode())
+    here = Path(__file__).parent
+    for name in _COMPILER_MODULES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:  # pragma: no cover - a zipped install: the version must do
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+_COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "compiled.py", "values.py",
+                     "loader.py", "cache.py")
+
+
 def cache_key(parts: list[Any]) -> str:
-    payload = json.dumps([COMPILER_VERSION, sys.version_info[:2], *parts], sort_keys=True,
+    payload = json.dumps([COMPILER_VERSION, compiler_fingerprint(), sys.version_info[:2],
+                          *parts], sort_keys=True,
                          default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

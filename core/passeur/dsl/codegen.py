@@ -10,6 +10,7 @@ one issue and the other rules still run. `_at` names the data being read when so
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +59,8 @@ class _Gen:
         self.const_lines: list[str] = []
         self.sites: list[str] = []
         self.spans: list[tuple[int, int, int]] = []
+        self.bound: dict[str, str] = {}
+        self.table_index: dict[str, int] = {}
 
     # -------------------------------------------------------------- emitting
 
@@ -77,6 +80,31 @@ class _Gen:
                 self.const_lines.append(f"{name} = _D({str(value)!r})")
             return self.consts[key]
         return _py(value)
+
+    def fn(self, name: str) -> str:
+        """The module-level alias of a registered function (bound once, read fast)."""
+        alias = f"_f_{name}"
+        if alias not in self.bound:
+            self.bound[alias] = f"{alias} = _F[{name!r}]"
+        return alias
+
+    def table(self, name: str, direction: str) -> tuple[str, str]:
+        index = self.table_index.setdefault(name, len(self.table_index))
+        lookup, fallback = f"_T{index}{direction[0]}", f"_FB{index}{direction[0]}"
+        if lookup not in self.bound:
+            self.bound[lookup] = f"{lookup} = _T[{(name, direction)!r}]"
+            self.bound[fallback] = f"{fallback} = _FB[{(name, direction)!r}]"
+        return lookup, fallback
+
+    def lookup_code(self, value: str, name: str, direction: str, site: int) -> None:
+        """Translate `value` through a table in place; ABSENT stays ABSENT. The common case
+        (a known value) is one dict lookup; misses go to the helper (fallback or error)."""
+        lookup, fallback = self.table(name, direction)
+        found = self.tmp("found")
+        self.emit(f"if {value} is not _A:")
+        self.emit(f"    _at = {site}; {found} = {lookup}.get({value}, _A)")
+        self.emit(f"    {value} = {found} if {found} is not _A else "
+                  f"_lookup({lookup}, {value}, {fallback}, {name!r})")
 
     def site(self, template: str) -> int:
         self.sites.append(template)
@@ -113,21 +141,23 @@ class _Gen:
                 return self.aggregate(e, scope, side)
             return self.call(e, scope, side, base)
         if isinstance(e, ast.Arith):
-            a = self.operand(e.left, scope, side, base)
-            b = self.operand(e.right, scope, side, base)
+            a, site_a = self.operand(e.left, scope, side, base)
+            b, site_b = self.operand(e.right, scope, side, base)
             t = self.tmp()
-            op, helper = {"+": ("+", "_add"), "-": ("-", "_sub"), "*": ("*", "_mul"),
-                          "/": (None, "_div")}[e.op]
-            if op is None:
-                self.emit(f"{t} = {helper}({a}, {b})")
+            slow = f"_arith({e.op!r}, {a}, {b}, {site_a}, {site_b})"
+            if e.op == "/":
+                self.emit(f"{t} = {slow}")
             else:
-                self.emit(f"{t} = {a} {op} {b} if {a}.__class__ is _D and {b}.__class__ is _D "
-                          f"else {helper}({a}, {b})")
+                # Two Decimals: the operator itself. Anything else (int, text, absent,
+                # null) goes to the helper, which knows which operand to blame.
+                self.emit(f"{t} = {a} {e.op} {b} if {a}.__class__ is _D and {b}.__class__ "
+                          f"is _D else {slow}")
             return t
         if isinstance(e, ast.Neg):
-            a = self.operand(e.operand, scope, side, base)
+            a, site_a = self.operand(e.operand, scope, side, base)
             t = self.tmp()
-            self.emit(f"{t} = -{a} if {a}.__class__ is _D else _neg({a})")
+            self.emit(f"{t} = -{a} if {a}.__class__ is _D else _arith('neg', {a}, 0, "
+                      f"{site_a}, -1)")
             return t
         if isinstance(e, ast.Compare):
             a = self.expr(e.left, scope, side)
@@ -173,16 +203,12 @@ class _Gen:
             return t
         raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
 
-    def operand(self, e: ast.Expr, scope: _Scope, side: str, base: str) -> str:
-        """An arithmetic operand; a path read is turned into a number here, so an error
-        names that path."""
+    def operand(self, e: ast.Expr, scope: _Scope, side: str, base: str) -> tuple[str, int]:
+        """An arithmetic operand and the site naming it (a path), or -1."""
         value = self.expr(e, scope, side)
         if isinstance(e, ast.Path):
-            site = self.site(self.path_template(base, e.parts))
-            self.emit(f"if {value}.__class__ is not _D and {value} is not _A "
-                      f"and {value} is not None:")
-            self.emit(f"    _at = {site}; {value} = _num({value})")
-        return value
+            return value, self.site(self.path_template(base, e.parts))
+        return value, -1
 
     def call(self, e: ast.Call, scope: _Scope, side: str, base: str) -> str:
         function = self.ir.functions.get(e.name)
@@ -191,7 +217,7 @@ class _Gen:
         first = e.args[0] if e.args else None
         site = self.site(self.path_template(base, first.parts)) if isinstance(
             first, ast.Path) else -1
-        call = f"_F[{e.name!r}]({', '.join(args)})"
+        call = f"{self.fn(e.name)}({', '.join(args)})"
         if (function is not None and getattr(function, "accepts_absent", False)) or not args:
             self.emit(f"_at = {site}; {t} = {call}")
         else:
@@ -220,7 +246,7 @@ class _Gen:
             self.emit(f"{t} = len({items})")
         else:
             index, item, acc = self.tmp("j"), self.tmp("it"), self.tmp("acc")
-            self.emit(f"{acc} = []")
+            self.emit(f"{acc} = 0")
             self.emit(f"{index} = 0")
             self.emit(f"for {index}, {item} in enumerate({items}):")
             self.indent += 1
@@ -229,13 +255,17 @@ class _Gen:
                      else attrs.evolve(scope, src=item, path_right=inner_base))
             if single:
                 value = self.read(item, first.parts[-1:], root_is_dict=False)
-                self.emit(f"{acc}.append({value})")
+                value_site = self.site(self.path_template(inner_base, first.parts[-1:]))
             else:
                 self.emit(f"if {item}.__class__ is not dict: continue")
                 value = self.expr(e.args[1], inner, side)
-                self.emit(f"{acc}.append({value})")
+                value_site = -1
+            # absent and null items are skipped; anything else must be a number
+            self.emit(f"if {value}.__class__ is _D: {acc} += {value}")
+            self.emit(f"elif {value} is not _A and {value} is not None:")
+            self.emit(f"    _at = {value_site}; {acc} = {acc} + _num({value})")
             self.indent -= 1
-            self.emit(f"_at = {site}; {t} = _total({acc})")
+            self.emit(f"{t} = {acc}")
         self.indent -= 1
         return t
 
@@ -245,7 +275,8 @@ class _Gen:
         parent = var
         for part in parts[:-1]:
             nxt = self.tmp("p")
-            self.emit(f"{nxt} = _obj({parent}, {part!r})")
+            self.emit(f"{nxt} = {parent}.get({part!r})")
+            self.emit(f"if {nxt}.__class__ is not dict: {nxt} = {parent}[{part!r}] = {{}}")
             parent = nxt
         self.emit(f"{parent}[{parts[-1]!r}] = {value}")
 
@@ -313,13 +344,11 @@ class _Gen:
                rule: ast.Rule) -> None:
         assert item.table is not None
         name = item.table.name
-        table = f"_T[{(name, direction)!r}]"
-        fallback = f"_FB[{(name, direction)!r}]"
         source = rule.left if side == "left" else rule.right
         base = scope.path_left if side == "left" else scope.path_right
         site = self.site(self.path_template(base, source.parts)) if isinstance(
             source, ast.Path) else -1
-        self.emit(f"_at = {site}; {value} = _lookup({table}, {value}, {fallback}, {name!r})")
+        self.lookup_code(value, name, direction, site)
 
     def lens_get(self, lens: Lens, var: str, base: str) -> str:
         """Read a lens: the path, then its functions innermost first."""
@@ -329,7 +358,7 @@ class _Gen:
             extra = "".join(f", {self.const(a.value)}" for a in step.args
                             if isinstance(a, ast.LiteralValue))
             self.emit(f"if {value} is not _A:")
-            self.emit(f"    _at = {site}; {value} = _F[{step.function.name!r}]({value}{extra})")
+            self.emit(f"    _at = {site}; {value} = {self.fn(step.function.name)}({value}{extra})")
         return value
 
     def lens_solve(self, lens: Lens, value: str, base: str) -> None:
@@ -341,7 +370,7 @@ class _Gen:
             extra = "".join(f", {self.const(a.value)}" for a in step.args
                             if isinstance(a, ast.LiteralValue))
             self.emit(f"if {value} is not _A:")
-            self.emit(f"    _at = {site}; {value} = _F[{step.inverse.name!r}]({value}{extra})")
+            self.emit(f"    _at = {site}; {value} = {self.fn(step.inverse.name)}({value}{extra})")
 
     def both_ways(self, item: IRRule, scope: _Scope, direction: str) -> None:
         rule = item.rule
@@ -389,8 +418,7 @@ class _Gen:
         assert item.table is not None
         name = item.table.name
         site = self.site(self.path_template(base, lens.path.parts))
-        self.emit(f"_at = {site}; {value} = _lookup(_T[{(name, direction)!r}], {value}, "
-                  f"_FB[{(name, direction)!r}], {name!r})")
+        self.lookup_code(value, name, direction, site)
 
     def keep_check(self, item: IRRule, scope: _Scope) -> None:
         """Under `keep`: leave the original alone when it still reads as the view's value."""
@@ -402,8 +430,7 @@ class _Gen:
         self.indent += 1
         again = self.lens_get(item.left_lens, scope.orig, scope.path_left)
         if item.table is not None:
-            self.emit(f"{again} = _lookup(_T[{(item.table.name, 'forward')!r}], {again}, "
-                      f"_FB[{(item.table.name, 'forward')!r}], {item.table.name!r})")
+            self.lookup_code(again, item.table.name, "forward", -1)
         if rule.default is not None:
             self.emit(f"if {again} is _A or {again} is None:")
             default = self.expr(rule.default, attrs.evolve(scope, src=scope.orig), "left")
@@ -511,14 +538,31 @@ class _Gen:
             self.emit("_br = None; _df = False")
         self.items(self.ir.items, scope, direction)
         self.emit("return out")
-        return [signature, *self.lines]
+        # Globals the body reads become default arguments: fast local reads at run time.
+        used = sorted(set(_NAME.findall("\n".join(self.lines))) & self.bindable())
+        binding = "".join(f", {name}={name}" for name in used)
+        return [signature.replace("):", f"{binding}):"), *self.lines]
+
+    def bindable(self) -> set[str]:
+        consts = set(self.consts.values())
+        return consts | set(self.bound) | _HELPERS
+
+
+_NAME = re.compile(r"\b_[A-Za-z]\w*\b")
+#: Names the runtime namespace defines (see passeur.dsl.compiled).
+_HELPERS = frozenset({
+    "_A", "_D", "_num", "_arith", "_add", "_sub", "_mul", "_div", "_neg", "_eq", "_ne", "_order",
+    "_truth", "_lookup", "_child", "_items", "_total", "_obj", "_drop_path", "_getp",
+    "_match", "_bypos", "_clone", "_not_object", "_fail",
+})
 
 
 def generate(ir: IRMapping, *, explain: bool = False) -> Generated:
     """Python source defining `forward(src, out, ...)` and `backward(src, out, orig, ...)`."""
     gen = _Gen(ir, explain)
     bodies = [gen.function("forward", "forward"), gen.function("backward", "backward")]
-    lines = ["# generated by passeur.dsl.codegen; do not edit", *gen.const_lines, ""]
+    lines = ["# generated by passeur.dsl.codegen; do not edit", *gen.const_lines,
+             *gen.bound.values(), ""]
     table: list[tuple[int, int, int]] = []
     for body in bodies:
         offset = len(lines)  # generated line numbers are 1-based: body[0] is line offset+1

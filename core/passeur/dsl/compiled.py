@@ -30,7 +30,8 @@ _VALUE_SENTENCE = re.compile(r'^(value (?:"(?:[^"\\]|\\.)*"|\S+)) (.*)$', re.S)
 
 def _helpers() -> dict[str, Any]:
     return {
-        "_A": ABSENT, "_D": Decimal, "_num": values.num, "_add": values.add,
+        "_A": ABSENT, "_D": Decimal, "_num": values.num, "_arith": values.arith,
+        "_add": values.add,
         "_sub": values.sub, "_mul": values.mul, "_div": values.div, "_neg": values.neg,
         "_eq": values.eq, "_ne": values.ne, "_order": values.order, "_truth": values.truth,
         "_lookup": values.lookup, "_child": values.child, "_items": values.items_of,
@@ -107,6 +108,8 @@ class CompiledMapping:
             if isinstance(exc, MappingRuleError):  # strict mode: an inner rule already failed
                 raise exc
             file, line, column, text = rules[index]
+            if getattr(exc, "site", -1) >= 0:
+                at = exc.site  # type: ignore[attr-defined]
             template = sites[at] if 0 <= at < len(sites) else ""
             try:
                 path = template.format(**scope) if template else ""

@@ -86,10 +86,11 @@ class TraceEntry:
 class ValueProblem(Exception):
     """A value that an operation cannot use; the compiled rule adds position and data path."""
 
-    def __init__(self, value: Any, sentence: str) -> None:
+    def __init__(self, value: Any, sentence: str, site: int = -1) -> None:
         super().__init__(sentence)
         self.value = value
         self.sentence = sentence
+        self.site = site  # which operand failed, when the operation knows (else -1)
 
 
 def show(value: Any) -> str:
@@ -132,6 +133,36 @@ def num(value: Any) -> Decimal | int:
             if result.is_finite():
                 return result
     raise ValueProblem(value, "is not a number")
+
+
+def arith(op: str, a: Any, b: Any, site_a: int, site_b: int) -> Any:
+    """The slow path of + - * / and negation: absent and null propagate, text that reads as
+    a number is accepted, anything else is blamed on its operand's site."""
+    if a is ABSENT or b is ABSENT:
+        return ABSENT
+    if a is None or b is None:
+        return None
+    x = _coerce(a, site_a)
+    if op == "neg":
+        return -x
+    y = _coerce(b, site_b)
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if y == 0:
+        raise ValueProblem(b, "is zero and cannot divide", site_b)
+    return Decimal(x) / y
+
+
+def _coerce(value: Any, site: int) -> Decimal | int:
+    try:
+        return num(value)
+    except ValueProblem as exc:
+        exc.site = site
+        raise
 
 
 def _operands(a: Any, b: Any) -> Any:
