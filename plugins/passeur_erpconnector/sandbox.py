@@ -365,4 +365,7 @@ def create_app(*, licence: str = "sandbox-licence", secret: str = "sandbox-secre
     faults = FaultConfig(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate,
                          lost_response_rate=lost_response_rate, seed=random_seed,
                          lost_response_hold=lost_response_hold)
-    return Sandbox(app, state, faults, _message, name="erpconnector")
+    summary = {"erp": erp, "basic": f"{licence}:{secret}", "CompanyId": str(company_id),
+               "base path": "/api", "tax_group": tax_group,
+               "invoices": str(len(state.invoices))}
+    return Sandbox(app, state, faults, _message, name="erpconnector", summary=summary)

@@ -302,4 +302,6 @@ def create_app(*, token: str = "sandbox-token", login: str = "sandbox",
     faults = FaultConfig(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate,
                          lost_response_rate=lost_response_rate, seed=random_seed,
                          lost_response_hold=lost_response_hold)
-    return Sandbox(app, account, faults, _error_body, name="vosfactures")
+    summary = {"api_token": token, "basic": f"{login}:{api.password}",
+               "invoices": str(len(account.invoices))}
+    return Sandbox(app, account, faults, _error_body, name="vosfactures", summary=summary)

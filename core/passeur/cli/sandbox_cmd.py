@@ -146,6 +146,9 @@ def sandbox(ctx: click.Context, /, system: str, port: int, host: str, extra: tup
             label = f"{spec.name} ({variant})" if variant else spec.name
             console.print(f"{label} sandbox listening on {url}  (Ctrl+C to stop)",
                           markup=False)
+            summary = getattr(app, "summary", None) or {}
+            for key, value in summary.items():
+                console.print(f"  {key}: {value}", markup=False)
         sys.stdout.flush()
 
     serve_forever(app, host, port, on_ready=ready)

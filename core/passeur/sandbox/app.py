@@ -17,8 +17,11 @@ class Sandbox:
     """ASGI application = `app` wrapped in fault injection; `state` is the sandbox's store."""
 
     def __init__(self, app: Any, state: Any, faults: FaultConfig | None = None,
-                 error_body: ErrorBody | None = None, name: str = "sandbox") -> None:
+                 error_body: ErrorBody | None = None, name: str = "sandbox",
+                 summary: dict[str, str] | None = None) -> None:
         self.name = name
+        #: What a user needs to connect (credentials, variant), printed by `passeur sandbox`.
+        self.summary = dict(summary or {})
         self.inner = app
         self.state = state
         self.middleware = (FaultMiddleware(app, faults or FaultConfig(), error_body)
