@@ -123,6 +123,12 @@ class ErpConnectorClient:
         result: dict[str, Any] = self._finish(self.http.call(call))
         return result
 
+    def list_entity(self, entity: str, query: Query | None = None) -> list[dict[str, Any]]:
+        """GET /Entity/<entity> for an entity passeur has no document type for (Product,
+        Customer...): no support matrix is known for it, so the server decides."""
+        call = Call("GET", f"Entity/{httpx_quote(entity)}", params=(query or Query()).params())
+        return list(self._finish(self.http.call(call)) or [])
+
     @staticmethod
     def _list_call(doctype: str, query: Query) -> Call:
         return Call("GET", f"Entity/{ENTITIES[doctype]}", params=query.params())

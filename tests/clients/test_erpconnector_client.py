@@ -207,3 +207,21 @@ def test_create_body_and_factory() -> None:
         client_factory({"erp": "acombaa", "licence": "L", "secret": "S"})
     with pytest.raises(UsageError, match="needs a licence code and a secret key"):
         client_factory({"erp": "acomba"})
+
+
+def test_other_entities_and_document_client_protocol() -> None:
+    from passeur.http import DocumentClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[{"strNoProduit": "CAThermo", "PrixVente": 122}])
+
+    client = _client(handler)
+    assert isinstance(client, DocumentClient)
+    products = client.list_entity("Product", Query().equals(EstActif=True).top(5))
+    assert products == [{"strNoProduit": "CAThermo", "PrixVente": 122}]
+    assert str(seen[0].url) == ("https://x.test/api/Entity/Product?%24filter=EstActif+eq+true"
+                                "&%24top=5")
+    assert client.document_key("invoice", {"Facture": {"NoFacture": "F-9"}}) == "NoFacture=F-9"

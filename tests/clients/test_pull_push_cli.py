@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from clients.client_helpers import TOKEN
 
 import passeur.cli.pull_cmd
-import passeur.cli.push_cmd  # noqa: F401  (registers the commands on the group)
+import passeur.cli.push_cmd
 from passeur import load_registry
 from passeur.cli.app import State, cli
 from passeur_vosfactures.client import client_factory
@@ -199,3 +200,45 @@ def test_avantage_push_is_refused_before_any_call(serve, tmp_path) -> None:
     assert result.exit_code == 2
     assert "avantage cannot create invoice documents (it allows: list, get)" in result.stderr
     assert app.stats.requests == 0
+
+
+def test_push_with_a_wrong_token_stops_with_exit_4(serve, state, tmp_path) -> None:
+    app = create_app(token="another-token", today=TODAY)
+    server = serve(app)
+    conn = _connection(tmp_path, server.base_url)
+    src = tmp_path / "in.ndjson"
+    src.write_text("".join(json.dumps({"kind": "vat", "oid": f"A-{n}"}) + "\n"
+                           for n in range(20)), encoding="utf-8")
+    code, _, stderr = _run(state, "push", str(conn), "invoice", str(src), "--concurrency", "2")
+    assert code == 4
+    assert "HTTP 401" in stderr and TOKEN not in stderr
+    assert app.stats.requests < 20  # the run stopped instead of failing 20 times the same way
+
+
+def test_progress_bars_on_a_terminal(serve, state, tmp_path, monkeypatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    fake = Console(file=io.StringIO(), force_terminal=True, width=500)
+    monkeypatch.setattr(passeur.cli.pull_cmd, "err_console", fake)
+    monkeypatch.setattr(passeur.cli.push_cmd, "err_console", fake)
+    app = create_app(token=TOKEN, today=TODAY, seed=30)
+    server = serve(app)
+    conn = _connection(tmp_path, server.base_url)
+    out = tmp_path / "out.ndjson"
+    code, _, _ = _run(state, "pull", str(conn), "invoice", "-o", str(out))
+    assert code == 0
+    assert len(out.read_text().splitlines()) == 30
+    docs = [json.loads(x) for x in out.read_text().splitlines()]
+    for d in docs:  # copies of what was pulled: the account numbers them anew
+        d["oid"] = f"copy-{d.pop('id')}"
+        del d["number"]
+    src = tmp_path / "in.ndjson"
+    src.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    code, stdout, _ = _run(state, "push", str(conn), "invoice", str(src))
+    assert "30 created, 0 failed, 0 uncertain" in stdout, stdout
+    assert code == 0
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", fake.file.getvalue())
+    assert "pulling invoice" in shown and "30/30" in shown  # the spinner, then the bar
+    assert f"pulled 30 invoice document(s) to {out}" in shown

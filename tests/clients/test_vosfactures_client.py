@@ -230,3 +230,36 @@ def test_recorded_client_parses() -> None:
     created = _replay("client_created.json").create_client({"name": "Client1"})
     assert (created["id"], created["name"], created["tax_no"]) == (9857672, "Client1",
                                                                    "5252445767")
+
+
+def test_async_listing_and_create_share_the_rules() -> None:
+    import asyncio
+
+    from passeur.http import DocumentClient
+
+    data = [{"id": i, "price_gross": "1.50"} for i in range(130)]
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.method == "POST":
+            return httpx.Response(201, json={"id": 9, "price_gross": "2.00"})
+        page, per = int(request.url.params["page"]), int(request.url.params["per_page"])
+        return httpx.Response(200, json=data[(page - 1) * per: page * per])
+
+    client = VosFacturesClient("https://acme.vosfactures.fr", api_token=TOKEN,
+                               async_transport=httpx.MockTransport(handler))
+    assert isinstance(client, DocumentClient)
+
+    async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        items = [i async for i in client.aiter_documents("invoice")]
+        made = await client.acreate_document("invoice", {"invoice": {"oid": "X-1"}})
+        await client.aclose()
+        return items, made
+
+    items, made = asyncio.run(scenario())
+    assert len(items) == 130 and items[0]["price_gross"] == Decimal("1.50")
+    assert made == {"id": 9, "price_gross": Decimal("2.00")}
+    assert [r.url.params.get("period") for r in seen[:2]] == ["all", "all"]
+    assert json.loads(seen[-1].content) == {"invoice": {"oid": "X-1", "oid_unique": "yes"},
+                                            "api_token": TOKEN}

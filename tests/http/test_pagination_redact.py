@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,8 +18,10 @@ from passeur.http import (
     Uncertain,
     aiter_pages,
     aiter_skip_top,
+    dumps_json,
     iter_pages,
     iter_skip_top,
+    loads_json,
 )
 
 
@@ -83,3 +86,14 @@ def test_redactor_masks_keys_values_and_userinfo() -> None:
                    "list": [{"secret_key": "s"}]}) == \
         {"api_token": MASK, "client": {"password": MASK, "name": f"{MASK} here"},
          "list": [{"secret_key": MASK}]}
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_decimal_goes_out_and_comes_back_exactly(value: Decimal) -> None:
+    """Never through float: the value and, for fractions, every written digit survive."""
+    back = loads_json(dumps_json({"amount": value, "list": [value]}))
+    assert back["amount"] == value and back["list"] == [value]
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < 0:
+        assert isinstance(back["amount"], Decimal)
+        assert back["amount"].as_tuple().exponent == exponent
