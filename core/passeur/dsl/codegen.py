@@ -30,6 +30,8 @@ class Generated:
     #: (first generated line, last generated line, rule index)
     line_table: tuple[tuple[int, int, int], ...]
     sites: tuple[str, ...]
+    #: (index name, list variable, item variable) of each fast-path loop
+    loops: tuple[tuple[str, str, str], ...] = ()
 
 
 def _py(value: Any) -> str:
@@ -60,6 +62,7 @@ class _Gen:
         self.sites: list[str] = []
         self.spans: list[tuple[int, int, int]] = []
         self.bound: dict[str, str] = {}
+        self.loops: list[tuple[str, str, str]] = []
         self.table_index: dict[str, int] = {}
 
     # -------------------------------------------------------------- emitting
@@ -80,6 +83,19 @@ class _Gen:
                 self.const_lines.append(f"{name} = _D({str(value)!r})")
             return self.consts[key]
         return _py(value)
+
+    def loop(self, index: str, item: str, items: str, partner: str | None = None,
+             partners: str | None = None) -> None:
+        """`for` over a list. The fast path keeps no index: a failure finds it again by
+        identity (see `Generated.loops`); the explain variant needs it for its paths."""
+        pair = f"{item}, {partner}" if partner else item
+        source = f"zip({items}, {partners})" if partner else items
+        if self.explain:
+            self.emit(f"for {index}, ({pair}) in enumerate({source}):" if partner
+                      else f"for {index}, {item} in enumerate({items}):")
+        else:
+            self.loops.append((index, items, item))
+            self.emit(f"for {pair} in {source}:")
 
     def fn(self, name: str) -> str:
         """The module-level alias of a registered function (bound once, read fast)."""
@@ -247,8 +263,7 @@ class _Gen:
         else:
             index, item, acc = self.tmp("j"), self.tmp("it"), self.tmp("acc")
             self.emit(f"{acc} = 0")
-            self.emit(f"{index} = 0")
-            self.emit(f"for {index}, {item} in enumerate({items}):")
+            self.loop(index, item, items)
             self.indent += 1
             inner_base = self.path_template(base, list_parts) + f"[{{{index}}}]"
             inner = (attrs.evolve(scope, src=item, path_left=inner_base) if side == "left"
@@ -315,8 +330,20 @@ class _Gen:
             if self.explain:
                 self.emit('_br = "when"')
         v = self.expr(source, scope, side, top=True)
-        value = self.tmp("v")
-        self.emit(f"{value} = {v}")
+        constant = isinstance(source, ast.LiteralValue)
+        if constant and rule.default is None and item.table is None:
+            # a constant: written as is, no absent check needed
+            self.write(scope.out, target.parts, v)
+            self.trace(scope.path_right if forward else scope.path_left, target.parts,
+                       item.index)
+            if rule.when is not None:
+                self.indent -= 1
+            self.close_rule(item.index, start)
+            return
+        value = v
+        if constant:
+            value = self.tmp("v")
+            self.emit(f"{value} = {v}")
         if rule.default is not None:
             self.emit(f"if {value} is _A or {value} is None:")
             self.indent += 1
@@ -467,7 +494,7 @@ class _Gen:
         self.indent += 1
         self.emit(f"_at = {site}; {items} = _items({items})")
         depth = scope.depth
-        index, item, out = f"_i{depth}", f"_s{depth}", f"_o{depth}"
+        index, item, out = self.tmp("i"), f"_s{depth}", f"_o{depth}"
         result = self.tmp("list")
         originals = None
         if not forward:
@@ -483,15 +510,12 @@ class _Gen:
             else:
                 self.emit(f"{originals} = _bypos({old}, len({items}))")
         self.emit(f"{result} = []")
-        self.emit(f"{index} = 0")
-        self.emit(f"for {index}, {item} in enumerate({items}):")
+        orig_item = None if forward else f"_g{depth}"
+        self.loop(index, item, items, orig_item, originals)
         self.indent += 1
-        orig_item = None
         if forward:
             self.emit(f"{out} = {{}}")
         else:
-            orig_item = f"_g{depth}"
-            self.emit(f"{orig_item} = {originals}[{index}]")
             self.emit(f"{out} = _clone({orig_item}) if {orig_item} is not None else {{}}")
             self.emit(f"if {orig_item} is None: {orig_item} = {{}}")
         item_template = f"[{{{index}}}]"
@@ -569,7 +593,8 @@ def generate(ir: IRMapping, *, explain: bool = False) -> Generated:
         lines.extend(body)
         lines.append("")
         table.extend((offset + a, offset + b, i) for a, b, i in _spans(body))
-    return Generated("\n".join(lines) + "\n", tuple(table), tuple(gen.sites))
+    return Generated("\n".join(lines) + "\n", tuple(table), tuple(gen.sites),
+                     tuple(gen.loops))
 
 
 def _spans(body: list[str]) -> list[tuple[int, int, int]]:

@@ -60,6 +60,19 @@ def tables_of(ir_tables: dict[str, ast.Table]) -> tuple[dict[Any, Any], dict[Any
     return tables, fallbacks
 
 
+def _with_indexes(scope: dict[str, Any], loops: tuple[tuple[str, str, str], ...],
+                  ) -> dict[str, Any]:
+    """The loop indexes a data path needs, found again by identity (the fast path keeps
+    none: it only pays for them when something fails)."""
+    found = dict(scope)
+    for index, items, item in loops:
+        if index in found or items not in scope or item not in scope:
+            continue
+        current = scope[item]
+        found[index] = next((n for n, x in enumerate(scope[items]) if x is current), "?")
+    return found
+
+
 class CompiledMapping:
     """One mapping file, compiled; see the module docstring for the directions."""
 
@@ -86,23 +99,25 @@ class CompiledMapping:
 
     # -------------------------------------------------------------- loading
 
-    def _namespace(self, sites: tuple[str, ...]) -> dict[str, Any]:
+    def _namespace(self, generated: Generated) -> dict[str, Any]:
         tables, fallbacks = tables_of(self.ir.tables)
         namespace = _helpers()
         namespace.update({
             "_F": {name: f.impl for name, f in self.functions.items()},
-            "_T": tables, "_FB": fallbacks, "_fail": self._failer(sites),
+            "_T": tables, "_FB": fallbacks, "_fail": self._failer(generated),
             "__name__": f"passeur_mapping:{self.file}",
         })
         return namespace
 
-    def _load(self, code: CodeType, sites: tuple[str, ...] | None = None) -> tuple[Any, Any]:
-        namespace = self._namespace(self.generated.sites if sites is None else sites)
+    def _load(self, code: CodeType, generated: Generated | None = None) -> tuple[Any, Any]:
+        namespace = self._namespace(generated or self.generated)
         exec(code, namespace)
         return namespace["forward"], namespace["backward"]
 
-    def _failer(self, sites: tuple[str, ...]) -> Callable[..., None]:
+    def _failer(self, generated: Generated) -> Callable[..., None]:
         rules = self.ir.rules
+        sites = generated.sites
+        loops = generated.loops
 
         def fail(exc: BaseException, index: int, at: int, scope: dict[str, Any]) -> None:
             if isinstance(exc, MappingRuleError):  # strict mode: an inner rule already failed
@@ -112,7 +127,7 @@ class CompiledMapping:
                 at = exc.site  # type: ignore[attr-defined]
             template = sites[at] if 0 <= at < len(sites) else ""
             try:
-                path = template.format(**scope) if template else ""
+                path = template.format(**_with_indexes(scope, loops)) if template else ""
             except (KeyError, IndexError, ValueError):  # pragma: no cover - defensive
                 path = template
             value: Any = getattr(exc, "value", ABSENT)
@@ -148,13 +163,13 @@ class CompiledMapping:
 
     def forward(self, record: dict[str, Any], *, strict: bool = False) -> Result:
         """Left document -> right document (the lens `get`)."""
-        self._check_record(record, "left document")
+        if record.__class__ is not dict:
+            self._check_record(record, "left document")
         issues: list[Issue] = []
-        out: dict[str, Any] = {}
         if self.base:
             out = self._route_forward(record, issues, strict)
-        value = self._forward(record, out, issues, strict, None)
-        return Result(value, issues)
+            return Result(self._forward(record, out, issues, strict, None), issues)
+        return Result(self._forward(record, {}, issues, strict, None), issues)
 
     def backward(self, view: dict[str, Any], original: dict[str, Any] | None = None, *,
                  strict: bool = False) -> Result:
@@ -200,7 +215,7 @@ class CompiledMapping:
     def _explained(self) -> dict[str, Any]:
         if self._explain is None:
             generated, code = self._explain_factory()
-            forward, backward = self._load(code, generated.sites)
+            forward, backward = self._load(code, generated)
             self._explain = {"forward": forward, "backward": backward,
                              "generated": generated}
         return self._explain

@@ -190,14 +190,16 @@ def _build(analysis: Analysis, registry: Registry, explain: bool,
         if hit is not None:
             code, meta = hit
             generated = Generated(meta["source"], tuple(tuple(x) for x in meta["line_table"]),
-                                  tuple(meta["sites"]))
+                                  tuple(meta["sites"]),
+                                  tuple(tuple(x) for x in meta.get("loops", ())))
             return generated, code, True
     generated = generate(analysis.ir, explain=explain)
     code = compile(generated.source, f"<mapping {analysis.file}>", "exec")
     if use_cache:
         cache.store(key, code, {"source": generated.source,
                                 "line_table": [list(x) for x in generated.line_table],
-                                "sites": list(generated.sites)})
+                                "sites": list(generated.sites),
+                                "loops": [list(x) for x in generated.loops]})
     return generated, code, False
 
 
