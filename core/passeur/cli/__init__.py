@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "passeur.cli.explain_cmd",
     "passeur.cli.fmt_cmd",
     "passeur.cli.route_cmd",
+    "passeur.cli.pull_cmd",
+    "passeur.cli.push_cmd",
 )
 
 
