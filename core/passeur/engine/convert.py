@@ -145,8 +145,8 @@ class Converter:
         self.source_label = source_label
         self.reader = self._format(source)
         self.writer = self._format(target)
-        self.model_class = DOCUMENT_CLASSES.get(
-            target.doctype if target.is_canonical else source.doctype)
+        hub = self._hub_doctype()
+        self.model_class = DOCUMENT_CLASSES.get(hub) if hub is not None else None
         self.steps = steps if steps is not None else self._route(mapping)
 
     # --- set-up -------------------------------------------------------------------------
@@ -163,19 +163,35 @@ class Converter:
             raise UsageError(f"{key} is registered but is not a WireFormat")
         return fmt
 
+    def _hub_doctype(self) -> str | None:
+        """The canonical document type the conversion passes through."""
+        for end in (self.source, self.target):
+            if end.is_canonical:
+                return end.doctype
+        return self.registry.document_type(self.source.name, self.source.doctype).canonical
+
     def _route(self, mapping: Path | None) -> list[MappingStep]:
-        if self.source.is_canonical and self.target.is_canonical:
+        src, dst = self.source, self.target
+        if src.is_canonical and dst.is_canonical:
             return []
         # the compiler is only needed when something is mapped
         dsl: Any = importlib.import_module("passeur.dsl")
-
         if mapping is not None:
             compiled = dsl.load_mapping(mapping, self.registry)
-            direction = self._orient(compiled, mapping)
-            return steps_for([(compiled, direction)])
-        route = dsl.find_route(self.registry, self.source.name, self.target.name,
-                               self.source.doctype)
-        return steps_for(route.steps)
+            return steps_for([(compiled, self._orient(compiled, mapping))])
+        if (src.system, src.variant, src.doctype) == (dst.system, dst.variant, dst.doctype):
+            return []  # same system, same type: read and write again
+        if not src.is_canonical and not dst.is_canonical and src.doctype == dst.doctype:
+            route = dsl.find_route(self.registry, src.name, dst.name, src.doctype)
+            return steps_for(route.steps)
+        # through the hub, each side with its own document type (department -> client...)
+        steps: list[tuple[Any, str]] = []
+        if not src.is_canonical:
+            steps += dsl.find_route(self.registry, src.name, CANONICAL, src.doctype).steps
+        if not dst.is_canonical:
+            back = dsl.find_route(self.registry, dst.name, CANONICAL, dst.doctype).steps
+            steps += [(m, "backward" if d == "forward" else "forward") for m, d in reversed(back)]
+        return steps_for(steps)
 
     def _orient(self, compiled: Any, path: Path) -> str:
         names = {self.source.name, self.source.system}

@@ -1,0 +1,87 @@
+"""Any to any: every registered reader to every writer of the same canonical document type.
+
+Each reader gets a sample document; converting it to every other endpoint either gives an
+output or fails with issues (never an exception), and a document that reaches the canonical
+model and comes back to its own system keeps its identity (number, name...).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from passeur import WireFormat, load_registry
+from passeur.engine.convert import Converter, parse_endpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+TESTDATA = ROOT.parent / "shared" / "testdata" / "vosfactures"
+GOLDEN = ROOT / "tests" / "fixtures" / "golden"
+
+
+@cache
+def _registry() -> Any:
+    return load_registry()
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+SAMPLES: dict[str, Any] = {
+    "erpconnector.invoice": lambda: _load(GOLDEN / "acomba_seed004" / "input.json"),
+    "vosfactures.invoice": lambda: _load(TESTDATA / "invoice_get.json"),
+    "vosfactures.client": lambda: _load(TESTDATA / "client_get.json"),
+    "vosfactures.product": lambda: {"name": "ProduitA", "code": "A001", "price_gross": "100",
+                                    "tax": "20"},
+    "vosfactures.payment": lambda: {"price": "100.00", "currency": "EUR", "paid": True,
+                                    "name": "Titre du Paiement", "kind": "api"},
+    "vosfactures.department": lambda: {"name": "Entreprise ABC", "tax_no": "FR40303265045"},
+}
+# what identifies the sample, read on the input and on the output of the same system
+IDENTITY: dict[str, Any] = {
+    "erpconnector.invoice": lambda d: d["Facture"]["InfoClientFacturerA"]["NoClient"],
+    "vosfactures.invoice": lambda d: d.get("invoice", d)["number"],
+    "vosfactures.client": lambda d: d.get("client", d)["name"],
+    "vosfactures.product": lambda d: d.get("product", d)["code"],
+    "vosfactures.payment": lambda d: Decimal(d.get("banking_payment", d)["price"]),
+    "vosfactures.department": lambda d: d.get("department", d)["tax_no"],
+}
+
+
+def _endpoints() -> list[tuple[str, str]]:
+    registry = _registry()
+    readers = sorted(registry.formats)
+    pairs = []
+    for reader in readers:
+        fmt: WireFormat = registry.formats[reader]
+        canonical = registry.document_type(fmt.system, fmt.doctype).canonical
+        targets = [w for w in readers
+                   if registry.document_type(registry.formats[w].system,
+                                             registry.formats[w].doctype).canonical == canonical]
+        pairs.extend((reader, target) for target in [*targets, f"passeur.{canonical}"])
+    return pairs
+
+
+def test_every_registered_format_has_a_sample() -> None:
+    assert set(_registry().formats) == set(SAMPLES)
+
+
+@pytest.mark.parametrize(("reader", "writer"), _endpoints())
+def test_any_to_any(reader: str, writer: str) -> None:
+    registry = _registry()
+    source, target = parse_endpoint(registry, reader), parse_endpoint(registry, writer)
+    converter = Converter(registry, source, target)
+    outcome = converter.convert(SAMPLES[reader]())
+    assert outcome.output is not None or outcome.issues, (reader, writer)
+    if outcome.failed:
+        return
+    if writer.startswith("passeur."):
+        back = Converter(registry, target, source).convert(outcome.output)
+        assert not back.failed, back.issues
+        identity = IDENTITY[reader]
+        assert identity(back.output) == identity(SAMPLES[reader]())
