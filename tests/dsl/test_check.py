@@ -301,3 +301,10 @@ def test_values_outside_an_enum_are_caught_with_a_suggestion(registry: Registry)
         '13:1: error: "sael" is not allowed in `direction` of passeur.invoice; did you '
         'mean "sale"? (allowed: sale, purchase)',
     ]
+
+
+def test_a_table_used_as_a_value_points_to_via(registry: Registry) -> None:
+    body = REQUIRED + 'table kinds\n  "FACTURES" <-> "invoice"\nend\nupper(kinds) -> notes\n'
+    assert messages(check(registry, body)) == [
+        "11:7: error: `kinds` is a table, not a field; translate a value through it with "
+        "`via kinds` at the end of the rule"]

@@ -311,25 +311,6 @@ def test_law_join_of_split_is_the_text(text: str) -> None:
     assert call("join", call("split", text, ";"), ";") == text
 
 
-def test_lookups_and_their_inverse() -> None:
-    table = {"FACTURES": "invoice", "SOUMISSIONS": "estimate"}
-    assert call("lookup", "SOUMISSIONS", table) == "estimate"
-    assert call("reverse_lookup", "estimate", table) == "SOUMISSIONS"
-    assert call("lookup", "ACHATS", table, "other") == "other"
-    assert error_of("lookup", "ACHATS", table) == (
-        'value "ACHATS" is not in the table (it has "FACTURES", "SOUMISSIONS")')
-    many = {"A": "x", "B": "x"}
-    assert error_of("reverse_lookup", "x", many) == (
-        'value "x" comes from several table entries ("A", "B"); the table is not one-to-one')
-
-
-@given(st.dictionaries(st.text(max_size=3), st.integers(), max_size=6).filter(
-    lambda d: len(set(d.values())) == len(d)))
-def test_law_lookup_round_trips_on_one_to_one_tables(table: dict[str, int]) -> None:
-    for key in table:
-        assert call("reverse_lookup", call("lookup", key, table), table) == key
-
-
 def test_coalesce_skips_null_but_keeps_empty_text() -> None:
     assert call("coalesce", None, "", "x") == ""
     assert call("coalesce", None, None, "x") == "x"

@@ -214,6 +214,12 @@ class _FileChecker:
                              f"field `{part}`", "path")
                 return None
             found = next((s for s in specs if s.name == part), None)
+            if found is None and index == len(prefix) == 0 and len(parts) == 1 \
+                    and part in self.tables:
+                self.add(file, path.line, path.column,
+                         f"`{part}` is a table, not a field; translate a value through it "
+                         f"with `via {part}` at the end of the rule", "table")
+                return None
             if found is None:
                 if index >= len(prefix):  # an unknown block path is reported on the block
                     inside = f" (inside `{'.'.join(parts[:index])}`)" if index else ""

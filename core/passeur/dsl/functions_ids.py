@@ -72,7 +72,7 @@ FUNCTIONS = (
     _fn("bce", _validator(be_vat, _BCE),
         'Belgian enterprise number (BCE/KBO), 10 digits: "0403019261".'),
     _fn("iban", _validator(iban, _IBAN), 'IBAN, compact: "BE71096123456769".'),
-    _fn("iban_format", _formatter(iban, _IBAN), 'IBAN in groups: "BE68 5390 0754 7034".'),
+    _fn("iban_format", _formatter(iban, _IBAN), 'IBAN in groups: "BE71 0961 2345 6769".'),
     _fn("bic", _validator(bic, _BIC), 'BIC in capitals: "GEBABEBB".'),
     _fn("ogm", _validator(ogm_vcs, _OGM),
         'Belgian structured communication, 12 digits: "010806817183".'),

@@ -1,13 +1,13 @@
-"""Text, lists, value tables and fallbacks in mappings.
+"""Text, lists and fallbacks in mappings.
 
 Most text functions lose information (upper, trim, replace...): they are declared lossy so
-the compiler refuses them in a `<->` rule instead of silently corrupting the reverse way.
-`split`/`join` and `lookup`/`reverse_lookup` are the pairs that can run backwards.
+the compiler refuses them in a `<->` rule instead of silently corrupting the reverse way;
+`split`/`join` is the pair that can run backwards. Value tables are not functions: the
+language translates through them with `via TABLE`, compiled inline in both directions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from passeur.dsl.functions import FunctionError, MappingFunction, expect_str, nullsafe, show
@@ -103,42 +103,6 @@ def _length(value: Any) -> int:
     raise FunctionError(f"value {show(value)} is neither a text nor a list")
 
 
-def _table(table: Any) -> Mapping[Any, Any]:
-    if not isinstance(table, Mapping):
-        raise FunctionError(f"{show(table)} is not a value table")
-    return table
-
-
-_NO_FALLBACK = object()
-
-
-def _lookup(value: Any, table: Any, fallback: Any = _NO_FALLBACK) -> Any:
-    entries = _table(table)
-    try:
-        return entries[value]
-    except (KeyError, TypeError):
-        pass
-    if fallback is not _NO_FALLBACK:
-        return fallback
-    known = ", ".join(show(k) for k in list(entries)[:8])
-    more = ", ..." if len(entries) > 8 else ""
-    raise FunctionError(f"value {show(value)} is not in the table (it has {known}{more})")
-
-
-def _reverse_lookup(value: Any, table: Any, fallback: Any = _NO_FALLBACK) -> Any:
-    entries = _table(table)
-    keys = [k for k, v in entries.items() if v == value]
-    if len(keys) == 1:
-        return keys[0]
-    if len(keys) > 1:
-        raise FunctionError(f"value {show(value)} comes from several table entries ("
-                            + ", ".join(show(k) for k in keys) + "); the table is not "
-                            "one-to-one")
-    if fallback is not _NO_FALLBACK:
-        return fallback
-    raise FunctionError(f"value {show(value)} is not among the table's results")
-
-
 def _coalesce(*values: Any) -> Any:
     for value in values:
         if not is_missing(value):
@@ -170,11 +134,6 @@ FUNCTIONS = (
                     lossy=True, doc="Text with every `old` replaced by `new`."),
     MappingFunction("length", ("any",), "integer", nullsafe(_length), lossy=True,
                     doc="Number of characters of a text or items of a list."),
-    MappingFunction("lookup", ("any", "any", "any?"), "any", _lookup,
-                    inverse="reverse_lookup",
-                    doc="The value a table gives for `value`, else `fallback` (or an error)."),
-    MappingFunction("reverse_lookup", ("any", "any", "any?"), "any", _reverse_lookup,
-                    inverse="lookup", doc="The table entry whose result is `value`."),
     MappingFunction("coalesce", ("any...",), "any", _coalesce, lossy=True,
                     accepts_absent=True, doc="The first value that is neither absent nor null."),
 )
