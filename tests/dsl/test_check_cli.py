@@ -90,3 +90,21 @@ def test_help_teaches_with_examples() -> None:
     code, output = run("check", "--help")
     assert code == 0
     assert "passeur check mappings/" in output and "--coverage" in output
+
+
+def test_a_file_that_is_not_utf8_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "latin.map").write_bytes(
+        b"mapping acomba.invoice <-> passeur.invoice\nNoFacture <-> number # caf\xe9\n")
+    code, output = run("check", str(tmp_path))
+    assert code == 1
+    assert (f"{tmp_path / 'latin.map'}:2:27: error: the file is not UTF-8 text (byte 0xe9); "
+            "save it as UTF-8") in output
+
+
+def test_a_library_file_is_checked_for_what_it_can_be(tmp_path: Path) -> None:
+    (tmp_path / "tables.map").write_text('table t\n  "A" <-> "b"\nend\nuppr(X) -> y\n',
+                                         encoding="utf-8")
+    code, output = run("check", str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path / 'tables.map'}:4:1: error: unknown function `uppr`; did you mean " \
+        "`upper`?" in output

@@ -173,6 +173,10 @@ class _FileChecker:
                 self.add(tree.file, statement.line, statement.column,
                          f'included file "{statement.path}" not found', "include")
                 continue
+            except UnicodeDecodeError:
+                self.add(tree.file, statement.line, statement.column,
+                         f'included file "{statement.path}" is not UTF-8 text', "include")
+                continue
             except MappingError as exc:
                 for problem in getattr(exc, "problems", ()):
                     self.report.findings.append(Finding(problem))
@@ -613,8 +617,21 @@ def check_text(text: str, file: str, registry: Registry, *, run: bool = True) ->
 
 def check_file(path: str | FsPath, registry: Registry, *, run: bool = True) -> FileReport:
     """Check one mapping file (the file name in messages is the path as given)."""
-    text = FsPath(path).read_text(encoding="utf-8")
+    data = FsPath(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report = FileReport(str(path))
+        report.findings.append(Finding(_not_utf8(str(path), data, exc)))
+        return report
     return check_text(text, str(path), registry, run=run)
+
+
+def _not_utf8(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return Problem(file, line, column, f"the file is not UTF-8 text (byte "
+                   f"0x{data[exc.start]:02x}); save it as UTF-8", "encoding")
 
 
 def check_paths(paths: Iterable[str | FsPath], registry: Registry) -> list[FileReport]:
