@@ -112,3 +112,17 @@ def test_a_failing_rule_exits_one_and_is_printed(tmp_path: Path) -> None:
     code, output = run("explain", str(mapping), str(document))
     assert code == 1
     assert 'value "12,50" at NoFacture is not a number (it has a decimal comma' in output
+
+
+def test_input_that_is_not_utf8_or_not_an_object(files: tuple[Path, Path], tmp_path: Path) -> None:
+    mapping, _ = files
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"NoFacture": "caf\xe9"}')
+    code, output = run("explain", str(mapping), str(latin))
+    assert code == 3
+    assert f"{latin}: not UTF-8 text (byte 0xe9 at offset 18)" in output
+    array = tmp_path / "array.json"
+    array.write_text("[1, 2]", encoding="utf-8")
+    code, output = run("explain", str(mapping), str(array))
+    assert code == 3
+    assert f"{array}: expected one JSON object (a document), got list" in output
