@@ -28,10 +28,8 @@ def passeur_register_formats(register: Any) -> None:
 
 @hookimpl
 def passeur_register_functions(register: Any) -> None:
-    try:
-        from passeur.dsl import MappingFunction  # type: ignore[attr-defined]
-    except ImportError:  # a compiler without the function contract: nothing to add to
-        return
+    from passeur.dsl import MappingFunction  # the compiler, loaded only when mapping
+
     register(MappingFunction(
         "quebec_tax", ("string",), "string", tax_scheme, lossy=True,
         doc="The tax an ERP tax code names: 'T.P.S. 100%' -> 'TPS', 'T.V.Q. 100%' -> 'TVQ'."))

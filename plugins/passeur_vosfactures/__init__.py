@@ -27,10 +27,8 @@ def passeur_register_formats(register: Any) -> None:
 
 @hookimpl
 def passeur_register_functions(register: Any) -> None:
-    try:
-        from passeur.dsl import MappingFunction  # type: ignore[attr-defined]
-    except ImportError:  # a compiler without the function contract: nothing to add to
-        return
+    from passeur.dsl import MappingFunction  # the compiler, loaded only when mapping
+
     register(MappingFunction(
         "vf_taxes", ("any",), "list", taxes_of, inverse="vf_tax_text",
         doc='A position\'s `tax` ("20", "disabled", "np") as a list of canonical taxes.'))

@@ -35,16 +35,10 @@ VAT_RATES = {
 _NO_TAX = {"disabled": None, "np": "O"}
 
 
-class TaxTextError(ValueError):
-    """A `tax` value that is neither a percentage nor disabled / np."""
-
-
 def _fail(message: str) -> Exception:
-    try:
-        from passeur.dsl import FunctionError  # type: ignore[attr-defined]
-    except ImportError:
-        return TaxTextError(message)
-    return FunctionError(message)  # type: ignore[no-any-return]
+    from passeur.dsl import FunctionError  # the compiler names the rule and the data path
+
+    return FunctionError(message)
 
 
 def taxes_of(text: Any) -> Any:

@@ -73,12 +73,9 @@ def writer(doctype: DocumentType) -> Callable[[dict[str, Any]], Any]:
 
 def tax_ids(tax_no: Any) -> Any:
     """A `tax_no` as canonical identifiers: VosFactures' tax number is a VAT number unless
-    its `tax_no_kind` says otherwise, so it is read as one ("" stays an empty list; null,
-    which a list cannot be, leaves the identifiers out)."""
+    its `tax_no_kind` says otherwise, so it is read as one ("" stays an empty list)."""
     if tax_no is None:
-        from passeur.dsl import ABSENT
-
-        return ABSENT
+        return None
     text = str(tax_no)
     return [{"value": text, "scheme": "vat"}] if text else []
 
