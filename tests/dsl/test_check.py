@@ -276,7 +276,7 @@ def test_a_runtime_failure_in_an_example_is_reported(registry: Registry) -> None
 
 
 def test_compile_errors_join_the_checker_findings_once(registry: Registry) -> None:
-    text = HEADER + REQUIRED + "trim(Description) <-> notes\n" + EXAMPLE
+    text = HEADER + REQUIRED + "trim(Description) <-> buyer.note\n" + EXAMPLE
     report = check_text(text, "lossy.map", registry)
     lossy = [f for f in report.findings if f.problem.line == 8]
     assert len(lossy) == 1
@@ -304,7 +304,22 @@ def test_values_outside_an_enum_are_caught_with_a_suggestion(registry: Registry)
 
 
 def test_a_table_used_as_a_value_points_to_via(registry: Registry) -> None:
-    body = REQUIRED + 'table kinds\n  "FACTURES" <-> "invoice"\nend\nupper(kinds) -> notes\n'
+    body = REQUIRED + 'table kinds\n  "FACTURES" <-> "invoice"\nend\nupper(kinds) -> buyer.note\n'
     assert messages(check(registry, body)) == [
         "11:7: error: `kinds` is a table, not a field; translate a value through it with "
         "`via kinds` at the end of the rule"]
+
+
+def test_a_value_of_a_certain_type_must_fit_the_canonical_field(registry: Registry) -> None:
+    body = REQUIRED + textwrap.dedent("""\
+        upper(Description) -> notes
+        format_date(DateFacture) -> due_date
+        "12.50" -> totals.net
+        Description -> buyer.note
+        money(FraisDeTransport) -> totals.charges
+    """)
+    assert messages(check(registry, body)) == [
+        "8:1: error: this gives a string, but `notes` of passeur.invoice holds a list",
+        "9:1: error: this gives a string, but `due_date` of passeur.invoice holds a date",
+        "10:1: error: this gives a string, but `totals.net` of passeur.invoice holds a decimal",
+    ]

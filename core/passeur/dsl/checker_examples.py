@@ -114,11 +114,11 @@ _SAME_KIND = ("unknown function", "unknown table", "unknown field", "one-to-one"
 
 
 def _reported(problem: Problem, mine: list[Problem]) -> bool:
-    """Whether the checker already reported what the compiler found (same spot or kind)."""
+    """Whether the checker already reported what the compiler found (same line and kind)."""
     for other in mine:
         if (other.file, other.line) != (problem.file, problem.line):
             continue
-        if other.column == problem.column or any(
+        if other.message == problem.message or any(
                 k in other.message and k in problem.message for k in _SAME_KIND):
             return True
     return False
