@@ -4,7 +4,8 @@ The public API for plugin authors and embedding tools. Import from here (or from
 `passeur.model`); anything else is internal and may change.
 """
 
-from passeur.engine.io import WireFormat, dump_json, read_fields, to_decimal, write_fields
+from passeur.engine.io import dump_json
+from passeur.engine.wire import WireFormat, read_fields, to_decimal, write_fields
 from passeur.errors import (
     DuplicateSystemError,
     InputError,

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import passeur.engine.io as pio
 from passeur import FieldSpec, FieldType, Level
-from passeur.engine.io import InputProblem, RawDocument, dump_json, iter_documents, read_fields
+from passeur.engine.io import InputProblem, RawDocument, dump_json, iter_documents
+from passeur.engine.wire import read_fields
 
 
 def _read(text: str, chunk: int | None = None) -> tuple[list[str], list[object]]:

@@ -18,7 +18,8 @@ import attrs
 
 from passeur.canonical import CANONICAL, fields_of
 from passeur.engine.hub import check_source_totals, check_target
-from passeur.engine.io import InputProblem, RawDocument, WireFormat, missing_required
+from passeur.engine.io import InputProblem, RawDocument
+from passeur.engine.wire import WireFormat, missing_required
 from passeur.errors import MappingError, PasseurError, StructureError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import DOCUMENT_CLASSES, Invoice

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from passeur.engine.io import WireFormat
+from passeur.engine.wire import WireFormat
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import Invoice, Tax, TaxRounding, recompute
 
