@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import passeur.cli.sandbox_cmd as sandbox_cmd
 from passeur import load_registry
 from passeur.cli.app import State, cli
-from passeur.sandbox import serve_in_thread
+from passeur.sandbox import bind_loopback, serve_in_thread
 from passeur_erpconnector.sandbox import create_app as erp_app
 from passeur_vosfactures.sandbox import create_app as vf_app
 
@@ -116,3 +116,15 @@ def test_help_teaches_with_examples():
     assert result.exit_code == 0
     assert "passeur sandbox vosfactures --port 8080 --token MYTOKEN --seed 200" in result.output
     assert "--lost-response-rate" in result.output
+
+
+def test_a_port_in_use_is_a_live_system_error(registry):
+    taken = bind_loopback("127.0.0.1", 0)
+    try:
+        port = taken.getsockname()[1]
+        result = invoke(registry, "vosfactures", "--port", str(port))
+        assert result.exit_code == 4, result.output
+        assert result.output.strip() == (f"error: cannot listen on 127.0.0.1:{port}: "
+                                         "Address already in use")
+    finally:
+        taken.close()
