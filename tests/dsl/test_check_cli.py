@@ -108,3 +108,13 @@ def test_a_library_file_is_checked_for_what_it_can_be(tmp_path: Path) -> None:
     assert code == 1
     assert f"{tmp_path / 'tables.map'}:4:1: error: unknown function `uppr`; did you mean " \
         "`upper`?" in output
+
+
+def test_coverage_is_not_measured_for_a_file_that_extends_a_route(tmp_path: Path) -> None:
+    pair = tmp_path / "pair.map"
+    pair.write_text("mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
+                    "Description -> description\n", encoding="utf-8")
+    code, output = run("check", str(pair), "--coverage")
+    assert code == 0, output
+    assert output.splitlines()[1] == ("  coverage: not measured (the file extends a route, "
+                                      "which carries the fields it does not mention)")

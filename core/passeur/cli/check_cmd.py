@@ -40,6 +40,9 @@ def render_report(report: FileReport, coverage: bool = False) -> str:
                    + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""))
     lines = [f"{report.file}: {verdict}"]
     lines.extend(f.render() for f in report.findings)
+    if coverage and report.extends:
+        lines.append("  coverage: not measured (the file extends a route, which carries the "
+                     "fields it does not mention)")
     if coverage:
         for direction in report.coverage:
             lines.append("  " + direction.summary())

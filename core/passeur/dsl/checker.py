@@ -62,6 +62,7 @@ class FileReport:
     examples: int = 0
     examples_failed: int = 0
     coverage: list[DirectionCoverage] = attrs.field(factory=list)
+    extends: bool = False  # coverage is not measured: the composed route carries the rest
 
     @property
     def ok(self) -> bool:
@@ -152,7 +153,9 @@ class _FileChecker:
         if len(self.sides) == 2:
             self._check_targets(rules)
             self._check_capabilities(rules)
-            self._coverage(rules, tuple(statements))
+            self.report.extends = self.tree.extends
+            if not self.tree.extends:  # the route carries what this file does not say
+                self._coverage(rules, tuple(statements))
         return rules
 
     def _expand(self, tree: ast.MappingFile, seen: set[str]) -> list[ast.Statement]:
