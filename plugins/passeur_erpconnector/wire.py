@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from passeur import Issue, Level, WireFormat, read_fields, write_fields
+from passeur.model import Invoice, LineKind
 from passeur_erpconnector.schema import INVOICE
 from passeur_erpconnector.taxes import infer_line_taxes
 
-__all__ = ["FORMATS", "read_invoice", "write_invoice"]
+__all__ = ["FORMATS", "check_lines", "read_invoice", "write_invoice"]
 
 #: TypeDoc codes a GET returns; seed 003 shows 1 for a FACTURES created as such. The other
 #: codes are not documented, so they are refused rather than guessed.
@@ -102,13 +103,27 @@ def write_invoice(plain: dict[str, Any]) -> dict[str, Any]:
     return {"Facture": wire, "ListeModePaiements": payments, "ReturnFullTransaction": True}
 
 
+def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
+    """A priced line must name a product or a product group: the ERP takes its price, taxes
+    and accounts from there (seed 003: strNoProduit is required on a product line)."""
+    if not isinstance(invoice, Invoice):
+        return invoice, []
+    issues = [Issue(Level.WARNING, f"line {i + 1} has a quantity but neither a product code "
+                    "nor a product group; the ERP needs one of them (strNoProduit or "
+                    "strNoGroupeProduit)", "target.product", f"$.lines[{i}].product_code")
+              for i, line in enumerate(invoice.lines)
+              if line.kind is LineKind.ITEM and line.quantity and not line.product_code
+              and not line.group_code]
+    return invoice, issues
+
+
 FORMATS = (
     WireFormat(
         name="erpconnector.invoice", system="erpconnector", doctype="invoice",
         read=read_invoice, write=write_invoice, tax_rounding="document",
         max_taxes_per_line=0,
         line_kinds=frozenset({"item", "text", "blank", "product_group"}),
-        to_hub=infer_line_taxes,
+        to_hub=infer_line_taxes, from_hub=check_lines,
         description="GET object, create payload (Facture wrapper) or create task result; "
         "writes the create payload",
     ),

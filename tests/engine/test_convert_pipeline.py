@@ -233,9 +233,22 @@ def test_acomba_requires_a_customer_number() -> None:
                        "buyer_name": "ACME",
                        "positions": [{"name": "A", "quantity": "1", "price_net": "10.00",
                                       "tax": "disabled"}]}, "vosfactures", "acomba")
-    assert _issues(outcome) == [(
-        "warning", "$.InfoClientFacturerA.NoClient",
-        "acomba requires InfoClientFacturerA.NoClient, which the document does not give")]
+    assert _issues(outcome) == [
+        ("warning", "$.lines[0].product_code", "line 1 has a quantity but neither a product "
+         "code nor a product group; the ERP needs one of them (strNoProduit or "
+         "strNoGroupeProduit)"),
+        ("warning", "$.InfoClientFacturerA.NoClient",
+         "acomba requires InfoClientFacturerA.NoClient, which the document does not give")]
+
+
+def test_an_input_without_a_required_field_is_named() -> None:
+    outcome = convert({"NoFacture": "F1", "LigneFacture": [{"strNoProduit": "P",
+                                                            "QteFacture": 1}]},
+                      "acomba", "passeur")
+    assert not outcome.failed
+    assert _issues(outcome) == [
+        ("warning", "$.DateFacture", "required field DateFacture is missing"),
+        ("warning", "$.InfoClientFacturerA", "required field InfoClientFacturerA is missing")]
 
 
 def test_quickbooks_does_not_require_nofacture_but_acomba_does() -> None:

@@ -229,6 +229,7 @@ class Converter:
             issues.extend(found)
             if plain is None or _has_error(found):
                 raise _Failed
+            self._check_source_required(plain, issues)
             record = plain
         for step in self.steps:
             record = self._run_step(step, record, issues)
@@ -236,6 +237,14 @@ class Converter:
             return unstructure(self._model(record, issues))
         self._check_required(record, issues)
         return self.writer.write(record)
+
+    def _check_source_required(self, record: dict[str, Any], issues: list[Issue]) -> None:
+        """Fields every document of the source's type has: a warning, since what is there
+        still converts (a GET with `$select` leaves fields out on purpose)."""
+        doctype = self.registry.document_type(self.source.name, self.source.doctype)
+        for path in missing_required(record, doctype.fields):
+            issues.append(Issue(Level.WARNING, f"required field {path[2:]} is missing",
+                                "input.required", path, self.source_label or None))
 
     def _check_required(self, record: dict[str, Any], issues: list[Issue]) -> None:
         """Fields the target requires (for its variant) that the document does not give."""
