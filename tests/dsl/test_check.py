@@ -323,3 +323,13 @@ def test_a_value_of_a_certain_type_must_fit_the_canonical_field(registry: Regist
         "9:1: error: this gives a string, but `due_date` of passeur.invoice holds a date",
         "10:1: error: this gives a string, but `totals.net` of passeur.invoice holds a decimal",
     ]
+
+
+def test_example_keys_the_schema_does_not_know_are_warned(registry: Registry) -> None:
+    example = EXAMPLE.replace('"NoFacture": "10044", "DateFacture"',
+                              '"NoFactur": "10044", "DateFacture"')
+    report = check_text(HEADER + WITH_LINES + example, "ex.map", registry, run=False)
+    assert messages(report) == [
+        '12:9: warning: example "one line": acomba.invoice has no field `NoFactur`; '
+        "did you mean `NoFacture`?"]
+    assert report.ok

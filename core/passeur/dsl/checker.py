@@ -153,6 +153,8 @@ class _FileChecker:
         if len(self.sides) == 2:
             self._check_targets(rules)
             self._check_capabilities(rules)
+            for example in self.tree.examples:
+                self._check_example_keys(example)
             self.report.extends = self.tree.extends
             if not self.tree.extends:  # the route carries what this file does not say
                 self._coverage(rules, tuple(statements))
@@ -538,6 +540,20 @@ class _FileChecker:
 
     # -- coverage ----------------------------------------------------------------------------
 
+    def _check_example_keys(self, example: ast.Example) -> None:
+        """Keys of an example's documents that the side's schema does not know: the example
+        would document a field that does not exist (a warning: real payloads carry extras)."""
+        lines = self.tree.source.splitlines()
+        for side_name, document in (("left", example.left), ("right", example.right)):
+            side = self.sides[side_name]
+            for key, known in _unknown_keys(document, side.fields):
+                line, column = _find_key(lines, example.line, example.end_line, key)
+                best = suggest(key, known)
+                hint = f"; did you mean `{best}`?" if best else ""
+                self.add(example.file, line, column,
+                         f'example "{example.name}": {side.label} has no field `{key}`{hint}',
+                         "example-field", Level.WARNING)
+
     def _coverage(self, rules: list[ast.RuleInScope],
                   statements: tuple[ast.Statement, ...]) -> None:
         for direction in DIRECTIONS:
@@ -607,6 +623,35 @@ def _unwritten(fields: Iterable[FieldSpec], written: set[tuple[str, ...]], varia
             yield ".".join(parts)
         elif touched and spec.fields and not any(w == parts for w in written):
             yield from _unwritten(spec.fields, written, variant, parts)
+
+
+def _unknown_keys(document: Any, fields: tuple[FieldSpec, ...]
+                  ) -> Iterator[tuple[str, list[str]]]:
+    """(key, known names) for each key of a document its schema does not declare."""
+    if not isinstance(document, dict):
+        return
+    by_name = {spec.name: spec for spec in fields}
+    for key, value in document.items():
+        spec = by_name.get(key)
+        if spec is None:
+            yield key, list(by_name)
+        elif spec.type is FieldType.ANY or not spec.fields:
+            continue
+        elif isinstance(value, list):
+            for item in value:
+                yield from _unknown_keys(item, spec.fields)
+        else:
+            yield from _unknown_keys(value, spec.fields)
+
+
+def _find_key(lines: list[str], first: int, last: int, key: str) -> tuple[int, int]:
+    """Where `"key":` is written inside an example block (the block's start if nowhere)."""
+    quoted = f'"{key}"'
+    for number in range(first, min(max(last, first), len(lines)) + 1):
+        column = lines[number - 1].find(quoted)
+        if column >= 0:
+            return number, column + 1
+    return first, 1
 
 
 def _can(side: _Side, role: str) -> bool:
