@@ -208,7 +208,11 @@ class _Api:
 
         async def put(request: Request, body: Any) -> Response:
             fields = self._part(body, key)
-            return JSONResponse(self.account.update(table, self._id(request),
+            record_id = self._id(request)
+            find_by = request.query_params.get("find_by") or self._part(body, "find_by")
+            if table is self.account.products and find_by == "code":  # a numeric reference
+                record_id = self.account.product_by_code(str(record_id))["id"]
+            return JSONResponse(self.account.update(table, record_id,
                                                     fields if isinstance(fields, dict) else {}))
 
         async def delete(request: Request, body: Any) -> Response:
@@ -216,6 +220,23 @@ class _Api:
             return _success("Supprimé")
 
         return listing, get, post, put, delete
+
+    @staticmethod
+    def _product_filters(request: Request,
+                         records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Active products by default; `filter=disabled` lists the inactive ones."""
+        disabled = request.query_params.get("filter") == "disabled"
+        return [r for r in records if bool(r.get("disabled")) == disabled]
+
+    async def update_product_by_code(self, request: Request, body: Any) -> Response:
+        """`PUT /products/<code>.json` with `find_by: code` (seed 002)."""
+        find_by = request.query_params.get("find_by") or self._part(body, "find_by")
+        if find_by != "code":
+            raise NotFound(request.path_params["ref"])
+        product = self.account.product_by_code(request.path_params["ref"])
+        fields = self._part(body, "product")
+        return JSONResponse(self.account.update(self.account.products, product["id"],
+                                                fields if isinstance(fields, dict) else {}))
 
     @staticmethod
     def _client_filters(request: Request, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -249,7 +270,7 @@ class _Api:
         ]
         tables = (
             ("/clients", a.clients, "client", a.create_client, self._client_filters),
-            ("/products", a.products, "product", a.create_product, None),
+            ("/products", a.products, "product", a.create_product, self._product_filters),
             ("/departments", a.departments, "department", a.create_department, None),
             ("/banking/payments", a.payments, "banking_payment", a.create_payment, None),
         )
@@ -262,6 +283,8 @@ class _Api:
                 Route(f"{prefix}/{{id:int}}.json", r(put), methods=["PUT", "PATCH"]),
                 Route(f"{prefix}/{{id:int}}.json", r(delete), methods=["DELETE"]),
             ]
+        routes.append(Route("/products/{ref}.json", r(self.update_product_by_code),
+                            methods=["PUT", "PATCH"]))
         # Seed 002 also writes the singular form for one payment.
         routes.append(Route("/banking/payment/{id:int}.json",
                             r(self._table_routes(a.payments, "banking_payment",

@@ -172,15 +172,24 @@ class Account:
         if "name" in fields and not str(fields.get("name") or "").strip():
             errors.add("name", BLANK)
         prices: dict[str, Any] = {}
-        if table is self.products and {"price_net", "price_gross", "tax"} & fields.keys():
-            merged = {"tax": record["tax"], "price_net": record["price_net"]} | fields
-            if "price_gross" in fields and "price_net" not in fields:
-                merged.pop("price_net")
-            prices = self._product_prices(merged, errors)
+        if table is self.products:
+            # Seed 002: the net price follows from the gross price and the rate; it cannot
+            # be set directly on an update.
+            fields = {k: v for k, v in fields.items() if k not in ("price_net", "price_tax")}
+            if {"price_gross", "tax"} & fields.keys():
+                merged = {"tax": record["tax"], "price_gross": record["price_gross"]} | fields
+                prices = self._product_prices(merged, errors)
         errors.raise_if_any()
         record.update({k: v for k, v in fields.items() if k not in READ_ONLY} | prices)
         self._touch(record)
         return record
+
+    def product_by_code(self, code: str) -> dict[str, Any]:
+        """The product whose reference is `code` (`find_by=code` updates)."""
+        found = self.products.find(code=code)
+        if not found:
+            raise NotFound(code)
+        return found[0]
 
     def delete(self, table: Table, record_id: int) -> None:
         if not table.delete(record_id):

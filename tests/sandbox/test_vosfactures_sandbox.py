@@ -363,3 +363,34 @@ def test_same_random_seed_same_data(serve):
     other = create_app(token=TOKEN, today=TODAY, seed=30, random_seed=4)
     assert list(one.state.invoices) == list(two.state.invoices)
     assert list(one.state.invoices) != list(other.state.invoices)
+
+
+def test_product_update_by_code_recomputes_net_from_gross(vf):
+    made = vf.http.post("/products.json", json={"api_token": TOKEN, "product": {
+        "name": "ProduitA", "code": "REFABC", "price_gross": "100", "tax": "20"}}).json()
+    answer = vf.http.put("/products/REFABC.json", json={
+        "api_token": TOKEN, "find_by": "code",
+        "product": {"name": "Product A", "tax": "20", "price_gross": "102",
+                    "price_net": "1.00", "description": "Test 123"}})
+    assert answer.status_code == 200
+    assert {k: answer.json()[k] for k in ("id", "name", "price_gross", "price_net",
+                                          "description")} == {
+        "id": made["id"], "name": "Product A", "price_gross": "102.00", "price_net": "85.00",
+        "description": "Test 123"}
+    numeric = vf.http.post("/products.json", json={"api_token": TOKEN, "product": {
+        "name": "Numérique", "code": "333", "price_gross": "10"}}).json()
+    by_code = vf.http.put("/products/333.json", json={"api_token": TOKEN, "find_by": "code",
+                                                       "product": {"name": "Renommé"}})
+    assert (by_code.json()["id"], by_code.json()["name"]) == (numeric["id"], "Renommé")
+    unknown = vf.http.put("/products/NOPE.json", json={"api_token": TOKEN, "find_by": "code",
+                                                       "product": {"name": "x"}})
+    assert unknown.status_code == 404
+
+
+def test_products_list_active_by_default_and_disabled_on_filter(vf):
+    for name, disabled in (("Actif", False), ("Inactif", True)):
+        vf.http.post("/products.json", json={"api_token": TOKEN, "product": {
+            "name": name, "price_net": "1", "disabled": disabled}})
+    assert [p["name"] for p in get_all(vf, "/products.json").json()] == ["Actif"]
+    assert [p["name"] for p in get_all(vf, "/products.json", filter="disabled").json()] == [
+        "Inactif"]
