@@ -43,8 +43,8 @@ def parse_decimal(value: Any, field: str, errors: FieldErrors) -> Decimal | None
         errors.add(field, "n'est pas un nombre")
         return None
     try:
-        result = Decimal(str(value).strip().replace(",", ".")) if not isinstance(
-            value, Decimal) else value
+        result = value if isinstance(value, Decimal) else Decimal(
+            str(value).strip().replace(",", "."))
     except InvalidOperation:
         errors.add(field, "n'est pas un nombre")
         return None

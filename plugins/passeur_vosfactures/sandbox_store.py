@@ -254,7 +254,7 @@ class Account:
                 r.get("number") == str(number) and r["kind"] == kind for r in others):
             errors.add("number", TAKEN)
 
-    def _position(self, raw: Any, index: int, errors: FieldErrors,
+    def _position(self, raw: Any, errors: FieldErrors,
                   base: dict[str, Any] | None = None) -> dict[str, Any] | None:
         prefix = "positions"
         if not isinstance(raw, dict):
@@ -339,7 +339,7 @@ class Account:
         raw_positions = data.get("positions") if isinstance(data.get("positions"), list) else []
         if not raw_positions and kind not in ("kp", "kw"):
             errors.add("positions", BLANK)
-        positions = [self._position(raw, i, errors) for i, raw in enumerate(raw_positions)]
+        positions = [self._position(raw, errors) for raw in raw_positions]
         errors.raise_if_any()
 
         today = self.today().isoformat()
@@ -419,7 +419,7 @@ class Account:
             self._department(data, errors)
         by_id = {p["id"]: p for p in record["positions"]}
         changes: list[tuple[str, Any, dict[str, Any] | None]] = []
-        for i, raw in enumerate(data.get("positions") or []):
+        for raw in data.get("positions") or []:
             if isinstance(raw, dict) and raw.get("id") not in (None, ""):
                 try:
                     existing = by_id.get(int(raw["id"]))
@@ -431,9 +431,9 @@ class Account:
                     changes.append(("destroy", existing["id"], None))
                 else:
                     changes.append(("update", existing["id"],
-                                    self._position(raw, i, errors, base=existing)))
+                                    self._position(raw, errors, base=existing)))
             else:
-                changes.append(("add", None, self._position(raw, i, errors)))
+                changes.append(("add", None, self._position(raw, errors)))
         errors.raise_if_any()
         record.update(header)
         self._touch(record)
