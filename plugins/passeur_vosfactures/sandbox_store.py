@@ -306,7 +306,8 @@ class Account:
                 errors: FieldErrors) -> dict[str, Any]:
         """Validated header fields of a create (record None) or an update."""
         header = {k: v for k, v in data.items() if k not in COMPUTED
-                  and k not in ("oid_unique", "buyer_override", "update_product_name")}
+                  and k not in ("oid_unique", "buyer_override", "update_product_name",
+                                "total_correction")}
         kind = data.get("kind") or (record or {}).get("kind") or "vat"
         if kind not in KINDS:
             errors.add("kind", NOT_IN_LIST)
@@ -327,11 +328,40 @@ class Account:
         self._check_unique(data | {"kind": kind}, kind, (record or {}).get("id"), errors)
         return header
 
+    def _copied(self, data: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
+        """`copy_invoice_from`: the source's buyer, seller and positions, unless sent; a
+        `correction` with `total_correction: "1"` negates every line (a full credit note),
+        with "0" its lines are zero."""
+        try:
+            source = self.invoices.get(int(data["copy_invoice_from"]))
+        except (TypeError, ValueError):
+            source = None
+        if source is None:
+            errors.add("copy_invoice_from", MISSING)
+            return data
+        copied = {k: v for k, v in source.items() if k.startswith(("buyer_", "seller_"))
+                  or k in ("client_id", "department_id", "currency", "lang")}
+        copied.update({k: v for k, v in data.items() if k != "copy_invoice_from"})
+        copied.setdefault("from_invoice_id", source["id"])
+        copied.setdefault("invoice_id", source["id"])
+        if "positions" not in data:
+            sign = {"1": -1, "0": 0}.get(str(data.get("total_correction")), 1) if data.get(
+                "kind") == "correction" else 1
+            copied["positions"] = [
+                {"name": p["name"], "product_id": p.get("product_id"), "tax": p["tax"],
+                 "quantity": Decimal(p["quantity"]) * (sign or 1),
+                 "total_price_gross": Decimal(p["total_price_gross"]) * sign,
+                 "kind": "correction" if data.get("kind") == "correction" else p.get("kind")}
+                for p in source["positions"]]
+        return copied
+
     def create_invoice(self, data: Any) -> dict[str, Any]:
         errors = FieldErrors()
         if not isinstance(data, dict):
             errors.add("invoice", BLANK)
             errors.raise_if_any()
+        if data.get("copy_invoice_from") not in (None, ""):
+            data = self._copied(data, errors)
         header = self._header(data, None, errors)
         kind = header["kind"]
         client = self._resolve_client(data, kind, errors)

@@ -394,3 +394,30 @@ def test_products_list_active_by_default_and_disabled_on_filter(vf):
     assert [p["name"] for p in get_all(vf, "/products.json").json()] == ["Actif"]
     assert [p["name"] for p in get_all(vf, "/products.json", filter="disabled").json()] == [
         "Inactif"]
+
+
+def test_credit_notes_partial_and_total(vf):
+    invoice = create(vf, SIMPLE).json()
+    partial = create(vf, {
+        "kind": "correction", "correction_reason": "erreur de quantité",
+        "from_invoice_id": invoice["id"], "invoice_id": invoice["id"],
+        "client_id": invoice["client_id"],
+        "positions": [{"name": "Produit A2", "quantity": -1, "total_price_gross": "-10",
+                       "tax": "0", "kind": "correction"}]}).json()
+    assert (partial["number"], partial["price_gross"], partial["invoice_id"]) == (
+        "AV 2025/06/001", "-10.00", invoice["id"])
+    total = create(vf, {"copy_invoice_from": invoice["id"], "kind": "correction",
+                        "total_correction": "1", "correction_reason": "commande annulée"})
+    assert total.status_code == 201
+    body = total.json()
+    assert (body["price_net"], body["price_gross"], body["buyer_name"], body["invoice_id"]) == (
+        "-58.32", "-60.23", "Client Untel", invoice["id"])
+    lines = get_all(vf, f"/invoices/{body['id']}.json").json()["positions"]
+    assert [(p["quantity"], p["total_price_gross"], p["kind"]) for p in lines] == [
+        ("-1.0", "-10.23", "correction"), ("-3.0", "-50.00", "correction")]
+    linked = get_all(vf, "/invoices.json", invoice_id=invoice["id"]).json()
+    assert sorted(i["id"] for i in linked) == [partial["id"], body["id"]]
+    missing = create(vf, {"copy_invoice_from": 1, "kind": "correction"})
+    assert missing.json()["message"] == {"copy_invoice_from": ["n'existe pas"],
+                                         "buyer_name": ["doit être rempli(e)"],
+                                         "positions": ["doit être rempli(e)"]}
