@@ -28,14 +28,6 @@ FILES = sorted(MAPPINGS.glob("*.map"))
 
 REGISTRY = load_registry()
 
-#: Functions declared invertible that are not, found by this test and reported to their
-#: owners. Their rules are checked by `test_known_lossy_rules_still_lose` instead, which
-#: fails the day they are fixed (then delete the entry).
-KNOWN: list[Any] = []
-KNOWN_LOSSY = {
-    "vf_tax_ids": "vf_tax_ids turns a null tax_no into an absent value, so writing back "
-                  "drops the null (passeur_vosfactures.wire.tax_ids)",
-}
 
 
 def _lens_path(expr: ast.Expr) -> ast.Path:
@@ -126,8 +118,7 @@ def _cases() -> list[Any]:
                 continue  # the same rule in another file: one check is enough
             seen.add(text)
             values = _field_values(analysis.left, scoped.blocks, path, scoped.rule)
-            known = any(f"{name}(" in rule_text(scoped.rule) for name in KNOWN_LOSSY)
-            (KNOWN if known else cases).append(pytest.param(
+            cases.append(pytest.param(
                 text, scoped.blocks, path, seeds, scoped.rule.keep, values,
                 id=f"{file.name}:{scoped.rule.line}"))
     return cases
@@ -198,12 +189,3 @@ def test_there_are_shipped_rules_to_check() -> None:
     assert all(isinstance(c.values[3], list) for c in CASES)
     assert any(Decimal is type(v) for c in CASES for v in c.values[3])
 
-
-@pytest.mark.parametrize("case", range(len(KNOWN)), ids=[c.id for c in KNOWN])
-def test_known_lossy_rules_still_lose(case: int) -> None:
-    text, blocks, path, _seeds, _keep, _typed = KNOWN[case].values
-    assert not blocks
-    mapping = compile_text(text, "rule.map", REGISTRY)
-    source: dict[str, Any] = {path[0]: None}
-    back = mapping.backward(mapping.forward(source).value, source)
-    assert back.value != source  # null is dropped: see KNOWN_LOSSY
