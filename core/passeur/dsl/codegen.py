@@ -575,8 +575,8 @@ class _Gen:
 _NAME = re.compile(r"\b_[A-Za-z]\w*\b")
 #: Names the runtime namespace defines (see passeur.dsl.compiled).
 _HELPERS = frozenset({
-    "_A", "_D", "_num", "_arith", "_add", "_sub", "_mul", "_div", "_neg", "_eq", "_ne", "_order",
-    "_truth", "_lookup", "_child", "_items", "_total", "_obj", "_drop_path", "_getp",
+    "_A", "_D", "_num", "_arith", "_eq", "_ne", "_order",
+    "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail",
 })
 

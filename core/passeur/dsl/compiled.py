@@ -31,11 +31,9 @@ _VALUE_SENTENCE = re.compile(r'^(value (?:"(?:[^"\\]|\\.)*"|\S+)) (.*)$', re.S)
 def _helpers() -> dict[str, Any]:
     return {
         "_A": ABSENT, "_D": Decimal, "_num": values.num, "_arith": values.arith,
-        "_add": values.add,
-        "_sub": values.sub, "_mul": values.mul, "_div": values.div, "_neg": values.neg,
         "_eq": values.eq, "_ne": values.ne, "_order": values.order, "_truth": values.truth,
         "_lookup": values.lookup, "_child": values.child, "_items": values.items_of,
-        "_total": values.total, "_obj": values.obj, "_drop_path": values.drop_path,
+        "_drop_path": values.drop_path,
         "_getp": values.getp, "_match": values.match_items, "_bypos": values.by_position,
         "_clone": values.clone, "_not_object": values.not_object,
     }

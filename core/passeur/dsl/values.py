@@ -165,51 +165,6 @@ def _coerce(value: Any, site: int) -> Decimal | int:
         raise
 
 
-def _operands(a: Any, b: Any) -> Any:
-    if a is ABSENT or b is ABSENT:
-        return ABSENT
-    if a is None or b is None:
-        return None
-    return True
-
-
-def add(a: Any, b: Any) -> Any:
-    if a.__class__ is Decimal and b.__class__ is Decimal:
-        return a + b
-    state = _operands(a, b)
-    return num(a) + num(b) if state is True else state
-
-
-def sub(a: Any, b: Any) -> Any:
-    if a.__class__ is Decimal and b.__class__ is Decimal:
-        return a - b
-    state = _operands(a, b)
-    return num(a) - num(b) if state is True else state
-
-
-def mul(a: Any, b: Any) -> Any:
-    if a.__class__ is Decimal and b.__class__ is Decimal:
-        return a * b
-    state = _operands(a, b)
-    return num(a) * num(b) if state is True else state
-
-
-def div(a: Any, b: Any) -> Any:
-    state = _operands(a, b)
-    if state is not True:
-        return state
-    divisor = num(b)
-    if divisor == 0:
-        raise ValueProblem(b, "is zero and cannot divide")
-    return Decimal(num(a)) / divisor
-
-
-def neg(a: Any) -> Any:
-    if a is ABSENT or a is None:
-        return a
-    return -num(a)
-
-
 def _comparable(a: Any, b: Any) -> tuple[Any, Any]:
     # A number compared with a string compares as numbers ("12.50" = 12.5).
     if isinstance(a, _NUMBERS) and not isinstance(a, bool) and b.__class__ is str:
@@ -247,7 +202,7 @@ def order(op: str, a: Any, b: Any) -> bool:
             return bool(a > b)
         return bool(a >= b)
     except TypeError:
-        raise ValueProblem(b, f"cannot be compared with {show(a)}") from None
+        raise ValueProblem(a, f"cannot be compared with {show(b)}") from None
 
 
 def truth(value: Any) -> bool:
@@ -283,30 +238,6 @@ def items_of(value: Any) -> list[Any]:
     if value.__class__ is list:
         return value
     raise ValueProblem(value, "is not a list")
-
-
-def total(values: list[Any]) -> Any:
-    """`sum`: absent and null items are skipped; the sum of no item is 0."""
-    result: Decimal | int = 0
-    for value in values:
-        if value is ABSENT or value is None:
-            continue
-        result = result + num(value)
-    return result
-
-
-def obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
-    """The object at `parent[key]`, created when missing (or not an object)."""
-    found = parent.get(key)
-    if found.__class__ is not dict:
-        found = parent[key] = {}
-    return found
-
-
-def drop(parent: Any, key: str) -> None:
-    """Remove a key (absent in the view means absent in the written document)."""
-    if parent.__class__ is dict:
-        parent.pop(key, None)
 
 
 def getp(value: Any, parts: tuple[str, ...]) -> Any:
