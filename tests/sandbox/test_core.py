@@ -102,3 +102,33 @@ def test_odata_filter_errors_say_where():
     with pytest.raises(QueryError, match=r"\$filter: '2024-02-30' at character 16 is not a "
                                          "date"):
         parse_filter("DateFacture ge 2024-02-30", FIELDS)
+
+
+def test_public_names_all_resolve_and_nothing_else():
+    import passeur.sandbox as package
+
+    assert sorted(package.__all__) == sorted(package._WHERE)
+    for name in package.__all__:
+        assert getattr(package, name).__name__ == name
+    with pytest.raises(AttributeError, match=r"module 'passeur\.sandbox' has no attribute 'nope'"):
+        package.nope  # noqa: B018
+
+
+def test_lazy_factory_imports_on_first_use_and_shows_the_real_signature():
+    import inspect
+    import subprocess
+    import sys
+
+    from passeur.sandbox import LazyFactory
+
+    factory = LazyFactory("passeur_vosfactures.sandbox:create_app")
+    assert "token" in inspect.signature(factory).parameters
+    assert factory(token="x", seed=3).state.invoices is not None
+    with pytest.raises(ValueError, match="expected 'module:function', got 'nocolon'"):
+        LazyFactory("nocolon")
+    # Declaring one costs nothing: the ASGI stack is not imported until it is used.
+    probe = ("import sys; from passeur.sandbox import LazyFactory; "
+             "LazyFactory('passeur_vosfactures.sandbox:create_app'); "
+             "print('starlette' in sys.modules, 'uvicorn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "False"], out.stderr

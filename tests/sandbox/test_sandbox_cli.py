@@ -13,8 +13,7 @@ from click.testing import CliRunner
 import passeur.cli.sandbox_cmd as sandbox_cmd
 from passeur import load_registry
 from passeur.cli.app import State, cli
-from passeur.sandbox import bind_loopback, serve_in_thread
-from passeur_erpconnector.sandbox import create_app as erp_app
+from passeur.sandbox import LazyFactory, bind_loopback, serve_in_thread
 from passeur_vosfactures.sandbox import create_app as vf_app
 
 
@@ -22,7 +21,8 @@ from passeur_vosfactures.sandbox import create_app as vf_app
 def registry():
     """The real registry, with the sandbox factories wired as the plugins will declare them."""
     loaded = load_registry()
-    for name, factory in (("vosfactures", vf_app), ("erpconnector", erp_app)):
+    lazy = LazyFactory("passeur_erpconnector.sandbox:create_app")
+    for name, factory in (("vosfactures", vf_app), ("erpconnector", lazy)):
         loaded.systems[name] = attrs.evolve(loaded.systems[name], sandbox_factory=factory)
     return loaded
 

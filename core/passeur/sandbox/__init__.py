@@ -1,18 +1,46 @@
 """Local sandboxes of live systems: the shared machinery (serving, faults, data, paging).
 
 A plugin builds its sandbox as an ASGI application with these helpers and declares it as
-`SystemSpec.sandbox_factory`; `passeur sandbox <system>` and the tests serve it on loopback.
+`SystemSpec.sandbox_factory` (best as `LazyFactory("plugin.sandbox:create_app")`);
+`passeur sandbox <system>` and the tests serve it on loopback. Submodules load on first use
+so that declaring a sandbox costs nothing until one runs.
 """
 
-from passeur.sandbox.app import Sandbox
-from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats
-from passeur.sandbox.generator import Company, DataGenerator, Product
-from passeur.sandbox.pagination import page_window, parse_int, skip_top_window
-from passeur.sandbox.pdf import tiny_pdf
-from passeur.sandbox.server import RunningServer, bind_loopback, serve_forever, serve_in_thread
-from passeur.sandbox.store import Table
-from passeur.sandbox.validation import FieldErrors
-from passeur.sandbox.wire import BadJSON, JSONResponse, dumps, loads
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from passeur.sandbox.app import Sandbox
+    from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats
+    from passeur.sandbox.generator import Company, DataGenerator, Product
+    from passeur.sandbox.lazy import LazyFactory
+    from passeur.sandbox.pagination import page_window, parse_int, skip_top_window
+    from passeur.sandbox.pdf import tiny_pdf
+    from passeur.sandbox.server import (
+        RunningServer,
+        bind_loopback,
+        serve_forever,
+        serve_in_thread,
+    )
+    from passeur.sandbox.store import Table
+    from passeur.sandbox.validation import FieldErrors
+    from passeur.sandbox.wire import BadJSON, JSONResponse, dumps, loads
+
+_WHERE = {
+    "Sandbox": "app",
+    "FaultConfig": "faults", "FaultMiddleware": "faults", "FaultStats": "faults",
+    "Company": "generator", "DataGenerator": "generator", "Product": "generator",
+    "LazyFactory": "lazy",
+    "page_window": "pagination", "parse_int": "pagination", "skip_top_window": "pagination",
+    "tiny_pdf": "pdf",
+    "RunningServer": "server", "bind_loopback": "server", "serve_forever": "server",
+    "serve_in_thread": "server",
+    "Table": "store",
+    "FieldErrors": "validation",
+    "BadJSON": "wire", "JSONResponse": "wire", "dumps": "wire", "loads": "wire",
+}
 
 __all__ = [
     "BadJSON",
@@ -23,6 +51,7 @@ __all__ = [
     "FaultStats",
     "FieldErrors",
     "JSONResponse",
+    "LazyFactory",
     "Product",
     "RunningServer",
     "Sandbox",
@@ -37,3 +66,16 @@ __all__ = [
     "skip_top_window",
     "tiny_pdf",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'passeur.sandbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"passeur.sandbox.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
