@@ -11,7 +11,9 @@ from passeur.dsl.functions import FunctionError, MappingFunction
 from passeur.dsl.loader import (
     Analysis,
     analyze_file,
+    analyze_mapping,
     analyze_text,
+    compile_analysis,
     compile_text,
     load_mapping,
 )
@@ -42,7 +44,9 @@ __all__ = [
     "Side",
     "TraceEntry",
     "analyze_file",
+    "analyze_mapping",
     "analyze_text",
+    "compile_analysis",
     "compile_text",
     "find_route",
     "format_file",

@@ -25,7 +25,8 @@ from passeur.errors import PasseurError
 if TYPE_CHECKING:
     from passeur.plugins import Registry
 
-__all__ = ["Analysis", "analyze_file", "analyze_text", "compile_text", "default_registry",
+__all__ = ["Analysis", "analyze_file", "analyze_mapping", "analyze_text", "compile_analysis",
+           "compile_text", "default_registry",
            "load_mapping"]
 
 
