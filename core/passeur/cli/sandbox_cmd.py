@@ -17,7 +17,6 @@ import click
 from passeur.cli.app import cli as cli_group
 from passeur.cli.app import console, handle_errors, print_json, registry_of
 from passeur.errors import UsageError
-from passeur.sandbox import serve_forever
 
 __all__ = ["build_options", "sandbox"]
 
@@ -37,6 +36,13 @@ Examples:
 
 It prints the base URL (with --json, one JSON object) and serves until Ctrl+C.
 """
+
+
+def serve_forever(app: Any, host: str, port: int, on_ready: Callable[[str], None]) -> None:
+    """Serve in the foreground; uvicorn is imported here, not when the CLI starts."""
+    from passeur.sandbox import serve_forever as serve
+
+    serve(app, host, port, on_ready=on_ready)
 
 
 def _convert(key: str, text: str, default: Any) -> Any:
