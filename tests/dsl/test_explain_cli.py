@@ -126,3 +126,27 @@ def test_input_that_is_not_utf8_or_not_an_object(files: tuple[Path, Path], tmp_p
     code, output = run("explain", str(mapping), str(array))
     assert code == 3
     assert f"{array}: expected one JSON object (a document), got list" in output
+
+
+def test_a_field_that_was_not_written_says_which_rule_stayed_silent_and_why(
+        tmp_path: Path) -> None:
+    mapping = tmp_path / "m.map"
+    mapping.write_text("mapping acomba.invoice <-> passeur.invoice\n"
+                       'Description -> buyer.note when Description != ""\n'
+                       "Référence -> extensions.ref\n"
+                       "sum(LigneFacture, QteFacture * PrixFinal) -> totals.line_net\n",
+                       encoding="utf-8")
+    document = tmp_path / "d.json"
+    document.write_text('{"Description": "", "LigneFacture": [{"QteFacture": 1, '
+                        '"PrixFinal": "12,50"}]}', encoding="utf-8")
+    code, output = run("explain", str(mapping), str(document), "--field", "buyer.note")
+    assert code == 1  # the sum failed on this document
+    assert output.splitlines()[:2] == [
+        "buyer.note: not written (its guard was false, or its source was absent)",
+        f'  from {mapping}:2:1  Description -> buyer.note when Description != ""']
+    code, output = run("explain", str(mapping), str(document), "--field", "extensions.ref")
+    assert output.splitlines()[0] == "extensions.ref: not written (its source was absent)"
+    code, output = run("explain", str(mapping), str(document), "--field", "totals")
+    assert output.splitlines()[0] == (
+        'totals.line_net: not written (it failed: value "12,50" at LigneFacture[0].PrixFinal '
+        "is not a number)")

@@ -18,7 +18,14 @@ from passeur.cli.app import (
     print_json,
     registry_of,
 )
-from passeur.dsl.explain import TraceStep, filter_steps, format_steps, normalise, steps_json
+from passeur.dsl.explain import (
+    TraceStep,
+    filter_steps,
+    format_steps,
+    normalise,
+    silent_rules,
+    steps_json,
+)
 from passeur.errors import InputError, MappingError, UsageError
 from passeur.issues import Level, worst_level
 
@@ -92,6 +99,9 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     compiled = load_mapping(mapping, registry_of(ctx))
     value, steps, issues = run_explain(compiled, record, backward)
     shown = filter_steps(steps, field_path)
+    if field_path:
+        direction = "backward" if backward else "forward"
+        shown += silent_rules(compiled.ast, direction, field_path, steps, issues)
     if field_path and not shown:
         raise UsageError(f"no output field {field_path!r} was written by this mapping; "
                          "written: " + ", ".join(sorted({s.path for s in steps})[:20]))

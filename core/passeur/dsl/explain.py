@@ -15,10 +15,11 @@ from typing import Any
 
 import attrs
 
+from passeur.dsl import ast
 from passeur.dsl.functions import show
 
 __all__ = ["TraceStep", "field_matches", "filter_steps", "format_steps", "normalise",
-           "steps_json", "value_at"]
+           "silent_rules", "steps_json", "value_at"]
 
 
 @attrs.frozen
@@ -151,3 +152,38 @@ def _short(value: Any) -> str:
 
 def steps_json(steps: Iterable[TraceStep]) -> list[dict[str, Any]]:
     return [s.as_json() for s in steps]
+
+
+def silent_rules(mapping: ast.MappingFile, direction: str, wanted: str,
+                 steps: Iterable[TraceStep], issues: Iterable[Any] = ()) -> list[TraceStep]:
+    """The rules that could write the field `wanted` in this direction but wrote nothing,
+    so "why is this field empty?" gets an answer too (a failure, a guard, a missing source).
+    """
+    fired = {s.position for s in steps}
+    failures: dict[str, str] = {}
+    for issue in issues:
+        where = getattr(issue, "mapping", None)
+        if where is not None:
+            failures.setdefault(str(where), str(getattr(issue, "message", issue)))
+    silent = []
+    for scoped in ast.iter_rules(mapping):
+        if direction not in scoped.directions:
+            continue
+        rule = scoped.rule
+        target = rule.right if direction == "forward" else rule.left
+        prefix = scoped.right_prefix if direction == "forward" else scoped.left_prefix
+        position = f"{rule.file or mapping.file}:{rule.line}:{rule.column}"
+        if position in fired:
+            continue
+        for path in ast.iter_paths(target):
+            written = ".".join((*prefix, *path.parts))
+            if field_matches(written, wanted) or field_matches(wanted, written):
+                if position in failures:
+                    reason = f"it failed: {failures[position]}"
+                elif rule.when is not None:
+                    reason = "its guard was false, or its source was absent"
+                else:
+                    reason = "its source was absent"
+                silent.append(TraceStep(written, None, position, rule.text, skipped=reason))
+                break
+    return silent
