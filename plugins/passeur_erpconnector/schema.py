@@ -171,8 +171,16 @@ TASK_RESULT = DocumentType(
     fields=(
         _ro("OrigRemoteTaskID", INT), _ro("ResultType", S, "Success or an error kind"),
         _ro("ErrorType", S, "None when the task succeeded"), _ro("ResultMessage", S),
-        _ro("ResultPayload", OBJ, "Message, NoFacture, ResultatPaiement, RecCardPos, SousTotal, "
-            "Total and, when asked, FullTransaction"),
+        _ro("ResultPayload", OBJ, "what the task produced", (
+            _ro("Message", S, "e.g. 'OK - Facture créée sous le numéro : 10044'"),
+            _ro("NoFacture", S, "the number of the invoice created"),
+            _ro("ResultatPaiement", S, "what became of the payments applied at creation"),
+            _ro("RecCardPos", S, "the ERP's record position of the invoice"),
+            _ro("SousTotal", D), _ro("Total", D),
+            _ro("FullTransaction", OBJ, "the invoice created, when ReturnFullTransaction",
+                FICHE_TRANSACTIONS),
+            _ro("Errors", ANY, "field problems of a refused task"),
+        )),
         _ro("IsTaskCompleted", B),
     ),
 )
