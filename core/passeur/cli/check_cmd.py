@@ -66,9 +66,10 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool,
     """Check mapping files before any document moves.
 
     Every field path is resolved against the schemas the systems declare (with "did you
-    mean" suggestions), function calls and their argument types are checked, tables used
-    both ways must be one-to-one, required target fields must be written in each direction,
-    read-only fields must not be, and every `example` block is run forward and backward.
+    mean" suggestions), function calls and their argument types are checked, values written
+    to enum fields must be allowed, tables used both ways must be one-to-one, required target
+    fields must be written in each direction, read-only fields must not be, and every
+    `example` block is run forward and backward (a failure shows a diff).
     All problems are reported in one run, each at file:line:column with a caret.
 
     Exits 0 only when every file passes (warnings do not fail), 1 otherwise.
@@ -76,7 +77,7 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool,
     \b
     Examples:
       passeur check mappings/                    every *.map file under a directory
-      passeur check acomba-invoice.map --coverage
+      passeur check mappings/erpconnector-invoice.map --coverage
       passeur check mappings/ --json | jq '.files[] | select(.ok | not)'
     """
     missing = [str(p) for p in paths if not p.exists()]

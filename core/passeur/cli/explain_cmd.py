@@ -79,14 +79,16 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     Runs MAPPING on the document in INPUT (a JSON file, or - for standard input) and lists
     every field written with its value, the rule (file:line:column), the branch an `if`
     took and whether a default fired. The normal conversion path records none of this; it
-    runs a separate explain build of the mapping. Exits 1 when a rule failed on the
-    document (the failures are printed after the fields).
+    runs a separate explain build of the mapping. With --field, the rules that could have
+    written the field but did not are listed too, with the reason (a failure, a guard, an
+    absent source). Exits 1 when a rule failed on the document (the failures are printed
+    after the fields).
 
     \b
     Examples:
-      passeur explain mappings/acomba-invoice.map invoice.json
-      passeur explain mappings/acomba-invoice.map invoice.json --field lines.quantity
-      passeur explain mappings/acomba-invoice.map canonical.json --backward --json
+      passeur explain mappings/erpconnector-invoice.map invoice.json
+      passeur explain mappings/erpconnector-invoice.map invoice.json --field lines.quantity
+      passeur explain mappings/erpconnector-invoice.map canonical.json --backward --json
     """
     import passeur.dsl as dsl
 
