@@ -278,3 +278,21 @@ def test_a_document_of_the_wrong_system_fails_with_a_hint() -> None:
     assert outcome.failed
     assert _issues(outcome) == [("error", "$", "this looks like a VosFactures invoice (it has "
                                  "`positions`); read it with --from vosfactures")]
+
+
+def test_seed_003_post_form_with_null_payments() -> None:
+    # seed 003's POST example sends "ListeModePaiements": null: no payment at all
+    payload = {"Facture": {"TypeDoc": "FACTURES", "Référence": "From OERP",
+                           "DateFacture": "2024-04-24",
+                           "InfoClientFacturerA": {"NoClient": "0Comptoir"},
+                           "LigneFacture": [{"QteFacture": 4, "strNoProduit": "CAThermo"}]},
+               "ListeModePaiements": None, "ReturnFullTransaction": True}
+    canonical = convert(payload, "acomba", "passeur")
+    assert not canonical.failed, canonical.issues
+    assert "payments" not in canonical.output
+    back = convert(canonical.output, "passeur", "acomba")
+    assert back.output == {"Facture": {
+        "DateFacture": "2024-04-24", "TypeDoc": "FACTURES", "Référence": "From OERP",
+        "InfoClientFacturerA": {"NoClient": "0Comptoir"},
+        "LigneFacture": [{"strNoProduit": "CAThermo", "QteFacture": Decimal("4")}]},
+        "ListeModePaiements": None, "ReturnFullTransaction": True}
