@@ -357,3 +357,43 @@ def test_ogm_format_then_ogm_gives_back_the_compact_form(base: int) -> None:
     check = base % 97 or 97
     compact = f"{digits}{check:02d}"
     assert call("ogm", call("ogm_format", compact)) == compact
+
+
+def test_day_arithmetic() -> None:
+    day = datetime.date(2024, 1, 30)
+    assert call("add_days", day, 30) == datetime.date(2024, 2, 29)
+    assert call("sub_days", day, Decimal("30")) == datetime.date(2023, 12, 31)
+    assert call("days_between", day, datetime.date(2024, 3, 1)) == 31
+    assert call("days_between", day, None) is None
+    assert error_of("add_days", day, Decimal("1.5")) == "number of days 1.5 is not a whole number"
+    assert error_of("add_days", datetime.date(9999, 12, 31), 1) == (
+        "date 9999-12-31 plus 1 days is out of range")
+
+
+@given(st.dates(), st.integers(-3000, 3000))
+def test_law_sub_days_undoes_add_days(day: datetime.date, days: int) -> None:
+    try:
+        later = call("add_days", day, days)
+    except FunctionError:
+        return  # beyond year 9999 or before year 1
+    assert call("sub_days", later, days) == day
+
+
+def test_predicates_for_guards() -> None:
+    assert call("starts_with", "AV-12", "AV") is True
+    assert call("ends_with", "AV-12", "AV") is False
+    assert call("contains", "Quincaillerie", "caill") is True
+    assert call("contains", ["a", "b"], "b") is True
+    assert [call("is_empty", v) for v in (None, "", [], 0, False, " ")] == [
+        True, True, True, False, False, False]
+    from passeur.dsl.values import ABSENT
+
+    assert call("is_empty", ABSENT) is True
+    assert F["is_empty"].accepts_absent
+
+
+def test_min_and_max_are_exact() -> None:
+    assert call("min", Decimal("2.50"), "2.5", 3) == Decimal("2.50")
+    assert call("max", Decimal("0.1"), None, "0.10000000000000000000000000001") == Decimal(
+        "0.10000000000000000000000000001")
+    assert call("max", None, None) is None

@@ -163,6 +163,34 @@ def _date_datetime(value: Any) -> str:
     return _as_date(value).isoformat() + "T00:00:00"
 
 
+def _days(days: Any) -> int:
+    from decimal import Decimal
+
+    if isinstance(days, Decimal) and days == days.to_integral_value():
+        days = int(days)
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise FunctionError(f"number of days {show(days)} is not a whole number")
+    return days
+
+
+def _add_days(value: Any, days: Any) -> datetime.date:
+    try:
+        return _as_date(value) + datetime.timedelta(days=_days(days))
+    except OverflowError:
+        raise FunctionError(f"date {show(value)} plus {show(days)} days is out of "
+                            "range") from None
+
+
+def _sub_days(value: Any, days: Any) -> datetime.date:
+    return _add_days(value, -_days(days))
+
+
+def _days_between(value: Any, later: Any) -> int | None:
+    if later is None:
+        return None
+    return (_as_date(later) - _as_date(value)).days
+
+
 def _wrap(impl: Callable[..., Any]) -> Callable[..., Any]:
     return nullsafe(impl)
 
@@ -177,4 +205,12 @@ FUNCTIONS = (
                     doc='The date of "2024-01-15T10:30:00" (the time is dropped).'),
     MappingFunction("date_datetime", ("date",), "string", _wrap(_date_datetime),
                     inverse="datetime_date", doc='"2024-01-15T00:00:00" for a date.'),
+    MappingFunction("add_days", ("date", "integer"), "date", _wrap(_add_days),
+                    inverse="sub_days", doc="The date `days` later: a due date from the "
+                    "issue date and the payment terms."),
+    MappingFunction("sub_days", ("date", "integer"), "date", _wrap(_sub_days),
+                    inverse="add_days", doc="The date `days` earlier."),
+    MappingFunction("days_between", ("date", "date"), "integer", _wrap(_days_between),
+                    lossy=True, doc="Days from the first date to the second (negative "
+                    "when it is earlier): payment terms from two dates."),
 )

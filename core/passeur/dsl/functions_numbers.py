@@ -160,6 +160,19 @@ def _abs(value: Any) -> Decimal | int:
 
 
 
+def _extreme(values: tuple[Any, ...], pick: Any) -> Any:
+    numbers = [parse_number(v) for v in values if v is not None]
+    return pick(numbers) if numbers else None
+
+
+def _min(*values: Any) -> Any:
+    return _extreme(values, min)
+
+
+def _max(*values: Any) -> Any:
+    return _extreme(values, max)
+
+
 def _boolean(value: Any, true_text: Any = "true", false_text: Any = "false") -> bool:
     if isinstance(value, bool):
         return value
@@ -201,6 +214,10 @@ FUNCTIONS = (
                     doc="The opposite amount (credit notes written as negative invoices)."),
     MappingFunction("abs", ("decimal",), "decimal", nullsafe(_abs), lossy=True,
                     doc="The amount without its sign."),
+    MappingFunction("min", ("decimal", "decimal..."), "decimal", _min, lossy=True,
+                    doc="The smallest of the numbers given (nulls are skipped)."),
+    MappingFunction("max", ("decimal", "decimal..."), "decimal", _max, lossy=True,
+                    doc="The largest of the numbers given (nulls are skipped)."),
     MappingFunction("boolean", ("any", "string?", "string?"), "boolean", nullsafe(_boolean),
                     inverse="boolean_text",
                     doc='true/false from two words, "true"/"false" by default.'),

@@ -103,6 +103,25 @@ def _length(value: Any) -> int:
     raise FunctionError(f"value {show(value)} is neither a text nor a list")
 
 
+def _starts_with(value: Any, prefix: Any) -> bool:
+    return expect_str(value).startswith(expect_str(prefix, "a text to look for"))
+
+
+def _ends_with(value: Any, suffix: Any) -> bool:
+    return expect_str(value).endswith(expect_str(suffix, "a text to look for"))
+
+
+def _contains(value: Any, part: Any) -> bool:
+    if isinstance(value, list):
+        return part in value
+    return expect_str(part, "a text to look for") in expect_str(value, "a text or a list")
+
+
+def _is_empty(value: Any) -> bool:
+    """Absent, null, "" and [] are empty; anything else (0, false) is a value."""
+    return is_missing(value) or value == "" or value == []
+
+
 def _coalesce(*values: Any) -> Any:
     for value in values:
         if not is_missing(value):
@@ -134,6 +153,16 @@ FUNCTIONS = (
                     lossy=True, doc="Text with every `old` replaced by `new`."),
     MappingFunction("length", ("any",), "integer", nullsafe(_length), lossy=True,
                     doc="Number of characters of a text or items of a list."),
+    MappingFunction("starts_with", ("string", "string"), "boolean", nullsafe(_starts_with),
+                    lossy=True, doc='Whether a text begins with another: for guards, '
+                    'starts_with(NoFacture, "AV").'),
+    MappingFunction("ends_with", ("string", "string"), "boolean", nullsafe(_ends_with),
+                    lossy=True, doc="Whether a text ends with another."),
+    MappingFunction("contains", ("any", "any"), "boolean", nullsafe(_contains), lossy=True,
+                    doc="Whether a text contains another, or a list an item."),
+    MappingFunction("is_empty", ("any",), "boolean", _is_empty, lossy=True,
+                    accepts_absent=True,
+                    doc='Whether a value is absent, null, "" or []: for guards.'),
     MappingFunction("coalesce", ("any...",), "any", _coalesce, lossy=True,
                     accepts_absent=True, doc="The first value that is neither absent nor null."),
 )
