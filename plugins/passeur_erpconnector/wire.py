@@ -104,8 +104,10 @@ def write_invoice(plain: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
-    """A priced line must name a product or a product group: the ERP takes its price, taxes
-    and accounts from there (seed 003: strNoProduit is required on a product line)."""
+    """What an ERP Connector create cannot take as it is: a priced line that names neither a
+    product nor a product group (seed 003: strNoProduit is required on a product line; the
+    ERP takes price, taxes and accounts from it), and amounts in another currency than the
+    Canadian dollar (the invoice has no currency field: the company's currency applies)."""
     if not isinstance(invoice, Invoice):
         return invoice, []
     issues = [Issue(Level.WARNING, f"line {i + 1} has a quantity but neither a product code "
@@ -114,6 +116,10 @@ def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
               for i, line in enumerate(invoice.lines)
               if line.kind is LineKind.ITEM and line.quantity and not line.product_code
               and not line.group_code]
+    if invoice.currency != "CAD":
+        issues.append(Issue(Level.WARNING, f"the amounts are in {invoice.currency}; an ERP "
+                            "Connector invoice has no currency and is read in the company's "
+                            "currency (CAD)", "target.currency", "$.currency"))
     return invoice, issues
 
 

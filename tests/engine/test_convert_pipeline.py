@@ -237,6 +237,8 @@ def test_acomba_requires_a_customer_number() -> None:
         ("warning", "$.lines[0].product_code", "line 1 has a quantity but neither a product "
          "code nor a product group; the ERP needs one of them (strNoProduit or "
          "strNoGroupeProduit)"),
+        ("warning", "$.currency", "the amounts are in EUR; an ERP Connector invoice has no "
+         "currency and is read in the company's currency (CAD)"),
         ("warning", "$.InfoClientFacturerA.NoClient",
          "acomba requires InfoClientFacturerA.NoClient, which the document does not give")]
 
