@@ -42,14 +42,14 @@ FORMATTED = """\
 # Acomba invoices
 mapping acomba.invoice <-> passeur.invoice
 
-table kinds  # the document kinds
+table kinds   # the document kinds
   "FACTURES"    <-> "invoice"
   "SOUMISSIONS" <-> "quote"
 
-  else          -> "other"
+  else           -> "other"
 end
 NoFacture <-> number  # the number
-QteFacture * PrixFinal + 1 -> totals.net when not TypeDoc = "X"
+QteFacture * PrixFinal + 1 -> totals.net when not (TypeDoc = "X")
 each LigneFacture <-> lines key strNoProduit = product_code
   # a line
   `end` <-> quantity
@@ -71,6 +71,14 @@ def test_format_is_idempotent() -> None:
 
 def test_formatting_keeps_the_meaning() -> None:
     assert parse_text(MESSY).statements == parse_text(FORMATTED).statements
+
+
+def test_aligned_comments_stay_aligned() -> None:
+    text = ('x -> a        # one\n'
+            'longer -> b   # two\n'
+            'much.longer.path -> c  # pushed right\n')
+    assert format_text(text) == text
+    assert format_text("x -> a # tight\n") == "x -> a  # tight\n"
 
 
 def test_needed_parentheses_are_kept() -> None:

@@ -84,7 +84,11 @@ def expr_text(expr: ast.Expr) -> str:
         level = _level(expr)
         return f"{_at(expr.left, level)} {expr.op} {_at(expr.right, level + 1)}"
     if isinstance(expr, ast.Not):
-        return f"not {_at(expr.operand, _NOT)}"
+        # `not (a = b)`: the parentheses are not needed but a reader expects them
+        operand = expr.operand
+        if isinstance(operand, (ast.Compare, ast.BoolOp)):
+            return f"not ({expr_text(operand)})"
+        return f"not {_at(operand, _NOT)}"
     if isinstance(expr, ast.Compare):
         return f"{_at(expr.left, _SUM)} {expr.op} {_at(expr.right, _SUM)}"
     if isinstance(expr, ast.Arith):
@@ -117,6 +121,8 @@ class _Printer:
         self.source_lines = file.source.splitlines()
         self.comments = dict(file.comments)
         self.done = 0  # last source line already emitted
+        #: output line index -> (trailing comment, its column in the source)
+        self.trailing: dict[int, tuple[str, int]] = {}
 
     def _full_line_comment(self, line: int) -> bool:
         text = self.source_lines[line - 1] if line <= len(self.source_lines) else ""
@@ -135,8 +141,20 @@ class _Printer:
     def emit(self, text: str, line: int, depth: int) -> None:
         trailing = self.comments.get(line) if line and not self._full_line_comment(line) \
             else None
-        self.lines.append(INDENT * depth + text + (f"  {trailing}" if trailing else ""))
+        if trailing:
+            source = self.source_lines[line - 1].rstrip()
+            self.trailing[len(self.lines)] = (trailing, len(source) - len(trailing))
+        self.lines.append(INDENT * depth + text)
         self.done = max(self.done, line)
+
+    def text(self) -> str:
+        """The lines with their trailing comments: at least two spaces after the code, and
+        never left of the column where the author put them (so aligned comments stay
+        aligned)."""
+        out = list(self.lines)
+        for index, (comment, column) in self.trailing.items():
+            out[index] = out[index].ljust(max(len(out[index]) + 2, column)) + comment
+        return "\n".join(out) + "\n"
 
     def statements(self, statements: tuple[ast.Statement, ...], depth: int) -> None:
         for statement in statements:
@@ -145,7 +163,7 @@ class _Printer:
 
     def close(self, end_line: int, depth: int) -> None:
         self.trivia(end_line, depth + 1)
-        if self.lines and self.lines[-1] == "":
+        if self.lines and self.lines[-1] == "" and len(self.lines) - 1 not in self.trailing:
             self.lines.pop()
         self.emit("end", end_line, depth)
 
@@ -161,11 +179,16 @@ class _Printer:
         elif isinstance(s, ast.Table):
             self.emit(f"table {name_text(s.name)}", s.line, depth)
             width = max((len(_entry_left(e)) for e in s.entries), default=0)
+            # with a `<->` entry, one-way arrows are padded so that values line up
+            wide = any(e.arrow == ast.BOTH for e in s.entries)
             for entry in s.entries:
                 self.trivia(entry.line, depth + 1)
                 right = literal_text(entry.right.value if entry.right else
                                      entry.left.value if entry.left else None)
-                self.emit(f"{_entry_left(entry).ljust(width)} {entry.arrow} {right}",
+                arrow = entry.arrow
+                if wide:
+                    arrow = {ast.FORWARD: " ->", ast.BACKWARD: "<- "}.get(arrow, arrow)
+                self.emit(f"{_entry_left(entry).ljust(width)} {arrow} {right}",
                           entry.line, depth + 1)
             self.close(s.end_line, depth)
         elif isinstance(s, ast.Each):
@@ -203,7 +226,7 @@ def format_file(file: ast.MappingFile) -> str:
     printer.trivia(len(printer.source_lines) + 1, 0)
     while printer.lines and printer.lines[-1] == "":
         printer.lines.pop()
-    return "\n".join(printer.lines) + "\n"
+    return printer.text()
 
 
 def format_text(text: str, file: str = "<text>") -> str:
