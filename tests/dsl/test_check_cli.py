@@ -118,3 +118,12 @@ def test_coverage_is_not_measured_for_a_file_that_extends_a_route(tmp_path: Path
     assert code == 0, output
     assert output.splitlines()[1] == ("  coverage: not measured (the file extends a route, "
                                       "which carries the fields it does not mention)")
+
+
+def test_without_paths_the_shipped_mappings_are_checked() -> None:
+    code, output = run("check", "--json")
+    assert code == 0, output
+    files = [Path(f["file"]).name for f in json.loads(output)["files"]]
+    shipped = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "mappings")
+                     .rglob("*.map"))
+    assert sorted(files) == shipped and shipped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 import click
@@ -18,8 +19,9 @@ from passeur.cli.app import (
 from passeur.dsl.checker import FileReport, check_paths
 from passeur.errors import InputError
 from passeur.issues import Level
+from passeur.plugins import Registry
 
-__all__ = ["check_command", "render_report"]
+__all__ = ["check_command", "render_report", "shipped_mapping_dirs"]
 
 MAX_LISTED = 12
 
@@ -54,8 +56,14 @@ def render_report(report: FileReport, coverage: bool = False) -> str:
     return "\n".join(lines)
 
 
+def shipped_mapping_dirs(registry: Registry) -> tuple[Path, ...]:
+    """The mappings passeur ships, then those its plugins register."""
+    builtin = Path(str(importlib.resources.files("passeur") / "mappings"))
+    return (builtin, *registry.mapping_dirs)
+
+
 @cli.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--coverage", is_flag=True,
               help="Also show, per direction, which source fields are carried or dropped.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -76,10 +84,13 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool,
 
     \b
     Examples:
+      passeur check                              every mapping passeur and its plugins ship
       passeur check mappings/                    every *.map file under a directory
       passeur check mappings/erpconnector-invoice.map --coverage
       passeur check mappings/ --json | jq '.files[] | select(.ok | not)'
     """
+    if not paths:
+        paths = shipped_mapping_dirs(registry_of(ctx))
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise InputError("no such file or directory: " + ", ".join(missing))
