@@ -74,6 +74,12 @@ def test_nan_is_not_a_number() -> None:
     assert docs == [InputProblem(1, "NaN is not a number JSON allows", 1, 1)]
 
 
+def test_text_that_is_not_utf8_is_a_problem_not_a_traceback() -> None:
+    stream = io.TextIOWrapper(io.BytesIO(b'{"a": "caf\xe9"}\n'), encoding="utf-8")
+    assert list(iter_documents(stream)) == [InputProblem(
+        1, "the input is not UTF-8 text (byte 0xe9 cannot be read); save it as UTF-8")]
+
+
 def test_empty_input_has_no_documents() -> None:
     assert _read("  \n") == (["single"], [])
     assert _read("[]") == (["array"], [])

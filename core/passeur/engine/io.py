@@ -167,17 +167,26 @@ def iter_documents(
     output can mirror it.
     """
     reader = _Reader(stream)
-    first = reader.skip_ws()
-    if first is None:
-        if on_form:
-            on_form("single")
-        return
-    if first == "[":
-        if on_form:
-            on_form("array")
-        yield from _iter_array(reader)
-        return
-    yield from _iter_sequence(reader, on_form)
+    count = 0
+    try:
+        first = reader.skip_ws()
+        if first is None:
+            if on_form:
+                on_form("single")
+            return
+        if first == "[":
+            if on_form:
+                on_form("array")
+            parts = _iter_array(reader)
+        else:
+            parts = _iter_sequence(reader, on_form)
+        for part in parts:
+            count = part.index
+            yield part
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        yield InputProblem(count + 1, f"the input is not UTF-8 text (byte {byte:#04x} cannot "
+                           "be read); save it as UTF-8")
 
 
 def _iter_array(reader: _Reader) -> Iterator[RawDocument | InputProblem]:
