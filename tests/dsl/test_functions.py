@@ -186,6 +186,13 @@ def test_law_negate_is_its_own_inverse(value: Decimal) -> None:
 def test_large_amounts_round_exactly() -> None:
     big = Decimal("123456789012345678901234567890.125")
     assert call("money", big) == Decimal("123456789012345678901234567890.13")
+    import decimal
+
+    with decimal.localcontext(prec=5):  # an embedding application's narrow context
+        assert call("money", "123456.789") == Decimal("123456.79")
+    assert error_of("money", "1", 2, ["half_up"]) == (
+        'unknown rounding mode [\'half_up\']; use one of: half_up, half_even, half_down, up, '
+        "down, ceiling, floor")
 
 
 @given(finite_decimals, st.integers(0, 6), st.sampled_from(["half_up", "half_even", "down"]))

@@ -46,6 +46,8 @@ def _not_a_number(value: str) -> FunctionError:
 
 def parse_number(value: Any) -> Decimal:
     """A Decimal from a string written with a decimal point, an int or a Decimal."""
+    if value.__class__ is str and _POINT.fullmatch(value):
+        return Decimal(value)  # the common case first: mappings call this per line
     if isinstance(value, bool):
         raise FunctionError(f"value {show(value)} is not a number")
     if isinstance(value, Decimal):
@@ -83,7 +85,7 @@ def to_text(value: Any) -> str:
 
 def rounding_mode(name: Any) -> str:
     """The decimal module's constant for a rounding mode named in a mapping."""
-    if name not in ROUNDING_MODES:
+    if not isinstance(name, str) or name not in ROUNDING_MODES:
         raise FunctionError(f"unknown rounding mode {show(name)}; use one of: "
                             + ", ".join(ROUNDING_MODES))
     return ROUNDING_MODES[name]
@@ -97,27 +99,37 @@ def _scale(scale: Any) -> int:
     return scale
 
 
+_EXPONENTS = tuple(Decimal(1).scaleb(-places) for places in range(MAX_SCALE + 1))
+
+
 def round_to(value: Decimal, scale: Any, rounding: Any = "half_up") -> Decimal:
     """`value` with exactly `scale` decimals, rounded by the named mode."""
-    places = _scale(scale)
-    mode = rounding_mode(rounding)
-    # Enough precision for every digit kept: the default context (28 digits) would refuse
-    # or round a large amount, and money must never be rounded by accident.
-    digits = max(len(value.as_tuple().digits) + value.adjusted() + places + 2, 28)
-    with decimal.localcontext(prec=digits):
-        return value.quantize(Decimal(1).scaleb(-places), rounding=mode)
+    places = scale if scale.__class__ is int and 0 <= scale <= MAX_SCALE else _scale(scale)
+    mode = (ROUNDING_MODES.get(rounding) if rounding.__class__ is str else None) \
+        or rounding_mode(rounding)
+    try:
+        return value.quantize(_EXPONENTS[places], rounding=mode)
+    except decimal.InvalidOperation:
+        # More digits than the context holds (28 by default): widen it rather than let a
+        # large amount be refused; money is never rounded by accident.
+        digits = len(value.as_tuple().digits) + value.adjusted() + places + 2
+        with decimal.localcontext(prec=max(digits, 28)):
+            return value.quantize(_EXPONENTS[places], rounding=mode)
 
 
-def _number(value: Any) -> Decimal:
-    return parse_number(value)
+def _number(value: Any) -> Decimal | None:
+    return None if value is None else parse_number(value)
 
 
 def _decimal(value: Any, scale: Any, rounding: Any = "half_up") -> Decimal:
     return round_to(parse_number(value), scale, rounding)
 
 
-def _money(value: Any, scale: Any = 2, rounding: Any = "half_up") -> Decimal:
-    return round_to(parse_number(value), scale, rounding)
+def _money(value: Any, scale: Any = 2, rounding: Any = "half_up") -> Decimal | None:
+    if value is None:
+        return None
+    return round_to(value if value.__class__ is Decimal and value.is_finite()
+                    else parse_number(value), scale, rounding)
 
 
 def _round(value: Any, scale: Any = 0, rounding: Any = "half_up") -> Decimal:
@@ -191,14 +203,14 @@ def _boolean_text(value: Any, true_text: Any = "true", false_text: Any = "false"
 
 
 FUNCTIONS = (
-    MappingFunction("number", ("any",), "decimal", nullsafe(_number), inverse="text",
+    MappingFunction("number", ("any",), "decimal", _number, inverse="text",
                     doc='Exact number from "12.50", 12 or a decimal; "12,50" is refused.'),
     MappingFunction("text", ("any",), "string", nullsafe(to_text), inverse="number",
                     doc="Text of a number (no exponent), date (ISO) or boolean."),
     MappingFunction("decimal", ("any", "integer", "string?"), "decimal",
                     nullsafe(_decimal), lossy=True,
                     doc='Number rounded to `scale` decimals; rounding defaults to "half_up".'),
-    MappingFunction("money", ("any", "integer?", "string?"), "decimal", nullsafe(_money),
+    MappingFunction("money", ("any", "integer?", "string?"), "decimal", _money,
                     lossy=True, doc="Amount with 2 decimals (or `scale`), half_up by default."),
     MappingFunction("round", ("decimal", "integer?", "string?"), "decimal",
                     nullsafe(_round), lossy=True,
