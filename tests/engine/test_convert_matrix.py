@@ -85,3 +85,24 @@ def test_any_to_any(reader: str, writer: str) -> None:
         assert not back.failed, back.issues
         identity = IDENTITY[reader]
         assert identity(back.output) == identity(SAMPLES[reader]())
+
+
+@pytest.mark.parametrize("reader", sorted(SAMPLES))
+def test_canonical_to_every_writer(reader: str) -> None:
+    """The canonical form of each sample, read with --from passeur, reaches every writer of
+    its type, and the writer of the sample's own system gives back the sample's identity."""
+    registry = _registry()
+    source = parse_endpoint(registry, reader)
+    canonical_type = registry.document_type(source.system, source.doctype).canonical
+    hub = parse_endpoint(registry, f"passeur.{canonical_type}")
+    canonical = Converter(registry, source, hub).convert(SAMPLES[reader]())
+    assert not canonical.failed, canonical.issues
+    for writer, fmt in sorted(registry.formats.items()):
+        if registry.document_type(fmt.system, fmt.doctype).canonical != canonical_type:
+            continue
+        outcome = Converter(registry, hub, parse_endpoint(registry, writer)).convert(
+            canonical.output)
+        assert outcome.output is not None or outcome.issues, writer
+        if writer == reader:
+            assert not outcome.failed, outcome.issues
+            assert IDENTITY[reader](outcome.output) == IDENTITY[reader](SAMPLES[reader]())
