@@ -21,7 +21,7 @@ from passeur.dsl.checker_examples import run_examples
 from passeur.dsl.coverage import DirectionCoverage, measure
 from passeur.dsl.functions import MappingFunction, type_accepts
 from passeur.dsl.problems import Problem, caret_lines
-from passeur.errors import MappingError, PasseurError
+from passeur.errors import MappingError, PasseurError, UnknownDocumentTypeError
 from passeur.issues import Level
 from passeur.plugins import Registry
 from passeur.schema import DocumentType, FieldSpec, FieldType
@@ -197,6 +197,10 @@ class _FileChecker:
             try:
                 spec, variant = self.registry.resolve(ref.system)
                 doctype = self.registry.document_type(ref.system, ref.doctype)
+            except UnknownDocumentTypeError as exc:  # the caret goes under the doctype
+                self.add(self.tree.file, ref.line, ref.column + len(ref.system) + 1, str(exc),
+                         "header")
+                continue
             except PasseurError as exc:
                 self.add(self.tree.file, ref.line, ref.column, str(exc), "header")
                 continue
