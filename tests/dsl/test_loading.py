@@ -88,7 +88,8 @@ def test_include_problems_are_reported_in_the_right_file(registry: Any,
 
 def write_route_files(directory: Path) -> None:
     (directory / "alpha.map").write_text(
-        "mapping alpha.invoice <-> passeur.invoice\nNo <-> number\nNom <-> buyer.name\n")
+        "mapping alpha.invoice <-> passeur.invoice\nNo <-> number\nNom <-> buyer.name\n"
+        "Vendeur <-> extensions.salesperson\n")
     (directory / "beta.map").write_text(
         "mapping beta.invoice <-> passeur.invoice\nnumero <-> number\nclient <-> buyer.name\n")
 
@@ -131,6 +132,13 @@ def test_extends_starts_from_the_route_and_overrides(registry: Any, tmp_path: Pa
     assert mapping.backward(result.value, original).value == original
     changed = mapping.backward({"numero": "8", "client": "X", "reference": "Y"}, original)
     assert changed.value == {"No": "8", "Nom": "Y", "Other": 1}
+    # what beta does not carry comes back from the original through the canonical model
+    with_seller = dict(original, Vendeur="V12")
+    view = mapping.forward(with_seller).value
+    assert "Vendeur" not in str(view)
+    assert mapping.backward(view, with_seller).value == with_seller
+    cleared = mapping.backward({"reference": "Acme"}, with_seller).value
+    assert cleared == {"Nom": "Acme", "Other": 1, "Vendeur": "V12"}
 
 
 def test_extends_without_route_is_a_compile_problem(registry: Any, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from passeur.dsl import ast, values
 from passeur.dsl.codegen import Generated
-from passeur.dsl.ir import IRMapping
+from passeur.dsl.ir import IRBlock, IRMapping
 from passeur.dsl.problems import MappingRuleError
 from passeur.dsl.values import ABSENT, Result, Side, TraceEntry, ValueProblem
 from passeur.errors import MappingError
@@ -202,11 +202,35 @@ class CompiledMapping:
         value = view
         for (mapping, direction), original in zip(reversed(self.base), reversed(originals),
                                                   strict=True):
-            result = (mapping.backward(value, original, strict=strict)
-                      if direction == "forward" else mapping.forward(value, strict=strict))
-            issues.extend(result.issues)
-            value = result.value
+            if direction == "forward":
+                result = mapping.backward(value, original, strict=strict)
+                issues.extend(result.issues)
+                value = result.value
+            else:  # a step run backwards: its get, laid over what it does not know
+                result = mapping.forward(value, strict=strict)
+                issues.extend(result.issues)
+                value = values.overlay(original, result.value, mapping.written("forward"))
         return value
+
+    def written(self, direction: str) -> list[tuple[tuple[str, ...], bool]]:
+        """The top-level paths the mapping writes in one direction, each with whether the
+        rule is exact (`<->`: absent in its output means absent)."""
+        out: list[tuple[tuple[str, ...], bool]] = []
+        for item in self.ir.items:
+            if direction not in item.directions:
+                continue
+            if isinstance(item, IRBlock):
+                path = item.each.right if direction == "forward" else item.each.left
+                out.append((path.parts, item.each.arrow == ast.BOTH))
+            elif item.rule.arrow == ast.BOTH:
+                lens = item.right_lens if direction == "forward" else item.left_lens
+                assert lens is not None
+                out.append((lens.path.parts, True))
+            else:
+                target = item.rule.right if direction == "forward" else item.rule.left
+                if isinstance(target, ast.Path):
+                    out.append((target.parts, False))
+        return out
 
     # -------------------------------------------------------------- explain
 

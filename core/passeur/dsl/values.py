@@ -259,6 +259,35 @@ def drop_path(value: Any, parts: tuple[str, ...]) -> None:
         value.pop(parts[-1], None)
 
 
+def set_path(value: dict[str, Any], parts: tuple[str, ...], new: Any) -> None:
+    """Write at a path, creating (or replacing non-object) intermediate objects."""
+    for part in parts[:-1]:
+        found = value.get(part)
+        if found.__class__ is not dict:
+            found = value[part] = {}
+        value = found
+    value[parts[-1]] = new
+
+
+def overlay(original: dict[str, Any], new: dict[str, Any],
+            paths: list[tuple[tuple[str, ...], bool]]) -> dict[str, Any]:
+    """`original` with the paths a mapping writes taken from `new`.
+
+    Used to write back through a step a route runs backwards: the fields that step does not
+    know survive from the original. A path absent from `new` is removed only when its rule
+    is exact (`<->`); a one-way or guarded rule that wrote nothing leaves the original.
+    """
+    out: dict[str, Any] = clone(original)
+    for path, exact in paths:
+        value = getp(new, path)
+        if value is ABSENT:
+            if exact:
+                drop_path(out, path)
+        else:
+            set_path(out, path, value)
+    return out
+
+
 def not_object(value: Any) -> None:
     raise ValueProblem(value, "is not an object")
 
