@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
 
-__all__ = ["ERPS", "INVOICE", "INVOICE_CREATE", "SYSTEM", "TASK_RESULT", "TYPE_DOCS"]
+__all__ = ["DOCUMENTED_TYPE_DOC_CODES", "ERPS", "INVOICE", "INVOICE_CREATE", "SYSTEM",
+           "TASK_RESULT", "TYPE_DOCS", "TYPE_DOC_CODES"]
 
 ERPS = ("acomba", "quickbooks", "avantage", "sage50", "servex", "servicentre")
 TYPE_DOCS = ("FACTURES", "COMMANDES", "SOUMISSIONS", "ACHATS")
+#: The number a GET writes for each TypeDoc. Seed 003 shows 1 for FACTURES; 2 to 4 follow
+#: the order the seeds list the names in, an assumption (the sandbox makes the same one).
+TYPE_DOC_CODES = {1: "FACTURES", 2: "COMMANDES", 3: "SOUMISSIONS", 4: "ACHATS"}
+DOCUMENTED_TYPE_DOC_CODES = frozenset({1})
 
 S, INT, D = FieldType.STRING, FieldType.INTEGER, FieldType.DECIMAL
 B, DT, E = FieldType.BOOLEAN, FieldType.DATE, FieldType.ENUM

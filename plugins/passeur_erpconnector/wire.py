@@ -12,14 +12,10 @@ from typing import Any
 
 from passeur import Issue, Level, WireFormat, read_fields, write_fields
 from passeur.model import Invoice, LineKind
-from passeur_erpconnector.schema import INVOICE
+from passeur_erpconnector.schema import DOCUMENTED_TYPE_DOC_CODES, INVOICE, TYPE_DOC_CODES
 from passeur_erpconnector.taxes import infer_line_taxes
 
 __all__ = ["FORMATS", "check_lines", "read_invoice", "write_invoice"]
-
-#: TypeDoc codes a GET returns; seed 003 shows 1 for a FACTURES created as such. The other
-#: codes are not documented, so they are refused rather than guessed.
-TYPE_DOC_CODES = {1: "FACTURES"}
 
 _HEADER_KEYS = frozenset(spec.name for spec in INVOICE.fields)
 _OTHER_SYSTEMS = {
@@ -76,6 +72,11 @@ def read_invoice(value: Any, source: str = "") -> tuple[dict[str, Any] | None, l
     if isinstance(code, int) and not isinstance(code, bool):
         if code in TYPE_DOC_CODES:
             record["TypeDoc"] = TYPE_DOC_CODES[code]
+            if code not in DOCUMENTED_TYPE_DOC_CODES:
+                issues.append(Issue(Level.INFO, f"TypeDoc code {code} read as "
+                                    f"{TYPE_DOC_CODES[code]} (an assumption: only 1 = FACTURES "
+                                    "is documented)", "wire.assumed", f"{path}.TypeDoc",
+                                    source or None))
         else:
             unknown_code = record.pop("TypeDoc")
             known = ", ".join(f"{k} = {v}" for k, v in TYPE_DOC_CODES.items())

@@ -87,8 +87,17 @@ def test_erp_bad_values_name_document_paths() -> None:
 
 def test_unknown_typedoc_code_is_refused() -> None:
     _, issues = read_erp({"NoFacture": "1", "TypeDoc": 7})
-    assert _messages(issues) == [("$.TypeDoc", "TypeDoc code 7 is not documented "
-                                  "(known: 1 = FACTURES)")]
+    assert _messages(issues) == [("$.TypeDoc", "TypeDoc code 7 is not documented (known: "
+                                  "1 = FACTURES, 2 = COMMANDES, 3 = SOUMISSIONS, 4 = ACHATS)")]
+    assert issues[0].level is Level.ERROR
+
+
+def test_assumed_typedoc_codes_are_read_with_a_note() -> None:
+    plain, issues = read_erp({"NoFacture": "1", "TypeDoc": 3})
+    assert plain is not None and plain["TypeDoc"] == "SOUMISSIONS"
+    assert [(i.level, i.message) for i in issues] == [(
+        Level.INFO, "TypeDoc code 3 read as SOUMISSIONS (an assumption: only 1 = FACTURES is "
+        "documented)")]
 
 
 def test_documents_of_the_other_system_are_recognised() -> None:
