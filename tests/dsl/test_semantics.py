@@ -109,3 +109,16 @@ def test_explain_backward_through_an_extends_route_is_the_same_as_backward(
     result, trace = mapping.explain_backward({"direction": "sale"}, {"Total": 5})
     assert result.value == mapping.backward({"direction": "sale"}, {"Total": 5}).value
     assert [(t.path, t.branch) for t in trace] == [("Total", "when")]
+
+
+def test_field_names_with_braces_cannot_inject_code(registry: Any) -> None:
+    mapping = compile_rules(
+        "each L -> lines\n"
+        "  `{__import__('os').getcwd()}` * 2 -> `{_i0}`\n"
+        "end\n", registry)
+    record = {"L": [{"{__import__('os').getcwd()}": "x"}]}
+    result = mapping.forward(record)
+    assert [i.path for i in result.issues] == ["L[0].{__import__('os').getcwd()}"]
+    ok = {"L": [{"{__import__('os').getcwd()}": 2}]}
+    _, trace = mapping.explain_forward(ok)
+    assert [t.path for t in trace] == ["lines[0].{_i0}"]

@@ -142,7 +142,9 @@ class _Gen:
         return target
 
     def path_template(self, base: str, parts: tuple[str, ...]) -> str:
-        text = ".".join(parts)
+        """A data path as a format template: loop indexes are `{_iN}` fields, and braces in
+        field names are doubled so a name can never inject code or a format field."""
+        text = ".".join(p.replace("{", "{{").replace("}", "}}") for p in parts)
         return f"{base}.{text}" if base else text
 
     def expr(self, e: ast.Expr, scope: _Scope, side: str, top: bool = False) -> str:
