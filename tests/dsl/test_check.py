@@ -227,7 +227,7 @@ class _Compiled:
 
 def test_examples_run_both_ways_with_a_diff(
         registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passeur.dsl, "compile_text", lambda *a: _Compiled(), raising=False)
+    monkeypatch.setattr(passeur.dsl, "compile_analysis", lambda *a: _Compiled())
     text = HEADER + 'example "one"\n  left {"NoFacture": "1"}\n  right {"number": "1"}\nend\n'
     report = check_text(text, "ex.map", registry)
     example = [f for f in report.findings if f.problem.code == "example"]

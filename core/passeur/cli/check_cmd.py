@@ -39,7 +39,8 @@ def render_report(report: FileReport, coverage: bool = False) -> str:
         verdict += f", {warnings} warning{'s' * (warnings != 1)})" if warnings else ")"
     else:
         verdict = (f"FAILED: {errors} error{'s' * (errors != 1)}"
-                   + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""))
+                   + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "")
+                   + examples)
     lines = [f"{report.file}: {verdict}"]
     lines.extend(f.render() for f in report.findings)
     if coverage and report.extends:

@@ -95,13 +95,14 @@ def _diff_text(expected: Any, got: Any) -> str:
     return "\n".join(lines)
 
 
-def _compile(text: str, file: str, registry: Registry, outcome: ExampleOutcome,
-             known: list[Problem]) -> Any:
-    """The compiled mapping, or None after reporting every compile problem not in `known`."""
+def _compile(tree: ast.MappingFile, text: str, file: str, registry: Registry,
+             outcome: ExampleOutcome, known: list[Problem]) -> Any:
+    """The compiled mapping, or None after reporting every compile problem not in `known`.
+    The tree the checker parsed is analysed and compiled as is (no second parse)."""
     import passeur.dsl as dsl
 
     try:
-        return dsl.compile_text(text, file, registry)
+        return dsl.compile_analysis(dsl.analyze_mapping(tree, registry), registry)
     except MappingError as exc:
         problems = getattr(exc, "problems", None) or (
             Problem(file, 1, 1, str(exc), "compile", text),)
@@ -173,7 +174,7 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
     Compile problems already in `known` (found by the static checks) are not repeated.
     """
     outcome = ExampleOutcome()
-    compiled = _compile(text, file, registry, outcome, known)
+    compiled = _compile(tree, text, file, registry, outcome, known)
     if compiled is None or tree.header is None:
         return outcome
     plain = {name: _canonical_fields(registry, ref) for name, ref in
