@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "passeur.cli.route_cmd",
     "passeur.cli.pull_cmd",
     "passeur.cli.push_cmd",
+    "passeur.cli.sandbox_cmd",
 )
 
 
