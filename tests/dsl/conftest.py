@@ -51,6 +51,12 @@ def _unprefix(value: Any, text: str) -> Any:
     return value[len(text):]
 
 
+def _presence(value: Any) -> str:
+    from passeur.dsl import ABSENT
+
+    return "absent" if value is ABSENT else "null" if value is None else "present"
+
+
 STAND_INS = types.ModuleType("lang_stand_ins")
 
 
@@ -63,6 +69,8 @@ def passeur_register_functions(register: Any) -> None:
     register(MappingFunction("t_unprefix", ("string", "string"), "string", _unprefix,
                              inverse="t_prefix"))
     register(MappingFunction("t_noinverse", ("any",), "any", lambda v: v))
+    register(MappingFunction("t_presence", ("any",), "string", _presence,
+                             accepts_absent=True))
 
 
 STAND_INS.passeur_register_functions = passeur_register_functions  # type: ignore[attr-defined]

@@ -122,3 +122,11 @@ def test_field_names_with_braces_cannot_inject_code(registry: Any) -> None:
     ok = {"L": [{"{__import__('os').getcwd()}": 2}]}
     _, trace = mapping.explain_forward(ok)
     assert [t.path for t in trace] == ["lines[0].{_i0}"]
+
+
+def test_functions_are_not_called_on_absent_unless_they_accept_it(registry: Any) -> None:
+    mapping = compile_rules("t_cents(Prix) -> cents\nt_presence(Prix) -> seen\n", registry)
+    assert mapping.forward({}).value == {"seen": "absent"}  # t_cents would have failed
+    assert mapping.forward({"Prix": None}).value == {"cents": None, "seen": "null"}
+    assert mapping.forward({"Prix": Decimal("1.5")}).value == {"cents": 150,
+                                                               "seen": "present"}
