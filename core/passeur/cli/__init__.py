@@ -15,6 +15,8 @@ __all__ = ["cli", "main"]
 COMMAND_MODULES = (
     "passeur.cli.plugins_cmd",
     "passeur.cli.systems_cmd",
+    "passeur.cli.convert_cmd",
+    "passeur.cli.demo_cmd",
     "passeur.cli.check_cmd",
     "passeur.cli.explain_cmd",
     "passeur.cli.fmt_cmd",
