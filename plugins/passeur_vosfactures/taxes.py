@@ -51,6 +51,8 @@ def taxes_of(text: Any) -> Any:
         category = _NO_TAX[value.lower()]
         if category:
             tax["category"] = category
+        if str(text) not in _NO_TAX:
+            tax["code"] = str(text)  # "Disabled", " np": kept to be written back
         return [tax]
     try:
         rate = Decimal(value)
@@ -58,7 +60,17 @@ def taxes_of(text: Any) -> Any:
         raise _fail(f'tax "{value}" is not a rate in percent, "disabled" or "np"') from None
     if not rate.is_finite():
         raise _fail(f'tax "{value}" is not a rate in percent')
-    return [{"scheme": "VAT", "rate": rate}]
+    tax = {"scheme": "VAT", "rate": rate}
+    if str(text) != format(rate, "f"):
+        tax["code"] = str(text)  # written unusually ("00", " 20"): kept to be written back
+    return [tax]
+
+
+def _same_rate(code: str, rate: Decimal) -> bool:
+    try:
+        return Decimal(code) == rate
+    except ArithmeticError:
+        return False
 
 
 def _combined(taxes: list[dict[str, Any]]) -> Decimal:
@@ -81,10 +93,17 @@ def tax_text(taxes: Any) -> Any:
         disabled = [t for t in taxes if isinstance(t, dict) and t.get("disabled")]
         if not disabled:
             return "disabled"
+        code = disabled[0].get("code")
+        if isinstance(code, str) and code.strip().lower() in _NO_TAX:
+            return code
         return "np" if disabled[0].get("category") == "O" else "disabled"
     if len(active) == 1:
-        rate = active[0].get("rate")
-        return None if rate is None else format(Decimal(rate), "f")
+        rate, code = active[0].get("rate"), active[0].get("code")
+        if rate is None:
+            return None
+        if isinstance(code, str) and _same_rate(code, Decimal(rate)):
+            return code
+        return format(Decimal(rate), "f")
     return format(_combined(active), "f")
 
 
