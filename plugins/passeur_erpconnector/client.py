@@ -21,11 +21,10 @@ import httpx
 
 from passeur import UsageError
 from passeur.http import (
-    AsyncHttpClient,
     BasicAuth,
     Call,
-    HttpClient,
     HttpSettings,
+    LiveClient,
     aiter_skip_top,
     iter_skip_top,
 )
@@ -63,7 +62,7 @@ def create_body(doctype: str, document: Mapping[str, Any], full: bool = True) ->
     return {"Facture": invoice, "ListeModePaiements": payments, "ReturnFullTransaction": full}
 
 
-class ErpConnectorClient:
+class ErpConnectorClient(LiveClient):
     """A client of one ERP Connector licence and company, for one ERP (`erp`)."""
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, *, licence: str, secret: str,
@@ -77,29 +76,14 @@ class ErpConnectorClient:
         if not licence or not secret:
             raise UsageError("erpconnector needs a licence code and a secret key")
         self.erp = erp
-        self.base_url = base_url.rstrip("/")
         self.company_id = str(company_id)
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
         self._sleep = sleep
-        self._auth = BasicAuth(licence, secret)
-        self._settings = settings or HttpSettings()
-        self._account = f"erpconnector:{licence}:{self.company_id}"
-        self._headers = {"CompanyId": self.company_id}
-        self._async_transport = async_transport
-        self.http = HttpClient(self.base_url, auth=self._auth, settings=self._settings,
-                               transport=transport, account=self._account,
-                               headers=self._headers, sleep=sleep)
-        self._ahttp: AsyncHttpClient | None = None
-
-    @property
-    def ahttp(self) -> AsyncHttpClient:
-        if self._ahttp is None:
-            self._ahttp = AsyncHttpClient(self.base_url, auth=self._auth,
-                                          settings=self._settings,
-                                          transport=self._async_transport,
-                                          account=self._account, headers=self._headers)
-        return self._ahttp
+        super().__init__(base_url, auth=BasicAuth(licence, secret),
+                         account=f"erpconnector:{licence}:{self.company_id}",
+                         settings=settings, headers={"CompanyId": self.company_id},
+                         transport=transport, async_transport=async_transport, sleep=sleep)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -208,18 +192,6 @@ class ErpConnectorClient:
                 return f"{key}={value}"
         return "?"
 
-    def close(self) -> None:
-        self.http.close()
-
-    async def aclose(self) -> None:
-        if self._ahttp is not None:
-            await self._ahttp.aclose()
-
-    def __enter__(self) -> ErpConnectorClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def httpx_quote(value: str) -> str:

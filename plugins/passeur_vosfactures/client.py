@@ -18,12 +18,11 @@ import httpx
 
 from passeur import FieldSpec, FieldType, UsageError
 from passeur.http import (
-    AsyncHttpClient,
     Auth,
     BasicAuth,
     Call,
-    HttpClient,
     HttpSettings,
+    LiveClient,
     TokenAuth,
     aiter_pages,
     iter_pages,
@@ -156,7 +155,7 @@ def _resource(doctype: str) -> Resource:
                          f"{', '.join(RESOURCES)})") from None
 
 
-class VosFacturesClient:
+class VosFacturesClient(LiveClient):
     """A client of one VosFactures account. `base_url` is the account URL
     (https://<account>.vosfactures.fr) or any base URL (a sandbox)."""
 
@@ -173,28 +172,14 @@ class VosFacturesClient:
             auth = BasicAuth(login, password)
         else:
             raise UsageError("vosfactures needs api_token, or login and password")
-        self.base_url = base_url.rstrip("/")
-        self._auth = auth
-        self._settings = settings or HttpSettings()
-        self._account = account or f"vosfactures:{self.base_url}"
-        self._async_transport = async_transport
-        self.http = HttpClient(self.base_url, auth=auth, settings=self._settings,
-                               transport=transport, account=self._account)
-        self._ahttp: AsyncHttpClient | None = None
+        super().__init__(base_url, auth=auth,
+                         account=account or f"vosfactures:{base_url.rstrip('/')}",
+                         settings=settings, transport=transport,
+                         async_transport=async_transport)
 
     @classmethod
     def for_account(cls, account: str, **kw: Any) -> VosFacturesClient:
         return cls(f"https://{account}.vosfactures.fr", account=f"vosfactures:{account}", **kw)
-
-    @property
-    def ahttp(self) -> AsyncHttpClient:
-        """The asyncio client on the same account (same budget), made on first use."""
-        if self._ahttp is None:
-            self._ahttp = AsyncHttpClient(self.base_url, auth=self._auth,
-                                          settings=self._settings,
-                                          transport=self._async_transport,
-                                          account=self._account)
-        return self._ahttp
 
     def _run(self, call: Call) -> Any:
         result = self.http.call(call)
@@ -410,18 +395,6 @@ class VosFacturesClient:
                 return f"{key}={value}"
         return "?"
 
-    def close(self) -> None:
-        self.http.close()
-
-    async def aclose(self) -> None:
-        if self._ahttp is not None:
-            await self._ahttp.aclose()
-
-    def __enter__(self) -> VosFacturesClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None = None,

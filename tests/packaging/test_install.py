@@ -48,7 +48,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_engine_plugins_and_mappings(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"passeur/__init__.py", "passeur/cli/__init__.py", "passeur/model/invoice.py",
-            "passeur_vosfactures/__init__.py", "passeur_erpconnector/__init__.py"} <= names
+            "passeur_vosfactures/__init__.py", "passeur_erpconnector/__init__.py",
+            "passeur/samples/acomba-invoice.json", "passeur/py.typed"} <= names
     assert {f"passeur/mappings/{m}" for m in repo_mapping_files()} <= names
     [entry_points] = [n for n in names if n.endswith("entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -81,3 +82,7 @@ def test_wheel_installed_in_a_fresh_venv_finds_plugins_and_mappings(
     systems = {s for r in records for s in r["systems"]}
     assert systems >= BUILTIN
     assert all(r["error"] is None for r in records if set(r["systems"]) & BUILTIN)
+    demo = subprocess.run([python, "-m", "passeur", "demo", "--json"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert json.loads(demo.stdout)["vosfactures"]["invoice"]["number"] == "10044"

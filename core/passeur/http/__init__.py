@@ -51,7 +51,7 @@ from passeur.http.errors import (
     field_problems,
     parse_retry_after,
 )
-from passeur.http.live import DocumentClient
+from passeur.http.live import DocumentClient, LiveClient
 from passeur.http.pagination import aiter_pages, aiter_skip_top, iter_pages, iter_skip_top
 from passeur.http.ratelimit import TokenBucket, budget_for, reset_budgets
 from passeur.http.redact import MASK, Redactor
@@ -72,6 +72,7 @@ __all__ = [
     "FieldProblem",
     "HttpClient",
     "HttpSettings",
+    "LiveClient",
     "NoAuth",
     "NotFound",
     "Outcome",

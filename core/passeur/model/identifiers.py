@@ -47,16 +47,19 @@ _VALIDATORS: dict[IdentifierScheme, Callable[[str], str]] = {
 }
 
 
-def validate_identifier(scheme: IdentifierScheme, value: str) -> str | None:
-    """None when `value` is valid for `scheme` (or the scheme has no rule), else the reason."""
-    validator = _VALIDATORS.get(scheme)
-    if validator is None:
-        return None
+def _reason(validator: Callable[[str], object], value: str) -> str | None:
+    """None when `validator` accepts `value`, else python-stdnum's reason."""
     try:
         validator(value)
     except ValidationError as exc:
         return str(exc) or type(exc).__name__
     return None
+
+
+def validate_identifier(scheme: IdentifierScheme, value: str) -> str | None:
+    """None when `value` is valid for `scheme` (or the scheme has no rule), else the reason."""
+    validator = _VALIDATORS.get(scheme)
+    return None if validator is None else _reason(validator, value)
 
 
 def compact(scheme: IdentifierScheme, value: str) -> str:
@@ -70,25 +73,13 @@ def compact(scheme: IdentifierScheme, value: str) -> str:
 
 
 def validate_iban(value: str) -> str | None:
-    try:
-        iban.validate(value)
-    except ValidationError as exc:
-        return str(exc) or type(exc).__name__
-    return None
+    return _reason(iban.validate, value)
 
 
 def validate_bic(value: str) -> str | None:
-    try:
-        bic.validate(value)
-    except ValidationError as exc:
-        return str(exc) or type(exc).__name__
-    return None
+    return _reason(bic.validate, value)
 
 
 def validate_structured_communication(value: str) -> str | None:
     """Belgian OGM-VCS (+++123/4567/89012+++)."""
-    try:
-        ogm_vcs.validate(value)
-    except ValidationError as exc:
-        return str(exc) or type(exc).__name__
-    return None
+    return _reason(ogm_vcs.validate, value)
