@@ -139,6 +139,11 @@ def test_extends_starts_from_the_route_and_overrides(registry: Any, tmp_path: Pa
     assert mapping.backward(view, with_seller).value == with_seller
     cleared = mapping.backward({"reference": "Acme"}, with_seller).value
     assert cleared == {"Nom": "Acme", "Other": 1, "Vendeur": "V12"}
+    _, trace = mapping.explain_forward({"No": "7", "Nom": "Acme"})
+    assert [(t.path, Path(t.position).name) for t in trace] == [
+        ("number", "alpha.map:2:1"), ("buyer.name", "alpha.map:3:1"),
+        ("numero", "beta.map:2:1"), ("client", "beta.map:3:1"),
+        ("reference", "pair.map:3:1")]
 
 
 def test_extends_without_route_is_a_compile_problem(registry: Any, tmp_path: Path) -> None:

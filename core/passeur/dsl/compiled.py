@@ -181,12 +181,17 @@ class CompiledMapping:
         value = self._backward(view, out, orig, issues, strict, None)
         return Result(value, issues)
 
-    def _route_forward(self, record: dict[str, Any], issues: list[Issue],
-                       strict: bool) -> dict[str, Any]:
+    def _route_forward(self, record: dict[str, Any], issues: list[Issue], strict: bool,
+                       trace: list[TraceEntry] | None = None) -> dict[str, Any]:
         value = record
         for mapping, direction in self.base:
-            result = (mapping.forward(value, strict=strict) if direction == "forward"
-                      else mapping.backward(value, strict=strict))
+            if trace is not None:  # explain: the route's own traces come first
+                result, entries = (mapping.explain_forward(value) if direction == "forward"
+                                   else mapping.explain_backward(value))
+                trace.extend(entries)
+            else:
+                result = (mapping.forward(value, strict=strict) if direction == "forward"
+                          else mapping.backward(value, strict=strict))
             issues.extend(result.issues)
             value = result.value
         return value
@@ -255,9 +260,10 @@ class CompiledMapping:
         self._check_record(record, "left document")
         issues: list[Issue] = []
         trace: list[tuple[str, int, str | None, bool]] = []
-        out = self._route_forward(record, issues, False) if self.base else {}
+        route: list[TraceEntry] = []
+        out = self._route_forward(record, issues, False, route) if self.base else {}
         value = self._explained()["forward"](record, out, issues, False, trace)
-        return Result(value, issues), self._entries(trace)
+        return Result(value, issues), route + self._entries(trace)
 
     def explain_backward(self, view: dict[str, Any], original: dict[str, Any] | None = None,
                          ) -> tuple[Result, list[TraceEntry]]:
