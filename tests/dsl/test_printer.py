@@ -158,3 +158,19 @@ def test_fmt_command_reports_syntax_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["fmt", str(bad)])
     assert result.exit_code == 3
     assert f"{bad}:1:3: syntax error" in result.output
+
+
+def test_comments_inside_examples_are_kept() -> None:
+    text = ('example "x"  # head\n'
+            "  # before left\n"
+            '  left {"a": 1,\n'
+            '        "b": 2}  # after left\n'
+            "\n"
+            "  # between\n"
+            '  right {"b": 2}\n'
+            "end  # tail\n")
+    assert format_text(text) == text
+    example = parse_text(text).statements[0]
+    assert isinstance(example, ast.Example)
+    assert (example.left, example.right) == ({"a": 1, "b": 2}, {"b": 2})
+    assert (example.left_lines, example.right_lines) == ((3, 4), (7, 7))

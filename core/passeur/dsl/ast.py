@@ -319,6 +319,9 @@ class Example:
     right: Any
     left_text: str = attrs.field(eq=False)
     right_text: str = attrs.field(eq=False)
+    #: first and last line of each JSON document (for the printer's comments)
+    left_lines: tuple[int, int] = attrs.field(default=(0, 0), kw_only=True, eq=False)
+    right_lines: tuple[int, int] = attrs.field(default=(0, 0), kw_only=True, eq=False)
     line: int = _pos()
     column: int = _pos()
     end_line: int = _pos()

@@ -220,7 +220,9 @@ class _Builder(Transformer[Token, ast.MappingFile]):
     def example(self, meta: Any, children: list[Token]) -> ast.Example:
         name, left, right = children
         return ast.Example(_unquote(name), self._json(left), self._json(right),
-                           left_text=str(left), right_text=str(right), line=meta.line,
+                           left_text=str(left), right_text=str(right),
+                           left_lines=(left.line or 0, left.end_line or 0),
+                           right_lines=(right.line or 0, right.end_line or 0), line=meta.line,
                            column=meta.column, end_line=_end_line(meta, meta.line, self.source),
                            file=self.file)
 

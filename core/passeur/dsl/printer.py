@@ -156,6 +156,17 @@ class _Printer:
             out[index] = out[index].ljust(max(len(out[index]) + 2, column)) + comment
         return "\n".join(out) + "\n"
 
+    def json(self, lead: str, text: str, last: int) -> None:
+        """An example's JSON as written (its own line breaks and indentation kept)."""
+        first, *rest = text.split("\n")
+        self.lines.append(lead + first)
+        self.lines.extend(rest)
+        trailing = self.comments.get(last)
+        if trailing and not self._full_line_comment(last):
+            source = self.source_lines[last - 1].rstrip()
+            self.trailing[len(self.lines) - 1] = (trailing, len(source) - len(trailing))
+        self.done = max(self.done, last)
+
     def statements(self, statements: tuple[ast.Statement, ...], depth: int) -> None:
         for statement in statements:
             self.trivia(statement.line, depth)
@@ -201,10 +212,11 @@ class _Printer:
             self.close(s.end_line, depth)
         elif isinstance(s, ast.Example):
             self.emit(f"example {literal_text(s.name)}", s.line, depth)
-            self.lines.append(f"{INDENT * (depth + 1)}left {s.left_text}")
-            self.lines.append(f"{INDENT * (depth + 1)}right {s.right_text}")
-            self.done = s.end_line - 1
-            self.emit("end", s.end_line, depth)
+            for word, text, (first, last) in (("left", s.left_text, s.left_lines),
+                                              ("right", s.right_text, s.right_lines)):
+                self.trivia(first, depth + 1)
+                self.json(f"{INDENT * (depth + 1)}{word} ", text, last)
+            self.close(s.end_line, depth)
 
 
 def _opens_block(line: str) -> bool:
