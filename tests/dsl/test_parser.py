@@ -51,11 +51,17 @@ def test_table_entry_without_value() -> None:
         "           ^")
 
 
-def test_block_without_end_is_reported_at_the_end_of_the_file() -> None:
-    message = error_of("each a <-> b\n  x -> y")
-    assert message.startswith("invoice.map:2:9: syntax error: unexpected end of file; "
-                              "expected ")
-    assert '"end"' in message
+def test_block_without_end_names_the_block() -> None:
+    assert error_of("table t\n  1 <-> 2\nend\neach a <-> b\n  x -> y") == (
+        "invoice.map:5:9: syntax error: unexpected end of file: the `each` block opened at "
+        "line 4 has no `end`\n"
+        "    x -> y\n"
+        "          ^")
+
+
+def test_header_arrow_is_only_both_ways() -> None:
+    assert error_of("mapping acomba.invoice -> passeur.invoice\n").splitlines()[0] == (
+        'invoice.map:1:24: syntax error: unexpected "->"; expected "<->"')
 
 
 def test_via_needs_a_table_name() -> None:

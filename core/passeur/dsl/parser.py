@@ -47,7 +47,10 @@ def _expected_words(expected: set[str]) -> list[str]:
         # Where any expression may start, say so once instead of listing its first tokens.
         words.append(_VALUE)
         expected = expected - _VALUE_STARTS
-    if expected & _ARROWS:
+    arrows = expected & _ARROWS
+    if arrows == {"BOTH"}:
+        words.append('"<->"')
+    elif arrows:
         words.append(_ORDER[0])
     ops = expected & _OPERATORS
     if ops == {"EQ"}:
@@ -266,6 +269,18 @@ class _Builder(Transformer[Token, ast.MappingFile]):
         return ast.MappingFile(self.file, tuple(children), self.source)
 
 
+def _unclosed_block(source: str) -> tuple[str, int] | None:
+    """The innermost block left open at the end of the text, as (keyword, line)."""
+    stack: list[tuple[str, int]] = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        word = line.split("#", 1)[0].strip().split(" ", 1)[0]
+        if word in ("each", "table", "example"):
+            stack.append((word, number))
+        elif word == "end" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
 def _acceptable(exc: UnexpectedToken) -> set[str]:
     """The terminals that could really come next (LALR lookaheads over-approximate)."""
     try:
@@ -288,6 +303,10 @@ def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntax
             line = token.line or line
             column = token.column or column
         message = f"syntax error: unexpected {_found(token)}; expected {_join(expected)}"
+        opened = _unclosed_block(source) if token.type == "$END" else None
+        if opened is not None:
+            message = (f"syntax error: unexpected end of file: the `{opened[0]}` block "
+                       f"opened at line {opened[1]} has no `end`")
         return MappingSyntaxError(Problem(file, line, column, message, "syntax", source),
                                   expected)
     if isinstance(exc, UnexpectedCharacters):
