@@ -133,6 +133,8 @@ def test_keep_writes_back_the_original_when_unchanged(lens: Any) -> None:
     changed = lens.backward({"buyer": {"name": "OTHER"}, "kind": "quote"}, original)
     assert changed.value == {"Nom": "OTHER", "TypeDoc": "DEVIS"}
     assert lens.backward({"kind": "invoice"}, original).value == {"TypeDoc": "FACTURES"}
+    _, trace = lens.explain_backward(view, original)
+    assert [(t.path, t.branch) for t in trace] == [("TypeDoc", "kept"), ("Nom", "kept")]
 
 
 def test_without_key_lines_match_by_position(registry: Any) -> None:

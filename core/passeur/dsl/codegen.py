@@ -444,6 +444,12 @@ class _Gen:
             self.indent -= 1
             if rule.keep:
                 self.indent -= 1
+                if self.explain:  # say that the original was kept, and by which rule
+                    self.emit("else:")
+                    self.indent += 1
+                    self.emit('_br = "kept"')
+                    self.trace(write_base, parts, item.index)
+                    self.indent -= 1
         self.close_rule(item.index, start)
 
     def lookup_lens(self, item: IRRule, value: str, direction: str, lens: Lens,
