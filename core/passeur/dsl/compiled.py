@@ -94,6 +94,11 @@ class CompiledMapping:
         self._explain_factory = explain_factory
         self._explain: dict[str, Any] | None = None
         self._forward, self._backward = self._load(code)
+        #: top-level lists a backward block rebuilds: not worth copying up front
+        self._rebuilt = frozenset(
+            item.each.left.parts[0] for item in ir.items
+            if isinstance(item, IRBlock) and "backward" in item.directions
+            and len(item.each.left.parts) == 1)
 
     # -------------------------------------------------------------- loading
 
@@ -177,7 +182,7 @@ class CompiledMapping:
         self._check_record(orig, "original left document")
         issues: list[Issue] = []
         out = (self._route_backward(view, orig, issues, strict) if self.base
-               else values.clone(orig))
+               else values.clone_except(orig, self._rebuilt))
         value = self._backward(view, out, orig, issues, strict, None)
         return Result(value, issues)
 

@@ -114,6 +114,12 @@ def clone(value: Any) -> Any:
     return value
 
 
+def clone_except(value: dict[str, Any], rebuilt: frozenset[str]) -> dict[str, Any]:
+    """`clone`, sharing the top-level keys in `rebuilt` (lists a backward block replaces
+    anyway, item by item, from copies of the original items)."""
+    return {k: v if k in rebuilt else clone(v) for k, v in value.items()}
+
+
 # ---------------------------------------------------------------- helpers for generated code
 
 _NUMBERS = (Decimal, int)
