@@ -26,10 +26,12 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
               help="Only report files that are not formatted (exit 1 if any); write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def fmt_command(paths: tuple[str, ...], check: bool, as_json: bool) -> None:
-    """Format mapping files: one rule per line, two-space blocks, aligned tables.
+    """Format mapping files in the canonical layout, keeping every comment.
 
-    Formatting is idempotent: a formatted file is left unchanged. Directories are searched
-    for *.map files.
+    One rule per line, two-space blocks, aligned table values; comments and single blank
+    lines are kept (a trailing comment never moves left). Formatting is idempotent: a
+    formatted file is left unchanged. Directories are searched for *.map files. A file that
+    does not parse is reported (file:line:col and a caret) and left untouched; exit 3.
 
     \b
     Examples:
