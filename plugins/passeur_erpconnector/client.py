@@ -1,12 +1,14 @@
 """The ERP Connector REST API (seeds 003/004) over passeur.http.
 
 HTTP Basic with the licence code as user and the secret key as password; the company file
-is chosen with a `CompanyId` header (0 when omitted). Resources live under
-`/Entity/<Name>`. Writes answer with a task envelope (`OrigRemoteTaskID`, `ResultType`,
-`ErrorType`, `ResultMessage`, `ResultPayload`, `IsTaskCompleted`) that `envelope.py` turns
-into a result or a classified error; an incomplete task is polled until it completes or the
-wait runs out. The per-ERP support matrix comes from the schema's variant capabilities and is
-checked before any call: Avantage never receives a POST.
+is chosen with a `CompanyId` header, left out when no company is given so that the
+licence's own company answers (the sandbox's assumption; seeds 003/004 never name it).
+Resources live under `/Entity/<Name>`. Writes answer with a task envelope
+(`OrigRemoteTaskID`, `ResultType`, `ErrorType`, `ResultMessage`, `ResultPayload`,
+`IsTaskCompleted`) that `envelope.py` turns into a result or a classified error; an
+incomplete task is polled until it completes or the wait runs out. The per-ERP support
+matrix comes from the schema's variant capabilities and is checked before any call:
+Avantage never receives a POST.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -66,7 +68,8 @@ class ErpConnectorClient(LiveClient):
     """A client of one ERP Connector licence and company, for one ERP (`erp`)."""
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, *, licence: str, secret: str,
-                 erp: str, company_id: str | int = 0, settings: HttpSettings | None = None,
+                 erp: str, company_id: str | int | None = None,
+                 settings: HttpSettings | None = None,
                  transport: httpx.BaseTransport | None = None,
                  async_transport: httpx.AsyncBaseTransport | None = None,
                  poll_interval: float = 1.0, poll_timeout: float = 60.0,
@@ -76,13 +79,15 @@ class ErpConnectorClient(LiveClient):
         if not licence or not secret:
             raise UsageError("erpconnector needs a licence code and a secret key")
         self.erp = erp
-        self.company_id = str(company_id)
+        self.company_id = None if company_id in (None, "") else str(company_id)
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
         self._sleep = sleep
         super().__init__(base_url, auth=BasicAuth(licence, secret),
-                         account=f"erpconnector:{licence}:{self.company_id}",
-                         settings=settings, headers={"CompanyId": self.company_id},
+                         account=f"erpconnector:{licence}:{self.company_id or ''}",
+                         settings=settings,
+                         headers=None if self.company_id is None
+                         else {"CompanyId": self.company_id},
                          transport=transport, async_transport=async_transport, sleep=sleep)
 
     # -- reads ---------------------------------------------------------------------------
@@ -122,21 +127,34 @@ class ErpConnectorClient(LiveClient):
     def create(self, doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
         """POST with `If-None-Match: *`; the task's ResultPayload once it completed."""
         check_support(self.erp, doctype, "create")
-        answer = self.http.call(self._create_call(doctype, document))
-        deadline = time.monotonic() + self.poll_timeout
-        while True:
-            try:
-                result: dict[str, Any] = unwrap(answer)
-                return result
-            except TaskPending as pending:
-                if time.monotonic() >= deadline:
-                    raise pending.timed_out(self.poll_timeout) from None
+        polls = self._task_result(self.http.call(self._create_call(doctype, document)))
+        try:
+            poll = next(polls)
+            while True:
                 self._sleep(self.poll_interval)
-                answer = self.http.call(Call("GET", TASK_PATH.format(id=pending.task_id)))
+                poll = polls.send(self.http.call(poll))
+        except StopIteration as done:
+            result: dict[str, Any] = done.value
+            return result
 
     async def acreate(self, doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
         check_support(self.erp, doctype, "create")
         answer = await self.ahttp.call(self._create_call(doctype, document))
+        polls = self._task_result(answer)
+        try:
+            poll = next(polls)
+            while True:
+                await asyncio.sleep(self.poll_interval)
+                poll = polls.send(await self.ahttp.call(poll))
+        except StopIteration as done:
+            result: dict[str, Any] = done.value
+            return result
+
+    def _task_result(self, answer: Any) -> Generator[Call, Any, dict[str, Any]]:
+        """The polling of a write's task, written once for both clients: it yields the call
+        that fetches a pending task again (the caller waits `poll_interval`, runs it and
+        sends the answer back) and returns the completed task's ResultPayload, or raises
+        once `poll_timeout` has run out."""
         deadline = time.monotonic() + self.poll_timeout
         while True:
             try:
@@ -145,9 +163,7 @@ class ErpConnectorClient(LiveClient):
             except TaskPending as pending:
                 if time.monotonic() >= deadline:
                     raise pending.timed_out(self.poll_timeout) from None
-                await asyncio.sleep(self.poll_interval)
-                answer = await self.ahttp.call(
-                    Call("GET", TASK_PATH.format(id=pending.task_id)))
+                answer = yield Call("GET", TASK_PATH.format(id=pending.task_id))
 
     @staticmethod
     def _create_call(doctype: str, document: Mapping[str, Any]) -> Call:
@@ -213,5 +229,5 @@ def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None =
     return ErpConnectorClient(config.get("base_url") or DEFAULT_BASE_URL,
                               licence=str(config.get("licence") or ""),
                               secret=str(config.get("secret") or ""), erp=str(erp),
-                              company_id=config.get("company_id") or 0, settings=settings,
+                              company_id=config.get("company_id"), settings=settings,
                               transport=transport, async_transport=async_transport)

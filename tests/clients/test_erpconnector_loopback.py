@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 from decimal import Decimal
@@ -80,6 +81,33 @@ def test_incomplete_tasks_are_polled(serve) -> None:
     with _client(server) as client:
         assert client.create("invoice", seed_004_invoice("P-1"))["NoFacture"] == "P-1"
     assert app.stats.requests == 4  # POST, 2 pending polls, the poll that completes
+
+
+def test_incomplete_tasks_are_polled_by_the_async_client(serve) -> None:
+    app = _app(pending_polls=2)
+    server = serve(app)
+
+    async def scenario() -> dict:
+        client = _client(server)
+        try:
+            return await client.acreate("invoice", seed_004_invoice("P-2"))
+        finally:
+            await client.aclose()
+            client.close()
+
+    assert asyncio.run(scenario())["NoFacture"] == "P-2"
+    assert app.stats.requests == 4  # POST, 2 pending polls, the poll that completes
+    assert list(app.state.invoices) == ["P-2"]
+
+
+def test_without_company_id_the_licence_company_answers(serve) -> None:
+    """The sandbox's default company is "1"; a client given no company sends no CompanyId
+    header (it used to send "0" and was refused with a 403)."""
+    server = serve(create_app(licence=LICENCE, secret=SECRET, seed=3, today="2025-06-15"))
+    with ErpConnectorClient(server.base_url + "/api", licence=LICENCE, secret=SECRET,
+                            erp="acomba", settings=fast_settings()) as client:
+        assert client.company_id is None
+        assert len(client.list_page("invoice")) == 3
 
 
 def test_matrix_refuses_before_any_call(serve) -> None:

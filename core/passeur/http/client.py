@@ -8,7 +8,7 @@ decision; they only differ in how they send and sleep. The transport is injectab
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 import attrs
@@ -31,6 +31,9 @@ from passeur.http.redact import Redactor, logger
 from passeur.http.retry import RetryPolicy
 
 __all__ = ["AsyncHttpClient", "HttpClient", "HttpSettings"]
+
+#: `_Runner.steps`: yields seconds to sleep or a request to send; is sent the answer.
+_Steps = Generator[float | httpx.Request, httpx.Response | httpx.HTTPError | None, Any]
 
 
 @attrs.frozen
@@ -148,6 +151,38 @@ class _Runner:
         logger.info("   retrying in %.2f s after: %s", wait, error)
         return wait
 
+    def steps(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> _Steps:
+        """The retry loop of one call, written once for both clients: it yields seconds to
+        sleep or a request to send, is sent back the response (or the httpx error) of each
+        request, and returns the call's result or raises its classified error."""
+        attempt = 0
+        resent = False  # a 5xx came back for a guarded write and we sent it again
+        while True:
+            attempt += 1
+            if self.budget is not None:
+                wait_budget = self.budget.reserve()
+                if wait_budget > 0:
+                    yield wait_budget
+            request = self.build(client, call)
+            url = self.trace_request(request, attempt)
+            started = time.monotonic()
+            answer = yield request
+            error: TransportError
+            if isinstance(answer, httpx.Response):
+                self.trace_response(answer, url, started)
+                try:
+                    return self.outcome(call, answer, url)
+                except TransportError as exc:
+                    error = exc
+            else:
+                assert isinstance(answer, httpx.HTTPError)  # the drivers send nothing else
+                error = self.failed(call, answer, url)
+            wait = self.next_wait(error, attempt)
+            if wait is None:
+                raise self.final(call, error, resent)
+            resent = resent or self.server_failed(call, error)
+            yield wait
+
 
 class HttpClient:
     """Synchronous client of one account. Thread-safe; close it (or use `with`)."""
@@ -169,30 +204,21 @@ class HttpClient:
 
     def call(self, call: Call) -> Any:
         """Run `call` with retries; the decoded JSON (Decimal numbers), bytes, or None."""
-        attempt = 0
-        resent = False  # a 5xx came back for a guarded write and we sent it again
-        while True:
-            attempt += 1
-            if self._run.budget is not None:
-                self._run.budget.acquire(self._sleep)
-            request = self._run.build(self._client, call)
-            url = self._run.trace_request(request, attempt)
-            started = time.monotonic()
-            try:
-                response = self._client.send(request)
-            except httpx.HTTPError as exc:
-                error = self._run.failed(call, exc, url)
-            else:
-                self._run.trace_response(response, url, started)
-                try:
-                    return self._run.outcome(call, response, url)
-                except TransportError as exc:
-                    error = exc
-            wait = self._run.next_wait(error, attempt)
-            if wait is None:
-                raise self._run.final(call, error, resent)
-            resent = resent or self._run.server_failed(call, error)
-            self._sleep(wait)
+        steps = self._run.steps(self._client, call)
+        answer: httpx.Response | httpx.HTTPError | None = None
+        try:
+            while True:
+                step = steps.send(answer)
+                if isinstance(step, httpx.Request):
+                    try:
+                        answer = self._client.send(step)
+                    except httpx.HTTPError as exc:
+                        answer = exc
+                else:
+                    self._sleep(step)
+                    answer = None
+        except StopIteration as done:
+            return done.value
 
     def close(self) -> None:
         self._client.close()
@@ -235,32 +261,21 @@ class AsyncHttpClient:
 
     async def call(self, call: Call) -> Any:
         """Run `call` with retries; the decoded JSON (Decimal numbers), bytes, or None."""
-        attempt = 0
-        resent = False  # a 5xx came back for a guarded write and we sent it again
-        while True:
-            attempt += 1
-            if self._run.budget is not None:
-                wait_budget = self._run.budget.reserve()
-                if wait_budget > 0:
-                    await self._pause(wait_budget)
-            request = self._run.build(self._client, call)
-            url = self._run.trace_request(request, attempt)
-            started = time.monotonic()
-            try:
-                response = await self._client.send(request)
-            except httpx.HTTPError as exc:
-                error = self._run.failed(call, exc, url)
-            else:
-                self._run.trace_response(response, url, started)
-                try:
-                    return self._run.outcome(call, response, url)
-                except TransportError as exc:
-                    error = exc
-            wait = self._run.next_wait(error, attempt)
-            if wait is None:
-                raise self._run.final(call, error, resent)
-            resent = resent or self._run.server_failed(call, error)
-            await self._pause(wait)
+        steps = self._run.steps(self._client, call)
+        answer: httpx.Response | httpx.HTTPError | None = None
+        try:
+            while True:
+                step = steps.send(answer)
+                if isinstance(step, httpx.Request):
+                    try:
+                        answer = await self._client.send(step)
+                    except httpx.HTTPError as exc:
+                        answer = exc
+                else:
+                    await self._pause(step)
+                    answer = None
+        except StopIteration as done:
+            return done.value
 
     async def aclose(self) -> None:
         await self._client.aclose()
