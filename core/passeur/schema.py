@@ -133,7 +133,11 @@ class DocumentType:
 
 @attrs.frozen
 class ConfigField:
-    """One setting of a connection to a system; `secret` ones are read from the environment."""
+    """One setting of a connection to a system; `secret` ones are read from the environment.
+
+    `instead` names settings that, given together, stand in for a required one (an API token
+    or a login and password), so alternatives are data and not code in the connection reader.
+    """
 
     name: str
     type: FieldType = FieldType.STRING
@@ -142,6 +146,13 @@ class ConfigField:
     default: Any = None
     allowed: tuple[str, ...] = ()
     description: str = ""
+    instead: tuple[str, ...] = ()
+
+    def satisfied_by(self, given: Mapping[str, Any]) -> bool:
+        """Whether `given` settings meet this field's requirement."""
+        if not self.required or self.name in given:
+            return True
+        return bool(self.instead) and all(name in given for name in self.instead)
 
 
 @attrs.frozen

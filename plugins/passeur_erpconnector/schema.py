@@ -10,6 +10,7 @@ the fields below are assumptions and their description says so.
 from __future__ import annotations
 
 from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur.sandbox import LazyFactory
 
 __all__ = ["DOCUMENTED_TYPE_DOC_CODES", "ERPS", "INVOICE", "INVOICE_CREATE", "SYSTEM",
            "TASK_RESULT", "TYPE_DOCS", "TYPE_DOC_CODES"]
@@ -205,4 +206,6 @@ SYSTEM = SystemSpec(
         ConfigField("licence", required=True, secret=True, description="licence code"),
         ConfigField("secret", required=True, secret=True, description="secret key"),
     ),
+    client_factory=LazyFactory("passeur_erpconnector.client:client_factory"),
+    sandbox_factory=LazyFactory("passeur_erpconnector.sandbox:create_app"),
 )

@@ -11,6 +11,7 @@ keep the API's text because it is not always a number or a date: `number` ("13/2
 from __future__ import annotations
 
 from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur.sandbox import LazyFactory
 
 __all__ = ["CLIENT", "DEPARTMENT", "INVOICE", "KINDS", "PAYMENT", "POSITION_KINDS", "PRODUCT",
            "SYSTEM"]
@@ -282,6 +283,11 @@ SYSTEM = SystemSpec(
     config=(
         ConfigField("account", description="account subdomain: <account>.vosfactures.fr"),
         ConfigField("base_url", description="any base URL, e.g. a local sandbox"),
-        ConfigField("api_token", required=True, secret=True, description="API token"),
+        ConfigField("api_token", required=True, secret=True, instead=("login", "password"),
+                    description="API token"),
+        ConfigField("login", description="login for HTTP Basic, instead of api_token"),
+        ConfigField("password", secret=True, description="password for HTTP Basic"),
     ),
+    client_factory=LazyFactory("passeur_vosfactures.client:client_factory"),
+    sandbox_factory=LazyFactory("passeur_vosfactures.sandbox:create_app"),
 )

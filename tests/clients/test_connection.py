@@ -34,6 +34,19 @@ max_attempts = 3
     assert "tok-abcdef-123" not in repr(conn)
 
 
+def test_login_and_password_stand_in_for_the_token(registry) -> None:
+    text = """system = "vosfactures"
+[settings]
+account = "acme"
+login = "compta@acme.example"
+password = { env = "ACME_TOKEN" }
+"""
+    conn = parse_connection(text, registry, name="acme.toml", environ=ENV)
+    assert dict(conn.settings) == {"account": "acme", "login": "compta@acme.example",
+                                   "password": "tok-abcdef-123"}
+    assert conn.secret_names == {"password"}
+
+
 def test_variant_name_selects_the_erp(registry) -> None:
     text = """system = "acomba"
 [settings]
@@ -58,7 +71,8 @@ secret = { env = "SEC" }
      "acme.toml:3: vosfactures has no setting 'accont'; did you mean 'account'?"),
     ('system = "vosfactures"\n[settings]\naccount = "acme"\n',
      "acme.toml: missing setting 'api_token' for vosfactures (API token); add "
-     '`api_token = { env = "VOSFACTURES_API_TOKEN" }` under [settings]'),
+     '`api_token = { env = "VOSFACTURES_API_TOKEN" }` under [settings], or login and '
+     "password instead"),
     ('system = "vosfactures"\n[settings]\napi_token = { env = "ACME_TOKEN" }\n[http]\n'
      'rate = 3\n', "acme.toml: unknown [http] setting 'rate'"),
     ('system = "vosfactures"\n[settings]\napi_token = { env = "ACME_TOKEN" }\n[http]\n'

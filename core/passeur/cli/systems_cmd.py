@@ -39,7 +39,7 @@ def system_json(system: SystemSpec) -> dict[str, Any]:
         "config": [
             {"name": c.name, "type": c.type.value, "required": c.required,
              "secret": c.secret, "default": c.default, "allowed": list(c.allowed),
-             "description": c.description}
+             "description": c.description, "instead": list(c.instead)}
             for c in system.config
         ],
         "document_types": [

@@ -165,13 +165,15 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
     for field in spec.config:
         if field.name not in settings and field.default is not None:
             settings[field.name] = field.default
-        if field.required and field.name not in settings:
+        if not field.satisfied_by(settings):
             variable = f"{spec.name}_{field.name}".upper()
             how = (f'{field.name} = {{ env = "{variable}" }}' if field.secret
                    else f"{field.name} = ...")
+            alternative = (f", or {' and '.join(field.instead)} instead" if field.instead
+                           else "")
             raise UsageError(f"{name}: missing setting {field.name!r} for {spec.name} "
                              f"({field.description or field.name}); add `{how}` under "
-                             "[settings]")
+                             f"[settings]{alternative}")
     return Connection(name=name, system=spec, variant=variant, settings=settings,
                       secret_names=frozenset(secrets), http=_http(name, data.get("http")))
 

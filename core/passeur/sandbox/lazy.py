@@ -16,7 +16,8 @@ __all__ = ["LazyFactory"]
 
 
 class LazyFactory:
-    """Calls `module:function` with keyword options, importing it the first time."""
+    """Calls `module:function`, importing it the first time (a SystemSpec can name its client
+    and sandbox factories without importing httpx servers, or itself, at plugin load)."""
 
     def __init__(self, target: str) -> None:
         module, sep, name = target.partition(":")
@@ -38,8 +39,8 @@ class LazyFactory:
     def __signature__(self) -> inspect.Signature:
         return inspect.signature(self.load())
 
-    def __call__(self, **options: Any) -> Any:
-        return self.load()(**options)
+    def __call__(self, *args: Any, **options: Any) -> Any:
+        return self.load()(*args, **options)
 
     def __repr__(self) -> str:
         return f"LazyFactory({self.target!r})"
