@@ -8,10 +8,7 @@ is fetched later, CompanyId) is listed in docs/sandboxes.md.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
-import hmac
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
@@ -27,6 +24,7 @@ from passeur.sandbox import (
     FieldErrors,
     JSONResponse,
     Sandbox,
+    basic_matches,
     loads,
     parse_int,
     skip_top_window,
@@ -230,16 +228,8 @@ class _Api:
         self.company_id = company_id
 
     def _authorized(self, request: Request) -> bool:
-        header = request.headers.get("authorization", "")
-        if header[:6].lower() != "basic ":
-            return False
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        licence, _, secret = decoded.partition(":")
-        return hmac.compare_digest(licence, self.licence) and hmac.compare_digest(
-            secret, self.secret)
+        return basic_matches(request.headers.get("authorization", ""), self.licence,
+                             self.secret)
 
     def route(self, operation: str, handler: Handler) -> Handler:
         """Authenticate, check CompanyId and the support matrix, then run `handler`."""

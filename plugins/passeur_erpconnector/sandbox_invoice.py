@@ -7,7 +7,7 @@ when the group is compound (the Québec rule before 2013), each rounded to the c
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import attrs
@@ -67,20 +67,7 @@ class Catalogue:
 
 
 def _decimal(value: Any, field: str, errors: FieldErrors) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        errors.add(field, "doit être un nombre")
-        return None
-    try:
-        result = Decimal(str(value))
-    except InvalidOperation:
-        errors.add(field, "doit être un nombre")
-        return None
-    if not result.is_finite():
-        errors.add(field, "doit être un nombre")
-        return None
-    return result
+    return None if value is None else errors.number(value, field, "doit être un nombre")
 
 
 def _line(raw: Any, index: int, catalogue: Catalogue, factor: Decimal,

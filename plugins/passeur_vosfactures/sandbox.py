@@ -7,8 +7,6 @@ prefixes, default sort order...) is listed in docs/sandboxes.md.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
 import hmac
 from collections.abc import Awaitable, Callable
@@ -26,6 +24,7 @@ from passeur.sandbox import (
     JSONResponse,
     Sandbox,
     Table,
+    basic_matches,
     loads,
     page_window,
     tiny_pdf,
@@ -73,15 +72,6 @@ class _Api:
         self.password = password
 
     # -- plumbing -------------------------------------------------------------------------
-    def _basic_ok(self, header: str) -> bool:
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        login, _, password = decoded.partition(":")
-        return (hmac.compare_digest(login, self.login)
-                and hmac.compare_digest(password, self.password))
-
     def route(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         """Authenticate (query, body, or Basic), parse the JSON body, map errors to answers."""
 
@@ -97,7 +87,7 @@ class _Api:
             if token is not None:
                 allowed = hmac.compare_digest(str(token), self.token)
             else:
-                allowed = header[:6].lower() == "basic " and self._basic_ok(header)
+                allowed = basic_matches(header, self.login, self.password)
             if not allowed:
                 return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
             try:

@@ -6,7 +6,7 @@ rounds (each line total, then sums of lines); the wire carries them as "12.30" s
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from passeur.sandbox import FieldErrors
@@ -39,19 +39,9 @@ def parse_decimal(value: Any, field: str, errors: FieldErrors) -> Decimal | None
     """A number sent as JSON number or string ("10,20" accepted); None when absent/blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        errors.add(field, "n'est pas un nombre")
-        return None
-    try:
-        result = value if isinstance(value, Decimal) else Decimal(
-            str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        errors.add(field, "n'est pas un nombre")
-        return None
-    if not result.is_finite():
-        errors.add(field, "n'est pas un nombre")
-        return None
-    return result
+    if isinstance(value, str):
+        value = value.strip().replace(",", ".")
+    return errors.number(value, field, "n'est pas un nombre")
 
 
 def tax_text(value: Any, field: str, errors: FieldErrors) -> str:

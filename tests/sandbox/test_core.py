@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 from decimal import Decimal
 
@@ -14,6 +15,8 @@ from passeur.errors import UsageError
 from passeur.sandbox import (
     BadJSON,
     DataGenerator,
+    FieldErrors,
+    basic_matches,
     bind_loopback,
     dumps,
     loads,
@@ -132,3 +135,31 @@ def test_lazy_factory_imports_on_first_use_and_shows_the_real_signature():
              "print('starlette' in sys.modules, 'uvicorn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def _basic(text: str) -> str:
+    return "Basic " + base64.b64encode(text.encode()).decode()
+
+
+def test_basic_matches_only_the_exact_user_and_password():
+    assert basic_matches(_basic("LIC-1:s3cr:et"), "LIC-1", "s3cr:et")  # ':' in a password
+    assert basic_matches(_basic("élan:mot"), "élan", "mot")
+    assert basic_matches("bAsIc " + _basic("u:p")[6:], "u", "p")
+    assert not basic_matches(_basic("u:p2"), "u", "p")
+    assert not basic_matches(_basic("u2:p"), "u", "p")
+    assert not basic_matches("Bearer " + _basic("u:p")[6:], "u", "p")
+    assert not basic_matches("Basic %%%", "u", "p")
+    assert not basic_matches("Basic " + base64.b64encode(b"\xff:p").decode(), "u", "p")
+    assert not basic_matches("", "u", "p")
+
+
+def test_field_errors_number_keeps_exact_decimals_and_names_every_refusal():
+    errors = FieldErrors()
+    assert errors.number("30.0100225", "a", "nan") == Decimal("30.0100225")
+    assert errors.number(Decimal("1.10"), "b", "nan") == Decimal("1.10")
+    assert errors.number(4, "c", "nan") == 4
+    assert not errors
+    for field, value in (("d", True), ("e", "douze"), ("f", "NaN"), ("g", "Infinity"),
+                         ("h", [1])):
+        assert errors.number(value, field, "n'est pas un nombre") is None
+    assert errors.fields == {k: ["n'est pas un nombre"] for k in "defgh"}

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "Sandbox": "app",
+    "basic_matches": "auth",
     "FaultConfig": "faults", "FaultMiddleware": "faults", "FaultStats": "faults",
     "Company": "generator", "DataGenerator": "generator", "Product": "generator",
     "LazyFactory": "lazy",
@@ -56,6 +57,7 @@ __all__ = [
     "RunningServer",
     "Sandbox",
     "Table",
+    "basic_matches",
     "bind_loopback",
     "dumps",
     "loads",

@@ -6,6 +6,9 @@ that shape, so the sandboxes collect rather than stop at the first problem.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 __all__ = ["FieldErrors"]
 
 
@@ -20,6 +23,23 @@ class FieldErrors(Exception):
         messages = self.fields.setdefault(field, [])
         if message not in messages:
             messages.append(message)
+
+    def number(self, value: Any, field: str, message: str) -> Decimal | None:
+        """`value` as an exact Decimal, or None after recording `message` for `field`: a
+        boolean, a text that is not a number, NaN and infinities are refused (JSON
+        `true` is no quantity, and Decimal("NaN") would poison every total)."""
+        if isinstance(value, bool):
+            self.add(field, message)
+            return None
+        try:
+            result = value if isinstance(value, Decimal) else Decimal(str(value))
+        except InvalidOperation:
+            self.add(field, message)
+            return None
+        if not result.is_finite():
+            self.add(field, message)
+            return None
+        return result
 
     def __bool__(self) -> bool:
         return bool(self.fields)
