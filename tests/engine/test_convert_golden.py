@@ -32,11 +32,13 @@ def _input(case: Path) -> Path:
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
 @pytest.mark.parametrize("name", CASES)
-def test_golden(name: str, target: str) -> None:
+def test_golden(name: str, target: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # inputs named relative to the checkout, as a user types them
     case = GOLDEN / name
     source = json.loads((case / "case.json").read_text())["from"]
     expected_file = case / TARGETS[target]
-    result = CliRunner().invoke(cli, ["convert", str(_input(case)), "--from", source,
+    result = CliRunner().invoke(cli, ["convert", os.path.relpath(_input(case), ROOT),
+                                      "--from", source,
                                       "--to", target, "--on-issue", "ignore"])
     if os.environ.get("PASSEUR_REGEN_GOLDEN"):
         if result.exit_code == 0:

@@ -270,7 +270,9 @@ def test_canonical_in_and_out() -> None:
     outcome = convert(document, "passeur", "passeur")
     assert outcome.output == {"number": "F1", "lines": [
         {"quantity": "2", "unit_price_net": "10.00", "taxes": [{"rate": "20"}]}],
-        "totals": {"gross": "24.00"}}
+        "totals": {"gross": "24.00"},
+        "computed_totals": {"line_net": "20.00", "net": "20.00", "tax": "4.00",
+                            "gross": "24.00", "paid": "0", "due": "24.00"}}
     bad = convert({"lines": [{"quantity": "x"}]}, "passeur", "vosfactures")
     assert _issues(bad) == [("error", "$.lines[0].quantity", "'x' is not a decimal number")]
 
@@ -298,3 +300,18 @@ def test_seed_003_post_form_with_null_payments() -> None:
         "InfoClientFacturerA": {"NoClient": "0Comptoir"},
         "LigneFacture": [{"strNoProduit": "CAThermo", "QteFacture": Decimal("4")}]},
         "ListeModePaiements": None, "ReturnFullTransaction": True}
+
+
+def test_canonical_records_say_where_they_come_from_and_keep_both_totals() -> None:
+    document = {"kind": "vat", "id": 4242, "number": "FV 2024/05/013",
+                "issue_date": "2024-05-02", "currency": "EUR", "price_net": "20.00",
+                "price_gross": "24.00", "positions": [
+                    {"name": "A", "quantity": "2", "price_net": "10.00", "tax": "20",
+                     "total_price_net": "20.00", "total_price_gross": "24.00"}]}
+    outcome = convert(document, "vosfactures", "passeur")
+    assert outcome.output["source"] == {"system": "vosfactures", "id": "4242",
+                                        "location": "<input>#1"}
+    assert outcome.output["totals"]["gross"] == "24.00"
+    assert outcome.output["computed_totals"] == {
+        "line_net": "20.00", "net": "20.00", "tax": "4.00", "gross": "24.00", "paid": "0",
+        "due": "24.00"}

@@ -17,12 +17,12 @@ from typing import Any, Protocol
 import attrs
 
 from passeur.canonical import CANONICAL, fields_of
-from passeur.engine.hub import check_source_totals, check_target
+from passeur.engine.hub import check_source_totals, check_target, tax_rounding_of
 from passeur.engine.io import InputProblem, RawDocument
 from passeur.engine.wire import WireFormat, missing_required
 from passeur.errors import MappingError, PasseurError, StructureError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
-from passeur.model import DOCUMENT_CLASSES, Invoice
+from passeur.model import DOCUMENT_CLASSES, Invoice, Source, with_computed_totals
 from passeur.plugins import Registry
 from passeur.schema import FieldSpec, FieldType
 from passeur.serialize import structure, to_plain, unstructure
@@ -149,6 +149,7 @@ class Converter:
         hub = self._hub_doctype()
         self.model_class = DOCUMENT_CLASSES.get(hub) if hub is not None else None
         self.steps = steps if steps is not None else self._route(mapping)
+        self._origin = Source(system=source.name)  # of the document being converted
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -210,6 +211,10 @@ class Converter:
     def convert(self, value: Any, index: int = 1, line: int | None = None) -> DocumentOutcome:
         """Convert one parsed JSON document; never raises for a problem in the document."""
         issues: list[Issue] = []
+        where = self.source_label or "<input>"
+        self._origin = Source(system=self.source.name, id=None,
+                              location=f"{where}:{line}" if line is not None
+                              else f"{where}#{index}")
         try:
             output = self._convert(value, issues)
         except _Failed:
@@ -230,6 +235,7 @@ class Converter:
             if plain is None or _has_error(found):
                 raise _Failed
             self._check_source_required(plain, issues)
+            self._origin = attrs.evolve(self._origin, id=self._natural_id(plain))
             record = plain
         for step in self.steps:
             record = self._run_step(step, record, issues)
@@ -237,6 +243,15 @@ class Converter:
             return unstructure(self._model(record, issues))
         self._check_required(record, issues)
         return self.writer.write(record)
+
+    def _natural_id(self, record: dict[str, Any]) -> str | None:
+        """The document's id in its source: its `id`, else its first natural key."""
+        doctype = self.registry.document_type(self.source.name, self.source.doctype)
+        for key in ("id", *doctype.capabilities_for(self.source.variant).natural_keys):
+            value = record.get(key)
+            if value not in (None, ""):
+                return str(value)
+        return None
 
     def _check_source_required(self, record: dict[str, Any], issues: list[Issue]) -> None:
         """Fields every document of the source's type has: a warning, since what is there
@@ -315,7 +330,10 @@ class Converter:
         if self.reader is not None and self.reader.to_hub is not None:
             model, found = self.reader.to_hub(model)
             issues.extend(found)
+        if self.reader is not None and getattr(model, "source", False) is None:
+            model = attrs.evolve(model, source=self._origin)  # every record says where from
         if isinstance(model, Invoice):
+            model = with_computed_totals(model, tax_rounding=tax_rounding_of(self.reader))
             issues.extend(check_source_totals(model, self.reader))
             issues.extend(check_target(model, self.writer, self.policy, self.target.name))
         if self.writer is not None and self.writer.from_hub is not None:

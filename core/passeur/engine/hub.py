@@ -15,12 +15,13 @@ from passeur.engine.wire import WireFormat
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import Invoice, Tax, TaxRounding, recompute
 
-__all__ = ["check_source_totals", "check_target", "describe_taxes"]
+__all__ = ["check_source_totals", "check_target", "describe_taxes", "tax_rounding_of"]
 
 _ROUNDING = {"line": TaxRounding.PER_LINE, "document": TaxRounding.PER_DOCUMENT}
 
 
-def _rounding(fmt: WireFormat | None) -> TaxRounding:
+def tax_rounding_of(fmt: WireFormat | None) -> TaxRounding:
+    """Where a system rounds tax (per line or per document); the canonical model: document."""
     if fmt is None:
         return TaxRounding.PER_DOCUMENT
     return _ROUNDING.get(fmt.tax_rounding, TaxRounding.PER_DOCUMENT)
@@ -62,12 +63,12 @@ def check_source_totals(invoice: Invoice, source: WireFormat | None) -> list[Iss
         return [Issue(Level.WARNING, f"the source reports {tax} of tax without saying on "
                       "which lines or at which rate; the lines carry no tax rate",
                       "totals.tax_undetailed", "$.totals")]
-    computed = recompute(invoice, tax_rounding=_rounding(source))
+    computed = recompute(invoice, tax_rounding=tax_rounding_of(source))
     if computed.gross == reported.gross:
         return []
     return [Issue(Level.WARNING,
                   f"the source's total is {reported.gross} but its lines give {computed.gross} "
-                  f"(tax rounded per {_rounding(source).value})",
+                  f"(tax rounded per {tax_rounding_of(source).value})",
                   "totals.source_mismatch", "$.totals.gross")]
 
 
@@ -108,9 +109,9 @@ def _target_totals(
         return []
     if not any(line.taxes for line in invoice.lines):
         return []
-    computed = recompute(invoice, tax_rounding=_rounding(target))
+    computed = recompute(invoice, tax_rounding=tax_rounding_of(target))
     if computed.gross == reported.gross:
         return []
-    return [_issue(policy, f"{target_name} rounds tax per {_rounding(target).value}: from "
+    return [_issue(policy, f"{target_name} rounds tax per {tax_rounding_of(target).value}: from "
                    f"these lines it computes a total of {computed.gross} (tax {computed.tax}) "
                    f"where the source says {reported.gross}", "target.totals", "$.totals.gross")]
