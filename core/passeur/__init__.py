@@ -20,6 +20,7 @@ from passeur.errors import (
     UnknownDocumentTypeError,
     UnknownSystemError,
     UsageError,
+    WriteVetoedError,
 )
 from passeur.hookspecs import hookimpl
 from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
@@ -55,6 +56,7 @@ __all__ = [
     "UnknownSystemError",
     "UsageError",
     "WireFormat",
+    "WriteVetoedError",
     "__version__",
     "dump_json",
     "hookimpl",

@@ -15,7 +15,8 @@ tool can catch one class. The tree::
     │   └── StructureError          data that does not fit a model class (carries data paths)
     ├── MappingError                a mapping file that cannot be parsed, checked or compiled
     │   └── MappingRuntimeError     a compiled mapping failed on one document
-    └── TransportError              talking to a live system failed (see passeur.http)
+    ├── TransportError              talking to a live system failed (see passeur.http)
+    └── WriteVetoedError            a plugin's before-write hook refused a record
 
 `Issue` (in `passeur.issues`) is what a conversion or a check returns for a document
 problem; exceptions are for what stops the work.
@@ -39,6 +40,7 @@ __all__ = [
     "UnknownDocumentTypeError",
     "UnknownSystemError",
     "UsageError",
+    "WriteVetoedError",
 ]
 
 
@@ -118,3 +120,7 @@ class MappingRuntimeError(MappingError):
 
 class TransportError(PasseurError):
     """Talking to a live system failed; subclasses in passeur.http classify why."""
+
+
+class WriteVetoedError(PasseurError):
+    """A `passeur_before_write` hook returned an ERROR issue: the record was not sent."""

@@ -24,6 +24,7 @@ from passeur.cli.app import (
 from passeur.cli.pull_cmd import check_operation
 from passeur.engine.connection import load_connection
 from passeur.engine.io import InputProblem, iter_documents
+from passeur.engine.lifecycle import after_write_notifier, vetted_create
 from passeur.errors import InputError
 from passeur.http import CREATED, FAILED, UNCERTAIN, Outcome, create_all
 
@@ -71,18 +72,22 @@ def read_input(path: str) -> list[dict[str, Any]]:
     return documents
 
 
-async def _push(client: Any, doctype: str, documents: list[dict[str, Any]], concurrency: int,
+async def _push(client: Any, system: str, hook: Any, doctype: str,
+                documents: list[dict[str, Any]], concurrency: int,
                 progress: Progress | None) -> list[Outcome]:
     task = progress.add_task(f"pushing {doctype}", total=len(documents)) if progress else None
 
-    def done(outcome: Outcome) -> None:
+    def advance(outcome: Outcome) -> None:
         if progress is not None and task is not None:
             progress.advance(task)
 
+    create = vetted_create(hook, system, doctype,
+                           lambda d: client.acreate_document(doctype, d))
     try:
-        return await create_all(lambda d: client.acreate_document(doctype, d), documents,
-                                concurrency=concurrency,
-                                key=lambda d: client.document_key(doctype, d), on_done=done)
+        return await create_all(create, documents, concurrency=concurrency,
+                                key=lambda d: client.document_key(doctype, d),
+                                on_done=after_write_notifier(hook, system, doctype, documents,
+                                                             then=advance))
     finally:
         await client.aclose()
 
@@ -117,14 +122,17 @@ def push(ctx: click.Context, connection_path: str, doctype: str, input_path: str
     connection = load_connection(connection_path, registry)
     check_operation(connection, doctype, "create", registry)
     documents = read_input(input_path)
+    system, hook = connection.system.name, registry.pm.hook
     client = connection.client()
     try:
         if not as_json and err_console.is_terminal and documents:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                outcomes = asyncio.run(_push(client, doctype, documents, concurrency, bar))
+                outcomes = asyncio.run(_push(client, system, hook, doctype, documents,
+                                             concurrency, bar))
         else:
-            outcomes = asyncio.run(_push(client, doctype, documents, concurrency, None))
+            outcomes = asyncio.run(_push(client, system, hook, doctype, documents,
+                                         concurrency, None))
     finally:
         client.close()
     if as_json:
