@@ -8,7 +8,7 @@ import logging
 from decimal import Decimal
 
 import pytest
-from clients.client_helpers import fast_settings
+from clients.client_helpers import eventually, fast_settings
 
 from passeur import UsageError
 from passeur.http import AuthError, Conflict, NotFound, Uncertain, ValidationError
@@ -164,6 +164,7 @@ def test_5xx_resent_safely_and_lost_response_uncertain(serve) -> None:
     server = serve(lost)
     with _client(server, timeout=0.5) as client, pytest.raises(Uncertain):
         client.create("invoice", seed_004_invoice("L-1"))
+    assert eventually(lambda: len(lost.state.invoices) > 0)
     assert list(lost.state.invoices) == ["L-1"] and lost.stats.requests == 1
 
 

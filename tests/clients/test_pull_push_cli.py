@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 from click.testing import CliRunner
-from clients.client_helpers import TOKEN
+from clients.client_helpers import TOKEN, eventually
 
 import passeur.cli.pull_cmd
 import passeur.cli.push_cmd
@@ -108,6 +108,7 @@ def test_push_of_lost_responses_reports_uncertain_without_duplicates(serve, stat
     code, stdout, _ = _run(state, "push", str(conn), "invoice", str(src))
     assert code == 1
     assert "0 created, 0 failed, 1 uncertain" in stdout
+    assert eventually(lambda: len(app.state.invoices) > 0)
     assert [i["oid"] for i in app.state.invoices] == ["L-1"]
     assert app.stats.requests == 1
 

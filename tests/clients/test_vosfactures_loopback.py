@@ -7,7 +7,7 @@ import logging
 from decimal import Decimal
 
 import pytest
-from clients.client_helpers import TOKEN, fast_settings
+from clients.client_helpers import TOKEN, eventually, fast_settings
 
 from passeur.http import AuthError, NotFound, Uncertain, ValidationError
 from passeur_vosfactures.client import VosFacturesClient, destroy_position
@@ -150,6 +150,7 @@ def test_lost_response_is_uncertain_and_never_duplicated(serve) -> None:
     with _client(server, timeout=0.5) as client, pytest.raises(Uncertain) as info:
         client.create_invoice(_invoice(), oid="LOST-1")
     assert "may have been applied" in str(info.value)
+    assert eventually(lambda: len(app.state.invoices) > 0)
     assert app.stats.lost == 1 and app.stats.requests == 1
     assert [i["oid"] for i in app.state.invoices] == ["LOST-1"]  # applied exactly once
 

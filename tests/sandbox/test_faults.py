@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from clients.client_helpers import eventually
 
 from passeur.sandbox import FaultConfig, FaultMiddleware
 from passeur_erpconnector.sandbox import create_app as erp_app
@@ -27,26 +28,29 @@ def test_latency_delays_every_answer(serve):
     slow = serve(vf_app(token=TOKEN, latency_ms=400), timeout=0.1)
     with pytest.raises(httpx.ReadTimeout):
         slow.http.get("/invoices.json", params={"api_token": TOKEN})
-    fast = serve(vf_app(token=TOKEN), timeout=0.5)
+    fast = serve(vf_app(token=TOKEN), timeout=5)
     assert fast.http.get("/invoices.json", params={"api_token": TOKEN}).status_code == 200
 
 
 def test_rate_limit_answers_429_with_retry_after(serve):
-    sandbox = serve(vf_app(token=TOKEN, rate_limit=1))
+    # 1 request per 4 s: the second request is refused however slowly the machine runs, and
+    # Retry-After (whole seconds, rounded up) is 4 whether 0 or 3.9 s passed in between.
+    sandbox = serve(vf_app(token=TOKEN, rate_limit=0.25))
     first = sandbox.http.get("/invoices.json", params={"api_token": TOKEN})
     second = sandbox.http.get("/invoices.json", params={"api_token": TOKEN})
     assert first.status_code == 200
     assert second.status_code == 429
-    assert second.headers["retry-after"] == "1"
+    assert second.headers["retry-after"] == "4"
     assert second.json() == {"code": "error", "message": "Rate limit exceeded, retry later"}
     assert sandbox.app.stats.rate_limited == 1
 
 
 def test_rate_limit_on_erp_uses_its_error_payload(serve):
-    sandbox = serve(erp_app(licence="l", secret="s", erp="acomba", rate_limit=1))
+    sandbox = serve(erp_app(licence="l", secret="s", erp="acomba", rate_limit=0.25))
     answers = [sandbox.http.get("/api/Entity/CustomerInvoice", auth=("l", "s"))
                for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 429]
+    assert answers[1].headers["retry-after"] == "4"
     assert answers[1].json() == {"Message": "Rate limit exceeded, retry later"}
 
 
@@ -74,6 +78,7 @@ def test_lost_response_is_applied_but_the_client_times_out(serve):
     sandbox = serve(vf_app(token=TOKEN, today=TODAY, lost_response_rate=1.0), timeout=0.3)
     with pytest.raises(httpx.ReadTimeout):
         sandbox.http.post("/invoices.json", json=INVOICE)
+    assert eventually(lambda: len(sandbox.state.invoices) > 0)
     assert len(sandbox.state.invoices) == 1
     assert sandbox.app.stats.lost == 1
     # Reads are never lost.
