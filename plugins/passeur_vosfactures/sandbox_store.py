@@ -12,6 +12,7 @@ import string
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from passeur.sandbox import FieldErrors, Table
 from passeur_vosfactures.sandbox_money import (
@@ -24,6 +25,13 @@ from passeur_vosfactures.sandbox_money import (
     tax_text,
 )
 from passeur_vosfactures.schema import KINDS, STATUSES
+
+try:
+    #: The account's clock: a French account stamps in Paris time, +01:00 in winter and
+    #: +02:00 in summer (the recorded responses show +01:00 because they date from January).
+    PARIS: datetime.tzinfo = ZoneInfo("Europe/Paris")
+except ZoneInfoNotFoundError:  # pragma: no cover - a system without a time zone database
+    PARIS = datetime.timezone(datetime.timedelta(hours=1))
 
 __all__ = ["NUMBER_PREFIXES", "Account", "NotFound"]
 
@@ -95,10 +103,9 @@ class Account:
             return self._clock()
         if self._fixed_today is not None:
             self._ticks += 1
-            start = datetime.datetime.combine(self._fixed_today, datetime.time(9, 0),
-                                              datetime.timezone(datetime.timedelta(hours=1)))
+            start = datetime.datetime.combine(self._fixed_today, datetime.time(9, 0), PARIS)
             return start + datetime.timedelta(seconds=self._ticks)
-        return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=1)))
+        return datetime.datetime.now(PARIS)
 
     def today(self) -> datetime.date:
         return self._fixed_today or self.now().date()

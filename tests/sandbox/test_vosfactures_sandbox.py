@@ -421,3 +421,12 @@ def test_credit_notes_partial_and_total(vf):
     assert missing.json()["message"] == {"copy_invoice_from": ["n'existe pas"],
                                          "buyer_name": ["doit être rempli(e)"],
                                          "positions": ["doit être rempli(e)"]}
+
+
+def test_timestamps_are_paris_time_with_summer_time(serve):
+    """The recorded responses (January) show +01:00; a French account in June is at +02:00."""
+    for today, offset in (("2025-06-15", "+02:00"), ("2025-01-15", "+01:00")):
+        served = serve(create_app(token=TOKEN, today=today))
+        body = create(served, SIMPLE).json()
+        assert body["created_at"].startswith(f"{today}T09:00:")
+        assert body["created_at"].endswith(offset) and body["updated_at"].endswith(offset)
