@@ -34,7 +34,9 @@ GOLDEN = [
     ("Qte * Prix -> total", {"Qte": 3, "Prix": Decimal("12.50")}, {"total": Decimal("37.50")}),
     ("Qte * Prix -> total", {"Qte": "3", "Prix": "0.10"}, {"total": Decimal("0.30")}),
     ("Prix / 3 -> third", {"Prix": Decimal("1")},
-     {"third": Decimal("0.3333333333333333333333333333")}),
+     {"third": Decimal("0." + "3" * 200)}),  # 200 digits, until the mapping rounds it
+    ("Prix * 3 -> x", {"Prix": Decimal("1234567890123456789012345678.901")},
+     {"x": Decimal("3703703670370370367037037036.703")}),  # exact, not 28 digits
     ("Prix - 0.1 - 0.2 -> x", {"Prix": Decimal("0.3")}, {"x": Decimal("0.0")}),
     ("-Prix -> x", {"Prix": Decimal("2.5")}, {"x": Decimal("-2.5")}),
     ("Qte * Prix -> total", {"Qte": 3}, {}),

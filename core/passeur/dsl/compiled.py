@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, getcontext, localcontext, setcontext
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -19,7 +19,15 @@ from passeur.dsl import ast, values
 from passeur.dsl.codegen import Generated
 from passeur.dsl.ir import IRBlock, IRMapping
 from passeur.dsl.problems import MappingRuleError
-from passeur.dsl.values import ABSENT, Result, Side, TraceEntry, ValueProblem
+from passeur.dsl.values import (
+    ABSENT,
+    EXACT,
+    Result,
+    Side,
+    TraceEntry,
+    ValueProblem,
+    exact_context,
+)
 from passeur.errors import MappingError
 from passeur.issues import Issue, Level, MappingPosition
 
@@ -169,10 +177,13 @@ class CompiledMapping:
         if record.__class__ is not dict:
             self._check_record(record, "left document")
         issues: list[Issue] = []
-        if self.base:
-            out = self._route_forward(record, issues, strict)
+        saved = getcontext()
+        setcontext(exact_context())
+        try:
+            out = self._route_forward(record, issues, strict) if self.base else {}
             return Result(self._forward(record, out, issues, strict, None), issues)
-        return Result(self._forward(record, {}, issues, strict, None), issues)
+        finally:
+            setcontext(saved)
 
     def backward(self, view: dict[str, Any], original: dict[str, Any] | None = None, *,
                  strict: bool = False) -> Result:
@@ -181,10 +192,32 @@ class CompiledMapping:
         orig = original if original is not None else {}
         self._check_record(orig, "original left document")
         issues: list[Issue] = []
-        out = (self._route_backward(view, orig, issues, strict) if self.base
-               else values.clone_except(orig, self._rebuilt))
-        value = self._backward(view, out, orig, issues, strict, None)
+        saved = getcontext()
+        setcontext(exact_context())
+        try:
+            out = (self._route_backward(view, orig, issues, strict) if self.base
+                   else values.clone_except(orig, self._rebuilt))
+            value = self._backward(view, out, orig, issues, strict, None)
+        finally:
+            setcontext(saved)
         return Result(value, issues)
+
+    def forward_over(self, record: dict[str, Any], base: dict[str, Any], *,
+                     strict: bool = False) -> Result:
+        """Only this file's own rules, written over `base`: what its `extends` route made of
+        `record`. The engine runs the route itself so the document stops at the hub."""
+        self._check_record(record, "left document")
+        issues: list[Issue] = []
+        with localcontext(EXACT):
+            return Result(self._forward(record, base, issues, strict, None), issues)
+
+    def backward_over(self, view: dict[str, Any], base: dict[str, Any], *,
+                      strict: bool = False) -> Result:
+        """Only this file's own rules run backward over `base` (see `forward_over`)."""
+        self._check_record(view, "right document")
+        issues: list[Issue] = []
+        with localcontext(EXACT):
+            return Result(self._backward(view, base, {}, issues, strict, None), issues)
 
     def _route_forward(self, record: dict[str, Any], issues: list[Issue], strict: bool,
                        trace: list[TraceEntry] | None = None) -> dict[str, Any]:
@@ -266,8 +299,9 @@ class CompiledMapping:
         issues: list[Issue] = []
         trace: list[tuple[str, int, str | None, bool]] = []
         route: list[TraceEntry] = []
-        out = self._route_forward(record, issues, False, route) if self.base else {}
-        value = self._explained()["forward"](record, out, issues, False, trace)
+        with localcontext(EXACT):
+            out = self._route_forward(record, issues, False, route) if self.base else {}
+            value = self._explained()["forward"](record, out, issues, False, trace)
         return Result(value, issues), route + self._entries(trace)
 
     def explain_backward(self, view: dict[str, Any], original: dict[str, Any] | None = None,
@@ -277,9 +311,10 @@ class CompiledMapping:
         orig = original if original is not None else {}
         issues: list[Issue] = []
         trace: list[tuple[str, int, str | None, bool]] = []
-        out = (self._route_backward(view, orig, issues, False) if self.base
-               else values.clone(orig))
-        value = self._explained()["backward"](view, out, orig, issues, False, trace)
+        with localcontext(EXACT):
+            out = (self._route_backward(view, orig, issues, False) if self.base
+                   else values.clone(orig))
+            value = self._explained()["backward"](view, out, orig, issues, False, trace)
         return Result(value, issues), self._entries(trace)
 
     # -------------------------------------------------------------- introspection

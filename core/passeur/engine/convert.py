@@ -288,17 +288,14 @@ class Converter:
         value = record
         for inner in base:
             value = self._run_step(inner, value, issues)
-        own: list[Issue] = []
         mapping: Any = step.mapping
-        result: dict[str, Any]
-        if step.direction == "forward":
-            result = mapping._forward(record, value, own, False, None)
-        else:
-            result = mapping._backward(record, value, {}, own, False, None)
-        issues.extend(own)
-        if _has_error(own):
+        result = (mapping.forward_over(record, value) if step.direction == "forward"
+                  else mapping.backward_over(record, value))
+        issues.extend(result.issues)
+        if _has_error(result.issues):
             raise _Failed
-        return result
+        output: dict[str, Any] = result.value
+        return output
 
     def _read_canonical(self, value: Any, issues: list[Issue]) -> dict[str, Any]:
         if not isinstance(value, dict):
