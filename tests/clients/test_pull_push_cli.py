@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import attrs
 import pytest
 from click.testing import CliRunner
 from clients.client_helpers import TOKEN, eventually
@@ -16,7 +15,6 @@ import passeur.cli.pull_cmd
 import passeur.cli.push_cmd
 from passeur import load_registry
 from passeur.cli.app import State, cli
-from passeur_vosfactures.client import client_factory
 from passeur_vosfactures.sandbox import create_app
 
 TODAY = "2025-06-15"
@@ -24,12 +22,8 @@ TODAY = "2025-06-15"
 
 @pytest.fixture
 def state() -> State:
-    """The real registry; the client factory wired if the plugin does not declare it yet."""
-    registry = load_registry()
-    spec = registry.systems["vosfactures"]
-    if spec.client_factory is None:
-        registry.systems["vosfactures"] = attrs.evolve(spec, client_factory=client_factory)
-    return State(registry)
+    """The real registry, with the client factories the plugins declare."""
+    return State(load_registry())
 
 
 def _connection(tmp_path: Path, base_url: str, extra: str = "") -> Path:
@@ -141,13 +135,7 @@ def test_help_teaches_with_examples(state) -> None:
 
 
 def _erp_state() -> State:
-    from passeur_erpconnector.client import client_factory as erp_factory
-
-    registry = load_registry()
-    spec = registry.systems["erpconnector"]
-    if spec.client_factory is None:
-        registry.systems["erpconnector"] = attrs.evolve(spec, client_factory=erp_factory)
-    return State(registry)
+    return State(load_registry())
 
 
 def _erp_connection(tmp_path: Path, base_url: str, system: str) -> Path:

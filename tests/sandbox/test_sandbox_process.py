@@ -1,4 +1,5 @@
-"""`passeur sandbox` in a real process: prints its URL, serves, stops cleanly on Ctrl+C."""
+"""`passeur sandbox` in a real process, as a user runs it (the factory the plugin declares,
+found through the installed registry): prints its URL, serves, stops cleanly on Ctrl+C."""
 
 from __future__ import annotations
 
@@ -7,31 +8,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 import httpx
-
-#: Runs the CLI with the factories wired as the plugins declare them (SystemSpec.sandbox_factory).
-SCRIPT = """
-import sys, attrs
-import passeur.cli.sandbox_cmd
-from passeur import load_registry
-from passeur.cli.app import State, cli
-from passeur_vosfactures.sandbox import create_app as vf
-from passeur_erpconnector.sandbox import create_app as erp
-registry = load_registry()
-for name, factory in (("vosfactures", vf), ("erpconnector", erp)):
-    if registry.systems[name].sandbox_factory is None:
-        registry.systems[name] = attrs.evolve(registry.systems[name], sandbox_factory=factory)
-cli.main(args=sys.argv[1:], prog_name="passeur", obj=State(registry))
-"""
 
 
 def test_serves_until_interrupted():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSEUR_")}
     process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, "sandbox", "vosfactures", "--token", "T", "--seed", "5",
+        [sys.executable, "-m", "passeur", "sandbox", "vosfactures", "--token", "T", "--seed", "5",
          "--today", "2025-06-15", "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # A sandbox that never prints would block readline() forever: kill it after a generous
+    # delay (readline then returns "" and the test fails with the process's stderr).
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
     try:
         first = ""
         lines = []
@@ -48,6 +39,7 @@ def test_serves_until_interrupted():
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()
