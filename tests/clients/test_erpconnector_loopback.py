@@ -15,6 +15,7 @@ from passeur.http import AuthError, Conflict, NotFound, Uncertain, ValidationErr
 from passeur_erpconnector.client import ErpConnectorClient
 from passeur_erpconnector.odata import Field, Query
 from passeur_erpconnector.sandbox import create_app
+from support.erp_seed_004 import seed_004_invoice
 
 LICENCE, SECRET = "LIC-2024-0042", "secret-key-XYZ"
 
@@ -27,25 +28,6 @@ def _client(server, erp="acomba", **settings) -> ErpConnectorClient:
     return ErpConnectorClient(server.base_url + "/api", licence=LICENCE, secret=SECRET, erp=erp,
                               company_id="1", settings=fast_settings(**settings),
                               poll_interval=0.01, poll_timeout=5)
-
-
-def seed_004_invoice(number: str = "10044") -> dict:
-    """The create example of seed 003/004 (with the number Acomba requires)."""
-    return {
-        "NoFacture": number, "TypeDoc": "FACTURES", "Référence": "From OERP",
-        "Description": "From OERP", "DateFacture": "2024-04-24",
-        "InfoClientFacturerA": {"NoClient": "0Comptoir"},
-        "LigneFacture": [
-            {"QteFacture": 4, "strNoProduit": "CAThermo"},
-            {"DescriptionLigne": "Il est aussi possible de simplement pousser une ligne de texte"},
-            {"DescriptionLigne": ""},
-            {"QteFacture": 1, "QteCommande": 1, "strNoGroupeProduit": "115",
-             "DescriptionLigne": "Il est aussi possible de ne facturer que sur le Groupe de "
-                                 "produit",
-             "PrixFinal": Decimal("26.09")},
-            {"QteCommande": 3, "QteFacture": 3, "strNoProduit": "SCIE-10"}],
-        "ListeModePaiements": None,
-    }
 
 
 def test_create_get_and_the_seed_totals(serve) -> None:

@@ -9,37 +9,11 @@ import httpx
 import pytest
 
 from passeur_erpconnector.sandbox import UNAUTHORIZED_BODY, create_app
+from support.erp_seed_004 import SEED_004, seed_payload
 
 from .conftest import TODAY
 
 AUTH = ("LIC-123", "s3cret")
-
-#: Seed 004's create payload, comments removed, numbers exactly as written there.
-SEED_004 = """{
-  "Facture": {
-    "TypeDoc": "FACTURES", "Référence": "From OERP", "Description": "From OERP",
-    "DateFacture": "2024-04-24",
-    "InfoClientFacturerA": {"NoClient": "0Comptoir"},
-    "LigneFacture": [
-      {"QteFacture": 4, "strNoProduit": "CAThermo"},
-      {"DescriptionLigne": "Il est aussi possible de simplement pousser une ligne de texte"},
-      {"DescriptionLigne": ""},
-      {"QteFacture": 1, "QteCommande": 1, "strNoGroupeProduit": "115",
-       "DescriptionLigne": "Il est aussi possible de ne facturer que sur le Groupe de produit",
-       "PrixFinal": 26.09},
-      {"QteCommande": 3, "QteFacture": 3, "strNoProduit": "SCIE-10"}
-    ]
-  },
-  "ListeModePaiements": null,
-  "ReturnFullTransaction": true
-}"""
-
-
-def seed_payload(**facture) -> dict:
-    payload = json.loads(SEED_004, parse_float=Decimal)
-    payload["Facture"].update(facture)
-    return payload
-
 
 def post(erp, payload, **headers):
     text = payload if isinstance(payload, str) else _dumps(payload)
