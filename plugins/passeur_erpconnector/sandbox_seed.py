@@ -12,7 +12,13 @@ from passeur_erpconnector.sandbox_invoice import Catalogue
 if TYPE_CHECKING:
     from passeur_erpconnector.sandbox import ErpState
 
-__all__ = ["default_catalogue", "seed_erp"]
+__all__ = ["QUEBEC_CITIES", "default_catalogue", "seed_erp"]
+
+#: The generator's companies are French; an ERP behind ERP Connector keeps Québec customers
+#: (`Pays` "CA"), so their city and postal code are Québec ones, taken in turn.
+QUEBEC_CITIES = (("H2X 1Y4", "Montréal"), ("G1R 4P5", "Québec"), ("J4K 2T5", "Longueuil"),
+                 ("J8X 3X7", "Gatineau"), ("J1H 5N4", "Sherbrooke"), ("G9A 5H7", "Trois-Rivières"),
+                 ("H7N 4Y2", "Laval"), ("G7H 2B1", "Saguenay"))
 
 
 def default_catalogue() -> Catalogue:
@@ -48,12 +54,13 @@ def seed_erp(state: ErpState, invoices: int, random_seed: int, today: datetime.d
     customers = []
     for i in range(max(1, invoices // 4)):
         company = gen.company()
+        post_code, city = QUEBEC_CITIES[i % len(QUEBEC_CITIES)]
         number = f"C{i + 1:04d}"
         customers.append(number)
         catalogue.customers[number] = {
             "NoClient": number, "NomClient": company.name,
             "NoUniqueSystemeSource": str(1000 + i), "Adresse": company.street,
-            "Ville": company.city, "CodePostal": company.post_code, "Pays": "CA",
+            "Ville": city, "CodePostal": post_code, "Pays": "CA",
             "EmailPrincipal_Adresse": company.email}
     for day in sorted(gen.date_within(730) for _ in range(invoices)):
         lines: list[dict[str, Any]] = [

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from passeur_erpconnector.sandbox import UNAUTHORIZED_BODY, create_app
+from passeur_erpconnector.sandbox_seed import QUEBEC_CITIES
 from support.erp_seed_004 import SEED_004, seed_payload
 
 from .conftest import TODAY
@@ -256,7 +257,9 @@ def test_orderby_top_skip_select_expand(seeded):
     assert sorted(short) == ["EmailPrincipal_Adresse", "NoClient", "NomClient"]
     full = invoices(seeded, **{"$top": "1", "$expand": "InfoClientFacturerA,"
                                                        "LigneFacture/FicheProduit"})[0]
-    assert "Ville" in full["InfoClientFacturerA"]
+    customer = full["InfoClientFacturerA"]
+    assert (customer["Ville"], customer["CodePostal"], customer["Pays"]) in {
+        (city, code, "CA") for code, city in QUEBEC_CITIES}
     line = full["LigneFacture"][0]
     assert line["FicheProduit"]["strNoProduit"] == line["strNoProduit"]
 
