@@ -63,6 +63,20 @@ def test_validation_error_carries_vosfactures_field_paths() -> None:
                           "positions.name: doit être rempli(e)")
 
 
+def test_erp_connector_validation_says_each_problem_once() -> None:
+    """ERP Connector's ResultMessage already lists the problems of ResultPayload.Errors."""
+    body = {"OrigRemoteTaskID": 7, "ResultType": "Error", "ErrorType": "ValidationError",
+            "ResultMessage": "Données invalides : Facture.NoFacture: obligatoire pour Acomba",
+            "ResultPayload": {"Errors": {"Facture.NoFacture": ["obligatoire pour Acomba"],
+                                        "Facture.DateFacture": ["n'est pas une date"]}},
+            "IsTaskCompleted": True}
+    error = classify_response(_response(400, body), idempotent=False, url="U")
+    assert isinstance(error, ValidationError)
+    assert [p.path for p in error.problems] == ["Facture.NoFacture", "Facture.DateFacture"]
+    assert str(error) == ("POST U: HTTP 400: Données invalides : Facture.NoFacture: "
+                          "obligatoire pour Acomba: Facture.DateFacture: n'est pas une date")
+
+
 def test_auth_error_keeps_the_documented_message() -> None:
     body = {"code": "error", "message": "Vous devez être connecté"}
     error = classify_response(_response(401, body, method="GET"), idempotent=True, url="U")

@@ -81,7 +81,8 @@ class ValidationError(_Classified):
 
     def __init__(self, message: str, *, problems: Sequence[FieldProblem] = (), **kw: Any) -> None:
         self.problems = tuple(problems)
-        detail = "; ".join(str(p) for p in self.problems)
+        # ERP Connector's ResultMessage already lists its problems: say each one once.
+        detail = "; ".join(str(p) for p in self.problems if str(p) not in message)
         super().__init__(f"{message}: {detail}" if detail else message, **kw)
 
 
