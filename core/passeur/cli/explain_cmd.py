@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,7 @@ __all__ = ["explain_command", "read_document", "run_explain"]
 def read_document(path: Path) -> dict[str, Any]:
     """One JSON document, numbers as Decimal (never float); errors name the line and column."""
     try:
-        text = click.get_text_stream("stdin").read() if str(path) == "-" else path.read_text(
-            encoding="utf-8")
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
                          f"offset {exc.start})") from None
