@@ -49,7 +49,13 @@ class Route:
 
     @property
     def files(self) -> list[Path]:
-        return [m.path for m, _ in self.steps if m.path is not None]
+        """Every file involved, the routes that pair mappings extend included."""
+        found: list[Path] = []
+        for mapping, _ in self.steps:
+            found.extend(m.path for m, _ in mapping.base if m.path is not None)
+            if mapping.path is not None:
+                found.append(mapping.path)
+        return found
 
     def describe(self) -> str:
         """One line for the chain and one per file, for `passeur route`."""
@@ -60,6 +66,9 @@ class Route:
         for number, (mapping, direction) in enumerate(self.steps, start=1):
             extends = ", extends the route" if mapping.extends else ""
             lines.append(f"  {number}. {mapping.path or mapping.file} ({direction}{extends})")
+            for letter, (base, base_direction) in zip("abcdefgh", mapping.base, strict=False):
+                lines.append(f"     {letter}. {base.path or base.file} ({base_direction}, "
+                             "the route it extends)")
         return "\n".join(lines)
 
     @staticmethod
@@ -74,7 +83,9 @@ class Route:
             "source": self.source, "target": self.target, "doctype": self.doctype,
             "kind": self.kind,
             "steps": [{"file": str(m.path or m.file), "direction": d,
-                       "left": str(m.left), "right": str(m.right), "extends": m.extends}
+                       "left": str(m.left), "right": str(m.right), "extends": m.extends,
+                       "route": [{"file": str(b.path or b.file), "direction": bd}
+                                 for b, bd in m.base]}
                       for m, d in self.steps],
         }
 
@@ -83,7 +94,8 @@ def mapping_dirs(registry: Registry) -> list[Path]:
     """The package's mappings directory, then those plugins register."""
     found: list[Path] = []
     try:
-        shipped = Path(str(importlib.resources.files("passeur") / "mappings"))
+        # resolved: in a source checkout this is the top-level mappings/ a consultant edits
+        shipped = Path(str(importlib.resources.files("passeur") / "mappings")).resolve()
         if shipped.is_dir():
             found.append(shipped)
     except (ModuleNotFoundError, OSError):  # pragma: no cover - broken installs
