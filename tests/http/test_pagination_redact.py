@@ -6,7 +6,7 @@ import asyncio
 import random
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passeur.http import (
@@ -25,6 +25,7 @@ from passeur.http import (
 )
 
 
+@settings(deadline=None)  # pure and fast, but a loaded CI machine can pause
 @given(total=st.integers(0, 350), per_page=st.integers(1, 100))
 def test_pages_until_a_short_page_yield_everything_once(total: int, per_page: int) -> None:
     data = list(range(total))
@@ -60,6 +61,7 @@ def test_async_pagination() -> None:
     assert asyncio.run(collect()) == (data, data)
 
 
+@settings(deadline=None)  # pure and fast, but a loaded CI machine can pause
 @given(attempt=st.integers(1, 12), seed=st.integers(0, 1000))
 def test_backoff_full_jitter_stays_under_the_exponential_ceiling(attempt: int, seed: int) -> None:
     policy = RetryPolicy(base_delay=0.5, max_delay=30, rng=random.Random(seed))
@@ -88,6 +90,7 @@ def test_redactor_masks_keys_values_and_userinfo() -> None:
          "list": [{"secret_key": MASK}]}
 
 
+@settings(deadline=None)  # pure and fast, but a loaded CI machine can pause
 @given(st.decimals(allow_nan=False, allow_infinity=False))
 def test_decimal_goes_out_and_comes_back_exactly(value: Decimal) -> None:
     """Never through float: the value and, for fractions, every written digit survive."""
