@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from passeur.sandbox import FieldErrors, Table
+from passeur.sandbox import FieldErrors, Table, record_id
 from passeur_vosfactures.sandbox_money import (
     cents,
     compute_position,
@@ -215,10 +215,7 @@ class Account:
         name; None means "create one from the buyer fields"."""
         client_id = data.get("client_id")
         if client_id not in (None, "", -1, "-1"):
-            try:
-                client = self.clients.get(int(client_id))
-            except (TypeError, ValueError):
-                client = None
+            client = self.clients.get(client_id)
             if client is None:
                 errors.add("client_id", MISSING)
             return client
@@ -237,10 +234,7 @@ class Account:
 
     def _department(self, data: dict[str, Any], errors: FieldErrors) -> dict[str, Any] | None:
         if data.get("department_id") not in (None, ""):
-            try:
-                department = self.departments.get(int(data["department_id"]))
-            except (TypeError, ValueError):
-                department = None
+            department = self.departments.get(data["department_id"])
             if department is None:
                 errors.add("department_id", MISSING)
             return department
@@ -269,10 +263,7 @@ class Account:
             return None
         product = None
         if raw.get("product_id") not in (None, ""):
-            try:
-                product = self.products.get(int(raw["product_id"]))
-            except (TypeError, ValueError):
-                product = None
+            product = self.products.get(raw["product_id"])
             if product is None:
                 errors.add(f"{prefix}.product_id", MISSING)
         merged = dict(base or {})
@@ -339,10 +330,7 @@ class Account:
         """`copy_invoice_from`: the source's buyer, seller and positions, unless sent; a
         `correction` with `total_correction: "1"` negates every line (a full credit note),
         with "0" its lines are zero."""
-        try:
-            source = self.invoices.get(int(data["copy_invoice_from"]))
-        except (TypeError, ValueError):
-            source = None
+        source = self.invoices.get(data["copy_invoice_from"])
         if source is None:
             errors.add("copy_invoice_from", MISSING)
             return data
@@ -458,10 +446,8 @@ class Account:
         changes: list[tuple[str, Any, dict[str, Any] | None]] = []
         for raw in data.get("positions") or []:
             if isinstance(raw, dict) and raw.get("id") not in (None, ""):
-                try:
-                    existing = by_id.get(int(raw["id"]))
-                except (TypeError, ValueError):
-                    existing = None
+                number = record_id(raw["id"])
+                existing = None if number is None else by_id.get(number)
                 if existing is None:
                     errors.add("positions.id", MISSING)
                 elif _truthy(raw.get("_destroy")) or _truthy(raw.get("deleted")):
@@ -541,10 +527,11 @@ class Account:
             ids.insert(0, data["invoice_id"])
         invoices = []
         for value in ids:
-            try:
-                invoices.append(self.invoice(int(value)))
-            except (NotFound, TypeError, ValueError):
+            invoice = self.invoices.get(value)
+            if invoice is None:
                 errors.add("invoice_id", MISSING)
+            else:
+                invoices.append(invoice)
         errors.raise_if_any()
         assert price is not None
         paid = _truthy(data.get("paid", True))

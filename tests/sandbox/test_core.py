@@ -21,6 +21,7 @@ from passeur.sandbox import (
     dumps,
     loads,
     page_window,
+    record_id,
     skip_top_window,
 )
 from passeur_erpconnector.sandbox_odata import QueryError, parse_filter
@@ -164,3 +165,10 @@ def test_field_errors_number_keeps_exact_decimals_and_names_every_refusal():
                          ("h", [1])):
         assert errors.number(value, field, "n'est pas un nombre") is None
     assert errors.fields == {k: ["n'est pas un nombre"] for k in "defgh"}
+
+
+def test_record_id_reads_ids_as_clients_send_them_and_nothing_else():
+    assert [record_id(v) for v in (12, "12", " 12 ", Decimal("12"), Decimal("12.0"), 0)] == [
+        12, 12, 12, 12, 12, 0]
+    assert [record_id(v) for v in (True, False, Decimal("12.7"), -3, "-3", "12a", "", None,
+                                   12.0, [12], Decimal("NaN"))] == [None] * 11

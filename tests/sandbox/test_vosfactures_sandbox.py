@@ -121,6 +121,25 @@ def test_product_id_position_uses_the_catalogue(vf):
     assert body["issue_date"] == TODAY
 
 
+def test_ids_sent_as_text_work_and_ids_that_are_not_ids_are_refused(vf):
+    product = vf.http.post("/products.json", json={
+        "api_token": TOKEN, "product": {"name": "P", "price_net": "10", "tax": "20"}}).json()
+    ok = create(vf, {"buyer_name": "X", "department_id": "1", "positions": [
+        {"product_id": str(product["id"]), "quantity": 1}]})
+    assert ok.status_code == 201 and ok.json()["price_net"] == "10.00"
+    # `true` is not department 1, and a fraction is not the product whose id it rounds to.
+    body = json.dumps({"api_token": TOKEN, "invoice": {
+        "buyer_name": "X", "department_id": True,
+        "positions": [{"product_id": "FRACTION", "quantity": 1}]}})
+    refused = vf.http.post("/invoices.json",
+                           content=body.replace('"FRACTION"', f"{product['id']}.5"),
+                           headers={"Content-Type": "application/json"})
+    assert refused.status_code == 422
+    assert refused.json() == {"code": "error", "message": {
+        "department_id": ["n'existe pas"], "positions.name": ["doit être rempli(e)"],
+        "positions.product_id": ["n'existe pas"]}}
+
+
 # -- oid_unique and validation ----------------------------------------------------------------
 def test_oid_unique_refuses_a_duplicate_with_422(vf):
     first = create(vf, {**SIMPLE, "oid": "10021", "oid_unique": "yes"})

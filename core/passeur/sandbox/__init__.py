@@ -38,7 +38,7 @@ _WHERE = {
     "tiny_pdf": "pdf",
     "RunningServer": "server", "bind_loopback": "server", "serve_forever": "server",
     "serve_in_thread": "server",
-    "Table": "store",
+    "Table": "store", "record_id": "store",
     "FieldErrors": "validation",
     "BadJSON": "wire", "JSONResponse": "wire", "dumps": "wire", "loads": "wire",
 }
@@ -63,6 +63,7 @@ __all__ = [
     "loads",
     "page_window",
     "parse_int",
+    "record_id",
     "serve_forever",
     "serve_in_thread",
     "skip_top_window",

@@ -7,9 +7,25 @@ locks; records are dicts because that is what the wire carries and what tests co
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
-__all__ = ["Table"]
+__all__ = ["Table", "record_id"]
+
+
+def record_id(value: Any) -> int | None:
+    """An id as a client may send it (JSON number, or its text "12"), or None when the value
+    names no record: a boolean, a fraction, a negative or other text (`int()` alone would
+    read `true` as 1 and 12.7 as 12)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return record_id(int(value))
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 class Table:
@@ -30,8 +46,10 @@ class Table:
         self._rows[record["id"]] = record
         return record
 
-    def get(self, record_id: int) -> dict[str, Any] | None:
-        return self._rows.get(record_id)
+    def get(self, key: Any) -> dict[str, Any] | None:
+        """The record with id `key` (as `record_id` reads it), or None."""
+        number = record_id(key)
+        return None if number is None else self._rows.get(number)
 
     def delete(self, record_id: int) -> bool:
         return self._rows.pop(record_id, None) is not None
