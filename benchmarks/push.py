@@ -21,14 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
 from click.testing import CliRunner
 
 import passeur.cli.push_cmd  # noqa: F401  (registers `push` on the group)
 from passeur import load_registry
 from passeur.cli.app import State, cli
 from passeur.sandbox import serve_in_thread
-from passeur_vosfactures.client import client_factory
 from passeur_vosfactures.sandbox import create_app
 
 TOKEN = "bench-token-0123456789"
@@ -43,19 +41,11 @@ def invoices(count: int, seed: int = 1) -> list[dict[str, Any]]:
         for k in range(rng.randint(1, 4)):
             price = Decimal(rng.randint(100, 50000)) / 100
             lines.append({"name": f"Article {rng.randint(1, 300)}", "quantity": rng.randint(1, 9),
-                          "tax": rng.choice([20, 10, 5.5]) if k else 20,
+                          "tax": rng.choice(["20", "10", "5.5"]) if k else "20",
                           "total_price_gross": str(price)})
         out.append({"kind": "vat", "oid": f"BENCH-{n:05d}", "issue_date": "2025-06-01",
                     "buyer_name": f"Client {rng.randint(1, 80)}", "positions": lines})
     return out
-
-
-def registry_state() -> State:
-    registry = load_registry()
-    spec = registry.systems["vosfactures"]
-    if spec.client_factory is None:  # until the plugin declares it
-        registry.systems["vosfactures"] = attrs.evolve(spec, client_factory=client_factory)
-    return State(registry)
 
 
 def run(label: str, docs_path: Path, workdir: Path, count: int, concurrency: int,
@@ -75,7 +65,7 @@ def run(label: str, docs_path: Path, workdir: Path, count: int, concurrency: int
         result = CliRunner().invoke(
             cli, ["push", str(conn), "invoice", str(docs_path), "--json",
                   "--concurrency", str(concurrency)],
-            obj=registry_state(), env={"BENCH_TOKEN": TOKEN})
+            obj=State(load_registry()), env={"BENCH_TOKEN": TOKEN})
         elapsed = time.perf_counter() - started
     finally:
         server.stop()
@@ -106,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                              encoding="utf-8")
         print(f"push benchmark: {args.count} invoices, sandbox latency {args.latency_ms:g} ms, "
               f"rate limit {args.rate_limit:g} req/s, python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
+              f"{os.cpu_count()} CPUs", flush=True)
         results = [
             run("sequential", docs_path, workdir, args.count, 1, args.latency_ms,
                 args.rate_limit),
