@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from passeur import hookimpl
+from passeur_erpconnector.extended import erp_own_properties, erp_taxes, erp_taxes_text
 from passeur_erpconnector.schema import SYSTEM
 from passeur_erpconnector.taxes import tax_scheme
 from passeur_erpconnector.wire import FORMATS
@@ -33,3 +34,13 @@ def passeur_register_functions(register: Any) -> None:
     register(MappingFunction(
         "quebec_tax", ("string",), "string", tax_scheme, lossy=True,
         doc="The tax an ERP tax code names: 'T.P.S. 100%' -> 'TPS', 'T.V.Q. 100%' -> 'TVQ'."))
+    register(MappingFunction(
+        "erp_taxes", ("string",), "list", erp_taxes, inverse="erp_taxes_text",
+        doc="The canonical taxes passeur kept in a line's ExtendedProperties "
+        "(`passeur.taxes`, compact JSON)."))
+    register(MappingFunction(
+        "erp_taxes_text", ("list",), "string", erp_taxes_text, inverse="erp_taxes",
+        doc="Canonical taxes as the compact JSON kept in `passeur.taxes`."))
+    register(MappingFunction(
+        "erp_own_properties", ("any",), "any", erp_own_properties, lossy=True,
+        doc="ExtendedProperties without passeur's own `passeur.*` keys."))

@@ -86,6 +86,8 @@ def _line(raw: Any, index: int, catalogue: Catalogue, factor: Decimal,
     price = _decimal(raw.get("PrixFinal"), f"{path}.PrixFinal", errors)
     is_comment = not code and not group and qty is None and price is None
     line: dict[str, Any] = {"NoLigneFacture": index + 1, "strNoProduit": code}
+    if isinstance(raw.get("ExtendedProperties"), dict):  # seed 003: lines keep theirs too
+        line["ExtendedProperties"] = dict(raw["ExtendedProperties"])
     if group:
         line["strNoGroupeProduit"] = str(group)
     description = raw.get("DescriptionLigne")

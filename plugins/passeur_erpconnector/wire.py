@@ -8,10 +8,11 @@ holds the invoice. All three become one plain record shaped like the GET object,
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from passeur import Issue, Level, WireFormat, read_fields, write_fields
-from passeur.model import Invoice, LineKind
+from passeur.model import DocumentKind, Invoice, LineKind
 from passeur_erpconnector.schema import DOCUMENTED_TYPE_DOC_CODES, INVOICE, TYPE_DOC_CODES
 from passeur_erpconnector.taxes import infer_line_taxes
 
@@ -104,11 +105,42 @@ def write_invoice(plain: dict[str, Any]) -> dict[str, Any]:
     return {"Facture": wire, "ListeModePaiements": payments, "ReturnFullTransaction": True}
 
 
+#: Kinds written with the closest TypeDoc (table erp_type_doc of erpconnector-invoice.map);
+#: the exact kind rides in ExtendedProperties. A credit note written as an invoice posts
+#: unless its amounts are negative: a warning; the others lose nothing: information.
+_APPROXIMATED_KINDS = {
+    DocumentKind.PROFORMA: Level.INFO, DocumentKind.ADVANCE: Level.INFO,
+    DocumentKind.FINAL: Level.INFO, DocumentKind.RECEIPT: Level.INFO,
+    DocumentKind.OTHER_INVOICE: Level.INFO, DocumentKind.MAINTENANCE_REQUEST: Level.INFO,
+    DocumentKind.CREDIT_NOTE: Level.WARNING,
+}
+_CENT = Decimal("0.01")
+
+
+def _line_amounts(invoice: Invoice) -> list[Issue]:
+    """Lines whose net is not quantity x price as the ERP will compute it (VosFactures
+    derives a line from its gross total and shows a rounded unit price)."""
+    issues = []
+    for i, line in enumerate(invoice.lines):
+        if None in (line.net_amount, line.quantity, line.unit_price_net):
+            continue
+        assert line.quantity is not None and line.unit_price_net is not None
+        computed = (line.quantity * line.unit_price_net).quantize(_CENT, ROUND_HALF_UP)
+        if computed != line.net_amount:
+            issues.append(Issue(
+                Level.WARNING, f"line {i + 1}: the ERP will compute {line.quantity} x "
+                f"{line.unit_price_net} = {computed}, the source says {line.net_amount}; the "
+                "source's amounts are kept in ExtendedProperties for the way back",
+                "target.line_amount", f"$.lines[{i}].net_amount"))
+    return issues
+
+
 def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
     """What an ERP Connector create cannot take as it is: a priced line that names neither a
     product nor a product group (seed 003: strNoProduit is required on a product line; the
-    ERP takes price, taxes and accounts from it), and amounts in another currency than the
-    Canadian dollar (the invoice has no currency field: the company's currency applies)."""
+    ERP takes price, taxes and accounts from it), amounts in another currency than the
+    Canadian dollar (the invoice has no currency field: the company's currency applies), a
+    kind TypeDoc cannot say, a line the ERP will total differently."""
     if not isinstance(invoice, Invoice):
         return invoice, []
     issues = [Issue(Level.WARNING, f"line {i + 1} has a quantity but neither a product code "
@@ -117,10 +149,17 @@ def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
               for i, line in enumerate(invoice.lines)
               if line.kind is LineKind.ITEM and line.quantity and not line.product_code
               and not line.group_code]
+    if invoice.kind in _APPROXIMATED_KINDS:
+        issues.append(Issue(_APPROXIMATED_KINDS[invoice.kind], f"ERP Connector has no "
+                            f"TypeDoc for a {invoice.kind.value} document: it is written with "
+                            "the closest one, and the kind kept in ExtendedProperties "
+                            "(passeur.kind) so that reading it back restores it",
+                            "target.kind", "$.kind"))
     if invoice.currency != "CAD":
         issues.append(Issue(Level.WARNING, f"the amounts are in {invoice.currency}; an ERP "
                             "Connector invoice has no currency and is read in the company's "
                             "currency (CAD)", "target.currency", "$.currency"))
+    issues.extend(_line_amounts(invoice))
     return invoice, issues
 
 
