@@ -22,6 +22,7 @@ from passeur.http import (
     HttpSettings,
     NotFound,
     RateLimited,
+    Retryable,
     RetryPolicy,
     TokenAuth,
     TokenBucket,
@@ -251,6 +252,34 @@ def test_guarded_resend_refused_as_duplicate_is_uncertain() -> None:
         client.call(Call("POST", "invoices.json", json={}, guarded=True))
     assert "probably created" in str(info.value)
     assert "oid: est déjà utilisé" in str(info.value)
+
+
+def test_guarded_write_failing_to_the_end_after_a_500_is_uncertain_not_failed() -> None:
+    """Any of the 500s may have come after the document was stored: "failed" would tell the
+    user that pushing it again is safe."""
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(500 if len(calls) == 1 else 503, json={"error": "busy"})
+
+    retry = RetryPolicy(max_attempts=3, rng=random.Random(1))
+    with _client(handler, retry=retry) as client, pytest.raises(Uncertain) as info:
+        client.call(Call("POST", "x", json={}, guarded=True))
+    assert len(calls) == 3
+    assert str(info.value) == (
+        "POST http://sandbox.test/base/x: HTTP 503: every attempt failed, last with: busy; an "
+        "earlier server error may have come after the document was stored: look it up before "
+        "pushing it again")
+
+
+def test_guarded_write_refused_by_503_only_is_a_plain_failure() -> None:
+    """503 means "not processed": with no other server error nothing can have been stored."""
+    retry = RetryPolicy(max_attempts=2, rng=random.Random(1))
+    answer = httpx.Response(503, json={"error": "busy"})
+    with _client(lambda r: answer, retry=retry) as client, pytest.raises(Retryable) as info:
+        client.call(Call("POST", "x", json={}, guarded=True))
+    assert type(info.value) is Retryable
 
 
 def test_guarded_write_with_lost_response_is_still_uncertain() -> None:

@@ -18,8 +18,10 @@ from passeur.errors import TransportError
 from passeur.http.auth import Auth, NoAuth
 from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.errors import (
+    NOT_PROCESSED,
     Conflict,
     RateLimited,
+    Retryable,
     Uncertain,
     UnexpectedResponse,
     ValidationError,
@@ -125,19 +127,30 @@ class _Runner:
 
     @staticmethod
     def server_failed(call: Call, error: TransportError) -> bool:
-        """A write answered by a 5xx: if it is resent, the first try may have counted."""
+        """A write answered by a 5xx: if it is resent, the first try may have counted (not
+        after a 503, which by convention says the request was not processed)."""
         status = getattr(error, "status", None) or 0
-        return not call.is_idempotent and status >= 500
+        return not call.is_idempotent and status >= 500 and status not in NOT_PROCESSED
 
     @staticmethod
     def final(call: Call, error: TransportError, resent: bool) -> TransportError:
-        """A guarded write refused as a duplicate after a resend: the earlier attempt was
-        probably applied, so the truthful answer is "uncertain", not "failed"."""
-        if resent and call.guarded and isinstance(error, Conflict | ValidationError):
+        """How a guarded write that was resent after a server error ends when it does not
+        succeed. Refused as a duplicate: the earlier attempt was probably applied. Still
+        failing when the attempts run out: any of the server errors may have come after
+        the document was stored. Either way the truthful answer is "uncertain", never
+        "failed" (which tells the user that pushing it again is safe)."""
+        if not (resent and call.guarded):
+            return error
+        if isinstance(error, Conflict | ValidationError):
             return Uncertain(f"an earlier attempt failed with a server error and the resend "
                              f"was refused ({error.detail}); the document was probably "
                              "created: look it up", method=error.method, url=error.url,
                              status=error.status, body=error.body)
+        if isinstance(error, Retryable):
+            return Uncertain(f"every attempt failed, last with: {error.detail}; an earlier "
+                             "server error may have come after the document was stored: "
+                             "look it up before pushing it again", method=error.method,
+                             url=error.url, status=error.status, body=error.body)
         return error
 
     def next_wait(self, error: TransportError, attempt: int) -> float | None:
