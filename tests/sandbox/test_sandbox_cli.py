@@ -19,7 +19,8 @@ from passeur_vosfactures.sandbox import create_app as vf_app
 
 @pytest.fixture
 def registry():
-    """The real registry, with the sandbox factories wired as the plugins will declare them."""
+    """The real registry; VosFactures' factory replaced by the plain function (a plugin may
+    declare one) while ERP Connector's stays lazy, as the plugins declare it."""
     loaded = load_registry()
     lazy = LazyFactory("passeur_erpconnector.sandbox:create_app")
     for name, factory in (("vosfactures", vf_app), ("erpconnector", lazy)):
