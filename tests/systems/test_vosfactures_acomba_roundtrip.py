@@ -208,3 +208,16 @@ def test_the_erp_sandbox_takes_the_payload_and_returns_what_rode_along() -> None
     assert (canonical.kind.value, canonical.currency) == ("proforma", "EUR")
     assert [(t.scheme, t.rate) for t in canonical.lines[0].taxes] == [("VAT", Decimal("23"))]
     assert canonical.lines[0].net_amount == Decimal("81")  # the ERP's, from 100 x 0.81
+
+
+def test_the_create_request_through_acomba_gives_the_totals_vosfactures_answered() -> None:
+    """invoice_create.json is the request whose answer is invoice_created.json: its positions
+    (gross totals only) through Acomba and back give the answer's MANIFEST totals."""
+    _, _, back = _round_trip("vosfactures/invoice_create.json")
+    assert [(p["tax"], Decimal(p["quantity"])) for p in back["positions"]] == [
+        ("23", Decimal(1)), ("0", Decimal(2))]
+    canonical = _convert({"invoice": back}, "vosfactures", "passeur").output
+    totals = recompute(structure(canonical, Invoice), tax_rounding=TaxRounding.PER_LINE)
+    facts = RESPONSES["vosfactures/invoice_created.json"]
+    assert (totals.net, totals.tax, totals.gross) == (
+        Decimal(facts["net"]), Decimal(facts["vat"]), Decimal(facts["gross"]))
