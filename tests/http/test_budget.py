@@ -80,3 +80,13 @@ def test_thread_and_task_reservations_never_overlap() -> None:
     for t in threads:
         t.join()
     assert sorted(round(w, 6) for w in waits) == [round(i / 100, 6) for i in range(120)]
+
+
+def test_acquire_sleeps_for_its_reservation_and_aacquire_awaits_it() -> None:
+    """The blocking forms a plugin can use directly: each takes a slot and waits for it."""
+    bucket = TokenBucket(100, clock=Clock())  # frozen clock: slots 0, 0.01, 0.02 s ahead
+    slept: list[float] = []
+    assert bucket.acquire(slept.append) == 0
+    assert bucket.acquire(slept.append) == pytest.approx(0.01)
+    assert slept == [pytest.approx(0.01)]  # nothing slept for a slot that is free now
+    assert asyncio.run(bucket.aacquire()) == pytest.approx(0.02)
