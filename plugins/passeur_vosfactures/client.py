@@ -358,9 +358,11 @@ class VosFacturesClient(LiveClient):
         return (i for i in items if str(i.get("updated_at") or "")[:10] >= stamp)
 
     async def aiter_documents(self, doctype: str) -> AsyncIterator[dict[str, Any]]:
-        """Every document of `doctype` through the asyncio client (`period=all`)."""
+        """Every document of `doctype` through the asyncio client: the same documents as
+        `iter_documents` (invoices with `period=all` and their positions)."""
         res = _resource(doctype)
-        base = [("period", "all")] if doctype == "invoice" else []
+        base = (invoice_filters(period="all", include_positions=True) if doctype == "invoice"
+                else [])
 
         async def fetch(page: int, per_page: int) -> list[dict[str, Any]]:
             call = Call("GET", f"{res.path}.json", params=[*base, *_page(page, per_page)])

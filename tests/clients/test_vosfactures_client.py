@@ -260,6 +260,7 @@ def test_async_listing_and_create_share_the_rules() -> None:
     items, made = asyncio.run(scenario())
     assert len(items) == 130 and items[0]["price_gross"] == Decimal("1.50")
     assert made == {"id": 9, "price_gross": Decimal("2.00")}
-    assert [r.url.params.get("period") for r in seen[:2]] == ["all", "all"]
+    assert [(r.url.params.get("period"), r.url.params.get("include_positions"))
+            for r in seen[:2]] == [("all", "true")] * 2  # as the sync iter_documents
     assert json.loads(seen[-1].content) == {"invoice": {"oid": "X-1", "oid_unique": "yes"},
                                             "api_token": TOKEN}
