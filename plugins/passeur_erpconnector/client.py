@@ -176,18 +176,25 @@ class ErpConnectorClient(LiveClient):
 
     # -- passeur.http.DocumentClient ------------------------------------------------------
 
-    def iter_documents(self, doctype: str, *,
-                       since: datetime.date | None = None) -> Iterator[dict[str, Any]]:
+    @staticmethod
+    def _documents_query(since: datetime.date | None = None) -> Query:
+        """Oldest first, ties broken by number: $skip/$top pages only stay put under a total
+        order (without one, a server may hand the same invoice out on two pages)."""
         query = Query()
         if since is not None:
             query = query.filter(Field("DateFacture") >= since)
-        return self.iterate(doctype, query.orderby("DateFacture"))
+        return query.orderby("DateFacture").orderby("NoFacture")
+
+    def iter_documents(self, doctype: str, *,
+                       since: datetime.date | None = None) -> Iterator[dict[str, Any]]:
+        return self.iterate(doctype, self._documents_query(since))
 
     async def aiter_documents(self, doctype: str) -> AsyncIterator[dict[str, Any]]:
         check_support(self.erp, doctype, "list")
+        base = self._documents_query()
 
         async def fetch(skip: int, top: int) -> list[dict[str, Any]]:
-            call = self._list_call(doctype, Query().skip(skip).top(top))
+            call = self._list_call(doctype, base.skip(skip).top(top))
             return list(self._finish(await self.ahttp.call(call)) or [])
 
         async for item in aiter_skip_top(fetch, PAGE_SIZE):

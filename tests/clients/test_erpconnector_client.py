@@ -144,7 +144,7 @@ def test_iterate_walks_skip_top() -> None:
     assert [(r.url.params["$skip"], r.url.params["$top"]) for r in seen] == [
         ("0", "100"), ("100", "100"), ("200", "100")]
     assert seen[0].url.params["$filter"] == "DateFacture ge '2024-01-01'"
-    assert seen[0].url.params["$orderby"] == "DateFacture"
+    assert seen[0].url.params["$orderby"] == "DateFacture,NoFacture"  # a total order
 
 
 def _failed(error_type: str, message: str, payload: Any = None) -> dict[str, Any]:

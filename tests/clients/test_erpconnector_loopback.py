@@ -123,6 +123,25 @@ def test_paging_with_skip_top_and_filters(serve) -> None:
         assert quoted == []
 
 
+def test_async_listing_walks_every_invoice_in_date_then_number_order(serve) -> None:
+    app = _app(seed=130)
+    server = serve(app)
+
+    async def scenario() -> list[dict]:
+        client = _client(server)
+        try:
+            return [i async for i in client.aiter_documents("invoice")]
+        finally:
+            await client.aclose()
+            client.close()
+
+    got = asyncio.run(scenario())
+    assert len(got) == len(app.state.invoices) == 130
+    keys = [(str(i["DateFacture"]), i["NoFacture"]) for i in got]
+    assert keys == sorted(keys)
+    assert app.stats.requests == 2  # $top=100: a full page, then a short one
+
+
 def test_auth_and_company_errors(serve) -> None:
     server = serve(_app())
     bad = ErpConnectorClient(server.base_url + "/api", licence=LICENCE, secret="wrong",
