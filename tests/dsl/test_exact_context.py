@@ -33,3 +33,20 @@ def test_own_rules_over_a_route_are_exact_too() -> None:
     result = mapping.forward_over({"FraisDeTransport": Decimal("9" * 40)}, {"kept": True})
     assert result.value["extensions"]["frais"] == Decimal("2" + "9" * 39 + "7")  # 3 x (10^40-1)
     assert result.value["kept"] is True
+
+
+def test_a_mapping_never_modifies_the_document_it_converts() -> None:
+    mapping = compile_text("""mapping acomba.invoice <-> passeur.invoice
+ExtendedProperties <-> extensions
+"x" -> extensions.added
+Description <- extensions.note
+Description.more <- number
+""", "alias.map")
+    source = {"ExtendedProperties": {"a": "1"}}
+    result = mapping.forward(source)
+    assert result.value == {"extensions": {"a": "1", "added": "x"}}
+    assert source == {"ExtendedProperties": {"a": "1"}}  # "added" went into a copy
+    view = {"extensions": {"note": {"k": "v"}}, "number": "F1"}
+    back = mapping.backward(view, {})
+    assert back.value["Description"] == {"k": "v", "more": "F1"}
+    assert view == {"extensions": {"note": {"k": "v"}}, "number": "F1"}

@@ -10,6 +10,7 @@ one issue and the other rules still run. `_at` names the data being read when so
 
 from __future__ import annotations
 
+import keyword
 import re
 from decimal import Decimal
 from typing import Any
@@ -50,6 +51,28 @@ class _Scope:
     depth: int = 0
 
 
+def _target(item: IRRule | IRBlock, direction: str) -> tuple[str, ...] | None:
+    """The path an item writes in one direction."""
+    forward = direction == "forward"
+    if isinstance(item, IRBlock):
+        return (item.each.right if forward else item.each.left).parts
+    if item.rule.arrow == ast.BOTH:
+        lens = item.right_lens if forward else item.left_lens
+        return lens.path.parts if lens is not None else None
+    target = item.rule.right if forward else item.rule.left
+    return target.parts if isinstance(target, ast.Path) else None
+
+
+def _written_into(items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
+                  direction: str) -> frozenset[tuple[str, ...]]:
+    """Targets of a scope that another target of the same scope extends (`extensions` when
+    a rule writes `extensions.added`): values written there must be the output's own."""
+    targets = {t for item in items if direction in item.directions
+               and (t := _target(item, direction)) is not None}
+    return frozenset(p for p in targets
+                     if any(len(q) > len(p) and q[:len(p)] == p for q in targets))
+
+
 class _Gen:
     def __init__(self, ir: IRMapping, explain: bool) -> None:
         self.ir = ir
@@ -64,6 +87,7 @@ class _Gen:
         self.bound: dict[str, str] = {}
         self.loops: list[tuple[str, str, str]] = []
         self.table_index: dict[str, int] = {}
+        self.written_into: list[frozenset[tuple[str, ...]]] = []  # per scope, innermost last
 
     # -------------------------------------------------------------- emitting
 
@@ -292,6 +316,13 @@ class _Gen:
     # -------------------------------------------------------------- writing
 
     def write(self, var: str, parts: tuple[str, ...], value: str) -> None:
+        """Write `value` at `parts` of `var`. When another rule of the same scope writes
+        inside `parts`, the value (possibly an object of the input) is copied first, so that
+        rule never modifies the document being converted; other writes pay nothing."""
+        variable = value.isidentifier() and not keyword.iskeyword(value)  # not True/None
+        if variable and self.written_into and parts in self.written_into[-1]:
+            self.emit(f"if {value}.__class__ is dict or {value}.__class__ is list: "
+                      f"{value} = _clone({value})")
         parent = var
         for part in parts[:-1]:
             nxt = self.tmp("p")
@@ -550,6 +581,7 @@ class _Gen:
 
     def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
               scope: _Scope, direction: str) -> None:
+        self.written_into.append(_written_into(items, direction))
         for item in items:
             if direction not in item.directions:
                 continue
@@ -559,6 +591,7 @@ class _Gen:
                 self.both_ways(item, scope, direction)
             else:
                 self.one_way(item, scope, direction)
+        self.written_into.pop()
 
     def function(self, name: str, direction: str) -> list[str]:
         self.lines = []
