@@ -318,3 +318,15 @@ def test_canonical_records_say_where_they_come_from_and_keep_both_totals() -> No
     assert outcome.output["computed_totals"] == {
         "line_net": "20.00", "net": "20.00", "tax": "4.00", "gross": "24.00", "paid": "0",
         "due": "24.00"}
+
+
+def test_taxes_to_acomba_are_said_to_ride_along_but_not_applied() -> None:
+    document = {"kind": "vat", "number": "F9", "issue_date": "2024-01-02", "client_id": 5,
+                "positions": [{"name": "A", "code": "A1", "quantity": "1",
+                               "price_net": "10.00", "tax": "20"}]}
+    outcome = convert(document, "vosfactures", "acomba")
+    [issue] = [i for i in outcome.issues if i.code == "target.tax_computed"]
+    assert (issue.path, issue.message) == (
+        "$.lines[0].taxes",
+        "line 1 carries VAT 20 %; acomba computes taxes itself (tax group): the rates ride in "
+        "ExtendedProperties (passeur.taxes) for the way back, but it applies its own")

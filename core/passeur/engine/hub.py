@@ -88,10 +88,11 @@ def check_target(
         active = [t for t in line.taxes if not t.disabled]
         limit = target.max_taxes_per_line
         if limit == 0 and active:
+            fate = (f"the rates ride in {target.rates_kept_in} for the way back, but it "
+                    "applies its own" if target.rates_kept_in else "so these rates are not sent")
             found.append(_issue(policy, f"line {i + 1} carries {describe_taxes(line.taxes)}; "
-                                f"{target_name} computes taxes itself (tax group), "
-                                "so these rates are not sent", "target.tax_computed",
-                                f"{path}.taxes"))
+                                f"{target_name} computes taxes itself (tax group): {fate}",
+                                "target.tax_computed", f"{path}.taxes"))
         elif limit is not None and len(active) > limit:
             found.append(_issue(policy, f"line {i + 1} carries {len(active)} taxes "
                                 f"({describe_taxes(line.taxes)}); {target_name} allows "

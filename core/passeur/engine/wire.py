@@ -264,7 +264,8 @@ class WireFormat:
     `write(plain)` returns the JSON value the system's create endpoint takes. `tax_rounding`
     ("line" or "document") and `max_taxes_per_line` / `line_kinds` say what the system can
     represent, so the engine can check totals and report what a target would lose
-    (`max_taxes_per_line=0`: the system computes taxes itself and takes no rates).
+    (`max_taxes_per_line=0`: the system computes taxes itself and takes no rates;
+    `rates_kept_in` then names where the mapping keeps them for the way back, if it does).
     `to_hub(model)` completes a canonical document just read from this system (e.g. line
     tax rates the system only gives as document amounts); `from_hub(model)` prepares one
     about to be written to it (e.g. line totals fitted to the cent). Both return the
@@ -278,6 +279,7 @@ class WireFormat:
     write: WriteFn
     tax_rounding: str = "document"
     max_taxes_per_line: int | None = None
+    rates_kept_in: str | None = None
     line_kinds: frozenset[str] | None = None
     description: str = ""
     to_hub: HubFn | None = None
