@@ -330,3 +330,18 @@ def test_taxes_to_acomba_are_said_to_ride_along_but_not_applied() -> None:
         "$.lines[0].taxes",
         "line 1 carries VAT 20 %; acomba computes taxes itself (tax group): the rates ride in "
         "ExtendedProperties (passeur.taxes) for the way back, but it applies its own")
+
+
+def test_what_a_target_cannot_represent_follows_the_run_policy() -> None:
+    proforma = json.loads((TESTDATA / "vosfactures" / "invoice_get2.json").read_text(),
+                          parse_float=Decimal)
+    codes = {policy: [(str(i.level), i.code) for i in convert(
+        proforma, "vosfactures", "acomba", policy).issues
+        if i.code in ("target.line_amount", "target.kind")]
+        for policy in IssuePolicy}
+    assert codes[IssuePolicy.WARN] == [("info", "target.kind"),
+                                       ("warning", "target.line_amount")]
+    assert codes[IssuePolicy.IGNORE] == [("info", "target.kind")]
+    assert codes[IssuePolicy.ERROR] == [("info", "target.kind"),
+                                        ("error", "target.line_amount")]
+    assert convert(proforma, "vosfactures", "acomba", IssuePolicy.ERROR).failed

@@ -244,6 +244,19 @@ class Converter:
         self._check_required(record, issues)
         return self.writer.write(record)
 
+    def _under_policy(self, found: Iterable[Issue]) -> list[Issue]:
+        """What a target says it cannot represent (its warnings) follows --on-issue:
+        dropped under ignore, an error under error. Errors and notes stay as they are."""
+        level = self.policy.level()
+        kept = []
+        for issue in found:
+            if issue.level is Level.WARNING:
+                if level is None:
+                    continue
+                issue = attrs.evolve(issue, level=level)
+            kept.append(issue)
+        return kept
+
     def _natural_id(self, record: dict[str, Any]) -> str | None:
         """The document's id in its source: its `id`, else its first natural key."""
         doctype = self.registry.document_type(self.source.name, self.source.doctype)
@@ -335,7 +348,7 @@ class Converter:
             issues.extend(check_target(model, self.writer, self.policy, self.target.name))
         if self.writer is not None and self.writer.from_hub is not None:
             model, found = self.writer.from_hub(model)
-            issues.extend(found)
+            issues.extend(self._under_policy(found))
         if _has_error(issues):
             raise _Failed
         plain = to_plain(model)
