@@ -63,7 +63,9 @@ def check_source_totals(invoice: Invoice, source: WireFormat | None) -> list[Iss
         return [Issue(Level.WARNING, f"the source reports {tax} of tax without saying on "
                       "which lines or at which rate; the lines carry no tax rate",
                       "totals.tax_undetailed", "$.totals")]
-    computed = recompute(invoice, tax_rounding=tax_rounding_of(source))
+    # the hub fills computed_totals under the source's rounding before this check
+    computed = invoice.computed_totals or recompute(invoice,
+                                                    tax_rounding=tax_rounding_of(source))
     if computed.gross == reported.gross:
         return []
     return [Issue(Level.WARNING,
