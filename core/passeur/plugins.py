@@ -148,9 +148,6 @@ class Registry:
             raise UnknownDocumentTypeError(system, name, known, suggest(name, known))
         return doctype
 
-    def hook(self) -> Any:
-        return self.pm.hook
-
 
 def _describe(dist: importlib.metadata.Distribution | None) -> tuple[str | None, str | None]:
     if dist is None:

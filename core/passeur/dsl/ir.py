@@ -282,8 +282,7 @@ class _Analyzer:
             return None
         return IRRule(index, rule, blocks, dirs, table, left, right)
 
-    def block(self, file: str, each: ast.Each, blocks: tuple[ast.Each, ...],
-              inherited: str | None = None) -> IRBlock:
+    def block(self, file: str, each: ast.Each, blocks: tuple[ast.Each, ...]) -> IRBlock:
         index = len(self.rules)
         key = ""
         if each.key is not None:

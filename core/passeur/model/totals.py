@@ -127,6 +127,12 @@ def recompute(
     )
 
 
-def with_computed_totals(invoice: Invoice, **options: object) -> Invoice:
+def with_computed_totals(
+    invoice: Invoice,
+    *,
+    tax_rounding: TaxRounding = TaxRounding.PER_DOCUMENT,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Invoice:
     """The same invoice with `computed_totals` filled in."""
-    return attrs.evolve(invoice, computed_totals=recompute(invoice, **options))  # type: ignore[arg-type]
+    return attrs.evolve(invoice, computed_totals=recompute(
+        invoice, tax_rounding=tax_rounding, rounding=rounding))
