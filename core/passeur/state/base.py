@@ -1,0 +1,241 @@
+"""The state a sync keeps between runs, as an interface any database can implement.
+
+The sync pipeline only ever talks to a `Store`: it never writes SQL. Every method is one
+atomic step (a server database implements each as one transaction), takes and returns the
+plain frozen records below, and is safe to call from several processes at once. That is
+what lets a PostgreSQL store replace the embedded SQLite one without touching the pipeline
+(docs/sync.md, "Another database").
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from passeur.errors import PasseurError
+
+__all__ = [
+    "OUTCOMES",
+    "SUCCESSES",
+    "Binding",
+    "Cursor",
+    "Intent",
+    "LedgerEntry",
+    "Member",
+    "Run",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+]
+
+#: Every record of a run ends in exactly one of these.
+OUTCOMES = ("created", "updated", "unchanged", "adopted", "skipped", "deferred", "failed",
+            "uncertain", "conflict")
+#: The outcomes after which nothing is left to do.
+SUCCESSES = frozenset({"created", "updated", "unchanged", "adopted"})
+
+INTENT_STATES = ("pending", "confirmed", "uncertain", "failed")
+
+
+class StoreError(PasseurError):
+    """The store cannot be used: not a passeur store, a newer schema, a broken file."""
+
+
+class StoreLocked(StoreError):
+    """Another live run holds the lock (a run of the same sync file, or a document)."""
+
+
+@attrs.frozen
+class Member:
+    """One system's copy of a business document: its id there, version and content hash."""
+
+    system: str
+    record_id: str
+    version: str | None = None
+    content_hash: str | None = None
+    number: str | None = None  # what a person calls it there (an invoice number)
+
+
+@attrs.frozen
+class Binding:
+    """One business document across N systems (`doc_id` is passeur's own identity)."""
+
+    doc_id: int
+    doctype: str
+    members: tuple[Member, ...]
+
+    def member(self, system: str) -> Member | None:
+        return next((m for m in self.members if m.system == system), None)
+
+
+@attrs.frozen
+class Cursor:
+    """Where an incremental read stopped: the compound (updated_at, id) of the last record."""
+
+    connection: str
+    stream: str
+    updated_at: str
+    record_id: str
+
+
+@attrs.frozen
+class Intent:
+    """A write recorded before it is sent: `key` is deterministic (the same document, the same
+    target, the same action always gives the same key), so a re-run finds the earlier attempt
+    and reconciles it instead of sending blind."""
+
+    key: str
+    run_id: str
+    system: str
+    doctype: str
+    action: str  # create / update
+    source: str  # the source system and id, e.g. "acomba:10044"
+    state: str = "pending"
+    target_id: str | None = None
+    message: str | None = None
+
+
+@attrs.frozen
+class Run:
+    run_id: str
+    sync: str  # the sync file's name (the run lock is per sync file)
+    started_at: str
+    finished_at: str | None = None
+    status: str = "running"  # running / finished / aborted
+    mode: str = "sync"  # sync / apply / push
+    summary: Mapping[str, int] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class LedgerEntry:
+    """What happened to one record in one run (what accountants export)."""
+
+    run_id: str
+    doctype: str
+    source_system: str
+    source_id: str
+    outcome: str
+    source_number: str | None = None
+    target_system: str | None = None
+    target_id: str | None = None
+    reason: str | None = None  # skipped / deferred reason, failed class
+    message: str | None = None
+    mapping_version: str | None = None
+    diff: Sequence[Mapping[str, Any]] = ()
+    at: str | None = None
+    seq: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"run": self.run_id, "seq": self.seq, "at": self.at, "doctype": self.doctype,
+                "source_system": self.source_system, "source_id": self.source_id,
+                "source_number": self.source_number, "target_system": self.target_system,
+                "target_id": self.target_id, "outcome": self.outcome, "reason": self.reason,
+                "message": self.message, "mapping_version": self.mapping_version,
+                "diff": list(self.diff)}
+
+
+class Store(abc.ABC):
+    """What the sync pipeline keeps between runs. Each method is atomic on its own."""
+
+    # -- bindings ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def find_binding(self, doctype: str, system: str, record_id: str) -> Binding | None:
+        """The document whose copy in `system` has `record_id`, if any."""
+
+    @abc.abstractmethod
+    def bind(self, doctype: str, *members: Member, doc_id: int | None = None) -> Binding:
+        """Record that `members` are copies of one document (a new one when `doc_id` is
+        None); a member already bound to another document is refused with StoreError."""
+
+    @abc.abstractmethod
+    def update_member(self, doc_id: int, member: Member) -> None:
+        """Replace the version, hash and number of a member after a write or a read."""
+
+    @abc.abstractmethod
+    def get_binding(self, doc_id: int) -> Binding | None: ...
+
+    @abc.abstractmethod
+    def bindings(self, doctype: str | None = None,
+                 system: str | None = None) -> Iterator[Binding]:
+        """Every binding (of a type, or with a member in a system), by doc_id."""
+
+    @abc.abstractmethod
+    def forget(self, doc_id: int, system: str | None = None) -> bool:
+        """Drop a binding (or one system's member of it); True when something was dropped."""
+
+    # -- cursors -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def cursor(self, connection: str, stream: str) -> Cursor | None: ...
+
+    @abc.abstractmethod
+    def save_cursor(self, cursor: Cursor) -> None:
+        """Move the cursor; never backwards (a slower concurrent run cannot rewind it)."""
+
+    # -- write intents -------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def open_intent(self, intent: Intent) -> Intent:
+        """Record an intent before its call; an intent with the same key already recorded
+        is returned as it is (the caller then reconciles it instead of writing again)."""
+
+    @abc.abstractmethod
+    def close_intent(self, key: str, state: str, target_id: str | None = None,
+                     message: str | None = None) -> None:
+        """Confirm (state "confirmed"), fail or mark uncertain an intent after its call."""
+
+    @abc.abstractmethod
+    def intent(self, key: str) -> Intent | None: ...
+
+    @abc.abstractmethod
+    def intents(self, state: str | None = None) -> Iterator[Intent]: ...
+
+    # -- runs and the ledger -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def start_run(self, sync: str, mode: str = "sync", *, lock: bool = True,
+                  ttl: float = 3600.0) -> Run:
+        """A new run; with `lock`, only if no live run of the same sync holds its lock
+        (StoreLocked otherwise). A lock whose process died or whose time ran out is taken
+        over, so a crashed run never blocks the next one."""
+
+    @abc.abstractmethod
+    def finish_run(self, run_id: str, status: str, summary: Mapping[str, int]) -> None:
+        """Close a run and release its locks."""
+
+    @abc.abstractmethod
+    def run(self, run_id: str) -> Run | None: ...
+
+    @abc.abstractmethod
+    def runs(self, sync: str | None = None) -> list[Run]:
+        """Runs, latest first."""
+
+    @abc.abstractmethod
+    def record(self, entry: LedgerEntry) -> LedgerEntry:
+        """Append an outcome to the ledger at once (a killed run leaves what it did)."""
+
+    @abc.abstractmethod
+    def ledger(self, run_id: str) -> list[LedgerEntry]: ...
+
+    # -- leases --------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def lease(self, resource: str, run_id: str, ttl: float = 300.0) -> bool:
+        """Take the lease on one resource (a document) for a run; False when another live
+        run holds it. A run may take its own lease again."""
+
+    @abc.abstractmethod
+    def release(self, resource: str, run_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

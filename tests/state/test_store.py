@@ -1,0 +1,226 @@
+"""The `Store` contract, written once for every implementation.
+
+The `store` fixture is parametrised over factories: a PostgreSQL store adds its factory to
+`FACTORIES` and runs this whole suite unchanged. SQLite-only behaviour (the file itself) is
+tested at the end.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from passeur.state import (
+    SCHEMA_VERSION,
+    Cursor,
+    Intent,
+    LedgerEntry,
+    Member,
+    SQLiteStore,
+    Store,
+    StoreError,
+    StoreLocked,
+    open_store,
+)
+
+Factory = Callable[[Path], Store]
+FACTORIES: dict[str, Factory] = {"sqlite": lambda d: SQLiteStore(d / "state.db")}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    opened: list[Store] = []
+
+    def make() -> Store:
+        store = FACTORIES[request.param](tmp_path)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store: Callable[[], Store]) -> Store:
+    return make_store()
+
+
+# -- bindings -------------------------------------------------------------------------------
+
+def test_a_binding_joins_n_systems_and_is_found_from_each(store: Store) -> None:
+    binding = store.bind("invoice", Member("acomba", "10044", None, "h1", "10044"),
+                         Member("vosfactures", "7", "2024-05-01", "h2", "FV 2024/05/001"))
+    third = store.bind("invoice", Member("ubl", "file.xml"), doc_id=binding.doc_id)
+    assert {m.system for m in third.members} == {"acomba", "ubl", "vosfactures"}
+    for system, record_id in (("acomba", "10044"), ("vosfactures", "7"), ("ubl", "file.xml")):
+        found = store.find_binding("invoice", system, record_id)
+        assert found is not None and found.doc_id == binding.doc_id
+    assert found.member("vosfactures") == Member("vosfactures", "7", "2024-05-01", "h2",
+                                                 "FV 2024/05/001")
+    assert store.find_binding("client", "acomba", "10044") is None
+
+
+def test_one_record_cannot_be_bound_to_two_documents(store: Store) -> None:
+    first = store.bind("invoice", Member("acomba", "1"))
+    with pytest.raises(StoreError, match=r"invoice 1 in acomba is already bound to document "
+                       rf"{first.doc_id}; `passeur bindings forget {first.doc_id}` first"):
+        store.bind("invoice", Member("acomba", "1"), Member("vosfactures", "9"))
+    assert store.find_binding("invoice", "vosfactures", "9") is None  # nothing half-written
+
+
+def test_update_member_and_forget(store: Store) -> None:
+    binding = store.bind("invoice", Member("a", "1", "v1", "h1"), Member("b", "2"))
+    store.update_member(binding.doc_id, Member("b", "2", "v2", "h2", "N-2"))
+    again = store.get_binding(binding.doc_id)
+    assert again is not None and again.member("b") == Member("b", "2", "v2", "h2", "N-2")
+    assert store.forget(binding.doc_id, "b")
+    assert store.find_binding("invoice", "b", "2") is None
+    assert store.find_binding("invoice", "a", "1") is not None
+    assert store.forget(binding.doc_id)
+    assert store.get_binding(binding.doc_id) is None
+    assert not store.forget(binding.doc_id)
+
+
+def test_bindings_lists_by_type_and_system(store: Store) -> None:
+    store.bind("invoice", Member("a", "1"), Member("b", "1"))
+    store.bind("client", Member("a", "C1"))
+    assert [b.doctype for b in store.bindings()] == ["invoice", "client"]
+    assert [b.doctype for b in store.bindings("client")] == ["client"]
+    assert [b.doctype for b in store.bindings(system="b")] == ["invoice"]
+
+
+# -- cursors --------------------------------------------------------------------------------
+
+def test_a_cursor_is_compound_and_never_moves_back(store: Store) -> None:
+    assert store.cursor("acomba", "invoice") is None
+    store.save_cursor(Cursor("acomba", "invoice", "2024-05-01T10:00:00", "10050"))
+    store.save_cursor(Cursor("acomba", "invoice", "2024-05-01T10:00:00", "10049"))  # behind
+    assert store.cursor("acomba", "invoice") == Cursor("acomba", "invoice",
+                                                       "2024-05-01T10:00:00", "10050")
+    store.save_cursor(Cursor("acomba", "invoice", "2024-05-01T10:00:00", "10051"))
+    assert store.cursor("acomba", "invoice").record_id == "10051"  # type: ignore[union-attr]
+    assert store.cursor("acomba", "client") is None
+
+
+# -- intents --------------------------------------------------------------------------------
+
+def test_an_intent_is_recorded_once_and_closed(store: Store) -> None:
+    intent = Intent("k1", "run1", "vosfactures", "invoice", "create", "acomba:10044")
+    assert store.open_intent(intent) == intent
+    again = store.open_intent(Intent("k1", "run2", "vosfactures", "invoice", "create", "x"))
+    assert again == intent  # the earlier attempt, to reconcile
+    store.close_intent("k1", "uncertain", message="no answer")
+    assert [i.key for i in store.intents("uncertain")] == ["k1"]
+    store.close_intent("k1", "confirmed", target_id="77")
+    closed = store.intent("k1")
+    assert closed is not None and (closed.state, closed.target_id) == ("confirmed", "77")
+    assert list(store.intents("uncertain")) == []
+
+
+# -- runs, ledger, locks --------------------------------------------------------------------
+
+def test_the_ledger_is_written_as_the_run_goes(store: Store) -> None:
+    run = store.start_run("demo.toml")
+    store.record(LedgerEntry(run.run_id, "invoice", "acomba", "10044", "created",
+                             source_number="10044", target_system="vosfactures",
+                             target_id="1", mapping_version="m1"))
+    store.record(LedgerEntry(run.run_id, "invoice", "acomba", "10045", "conflict",
+                             diff=[{"path": "total", "before": "1", "after": "2"}]))
+    entries = store.ledger(run.run_id)  # before the run finished
+    assert [(e.source_id, e.outcome) for e in entries] == [("10044", "created"),
+                                                           ("10045", "conflict")]
+    assert entries[1].diff == [{"path": "total", "before": "1", "after": "2"}]
+    assert entries[0].seq is not None and entries[0].at
+    store.finish_run(run.run_id, "finished", {"created": 1, "conflict": 1})
+    done = store.run(run.run_id)
+    assert done is not None and done.status == "finished"
+    assert done.summary == {"created": 1, "conflict": 1}
+    assert [r.run_id for r in store.runs("demo.toml")] == [run.run_id]
+
+
+def test_a_second_run_of_one_sync_file_is_refused_while_the_first_lives(
+        make_store: Callable[[], Store]) -> None:
+    one, two = make_store(), make_store()
+    first = one.start_run("a.toml")
+    with pytest.raises(StoreLocked, match=rf"a.toml is being synced by run {first.run_id}"):
+        two.start_run("a.toml")
+    two.start_run("b.toml")  # another sync file is free
+    one.finish_run(first.run_id, "finished", {})
+    two.start_run("a.toml")
+
+
+def test_an_expired_lock_is_taken_over(store: Store) -> None:
+    store.start_run("a.toml", ttl=-1)  # already expired: its holder is presumed dead
+    store.start_run("a.toml")
+
+
+def _hold_lock(path: str) -> None:
+    SQLiteStore(path).start_run("a.toml")  # and exit without finishing: a crash
+
+
+def test_a_crashed_runs_lock_does_not_hold_forever(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    process = multiprocessing.get_context("spawn").Process(target=_hold_lock, args=(str(path),))
+    process.start()
+    process.join(30)
+    with SQLiteStore(path) as store:
+        run = store.start_run("a.toml")  # the holder's process is gone
+        assert store.run(run.run_id) is not None
+
+
+def test_document_leases(make_store: Callable[[], Store]) -> None:
+    one, two = make_store(), make_store()
+    assert one.lease("invoice:acomba:1", "r1")
+    assert one.lease("invoice:acomba:1", "r1")  # its own again
+    assert not two.lease("invoice:acomba:1", "r2")
+    one.release("invoice:acomba:1", "r1")
+    assert two.lease("invoice:acomba:1", "r2")
+    assert two.lease("invoice:acomba:2", "r2", ttl=-1)
+    assert one.lease("invoice:acomba:2", "r1")  # expired
+
+
+# -- the SQLite file ------------------------------------------------------------------------
+
+def test_created_on_first_use_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "project" / "passeur.db"
+    with open_store(path):
+        pass
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] \
+        == str(SCHEMA_VERSION)
+
+
+def test_a_newer_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match=rf"was written by a newer passeur \(store schema 99, "
+                       rf"this passeur knows up to {SCHEMA_VERSION}\); upgrade passeur"):
+        SQLiteStore(path)
+
+
+def test_a_file_that_is_not_a_store_is_refused_and_left_alone(tmp_path: Path) -> None:
+    text = tmp_path / "notes.db"
+    text.write_text("hello", encoding="utf-8")
+    with pytest.raises(StoreError, match="is not a passeur store \\(not an SQLite database\\)"):
+        SQLiteStore(text)
+    assert text.read_text(encoding="utf-8") == "hello"
+    other = tmp_path / "other.db"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE customers (id INTEGER)")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="an SQLite database but not a passeur store \\(it "
+                       "has tables customers\\)"):
+        SQLiteStore(other)
+    tables = sqlite3.connect(other).execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("customers",)]
