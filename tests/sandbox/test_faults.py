@@ -102,3 +102,34 @@ def test_fault_options_are_validated():
         FaultConfig(fail_rate=1.5)
     with pytest.raises(ValueError, match="latency_ms must not be negative, got -1"):
         FaultConfig(latency_ms=-1)
+
+
+def _applied_then_failing(sandbox):
+    import attrs
+
+    middleware = sandbox.app.middleware
+    middleware.config = attrs.evolve(middleware.config, applied_fail_rate=1.0)
+    return sandbox
+
+
+def test_apply_then_fail_stores_the_write_and_answers_5xx_on_every_system(serve):
+    vf = _applied_then_failing(serve(vf_app(token=TOKEN, today=TODAY)))
+    answer = vf.http.post("/invoices.json", json=INVOICE)
+    assert answer.status_code in (500, 502)
+    assert answer.json() == {"code": "error", "message": "Injected failure after the write "
+                             "was applied (sandbox)"}
+    assert len(vf.state.invoices) == 1 and vf.app.stats.applied_failed == 1
+    assert vf.http.get("/invoices.json", params={"api_token": TOKEN}).status_code == 200
+    erp = _applied_then_failing(serve(erp_app(licence="l", secret="s", erp="quickbooks")))
+    before = set(erp.state.invoices)
+    answer = erp.http.post("/api/Entity/CustomerInvoice", auth=("l", "s"), json={
+        "Facture": {"DateFacture": "2024-04-24", "InfoClientFacturerA": {
+            "NoClient": "0Comptoir"}, "LigneFacture": [{"strNoProduit": "CAThermo",
+                                                      "QteFacture": 1}]}})
+    assert answer.status_code in (500, 502)
+    assert len(set(erp.state.invoices) - before) == 1
+
+
+def test_apply_then_fail_is_validated():
+    with pytest.raises(ValueError, match=r"applied_fail_rate must be between 0 and 1"):
+        FaultConfig(applied_fail_rate=2)

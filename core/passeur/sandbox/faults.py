@@ -45,7 +45,10 @@ class FaultConfig:
     `fail_rate` is the share of requests answered 500/502/503 without being applied;
     `lost_response_rate` is the share of writes that are applied but never answered: the
     server holds the response until the client gives up (it sees a read timeout), or, after
-    `lost_response_hold` seconds, drops the connection mid-response.
+    `lost_response_hold` seconds, drops the connection mid-response;
+    `applied_fail_rate` is the share of writes that are applied and then answered 500/502
+    anyway (a proxy that fails after the backend stored the document): only a lookup can
+    tell such a write from one that was not applied.
     """
 
     latency_ms: float = attrs.field(default=0.0, validator=_not_negative)
@@ -54,11 +57,12 @@ class FaultConfig:
     lost_response_rate: float = attrs.field(default=0.0, validator=_share)
     seed: int = 0
     lost_response_hold: float = attrs.field(default=30.0, validator=_not_negative)
+    applied_fail_rate: float = attrs.field(default=0.0, validator=_share)
 
     @property
     def active(self) -> bool:
         return bool(self.latency_ms or self.rate_limit or self.fail_rate
-                    or self.lost_response_rate)
+                    or self.lost_response_rate or self.applied_fail_rate)
 
 
 @attrs.define
@@ -69,6 +73,7 @@ class FaultStats:
     rate_limited: int = 0
     failed: int = 0
     lost: int = 0
+    applied_failed: int = 0
 
 
 def _default_body(status: int, message: str) -> Any:
@@ -139,7 +144,24 @@ class FaultMiddleware:
             self.stats.lost += 1
             await self._lose_response(scope, receive, send)
             return
+        if scope["method"] in WRITE_METHODS and lost_draw < (config.lost_response_rate
+                                                             + config.applied_fail_rate):
+            self.stats.applied_failed += 1
+            await self._apply_then_fail(scope, receive, send, status_draw)
+            return
         await self.app(scope, receive, send)
+
+    async def _apply_then_fail(self, scope: Any, receive: Any, send: Any,
+                               status_draw: float) -> None:
+        """Apply the write, drop its answer, and answer a server error instead."""
+
+        async def swallow(message: Any) -> None:
+            return None
+
+        await self.app(scope, receive, swallow)
+        status = (500, 502)[int(status_draw * 2)]
+        await self._send_error(send, status, "Injected failure after the write was applied "
+                               "(sandbox)")
 
     async def _lose_response(self, scope: Any, receive: Any, send: Any) -> None:
         """Apply the write, swallow its answer, and wait for the client to give up."""
