@@ -13,6 +13,7 @@ tool can catch one class. The tree::
     │   └── DuplicateSystemError    two distributions provide one system name
     ├── InputError                  a file or stream that cannot be read as documents
     │   └── StructureError          data that does not fit a model class (carries data paths)
+    ├── OutputError                 an output file that cannot be written (nothing replaced)
     ├── MappingError                a mapping file that cannot be parsed, checked or compiled
     │   └── MappingRuntimeError     a compiled mapping failed on one document
     ├── TransportError              talking to a live system failed (see passeur.http)
@@ -31,6 +32,7 @@ __all__ = [
     "InputError",
     "MappingError",
     "MappingRuntimeError",
+    "OutputError",
     "PasseurError",
     "PluginError",
     "PluginHookError",
@@ -108,6 +110,10 @@ class StructureError(InputError):
         self.problems = tuple(problems)
         detail = "".join(f"\n  {p}" for p in self.problems)
         super().__init__(message + detail)
+
+
+class OutputError(PasseurError):
+    """An output that cannot be written (full disk, missing folder); the target is untouched."""
 
 
 class MappingError(PasseurError):

@@ -1,11 +1,13 @@
 """The `passeur` command group, its exit codes and the one place errors become messages.
 
-Exit codes (also printed by `passeur --help`):
+Exit codes (`EXIT_CODES`, also printed by `passeur --help` and listed in README.md); every
+command returns one of these, and `exit_code_for` is the one mapping from an error to its code:
   0  success
   1  failure: a document or a check failed (details were printed)
-  2  usage error: bad arguments, unknown system or document type
+  2  usage error: bad arguments, unknown system or document type, output that is the input
   3  input error: a file that cannot be read or parsed
   4  live-system error: a remote system or sandbox could not be reached or refused us
+  5  output error: an output file that cannot be written (the previous file is left intact)
 """
 
 from __future__ import annotations
@@ -19,27 +21,32 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from passeur.errors import InputError, PasseurError, TransportError, UsageError
+from passeur.errors import InputError, OutputError, PasseurError, TransportError, UsageError
 from passeur.plugins import Registry, load_registry
 
-__all__ = ["EXIT_FAILURE", "EXIT_INPUT", "EXIT_OK", "EXIT_REMOTE", "EXIT_USAGE", "State",
-           "cli", "console", "err_console", "fail", "handle_errors", "print_json",
-           "registry_of"]
+__all__ = ["EXIT_CODES", "EXIT_FAILURE", "EXIT_INPUT", "EXIT_OK", "EXIT_OUTPUT", "EXIT_REMOTE",
+           "EXIT_USAGE", "State", "cli", "console", "err_console", "exit_code_for", "fail",
+           "handle_errors", "print_json", "registry_of"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_REMOTE = 4
+EXIT_OUTPUT = 5
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  success
-  1  failure: a document or a check failed (details were printed)
-  2  usage error: bad arguments, unknown system or document type
-  3  input error: a file that cannot be read or parsed
-  4  live-system error: a remote system or sandbox refused or did not answer
-"""
+#: Every exit code of every command, with what it means (README.md says the same).
+EXIT_CODES = {
+    EXIT_OK: "success",
+    EXIT_FAILURE: "failure: a document or a check failed (details were printed)",
+    EXIT_USAGE: "usage error: bad arguments, unknown system or document type",
+    EXIT_INPUT: "input error: a file that cannot be read or parsed",
+    EXIT_REMOTE: "live-system error: a remote system or sandbox refused or did not answer",
+    EXIT_OUTPUT: "output error: a file that cannot be written (the old one is left intact)",
+}
+
+EXIT_CODES_HELP = "\b\nExit codes:\n" + "".join(f"  {code}  {text}\n"
+                                                for code, text in EXIT_CODES.items())
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -77,7 +84,10 @@ def fail(message: str, code: int = EXIT_FAILURE) -> None:
     sys.exit(code)
 
 
-def _code_for(exc: PasseurError) -> int:
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code of a command stopped by `exc` (the one place this is decided)."""
+    if isinstance(exc, OutputError):
+        return EXIT_OUTPUT
     if isinstance(exc, UsageError):
         return EXIT_USAGE
     if isinstance(exc, InputError):
@@ -96,7 +106,7 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except PasseurError as exc:
             err_console.print(f"error: {exc}", markup=False, highlight=False)
-            sys.exit(_code_for(exc))
+            sys.exit(exit_code_for(exc))
         except OSError as exc:
             err_console.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
                               markup=False, highlight=False)

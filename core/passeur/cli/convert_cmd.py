@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from passeur.cli.app import (
 from passeur.engine.convert import Converter, DocumentOutcome, parse_endpoint
 from passeur.engine.io import InputForm, dump_json, iter_documents
 from passeur.issues import IssuePolicy, Level
+from passeur.outputs import atomic_text_output, refuse_same_file, stdin_identity
 
 HELP = """Convert documents from one system's JSON to another's.
 
@@ -79,9 +81,11 @@ def convert(ctx: click.Context, input_path: str, source: str, target: str,
     label = "<stdin>" if input_path == "-" else input_path
     converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue), mapping=mapping,
                           source_label=label)
+    if output != "-":
+        refuse_same_file(output, [stdin_identity() if input_path == "-" else input_path])
     stream = _open_input(input_path)
     try:
-        code = _run(converter, stream, output, as_json)
+        code = _run(converter, stream, output, as_json, input_path)
     finally:
         if stream is not sys.stdin:
             stream.close()
@@ -124,20 +128,22 @@ class _Output:
             self.sink.write("[]\n" if self.count == 0 else "\n]\n")
 
 
-def _run(converter: Converter, stream: TextIO, output: str, as_json: bool) -> int:
+def _run(converter: Converter, stream: TextIO, output: str, as_json: bool,
+         input_path: str) -> int:
     to_stdout = output == "-"
-    sink: TextIO | None
-    if as_json and to_stdout:
-        sink = None
-    elif to_stdout:
-        sink = sys.stdout
-    else:
-        sink = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    out = _Output(sink)
-    report: list[dict[str, Any]] = []
-    totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
-    input_errors = False
-    try:
+    with contextlib.ExitStack() as stack:
+        sink: TextIO | None
+        if as_json and to_stdout:
+            sink = None
+        elif to_stdout:
+            sink = sys.stdout
+        else:
+            sink = stack.enter_context(atomic_text_output(
+                output, inputs=[] if input_path == "-" else [input_path]))
+        out = _Output(sink)
+        report: list[dict[str, Any]] = []
+        totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
+        input_errors = False
         for outcome in _outcomes(converter, stream, out):
             totals["documents"] += 1
             input_errors |= outcome.input_error
@@ -153,9 +159,6 @@ def _run(converter: Converter, stream: TextIO, output: str, as_json: bool) -> in
                 else:
                     _print_issues(outcome)
         out.close()
-    finally:
-        if sink is not None and sink is not sys.stdout:
-            sink.close()
     if as_json:
         data: dict[str, Any] = {**totals, "from": str(converter.source),
                                 "to": str(converter.target), "on_issue": converter.policy.value,

@@ -6,10 +6,19 @@ from pathlib import Path
 
 import click
 
-from passeur.cli.app import EXIT_FAILURE, EXIT_INPUT, cli, console, err_console, print_json
+from passeur.cli.app import (
+    EXIT_FAILURE,
+    EXIT_INPUT,
+    EXIT_OUTPUT,
+    cli,
+    console,
+    err_console,
+    print_json,
+)
 from passeur.dsl.parser import parse_text
 from passeur.dsl.printer import format_file
-from passeur.errors import MappingError
+from passeur.errors import MappingError, OutputError
+from passeur.outputs import atomic_text_output
 
 
 def _files(paths: tuple[str, ...]) -> list[Path]:
@@ -41,18 +50,26 @@ def fmt_command(paths: tuple[str, ...], check: bool, as_json: bool) -> None:
     """
     changed: list[str] = []
     errors: list[str] = []
+    unreadable = unwritten = False
     for path in _files(paths):
         try:
             text = path.read_text(encoding="utf-8")
             formatted = format_file(parse_text(text, str(path)))
         except (MappingError, OSError, UnicodeDecodeError) as exc:
             errors.append(str(exc))
+            unreadable = True
             continue
         if formatted == text:
             continue
-        changed.append(str(path))
         if not check:
-            path.write_text(formatted, encoding="utf-8")
+            try:
+                with atomic_text_output(path) as out:  # a crash never leaves half a file
+                    out.write(formatted)
+            except OutputError as exc:
+                errors.append(str(exc))
+                unwritten = True
+                continue
+        changed.append(str(path))
     if as_json:
         print_json({"changed" if not check else "unformatted": changed, "errors": errors})
     else:
@@ -64,6 +81,6 @@ def fmt_command(paths: tuple[str, ...], check: bool, as_json: bool) -> None:
         if not changed and not errors:
             console.print("all files are formatted", markup=False)
     if errors:
-        raise SystemExit(EXIT_INPUT)
+        raise SystemExit(EXIT_INPUT if unreadable or not unwritten else EXIT_OUTPUT)
     if check and changed:
         raise SystemExit(EXIT_FAILURE)

@@ -13,6 +13,7 @@ from passeur.cli.app import cli, err_console, handle_errors, print_json, registr
 from passeur.engine.connection import Connection, load_connection
 from passeur.errors import TransportError, UsageError
 from passeur.http import dumps_json
+from passeur.outputs import atomic_text_output
 
 HELP = """Read every document of one type from a live system and write it as NDJSON
 (one JSON document per line, in the system's own form, numbers exact).
@@ -45,7 +46,7 @@ def check_operation(connection: Connection, doctype: str, operation: str,
 
 
 def _write_all(client: Any, doctype: str, since: datetime.date | None, out: TextIO,
-               progress: Progress | None) -> int:
+               progress: Progress | None, to_file: bool) -> int:
     count = 0
     task = progress.add_task(f"pulling {doctype}", total=None) if progress else None
     try:
@@ -55,9 +56,14 @@ def _write_all(client: Any, doctype: str, since: datetime.date | None, out: Text
             if progress is not None and task is not None:
                 progress.update(task, completed=count, description=f"pulled {count} {doctype}")
     except TransportError:
-        out.flush()
-        err_console.print(f"note: {count} document(s) were written before the error",
-                          markup=False)
+        if to_file:
+            err_console.print(f"note: {count} document(s) were read before the error; the "
+                              "output file was not written (it is replaced only by a complete "
+                              "pull)", markup=False)
+        else:
+            out.flush()
+            err_console.print(f"note: {count} document(s) were written before the error",
+                              markup=False)
         raise
     return count
 
@@ -85,14 +91,14 @@ def pull(ctx: click.Context, connection_path: str, doctype: str,
     to_stdout = output == "-"
     show = not as_json and err_console.is_terminal
     try:
-        with (open(output, "w", encoding="utf-8", newline="\n") if not to_stdout
+        with (atomic_text_output(output, inputs=[connection_path]) if not to_stdout
               else _Keep(sys.stdout)) as out:
             if show:
                 with Progress(SpinnerColumn(), TextColumn("{task.description}"),
                               TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                    count = _write_all(client, doctype, day, out, bar)
+                    count = _write_all(client, doctype, day, out, bar, not to_stdout)
             else:
-                count = _write_all(client, doctype, day, out, None)
+                count = _write_all(client, doctype, day, out, None, not to_stdout)
     finally:
         client.close()
     summary = {"connection": connection_path, "system": connection.system.name,
