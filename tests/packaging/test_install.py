@@ -62,11 +62,14 @@ def test_wheel_contains_engine_plugins_and_mappings(wheel: Path) -> None:
 def test_wheel_installed_in_a_fresh_venv_finds_plugins_and_mappings(
     wheel: Path, tmp_path: Path
 ) -> None:
+    # An isolated venv (no system or outer site-packages): the wheel must pull every
+    # dependency it needs from the index, as on a machine that has only Python.
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, system_site_packages=False, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "-q",
-                    str(wheel)], check=True, capture_output=True)
+    installed = subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)],
+                               capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr
     probe = ("import json, importlib.resources as r, passeur;"
              "root = r.files('passeur') / 'mappings';"
              "print(json.dumps({'file': passeur.__file__,"
