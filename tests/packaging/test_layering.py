@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 CORE = REPO / "core" / "passeur"
 PLUGINS = REPO / "plugins"
 PUBLIC_MODULES = ("passeur", "passeur.model", "passeur.serialize", "passeur.http",
-                  "passeur.sandbox", "passeur.testing", "passeur.dsl")
+                  "passeur.sandbox", "passeur.testing", "passeur.dsl",
+                  "passeur.xml")
 
 
 def imports_of(path: Path) -> set[str]:
