@@ -8,6 +8,7 @@ model and comes back to its own system keeps its identity (number, name...).
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,7 @@ SAMPLES: dict[str, Any] = {
     "vosfactures.payment": lambda: {"price": "100.00", "currency": "EUR", "paid": True,
                                     "name": "Titre du Paiement", "kind": "api"},
     "vosfactures.department": lambda: {"name": "Entreprise ABC", "tax_no": "FR40303265045"},
+    "ubl.invoice": lambda: (TESTDATA.parent / "ubl" / "peppol" / "base-example.xml").read_bytes(),
 }
 # what identifies the sample, read on the input and on the output of the same system
 IDENTITY: dict[str, Any] = {
@@ -50,6 +52,7 @@ IDENTITY: dict[str, Any] = {
     "vosfactures.product": lambda d: d.get("product", d)["code"],
     "vosfactures.payment": lambda d: Decimal(d.get("banking_payment", d)["price"]),
     "vosfactures.department": lambda d: d.get("department", d)["tax_no"],
+    "ubl.invoice": lambda d: re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", d).group(1),
 }
 
 

@@ -164,10 +164,18 @@ class Note:
 
 @attrs.frozen
 class Attachment:
-    """A supporting document by reference (BG-24): never the bytes, a URI or an id."""
+    """A supporting document (BG-24): by reference (a URI or an id), or embedded.
+
+    `content` is the embedded file as the standards carry it, base64 text (BT-125: the PDF
+    inside a UBL.BE invoice), so it survives a round trip and can be extracted; `type_code`
+    is the UNTDID 1001 code of the referenced document when the source gives one (130:
+    an invoiced object identifier, BT-18).
+    """
 
     id: str | None = None
     filename: str | None = None
     mime_type: str | None = None
     uri: str | None = None
     description: str | None = None
+    content: str | None = None
+    type_code: str | None = None

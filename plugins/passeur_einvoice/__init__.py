@@ -1,0 +1,38 @@
+"""Standard e-invoices as passeur systems: UBL 2.1 / Peppol BIS 3 (`ubl`), CII D16B (`cii`)
+and Factur-X PDFs (`facturx`).
+
+One package because the three share what the mapping language cannot say about XML parties
+and references (`parties`); each syntax has its own element tree, reader and writer, and its
+mapping to the canonical invoice is a mapping file (`mappings/ubl/`, `mappings/cii/`).
+Registered through the `passeur` entry-point group; imports only the public `passeur` API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passeur import hookimpl
+from passeur_einvoice.schema import FORMATS, SYSTEMS
+
+
+@hookimpl
+def passeur_register_systems(register: Any) -> None:
+    for system in SYSTEMS:
+        register(system)
+
+
+@hookimpl
+def passeur_register_formats(register: Any) -> None:
+    for fmt in FORMATS:
+        register(fmt)
+
+
+@hookimpl
+def passeur_register_functions(register: Any) -> None:
+    from passeur.dsl import MappingFunction  # the compiler, loaded only when mapping
+    from passeur_einvoice.parties import FUNCTIONS as PARTY_FUNCTIONS
+    from passeur_einvoice.ubl_functions import FUNCTIONS as UBL_FUNCTIONS
+
+    for name, params, returns, impl, inverse, doc in (*PARTY_FUNCTIONS, *UBL_FUNCTIONS):
+        register(MappingFunction(name, params, returns, impl, inverse=inverse,
+                                 accepts_absent=True, doc=doc))
