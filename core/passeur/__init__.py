@@ -4,6 +4,7 @@ The public API for plugin authors and embedding tools. Import from here (or from
 `passeur.model`); anything else is internal and may change.
 """
 
+from passeur.canonical import fields_of
 from passeur.engine.io import dump_json
 from passeur.engine.wire import WireFormat, read_fields, to_decimal, write_fields
 from passeur.errors import (
@@ -61,6 +62,7 @@ __all__ = [
     "WriteVetoedError",
     "__version__",
     "dump_json",
+    "fields_of",
     "hookimpl",
     "load_registry",
     "make_plugin_manager",

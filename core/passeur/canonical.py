@@ -52,8 +52,10 @@ def _spec(name: str, tp: Any, required: bool, depth: int) -> FieldSpec:
         return FieldSpec(name, FieldType.ENUM, required=required,
                          allowed=tuple(str(m.value) for m in tp))
     if attrs.has(tp):
-        return FieldSpec(name, FieldType.OBJECT, required=required,
-                         fields=fields_of(tp, depth + 1))
+        nested = fields_of(tp, depth + 1)
+        if not nested:  # past the depth limit of a recursive model (a movement's details)
+            return FieldSpec(name, FieldType.ANY, required=required)
+        return FieldSpec(name, FieldType.OBJECT, required=required, fields=nested)
     return FieldSpec(name, _SCALARS.get(tp, FieldType.ANY), required=required)
 
 

@@ -43,6 +43,8 @@ SAMPLES: dict[str, Any] = {
                                     "name": "Titre du Paiement", "kind": "api"},
     "vosfactures.department": lambda: {"name": "Entreprise ABC", "tax_no": "FR40303265045"},
     "ubl.invoice": lambda: (TESTDATA.parent / "ubl" / "peppol" / "base-example.xml").read_bytes(),
+    "coda.statement": lambda: _first_statement(ROOT.parent / "shared" / "testdata" / "coda"
+                                               / "CODA.txt"),
 }
 # what identifies the sample, read on the input and on the output of the same system
 IDENTITY: dict[str, Any] = {
@@ -53,7 +55,16 @@ IDENTITY: dict[str, Any] = {
     "vosfactures.payment": lambda d: Decimal(d.get("banking_payment", d)["price"]),
     "vosfactures.department": lambda d: d.get("department", d)["tax_no"],
     "ubl.invoice": lambda d: re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", d).group(1),
+    "coda.statement": lambda d: d["number"] if isinstance(d, dict) else d.number,
 }
+
+
+def _first_statement(path: Path) -> Any:
+    """A file format's sample: the first document its own `read_file` gives."""
+    fmt: WireFormat = _registry().formats["coda.statement"]
+    assert fmt.read_file is not None
+    with path.open("rb") as f:
+        return next(fmt.read_file(f, path.name))[0]
 
 
 def _endpoints() -> list[tuple[str, str]]:
@@ -63,8 +74,8 @@ def _endpoints() -> list[tuple[str, str]]:
     for reader in readers:
         fmt: WireFormat = registry.formats[reader]
         canonical = registry.document_type(fmt.system, fmt.doctype).canonical
-        targets = [w for w in readers
-                   if registry.document_type(registry.formats[w].system,
+        targets = [w for w in readers if registry.formats[w].writes
+                   and registry.document_type(registry.formats[w].system,
                                              registry.formats[w].doctype).canonical == canonical]
         pairs.extend((reader, target) for target in [*targets, f"passeur.{canonical}"])
     return pairs
@@ -83,7 +94,9 @@ def test_any_to_any(reader: str, writer: str) -> None:
     assert outcome.output is not None or outcome.issues, (reader, writer)
     if outcome.failed:
         return
-    if writer.startswith("passeur."):
+    if writer.startswith("passeur.") and not registry.formats[reader].writes:
+        assert outcome.output["number"] == IDENTITY[reader](SAMPLES[reader]())
+    elif writer.startswith("passeur."):
         back = Converter(registry, target, source).convert(outcome.output)
         assert not back.failed, back.issues
         identity = IDENTITY[reader]
@@ -101,7 +114,8 @@ def test_canonical_to_every_writer(reader: str) -> None:
     canonical = Converter(registry, source, hub).convert(SAMPLES[reader]())
     assert not canonical.failed, canonical.issues
     for writer, fmt in sorted(registry.formats.items()):
-        if registry.document_type(fmt.system, fmt.doctype).canonical != canonical_type:
+        if (registry.document_type(fmt.system, fmt.doctype).canonical != canonical_type
+                or not fmt.writes):
             continue
         outcome = Converter(registry, hub, parse_endpoint(registry, writer)).convert(
             canonical.output)

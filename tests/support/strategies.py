@@ -28,8 +28,10 @@ def for_type(tp: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     if tp is type(None):
         return st.none()
     if origin is tuple:
+        if depth > 3:  # a recursive model (a movement's details) stops here
+            return st.just(())
         item = typing.get_args(tp)[0]
-        return st.lists(for_type(item, depth + 1), max_size=0 if depth > 3 else 3).map(tuple)
+        return st.lists(for_type(item, depth + 1), max_size=3).map(tuple)
     if origin is dict or tp is dict:
         return st.dictionaries(_text, _json, max_size=3)
     if tp is Any:

@@ -7,7 +7,7 @@ import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import click
 
@@ -20,9 +20,10 @@ from passeur.cli.app import (
     handle_errors,
     registry_of,
 )
-from passeur.engine.convert import Converter, DocumentOutcome, parse_endpoint
+from passeur.engine.convert import Converter, DocumentOutcome, issue_json, parse_endpoint
 from passeur.engine.io import InputForm, dump_json, iter_documents
-from passeur.issues import IssuePolicy, Level
+from passeur.engine.wire import WriteFileFn
+from passeur.issues import Issue, IssuePolicy, Level
 from passeur.outputs import atomic_text_output, refuse_same_file, stdin_identity
 
 HELP = """Convert documents from one system's JSON to another's.
@@ -77,17 +78,22 @@ def convert(ctx: click.Context, input_path: str, source: str, target: str,
             mapping: Path | None, output: str, on_issue: str, as_json: bool) -> None:
     registry = registry_of(ctx)
     src = parse_endpoint(registry, source)
-    dst = parse_endpoint(registry, target)
+    dst = parse_endpoint(registry, target, src)
     label = "<stdin>" if input_path == "-" else input_path
     converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue), mapping=mapping,
                           source_label=label)
     if output != "-":
         refuse_same_file(output, [stdin_identity() if input_path == "-" else input_path])
-    stream = _open_input(input_path)
+    stream: TextIO | BinaryIO
+    if converter.reader is not None and converter.reader.read_file is not None:
+        # a format with a file form of its own (CODA...) reads the bytes itself
+        stream = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
+    else:
+        stream = _open_input(input_path)
     try:
         code = _run(converter, stream, output, as_json, input_path)
     finally:
-        if stream is not sys.stdin:
+        if stream not in (sys.stdin, sys.stdin.buffer):
             stream.close()
     sys.exit(code)
 
@@ -99,19 +105,22 @@ def _open_input(path: str) -> TextIO:
 
 
 class _Output:
-    """Writes outputs in the input's form: one pretty document, an array, or NDJSON."""
+    """Writes outputs in the input's form: one pretty document, an array, or NDJSON; or,
+    for a target with a file form of its own (camt.053 XML...), one file of them all."""
 
-    def __init__(self, sink: TextIO | None) -> None:
+    def __init__(self, sink: TextIO | None, write_file: WriteFileFn | None = None) -> None:
         self.sink = sink
         self.form: InputForm = "single"
         self.count = 0
         self.kept: list[Any] = []
+        self.write_file = write_file
+        self.issues: list[Issue] = []
 
     def set_form(self, form: InputForm) -> None:
         self.form = form
 
     def write(self, value: Any) -> None:
-        if self.sink is None:
+        if self.sink is None or self.write_file is not None:
             self.kept.append(value)
             return
         if self.form == "ndjson":
@@ -124,13 +133,20 @@ class _Output:
         self.count += 1
 
     def close(self) -> None:
+        if self.write_file is not None:
+            if self.sink is not None:
+                self.sink.flush()
+                self.issues = self.write_file(self.kept, self.sink.buffer)
+                self.kept = []
+            return
         if self.sink is not None and self.form == "array":
             self.sink.write("[]\n" if self.count == 0 else "\n]\n")
 
 
-def _run(converter: Converter, stream: TextIO, output: str, as_json: bool,
+def _run(converter: Converter, stream: TextIO | BinaryIO, output: str, as_json: bool,
          input_path: str) -> int:
     to_stdout = output == "-"
+    write_file = converter.writer.write_file if converter.writer is not None else None
     with contextlib.ExitStack() as stack:
         sink: TextIO | None
         if as_json and to_stdout:
@@ -140,7 +156,7 @@ def _run(converter: Converter, stream: TextIO, output: str, as_json: bool,
         else:
             sink = stack.enter_context(atomic_text_output(
                 output, inputs=[] if input_path == "-" else [input_path]))
-        out = _Output(sink)
+        out = _Output(sink, write_file)
         report: list[dict[str, Any]] = []
         totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
         input_errors = False
@@ -159,6 +175,14 @@ def _run(converter: Converter, stream: TextIO, output: str, as_json: bool,
                 else:
                     _print_issues(outcome)
         out.close()
+        for issue in out.issues:
+            totals["warnings"] += issue.level is Level.WARNING
+            if as_json:
+                report.append({"document": None, "line": None, "failed": False,
+                               "issues": [issue_json(issue)]})
+            else:
+                err_console.print(f"output: {issue.level}: {issue.path}: {issue.message}",
+                                  markup=False, highlight=False)
     if as_json:
         data: dict[str, Any] = {**totals, "from": str(converter.source),
                                 "to": str(converter.target), "on_issue": converter.policy.value,
@@ -175,8 +199,12 @@ def _run(converter: Converter, stream: TextIO, output: str, as_json: bool,
     return EXIT_FAILURE if totals["failed"] else EXIT_OK
 
 
-def _outcomes(converter: Converter, stream: TextIO, out: _Output) -> Iterator[DocumentOutcome]:
-    return converter.run(iter_documents(stream, out.set_form))
+def _outcomes(converter: Converter, stream: TextIO | BinaryIO,
+              out: _Output) -> Iterator[DocumentOutcome]:
+    if isinstance(stream, io.TextIOBase):
+        return converter.run(iter_documents(stream, out.set_form))
+    out.set_form("array")  # a file of several documents (statements) gives a JSON array
+    return converter.run_file(stream)  # type: ignore[arg-type]
 
 
 def _print_issues(outcome: DocumentOutcome) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import attrs
 
@@ -27,7 +27,8 @@ from passeur.plugins import Registry
 from passeur.schema import FieldSpec, FieldType
 from passeur.serialize import structure, to_plain, unstructure
 
-__all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "parse_endpoint"]
+__all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "issue_json",
+           "parse_endpoint"]
 
 DEFAULT_DOCTYPE = "invoice"
 
@@ -49,13 +50,26 @@ class Endpoint:
         return f"{self.name}.{self.doctype}"
 
 
-def parse_endpoint(registry: Registry, text: str) -> Endpoint:
-    """`SYSTEM[.DOCTYPE]` checked against the registry (with "did you mean")."""
+def parse_endpoint(registry: Registry, text: str, other: Endpoint | None = None) -> Endpoint:
+    """`SYSTEM[.DOCTYPE]` checked against the registry (with "did you mean").
+
+    Without a DOCTYPE: `invoice` when the system has it, else its only document type (CODA
+    has only statements); the canonical model takes the type `other`, the other side,
+    converts to (`--from coda --to passeur` gives bank statements).
+    """
     name, _, doctype = text.strip().partition(".")
     if not name:
         raise UsageError(f"{text!r} is not SYSTEM or SYSTEM.DOCTYPE (e.g. vosfactures.invoice)")
     spec, variant = registry.resolve(name)
-    doctype = doctype or DEFAULT_DOCTYPE
+    if not doctype:
+        names = spec.document_type_names
+        if spec.name == CANONICAL and other is not None:
+            found = registry.document_type(other.name, other.doctype).canonical
+            doctype = found or DEFAULT_DOCTYPE
+        elif DEFAULT_DOCTYPE not in names and len(names) == 1:
+            doctype = names[0]
+        else:
+            doctype = DEFAULT_DOCTYPE
     registry.document_type(name, doctype)  # raises UnknownDocumentTypeError
     return Endpoint(name=name, system=spec.name, variant=variant, doctype=doctype)
 
@@ -103,10 +117,10 @@ class DocumentOutcome:
 
     def as_json(self) -> dict[str, Any]:
         return {"document": self.index, "line": self.line, "failed": self.failed,
-                "issues": [_issue_json(i) for i in self.issues]}
+                "issues": [issue_json(i) for i in self.issues]}
 
 
-def _issue_json(issue: Issue) -> dict[str, Any]:
+def issue_json(issue: Issue) -> dict[str, Any]:
     data: dict[str, Any] = {"level": str(issue.level), "code": issue.code, "path": issue.path,
                             "message": issue.message}
     if issue.mapping is not None:
@@ -163,6 +177,8 @@ class Converter:
             raise UsageError(f"no reader/writer is registered for {key} (registered: {known})")
         if not isinstance(fmt, WireFormat):
             raise UsageError(f"{key} is registered but is not a WireFormat")
+        if endpoint is self.target and not fmt.writes:
+            raise UsageError(f"passeur reads {key} but does not write it")
         return fmt
 
     def _hub_doctype(self) -> str | None:
@@ -183,14 +199,19 @@ class Converter:
             return steps_for([(compiled, self._orient(compiled, mapping))])
         if (src.system, src.variant, src.doctype) == (dst.system, dst.variant, dst.doctype):
             return []  # same system, same type: read and write again
+        # a format that reads and writes canonical documents itself needs no mapping
+        src_hub = src.is_canonical or (self.reader is not None and self.reader.canonical)
+        dst_hub = dst.is_canonical or (self.writer is not None and self.writer.canonical)
+        if src_hub and dst_hub:
+            return []
         if not src.is_canonical and not dst.is_canonical and src.doctype == dst.doctype:
             route = dsl.find_route(self.registry, src.name, dst.name, src.doctype)
             return steps_for(route.steps)
         # through the hub, each side with its own document type (department -> client...)
         steps: list[tuple[Any, str]] = []
-        if not src.is_canonical:
+        if not src_hub:
             steps += dsl.find_route(self.registry, src.name, CANONICAL, src.doctype).steps
-        if not dst.is_canonical:
+        if not dst_hub:
             back = dsl.find_route(self.registry, dst.name, CANONICAL, dst.doctype).steps
             steps += [(m, "backward" if d == "forward" else "forward") for m, d in reversed(back)]
         return steps_for(steps)
@@ -236,7 +257,7 @@ class Converter:
                 raise _Failed
             self._check_source_required(plain, issues)
             self._origin = attrs.evolve(self._origin, id=self._natural_id(plain))
-            record = plain
+            record = self._at_hub(plain, issues) if self.reader.canonical else plain
         for step in self.steps:
             record = self._run_step(step, record, issues)
         if self.writer is None:
@@ -356,6 +377,20 @@ class Converter:
         return plain
 
     # --- a stream -----------------------------------------------------------------------
+
+    def run_file(self, stream: BinaryIO) -> Iterator[DocumentOutcome]:
+        """Convert each document of a file the source format reads itself (`read_file`):
+        what reading found comes first in each outcome's issues."""
+        read_file = self.reader.read_file if self.reader is not None else None
+        if read_file is None:
+            raise UsageError(f"{self.source} is read as JSON, not as a file of its own form")
+        label = self.source_label or "<input>"
+        for index, (value, found, line) in enumerate(read_file(stream, label), 1):
+            if value is None:
+                yield DocumentOutcome(index, line, None, tuple(found), input_error=True)
+                continue
+            outcome = self.convert(value, index, line)
+            yield attrs.evolve(outcome, issues=(*found, *outcome.issues))
 
     def run(self, documents: Iterable[RawDocument | InputProblem]) -> Iterator[DocumentOutcome]:
         """Convert a stream of parsed documents (from `passeur.engine.io.iter_documents`)."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import attrs
 
@@ -253,6 +253,10 @@ def missing_required(
 ReadFn = Callable[[Any, str], tuple["dict[str, Any] | None", "list[Issue]"]]
 WriteFn = Callable[[dict[str, Any]], Any]
 HubFn = Callable[[Any], tuple[Any, "list[Issue]"]]
+#: reads a whole file (bytes): each document, the issues found reading it, its line
+ReadFileFn = Callable[[BinaryIO, str], Iterator[tuple[Any, "list[Issue]", "int | None"]]]
+#: writes the documents `write` returned into one file (bytes); returns the issues found
+WriteFileFn = Callable[[Iterable[Any], BinaryIO], "list[Issue]"]
 
 
 @attrs.frozen
@@ -270,6 +274,13 @@ class WireFormat:
     tax rates the system only gives as document amounts); `from_hub(model)` prepares one
     about to be written to it (e.g. line totals fitted to the cent). Both return the
     document and the issues found.
+
+    A format whose files are not JSON (fixed-width text, XML) gives `read_file(stream,
+    name)`, which yields each document of a file with the issues found reading it and its
+    line, and/or `write_file(documents, stream)`, which writes the values `write` returned
+    into one file. `canonical` says that `read` gives (and `write` takes) the canonical
+    document itself, so no mapping file stands between this format and the hub; `writes`
+    is False for a format passeur reads but does not write.
     """
 
     name: str
@@ -284,3 +295,7 @@ class WireFormat:
     description: str = ""
     to_hub: HubFn | None = None
     from_hub: HubFn | None = None
+    read_file: ReadFileFn | None = None
+    write_file: WriteFileFn | None = None
+    canonical: bool = False
+    writes: bool = True

@@ -43,7 +43,11 @@ class Product:
 
 @attrs.frozen
 class Movement:
-    """One movement on a bank statement; `amount` is signed (credit positive)."""
+    """One movement on a bank statement; `amount` is signed (credit positive).
+
+    A globalised movement (one booking for several transactions, CODA types 1 and 2, a camt
+    batch entry) lists its parts in `details`; the parts are not counted again in balances.
+    """
 
     amount: Money
     booking_date: datetime.date | None = None
@@ -55,6 +59,7 @@ class Movement:
     structured_communication: str | None = None  # e.g. Belgian OGM-VCS +++123/4567/89012+++
     bank_reference: str | None = None
     transaction_code: str | None = None
+    details: tuple[Movement, ...] = ()
     extensions: dict[str, Any] = attrs.field(factory=dict)
     source: Source | None = None
 
