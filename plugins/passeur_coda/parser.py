@@ -207,7 +207,7 @@ class _Statement:
         description = line[R.O_DESCRIPTION].strip()
         if description:
             self.extensions["account_description"] = description
-        self.extensions["coda_sequence"] = line[R.O_CODA_SEQUENCE]
+        self.extensions["electronic_sequence"] = line[R.O_CODA_SEQUENCE]
 
     def movement(self, line: str, number: int) -> None:
         self.counted += 1
