@@ -45,6 +45,8 @@ SAMPLES: dict[str, Any] = {
     "ubl.invoice": lambda: (TESTDATA.parent / "ubl" / "peppol" / "base-example.xml").read_bytes(),
     "coda.statement": lambda: _first_statement(ROOT.parent / "shared" / "testdata" / "coda"
                                                / "CODA.txt"),
+    "camt053.statement": lambda: _first_statement(ROOT.parent / "shared" / "testdata" / "coda"
+                                                  / "CODA.txt"),
 }
 # what identifies the sample, read on the input and on the output of the same system
 IDENTITY: dict[str, Any] = {
@@ -56,6 +58,7 @@ IDENTITY: dict[str, Any] = {
     "vosfactures.department": lambda d: d.get("department", d)["tax_no"],
     "ubl.invoice": lambda d: re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", d).group(1),
     "coda.statement": lambda d: d["number"] if isinstance(d, dict) else d.number,
+    "camt053.statement": lambda d: d["number"] if isinstance(d, dict) else d.number,
 }
 
 
