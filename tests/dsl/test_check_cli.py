@@ -12,6 +12,8 @@ import passeur.cli.check_cmd  # noqa: F401  (registers the command)
 from passeur.cli import cli
 from passeur.cli.app import State
 
+ROOT = Path(__file__).resolve().parents[2]
+
 GOOD = """\
 mapping acomba.invoice <-> passeur.invoice
 NoFacture <-> number
@@ -110,14 +112,26 @@ def test_a_library_file_is_checked_for_what_it_can_be(tmp_path: Path) -> None:
         "`upper`?" in output
 
 
-def test_coverage_is_not_measured_for_a_file_that_extends_a_route(tmp_path: Path) -> None:
+def test_a_layer_says_what_it_overrides_and_what_it_may_remove(tmp_path: Path) -> None:
     pair = tmp_path / "pair.map"
     pair.write_text("mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
-                    "Description -> description\n", encoding="utf-8")
+                    "Description -> description\nDescription -> exchange_note\n", encoding="utf-8")
     code, output = run("check", str(pair), "--coverage")
     assert code == 0, output
-    assert output.splitlines()[1] == ("  coverage: not measured (the file extends a route, "
-                                      "which carries the fields it does not mention)")
+    shipped = ROOT / "mappings"
+    assert output.splitlines() == [
+        f"{pair}: ok (2 rules, 1 warning)",
+        f"{pair}:3:1: info: overrides, forward: {shipped}/acomba-vosfactures-invoice.map:27:1 "
+        "`Description <-> description`",
+        "  Description -> description",
+        "  ^",
+        f"{pair}:4:1: warning: overrides nothing forward: the base writes no "
+        "`exchange_note` (a new field: fine if meant; otherwise check the path)",
+        "  Description -> exchange_note",
+        "  ^",
+        "  layer, forward: may remove what the base writes at:",
+        f"    description (where {pair}:3:1 writes nothing)",
+        "1 file checked, 0 failed"]
 
 
 def test_without_paths_the_shipped_mappings_are_checked() -> None:

@@ -121,6 +121,7 @@ def test_direct_pair_mapping_is_preferred(registry: Any, tmp_path: Path) -> None
 def test_extends_starts_from_the_route_and_overrides(registry: Any, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     write_route_files(tmp_path)
+    monkeypatch.setenv("PASSEUR_MAPPING_PATH", str(tmp_path))  # the route files' folder
     pair = tmp_path / "pair.map"
     pair.write_text("mapping alpha.invoice <-> beta.invoice\nextends route\n"
                     "Nom <-> reference\n")

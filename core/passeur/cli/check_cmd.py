@@ -29,7 +29,7 @@ MAX_LISTED = 12
 def render_report(report: FileReport, coverage: bool = False) -> str:
     """The human report of one file: its verdict line, then each finding with its caret."""
     errors = sum(1 for f in report.findings if f.level >= Level.ERROR)
-    warnings = len(report.findings) - errors
+    warnings = sum(1 for f in report.findings if f.level is Level.WARNING)
     examples = ""
     if report.examples:
         passed = report.examples - report.examples_failed
@@ -44,8 +44,7 @@ def render_report(report: FileReport, coverage: bool = False) -> str:
     lines = [f"{report.file}: {verdict}"]
     lines.extend(f.render() for f in report.findings)
     if coverage and report.extends:
-        lines.append("  coverage: not measured (the file extends a route, which carries the "
-                     "fields it does not mention)")
+        lines.extend(report.layer)
     if coverage:
         for direction in report.coverage:
             lines.append("  " + direction.summary())

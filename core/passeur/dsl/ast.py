@@ -22,6 +22,7 @@ __all__ = [
     "BoolOp",
     "Call",
     "Compare",
+    "Drop",
     "Each",
     "Example",
     "Expr",
@@ -188,9 +189,45 @@ class Header:
 
 @attrs.frozen
 class Extends:
+    """What a layer builds on: `route` (the route passeur would take without this file), a
+    mapping's name (`acomba-vosfactures-invoice`) or, when `is_file`, a path to a file."""
+
+    target: str = "route"
+    is_file: bool = False
     line: int = _pos()
     column: int = _pos()
     end_line: int = _pos()
+
+    @property
+    def is_route(self) -> bool:
+        return self.target == "route" and not self.is_file
+
+    @property
+    def text(self) -> str:
+        from passeur.dsl.printer import literal_text
+
+        return literal_text(self.target) if self.is_file else self.target
+
+
+@attrs.frozen
+class Drop:
+    """`drop -> PATH` (or `drop PATH`): a layer removes what its base writes at PATH of the
+    right side, forward; `drop <- PATH` the same on the left side, backward."""
+
+    path: Path
+    arrow: str = "->"
+    line: int = _pos()
+    column: int = _pos()
+    end_line: int = _pos()
+    file: str = attrs.field(default="", kw_only=True, eq=False)
+
+    @property
+    def direction(self) -> str:
+        return "forward" if self.arrow == FORWARD else "backward"
+
+    @property
+    def text(self) -> str:
+        return f"drop {self.arrow} {self.path.text}"
 
 
 @attrs.frozen
@@ -328,7 +365,7 @@ class Example:
     file: str = attrs.field(default="", kw_only=True, eq=False)
 
 
-Statement: TypeAlias = Header | Extends | Include | Table | Rule | Each | Example
+Statement: TypeAlias = Header | Extends | Include | Table | Rule | Each | Example | Drop
 
 
 @attrs.frozen
@@ -348,6 +385,10 @@ class MappingFile:
     @property
     def extends(self) -> bool:
         return any(isinstance(s, Extends) for s in self.statements)
+
+    @property
+    def extends_statement(self) -> Extends | None:
+        return next((s for s in self.statements if isinstance(s, Extends)), None)
 
     @property
     def includes(self) -> list[Include]:

@@ -18,6 +18,7 @@ import attrs
 from passeur.canonical import CANONICAL
 from passeur.dsl import ast
 from passeur.dsl.checker_examples import run_examples
+from passeur.dsl.codegen import is_text_join
 from passeur.dsl.coverage import DirectionCoverage, measure
 from passeur.dsl.functions import MappingFunction, type_accepts
 from passeur.dsl.problems import Problem, caret_lines
@@ -62,7 +63,8 @@ class FileReport:
     examples: int = 0
     examples_failed: int = 0
     coverage: list[DirectionCoverage] = attrs.field(factory=list)
-    extends: bool = False  # coverage is not measured: the composed route carries the rest
+    extends: bool = False  # a layer: its coverage is what it may remove from its base
+    layer: list[str] = attrs.field(factory=list)  # that, as `check --coverage` lines
 
     @property
     def ok(self) -> bool:
@@ -75,6 +77,8 @@ class FileReport:
             "problems": [f.as_json() for f in self.findings]}
         if coverage:
             data["coverage"] = [c.as_json() for c in self.coverage]
+            if self.extends:
+                data["layer"] = self.layer
         return data
 
 
@@ -148,6 +152,7 @@ class _FileChecker:
         rules = list(ast.iter_rules(tuple(statements)))
         self.report.rules = len(rules)
         self._check_blocks(tuple(statements), ())
+        self._check_drops(tuple(statements), ())
         for scoped in rules:
             self._check_rule(scoped)
         if len(self.sides) == 2:
@@ -189,7 +194,7 @@ class _FileChecker:
                 continue
             self.sources[included.file] = included.source
             out.extend(s for s in self._expand(included, seen | {key})
-                       if isinstance(s, (ast.Table, ast.Rule, ast.Each)))
+                       if isinstance(s, (ast.Table, ast.Rule, ast.Each, ast.Drop)))
         return out
 
     def _resolve_header(self, header: ast.Header) -> None:
@@ -279,6 +284,18 @@ class _FileChecker:
                 self.resolve("right", inner_right, statement.key[1])
             self._check_blocks(statement.body, (*blocks, statement))
 
+    def _check_drops(self, statements: tuple[ast.Statement, ...],
+                     blocks: tuple[ast.Each, ...]) -> None:
+        """`drop PATH` names a field of the side it removes from (right for `->`)."""
+        for statement in statements:
+            if isinstance(statement, ast.Each):
+                self._check_drops(statement.body, (*blocks, statement))
+            elif isinstance(statement, ast.Drop):
+                side = "right" if statement.direction == "forward" else "left"
+                prefix = tuple(p for b in blocks
+                               for p in (b.right if side == "right" else b.left).parts)
+                self.resolve(side, prefix, statement.path, statement.file)
+
     # -- rules -------------------------------------------------------------------------------
 
     def _check_rule(self, scoped: ast.RuleInScope) -> None:
@@ -354,6 +371,10 @@ class _FileChecker:
         if isinstance(expr, ast.Call):
             return self._type_of_call(expr, side, prefix, file)
         if isinstance(expr, ast.Arith):
+            if is_text_join(expr):  # "QC-" + code joins texts
+                for operand in (expr.left, expr.right):
+                    self._type_of(operand, side, prefix, file)
+                return "string"
             for operand in (expr.left, expr.right):
                 self._numeric(operand, side, prefix, file, f"`{expr.op}`")
             return "decimal"
@@ -692,9 +713,22 @@ def check_text(text: str, file: str, registry: Registry, *, run: bool = True) ->
         report.findings.extend(Finding(p, level, detail)
                                for p, level, detail in outcome.problems)
         report.examples, report.examples_failed = outcome.run, outcome.failed
+        if getattr(outcome.compiled, "base", None):
+            _layer_findings(report, outcome.compiled, text)
     report.findings.sort(key=lambda f: (f.problem.file != file, f.problem.file,
                                         f.problem.line, f.problem.column))
     return report
+
+
+def _layer_findings(report: FileReport, compiled: Any, text: str) -> None:
+    """What each rule of a layer overrides in its base, and what the layer may remove."""
+    from passeur.dsl.layers import layer_report
+
+    layer = layer_report(compiled)
+    for position, level, message in layer.notes:
+        report.findings.append(Finding(Problem(position.file, position.line, position.column,
+                                               message, "layer", text), level))
+    report.layer = layer.coverage_lines()
 
 
 def check_file(path: str | FsPath, registry: Registry, *, run: bool = True) -> FileReport:

@@ -165,6 +165,7 @@ class ExampleOutcome:
     problems: list[tuple[Problem, Level, str]] = attrs.field(factory=list)
     run: int = 0
     failed: int = 0
+    compiled: Any = None  # the CompiledMapping, when the file compiles
 
 
 def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry,
@@ -174,7 +175,7 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
     Compile problems already in `known` (found by the static checks) are not repeated.
     """
     outcome = ExampleOutcome()
-    compiled = _compile(tree, text, file, registry, outcome, known)
+    compiled = outcome.compiled = _compile(tree, text, file, registry, outcome, known)
     if compiled is None or tree.header is None:
         return outcome
     plain = {name: _canonical_fields(registry, ref) for name, ref in

@@ -20,7 +20,7 @@ import attrs
 from passeur.dsl import ast
 from passeur.dsl.ir import IRBlock, IRMapping, IRRule, Lens
 
-__all__ = ["Generated", "generate"]
+__all__ = ["Generated", "generate", "is_text_join"]
 
 
 @attrs.frozen
@@ -186,6 +186,9 @@ class _Gen:
             a, site_a = self.operand(e.left, scope, side, base)
             b, site_b = self.operand(e.right, scope, side, base)
             t = self.tmp()
+            if is_text_join(e):
+                self.emit(f"{t} = _concat({a}, {b}, {site_a}, {site_b})")
+                return t
             slow = f"_arith({e.op!r}, {a}, {b}, {site_a}, {site_b})"
             if e.op == "/":
                 self.emit(f"{t} = {slow}")
@@ -617,6 +620,13 @@ class _Gen:
         return consts | set(self.bound) | _HELPERS
 
 
+def is_text_join(node: ast.Arith) -> bool:
+    """`"QC-" + strNoProduit`: a `+` with a text literal on one side joins texts."""
+    return node.op == "+" and any(
+        isinstance(x, ast.LiteralValue) and isinstance(x.value, str)
+        for x in (node.left, node.right))
+
+
 def _is_number(node: ast.Expr) -> bool:
     """A number literal: a Decimal constant, no class check needed."""
     return isinstance(node, ast.LiteralValue) and isinstance(node.value, Decimal)
@@ -625,7 +635,7 @@ def _is_number(node: ast.Expr) -> bool:
 _NAME = re.compile(r"\b_[A-Za-z]\w*\b")
 #: Names the runtime namespace defines (see passeur.dsl.compiled).
 _HELPERS = frozenset({
-    "_A", "_D", "_num", "_arith", "_eq", "_ne", "_order",
+    "_A", "_D", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail",
 })

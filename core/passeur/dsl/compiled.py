@@ -15,7 +15,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from passeur.dsl import ast, values
+from passeur.dsl import ast, layers, values
 from passeur.dsl.codegen import Generated
 from passeur.dsl.ir import IRBlock, IRMapping
 from passeur.dsl.problems import MappingRuleError
@@ -39,6 +39,7 @@ _VALUE_SENTENCE = re.compile(r'^(value (?:"(?:[^"\\]|\\.)*"|\S+)) (.*)$', re.S)
 def _helpers() -> dict[str, Any]:
     return {
         "_A": ABSENT, "_D": Decimal, "_num": values.num, "_arith": values.arith,
+        "_concat": values.concat,
         "_eq": values.eq, "_ne": values.ne, "_order": values.order, "_truth": values.truth,
         "_lookup": values.lookup, "_child": values.child, "_items": values.items_of,
         "_drop_path": values.drop_path,
@@ -99,6 +100,7 @@ class CompiledMapping:
         self.extends = mapping.extends
         #: The composed route an `extends` mapping starts from: [(mapping, direction)].
         self.base: list[tuple[CompiledMapping, str]] = []
+        self._plans: dict[str, layers.Plan] = {}
         self._explain_factory = explain_factory
         self._explain: dict[str, Any] | None = None
         self._forward, self._backward = self._load(code)
@@ -180,8 +182,10 @@ class CompiledMapping:
         saved = getcontext()
         setcontext(exact_context())
         try:
-            out = self._route_forward(record, issues, strict) if self.base else {}
-            return Result(self._forward(record, out, issues, strict, None), issues)
+            if self.base:
+                base = self._route_forward(record, issues, strict)
+                return Result(self._layer_forward(record, base, issues, strict), issues)
+            return Result(self._forward(record, {}, issues, strict, None), issues)
         finally:
             setcontext(saved)
 
@@ -195,29 +199,63 @@ class CompiledMapping:
         saved = getcontext()
         setcontext(exact_context())
         try:
-            out = (self._route_backward(view, orig, issues, strict) if self.base
-                   else values.clone_except(orig, self._rebuilt))
-            value = self._backward(view, out, orig, issues, strict, None)
+            if self.base:
+                base = self._route_backward(view, orig, issues, strict)
+                value = self._layer_backward(view, base, orig, issues, strict)
+            else:
+                out = values.clone_except(orig, self._rebuilt)
+                value = self._backward(view, out, orig, issues, strict, None)
         finally:
             setcontext(saved)
         return Result(value, issues)
 
     def forward_over(self, record: dict[str, Any], base: dict[str, Any], *,
                      strict: bool = False) -> Result:
-        """Only this file's own rules, written over `base`: what its `extends` route made of
-        `record`. The engine runs the route itself so the document stops at the hub."""
+        """This layer's rules merged over `base`, what its base (`extends`) made of `record`.
+        The engine runs the base itself so the document stops at the hub."""
         self._check_record(record, "left document")
         issues: list[Issue] = []
         with localcontext(EXACT):
-            return Result(self._forward(record, base, issues, strict, None), issues)
+            return Result(self._layer_forward(record, base, issues, strict), issues)
 
     def backward_over(self, view: dict[str, Any], base: dict[str, Any], *,
                       strict: bool = False) -> Result:
-        """Only this file's own rules run backward over `base` (see `forward_over`)."""
+        """This layer's rules run backward and merged over `base` (see `forward_over`)."""
         self._check_record(view, "right document")
         issues: list[Issue] = []
         with localcontext(EXACT):
-            return Result(self._backward(view, base, {}, issues, strict, None), issues)
+            return Result(self._layer_backward(view, base, {}, issues, strict), issues)
+
+    # -------------------------------------------------------------- layers
+
+    def plan(self, direction: str) -> layers.Plan:
+        """How this layer merges over its base in one direction (see passeur.dsl.layers)."""
+        found = self._plans.get(direction)
+        if found is None:
+            found = self._plans[direction] = layers.Plan.of(self, direction)
+        return found
+
+    def _layer_forward(self, record: dict[str, Any], base: dict[str, Any],
+                       issues: list[Issue], strict: bool,
+                       trace: list[tuple[str, int, str | None, bool]] | None = None,
+                       ) -> dict[str, Any]:
+        run = self._forward if trace is None else self._explained()["forward"]
+        own = run(record, {}, issues, strict, trace)
+        return self._merged(base, own, "forward", issues)
+
+    def _layer_backward(self, view: dict[str, Any], base: dict[str, Any],
+                        orig: dict[str, Any], issues: list[Issue], strict: bool,
+                        trace: list[tuple[str, int, str | None, bool]] | None = None,
+                        ) -> dict[str, Any]:
+        run = self._backward if trace is None else self._explained()["backward"]
+        own = run(view, {}, orig, issues, strict, trace)
+        return self._merged(base, own, "backward", issues)
+
+    def _merged(self, base: dict[str, Any], own: dict[str, Any], direction: str,
+                issues: list[Issue]) -> dict[str, Any]:
+        merged, lost = layers.merge(base, own, self.plan(direction))
+        issues.extend(item.issue() for item in lost)
+        return merged
 
     def _route_forward(self, record: dict[str, Any], issues: list[Issue], strict: bool,
                        trace: list[TraceEntry] | None = None) -> dict[str, Any]:
@@ -300,8 +338,11 @@ class CompiledMapping:
         trace: list[tuple[str, int, str | None, bool]] = []
         route: list[TraceEntry] = []
         with localcontext(EXACT):
-            out = self._route_forward(record, issues, False, route) if self.base else {}
-            value = self._explained()["forward"](record, out, issues, False, trace)
+            if self.base:
+                base = self._route_forward(record, issues, False, route)
+                value = self._layer_forward(record, base, issues, False, trace)
+            else:
+                value = self._explained()["forward"](record, {}, issues, False, trace)
         return Result(value, issues), route + self._entries(trace)
 
     def explain_backward(self, view: dict[str, Any], original: dict[str, Any] | None = None,
@@ -312,9 +353,12 @@ class CompiledMapping:
         issues: list[Issue] = []
         trace: list[tuple[str, int, str | None, bool]] = []
         with localcontext(EXACT):
-            out = (self._route_backward(view, orig, issues, False) if self.base
-                   else values.clone(orig))
-            value = self._explained()["backward"](view, out, orig, issues, False, trace)
+            if self.base:
+                base = self._route_backward(view, orig, issues, False)
+                value = self._layer_backward(view, base, orig, issues, False, trace)
+            else:
+                value = self._explained()["backward"](view, values.clone(orig), orig, issues,
+                                                      False, trace)
         return Result(value, issues), self._entries(trace)
 
     # -------------------------------------------------------------- introspection

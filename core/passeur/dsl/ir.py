@@ -17,7 +17,7 @@ from passeur.dsl.printer import expr_text, rule_text
 from passeur.dsl.problems import Problem
 from passeur.suggest import did_you_mean
 
-__all__ = ["IRBlock", "IRMapping", "IRRule", "LensStep", "analyze"]
+__all__ = ["IRBlock", "IRDrop", "IRMapping", "IRRule", "LensStep", "analyze"]
 
 
 @attrs.frozen
@@ -63,6 +63,16 @@ class IRBlock:
     file: str
 
 
+@attrs.frozen
+class IRDrop:
+    """`drop PATH` in a layer: the base's writes at PATH are removed (see passeur.dsl.layers)."""
+
+    index: int
+    drop: ast.Drop
+    blocks: tuple[ast.Each, ...]
+    directions: frozenset[str]
+
+
 @attrs.define
 class IRMapping:
     """A checked mapping: items in file order and everything they refer to."""
@@ -73,6 +83,8 @@ class IRMapping:
     #: (file, line, column, text) per rule or block index, for messages and explain.
     rules: list[tuple[str, int, int, str]]
     problems: list[Problem]
+    #: `drop` statements (a layer's removals), with the blocks around them.
+    drops: list[IRDrop] = attrs.field(factory=list)
 
 
 class _Analyzer:
@@ -84,6 +96,7 @@ class _Analyzer:
         self.tables: dict[str, ast.Table] = {}
         self.used_functions: dict[str, Any] = {}
         self.rules: list[tuple[str, int, int, str]] = []
+        self.drops: list[IRDrop] = []
 
     def problem(self, file: str, node: Any, message: str, code: str = "mapping",
                 column: int | None = None) -> None:
@@ -297,6 +310,17 @@ class _Analyzer:
         body = self.statements(file, [(file, s) for s in each.body], inner)
         return IRBlock(index, each, blocks, dirs, tuple(body), file)
 
+    def drop(self, file: str, drop: ast.Drop, blocks: tuple[ast.Each, ...]) -> None:
+        index = len(self.rules)
+        self.rules.append((file, drop.line, drop.column, drop.text))
+        dirs = frozenset({drop.direction})
+        for outer in blocks:
+            dirs &= ast.directions(outer.arrow)
+        if not dirs:
+            self.problem(file, drop, f"this `{drop.text}` is inside a block that only works "
+                         "the other way, so it never applies", "direction")
+        self.drops.append(IRDrop(index, drop, blocks, dirs))
+
     def statements(self, file: str, statements: list[tuple[str, ast.Statement]],
                    blocks: tuple[ast.Each, ...] = ()) -> list[IRRule | IRBlock]:
         items: list[IRRule | IRBlock] = []
@@ -307,9 +331,11 @@ class _Analyzer:
                     items.append(found)
             elif isinstance(statement, ast.Each):
                 items.append(self.block(origin, statement, blocks))
+            elif isinstance(statement, ast.Drop):
+                self.drop(origin, statement, blocks)
             elif blocks and not isinstance(statement, ast.Rule):
-                self.problem(origin, statement, "only rules and `each` blocks may appear "
-                             "inside an `each` block", "block")
+                self.problem(origin, statement, "only rules, `drop` and `each` blocks may "
+                             "appear inside an `each` block", "block")
         return items
 
 
@@ -346,7 +372,7 @@ def analyze(files: list[ast.MappingFile], statements: list[tuple[str, ast.Statem
     analyzer = _Analyzer(files, functions)
     analyzer.collect_tables(statements)
     body: list[tuple[str, ast.Statement]] = [
-        (f, s) for f, s in statements if isinstance(s, (ast.Rule, ast.Each))]
+        (f, s) for f, s in statements if isinstance(s, (ast.Rule, ast.Each, ast.Drop))]
     items = analyzer.statements("", body)
     return IRMapping(items, analyzer.tables, analyzer.used_functions, analyzer.rules,
-                     analyzer.problems)
+                     analyzer.problems, analyzer.drops)

@@ -130,8 +130,24 @@ def _check_layout(mapping: ast.MappingFile, problems: list[Problem]) -> None:
         if isinstance(statement, ast.Extends) and (
                 index != 1 or not isinstance(mapping.statements[0], ast.Header)):
             problems.append(Problem(mapping.file, statement.line, statement.column,
-                                    "`extends route` must come right after the header",
-                                    "extends", mapping.source))
+                                    f"`extends {statement.text}` must come right after the "
+                                    "header", "extends", mapping.source))
+    if not mapping.extends:
+        for drop in _drops(mapping.statements):
+            problems.append(Problem(mapping.file, drop.line, drop.column, "`drop` removes "
+                                    "what a base writes, so it only belongs in a layer: a "
+                                    "file with `extends route` or `extends NAME` after its "
+                                    "header", "drop", mapping.source))
+
+
+def _drops(statements: tuple[ast.Statement, ...]) -> list[ast.Drop]:
+    found: list[ast.Drop] = []
+    for statement in statements:
+        if isinstance(statement, ast.Drop):
+            found.append(statement)
+        elif isinstance(statement, ast.Each):
+            found.extend(_drops(statement.body))
+    return found
 
 
 def analyze_mapping(mapping: ast.MappingFile, registry: Registry | None = None,
@@ -205,8 +221,11 @@ def _build(analysis: Analysis, registry: Registry, explain: bool,
 
 
 def compile_analysis(analysis: Analysis, registry: Registry | None = None, *,
-                     path: Path | None = None, use_cache: bool = True) -> CompiledMapping:
-    """Compile a checked mapping; raises `MappingCompileError` listing all its problems."""
+                     path: Path | None = None, use_cache: bool = True,
+                     stack: tuple[Path, ...] = ()) -> CompiledMapping:
+    """Compile a checked mapping; raises `MappingCompileError` listing all its problems.
+    A layer (`extends`) gets its base compiled too; `stack` holds the files already being
+    loaded above it, so that a cycle of `extends` is refused instead of looping."""
     registry = registry if registry is not None else default_registry()
     if analysis.problems:
         raise MappingCompileError(analysis.problems)
@@ -223,30 +242,64 @@ def compile_analysis(analysis: Analysis, registry: Registry | None = None, *,
         file=analysis.file, path=path, left=analysis.left, right=analysis.right,
         mapping=analysis.mapping, ir=analysis.ir, generated=generated, code=code,
         functions=functions, explain_factory=explain_factory, cache_hit=hit)
-    if compiled.extends:
-        _attach_route(compiled, registry)
+    extends = analysis.mapping.extends_statement
+    if extends is not None:
+        compiled.base = _base_of(compiled, extends, registry, stack)
     return compiled
 
 
-def _attach_route(compiled: CompiledMapping, registry: Registry) -> None:
-    from passeur.engine.routes import composed_route
+def _base_of(compiled: CompiledMapping, extends: ast.Extends, registry: Registry,
+             stack: tuple[Path, ...]) -> list[tuple[CompiledMapping, str]]:
+    """The steps a layer builds on: the route without it, or the mapping it names."""
+    from passeur.engine.routes import find_named, route_under
 
-    header = compiled.ast.header
-    assert header is not None
-    extends = next(s for s in compiled.ast.statements if isinstance(s, ast.Extends))
-    from passeur.engine.routes import mapping_dirs
-
-    dirs = mapping_dirs(registry)
     own = compiled.path or (None if compiled.file.startswith("<") else Path(compiled.file))
-    if own is not None and own.parent not in dirs:
-        dirs.append(own.parent)
+    inner = (*stack, own.resolve()) if own is not None else stack
+
+    def problem(message: str) -> MappingCompileError:
+        return MappingCompileError([Problem(compiled.file, extends.line, extends.column,
+                                            message, "extends", compiled.ast.source)])
+
+    if extends.is_route:
+        try:
+            route = route_under(registry, compiled.left, compiled.right, own, stack)
+        except MappingCompileError as exc:
+            raise problem(f"cannot extend the route: {exc}") from None
+        except PasseurError as exc:
+            raise problem(f"cannot extend the route: {exc}") from None
+        return list(route.steps)
+    if extends.is_file:
+        base_dir = own.parent if own is not None else Path.cwd()
+        found = base_dir / extends.target
+        if not found.is_file():
+            raise problem(f'cannot extend "{extends.target}": no such file in {base_dir}')
+    else:
+        named = find_named(registry, extends.target, own)
+        if named is None:
+            from passeur.engine.routes import mapping_dirs
+
+            where = [str(own.parent)] if own is not None else []
+            where += [str(d) for d in mapping_dirs(registry)]
+            raise problem(f"cannot extend {extends.target}: no file {extends.target}.map "
+                          f"(looked in: {', '.join(where)})")
+        found = named
+    if found.resolve() in inner:
+        chain = " -> ".join(p.name for p in (*inner, found.resolve()))
+        raise problem(f"extends cycle: {chain}")
     try:
-        route = composed_route(registry, compiled.left, compiled.right, dirs)
-    except PasseurError as exc:
-        raise MappingCompileError([Problem(compiled.file, extends.line, extends.column,
-                                           f"cannot extend the route: {exc}", "extends",
-                                           compiled.ast.source)]) from None
-    compiled.base = list(route.steps)
+        base = load_mapping(found, registry, stack=inner)
+    except MappingCompileError as exc:
+        raise problem(f"cannot extend {extends.text}: {found} does not compile:\n{exc}"
+                      ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise problem(f"cannot extend {extends.text}: cannot read {found}: {exc}") from None
+    sides = (str(base.left), str(base.right))
+    if sides == (str(compiled.left), str(compiled.right)):
+        return [(base, "forward")]
+    if sides == (str(compiled.right), str(compiled.left)):
+        return [(base, "backward")]
+    raise problem(f"cannot extend {extends.text}: {found} maps {sides[0]} <-> {sides[1]}, "
+                  f"not {compiled.left} <-> {compiled.right}")
 
 
 def compile_text(text: str, filename: str = "<text>", registry: Registry | None = None, *,
@@ -257,8 +310,8 @@ def compile_text(text: str, filename: str = "<text>", registry: Registry | None 
 
 
 def load_mapping(path: str | Path, registry: Registry | None = None, *,
-                 use_cache: bool = True) -> CompiledMapping:
+                 use_cache: bool = True, stack: tuple[Path, ...] = ()) -> CompiledMapping:
     """Compile a mapping file; messages name it as given."""
     path = Path(path)
     analysis = analyze_file(path, registry)
-    return compile_analysis(analysis, registry, path=path, use_cache=use_cache)
+    return compile_analysis(analysis, registry, path=path, use_cache=use_cache, stack=stack)

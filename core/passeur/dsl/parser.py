@@ -188,8 +188,25 @@ class _Builder(Transformer[Token, ast.MappingFile]):
         return ast.Header(children[0], children[2], line=meta.line, column=meta.column,
                           end_line=_end_line(meta, meta.line, self.source))
 
-    def extends(self, meta: Any, _c: list[Any]) -> ast.Extends:
-        return ast.Extends(line=meta.line, column=meta.column, end_line=meta.line)
+    def mapping_name(self, meta: Any, children: list[Token]) -> Token:
+        text = "".join(str(t) for t in children)
+        written = self.source[meta.start_pos:meta.end_pos]
+        if written != text:
+            raise MappingSyntaxError(Problem(
+                self.file, meta.line, meta.column, f"write the mapping's name without spaces: "
+                f"`{text}`", "syntax", self.source))
+        return Token("MAPPING_NAME", text)
+
+    def extends(self, meta: Any, children: list[Token]) -> ast.Extends:
+        target = children[0]
+        is_file = target.type == "STRING"
+        return ast.Extends(_unquote(target) if is_file else str(target), is_file,
+                           line=meta.line, column=meta.column, end_line=meta.line)
+
+    def drop(self, meta: Any, children: list[Any]) -> ast.Drop:
+        arrow = str(children[0]) if len(children) == 2 else ast.FORWARD
+        return ast.Drop(children[-1], arrow, line=meta.line, column=meta.column,
+                        end_line=meta.line, file=self.file)
 
     def include(self, meta: Any, children: list[Token]) -> ast.Include:
         return ast.Include(_unquote(children[0]), line=meta.line, column=meta.column,

@@ -17,7 +17,7 @@ __all__ = ["expr_text", "format_file", "format_text", "literal_text", "name_text
 KEYWORDS = frozenset((
     "mapping", "extends", "route", "include", "table", "end", "else", "each", "key",
     "example", "left", "right", "via", "default", "when", "keep", "if", "then", "and", "or",
-    "not", "true", "false", "null",
+    "not", "true", "false", "null", "drop",
 ))
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*\Z")
 INDENT = "  "
@@ -182,7 +182,9 @@ class _Printer:
         if isinstance(s, ast.Header):
             self.emit(f"mapping {s.left.text} {ast.BOTH} {s.right.text}", s.line, depth)
         elif isinstance(s, ast.Extends):
-            self.emit("extends route", s.line, depth)
+            self.emit(f"extends {s.text}", s.line, depth)
+        elif isinstance(s, ast.Drop):
+            self.emit(f"drop {s.arrow} {expr_text(s.path)}", s.line, depth)
         elif isinstance(s, ast.Include):
             self.emit(f"include {literal_text(s.path)}", s.line, depth)
         elif isinstance(s, ast.Rule):

@@ -196,6 +196,20 @@ def arith(op: str, a: Any, b: Any, site_a: int, site_b: int) -> Any:
     return Decimal(x) / y
 
 
+def concat(a: Any, b: Any, site_a: int, site_b: int) -> Any:
+    """`"QC-" + code`: texts joined (a number is written as its digits); absent and null
+    propagate like in arithmetic, so a line without a code gets no code."""
+    if a is ABSENT or b is ABSENT:
+        return ABSENT
+    if a is None or b is None:
+        return None
+    for value, site in ((a, site_a), (b, site_b)):
+        if value.__class__ is bool or not isinstance(value, (str, Decimal, int)):
+            raise ValueProblem(value, "is not a text or a number, so it cannot be joined "
+                               "to a text with `+`", site)
+    return f"{a}{b}"
+
+
 def _coerce(value: Any, site: int) -> Decimal | int:
     try:
         return num(value)

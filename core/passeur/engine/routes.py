@@ -9,22 +9,23 @@ A side written with a variant (`acomba.invoice`) is preferred over the generic s
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from passeur.canonical import CANONICAL
-from passeur.errors import MappingError, PasseurError, UsageError
+from passeur.errors import InputError, MappingError, PasseurError, UsageError
 
 if TYPE_CHECKING:
     from passeur.dsl.compiled import CompiledMapping
     from passeur.dsl.values import Side
     from passeur.plugins import Registry
 
-__all__ = ["MappingHeader", "Route", "composed_route", "find_route", "mapping_dirs",
-           "scan_mappings"]
+__all__ = ["SEARCH_PATH_ENV", "MappingHeader", "Route", "find_named", "find_route",
+           "mapping_dirs", "route_under", "scan_mappings", "search_path"]
 
 
 @attrs.frozen
@@ -35,6 +36,8 @@ class MappingHeader:
     left: Side
     right: Side
     extends: bool
+    rank: int = 0  # the folder's place in `mapping_dirs` (0: the most specific)
+    extends_route: bool = False
 
 
 @attrs.define
@@ -90,9 +93,24 @@ class Route:
         }
 
 
+#: Folders of the consultant's own mapping files, searched before the shipped ones.
+SEARCH_PATH_ENV = "PASSEUR_MAPPING_PATH"
+
+
+def search_path(registry: Registry, environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The consultant's folders: `--mapping-dir` ones first, then $PASSEUR_MAPPING_PATH
+    (separated like $PATH)."""
+    env = os.environ if environ is None else environ
+    found = [Path(d) for d in getattr(registry, "search_path", ())]
+    found += [Path(d) for d in env.get(SEARCH_PATH_ENV, "").split(os.pathsep) if d]
+    return found
+
+
 def mapping_dirs(registry: Registry) -> list[Path]:
-    """The package's mappings directory, then those plugins register."""
-    found: list[Path] = []
+    """Where route files come from, most specific first: the search path, the package's
+    mappings folder, then the folders plugins register. Each is read on its own level
+    (never recursively): a file counts only where it was put on purpose."""
+    found: list[Path] = search_path(registry)
     try:
         # resolved: in a source checkout this is the top-level mappings/ a consultant edits
         shipped = Path(str(importlib.resources.files("passeur") / "mappings")).resolve()
@@ -101,27 +119,44 @@ def mapping_dirs(registry: Registry) -> list[Path]:
     except (ModuleNotFoundError, OSError):  # pragma: no cover - broken installs
         pass
     found.extend(Path(d) for d in registry.mapping_dirs)
-    return found
+    unique: list[Path] = []
+    for directory in found:
+        if directory.resolve() not in {d.resolve() for d in unique}:
+            unique.append(directory)
+    return unique
 
 
 def scan_mappings(registry: Registry, dirs: Iterable[Path] | None = None) -> list[MappingHeader]:
-    """Every mapping file with a header under the directories (libraries are skipped, and so
-    are files that do not parse: `passeur check` reports those)."""
+    """Every mapping file with a header directly in the folders (libraries are skipped).
+
+    A file there that cannot be read or parsed is an error, not skipped: it may be the very
+    mapping the user meant, and a route chosen without it would silently be another.
+    """
     from passeur.dsl.loader import _side
     from passeur.dsl.parser import parse_file
 
     headers: list[MappingHeader] = []
-    for directory in dirs if dirs is not None else mapping_dirs(registry):
-        for path in sorted(Path(directory).rglob("*.map")):
+    for rank, directory in enumerate(dirs if dirs is not None else mapping_dirs(registry)):
+        for path in sorted(Path(directory).glob("*.map")):
             try:
                 parsed = parse_file(path)
-            except (MappingError, OSError):
-                continue
+            except UnicodeDecodeError as exc:
+                raise InputError(f"mapping file {path} is not UTF-8 text ({exc.reason} at "
+                                 f"byte {exc.start}); save it as UTF-8, or move it out of "
+                                 f"{directory}") from None
+            except OSError as exc:
+                raise InputError(f"cannot read mapping file {path}: "
+                                 f"{exc.strerror or exc}") from None
+            except MappingError as exc:
+                raise MappingError(f"mapping file {path} (in {directory}, which passeur "
+                                   f"reads routes from) does not parse: {exc}") from None
             header = parsed.header
             if header is None:
                 continue
+            ext = parsed.extends_statement
             headers.append(MappingHeader(path, _side(registry, header.left),
-                                         _side(registry, header.right), parsed.extends))
+                                         _side(registry, header.right), ext is not None,
+                                         rank, ext is not None and ext.is_route))
     return headers
 
 
@@ -165,10 +200,11 @@ def _best(registry: Registry, headers: list[MappingHeader], a: str, a_doctype: s
     return (best[2], best[3]) if best else None
 
 
-def _load(registry: Registry, header: MappingHeader) -> CompiledMapping:
+def _load(registry: Registry, header: MappingHeader,
+          stack: tuple[Path, ...] = ()) -> CompiledMapping:
     from passeur.dsl.loader import load_mapping
 
-    return load_mapping(header.path, registry)
+    return load_mapping(header.path, registry, stack=stack)
 
 
 def _via_canonical(registry: Registry, headers: list[MappingHeader], source: str, target: str,
@@ -196,30 +232,52 @@ def _via_canonical(registry: Registry, headers: list[MappingHeader], source: str
     return steps
 
 
-def find_route(registry: Registry, source: str, target: str, doctype: str = "invoice",
-               dirs: Iterable[Path] | None = None) -> Route:
-    """A direct pair mapping if one exists, otherwise source -> passeur -> target."""
-    headers = scan_mappings(registry, dirs)
+def _route(registry: Registry, headers: list[MappingHeader], source: str, target: str,
+           doctype: str, stack: tuple[Path, ...] = (), below: int = -1) -> Route:
+    """The best route from the headers: a pair mapping ranked after `below` when one joins
+    the two systems, else through the canonical model."""
     if source == target:
         return Route(source, target, doctype, "identity", [])
     if CANONICAL not in (source, target):
-        direct = _best(registry, headers, source, doctype, target, None)
+        pairs = [h for h in headers if h.rank > below and h.path.resolve() not in stack]
+        direct = _best(registry, pairs, source, doctype, target, None)
         if direct is not None:
             header, direction = direct
             return Route(source, target, doctype, "direct",
-                         [(_load(registry, header), direction)])
-    steps = _via_canonical(registry, headers, source, target, doctype)
+                         [(_load(registry, header, stack), direction)])
+    usable = [h for h in headers if h.path.resolve() not in stack]
+    steps = _via_canonical(registry, usable, source, target, doctype)
     kind = "direct" if len(steps) == 1 else f"via {CANONICAL}"
     return Route(source, target, doctype, kind,
-                 [(_load(registry, header), direction) for header, direction in steps])
+                 [(_load(registry, header, stack), direction) for header, direction in steps])
 
 
-def composed_route(registry: Registry, left: Side, right: Side,
-                   dirs: Iterable[Path] | None = None) -> Route:
-    """The route an `extends` pair mapping starts from: left -> passeur -> right."""
-    headers = scan_mappings(registry, dirs)
-    source = left.variant or left.system
-    target = right.variant or right.system
-    steps = _via_canonical(registry, headers, source, target, left.doctype)
-    return Route(source, target, left.doctype, f"via {CANONICAL}",
-                 [(_load(registry, header), direction) for header, direction in steps])
+def find_route(registry: Registry, source: str, target: str, doctype: str = "invoice",
+               dirs: Iterable[Path] | None = None) -> Route:
+    """A direct pair mapping if one exists, otherwise source -> passeur -> target; the most
+    specific folder of `mapping_dirs` wins."""
+    return _route(registry, scan_mappings(registry, dirs), source, target, doctype)
+
+
+def route_under(registry: Registry, left: Side, right: Side, own: Path | None,
+                stack: tuple[Path, ...] = ()) -> Route:
+    """What `extends route` in the file `own` builds on: the route passeur would take
+    without it, from the folders ranked after its own (a file given by path, in no folder,
+    builds on the whole route). `stack` holds the files being loaded, to refuse cycles."""
+    headers = scan_mappings(registry)
+    resolved = own.resolve() if own is not None else None
+    rank = next((h.rank for h in headers if h.path.resolve() == resolved), -1)
+    exclude = (*stack, resolved) if resolved is not None else stack
+    return _route(registry, headers, left.variant or left.system,
+                  right.variant or right.system, left.doctype, exclude, rank)
+
+
+def find_named(registry: Registry, name: str, own: Path | None) -> Path | None:
+    """The file `extends NAME` names: NAME.map next to the extending file, else in the
+    folders of `mapping_dirs`, in order."""
+    candidates = [own.parent] if own is not None else []
+    for directory in [*candidates, *mapping_dirs(registry)]:
+        path = Path(directory) / f"{name}.map"
+        if path.is_file() and (own is None or path.resolve() != own.resolve()):
+            return path
+    return None
