@@ -108,14 +108,16 @@ def search_path(registry: Registry, environ: Mapping[str, str] | None = None) ->
 
 def mapping_dirs(registry: Registry) -> list[Path]:
     """Where route files come from, most specific first: the search path, the package's
-    mappings folder, then the folders plugins register. Each is read on its own level
-    (never recursively): a file counts only where it was put on purpose."""
+    mappings folder (and its per-system folders), then the folders plugins register. Each
+    is read on its own level (never recursively): a file counts only where it was put on
+    purpose."""
     found: list[Path] = search_path(registry)
     try:
         # resolved: in a source checkout this is the top-level mappings/ a consultant edits
         shipped = Path(str(importlib.resources.files("passeur") / "mappings")).resolve()
-        if shipped.is_dir():
+        if shipped.is_dir():  # the shipped layout: one folder per system (mappings/ubl/)
             found.append(shipped)
+            found.extend(sorted(d for d in shipped.iterdir() if d.is_dir()))
     except (ModuleNotFoundError, OSError):  # pragma: no cover - broken installs
         pass
     found.extend(Path(d) for d in registry.mapping_dirs)
