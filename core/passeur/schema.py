@@ -161,7 +161,9 @@ class SystemSpec:
 
     `variant_setting` names the configuration field that selects a variant (for ERP Connector,
     `erp`); `variants` lists its values. `client_factory(config)` builds a live API client and
-    `sandbox_factory(**options)` a local sandbox application, when the system has them.
+    `sandbox_factory(**options)` a local sandbox application, when the system has them;
+    `sync_adapter(client, variant)` its part of a sync (passeur.engine.sync.SyncAdapter), and
+    `demo()` a `passeur.engine.sync.DemoScenario` that `passeur demo` runs.
     `schema_version` goes into the key of compiled mapping caches.
     """
 
@@ -175,6 +177,8 @@ class SystemSpec:
     schema_version: str = "1"
     client_factory: Callable[..., Any] | None = None
     sandbox_factory: Callable[..., Any] | None = None
+    sync_adapter: Callable[..., Any] | None = None
+    demo: Callable[[], Any] | None = None
 
     def document_type(self, name: str) -> DocumentType | None:
         """The document type called `name`, or None."""

@@ -167,8 +167,14 @@ class ErpConnectorClient(LiveClient):
 
     @staticmethod
     def _create_call(doctype: str, document: Mapping[str, Any]) -> Call:
-        return Call("POST", f"Entity/{ENTITIES[doctype]}", json=create_body(doctype, document),
-                    headers={"If-None-Match": "*"}, guarded=True)
+        """`If-None-Match: *` always; but the create counts as guarded (safe to resend after
+        a 5xx) only when it carries its NoFacture: where the ERP numbers the invoice
+        (QuickBooks) nothing can detect a second copy."""
+        body = create_body(doctype, document)
+        facture = body.get("Facture")
+        numbered = isinstance(facture, Mapping) and facture.get("NoFacture") not in (None, "")
+        return Call("POST", f"Entity/{ENTITIES[doctype]}", json=body,
+                    headers={"If-None-Match": "*"}, guarded=numbered)
 
     def _finish(self, answer: Any) -> Any:
         """A read may come back bare (seed 003's GET) or inside a completed envelope."""

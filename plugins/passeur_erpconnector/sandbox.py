@@ -126,7 +126,7 @@ class ErpState:
         if errors:
             return self._finish(task_id, 400, self._invalid(task_id, errors))
         total = Decimal(str(record["TotalFacture"]))
-        if sum(paid, Decimal(0)) > total:
+        if paid and sum(paid, Decimal(0)) > total:  # a credit note (negative) pays nothing
             errors.add("ListeModePaiements", "le total des paiements dépasse le total de la "
                        "facture")
             return self._finish(task_id, 400, self._invalid(task_id, errors))

@@ -208,4 +208,6 @@ SYSTEM = SystemSpec(
     ),
     client_factory=LazyFactory("passeur_erpconnector.client:client_factory"),
     sandbox_factory=LazyFactory("passeur_erpconnector.sandbox:create_app"),
+    sync_adapter=LazyFactory("passeur_erpconnector.sync:sync_adapter"),
+    demo=LazyFactory("passeur_erpconnector.demo:scenario"),
 )

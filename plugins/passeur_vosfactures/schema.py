@@ -290,4 +290,5 @@ SYSTEM = SystemSpec(
     ),
     client_factory=LazyFactory("passeur_vosfactures.client:client_factory"),
     sandbox_factory=LazyFactory("passeur_vosfactures.sandbox:create_app"),
+    sync_adapter=LazyFactory("passeur_vosfactures.sync:sync_adapter"),
 )

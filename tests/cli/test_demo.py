@@ -1,4 +1,4 @@
-"""`passeur demo`, the quick start's main job: real conversions of the embedded sample."""
+"""`passeur demo`, the quick start's main job: a real sync between two sandboxes."""
 
 from __future__ import annotations
 
@@ -6,38 +6,44 @@ import json
 import os
 import subprocess
 import sys
-from decimal import Decimal
+from pathlib import Path
 
 
 def run_demo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "passeur", "demo", *args], capture_output=True,
-                          text=True, env={**os.environ, "COLUMNS": "120"})
+                          text=True, env={**os.environ, "COLUMNS": "120"}, timeout=120)
 
 
-def test_demo_converts_acomba_to_vosfactures_and_back() -> None:
-    result = run_demo("--json")
+def test_demo_syncs_acomba_into_vosfactures_twice(tmp_path: Path) -> None:
+    result = run_demo("--json", "--dir", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout, parse_float=Decimal)
-    invoice = data["vosfactures"]["invoice"]
-    assert invoice["number"] == "10044"
-    assert invoice["kind"] == "vat"
-    priced = [p for p in invoice["positions"] if p.get("kind") != "text_separator"]
-    assert [p["code"] for p in priced] == ["CAThermo", "SCIE-10", "LAME-40"]
-    assert sum(Decimal(p["total_price_net"]) for p in priced) == Decimal("1039.06")
-    assert sum(Decimal(p["total_price_gross"]) for p in priced) == Decimal("1194.66")
-    again = data["acomba_again"]["Facture"]
-    assert again["NoFacture"] == "10044"
-    assert [ln["strNoProduit"] for ln in again["LigneFacture"]] == [
-        ln["strNoProduit"] for ln in data["input"]["LigneFacture"]]
-    assert [ln.get("PrixFinal") for ln in again["LigneFacture"]] == [
-        ln.get("PrixFinal") for ln in data["input"]["LigneFacture"]]
-    codes = [i["code"] for i in data["steps"]["acomba -> vosfactures"]["issues"]]
-    assert codes == ["target.tax_count"] * 3  # two taxes per line, said out loud
+    data = json.loads(result.stdout)
+    assert data["ok"] and data["seeded"] == 7
+    assert data["target"] == {"documents": 8, "duplicates": []}
+    first = data["first"]["records"]
+    invoices = [r for r in first if r["doctype"] == "invoice"]
+    assert sorted(r["source_id"] for r in invoices) == [str(n) for n in range(10044, 10051)]
+    assert {r["outcome"] for r in first} == {"created"}
+    clients = sorted(r["source_id"] for r in first if r["doctype"] == "client")
+    assert clients == ["BEAU01", "LAVO03", "TREM02"]
+    products = sorted(r["source_id"] for r in first if r["doctype"] == "product")
+    assert products == ["CAThermo", "LAME-40", "PERC-18", "SCIE-10", "VIS-100"]
+    second = data["second"]
+    outcomes = {r["source_id"]: r["outcome"] for r in second["records"]}
+    assert outcomes == {"10044": "unchanged", "10045": "updated", "10046": "unchanged",
+                        "10047": "updated", "10048": "unchanged", "10049": "unchanged",
+                        "10050": "unchanged", "10051": "created"}
+    screws = next(r for r in second["records"] if r["source_id"] == "10045")["diff"]
+    assert screws[0] == {"path": "positions[2].quantity", "target": "12", "source": "20"}
+    kept = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert {"source.toml", "target.toml", "sync.toml", "state.db"} <= set(kept)
+    assert "demo-token" not in (tmp_path / "demo" / "target.toml").read_text("utf-8")
 
 
-def test_demo_shows_reported_and_recomputed_totals() -> None:
+def test_demo_prints_both_ledgers() -> None:
     result = run_demo()
     assert result.returncode == 0, result.stderr
-    assert "recomputed from the lines" in result.stdout
-    gross = next(line for line in result.stdout.splitlines() if "│ gross" in line)
-    assert gross.count("1194.66") == 2
+    assert "first run" in result.stdout and "second run" in result.stdout
+    assert "\n1 created, 2 updated, 5 unchanged\n" in result.stdout
+    assert "ok: the second run created 1 document(s); the target holds 8, each once" in \
+        result.stdout

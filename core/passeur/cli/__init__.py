@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "passeur.cli.pull_cmd",
     "passeur.cli.push_cmd",
     "passeur.cli.sandbox_cmd",
+    "passeur.cli.sync_cmd",
+    "passeur.cli.runs_cmd",
 )
 
 

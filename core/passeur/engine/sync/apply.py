@@ -1,0 +1,303 @@
+"""Apply: execute a plan, references first, each write exactly once.
+
+Before each write a *write intent* with a deterministic key is recorded in the store; after
+it, the intent is confirmed with the id the target gave. An answer that does not identify
+what was stored, a lost answer, a server error after a write that may have been applied:
+the intent becomes `uncertain` and the document is looked up in the target by its key
+before anything is sent again. A later run finds unfinished intents the same way. Every
+record's outcome goes to the ledger the moment it is known, so a killed run leaves a record
+of everything it touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from passeur.engine.sync.adapter import Stored
+from passeur.engine.sync.compare import content_hash, diff
+from passeur.engine.sync.context import Event, SyncContext
+from passeur.engine.sync.plan import Plan, PlanItem
+from passeur.errors import PasseurError, TransportError
+from passeur.http import AuthError, Conflict, Retryable, Uncertain, ValidationError
+from passeur.state import Intent, LedgerEntry, Member
+
+__all__ = ["Applier"]
+
+OUTCOME_OF = {"unchanged": "unchanged", "skip": "skipped", "defer": "deferred",
+              "fail": "failed", "conflict": "conflict"}
+_UNKNOWN = object()  # a lookup that could not be made
+
+
+class _Outcome(Exception):
+    def __init__(self, outcome: str, message: str | None = None, reason: str | None = None,
+                 target_id: str | None = None) -> None:
+        super().__init__(message)
+        self.outcome, self.message, self.reason, self.target_id = (outcome, message, reason,
+                                                                   target_id)
+
+
+class Applier:
+    """Runs the items of one plan for one run (`run_id`) against the target."""
+
+    def __init__(self, ctx: SyncContext, run_id: str, *, on_event: Event | None = None,
+                 from_file: bool = False, attempts: int = 3,
+                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+        self.ctx = ctx
+        self.run_id = run_id
+        self.on_event = on_event
+        self.from_file = from_file
+        self.attempts = attempts
+        self.sleep = sleep
+        self.src = ctx.spec.source.name
+        self.tgt = ctx.spec.target.name
+        self.resolved: dict[str, str] = {}
+        self.failed_refs: dict[str, str] = {}
+        self.entries: list[LedgerEntry] = []
+        self.done = 0
+
+    # -- the run -------------------------------------------------------------------------
+
+    async def apply(self, plan: Plan) -> list[LedgerEntry]:
+        gate = asyncio.Semaphore(self.ctx.spec.concurrency)
+        refs = [i for i in plan.items if i.reference]
+        docs = [i for i in plan.items if not i.reference]
+        for phase in (refs, docs):
+            async def one(item: PlanItem) -> None:
+                async with gate:
+                    await self.one(item, plan)
+
+            tasks = [asyncio.ensure_future(one(i)) for i in phase]
+            try:
+                await asyncio.gather(*tasks)
+            except AuthError as exc:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                recorded = {(e.doctype, e.source_id) for e in self.entries}
+                for item in plan.items:
+                    if (item.doctype, item.source_id) not in recorded:
+                        self._record(item, "failed", reason="AuthError", message=(
+                            f"not attempted: {self.tgt} refused the credentials ({exc})"),
+                            plan=plan)
+                raise
+        return self.entries
+
+    def _record(self, item: PlanItem, outcome: str, *, plan: Plan, message: str | None = None,
+                reason: str | None = None, target_id: str | None = None) -> None:
+        entry = self.ctx.store.record(LedgerEntry(
+            self.run_id, item.doctype, self.src, item.source_id, outcome,
+            source_number=item.source_number, target_system=self.tgt,
+            target_id=target_id or item.target_id, reason=reason or item.reason,
+            message=message if message is not None else item.message,
+            mapping_version=plan.mapping_version, diff=list(item.diff)))
+        self.entries.append(entry)
+        self.done += 1
+        if self.on_event:
+            self.on_event("apply", self.done, len(plan.items))
+
+    async def one(self, item: PlanItem, plan: Plan) -> None:
+        try:
+            outcome = await self._one(item)
+        except _Outcome as result:
+            outcome = result
+        except AuthError:
+            raise
+        except (PasseurError, NotImplementedError) as exc:
+            outcome = _Outcome("failed", str(exc), type(exc).__name__)
+        if item.reference:
+            if outcome.outcome in ("created", "unchanged") and outcome.target_id:
+                self.resolved[item.key] = outcome.target_id
+            else:
+                self.failed_refs[item.key] = outcome.message or outcome.outcome
+        self._record(item, outcome.outcome, plan=plan, message=outcome.message,
+                     reason=outcome.reason, target_id=outcome.target_id)
+
+    async def _one(self, item: PlanItem) -> _Outcome:
+        if item.action in OUTCOME_OF:
+            if item.action == "unchanged":
+                self._bind(item, item.target_id, item.target_version)
+            return _Outcome(OUTCOME_OF[item.action], item.message, item.reason,
+                            item.target_id)
+        resource = f"{self.tgt}:{item.doctype}:{item.key}"
+        if not self.ctx.store.lease(resource, self.run_id):
+            return _Outcome("deferred", "another run is writing this document; the next run "
+                            "takes it up", "leased")
+        try:
+            body = self._linked(item)
+            if item.action == "create":
+                return await self._create(item, body)
+            return await self._update(item, body)
+        finally:
+            self.ctx.store.release(resource, self.run_id)
+
+    def _linked(self, item: PlanItem) -> dict[str, Any]:
+        body = dict(item.body or {})
+        for key in item.refs:
+            if key in self.failed_refs:
+                raise _Outcome("deferred", f"waits for a reference that did not get through: "
+                               f"{self.failed_refs[key]}", "reference")
+            target_id = self.resolved.get(key)
+            if target_id is None:
+                raise _Outcome("deferred", f"waits for reference {key}", "reference")
+            kind, _, source_key = key.removeprefix(f"passeur:{self.src}:").partition(":")
+            for ref in self.ctx.target.references(item.doctype, body):
+                if ref.kind == kind and ref.source_key == source_key:
+                    body = self.ctx.target.link(item.doctype, body, ref, target_id)
+        return body
+
+    # -- bindings ------------------------------------------------------------------------
+
+    def _bind(self, item: PlanItem, target_id: str | None, version: str | None,
+              number: str | None = None) -> None:
+        if target_id is None:
+            return
+        store = self.ctx.store
+        source = Member(self.src, item.source_id, None, item.source_hash, item.source_number)
+        target = Member(self.tgt, target_id, version,
+                        content_hash(item.body) if item.body is not None else None, number)
+        binding = store.find_binding(item.doctype, self.src, item.source_id)
+        if binding is None:
+            other = store.find_binding(item.doctype, self.tgt, target_id)
+            if other is not None:
+                store.bind(item.doctype, source, doc_id=other.doc_id)
+                store.update_member(other.doc_id, target)
+                return
+            store.bind(item.doctype, source, target)
+            return
+        if binding.member(self.tgt) is None:
+            store.bind(item.doctype, target, doc_id=binding.doc_id)
+        else:
+            store.update_member(binding.doc_id, target)
+        if item.source_hash is not None:
+            store.update_member(binding.doc_id, source)
+
+    # -- lookups -------------------------------------------------------------------------
+
+    async def _lookup(self, item: PlanItem, body: Mapping[str, Any]) -> Stored | object | None:
+        """The stored record carrying the item's key, None if there is none, _UNKNOWN if the
+        target could not be asked."""
+        for attempt in range(self.attempts):
+            try:
+                found = await self.ctx.target.afind(item.doctype, item.key, body)
+            except (Retryable, Uncertain):
+                await self.sleep(0.2 * 2 ** attempt)
+                continue
+            except TransportError:
+                return _UNKNOWN
+            for record in found:
+                stored = self.ctx.target.identify(item.doctype, record)
+                if stored is not None:
+                    return stored
+            return None
+        return _UNKNOWN
+
+    # -- create --------------------------------------------------------------------------
+
+    async def _create(self, item: PlanItem, body: dict[str, Any]) -> _Outcome:
+        store = self.ctx.store
+        bound = store.find_binding(item.doctype, self.src, item.source_id)
+        member = bound.member(self.tgt) if bound else None
+        if member is not None:  # another run got there first
+            return _Outcome("unchanged", "already written by another run", None,
+                            member.record_id)
+        intent_key = f"{self.tgt}|{item.doctype}|{item.key}|create"
+        intent = Intent(intent_key, self.run_id, self.tgt, item.doctype, "create",
+                        f"{self.src}:{item.source_id}")
+        prior = store.open_intent(intent)
+        if prior.run_id != self.run_id or prior.state != "pending":
+            found = await self._lookup(item, body)
+            if isinstance(found, Stored):
+                store.close_intent(intent_key, "confirmed", found.record_id)
+                self._bind(item, found.record_id, found.version, found.number)
+                return _Outcome("created", f"written by run {prior.run_id}, whose answer was "
+                                "lost; found by its key and bound", None, found.record_id)
+            if found is _UNKNOWN:
+                return _Outcome("uncertain", f"an earlier attempt (run {prior.run_id}) may have "
+                                f"created it and {self.tgt} cannot be asked now; the next run "
+                                "looks again", "Uncertain")
+            store.close_intent(intent_key, "pending", message=f"retried by {self.run_id}")
+        sent = 0
+        while True:
+            sent += 1
+            try:
+                stored = await self.ctx.target.acreate(item.doctype, body)
+            except (Uncertain, Conflict) as exc:
+                store.close_intent(intent_key, "uncertain", message=str(exc))
+                found = await self._lookup(item, body)
+                if isinstance(found, Stored):
+                    stored = found
+                elif found is _UNKNOWN:
+                    return _Outcome("uncertain", f"{exc}; the lookup by key failed too: the "
+                                    "next run looks again before writing", type(exc).__name__)
+                elif sent < self.attempts:
+                    store.close_intent(intent_key, "pending", message="not found; resent")
+                    continue
+                else:
+                    store.close_intent(intent_key, "failed", message=str(exc))
+                    return _Outcome("failed", f"{exc}; not found in {self.tgt} after {sent} "
+                                    "attempts", type(exc).__name__)
+            except ValidationError as exc:
+                if sent > 1:  # the resend may have hit our own first copy
+                    found = await self._lookup(item, body)
+                    if isinstance(found, Stored):
+                        stored = found
+                    else:
+                        store.close_intent(intent_key, "failed", message=str(exc))
+                        return _Outcome("failed", str(exc), "ValidationError")
+                else:
+                    store.close_intent(intent_key, "failed", message=str(exc))
+                    return _Outcome("failed", str(exc), "ValidationError")
+            except AuthError as exc:
+                store.close_intent(intent_key, "failed", message=str(exc))
+                raise
+            except (TransportError, NotImplementedError) as exc:
+                store.close_intent(intent_key, "failed", message=str(exc))
+                return _Outcome("failed", str(exc), type(exc).__name__)
+            store.close_intent(intent_key, "confirmed", stored.record_id)
+            self._bind(item, stored.record_id, stored.version, stored.number)
+            return _Outcome("created", item.message, None, stored.record_id)
+
+    # -- update --------------------------------------------------------------------------
+
+    async def _update(self, item: PlanItem, body: dict[str, Any]) -> _Outcome:
+        target, store = self.ctx.target, self.ctx.store
+        assert item.target_id is not None
+        record = await target.aget(item.doctype, item.target_id)
+        if record is None:
+            return _Outcome("failed", f"{item.doctype} {item.target_id} is gone from "
+                            f"{self.tgt}", "NotFound")
+        current = target.identify(item.doctype, record)
+        assert current is not None
+        view = target.comparable(item.doctype, body, record)
+        moved = (current.version != item.target_version if item.target_version
+                 else content_hash(view) != item.target_hash)
+        if moved and diff(body, view):
+            return _Outcome("conflict", f"{self.tgt} {item.doctype} {item.target_id} changed "
+                            "since the plan (version "
+                            f"{item.target_version} -> {current.version}); plan again",
+                            "target changed")
+        if not diff(body, view):
+            self._bind(item, current.record_id, current.version, current.number)
+            return _Outcome("unchanged", "already as planned", None, current.record_id)
+        intent_key = f"{self.tgt}|{item.doctype}|{item.key}|update|{item.source_hash}"
+        store.open_intent(Intent(intent_key, self.run_id, self.tgt, item.doctype, "update",
+                                 f"{self.src}:{item.source_id}"))
+        try:
+            stored = await target.aupdate(item.doctype, current, body)
+        except Uncertain as exc:
+            store.close_intent(intent_key, "uncertain", message=str(exc))
+            again = await target.aget(item.doctype, item.target_id)
+            if again is None or diff(body, target.comparable(item.doctype, body, again)):
+                return _Outcome("uncertain", f"{exc}; the record does not show the update "
+                                "yet: the next run compares again", "Uncertain")
+            stored = target.identify(item.doctype, again) or current
+        except AuthError:
+            raise
+        except TransportError as exc:
+            store.close_intent(intent_key, "failed", message=str(exc))
+            return _Outcome("failed", str(exc), type(exc).__name__)
+        store.close_intent(intent_key, "confirmed", stored.record_id)
+        self._bind(item, stored.record_id, stored.version, stored.number)
+        return _Outcome("updated", item.message, None, stored.record_id)

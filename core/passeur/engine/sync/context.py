@@ -1,0 +1,92 @@
+"""Everything one run works with, opened once: the sync file, both systems' sync adapters,
+the converters per document type, and the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from passeur.engine.convert import Converter, parse_endpoint
+from passeur.engine.sync.adapter import SyncAdapter
+from passeur.engine.sync.syncfile import Side, SyncSpec
+from passeur.errors import UsageError
+from passeur.issues import Level
+from passeur.plugins import Registry
+from passeur.schema import Capabilities
+from passeur.state import Store
+
+__all__ = ["Event", "SyncContext", "open_context"]
+
+#: A progress callback: (stage, done, total or None).
+Event = Callable[[str, int, int | None], None]
+
+
+def _adapter(side: Side, transport: Any = None) -> SyncAdapter:
+    conn = side.connection
+    client = conn.client(**({"async_transport": transport} if transport is not None else {}))
+    factory = conn.system.sync_adapter
+    assert factory is not None  # load_sync_file checked
+    adapter: SyncAdapter = factory(client, conn.variant)
+    return adapter
+
+
+@attrs.define
+class SyncContext:
+    spec: SyncSpec
+    registry: Registry
+    store: Store
+    source: SyncAdapter
+    target: SyncAdapter
+    converters: dict[str, Converter]
+    mapping_version: str
+
+    def capabilities(self, doctype: str) -> Capabilities:
+        conn = self.spec.target.connection
+        spec = self.registry.document_type(conn.variant or conn.system.name, doctype)
+        return spec.capabilities_for(conn.variant)
+
+    async def aclose(self) -> None:
+        for adapter in (self.source, self.target):
+            await adapter.aclose()
+
+
+def _endpoint(registry: Registry, side: Side, doctype: str) -> Any:
+    conn = side.connection
+    return parse_endpoint(registry, f"{conn.variant or conn.system.name}.{doctype}")
+
+
+def open_context(spec: SyncSpec, registry: Registry, store: Store) -> SyncContext:
+    """Compile the mappings (a mapping that does not check stops here, before any read) and
+    open both systems."""
+    from passeur.engine.sync.compare import content_hash
+
+    if spec.mapping is not None:  # the sync file's own mapping: checked like `passeur check`
+        import importlib
+
+        checker: Any = importlib.import_module("passeur.dsl.checker")
+        report = checker.check_file(spec.mapping, registry)
+        if not report.ok:
+            errors = [f.render() for f in report.findings if not report.ok and
+                      f.level >= Level.ERROR]
+            raise UsageError(f"{spec.path}: mapping {spec.mapping} does not check; nothing "
+                             "was read:\n" + "\n".join(errors))
+    converters: dict[str, Converter] = {}
+    for doctype in spec.doctypes:
+        converters[doctype] = Converter(
+            registry, _endpoint(registry, spec.source, doctype),
+            _endpoint(registry, spec.target, doctype), policy=spec.issue_policy,
+            mapping=spec.mapping, source_label=spec.source.name)
+    paths = sorted({str(step.mapping.path) for c in converters.values() for step in c.steps})
+    version = content_hash([_read(p) for p in paths])[:12] if paths else "none"
+    return SyncContext(spec, registry, store, _adapter(spec.source), _adapter(spec.target),
+                       converters, version)
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return path

@@ -1,0 +1,336 @@
+"""Plan: read the source (incrementally), map, check, resolve references and compare with
+the target, deciding per record create / update (with its diff) / unchanged / skip / defer /
+fail / conflict. Planning only reads: no system receives a write, and the store is only read.
+
+A plan is a value (`Plan.as_json`), so `passeur plan --out plan.json` saves exactly what
+`passeur apply plan.json` will do.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from passeur.engine.sync.adapter import Reference
+from passeur.engine.sync.compare import content_hash, diff
+from passeur.engine.sync.context import Event, SyncContext
+from passeur.engine.sync.match import Index
+from passeur.errors import PasseurError, UsageError
+from passeur.issues import Level
+
+__all__ = ["PLAN_VERSION", "Plan", "PlanItem", "idempotency_key", "make_plan"]
+
+PLAN_VERSION = 1
+ACTIONS = ("create", "update", "unchanged", "skip", "defer", "fail", "conflict")
+
+
+def idempotency_key(source: str, doctype: str, source_id: str) -> str:
+    """The key written to the target: the source system and the document's id there, never
+    a free-text field (40 invoices sharing one Référence are 40 keys)."""
+    prefix = "" if doctype == "invoice" else f"{doctype}:"
+    return f"passeur:{source}:{prefix}{source_id}"
+
+
+@attrs.frozen
+class PlanItem:
+    """What the plan decided for one record (a document or a reference it needs)."""
+
+    seq: int
+    doctype: str
+    action: str
+    source_id: str
+    key: str
+    source_number: str | None = None
+    source_hash: str | None = None
+    body: Mapping[str, Any] | None = None
+    target_id: str | None = None
+    target_version: str | None = None
+    target_hash: str | None = None
+    refs: tuple[str, ...] = ()  # keys of the reference items this one waits for
+    diff: tuple[Mapping[str, Any], ...] = ()
+    reason: str | None = None
+    message: str | None = None
+    adopt: bool = False  # bind to an existing target record (first run, or a found ref)
+    changed_at: str | None = None
+    reference: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = attrs.asdict(self, recurse=False)
+        data["refs"], data["diff"] = list(self.refs), list(self.diff)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanItem:
+        fields = {a.name for a in attrs.fields(cls)}
+        unknown = set(data) - fields
+        if unknown:
+            raise UsageError(f"plan item has unknown fields {sorted(unknown)}")
+        values = dict(data)
+        values["refs"] = tuple(values.get("refs") or ())
+        values["diff"] = tuple(values.get("diff") or ())
+        return cls(**values)
+
+
+@attrs.frozen
+class Plan:
+    sync: str  # the sync file's path
+    name: str
+    source: str
+    target: str
+    mapping_version: str
+    created_at: str
+    items: tuple[PlanItem, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {a: sum(i.action == a for i in self.items) for a in ACTIONS}
+
+    def as_json(self) -> dict[str, Any]:
+        return {"passeur_plan": PLAN_VERSION, "sync": self.sync, "name": self.name,
+                "source": self.source, "target": self.target,
+                "mapping_version": self.mapping_version, "created_at": self.created_at,
+                "counts": self.counts(), "items": [i.as_json() for i in self.items]}
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "plan") -> Plan:
+        if not isinstance(data, Mapping) or data.get("passeur_plan") != PLAN_VERSION:
+            raise UsageError(f"{where} is not a passeur plan (version {PLAN_VERSION}); make "
+                             "one with `passeur plan SYNCFILE --out plan.json`")
+        try:
+            return cls(str(data["sync"]), str(data["name"]), str(data["source"]),
+                       str(data["target"]), str(data["mapping_version"]),
+                       str(data["created_at"]),
+                       tuple(PlanItem.from_json(i) for i in data["items"]))
+        except (KeyError, TypeError) as exc:
+            raise UsageError(f"{where}: a damaged plan ({exc}); make a new one") from None
+
+
+def _since_text(ctx: SyncContext, doctype: str, full: bool,
+                since: datetime.date | None) -> str | None:
+    """Where to start reading: an explicit date, else the cursor minus the look-back (what
+    changed just before the cursor but was committed late is read again, and found
+    unchanged if it was already synced)."""
+    if since is not None:
+        return since.isoformat()
+    if full:
+        return None
+    cursor = ctx.store.cursor(ctx.spec.source.name, doctype)
+    if cursor is None:
+        return ctx.spec.since.isoformat() if ctx.spec.since else None
+    try:
+        when = datetime.datetime.fromisoformat(cursor.updated_at)
+    except ValueError:
+        return cursor.updated_at
+    return (when - datetime.timedelta(seconds=ctx.spec.look_back)).isoformat(
+        timespec="milliseconds")
+
+
+class _Planner:
+    def __init__(self, ctx: SyncContext, on_event: Event | None) -> None:
+        self.ctx = ctx
+        self.src = ctx.spec.source.name
+        self.tgt = ctx.spec.target.name
+        self.items: list[PlanItem] = []
+        self.refs: dict[str, PlanItem] = {}
+        self.ref_index: dict[str, Index | None] = {}
+        self.on_event = on_event
+
+    def add(self, **fields: Any) -> PlanItem:
+        item = PlanItem(seq=len(self.items) + 1, **fields)
+        self.items.append(item)
+        return item
+
+    # -- references ----------------------------------------------------------------------
+
+    async def _index(self, kind: str) -> Index | None:
+        if kind not in self.ref_index:
+            target = self.ctx.target
+            try:
+                records = [r async for r in target.alist(kind)]
+            except (PasseurError, NotImplementedError, KeyError):
+                self.ref_index[kind] = None  # the target lists no such records
+            else:
+                self.ref_index[kind] = Index(
+                    records, lambda r: target.match_values(kind, r),
+                    lambda r: getattr(target.identify(kind, r), "record_id", "?"))
+        return self.ref_index[kind]
+
+    async def resolve(self, ref: Reference) -> tuple[str | None, str | None, str | None]:
+        """(target id now known, key of the reference item to wait for, problem)."""
+        ctx, policy = self.ctx, self.ctx.spec.policy
+        bound = ctx.store.find_binding(ref.kind, self.src, ref.source_key)
+        member = bound.member(self.tgt) if bound else None
+        if member is not None:
+            return member.record_id, None, None
+        key = idempotency_key(self.src, ref.kind, ref.source_key)
+        planned = self.refs.get(key)
+        if planned is not None:
+            problem = planned.message if planned.action in ("fail", "defer") else None
+            return None, key, problem
+        index = await self._index(ref.kind)
+        found = index.find(ref.hints, ctx.spec.match.get(ref.kind, ())) if index else None
+        common = {"doctype": ref.kind, "source_id": ref.source_key, "key": key,
+                  "source_number": ref.label or ref.source_key, "reference": True}
+        if found is not None and found.record is not None:
+            stored = ctx.target.identify(ref.kind, found.record)
+            item = self.add(action="unchanged", target_id=stored.record_id if stored else None,
+                            adopt=True, message=f"found in {self.tgt} by {found.field}",
+                            **common)
+        elif found is not None and found.ambiguous:
+            action = "defer" if policy["on_ambiguous"] == "defer" else "fail"
+            item = self.add(action=action, reason="ambiguous", message=(
+                f"{ref.label} matches {len(found.ambiguous)} records in {self.tgt} by "
+                f"{found.field} (ids {', '.join(found.ambiguous)}); bind one with `passeur "
+                f"bindings relink`"), **common)
+        elif policy["on_missing_reference"] == "create" and ref.body is not None:
+            item = self.add(action="create", body=dict(ref.body), **common)
+        else:
+            action = "defer" if policy["on_missing_reference"] == "defer" else "fail"
+            why = ("the policy says not to create it" if ref.body is not None
+                   else f"{self.tgt} cannot receive one from passeur")
+            item = self.add(action=action, reason="missing reference", message=(
+                f"{ref.label} does not exist in {self.tgt} ({why}); create it there, then "
+                "sync again"), **common)
+        self.refs[key] = item
+        problem = item.message if item.action in ("fail", "defer") else None
+        return None, key, problem
+
+    # -- documents -----------------------------------------------------------------------
+
+    async def plan_doctype(self, doctype: str, full: bool,
+                           since: datetime.date | None) -> None:
+        ctx = self.ctx
+        target_records = [r async for r in ctx.target.alist(doctype)]
+        by_id: dict[str, Mapping[str, Any]] = {}
+        by_key: dict[str, list[Mapping[str, Any]]] = {}
+        by_number: dict[str, list[Mapping[str, Any]]] = {}
+        for record in target_records:
+            stored = ctx.target.identify(doctype, record)
+            if stored is not None:
+                by_id[stored.record_id] = record
+            key = ctx.target.key_of(doctype, record)
+            if key:
+                by_key.setdefault(key, []).append(record)
+            number = ctx.target.natural_key(doctype, record)
+            if number:
+                by_number.setdefault(number, []).append(record)
+        since_text = _since_text(ctx, doctype, full, since)
+        count = 0
+        async for record in ctx.source.alist(doctype, since=since_text):
+            changed = ctx.source.changed_at(doctype, record)
+            if changed is not None and since_text is not None and changed < since_text:
+                continue  # a source that cannot filter: the cursor's job is done here
+            count += 1
+            if self.on_event:
+                self.on_event("read", count, None)
+            await self.plan_one(doctype, record, changed, full, by_id, by_key, by_number)
+
+    async def plan_one(self, doctype: str, record: Mapping[str, Any], changed: str | None,
+                       full: bool, by_id: Mapping[str, Mapping[str, Any]],
+                       by_key: Mapping[str, Sequence[Mapping[str, Any]]],
+                       by_number: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        ctx, src, tgt = self.ctx, self.src, self.tgt
+        ident = ctx.source.identify(doctype, record)
+        if ident is None:
+            self.add(doctype=doctype, action="fail", source_id="?", key="", reason="no id",
+                     message=f"a {doctype} of {src} has no id; it cannot be synced safely",
+                     changed_at=changed)
+            return
+        key = idempotency_key(src, doctype, ident.record_id)
+        source_hash = content_hash(record)
+        common = {"doctype": doctype, "source_id": ident.record_id, "key": key,
+                  "source_number": ident.number, "source_hash": source_hash,
+                  "changed_at": changed}
+        binding = ctx.store.find_binding(doctype, src, ident.record_id)
+        member = binding.member(tgt) if binding else None
+        mine = binding.member(src) if binding else None
+        if member and mine and mine.content_hash == source_hash and not full:
+            self.add(action="unchanged", target_id=member.record_id,
+                     target_version=member.version, **common)
+            return
+        outcome = ctx.converters[doctype].convert(dict(record), line=None)
+        notes = [str(i) for i in outcome.issues if i.level is not Level.INFO]
+        if outcome.failed:
+            errors = [str(i) for i in outcome.issues if i.level is Level.ERROR]
+            self.add(action="fail", reason="mapping", message="; ".join(errors or notes)
+                     or "the mapping gave nothing", **common)
+            return
+        body = ctx.target.stamp(doctype, outcome.output, key)
+        waits: list[str] = []
+        for ref in ctx.target.references(doctype, body):
+            target_id, wait, problem = await self.resolve(ref)
+            if problem is not None:
+                action = "defer" if "defer" in (ctx.spec.policy["on_missing_reference"],
+                                                ctx.spec.policy["on_ambiguous"]) else "fail"
+                self.add(action=action, reason="reference", message=problem, body=body,
+                         **common)
+                return
+            if target_id is not None:
+                body = ctx.target.link(doctype, body, ref, target_id)
+            elif wait is not None:
+                waits.append(wait)
+        message = "; ".join(notes) or None
+        current: Mapping[str, Any] | None = None
+        adopt = False
+        if member is not None:
+            current = by_id.get(member.record_id)
+            if current is None:
+                current = await ctx.target.aget(doctype, member.record_id)
+            if current is None:
+                self.add(action="fail", reason="target gone", message=(
+                    f"bound to {tgt} {doctype} {member.record_id}, which no longer exists; "
+                    f"`passeur bindings forget {binding.doc_id if binding else '?'}` to "
+                    "create it again"), **common)
+                return
+        else:
+            number = ctx.target.natural_key(doctype, body)
+            found = list(by_key.get(key, ())) or (list(by_number.get(number, ()))
+                                                  if number else [])
+            if len(found) > 1:
+                ids = [getattr(ctx.target.identify(doctype, r), "record_id", "?")
+                       for r in found]
+                self.add(action="conflict", reason="ambiguous", message=(
+                    f"{len(found)} {doctype}s in {tgt} match it ({', '.join(ids)}); bind the "
+                    "right one with `passeur bindings relink`"), **common)
+                return
+            if found:
+                current, adopt = found[0], True
+        if current is None:
+            self.add(action="create", body=body, refs=tuple(waits), message=message, **common)
+            return
+        stored = ctx.target.identify(doctype, current)
+        view = ctx.target.comparable(doctype, body, current)
+        changes = tuple(diff(body, view))
+        placed = {"target_id": stored.record_id if stored else None,
+                  "target_version": stored.version if stored else None,
+                  "target_hash": content_hash(view), "adopt": adopt, "body": body,
+                  "refs": tuple(waits)}
+        if not changes:
+            self.add(action="unchanged", message="adopted: already in the target"
+                     if adopt else message, **placed, **common)
+        elif ctx.capabilities(doctype).update:
+            self.add(action="update", diff=changes, message=message, **placed, **common)
+        else:
+            who = ctx.spec.target.connection.variant or ctx.spec.target.connection.system.name
+            action = "skip" if ctx.spec.policy["on_conflict"] == "skip" else "conflict"
+            self.add(action=action, diff=changes, reason="changed", message=(
+                f"changed in {src} since it was written, and {who} updates no {doctype}: "
+                "issue a credit note and a new document there, or accept the difference"),
+                **placed, **common)
+
+
+async def make_plan(ctx: SyncContext, *, full: bool = False,
+                    since: datetime.date | None = None,
+                    on_event: Event | None = None) -> Plan:
+    """The plan of one run (reads only)."""
+    planner = _Planner(ctx, on_event)
+    for doctype in ctx.spec.doctypes:
+        await planner.plan_doctype(doctype, full, since)
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    refs = [i for i in planner.items if i.reference]
+    docs = [i for i in planner.items if not i.reference]
+    ordered = tuple(attrs.evolve(item, seq=n) for n, item in enumerate(refs + docs, 1))
+    return Plan(str(ctx.spec.path), ctx.spec.name, ctx.spec.source.name,
+                ctx.spec.target.name, ctx.mapping_version, now, ordered)

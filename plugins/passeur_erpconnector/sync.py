@@ -1,0 +1,156 @@
+"""ERP Connector's part of a sync (`passeur.engine.sync.SyncAdapter`).
+
+An invoice is known by its `NoFacture`. No ERP behind the connector accepts an update (seed
+003: PUT nowhere), so a changed source document becomes a conflict, decided by the
+capabilities the engine reads, not here. The idempotency key: where the ERP takes the number
+from the document (Acomba), `NoFacture` itself, guarded by `If-None-Match: *`; where the ERP
+numbers the invoice (QuickBooks), the key rides in `ExtendedProperties["passeur.key"]` and an
+uncertain create is found again by listing. The connector lists no customers or products
+passeur can search, so a reference is trusted when the document names it (the ERP refuses an
+unknown one, with its message) and otherwise reported with what to create.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from passeur.http import Call, NotFound
+from passeur.sync import Reference, Stored, Unconfirmed
+from passeur_erpconnector.client import ENTITIES, ErpConnectorClient, httpx_quote
+
+__all__ = ["ErpConnectorSync", "sync_adapter"]
+
+KEY = "passeur.key"
+_NOT_COMPARED = frozenset({"ListeModePaiements", "ReturnFullTransaction", "ExtendedProperties",
+                           "LigneFacture"})
+
+
+def _facture(body: Mapping[str, Any]) -> dict[str, Any]:
+    inner = body.get("Facture")
+    return dict(inner) if isinstance(inner, Mapping) else dict(body)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class ErpConnectorSync:
+    """The sync adapter of one ERP Connector company."""
+
+    def __init__(self, client: ErpConnectorClient, variant: str | None = None) -> None:
+        self.client = client
+
+    def identify(self, doctype: str, record: Mapping[str, Any]) -> Stored | None:
+        invoice = _facture(record)
+        number = _text(invoice.get("NoFacture"))
+        return Stored(number, number, None, record) if number else None
+
+    def changed_at(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        return None  # ERP Connector says nothing of when an invoice changed
+
+    async def alist(self, doctype: str, *,
+                    since: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        async for record in self.client.aiter_documents(doctype):
+            yield record
+
+    def stamp(self, doctype: str, body: Mapping[str, Any], key: str) -> dict[str, Any]:
+        out = dict(body)
+        invoice = _facture(body)
+        if _text(invoice.get("NoFacture")):
+            return out  # the number is the key, guarded by If-None-Match: *
+        invoice["ExtendedProperties"] = {**(invoice.get("ExtendedProperties") or {}), KEY: key}
+        if "Facture" in body:
+            out["Facture"] = invoice
+            return out
+        return invoice
+
+    def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        extended = _facture(record).get("ExtendedProperties")
+        return _text(extended.get(KEY)) or None if isinstance(extended, Mapping) else None
+
+    def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
+        return _text(_facture(body).get("NoFacture")) or None
+
+    def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
+        customer = _facture(body).get("InfoClientFacturerA") or {}
+        if _text(customer.get("NoClient")):
+            return []  # named by its number: the ERP checks it exists
+        hints = {"name": _text(customer.get("NomClient")),
+                 "email": _text(customer.get("EmailPrincipal_Adresse"))}
+        hints = {k: v for k, v in hints.items() if v}
+        name = hints.get("name") or hints.get("email") or "?"
+        return [Reference("client", name, hints, None, f"customer {name}")]
+
+    def match_values(self, kind: str, record: Mapping[str, Any]) -> Mapping[str, str]:
+        return {}
+
+    def link(self, doctype: str, body: Mapping[str, Any], reference: Reference,
+             target_id: str) -> dict[str, Any]:
+        out = dict(body)
+        invoice = _facture(body)
+        if reference.kind == "client":
+            invoice["InfoClientFacturerA"] = {**(invoice.get("InfoClientFacturerA") or {}),
+                                              "NoClient": target_id}
+        if "Facture" in body:
+            out["Facture"] = invoice
+            return out
+        return invoice
+
+    def comparable(self, doctype: str, body: Mapping[str, Any],
+                   record: Mapping[str, Any]) -> dict[str, Any]:
+        invoice, stored = _facture(body), _facture(record)
+        view: dict[str, Any] = {k: stored.get(k) for k in invoice
+                                if k not in _NOT_COMPARED and k in stored}
+        if "InfoClientFacturerA" in view and isinstance(invoice.get("InfoClientFacturerA"),
+                                                        Mapping):
+            wanted = invoice["InfoClientFacturerA"]
+            have = stored.get("InfoClientFacturerA") or {}
+            view["InfoClientFacturerA"] = {k: have.get(k) for k in wanted}
+        if "LigneFacture" in invoice:
+            lines = list(stored.get("LigneFacture") or ())
+            view["LigneFacture"] = [{k: s.get(k) for k in w if k in s}
+                                    for w, s in zip(invoice["LigneFacture"], lines,
+                                                    strict=False)]
+            view["LigneFacture"] += [{"(extra line)": s.get("DescriptionLigne")}
+                                     for s in lines[len(invoice["LigneFacture"]):]]
+        return view
+
+    async def acreate(self, doctype: str, body: Mapping[str, Any]) -> Stored:
+        result = await self.client.acreate(doctype, body)
+        number = _text(result.get("NoFacture")) if isinstance(result, Mapping) else ""
+        if not number:
+            raise Unconfirmed(f"the answer to the create does not say which {doctype} was "
+                              "stored (no NoFacture); it may have been created",
+                              method="POST", url=f"Entity/{ENTITIES[doctype]}")
+        full = result.get("FullTransaction") if isinstance(result, Mapping) else None
+        return Stored(number, number, None, full if isinstance(full, Mapping) else result)
+
+    async def aupdate(self, doctype: str, current: Stored,
+                      body: Mapping[str, Any]) -> Stored:
+        raise NotImplementedError("ERP Connector updates no invoice (seed 003)")
+
+    async def afind(self, doctype: str, key: str,
+                    body: Mapping[str, Any]) -> list[dict[str, Any]]:
+        number = self.natural_key(doctype, body)
+        if number:
+            found = await self.aget(doctype, number)
+            return [found] if found is not None else []
+        return [r async for r in self.alist(doctype) if self.key_of(doctype, r) == key]
+
+    async def aget(self, doctype: str, record_id: str) -> dict[str, Any] | None:
+        call = Call("GET", f"Entity/{ENTITIES[doctype]}/{httpx_quote(record_id)}")
+        try:
+            found = await self.client.ahttp.call(call)
+        except NotFound:
+            return None
+        found = self.client._finish(found)
+        return dict(found) if isinstance(found, Mapping) else None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def sync_adapter(client: ErpConnectorClient, variant: str | None = None) -> ErpConnectorSync:
+    """`SystemSpec.sync_adapter`: the sync side of a live client."""
+    return ErpConnectorSync(client, variant)

@@ -1,0 +1,40 @@
+"""The `world_factory` fixture: two sandboxes and the files a user would write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sync.sync_helpers import ENV, TODAY, CountingWrites, Served, World, write_files
+
+from passeur.sandbox import serve_in_thread
+from passeur_erpconnector.sandbox import create_app as erp_app
+from passeur_vosfactures.sandbox import create_app as vf_app
+
+
+@pytest.fixture
+def world_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    servers: list[Any] = []
+
+    def make(seed: int = 6, *, erp: dict[str, Any] | None = None,
+             vf: dict[str, Any] | None = None, extra: str = "", http: str = "",
+             count_writes: bool = False) -> World:
+        erp_sandbox = erp_app(licence="lic", secret="sec", seed=seed, today=TODAY,
+                              **(erp or {}))
+        vf_sandbox = vf_app(token="tok", today=TODAY, **(vf or {}))
+        target: Any = CountingWrites(vf_sandbox) if count_writes else vf_sandbox
+        source: Any = CountingWrites(erp_sandbox) if count_writes else erp_sandbox
+        e, v = serve_in_thread(source), serve_in_thread(target)
+        servers.extend([e, v])
+        sync = write_files(tmp_path, e.base_url, v.base_url, extra, http)
+        return World(tmp_path, Served(source, e), Served(target, v), sync)
+
+    yield make
+    for server in servers:
+        server.stop()
+
+

@@ -1,0 +1,81 @@
+"""A sync file is checked before any read, and each refusal says file:line and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from passeur.engine.sync import load_sync_file
+from passeur.errors import UsageError
+from passeur.plugins import load_registry
+
+ENV = {"T": "tok", "L": "lic", "S": "sec"}
+VF = ('system = "vosfactures"\n[settings]\nbase_url = "http://127.0.0.1:9"\n'
+      'api_token = { env = "T" }\n')
+ERP = ('system = "acomba"\n[settings]\nbase_url = "http://127.0.0.1:9"\ncompany_id = "1"\n'
+       'licence = { env = "L" }\nsecret = { env = "S" }\n')
+
+
+def load(tmp_path: Path, text: str):
+    (tmp_path / "vf.toml").write_text(VF, encoding="utf-8")
+    (tmp_path / "acomba.toml").write_text(ERP, encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_sync_file(path, load_registry(), environ=ENV)
+
+
+BASE = '[source]\nconnection = "acomba.toml"\n[target]\nconnection = "vf.toml"\n'
+
+
+def test_a_complete_file(tmp_path: Path) -> None:
+    spec = load(tmp_path, 'name = "acme"\nstore = "st.db"\n' + BASE + (
+        '[match]\nclient = ["external_id", "vat", "email"]\n[policy]\n'
+        'on_missing_reference = "defer"\non_issue = "error"\n[read]\nlook_back = "15m"\n'
+        'since = "2024-01-01"\nconcurrency = 4\n[schedule]\nevery = "1h"\n'))
+    assert (spec.name, spec.store.name, spec.doctypes) == ("acme", "st.db", ("invoice",))
+    assert (spec.source.name, spec.target.name) == ("acomba", "vosfactures")
+    assert spec.match["client"] == ("external_id", "vat", "email")
+    assert spec.match["product"] == ("code", "name")
+    assert spec.policy["on_missing_reference"] == "defer"
+    assert (spec.look_back, spec.concurrency, spec.schedule) == (900.0, 4, "1h")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('doctype = ["invoice"]\n' + BASE,
+     r"s.toml:1: unknown key 'doctype'; did you mean 'doctypes'\?"),
+    (BASE.replace("vf.toml", "nowhere.toml"),
+     r"s.toml:4: connection file nowhere.toml not found"),
+    (BASE + '[policy]\non_conflict = "overwrite"\n',
+     r"s.toml:6: on_conflict must be one of report, skip, got 'overwrite'"),
+    (BASE + '[match]\nclient = ["vat", "siret"]\n',
+     r"s.toml:6: unknown match field 'siret'; did you mean 'siren'\?"),
+    (BASE + '[mapping]\nfile = "mine.map"\n',
+     r"s.toml:6: mapping file mine.map not found"),
+    (BASE + '[read]\nlook_back = "soon"\n',
+     r"s.toml:6: expected a duration such as 90"),
+    ('[source]\nsystem = "acomba"\n[source.settings]\ncompany_id = "1"\nlicence = "ABC"\n'
+     'secret = { env = "S" }\n[target]\nconnection = "vf.toml"\n',
+     r's.toml:5: licence is a secret and must not be written in the file in clear; write '
+     r'licence = \{ env = "ERPCONNECTOR_LICENCE" \}'),
+    ('[source]\nconnection = "vf.toml"\n[target]\nconnection = "vf.toml"\n',
+     r"source and target are both named 'vosfactures'"),
+    ('[source]\nconnection = "vf.toml"\n[target]\nconnection = "acomba.toml"\n'
+     'doctypes = ["client"]\n', r"unknown key 'doctypes' in \[target\]"),
+])
+def test_refusals(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        load(tmp_path, text)
+
+
+def test_a_mapping_that_does_not_compile_is_refused_before_any_read(tmp_path: Path) -> None:
+    from passeur.engine.sync import open_context
+    from passeur.errors import PasseurError
+    from passeur.state import open_store
+
+    (tmp_path / "mine.map").write_text("mapping acomba.invoice <-> vosfactures.invoice\n"
+                                       "NoFactur <-> number\n", encoding="utf-8")
+    spec = load(tmp_path, BASE + '[mapping]\nfile = "mine.map"\n')
+    with open_store(tmp_path / "st.db") as store, pytest.raises(PasseurError,
+                                                                 match="NoFactur"):
+        open_context(spec, load_registry(), store)
