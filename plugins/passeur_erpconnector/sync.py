@@ -18,6 +18,7 @@ from typing import Any
 from passeur.http import Call, NotFound
 from passeur.sync import Reference, Stored, Unconfirmed
 from passeur_erpconnector.client import ENTITIES, ErpConnectorClient, httpx_quote
+from passeur_erpconnector.schema import TYPE_DOC_CODES
 
 __all__ = ["ErpConnectorSync", "sync_adapter"]
 
@@ -102,6 +103,12 @@ class ErpConnectorSync:
         invoice, stored = _facture(body), _facture(record)
         view: dict[str, Any] = {k: stored.get(k) for k in invoice
                                 if k not in _NOT_COMPARED and k in stored}
+        # A GET answers TypeDoc as its code and dates with a time (schema.py): read back
+        # as a create payload writes them.
+        if str(view.get("TypeDoc", "")).isdigit():
+            view["TypeDoc"] = TYPE_DOC_CODES.get(int(view["TypeDoc"]), view["TypeDoc"])
+        if isinstance(view.get("DateFacture"), str):
+            view["DateFacture"] = view["DateFacture"][:10]
         if "InfoClientFacturerA" in view and isinstance(invoice.get("InfoClientFacturerA"),
                                                         Mapping):
             wanted = invoice["InfoClientFacturerA"]
@@ -114,7 +121,7 @@ class ErpConnectorSync:
                                                     strict=False)]
             view["LigneFacture"] += [{"(extra line)": s.get("DescriptionLigne")}
                                      for s in lines[len(invoice["LigneFacture"]):]]
-        return view
+        return {"Facture": view} if "Facture" in body else view
 
     async def acreate(self, doctype: str, body: Mapping[str, Any]) -> Stored:
         result = await self.client.acreate(doctype, body)

@@ -191,6 +191,17 @@ class VosFacturesSync:
 
     async def afind(self, doctype: str, key: str,
                     body: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Invoices by the key in `oid`; a client by its `external_id` (else its name), a
+        product by its `code`: what a created reference is found again by."""
+        if doctype == "client":
+            field = "external_id" if _text(body.get("external_id")) else "name"
+            wanted = _text(body.get(field))
+            return [r async for r in self._search(doctype, [(field, wanted)])
+                    if _text(r.get(field)) == wanted] if wanted else []
+        if doctype == "product":
+            wanted = _text(body.get("code"))
+            return [r async for r in self._search(doctype, [])
+                    if wanted and _text(r.get("code")) == wanted]
         if doctype != "invoice":
             return []
         res = RESOURCES[doctype]
@@ -198,6 +209,20 @@ class VosFacturesSync:
                   ("per_page", 100)]
         found = await self.client.ahttp.call(Call("GET", f"{res.path}.json", params=params))
         return [r for r in parse_money(found) or () if self.key_of(doctype, r) == key]
+
+    async def _search(self, doctype: str,
+                      params: list[tuple[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+        res = RESOURCES[doctype]
+        page = 1
+        while True:
+            call = Call("GET", f"{res.path}.json",
+                        params=[*params, ("page", page), ("per_page", 100)])
+            found = list(parse_money(await self.client.ahttp.call(call)) or ())
+            for record in found:
+                yield record
+            if len(found) < 100:
+                return
+            page += 1
 
     async def aget(self, doctype: str, record_id: str) -> dict[str, Any] | None:
         res = RESOURCES[doctype]

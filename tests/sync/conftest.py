@@ -30,8 +30,10 @@ def world_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
         source: Any = CountingWrites(erp_sandbox) if count_writes else erp_sandbox
         e, v = serve_in_thread(source), serve_in_thread(target)
         servers.extend([e, v])
-        sync = write_files(tmp_path, e.base_url, v.base_url, extra, http)
-        return World(tmp_path, Served(source, e), Served(target, v), sync)
+        folder = tmp_path / f"world{len(servers) // 2}"  # a fresh store for each world
+        folder.mkdir()
+        sync = write_files(folder, e.base_url, v.base_url, extra, http)
+        return World(folder, Served(source, e), Served(target, v), sync)
 
     yield make
     for server in servers:

@@ -36,9 +36,14 @@ class CountingWrites:
         await self.app(scope, receive, send)
 
 
-def set_faults(app: Any, **changes: Any) -> None:
+def set_faults(app: Any, random_seed: int | None = None, **changes: Any) -> None:
+    """Change a running sandbox's faults (and reseed its draws, for a reproducible run)."""
+    import random
+
     middleware = app.middleware
     middleware.config = attrs.evolve(middleware.config, **changes)
+    if random_seed is not None:
+        middleware._rng = random.Random(random_seed)
 
 
 @attrs.define

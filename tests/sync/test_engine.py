@@ -115,8 +115,7 @@ def test_sync_cli_runs_and_bindings(world_factory):
     assert len(numbers(world)) == 2
 
 
-def test_vosfactures_to_acomba_defers_an_unknown_customer_and_says_which(world_factory,
-                                                                        tmp_path):
+def test_vosfactures_to_acomba_defers_an_unknown_customer_and_says_which(world_factory):
     world = world_factory(seed=0, vf={"seed": 2},
                           extra='[policy]\non_missing_reference = "defer"\n')
     (world.folder / "sync.toml").write_text(

@@ -60,28 +60,36 @@ class Applier:
     # -- the run -------------------------------------------------------------------------
 
     async def apply(self, plan: Plan) -> list[LedgerEntry]:
+        """Every item, `concurrency` at a time; a document starts as soon as the references
+        it waits for are done (parents first, without a barrier between the two)."""
         gate = asyncio.Semaphore(self.ctx.spec.concurrency)
-        refs = [i for i in plan.items if i.reference]
-        docs = [i for i in plan.items if not i.reference]
-        for phase in (refs, docs):
-            async def one(item: PlanItem) -> None:
+        ready = {i.key: asyncio.Event() for i in plan.items if i.reference}
+
+        async def one(item: PlanItem) -> None:
+            for key in item.refs:
+                if key in ready:
+                    await ready[key].wait()
+            try:
                 async with gate:
                     await self.one(item, plan)
+            finally:
+                if item.reference and item.key in ready:
+                    ready[item.key].set()
 
-            tasks = [asyncio.ensure_future(one(i)) for i in phase]
-            try:
-                await asyncio.gather(*tasks)
-            except AuthError as exc:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                recorded = {(e.doctype, e.source_id) for e in self.entries}
-                for item in plan.items:
-                    if (item.doctype, item.source_id) not in recorded:
-                        self._record(item, "failed", reason="AuthError", message=(
-                            f"not attempted: {self.tgt} refused the credentials ({exc})"),
-                            plan=plan)
-                raise
+        tasks = [asyncio.ensure_future(one(i)) for i in plan.items]
+        try:
+            await asyncio.gather(*tasks)
+        except AuthError as exc:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            recorded = {(e.doctype, e.source_id) for e in self.entries}
+            for item in plan.items:
+                if (item.doctype, item.source_id) not in recorded:
+                    self._record(item, "failed", reason="AuthError", message=(
+                        f"not attempted: {self.tgt} refused the credentials ({exc})"),
+                        plan=plan)
+            raise
         return self.entries
 
     def _record(self, item: PlanItem, outcome: str, *, plan: Plan, message: str | None = None,
