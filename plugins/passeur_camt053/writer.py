@@ -216,7 +216,11 @@ def _statement(tree: _Tree, parent: Any, st: BankStatement, index: int) -> None:
     for i, move in enumerate(st.movements):
         _entry(tree, stmt, move, f"$.movements[{i}]")
     if ext.get("free_communication"):
-        tree.el(stmt, "AddtlStmtInf", str(ext["free_communication"])[:500])
+        text = str(ext["free_communication"])
+        if len(text) > 500:
+            tree.note(f"free communication of {len(text)} characters is cut to the 500 "
+                      "camt.053 allows (AddtlStmtInf)", "$.extensions.free_communication")
+        tree.el(stmt, "AddtlStmtInf", text[:500])
     for key in sorted(set(ext) - _STATEMENT_KEYS):
         tree.note(f"statement extension {key} = {ext[key]!r} has no camt.053 element; it "
                   "is not written", f"$.extensions.{key}")

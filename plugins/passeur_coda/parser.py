@@ -12,7 +12,6 @@ totals. Several statements (records 0 to 9, repeated) may follow each other in o
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
@@ -52,9 +51,11 @@ class StatementRead:
 def iter_lines(data: bytes | str | IO[bytes] | IO[str] | Iterable[str]) -> Iterator[str]:
     """Lines without their end of line (LF or CRLF), decoded from ISO-8859-1 when bytes."""
     if isinstance(data, bytes):
-        data = io.StringIO(data.decode(ENCODING), newline=None)
-    elif isinstance(data, str):
-        data = io.StringIO(data, newline=None)
+        data = data.decode(ENCODING)
+    if isinstance(data, str):  # split on LF only: str.splitlines would also cut at \x85...
+        for line in data.split("\n"):
+            yield line[:-1] if line.endswith("\r") else line
+        return
     for line in data:
         if isinstance(line, bytes):
             line = line.decode(ENCODING)
@@ -382,10 +383,10 @@ class _Statement:
         return StatementRead(statement, tuple(self.issues), self.line)
 
 
-_HANDLERS = {"1": _Statement.old_balance, "2": _Statement.movement,
-             "3": _Statement.information, "4": _Statement.free_text,
-             "8": _Statement.new_balance, "9": _Statement.trailer}
-_ARTICLES = {"2": "123", "3": "123"}
+# record type -> (reader, the articles it has: 2.1-2.3, 3.1-3.3)
+_HANDLERS = {"1": (_Statement.old_balance, None), "2": (_Statement.movement, "123"),
+             "3": (_Statement.information, "123"), "4": (_Statement.free_text, None),
+             "8": (_Statement.new_balance, None), "9": (_Statement.trailer, None)}
 
 
 def read_statements(data: bytes | str | IO[bytes] | IO[str] | Iterable[str],
@@ -395,7 +396,7 @@ def read_statements(data: bytes | str | IO[bytes] | IO[str] | Iterable[str],
     orphans: list[tuple[int, Issue]] = []
     number = 0
     for number, line in enumerate(iter_lines(data), 1):
-        if not line.strip():
+        if not line or (line[0] == " " and line.isspace()):
             continue
         kind = line[0]
         if kind == "0":
@@ -412,17 +413,18 @@ def read_statements(data: bytes | str | IO[bytes] | IO[str] | Iterable[str],
                 "(before its record 0 or after its record 9); it is not read",
                 "coda.structure", "$", f"{name}:{number}")))
             continue
-        line = _fit(current, line, number)
-        if line is None:
-            continue
+        if len(line) != R.LENGTH:
+            fitted = _fit(current, line, number)
+            if fitted is None:
+                continue
+            line = fitted
         try:
             if kind == "0":
                 current.header(line, number)
             elif current.rejected:
                 pass
             else:
-                handler = _HANDLERS.get(kind)
-                articles = _ARTICLES.get(kind)
+                handler, articles = _HANDLERS.get(kind, (None, None))
                 if handler is None:
                     current.issue(Level.ERROR, number, 1, f"unknown record type {kind!r} "
                                   "(CODA has 0, 1, 2, 3, 4, 8 and 9); the line is not read",

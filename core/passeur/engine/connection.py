@@ -12,6 +12,11 @@
     timeout = 30                      # seconds
     max_attempts = 5                  # first try included
 
+A connection may be a folder instead of an account: a `[folder]` table with a `path`
+(relative to the connection file) and a file-name `pattern` such as "{number}.xml" makes the
+system's documents the files of that folder (`passeur.engine.folder`); no account setting is
+needed then.
+
 Secrets (settings the system flags `secret`, and any setting named like a password or a
 token) are only ever read from environment variables: a file that holds one in clear is
 refused, with the line to fix, so connection files can be shared and committed safely.
@@ -28,6 +33,7 @@ from typing import Any
 
 import attrs
 
+from passeur.engine.folder import FolderClient, FolderSettings
 from passeur.errors import InputError, UsageError
 from passeur.http import HttpSettings, RetryPolicy
 from passeur.plugins import Registry
@@ -37,7 +43,8 @@ from passeur.suggest import did_you_mean
 __all__ = ["Connection", "load_connection", "parse_connection"]
 
 _SECRET_NAME = re.compile(r"(token|password|passwd|secret|licen[cs]e|api_?key)", re.I)
-_TOP_KEYS = ("system", "settings", "http")
+_TOP_KEYS = ("system", "settings", "http", "folder")
+_FOLDER_KEYS = ("path", "pattern")
 _HTTP_KEYS = ("rate_limit", "burst", "timeout", "connect_timeout", "max_attempts",
               "base_delay", "max_delay")
 
@@ -52,13 +59,18 @@ class Connection:
     settings: Mapping[str, Any]
     secret_names: frozenset[str]
     http: HttpSettings
+    folder: FolderSettings | None = None  # files in a folder instead of a live API
+    formats: Mapping[str, Any] = attrs.field(factory=dict)
 
     def __repr__(self) -> str:
         shown = {k: ("***" if k in self.secret_names else v) for k, v in self.settings.items()}
         return f"Connection({self.name!r}, system={self.system.name!r}, settings={shown})"
 
     def client(self, **kw: Any) -> Any:
-        """A live client from the system's `client_factory(config, settings=..., ...)`."""
+        """A live client from the system's `client_factory(config, settings=..., ...)`, or
+        for a `[folder]` connection a `FolderClient` with the same methods."""
+        if self.folder is not None:
+            return FolderClient(self.system.name, self.folder, self.formats)
         factory = self.system.client_factory
         if factory is None:
             raise UsageError(f"system {self.system.name!r} has no live API client")
@@ -101,7 +113,8 @@ def _http(name: str, table: Any) -> HttpSettings:
 
 
 def parse_connection(text: str, registry: Registry, *, name: str = "<connection>",
-                     environ: Mapping[str, str] | None = None) -> Connection:
+                     environ: Mapping[str, str] | None = None,
+                     base: Path | None = None) -> Connection:
     """A `Connection` from TOML text; `name` (the file) prefixes every error message."""
     env = os.environ if environ is None else environ
     try:
@@ -112,7 +125,7 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
         if key not in _TOP_KEYS:
             raise UsageError(f"{_where(name, text, key)}: unknown key {key!r}"
                              f"{did_you_mean(key, _TOP_KEYS)} (a connection file has: "
-                             "system, [settings], [http])")
+                             "system, [settings], [http], [folder])")
     system_name = data.get("system")
     if not isinstance(system_name, str) or not system_name:
         raise UsageError(f'{name}: missing `system = "<name>"` (e.g. "vosfactures", "acomba")')
@@ -162,7 +175,10 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
                              f"{spec.variant_setting} {variant!r}"
                              f"{did_you_mean(str(variant), spec.variants)} (one of: "
                              f"{', '.join(spec.variants)})")
+    folder = _folder(name, text, data.get("folder"), base)
     for field in spec.config:
+        if folder is not None:
+            break  # a folder needs no account settings
         if field.name not in settings and field.default is not None:
             settings[field.name] = field.default
         if not field.satisfied_by(settings):
@@ -174,8 +190,34 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
             raise UsageError(f"{name}: missing setting {field.name!r} for {spec.name} "
                              f"({field.description or field.name}); add `{how}` under "
                              f"[settings]{alternative}")
+    formats = {key: fmt for key, fmt in registry.formats.items()
+               if key.startswith(f"{spec.name}.")}
     return Connection(name=name, system=spec, variant=variant, settings=settings,
-                      secret_names=frozenset(secrets), http=_http(name, data.get("http")))
+                      secret_names=frozenset(secrets), http=_http(name, data.get("http")),
+                      folder=folder, formats=formats)
+
+
+def _folder(name: str, text: str, table: Any, base: Path | None) -> FolderSettings | None:
+    """The `[folder]` table: a path (relative to the connection file) and a pattern."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise UsageError(f"{_where(name, text, 'folder')}: [folder] must be a table")
+    for key in table:
+        if key not in _FOLDER_KEYS:
+            raise UsageError(f"{_where(name, text, key)}: unknown [folder] setting {key!r}"
+                             f"{did_you_mean(key, _FOLDER_KEYS)} (known: path, pattern)")
+    path = table.get("path")
+    if not isinstance(path, str) or not path:
+        raise UsageError(f'{name}: [folder] needs path = "<folder>"')
+    pattern = table.get("pattern", "{number}.json")
+    if not isinstance(pattern, str) or "{" not in pattern or "/" in pattern:
+        raise UsageError(f"{_where(name, text, 'pattern')}: [folder] pattern must name a "
+                         'field and no folder, e.g. pattern = "{number}.xml"')
+    folder = Path(path)
+    if not folder.is_absolute() and base is not None:
+        folder = base / folder
+    return FolderSettings(folder, pattern)
 
 
 def load_connection(path: str | Path, registry: Registry, *,
@@ -188,4 +230,5 @@ def load_connection(path: str | Path, registry: Registry, *,
         raise InputError(f"{file}: connection file not found") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return parse_connection(text, registry, name=str(file), environ=environ)
+    return parse_connection(text, registry, name=str(file), environ=environ,
+                            base=file.parent)
