@@ -21,6 +21,7 @@ from passeur.errors import InputError, UsageError
 from passeur.http import Conflict
 from passeur.serialize import to_plain
 from passeur_coda import read_statements
+from support.plain import without_sources
 
 MULTI = TESTDATA / "coda/copyleft/Coda_v2_3_multi_statements.txt"
 
@@ -30,13 +31,6 @@ def statements(path: Path) -> list[dict[str, Any]]:
         return [to_plain(r.statement) for r in read_statements(f, path.name)
                 if r.statement is not None]
 
-
-def without_sources(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: without_sources(v) for k, v in value.items() if k != "source"}
-    if isinstance(value, list):
-        return [without_sources(v) for v in value]
-    return value
 
 
 @pytest.fixture

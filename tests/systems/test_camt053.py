@@ -18,6 +18,7 @@ from passeur import Level
 from passeur.serialize import to_plain
 from passeur_camt053 import read_camt, write_camt
 from passeur_coda import read_statements
+from support.plain import without_sources
 
 CODA_FILES = sorted((TESTDATA / "coda").rglob("*.txt"))
 
@@ -87,13 +88,6 @@ def test_the_two_versions_agree() -> None:
     one, two = (without_sources(to_plain(next(read_camt(d, "x"))[0])) for d in (V02, V08))
     assert one == two
 
-
-def without_sources(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: without_sources(v) for k, v in value.items() if k != "source"}
-    if isinstance(value, list):
-        return [without_sources(v) for v in value]
-    return value
 
 
 def coda_statements(path: Path) -> list[Any]:
