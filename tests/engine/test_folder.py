@@ -114,3 +114,56 @@ def test_push_and_pull_through_a_folder(tmp_path: Path) -> None:
     pulled = [json.loads(line, parse_float=Decimal) for line in pull.stdout.splitlines()]
     assert [d["closing_balance"]["amount"] for d in pulled] == [Decimal("0.00"),
                                                                  Decimal("10807.81")]
+
+
+def test_a_folder_of_ubl_files_reads_one_invoice_per_file(tmp_path: Path) -> None:
+    folder = TESTDATA / "ubl" / "peppol"
+    (tmp_path / "ubl.toml").write_text(
+        f'system = "ubl"\n[folder]\npath = "{folder}"\npattern = "{{ID}}.xml"\n',
+        encoding="utf-8")
+    client = load_connection(tmp_path / "ubl.toml", load_registry()).client()
+    documents = list(client.iter_documents("invoice"))
+    assert len(documents) == len(list(folder.glob("*.xml"))) == 9
+
+
+def test_a_json_folder_keeps_the_systems_own_documents(tmp_path: Path) -> None:
+    (tmp_path / "vf.toml").write_text(
+        'system = "vosfactures"\n[folder]\npath = "out"\npattern = "{number}.json"\n',
+        encoding="utf-8")
+    client = load_connection(tmp_path / "vf.toml", load_registry()).client()
+    body = {"invoice": {"number": "FV 2024/7", "buyer_name": "ACME",
+                        "positions": [{"name": "x", "total_price_gross": Decimal("12.30")}]}}
+    assert client.create_document("invoice", body)["id"] == "FV_2024_7.json"
+    assert list(client.iter_documents("invoice")) == [body]
+
+
+def test_a_sync_from_a_coda_folder_to_a_camt_folder(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.cod").write_bytes(MULTI.read_bytes())
+    (tmp_path / "coda.toml").write_text(
+        'system = "coda"\n[folder]\npath = "in"\npattern = "{number}-{closing_date}.cod"\n',
+        encoding="utf-8")
+    (tmp_path / "camt.toml").write_text(
+        'system = "camt053"\n[folder]\npath = "out"\npattern = "{number}-{closing_date}.xml"\n',
+        encoding="utf-8")
+    (tmp_path / "sync.toml").write_text(
+        'store = "state.db"\ndoctypes = ["statement"]\n[source]\nconnection = "coda.toml"\n'
+        '[target]\nconnection = "camt.toml"\n', encoding="utf-8")
+
+    def sync() -> list[str]:
+        run = subprocess.run([sys.executable, "-m", "passeur", "sync",
+                              str(tmp_path / "sync.toml"), "--json"],
+                             capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr + run.stdout
+        summary = json.loads(run.stdout, parse_float=Decimal)["summary"]
+        return sorted((k, v) for k, v in summary.items() if v)
+
+    first = sync()
+    assert ("created", 2) in first
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "042-2009-03-05.xml", "053-2013-12-24.xml"]
+    assert ("unchanged", 2) in sync()  # nothing written twice
+    (tmp_path / "in" / "b.cod").write_bytes((TESTDATA / "coda/CODA.txt").read_bytes())
+    third = sync()
+    assert ("created", 1) in third and ("unchanged", 2) in third
+    assert len(list((tmp_path / "out").iterdir())) == 3

@@ -9,8 +9,10 @@ an account:
     pattern = "{number}.xml"    # fields of each document; the extension says which files are read
 
 Reading (`iter_documents`) goes through every file of the folder whose name matches the
-pattern's shape (`*.xml` here), in name order, with the system's own reader (its `read_file`
-for CODA or XML, JSON otherwise); hidden files and temporary files are skipped. Writing
+pattern's shape (`*.xml` here), in name order; hidden and temporary files are skipped. A
+`.json` / `.ndjson` pattern holds the system's JSON documents as they are; any other holds
+its own files: read by the format's `read_file` (CODA, camt.053), or each file whole through
+`read` (one XML document per file, as UBL). Writing
 (`acreate_document`) makes one file per document, named by the pattern, atomically (a
 temporary file beside it, then a hard link that cannot replace anything): a file that exists
 with the same bytes is the same document already written (nothing to do); a file that exists
@@ -138,9 +140,20 @@ class FolderClient:
                 if since is None or day is None or day >= since:
                     yield document
 
+    def _json(self) -> bool:
+        return self.folder.suffix.lower() in (".json", ".ndjson", "")
+
     def _read(self, fmt: WireFormat, path: Path) -> Iterator[dict[str, Any]]:
         with path.open("rb") as stream:
-            if fmt.read_file is not None:
+            if not self._json() and fmt.read_file is None:  # one document per file
+                plain, found = fmt.read(stream.read(), str(path))
+                errors = [i for i in found if i.level is Level.ERROR]
+                if plain is None or errors:
+                    raise InputError("; ".join(i.message for i in errors or found)
+                                     or f"{path}: the document cannot be read")
+                yield plain
+                return
+            if fmt.read_file is not None and not self._json():
                 for value, issues, _line in fmt.read_file(stream, str(path)):
                     errors = [i for i in issues if i.level is Level.ERROR]
                     if value is None or errors:
@@ -158,7 +171,17 @@ class FolderClient:
                     raise InputError(f"{path}: {item}")
                 yield item.value
 
+    def read_file(self, doctype: str, path: Path) -> Iterator[dict[str, Any]]:
+        """The documents of one file, in the system's own form."""
+        return self._read(self._format(doctype), path)
+
+    def file_bytes(self, doctype: str, document: Mapping[str, Any]) -> bytes:
+        """The content of the file `document` is written as."""
+        return self._bytes(self._format(doctype), document)
+
     def _bytes(self, fmt: WireFormat, document: Mapping[str, Any]) -> bytes:
+        if self._json():
+            return (dump_json(document, indent=2) + "\n").encode("utf-8")
         if fmt.write_file is not None:
             out = io.BytesIO()
             issues = fmt.write_file([dict(document)], out)
@@ -166,7 +189,13 @@ class FolderClient:
             if errors:
                 raise UsageError("; ".join(i.message for i in errors))
             return out.getvalue()
-        return (dump_json(document, indent=2) + "\n").encode("utf-8")
+        data = fmt.write(dict(document))
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if not isinstance(data, bytes):
+            raise UsageError(f"{fmt.name} writes JSON, not files of its own: use a .json "
+                             "file-name pattern")
+        return data
 
     def create_document(self, doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:
         """Write one document as its own file; the record says which file (`id`)."""

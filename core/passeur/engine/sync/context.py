@@ -10,6 +10,7 @@ import attrs
 
 from passeur.engine.convert import Converter, parse_endpoint
 from passeur.engine.sync.adapter import SyncAdapter
+from passeur.engine.sync.folder import FolderSyncAdapter
 from passeur.engine.sync.syncfile import Side, SyncSpec
 from passeur.errors import UsageError
 from passeur.issues import Level
@@ -26,6 +27,8 @@ Event = Callable[[str, int, int | None], None]
 def _adapter(side: Side, transport: Any = None) -> SyncAdapter:
     conn = side.connection
     client = conn.client(**({"async_transport": transport} if transport is not None else {}))
+    if conn.folder is not None:  # files in a folder, whatever the system
+        return FolderSyncAdapter(client, conn.variant)
     factory = conn.system.sync_adapter
     assert factory is not None  # load_sync_file checked
     adapter: SyncAdapter = factory(client, conn.variant)

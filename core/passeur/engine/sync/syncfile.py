@@ -199,7 +199,8 @@ def load_sync_file(path: str | Path, registry: Registry, *,
                                  f"{doctype} documents (it allows: "
                                  f"{', '.join(caps.granted()) or 'nothing'})")
             for system in (conn.system,):
-                if system.sync_adapter is None or system.client_factory is None:
+                if conn.folder is None and (system.sync_adapter is None
+                                            or system.client_factory is None):
                     raise UsageError(f"{file}: system {system.name} cannot take part in a "
                                      "sync (it declares no live client or sync adapter)")
     mapping_table = reader.table(data, "mapping", _MAPPING, "[mapping] has")
