@@ -32,7 +32,7 @@ NAMESPACES = {
     "02": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02",
     "08": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08",
 }
-PRIVATE_MSG_ID = "passeur-"  # a message id passeur made up: not the bank's file reference
+PRIVATE_MSG_ID = "passeur-"  # an id passeur made up (MsgId, Stmt/Id): not the bank's
 _OPENING = ("OPBD", "PRCD")
 _CLOSING = ("CLBD",)
 
@@ -208,7 +208,6 @@ def _entry(entry: Any, currency: str, name: str) -> Movement:
         fields = _transaction(tx, ccy or currency, sign)
         fields.setdefault("amount", Money(Decimal(0), ccy or currency))
         fields.setdefault("booking_date", booked)  # a transaction is booked with its entry
-        fields.setdefault("value_date", valued)
         details.append(Movement(source=Source(SYSTEM, location=f"{name}:{tx.sourceline}"),
                                 **fields))
     own.pop("amount", None)
@@ -263,6 +262,8 @@ def _statement(stmt: Any, header: dict[str, Any], name: str) -> BankStatement:
     if _text(stmt, "CpyDplctInd") == "DUPL":
         extensions["duplicate"] = True
     number = _text(stmt, "LglSeqNb") or _text(stmt, "Id")
+    if number is not None and number.startswith(PRIVATE_MSG_ID):
+        number = None  # an Id passeur made up for a statement without a number
     return BankStatement(
         account=account, opening_balance=opening[0], closing_balance=closing[0],
         opening_date=opening[1], closing_date=closing[1], number=number,

@@ -182,13 +182,16 @@ def _balance(tree: _Tree, stmt: Any, code: str, money: Any, day: datetime.date |
     bal = tree.el(stmt, "Bal")
     tree.path(bal, "Tp/CdOrPrtry/Cd", code)
     tree.amount(bal, "Amt", money.amount, money.currency)
+    if day is None:
+        tree.note(f"the {code} balance has no date, which camt.053 requires; an empty date "
+                  "is written", "$.opening_date" if code == "OPBD" else "$.closing_date")
     tree.path(bal, "Dt/Dt", _day(day) or "")
 
 
 def _statement(tree: _Tree, parent: Any, st: BankStatement, index: int) -> None:
     ext = st.extensions
     stmt = tree.el(parent, "Stmt")
-    tree.el(stmt, "Id", st.number or f"{index + 1}")
+    tree.el(stmt, "Id", st.number or f"{PRIVATE_MSG_ID}{index + 1}")  # Id is required
     if ext.get("electronic_sequence"):
         tree.el(stmt, "ElctrncSeqNb", str(ext["electronic_sequence"]))
     if st.number and st.number.isdigit():
