@@ -41,6 +41,14 @@ its Facture wrapper) or a create response; the output is the create payload.
 VosFactures output is the create request body ({"invoice": {...}}).
 
 \b
+Some systems have files of their own: a CODA file (--from coda) holds one or more
+bank statements, read with their checks (balance, record 9 counts, check digits;
+each problem with file:line:column); camt053 reads camt.053 XML and writes one
+camt.053.001.08 message of all the statements. A system with a single document
+type needs no DOCTYPE (coda, camt053: statement), and --to passeur takes the
+source's canonical type (bank_statement); several statements give a JSON array.
+
+\b
 Problems are printed with the document number and the data path. Documents
 with an error are left out of the output; the others are still converted.
 --on-issue says what to do when the target cannot represent something
@@ -52,6 +60,7 @@ Examples:
   passeur convert invoices.ndjson --from vosfactures --to passeur > canonical.ndjson
   cat inv.json | passeur convert - --from passeur --to acomba --on-issue error
   passeur convert inv.json --from acomba --to vosfactures --mapping my.map --json
+  passeur convert bank.cod --from coda --to camt053 -o bank.xml
 """
 
 
