@@ -369,6 +369,12 @@ class _Statement:
                            f"movements {moved} is {self.old + moved}, but the new balance is "
                            f"{self.new} (a difference of {self.new - self.old - moved})",
                            "coda.balance", "$.closing_balance")
+        for move in self.moves:
+            if move.code[0] in "12" and not move.details:
+                self.issue(Level.INFO, move.line, R.column(R.M_CODE),
+                           f"movement {move.seq} is globalised (transaction type "
+                           f"{move.code[0]}) but the file gives none of its details",
+                           "coda.globalisation", "$.movements")
         if self.free:
             self.extensions["free_communication"] = "\n".join(self.free)
         where = self.name

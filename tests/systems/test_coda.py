@@ -91,6 +91,21 @@ def test_only_the_odoo_sample_does_not_balance() -> None:
     assert unbalanced == {"coda/copyleft/Ontvangen_CODA.2012-01-11-18.59.15.txt"}
 
 
+def test_globalised_movements_without_details_are_noted_on_the_faulty_samples() -> None:
+    found = {(row["path"], i.message.split(": ", 1)[1]) for row in READABLE
+             for r in read(TESTDATA / row["path"]) for i in r.issues
+             if i.code == "coda.globalisation"}
+    assert {(path.split("/")[-1], text) for path, text in found} == {
+        ("Coda_v2_3_faulty_globalisation.txt", "movement 0003 is globalised (transaction "
+         "type 1) but the file gives none of its details"),
+        ("Coda_v2_3_multi_statements.txt", "movement 0003 is globalised (transaction type 1) "
+         "but the file gives none of its details"),
+        ("Coda_v2_3_faulty_globalisation_2.txt", "movement 0001 is globalised (transaction "
+         "type 1) but the file gives none of its details"),
+        ("Coda_v2_3_faulty_globalisation_2.txt", "movement 0002 is globalised (transaction "
+         "type 1) but the file gives none of its details")}
+
+
 def test_the_balance_issue_says_by_how_much() -> None:
     [result] = read(TESTDATA / "coda/copyleft/Ontvangen_CODA.2012-01-11-18.59.15.txt")
     [issue] = [i for i in result.issues if i.code == "coda.balance"]
