@@ -114,6 +114,9 @@ class Registry:
     functions: dict[str, Any] = attrs.field(factory=dict)
     formats: dict[str, Any] = attrs.field(factory=dict)
     mapping_dirs: list[Path] = attrs.field(factory=list)
+    #: The consultant's folders of mapping files (`--mapping-dir`), searched before the
+    #: shipped ones; $PASSEUR_MAPPING_PATH comes after them (passeur.engine.routes).
+    search_path: list[Path] = attrs.field(factory=list)
 
     @property
     def errors(self) -> list[PluginRecord]:

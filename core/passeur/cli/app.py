@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from passeur.errors import InputError, OutputError, PasseurError, TransportError, UsageError
 from passeur.plugins import Registry, load_registry
@@ -48,8 +49,18 @@ EXIT_CODES = {
 EXIT_CODES_HELP = "\b\nExit codes:\n" + "".join(f"  {code}  {text}\n"
                                                 for code, text in EXIT_CODES.items())
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+def _console(stderr: bool = False) -> Console:
+    """Paths, values and messages are printed as they are: no markup (`[x]` stays), no
+    emoji codes (`file.map:100:1` is not `file.map💯1`); a command that wants style says
+    `markup=True` for one line. Piped, nothing is cut at 80 columns."""
+    made = Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    if not made.is_terminal:
+        made.width = 10_000
+    return made
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +91,7 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False)
     sys.exit(code)
 
 

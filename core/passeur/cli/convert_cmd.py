@@ -20,9 +20,11 @@ from passeur.cli.app import (
     handle_errors,
     registry_of,
 )
+from passeur.cli.route_cmd import mapping_dir_option, use_mapping_dirs
 from passeur.engine.convert import Converter, DocumentOutcome, issue_json, parse_endpoint
 from passeur.engine.io import InputForm, dump_json, iter_documents
 from passeur.engine.wire import WriteFileFn
+from passeur.errors import MappingError
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.outputs import atomic_text_output, refuse_same_file, stdin_identity
 
@@ -72,7 +74,9 @@ Examples:
               help="System (and document type) to write.")
 @click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False,
                                                       path_type=Path),
-              help="Use this mapping file instead of the route passeur would choose.")
+              help="Use this mapping file instead of the route passeur would choose (it "
+              "must pass `passeur check`).")
+@mapping_dir_option
 @click.option("-o", "--output", "output", type=click.Path(allow_dash=True, dir_okay=False),
               default="-", show_default=True, help="Where to write the converted documents.")
 @click.option("--on-issue", "on_issue", type=click.Choice([p.value for p in IssuePolicy]),
@@ -84,10 +88,14 @@ Examples:
 @click.pass_context
 @handle_errors
 def convert(ctx: click.Context, input_path: str, source: str, target: str,
-            mapping: Path | None, output: str, on_issue: str, as_json: bool) -> None:
+            mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
+            as_json: bool) -> None:
     registry = registry_of(ctx)
+    use_mapping_dirs(registry, mapping_dirs)
     src = parse_endpoint(registry, source)
     dst = parse_endpoint(registry, target, src)
+    if mapping is not None:
+        _refuse_failing(mapping, registry)
     label = "<stdin>" if input_path == "-" else input_path
     converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue), mapping=mapping,
                           source_label=label)
@@ -105,6 +113,18 @@ def convert(ctx: click.Context, input_path: str, source: str, target: str,
         if stream not in (sys.stdin, sys.stdin.buffer):
             stream.close()
     sys.exit(code)
+
+
+def _refuse_failing(mapping: Path, registry: Any) -> None:
+    """A mapping file given by hand runs only if it passes `passeur check` (names, types,
+    its own examples): a conversion must not be the first test of a file."""
+    from passeur.dsl.checker import check_file
+
+    report = check_file(mapping, registry)
+    if not report.ok:
+        errors = [f.render() for f in report.findings if f.level >= Level.ERROR]
+        raise MappingError(f"{mapping} does not pass `passeur check` ({len(errors)} "
+                           "error(s)); nothing was converted:\n" + "\n".join(errors))
 
 
 def _open_input(path: str) -> TextIO:

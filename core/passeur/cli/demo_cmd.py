@@ -172,7 +172,7 @@ def demo_command(ctx: click.Context, where: str | None, name: str | None,
         say(ledger_table(first.entries, "first run", True))
         say(summary_line(first.summary), markup=False)
         changes = scenario.change(source_app)
-        say("[bold]meanwhile in the source:[/]")
+        say("[bold]meanwhile in the source:[/]", markup=True)
         for line in changes:
             say(f"  {line}", markup=False)
         second = run_sync_file(registry, sync, progress=not as_json)
@@ -190,11 +190,11 @@ def demo_command(ctx: click.Context, where: str | None, name: str | None,
     elif ok:
         console.print(f"[green]ok[/]: the second run created {created} document(s); the "
                       f"target holds {held['documents']}, each once"
-                      + (f"; files kept in {where}" if where else ""))
+                      + (f"; files kept in {where}" if where else ""), markup=True)
     else:
         console.print(f"[red]not as expected[/]: the second run created {created} "
                       f"document(s) ({scenario.expect_created} expected); the target holds "
                       f"{held['documents']} for {invoices} source documents, duplicated: "
-                      f"{', '.join(held['duplicates']) or 'none'}")
+                      f"{', '.join(held['duplicates']) or 'none'}", markup=True)
     if not ok:
         ctx.exit(EXIT_FAILURE)

@@ -19,6 +19,7 @@ from passeur.cli.app import (
     print_json,
     registry_of,
 )
+from passeur.cli.route_cmd import mapping_dir_option, use_mapping_dirs
 from passeur.dsl.explain import (
     TraceStep,
     filter_steps,
@@ -69,11 +70,13 @@ def run_explain(compiled: Any, record: dict[str, Any],
               help="Only this output field (and what lies under it), e.g. lines.quantity.")
 @click.option("--backward", is_flag=True,
               help="Run right to left (INPUT is a document of the right-hand side).")
+@mapping_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 @handle_errors
 def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
-                    field_path: str | None, backward: bool, as_json: bool) -> None:
+                    field_path: str | None, backward: bool, mapping_dirs: tuple[Path, ...],
+                    as_json: bool) -> None:
     """Show, for each output field, the rule that produced it.
 
     Runs MAPPING on the document in INPUT (a JSON file, or - for standard input) and lists
@@ -98,7 +101,9 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     load_mapping = getattr(dsl, "load_mapping", None)
     if load_mapping is None:
         raise MappingError("the mapping compiler is not available")
-    compiled = load_mapping(mapping, registry_of(ctx))
+    registry = registry_of(ctx)
+    use_mapping_dirs(registry, mapping_dirs)
+    compiled = load_mapping(mapping, registry)
     value, steps, issues = run_explain(compiled, record, backward)
     shown = filter_steps(steps, field_path)
     if field_path:

@@ -733,21 +733,16 @@ def _layer_findings(report: FileReport, compiled: Any, text: str) -> None:
 
 def check_file(path: str | FsPath, registry: Registry, *, run: bool = True) -> FileReport:
     """Check one mapping file (the file name in messages is the path as given)."""
+    from passeur.dsl.loader import not_utf8
+
     data = FsPath(path).read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         report = FileReport(str(path))
-        report.findings.append(Finding(_not_utf8(str(path), data, exc)))
+        report.findings.append(Finding(not_utf8(str(path), data, exc)))
         return report
     return check_text(text, str(path), registry, run=run)
-
-
-def _not_utf8(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
-    line = data.count(b"\n", 0, exc.start) + 1
-    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-    return Problem(file, line, column, f"the file is not UTF-8 text (byte "
-                   f"0x{data[exc.start]:02x}); save it as UTF-8", "encoding")
 
 
 def check_paths(paths: Iterable[str | FsPath], registry: Registry) -> list[FileReport]:

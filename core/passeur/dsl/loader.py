@@ -91,6 +91,10 @@ def _expand(mapping: ast.MappingFile, directory: Path, problems: list[Problem],
             problems.append(Problem(*where, f"cannot read included file {statement.path}: "
                                     f"{exc.strerror or exc}", "include", mapping.source))
             continue
+        except UnicodeDecodeError:
+            problems.append(Problem(*where, f"included file {statement.path} is not UTF-8 "
+                                    "text; save it as UTF-8", "include", mapping.source))
+            continue
         except MappingSyntaxError as exc:
             problems.append(exc.problem)
             continue
@@ -182,8 +186,24 @@ def analyze_text(text: str, filename: str = "<text>", registry: Registry | None 
 
 
 def analyze_file(path: str | Path, registry: Registry | None = None) -> Analysis:
+    """Read (UTF-8, a BOM accepted) and check a file; text that is not UTF-8 is the one
+    problem of the analysis, at the line and column of the first bad byte."""
     path = Path(path)
-    return analyze_text(path.read_text(encoding="utf-8"), str(path), registry, path.parent)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Analysis(str(path), None, [], [], None, None, None,
+                        [not_utf8(str(path), data, exc)])
+    return analyze_text(text, str(path), registry, path.parent)
+
+
+def not_utf8(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """A file that is not UTF-8 text, said where and how to fix it."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return Problem(file, line, column, f"the file is not UTF-8 text (byte "
+                   f"0x{data[exc.start]:02x}); save it as UTF-8", "encoding")
 
 
 def _fingerprint(analysis: Analysis, registry: Registry, explain: bool) -> str:

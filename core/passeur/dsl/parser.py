@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import unicodedata
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path as FsPath
@@ -342,6 +343,9 @@ def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntax
 
 def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
     """Parse mapping text; raises `MappingSyntaxError` with position and expected words."""
+    # a BOM is no character of the text; names match whatever way an accent was typed (NFD
+    # `é` from some editors is NFC `é` here, like the schemas' names)
+    text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     source = text if text.endswith("\n") else text + "\n"
     comments: list[tuple[int, str]] = []
     _collector.comments = comments
@@ -362,6 +366,7 @@ def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
 
 
 def parse_file(path: str | FsPath) -> ast.MappingFile:
-    """Parse a mapping file (UTF-8); the file name in messages is the path as given."""
-    text = FsPath(path).read_text(encoding="utf-8")
+    """Parse a mapping file (UTF-8, a BOM accepted); the file name in messages is the path
+    as given."""
+    text = FsPath(path).read_text(encoding="utf-8-sig")
     return parse_text(text, str(path))

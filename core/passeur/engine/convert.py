@@ -217,15 +217,25 @@ class Converter:
         return steps_for(steps)
 
     def _orient(self, compiled: Any, path: Path) -> str:
-        names = {self.source.name, self.source.system}
-        targets = {self.target.name, self.target.system}
-        left, right = _side_name(compiled.left), _side_name(compiled.right)
-        if left in names and right in targets:
+        """The direction in which the file goes from the source to the target. A side
+        written for one ERP (`acomba.invoice`) fits only that ERP, not its siblings behind
+        the same system (`--from quickbooks`); the document types must match too."""
+        def fits(side: Any, end: Endpoint) -> bool:
+            if _side_name(side) != end.system:
+                return False
+            variant = getattr(side, "variant", None)
+            if variant is not None and variant != end.variant:
+                return False
+            doctype = getattr(side, "doctype", end.doctype)
+            return bool(doctype == end.doctype or end.is_canonical)
+
+        left, right = compiled.left, compiled.right
+        if fits(left, self.source) and fits(right, self.target):
             return "forward"
-        if right in names and left in targets:
+        if fits(right, self.source) and fits(left, self.target):
             return "backward"
-        raise UsageError(f"mapping {path} joins {left} and {right}, not {self.source.name} "
-                         f"and {self.target.name}")
+        raise UsageError(f"mapping {path} maps {left} <-> {right}, not {self.source} to "
+                         f"{self.target}")
 
     # --- one document -------------------------------------------------------------------
 

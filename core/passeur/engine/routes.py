@@ -61,17 +61,14 @@ class Route:
         return found
 
     def describe(self) -> str:
-        """One line for the chain and one per file, for `passeur route`."""
+        """One line for the chain and one per file (a layer's base indented under it), for
+        `passeur route`."""
         chain = [self._name(self.steps[0], first=True)] if self.steps else [self.source]
         for step in self.steps:
             chain.append(self._name(step, first=False))
         lines = [f"{' -> '.join(chain)}  ({self.kind})"]
         for number, (mapping, direction) in enumerate(self.steps, start=1):
-            extends = ", extends the route" if mapping.extends else ""
-            lines.append(f"  {number}. {mapping.path or mapping.file} ({direction}{extends})")
-            for letter, (base, base_direction) in zip("abcdefgh", mapping.base, strict=False):
-                lines.append(f"     {letter}. {base.path or base.file} ({base_direction}, "
-                             "the route it extends)")
+            lines.extend(_describe_step(mapping, direction, f"{number}.", "  ", ""))
         return "\n".join(lines)
 
     @staticmethod
@@ -85,12 +82,16 @@ class Route:
         return {
             "source": self.source, "target": self.target, "doctype": self.doctype,
             "kind": self.kind,
-            "steps": [{"file": str(m.path or m.file), "direction": d,
-                       "left": str(m.left), "right": str(m.right), "extends": m.extends,
-                       "route": [{"file": str(b.path or b.file), "direction": bd}
-                                 for b, bd in m.base]}
-                      for m, d in self.steps],
+            "steps": [_step_json(m, d) for m, d in self.steps],
         }
+
+
+def _step_json(mapping: CompiledMapping, direction: str) -> dict[str, Any]:
+    return {"file": str(mapping.path or mapping.file), "direction": direction,
+            "left": str(mapping.left), "right": str(mapping.right),
+            "extends": mapping.extends,
+            "extends_what": _extends_what(mapping) if mapping.extends else None,
+            "route": [_step_json(b, bd) for b, bd in mapping.base]}
 
 
 #: Folders of the consultant's own mapping files, searched before the shipped ones.
@@ -104,6 +105,24 @@ def search_path(registry: Registry, environ: Mapping[str, str] | None = None) ->
     found = [Path(d) for d in getattr(registry, "search_path", ())]
     found += [Path(d) for d in env.get(SEARCH_PATH_ENV, "").split(os.pathsep) if d]
     return found
+
+
+def _extends_what(mapping: CompiledMapping) -> str:
+    statement = mapping.ast.extends_statement
+    return "the route" if statement is None or statement.is_route else statement.text
+
+
+def _describe_step(mapping: CompiledMapping, direction: str, label: str, indent: str,
+                   role: str) -> list[str]:
+    """A file of a route, then (indented) the base it is a layer on, recursively."""
+    extends = f", extends {_extends_what(mapping)}" if mapping.extends else ""
+    lines = [f"{indent}{label} {mapping.path or mapping.file} ({direction}{role}{extends})"]
+    inner = indent + " " * (len(label) + 1)
+    what = _extends_what(mapping)
+    for letter, (base, base_direction) in zip("abcdefghij", mapping.base, strict=False):
+        base_role = ", the route it extends" if what == "the route" else ", what it extends"
+        lines.extend(_describe_step(base, base_direction, f"{letter}.", inner, base_role))
+    return lines
 
 
 def mapping_dirs(registry: Registry) -> list[Path]:
@@ -143,9 +162,11 @@ def scan_mappings(registry: Registry, dirs: Iterable[Path] | None = None) -> lis
             try:
                 parsed = parse_file(path)
             except UnicodeDecodeError as exc:
-                raise InputError(f"mapping file {path} is not UTF-8 text ({exc.reason} at "
-                                 f"byte {exc.start}); save it as UTF-8, or move it out of "
-                                 f"{directory}") from None
+                from passeur.dsl.loader import not_utf8
+
+                bad = not_utf8(str(path), path.read_bytes(), exc)
+                raise InputError(f"{bad.position}: {bad.message}, or move it out of "
+                                 f"{directory} (passeur reads routes from there)") from None
             except OSError as exc:
                 raise InputError(f"cannot read mapping file {path}: "
                                  f"{exc.strerror or exc}") from None
