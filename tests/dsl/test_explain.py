@@ -69,7 +69,7 @@ def test_json_form_is_plain_data() -> None:
     assert steps_json(STEPS[3:4]) == [{
         "path": "lines[0].quantity", "value": "3", "position": "a.map:20:3",
         "rule": "QteFacture <-> quantity", "branch": None, "default": False,
-        "skipped": None}]
+        "skipped": None, "overridden": None}]
 
 
 def test_normalise_reads_dicts_and_position_objects() -> None:

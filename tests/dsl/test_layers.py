@@ -93,7 +93,7 @@ def test_extends_route_builds_on_the_route_convert_takes(tmp_path: Path) -> None
 def test_a_rule_that_writes_nothing_where_the_base_wrote_is_reported(tmp_path: Path) -> None:
     layer = tmp_path / "lossy.map"
     layer.write_text("mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
-                     "InfoClientFacturerA.Courriel -> additional_fields.client_external_id\n",
+                     "InfoClientFacturerA.NomClient -> additional_fields.client_external_id\n",
                      encoding="utf-8")
     out, stderr, code = convert(SEED004, layer)
     assert code == 0
@@ -102,7 +102,7 @@ def test_a_rule_that_writes_nothing_where_the_base_wrote_is_reported(tmp_path: P
     assert (f'warning: additional_fields.client_external_id: the base wrote "0Comptoir" '
             f"({pair}:25:1 `InfoClientFacturerA.NoClient <-> "
             "additional_fields.client_external_id`) and the layer writes nothing here: "
-            "removed by `InfoClientFacturerA.Courriel -> "
+            "removed by `InfoClientFacturerA.NomClient -> "
             f"additional_fields.client_external_id` at {layer}:3:1") in stderr
 
 
@@ -171,3 +171,20 @@ def test_an_extends_cycle_is_refused(registry: Any, tmp_path: Path) -> None:
     with pytest.raises(MappingCompileError) as info:
         load_mapping(tmp_path / "a.map", registry)
     assert "extends cycle: a.map -> b.map -> a.map" in str(info.value)
+
+
+def test_explain_reads_like_convert_and_says_what_a_layer_overrode(tmp_path: Path) -> None:
+    import passeur.cli.explain_cmd  # noqa: F401 - registers the command
+
+    layer = tmp_path / "qc.map"
+    layer.write_text(QC_LAYER, encoding="utf-8")
+    # the Facture wrapper of the ERP Connector payload is read as convert reads it
+    result = CliRunner().invoke(cli, ["explain", str(layer), str(SEED004), "--field",
+                                      "positions[0].code", "--json"])
+    assert result.exit_code == 0, result.output
+    fields = json.loads(result.stdout)["fields"]
+    shipped = ROOT / "mappings" / "vosfactures-invoice.map"
+    assert [(f["position"], f["value"], f["overridden"]) for f in fields] == [
+        (f"{shipped}:118:3", "CAThermo",
+         f'{layer}:5:3 `"QC-" + strNoProduit -> code`'),
+        (f"{layer}:5:3", "QC-CAThermo", None)]

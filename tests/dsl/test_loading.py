@@ -166,19 +166,22 @@ def test_missing_route_says_what_is_missing(registry: Any, tmp_path: Path) -> No
 
 
 def test_route_command(registry: Any, tmp_path: Path) -> None:
-    write_route_files(tmp_path)
+    # `route` asks the converter: the systems must exist, and a plugin's folder counts
+    (tmp_path / "acomba-draft.map").write_text(
+        "mapping acomba.invoice <-> passeur.invoice\nNoFacture <-> number\n")
     registry.mapping_dirs.append(tmp_path)
     try:
         runner = CliRunner()
-        result = runner.invoke(cli, ["route", "alpha", "beta", "--json"],
+        result = runner.invoke(cli, ["route", "acomba", "passeur", "--json"],
                                obj=State(registry))
         assert result.exit_code == 0, result.output
         data = json.loads(result.output)
-        assert data["kind"] == "via passeur"
+        assert data["kind"] == "direct"  # acomba.invoice is more specific than erpconnector
         assert [(Path(s["file"]).name, s["direction"]) for s in data["steps"]] == [
-            ("alpha.map", "forward"), ("beta.map", "backward")]
-        result = runner.invoke(cli, ["route", "alpha", "nowhere"], obj=State(registry))
+            ("acomba-draft.map", "forward")]
+        result = runner.invoke(cli, ["route", "alpha", "beta"], obj=State(registry))
         assert result.exit_code == 2
+        assert "unknown system 'alpha'" in result.stderr
     finally:
         registry.mapping_dirs.remove(tmp_path)
 

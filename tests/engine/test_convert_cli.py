@@ -89,7 +89,8 @@ def test_mapping_file_must_join_the_two_systems(tmp_path: Path) -> None:
     result = _run(str(SEED004), "--from", "acomba", "--to", "vosfactures", "--mapping",
                   str(mapping))
     assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert "joins vosfactures and passeur, not acomba and vosfactures" in result.stderr  # type: ignore[attr-defined]
+    assert ("maps vosfactures.client <-> passeur.party, not acomba.invoice to "
+            "vosfactures.invoice") in result.stderr  # type: ignore[attr-defined]
 
 
 def test_explicit_mapping_file_is_used(tmp_path: Path) -> None:

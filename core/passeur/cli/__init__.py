@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from passeur.cli.app import State, cli, err_console
+from passeur.cli.app import State, cli, err_console, main_help
 
 __all__ = ["cli", "main"]
 
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     _load_commands()
     state = State()
     _plugin_commands(state)
+    cli.help = main_help(state.registry)
     try:
         cli.main(args=argv, prog_name="passeur", standalone_mode=True, obj=state)
     except click.exceptions.Exit as exc:  # pragma: no cover - click handles it

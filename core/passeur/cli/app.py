@@ -21,13 +21,30 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from passeur.errors import InputError, OutputError, PasseurError, TransportError, UsageError
 from passeur.plugins import Registry, load_registry
 
-__all__ = ["EXIT_CODES", "EXIT_FAILURE", "EXIT_INPUT", "EXIT_OK", "EXIT_OUTPUT", "EXIT_REMOTE",
-           "EXIT_USAGE", "State", "cli", "console", "err_console", "exit_code_for", "fail",
-           "handle_errors", "print_json", "registry_of"]
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_FAILURE",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "EXIT_OUTPUT",
+    "EXIT_REMOTE",
+    "EXIT_USAGE",
+    "State",
+    "cli",
+    "console",
+    "err_console",
+    "exit_code_for",
+    "fail",
+    "handle_errors",
+    "print_json",
+    "registry_of",
+    "styled",
+]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -61,6 +78,12 @@ def _console(stderr: bool = False) -> Console:
 
 console = _console()
 err_console = _console(stderr=True)
+
+
+def styled(markup: str) -> Text:
+    """A label with style for a table or a tree, which print their cells without markup:
+    values put in it must go through `rich.markup.escape`."""
+    return Text.from_markup(markup, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,10 +149,20 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def main_help(registry: Registry | None = None) -> str:
+    """The group's help: the systems named are those installed (from the registry)."""
+    systems = ""
+    if registry is not None:
+        names = [name for name in sorted(registry.systems) if name != "passeur"]
+        if names:
+            systems = f" (installed: {', '.join(names)}; `passeur systems` lists them)"
+    return ("Convert invoices, clients, products, payments and bank statements between "
+            f"accounting systems and standard formats{systems} through readable, "
+            "bidirectional mapping files.\n\n" + EXIT_CODES_HELP)
+
+
 @click.group(
-    help="Convert invoices, clients, products, payments and bank statements between "
-    "accounting systems (VosFactures, ERP Connector/Acomba, UBL, CII...) through "
-    "readable, bidirectional mapping files.\n\n" + EXIT_CODES_HELP,
+    help=main_help(),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(package_name="passeur", prog_name="passeur")

@@ -51,6 +51,29 @@ def read_document(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_as_convert(registry: Any, compiled: Any, value: dict[str, Any], backward: bool,
+                    label: str) -> dict[str, Any]:
+    """The document as `convert` reads it (its system's wire reader: the `Facture` wrapper
+    of ERP Connector, decimals typed, dates...), so explain runs on what convert runs on."""
+    from passeur.engine.convert import Converter, Endpoint
+
+    def endpoint(side: Any) -> Endpoint:
+        return Endpoint(side.variant or side.system, side.system, side.variant, side.doctype)
+
+    source, target = ((compiled.right, compiled.left) if backward
+                      else (compiled.left, compiled.right))
+    try:
+        converter = Converter(registry, endpoint(source), endpoint(target), steps=[],
+                              source_label=label)
+    except UsageError:
+        return value  # a side with no registered reader: read as plain JSON
+    record, issues = converter.read_source(value)
+    if record is None:
+        raise InputError(f"{label}: cannot be read as {source}: "
+                         + "; ".join(str(i) for i in issues))
+    return record
+
+
 def run_explain(compiled: Any, record: dict[str, Any],
                 backward: bool) -> tuple[Any, list[TraceStep], list[Any]]:
     """Output, trace and issues of the compiler's explain variant, for one direction."""
@@ -104,6 +127,7 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
     compiled = load_mapping(mapping, registry)
+    record = read_as_convert(registry, compiled, record, backward, str(input_file))
     value, steps, issues = run_explain(compiled, record, backward)
     shown = filter_steps(steps, field_path)
     if field_path:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
-from passeur.cli.app import cli, console, handle_errors, print_json, registry_of
+from passeur.cli.app import cli, console, handle_errors, print_json, registry_of, styled
 
 
 @cli.command("plugins")
@@ -30,7 +31,8 @@ def plugins_command(ctx: click.Context, as_json: bool) -> None:
         doctypes = "; ".join(
             f"{s}: {', '.join(registry.systems[s].document_type_names)}"
             for s in record.systems if s in registry.systems)
-        status = "[green]ok[/]" if record.error is None else f"[red]error:[/] {record.error}"
+        status = (styled("[green]ok[/]") if record.error is None
+                  else styled(f"[red]error:[/] {escape(str(record.error))}"))
         table.add_row(record.name, record.distribution or "(core)", record.version or "",
                       ", ".join(record.systems), doctypes, status)
     console.print(table)

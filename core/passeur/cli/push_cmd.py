@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,6 +21,7 @@ from passeur.cli.app import (
     handle_errors,
     print_json,
     registry_of,
+    styled,
 )
 from passeur.cli.pull_cmd import check_operation
 from passeur.engine.connection import load_connection
@@ -98,7 +100,8 @@ def _report(outcomes: list[Outcome], doctype: str) -> None:
         table = Table("#", "document", "outcome", "reason", show_lines=False)
         for o in bad:
             style = "red" if o.outcome == FAILED else "yellow"
-            table.add_row(str(o.index + 1), o.key, f"[{style}]{o.outcome}[/]", o.reason or "")
+            table.add_row(str(o.index + 1), o.key,
+                          styled(f"[{style}]{escape(str(o.outcome))}[/]"), o.reason or "")
         console.print(table)
     counts = {k: sum(o.outcome == k for o in outcomes) for k in (CREATED, FAILED, UNCERTAIN)}
     console.print(f"{counts[CREATED]} created, {counts[FAILED]} failed, "

@@ -6,10 +6,11 @@ from typing import Any
 
 import attrs
 import click
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from passeur.cli.app import cli, console, handle_errors, print_json, registry_of
+from passeur.cli.app import cli, console, handle_errors, print_json, registry_of, styled
 from passeur.schema import FieldSpec, SystemSpec
 
 
@@ -68,7 +69,8 @@ def _add_fields(tree: Tree, fields: tuple[FieldSpec, ...]) -> None:
             flags.append("read-only")
         if spec.allowed:
             flags.append("one of " + ", ".join(spec.allowed))
-        branch = tree.add(f"[bold]{spec.name}[/] [dim]({'; '.join(flags)})[/]")
+        branch = tree.add(styled(f"[bold]{escape(spec.name)}[/] "
+                                 f"[dim]({escape('; '.join(flags))})[/]"))
         _add_fields(branch, spec.fields)
 
 
@@ -100,23 +102,29 @@ def systems_command(ctx: click.Context, name: str | None, as_json: bool) -> None
                           registry.system_plugin.get(spec.name, ""))
         console.print(table)
         return
-    system = registry.system(name)
+    system, variant = registry.resolve(name)  # `acomba` is ERP Connector's variant
     if as_json:
         print_json(system_json(system))
         return
-    tree = Tree(f"[bold]{system.name}[/]: {system.title}")
+    tree = Tree(styled(f"[bold]{escape(system.name)}[/]: {escape(system.title)}"))
+    if variant is not None:
+        tree.add(f"{name} is a variant of {system.name} ({system.variant_setting} = {variant})")
     if system.variants:
         tree.add(f"variants ({system.variant_setting}): {', '.join(system.variants)}")
     if system.config:
         config = tree.add("configuration")
         for c in system.config:
             secret = " [yellow](secret: from the environment)[/]" if c.secret else ""
-            config.add(f"{c.name} ({c.type.value}){secret} {c.description}")
+            config.add(styled(f"{escape(c.name)} ({c.type.value}){secret} "
+                              f"{escape(c.description)}"))
     for doctype in system.document_types:
         caps = ", ".join(doctype.capabilities.granted()) or "none"
-        node = tree.add(f"[bold cyan]{doctype.name}[/] -> passeur.{doctype.canonical} "
-                        f"[dim](capabilities: {caps})[/]")
-        for variant, vcaps in doctype.variant_capabilities.items():
-            node.add(f"[dim]{variant}: {', '.join(vcaps.granted()) or 'none'}[/]")
+        hub = (f"-> passeur.{escape(doctype.canonical)}" if doctype.canonical
+               else "(not mapped to the canonical model)")
+        node = tree.add(styled(f"[bold cyan]{escape(doctype.name)}[/] {hub} "
+                               f"[dim](capabilities: {escape(caps)})[/]"))
+        for other, vcaps in doctype.variant_capabilities.items():
+            node.add(styled(f"[dim]{escape(other)}: "
+                            f"{escape(', '.join(vcaps.granted()) or 'none')}[/]"))
         _add_fields(node, doctype.fields)
     console.print(tree)

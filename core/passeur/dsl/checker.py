@@ -140,7 +140,9 @@ class _FileChecker:
     # -- the passes --------------------------------------------------------------------------
 
     def run(self) -> list[ast.RuleInScope]:
-        statements = self._expand(self.tree, set())
+        root = set() if self.tree.file.startswith("<") else {
+            str(FsPath(self.tree.file).resolve())}
+        statements = self._expand(self.tree, root)
         for table in (s for s in statements if isinstance(s, ast.Table)):
             if table.name in self.tables:
                 self.add(table.file, table.line, table.column,

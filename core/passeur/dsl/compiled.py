@@ -15,6 +15,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+import attrs
+
 from passeur.dsl import ast, layers, values
 from passeur.dsl.codegen import Generated
 from passeur.dsl.ir import IRBlock, IRMapping
@@ -78,6 +80,15 @@ def _with_indexes(scope: dict[str, Any], loops: tuple[tuple[str, str, str], ...]
         current = scope[item]
         found[index] = next((n for n, x in enumerate(scope[items]) if x is current), "?")
     return found
+
+
+def _recorded(entries: list[TraceEntry], output: Any) -> list[TraceEntry]:
+    """A route step's entries with the values that step wrote (its output is not the final
+    document: explain would otherwise show them as null)."""
+    from passeur.dsl.explain import value_at
+
+    return [e if e.recorded else attrs.evolve(e, value=value_at(output, e.path), recorded=True)
+            for e in entries]
 
 
 class CompiledMapping:
@@ -264,7 +275,7 @@ class CompiledMapping:
             if trace is not None:  # explain: the route's own traces come first
                 result, entries = (mapping.explain_forward(value) if direction == "forward"
                                    else mapping.explain_backward(value))
-                trace.extend(entries)
+                trace.extend(_recorded(entries, result.value))
             else:
                 result = (mapping.forward(value, strict=strict) if direction == "forward"
                           else mapping.backward(value, strict=strict))
@@ -341,6 +352,7 @@ class CompiledMapping:
             if self.base:
                 base = self._route_forward(record, issues, False, route)
                 value = self._layer_forward(record, base, issues, False, trace)
+                route = self._mark_overridden(route, "forward")
             else:
                 value = self._explained()["forward"](record, {}, issues, False, trace)
         return Result(value, issues), route + self._entries(trace)
@@ -360,6 +372,19 @@ class CompiledMapping:
                 value = self._explained()["backward"](view, values.clone(orig), orig, issues,
                                                       False, trace)
         return Result(value, issues), self._entries(trace)
+
+    def _mark_overridden(self, entries: list[TraceEntry], direction: str) -> list[TraceEntry]:
+        """The base's trace entries whose field a rule of this layer took over."""
+        plan = self.plan(direction)
+        marked = []
+        for entry in entries:
+            parts = layers.pattern_of(entry.path)
+            by = next((w for w in plan.own if layers.overlaps(parts, w.path)
+                       and not w.guarded), None)
+            if by is not None and entry.overridden_by is None:
+                entry = attrs.evolve(entry, overridden_by=by.where)
+            marked.append(entry)
+        return marked
 
     # -------------------------------------------------------------- introspection
 

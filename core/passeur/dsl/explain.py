@@ -33,11 +33,12 @@ class TraceStep:
     branch: str | None = None
     default: bool = False
     skipped: str | None = None  # why a rule wrote nothing (guard false, source absent)
+    overridden: str | None = None  # the layer rule that replaced this value
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.path, "value": _jsonable(self.value), "position": self.position,
                 "rule": self.rule, "branch": self.branch, "default": self.default,
-                "skipped": self.skipped}
+                "skipped": self.skipped, "overridden": self.overridden}
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,7 +90,7 @@ def normalise(entry: Any, output: Any = None) -> TraceStep:
     branch = _get(entry, "branch")
     path = str(_get(entry, "path", "target", default=""))
     value = _get(entry, "value", default=_MISSING)
-    if value is _MISSING:
+    if value is _MISSING or _get(entry, "recorded", default=True) is False:
         value = value_at(output, path)
     return TraceStep(
         path=path,
@@ -99,6 +100,7 @@ def normalise(entry: Any, output: Any = None) -> TraceStep:
         branch=None if branch is None else str(branch),
         default=bool(_get(entry, "default", "default_fired", default=False)),
         skipped=_get(entry, "skipped", "reason"),
+        overridden=_get(entry, "overridden_by", "overridden"),
     )
 
 
@@ -138,6 +140,8 @@ def format_steps(steps: Iterable[TraceStep]) -> str:
             notes.append(f"branch: {step.branch}")
         if step.default:
             notes.append("default fired")
+        if step.overridden:
+            notes.append(f"overridden by the layer rule {step.overridden}")
         if notes:
             out.append("  " + "; ".join(notes))
     return "\n".join(out)

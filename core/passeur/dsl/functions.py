@@ -161,6 +161,21 @@ def expect_str(value: Any, what: str = "a text") -> str:
     return value
 
 
+def expect_whole(value: Any, what: str, low: int = 0) -> int:
+    """An integer argument: an int or an exact integral decimal (`4`, `4.0`: numbers in a
+    mapping are decimals), never a bool, a fraction or text."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        fraction = " (it has a fraction)" if isinstance(value, Decimal) else ""
+        raise FunctionError(f"{what} {show(value)} must be a whole number from {low}{fraction}")
+    if value < low:
+        raise FunctionError(f"{what} {show(value)} must be a whole number from {low}")
+    return value
+
+
 def _all() -> Iterator[MappingFunction]:
     # Imported here: the families import FunctionError/MappingFunction from this module.
     from passeur.dsl import (

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from passeur.dsl.functions import FunctionError, MappingFunction, expect_str, nullsafe, show
+from passeur.dsl.functions import (
+    FunctionError,
+    MappingFunction,
+    expect_str,
+    expect_whole,
+    nullsafe,
+    show,
+)
 from passeur.dsl.functions_numbers import to_text
 
 __all__ = ["FUNCTIONS", "is_missing"]
@@ -63,13 +70,11 @@ def _join(value: Any, sep: Any) -> str:
 
 def _substring(value: Any, start: Any, length: Any = None) -> str:
     text = expect_str(value)
-    if isinstance(start, bool) or not isinstance(start, int) or start < 1:
-        raise FunctionError(f"start {show(start)} must be a position from 1")
+    first = expect_whole(start, "start", 1)
     if length is None:
-        return text[start - 1:]
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise FunctionError(f"length {show(length)} must be a whole number from 0")
-    return text[start - 1:start - 1 + length]
+        return text[first - 1:]
+    count = expect_whole(length, "length")
+    return text[first - 1:first - 1 + count]
 
 
 def _fill(fill: Any) -> str:
@@ -79,9 +84,7 @@ def _fill(fill: Any) -> str:
 
 
 def _width(width: Any) -> int:
-    if isinstance(width, bool) or not isinstance(width, int) or width < 0:
-        raise FunctionError(f"width {show(width)} must be a whole number from 0")
-    return width
+    return expect_whole(width, "width")
 
 
 def _pad_left(value: Any, width: Any, fill: Any = " ") -> str:

@@ -119,7 +119,21 @@ class _Analyzer:
 
     def check_table(self, file: str, table: ast.Table) -> None:
         seen: dict[str, ast.TableEntry] = {}
+        sources: dict[tuple[str, Any], ast.TableEntry] = {}
         for entry in table.entries:
+            for direction in sorted(ast.directions(entry.arrow)):
+                if entry.is_fallback:
+                    break
+                literal = entry.left if direction == "forward" else entry.right
+                assert literal is not None
+                key = (direction, (type(literal.value).__name__, literal.value))
+                first = sources.get(key)
+                if first is not None:
+                    self.problem(file, entry, f"table {table.name} already translates "
+                                 f"{expr_text(literal)} {direction} at line {first.line}; "
+                                 "remove one of the two entries", "duplicate-entry")
+                    break
+                sources[key] = entry
             if entry.is_fallback:
                 if entry.arrow == ast.BOTH:
                     self.problem(file, entry, "`else <->` cannot work both ways; write "

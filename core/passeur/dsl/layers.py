@@ -16,6 +16,7 @@ base writes keeps flowing. This module holds the three pieces every tool shares:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from passeur.dsl.compiled import CompiledMapping
 
 __all__ = ["ITEMS", "LayerReport", "Lost", "Plan", "Written", "base_written", "layer_report",
-           "merge", "overrides",
+           "merge", "overlaps", "overrides", "pattern_of",
            "pattern_text", "written"]
 
 #: The pattern part standing for "every item of the list" (`positions[].code`).
@@ -128,6 +129,17 @@ def _overlaps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """One path is the other or lies inside it."""
     n = min(len(a), len(b))
     return a[:n] == b[:n]
+
+
+overlaps = _overlaps
+
+
+def pattern_of(data_path: str) -> tuple[str, ...]:
+    """`positions[2].code` as a pattern: ("positions", "[]", "code")."""
+    parts: list[str] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", data_path):
+        parts.append(ITEMS if index else name)
+    return tuple(parts)
 
 
 @attrs.frozen

@@ -308,8 +308,33 @@ def _acceptable(exc: UnexpectedToken) -> set[str]:
     return accepted or set(exc.expected)
 
 
+#: Arrows from other languages, and the one to write instead.
+_FOREIGN_ARROWS = (("<=>", "<->"), ("=>", "->"), ("\u2192", "->"), ("\u2190", "<-"),
+                   ("\u2194", "<->"), ("<==", "<-"), ("==>", "->"))
+
+
+def _foreign_arrow(source: str, line: int, column: int) -> tuple[int, str, str] | None:
+    """An arrow written the way other languages do, near where parsing stopped."""
+    lines = source.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    for written, meant in _FOREIGN_ARROWS:
+        found = text.find(written, max(0, column - 4))
+        if found >= 0 and found <= column:
+            return found + 1, written, meant
+    return None
+
+
 def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntaxError:
     line, column = exc.line, exc.column
+    arrow = _foreign_arrow(source, line, column) if line and column else None
+    if arrow is not None:
+        at, written, meant = arrow
+        return MappingSyntaxError(Problem(
+            file, line, at, f"syntax error: `{written}` is not an arrow of the mapping "
+            f"language; write `{meant}` (or `<->` both ways, `->` left to right, `<-` right "
+            "to left)", "syntax", source))
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         expected = _expected_words(_acceptable(exc))

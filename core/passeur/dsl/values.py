@@ -114,6 +114,12 @@ class TraceEntry:
     position: str
     branch: str | None = None
     default_fired: bool = False
+    #: a layer's rule that replaced this one's value ("file:line:col `rule`"), or None
+    overridden_by: str | None = None
+    #: the value written, when the step it was written in is not the final output (a
+    #: route's intermediate document); UNRECORDED: read it from the output
+    value: Any = attrs.field(default=None, eq=False)
+    recorded: bool = False
 
 
 class ValueProblem(Exception):

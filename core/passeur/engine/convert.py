@@ -255,6 +255,19 @@ class Converter:
             output = None
         return DocumentOutcome(index, line, output, tuple(issues))
 
+    def read_source(self, value: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
+        """One document as `convert` reads it before any mapping runs (the wire reader, or
+        the canonical model's structure): what `explain` and `check` examples read too."""
+        issues: list[Issue] = []
+        try:
+            if self.reader is None:
+                return self._read_canonical(value, issues), issues
+            plain, found = self.reader.read(value, self.source_label)
+        except _Failed:
+            return None, issues
+        issues.extend(found)
+        return (None if plain is None or _has_error(found) else plain), issues
+
     def _convert(self, value: Any, issues: list[Issue]) -> Any:
         label = self.source_label
         if self.reader is None:
