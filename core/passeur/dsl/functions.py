@@ -161,7 +161,7 @@ def expect_str(value: Any, what: str = "a text") -> str:
     return value
 
 
-def expect_whole(value: Any, what: str, low: int = 0) -> int:
+def expect_whole(value: Any, what: str, low: int = 0, noun: str = "a whole number") -> int:
     """An integer argument: an int or an exact integral decimal (`4`, `4.0`: numbers in a
     mapping are decimals), never a bool, a fraction or text."""
     from decimal import Decimal
@@ -170,9 +170,9 @@ def expect_whole(value: Any, what: str, low: int = 0) -> int:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         fraction = " (it has a fraction)" if isinstance(value, Decimal) else ""
-        raise FunctionError(f"{what} {show(value)} must be a whole number from {low}{fraction}")
+        raise FunctionError(f"{what} {show(value)} must be {noun} from {low}{fraction}")
     if value < low:
-        raise FunctionError(f"{what} {show(value)} must be a whole number from {low}")
+        raise FunctionError(f"{what} {show(value)} must be {noun} from {low}")
     return value
 
 

@@ -70,7 +70,7 @@ def _join(value: Any, sep: Any) -> str:
 
 def _substring(value: Any, start: Any, length: Any = None) -> str:
     text = expect_str(value)
-    first = expect_whole(start, "start", 1)
+    first = expect_whole(start, "start", 1, "a position")
     if length is None:
         return text[first - 1:]
     count = expect_whole(length, "length")
