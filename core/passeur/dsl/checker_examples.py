@@ -154,6 +154,32 @@ def _canonical_fields(registry: Registry, ref: ast.SideRef) -> tuple[FieldSpec, 
     return doctype.fields if spec.name == CANONICAL else None
 
 
+def _wire_reader(registry: Registry, ref: ast.SideRef) -> Any:
+    """The reader `convert` uses for a system's side, or None (canonical, unregistered)."""
+    try:
+        spec, _variant = registry.resolve(ref.system)
+    except PasseurError:
+        return None
+    if spec.name == CANONICAL:
+        return None
+    return registry.formats.get(f"{spec.name}.{ref.doctype}")
+
+
+def _read(reader: Any, document: Any) -> Any:
+    """An example document typed by the schema, as the wire reader types it; left as
+    written when the reader refuses it (the run then reports what is wrong)."""
+    read = getattr(reader, "read_fields_only", None) or getattr(reader, "read", None)
+    if read is None or not isinstance(document, dict):
+        return document
+    try:
+        plain, found = read(document, "<example>")
+    except PasseurError:
+        return document
+    if plain is None or any(getattr(i, "level", None) is Level.ERROR for i in found):
+        return document
+    return plain
+
+
 def _issues_text(issues: Iterable[Any]) -> str:
     return "\n".join(str(i) for i in issues if getattr(i, "level", Level.ERROR) >= Level.ERROR)
 
@@ -180,6 +206,8 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
         return outcome
     plain = {name: _canonical_fields(registry, ref) for name, ref in
              (("left", tree.header.left), ("right", tree.header.right))}
+    readers = {name: _wire_reader(registry, ref) for name, ref in
+               (("left", tree.header.left), ("right", tree.header.right))}
     for example in tree.examples:
         outcome.run += 1
         failed = False
@@ -188,6 +216,9 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
             left = _plain(left, plain["left"])
         if plain["right"] is not None:
             right = _plain(right, plain["right"])
+        # a system's side is read as `convert` reads it (dates are dates, decimals typed)
+        left = _read(readers["left"], left)
+        right = _read(readers["right"], right)
         for direction in DIRECTIONS:
             source, expected = (left, right) if direction == "forward" else (right, left)
             try:
