@@ -84,7 +84,8 @@ def _line(raw: Any, index: int, catalogue: Catalogue, factor: Decimal,
     qty = _decimal(raw.get("QteFacture"), f"{path}.QteFacture", errors)
     ordered = _decimal(raw.get("QteCommande"), f"{path}.QteCommande", errors)
     price = _decimal(raw.get("PrixFinal"), f"{path}.PrixFinal", errors)
-    is_comment = not code and not group and qty is None and price is None
+    # A text line is what a GET gives back for one too: no product, no price, QteFacture 0.
+    is_comment = not code and not group and price is None and (qty is None or qty == 0)
     line: dict[str, Any] = {"NoLigneFacture": index + 1, "strNoProduit": code}
     if isinstance(raw.get("ExtendedProperties"), dict):  # seed 003: lines keep theirs too
         line["ExtendedProperties"] = dict(raw["ExtendedProperties"])

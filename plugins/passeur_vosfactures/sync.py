@@ -152,15 +152,19 @@ class VosFacturesSync:
 
     # -- writes --------------------------------------------------------------------------
 
-    async def acreate(self, doctype: str, body: Mapping[str, Any]) -> Stored:
-        call = self.client.create_call(doctype, VosFacturesClient.unwrap_body(doctype, body))
+    async def _write(self, doctype: str, call: Call, what: str) -> Stored:
+        """Send a write; its answer must show the stored record (an id), else Unconfirmed."""
         answer = parse_money(await self.client.ahttp.call(call))
         stored = self.identify(doctype, answer) if isinstance(answer, Mapping) else None
         if stored is None:
-            raise Unconfirmed(f"the answer to the create does not say which {doctype} was "
-                              "stored (no id); it may have been created",
+            raise Unconfirmed(f"the answer to the {what} does not show which {doctype} was "
+                              "stored (no id); it may have been applied",
                               method=call.method, url=call.path)
         return stored
+
+    async def acreate(self, doctype: str, body: Mapping[str, Any]) -> Stored:
+        call = self.client.create_call(doctype, VosFacturesClient.unwrap_body(doctype, body))
+        return await self._write(doctype, call, "create")
 
     async def aupdate(self, doctype: str, current: Stored,
                       body: Mapping[str, Any]) -> Stored:
@@ -181,13 +185,7 @@ class VosFacturesSync:
         adds = any("id" not in p for p in changes.get("positions", ()) or ())
         call = Call("PUT", f"{res.path}/{current.record_id}.json", json={res.key: changes},
                     idempotent=not adds)
-        answer = parse_money(await self.client.ahttp.call(call))
-        stored_now = self.identify(doctype, answer) if isinstance(answer, Mapping) else None
-        if stored_now is None:
-            raise Unconfirmed(f"the answer to the update of {doctype} {current.record_id} "
-                              "does not show the record; it may have been applied",
-                              method=call.method, url=call.path)
-        return stored_now
+        return await self._write(doctype, call, f"update of {current.record_id}")
 
     async def afind(self, doctype: str, key: str,
                     body: Mapping[str, Any]) -> list[dict[str, Any]]:

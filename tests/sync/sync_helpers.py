@@ -61,31 +61,25 @@ class World:
     def vf_invoices(self) -> list[dict[str, Any]]:
         return list(self.vf.app.state.invoices)
 
-    def run(self, **options: Any) -> Any:
+    def _call(self, step: Any, **options: Any) -> Any:
         spec = load_sync_file(self.sync_file, self.registry)
         with open_store(spec.store) as store:
             ctx = open_context(spec, self.registry, store)
 
             async def go() -> Any:
                 try:
-                    return await run_plan(ctx, **options)
+                    return await step(ctx, **options)
                 finally:
                     await ctx.aclose()
 
             return asyncio.run(go())
+
+    def run(self, **options: Any) -> Any:
+        """One run of the sync file through the Python API (its RunReport)."""
+        return self._call(run_plan, **options)
 
     def plan(self, **options: Any) -> Any:
-        spec = load_sync_file(self.sync_file, self.registry)
-        with open_store(spec.store) as store:
-            ctx = open_context(spec, self.registry, store)
-
-            async def go() -> Any:
-                try:
-                    return await make_plan(ctx, **options)
-                finally:
-                    await ctx.aclose()
-
-            return asyncio.run(go())
+        return self._call(make_plan, **options)
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "passeur", *args], capture_output=True,

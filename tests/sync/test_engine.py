@@ -128,3 +128,38 @@ def test_vosfactures_to_acomba_defers_an_unknown_customer_and_says_which(world_f
     assert "does not exist in acomba" in first.message
     assert first.message.startswith("customer ")
     assert world.erp.app.state.invoices == {}
+
+
+def test_every_seeded_acomba_document_syncs_into_another_acomba_company_unchanged(
+        world_factory):
+    """The demo's invoices (every line kind of seed 004, a credit note) from one Acomba
+    company into another with the same catalogue: all created, then all unchanged."""
+    from passeur.sandbox import serve_in_thread
+    from passeur_erpconnector import demo
+    from passeur_erpconnector.sandbox import create_app
+
+    world = world_factory(seed=0, erp={"tax_group": "TPS5_TVQ9975"})
+    demo.seed(world.erp.app)
+    other = create_app(licence="lic", secret="sec", tax_group="TPS5_TVQ9975")
+    other.state.catalogue = world.erp.app.state.catalogue
+    server = serve_in_thread(other)
+    try:
+        (world.folder / "b.toml").write_text(
+            (world.folder / "acomba.toml").read_text("utf-8").replace(
+                world.erp.server.base_url, server.base_url), encoding="utf-8")
+        (world.folder / "sync.toml").write_text(
+            'store = "state.db"\n[source]\nconnection = "acomba.toml"\nname = "a"\n'
+            '[target]\nconnection = "b.toml"\nname = "b"\n', encoding="utf-8")
+        first = world.run()
+        assert first.ok, [(e.source_id, e.message) for e in first.entries if not e.target_id]
+        assert sorted(other.state.invoices) == sorted(world.erp.app.state.invoices)
+        for number, invoice in world.erp.app.state.invoices.items():
+            copy = other.state.invoices[number]
+            for field in ("TotalFacture", "SousTotalFacture", "Description", "Référence"):
+                assert copy[field] == invoice[field], (number, field)
+            assert [line["DescriptionLigne"] for line in copy["LigneFacture"]] == [
+                line["DescriptionLigne"] for line in invoice["LigneFacture"]]
+        again = world.run()
+        assert {e.outcome for e in again.entries} == {"unchanged"}
+    finally:
+        server.stop()
