@@ -73,7 +73,9 @@ class VosFacturesSync:
         return out
 
     def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
-        return _text(record.get("oid")) or None if doctype == "invoice" else None
+        if doctype != "invoice":
+            return None
+        return _text(VosFacturesClient.unwrap_body(doctype, record).get("oid")) or None
 
     def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
         inner = VosFacturesClient.unwrap_body(doctype, body)

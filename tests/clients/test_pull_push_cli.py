@@ -89,8 +89,10 @@ def test_push_reports_each_outcome(serve, state, tmp_path) -> None:
     assert sorted(i["oid"] for i in app.state.invoices) == [f"P-{n}" for n in range(5)]
 
 
-def test_push_of_lost_responses_reports_uncertain_without_duplicates(serve, state,
-                                                                     tmp_path) -> None:
+def test_push_of_a_lost_response_looks_it_up_instead_of_resending(serve, state,
+                                                                   tmp_path) -> None:
+    """The answer is lost (the write was applied): push looks the invoice up by its oid
+    before anything else, finds it and reports it created, once."""
     app = create_app(token=TOKEN, today=TODAY, lost_response_rate=1.0, lost_response_hold=5.0)
     server = serve(app)
     conn = _connection(tmp_path, server.base_url, "timeout = 0.5\n")
@@ -99,12 +101,47 @@ def test_push_of_lost_responses_reports_uncertain_without_duplicates(serve, stat
                                 "positions": [{"name": "A", "quantity": 1, "tax": 20,
                                                "total_price_gross": "1.00"}]}]),
                    encoding="utf-8")
-    code, stdout, _ = _run(state, "push", str(conn), "invoice", str(src))
-    assert code == 1
-    assert "0 created, 0 failed, 1 uncertain" in stdout
-    assert eventually(lambda: len(app.state.invoices) > 0)
+    code, stdout, _ = _run(state, "push", str(conn), "invoice", str(src), "--json")
+    assert code == 0
+    report = json.loads(stdout)
+    assert (report["created"], report["failed"], report["uncertain"]) == (1, 0, 0)
     assert [i["oid"] for i in app.state.invoices] == ["L-1"]
-    assert app.stats.requests == 1
+    stored = app.state.invoices.get(report["documents"][0]["id"])
+    assert stored is not None and stored["oid"] == "L-1"
+    writes = app.stats.requests - 1  # one POST, then lookups (GET) only
+    assert app.stats.lost == 1 and writes >= 1
+
+
+def test_push_of_an_answer_that_stores_nothing_is_never_created(serve, state,
+                                                                tmp_path) -> None:
+    """A 204 without a body does not say what was stored: never counted as created."""
+    import attrs
+
+    app = create_app(token=TOKEN, today=TODAY)
+    server = serve(app)
+    inner = app.middleware.app
+
+    async def empty_writes(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST":
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await inner(scope, receive, send)
+
+    app.middleware.app = empty_writes
+    app.middleware.config = attrs.evolve(app.middleware.config)
+    conn = _connection(tmp_path, server.base_url)
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps([{"kind": "vat", "oid": f"E-{n}", "buyer_name": "X",
+                                "positions": [{"name": "A", "quantity": 1, "tax": 20,
+                                               "total_price_gross": "1.00"}]}
+                               for n in range(2)]), encoding="utf-8")
+    code, stdout, _ = _run(state, "push", str(conn), "invoice", str(src), "--json")
+    assert code == 1
+    report = json.loads(stdout)
+    assert report["created"] == 0
+    assert all(d["id"] is None for d in report["documents"])
+    assert "not found in vosfactures" in report["documents"][0]["reason"]
 
 
 def test_push_refuses_unreadable_input_before_any_call(serve, state, tmp_path) -> None:

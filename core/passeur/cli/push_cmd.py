@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +17,7 @@ from rich.table import Table
 from passeur.cli.app import (
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_REMOTE,
     cli,
     console,
     err_console,
@@ -26,22 +29,23 @@ from passeur.cli.app import (
 from passeur.cli.pull_cmd import check_operation
 from passeur.engine.connection import load_connection
 from passeur.engine.io import InputProblem, iter_documents
-from passeur.engine.lifecycle import after_write_notifier, vetted_create
 from passeur.errors import InputError
-from passeur.http import CREATED, FAILED, UNCERTAIN, Outcome, create_all
+from passeur.http import CREATED, FAILED, UNCERTAIN, AuthError, Outcome
+from passeur.issues import Issue, Level
 
 HELP = """Create documents in a live system and report, for each one, whether it was
-created, failed (with the reason) or is uncertain (it may have been created:
-the answer was lost; look it up before pushing it again).
+created, failed (with the reason) or is uncertain (it may have been created and
+could not be looked up; push again with the same --store and it looks first).
 
 \b
 INPUT is a file or - (standard input) holding one JSON document, a JSON array
 or NDJSON, in the target system's own form (what `passeur convert` writes;
 converting is its job, not push's). Documents are sent --concurrency at a time,
-paced by the connection's [http] rate_limit. A VosFactures invoice with an oid
-is sent with oid_unique=yes and an ERP Connector invoice with If-None-Match: *,
-so a resend can never create a duplicate. Exit code 1 if any document was not
-created.
+paced by the connection's [http] rate_limit, each as one create of the sync
+pipeline: a write intent with a deterministic key (the document's oid or
+NoFacture, else one from its content, written to the target), a success only
+when the answer shows what was stored, and a lookup by key before anything is
+sent again. Exit code 1 if any document was not created.
 
 \b
 Examples:
@@ -74,24 +78,103 @@ def read_input(path: str) -> list[dict[str, Any]]:
     return documents
 
 
-async def _push(client: Any, system: str, hook: Any, doctype: str,
-                documents: list[dict[str, Any]], concurrency: int,
-                progress: Progress | None) -> list[Outcome]:
+def _vetoes(hook: Any, system: str, doctype: str,
+            documents: list[dict[str, Any]]) -> dict[int, str]:
+    """The before-write hooks run on each document as the user gave it: an ERROR issue
+    keeps that document from being sent at all."""
+    refused: dict[int, str] = {}
+    for index, document in enumerate(documents):
+        found: list[Issue] = []
+        for answer in hook.passeur_before_write(system=system, doctype=doctype,
+                                                record=document):
+            found.extend(answer or ())
+        errors = [issue for issue in found if issue.level is Level.ERROR]
+        if errors:
+            refused[index] = "refused before writing: " + "; ".join(map(str, errors))
+    return refused
+
+
+def _push_key(adapter: Any, doctype: str, document: Mapping[str, Any]) -> str:
+    """The document's own guard (a VosFactures oid, an ERP NoFacture) or, when it has none,
+    a key from its content: pushing the same file again finds the earlier copies."""
+    from passeur.engine.sync.compare import content_hash
+
+    return (adapter.key_of(doctype, document) or adapter.natural_key(doctype, document)
+            or f"passeur:push:{content_hash(document)}")
+
+
+async def _push(connection: Any, registry: Any, doctype: str,
+                documents: list[dict[str, Any]], concurrency: int, store_path: str | None,
+                progress: Progress | None) -> tuple[list[Outcome], BaseException | None]:
+    """The documents as one sync run with a plan of creates: a write intent before each
+    call, reconciliation by key before any resend, the ledger as it goes."""
+    from passeur.engine.sync import Applier, Plan, PlanItem, SyncContext
+    from passeur.engine.sync.syncfile import DEFAULT_MATCH, Side, SyncSpec
+    from passeur.state import open_store
+
+    system, hook = connection.system.name, registry.pm.hook
+    client = connection.client()
+    adapter = connection.system.sync_adapter(client, connection.variant)
+    refused = _vetoes(hook, system, doctype, documents)
+    labels = [client.document_key(doctype, d) for d in documents]
+    items = []
+    for index, document in enumerate(documents):
+        if index in refused:
+            continue
+        key = _push_key(adapter, doctype, document)
+        items.append(PlanItem(seq=index + 1, doctype=doctype, action="create",
+                              source_id=f"{index}:{key}", key=key,
+                              source_number=labels[index],
+                              body=adapter.stamp(doctype, document, key)))
+    folder = tempfile.TemporaryDirectory(prefix="passeur-push-") if store_path is None \
+        else None
+    path = Path(folder.name) / "push.db" if folder is not None else Path(str(store_path))
+    target = connection.variant or system
+    spec = SyncSpec(path=Path(connection.name).resolve(), name="push", store=path,
+                    doctypes=(doctype,), source=Side("push", connection),
+                    target=Side(target, connection), mapping=None, match=DEFAULT_MATCH,
+                    policy={"on_issue": "warn", "on_missing_reference": "fail",
+                            "on_conflict": "report", "on_ambiguous": "fail"},
+                    look_back=0.0, since=None, concurrency=concurrency, schedule=None)
     task = progress.add_task(f"pushing {doctype}", total=len(documents)) if progress else None
+    stopped: BaseException | None = None
+    with open_store(path) as store:
+        ctx = SyncContext(spec, registry, store, adapter, adapter, {}, "none")
+        run = store.start_run(f"push:{spec.path}", "push", lock=False)
 
-    def advance(outcome: Outcome) -> None:
-        if progress is not None and task is not None:
-            progress.advance(task)
+        def event(stage: str, done: int, total: int | None) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, completed=done + len(refused))
 
-    create = vetted_create(hook, system, doctype,
-                           lambda d: client.acreate_document(doctype, d))
-    try:
-        return await create_all(create, documents, concurrency=concurrency,
-                                key=lambda d: client.document_key(doctype, d),
-                                on_done=after_write_notifier(hook, system, doctype, documents,
-                                                             then=advance))
-    finally:
-        await client.aclose()
+        applier = Applier(ctx, run.run_id, on_event=event)
+        plan = Plan(str(spec.path), "push", "push", target, "none", run.started_at,
+                    tuple(items))
+        try:
+            await applier.apply(plan)
+        except AuthError as exc:
+            stopped = exc
+        finally:
+            store.finish_run(run.run_id, "aborted" if stopped else "finished", {})
+            await adapter.aclose()
+            client.close()
+    if folder is not None:
+        folder.cleanup()
+    by_index = {int(e.source_id.partition(":")[0]): e for e in applier.entries}
+    outcomes = []
+    for index in range(len(documents)):
+        if index in refused:
+            outcome = Outcome(index, labels[index], FAILED, reason=refused[index],
+                              error="WriteVetoedError")
+        else:
+            entry = by_index[index]
+            kind = {"unchanged": CREATED, "deferred": FAILED}.get(entry.outcome, entry.outcome)
+            outcome = Outcome(index, labels[index], kind, id=entry.target_id,
+                              reason=entry.message if kind != CREATED else None,
+                              error=entry.reason if kind != CREATED else None)
+        hook.passeur_after_write(system=system, doctype=doctype, record=documents[index],
+                                 outcome=outcome)
+        outcomes.append(outcome)
+    return outcomes, stopped
 
 
 def _report(outcomes: list[Outcome], doctype: str) -> None:
@@ -115,29 +198,27 @@ def _report(outcomes: list[Outcome], doctype: str) -> None:
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Documents in flight at once (the rate budget still applies).")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
+              help="Keep the write intents and the ledger in this state file (default: a "
+              "temporary one); a re-run with the same store reconciles what was unsure.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the outcome of every document as JSON.")
 @click.pass_context
 @handle_errors
 def push(ctx: click.Context, connection_path: str, doctype: str, input_path: str,
-         concurrency: int, as_json: bool) -> None:
+         concurrency: int, store_path: str | None, as_json: bool) -> None:
     registry = registry_of(ctx)
     connection = load_connection(connection_path, registry)
     check_operation(connection, doctype, "create", registry)
     documents = read_input(input_path)
-    system, hook = connection.system.name, registry.pm.hook
-    client = connection.client()
-    try:
-        if not as_json and err_console.is_terminal and documents:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                outcomes = asyncio.run(_push(client, system, hook, doctype, documents,
-                                             concurrency, bar))
-        else:
-            outcomes = asyncio.run(_push(client, system, hook, doctype, documents,
-                                         concurrency, None))
-    finally:
-        client.close()
+    if not as_json and err_console.is_terminal and documents:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err_console, transient=True) as bar:
+            outcomes, stopped = asyncio.run(_push(connection, registry, doctype, documents,
+                                                  concurrency, store_path, bar))
+    else:
+        outcomes, stopped = asyncio.run(_push(connection, registry, doctype, documents,
+                                              concurrency, store_path, None))
     if as_json:
         counts = {k: sum(o.outcome == k for o in outcomes) for k in (CREATED, FAILED, UNCERTAIN)}
         print_json({"connection": connection_path, "system": connection.system.name,
@@ -145,5 +226,8 @@ def push(ctx: click.Context, connection_path: str, doctype: str, input_path: str
                     "documents": [o.as_json() for o in outcomes]})
     else:
         _report(outcomes, doctype)
+    if stopped is not None:
+        err_console.print(f"error: {stopped}", markup=False, highlight=False)
+        ctx.exit(EXIT_REMOTE)
     ok = all(o.outcome == CREATED for o in outcomes)
     ctx.exit(EXIT_OK if ok else EXIT_FAILURE)

@@ -210,7 +210,7 @@ class Applier:
         if member is not None:  # another run got there first
             return _Outcome("unchanged", "already written by another run", None,
                             member.record_id)
-        intent_key = f"{self.tgt}|{item.doctype}|{item.key}|create"
+        intent_key = f"{self.tgt}|{item.doctype}|{item.key}|{item.source_id}|create"
         intent = Intent(intent_key, self.run_id, self.tgt, item.doctype, "create",
                         f"{self.src}:{item.source_id}")
         prior = store.open_intent(intent)
@@ -231,7 +231,18 @@ class Applier:
             sent += 1
             try:
                 stored = await self.ctx.target.acreate(item.doctype, body)
-            except (Uncertain, Conflict) as exc:
+            except Conflict as exc:
+                if sent == 1:  # not ours: the key was taken before this run wrote anything
+                    store.close_intent(intent_key, "failed", message=str(exc))
+                    return _Outcome("failed", f"{exc}; {self.tgt} already holds a document "
+                                    "with this key, written by someone else", "Conflict")
+                found = await self._lookup(item, body)
+                if not isinstance(found, Stored):
+                    store.close_intent(intent_key, "uncertain", message=str(exc))
+                    return _Outcome("uncertain", f"{exc}; the lookup by key did not find it: "
+                                    "the next run looks again", "Conflict")
+                stored = found
+            except Uncertain as exc:
                 store.close_intent(intent_key, "uncertain", message=str(exc))
                 found = await self._lookup(item, body)
                 if isinstance(found, Stored):
