@@ -114,7 +114,12 @@ async def _push(connection: Any, registry: Any, doctype: str,
 
     system, hook = connection.system.name, registry.pm.hook
     client = connection.client()
-    adapter = connection.system.sync_adapter(client, connection.variant)
+    from passeur.engine.sync.generic import ClientAdapter
+
+    factory = connection.system.sync_adapter
+    adapter = (factory(client, connection.variant)
+               if factory is not None and getattr(connection, "folder", None) is None
+               else ClientAdapter(client, connection.variant))
     refused = _vetoes(hook, system, doctype, documents)
     labels = [client.document_key(doctype, d) for d in documents]
     items = []

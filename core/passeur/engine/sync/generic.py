@@ -1,0 +1,86 @@
+"""A sync adapter for any `passeur.http.DocumentClient` (a folder of files, a system that
+declares no adapter of its own): creates and reads only, no lookup, no update.
+
+A record is known by the first id-like field it has (`id`, a number, a task id); a create
+whose answer has none is `Unconfirmed`. With no way to look a document up, an uncertain
+write stays uncertain; a target with a guard of its own (a folder refuses other bytes under
+one name) still never gets a second copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from passeur.engine.sync.adapter import Reference, Stored, Unconfirmed
+
+__all__ = ["ClientAdapter"]
+
+ID_FIELDS = ("id", "NoFacture", "number", "OrigRemoteTaskID")
+
+
+class ClientAdapter:
+    """`SyncAdapter` over the DocumentClient methods alone."""
+
+    def __init__(self, client: Any, variant: str | None = None) -> None:
+        self.client = client
+
+    def identify(self, doctype: str, record: Mapping[str, Any]) -> Stored | None:
+        for field in ID_FIELDS:
+            value = record.get(field) if isinstance(record, Mapping) else None
+            if value not in (None, ""):
+                return Stored(str(value), str(value), None, record)
+        return None
+
+    def changed_at(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        return None
+
+    async def alist(self, doctype: str, *,
+                    since: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        for record in self.client.iter_documents(doctype):
+            yield record
+
+    def stamp(self, doctype: str, body: Mapping[str, Any], key: str) -> dict[str, Any]:
+        return dict(body)
+
+    def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        return None
+
+    def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
+        return None
+
+    def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
+        return []
+
+    def match_values(self, kind: str, record: Mapping[str, Any]) -> Mapping[str, str]:
+        return {}
+
+    def link(self, doctype: str, body: Mapping[str, Any], reference: Reference,
+             target_id: str) -> dict[str, Any]:
+        return dict(body)
+
+    def comparable(self, doctype: str, body: Mapping[str, Any],
+                   record: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: record.get(k) for k in body if k in record}
+
+    async def acreate(self, doctype: str, body: Mapping[str, Any]) -> Stored:
+        answer = await self.client.acreate_document(doctype, body)
+        stored = self.identify(doctype, answer) if isinstance(answer, Mapping) else None
+        if stored is None:
+            raise Unconfirmed(f"the answer to the create does not say which {doctype} was "
+                              "stored; it may have been created")
+        return stored
+
+    async def aupdate(self, doctype: str, current: Stored,
+                      body: Mapping[str, Any]) -> Stored:
+        raise NotImplementedError("this target takes no update through passeur")
+
+    async def afind(self, doctype: str, key: str,
+                    body: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return []
+
+    async def aget(self, doctype: str, record_id: str) -> dict[str, Any] | None:
+        return None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
