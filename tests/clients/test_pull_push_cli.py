@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from clients.client_helpers import TOKEN, eventually
+from clients.client_helpers import TOKEN
 
 import passeur.cli.pull_cmd
 import passeur.cli.push_cmd
