@@ -114,12 +114,9 @@ async def _push(connection: Any, registry: Any, doctype: str,
 
     system, hook = connection.system.name, registry.pm.hook
     client = connection.client()
-    from passeur.engine.sync.generic import ClientAdapter
+    from passeur.engine.sync.context import adapter_for
 
-    factory = connection.system.sync_adapter
-    adapter = (factory(client, connection.variant)
-               if factory is not None and getattr(connection, "folder", None) is None
-               else ClientAdapter(client, connection.variant))
+    adapter = adapter_for(connection, client)
     refused = _vetoes(hook, system, doctype, documents)
     labels = [client.document_key(doctype, d) for d in documents]
     items = []

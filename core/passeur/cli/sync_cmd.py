@@ -13,6 +13,7 @@ from typing import Any
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from passeur.cli.app import (
     EXIT_FAILURE,
@@ -116,8 +117,8 @@ def ledger_table(entries: Sequence[Any], title: str, show_unchanged: bool) -> Ta
             message = f"{changes}{more}" + (f"; {message}" if message else "")
         reason = f"({entry.reason}) " if entry.reason and entry.outcome not in (
             "created", "updated", "unchanged") else ""
-        style = STYLES.get(entry.outcome, "")
-        table.add_row(str(n), entry.doctype, label, f"[{style}]{entry.outcome}[/]",
+        table.add_row(str(n), entry.doctype, label,
+                      Text(entry.outcome, style=STYLES.get(entry.outcome, "")),
                       entry.target_id or "", (reason + message)[:300])
     return table
 
@@ -197,7 +198,7 @@ def plan_table(plan: Any, show_unchanged: bool) -> Table:
         if item.action in ("skip", "defer", "fail", "conflict") and item.message:
             detail = f"{detail}; {item.message}" if detail else item.message
         table.add_row(str(item.seq), item.doctype, item.source_number or item.source_id,
-                      f"[{STYLES.get(item.action, '')}]{item.action}[/]",
+                      Text(item.action, style=STYLES.get(item.action, "")),
                       item.target_id or "", detail[:300])
     return table
 

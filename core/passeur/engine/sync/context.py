@@ -24,15 +24,24 @@ __all__ = ["Event", "SyncContext", "open_context"]
 Event = Callable[[str, int, int | None], None]
 
 
+def adapter_for(connection: Any, client: Any) -> SyncAdapter:
+    """A connection's part of a sync: a folder's adapter for a `[folder]` connection, else
+    the one its system declares, else a generic one over the DocumentClient methods."""
+    from passeur.engine.sync.generic import ClientAdapter
+
+    if connection.folder is not None:  # files in a folder, whatever the system
+        return FolderSyncAdapter(client, connection.variant)
+    factory = connection.system.sync_adapter
+    if factory is None:
+        return ClientAdapter(client, connection.variant)
+    adapter: SyncAdapter = factory(client, connection.variant)
+    return adapter
+
+
 def _adapter(side: Side, transport: Any = None) -> SyncAdapter:
     conn = side.connection
     client = conn.client(**({"async_transport": transport} if transport is not None else {}))
-    if conn.folder is not None:  # files in a folder, whatever the system
-        return FolderSyncAdapter(client, conn.variant)
-    factory = conn.system.sync_adapter
-    assert factory is not None  # load_sync_file checked
-    adapter: SyncAdapter = factory(client, conn.variant)
-    return adapter
+    return adapter_for(conn, client)
 
 
 @attrs.define
