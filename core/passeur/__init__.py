@@ -26,6 +26,7 @@ from passeur.errors import (
 )
 from passeur.hookspecs import hookimpl
 from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
+from passeur.numbers import NumberError, parse_decimal
 from passeur.plugins import PluginRecord, Registry, load_registry, make_plugin_manager
 from passeur.schema import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
 
@@ -45,6 +46,7 @@ __all__ = [
     "MappingError",
     "MappingPosition",
     "MappingRuntimeError",
+    "NumberError",
     "OutputError",
     "PasseurError",
     "PluginError",
@@ -66,6 +68,7 @@ __all__ = [
     "hookimpl",
     "load_registry",
     "make_plugin_manager",
+    "parse_decimal",
     "read_fields",
     "to_decimal",
     "write_fields",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import cattrs
 from cattrs.preconf.json import make_converter
 
 from passeur.errors import StructureError
+from passeur.numbers import parse_decimal
 
 __all__ = ["dumps", "json_converter", "loads", "plain_converter", "structure", "to_plain",
            "unstructure"]
@@ -24,23 +25,9 @@ _T = TypeVar("_T")
 
 
 def _decimal(value: Any, _: type) -> Decimal:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value!r} is not a finite number")
-        return value
-    if isinstance(value, bool | float):
+    if isinstance(value, float):
         raise ValueError(f"expected a decimal written as a string or an integer, got {value!r}")
-    if isinstance(value, int):
-        return Decimal(value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected a decimal string, got {type(value).__name__}")
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal number") from None
-    if not result.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
-    return result
+    return parse_decimal(value)  # NumberError is a ValueError with a plain message
 
 
 def _date(value: Any, _: type) -> datetime.date:

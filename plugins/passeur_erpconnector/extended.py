@@ -22,6 +22,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from passeur import NumberError, parse_decimal
+
 __all__ = ["PREFIX", "erp_own_properties", "erp_taxes", "erp_taxes_text"]
 
 PREFIX = "passeur."
@@ -40,14 +42,10 @@ def _fail(message: str) -> Exception:
 
 
 def _decimal_text(value: Any, key: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
-        raise _fail(f"tax {key} {value!r} is not a number")
     try:
-        number = Decimal(value)
-    except ArithmeticError:
+        number = parse_decimal(value)
+    except NumberError:
         raise _fail(f"tax {key} {value!r} is not a number") from None
-    if not number.is_finite():
-        raise _fail(f"tax {key} {value!r} is not a number")
     return format(number, "f")
 
 
@@ -103,7 +101,7 @@ def erp_taxes(text: Any) -> Any:
     taxes = []
     for item in raw:
         tax = _compact(item)
-        taxes.append({k: (Decimal(v) if k in _DECIMAL_KEYS else v) for k, v in tax.items()})
+        taxes.append({k: (parse_decimal(v) if k in _DECIMAL_KEYS else v) for k, v in tax.items()})
     if erp_taxes_text(taxes) != text:
         raise _fail(f"passeur.taxes {text!r} is not in the form passeur writes "
                     f"({erp_taxes_text(taxes)})")

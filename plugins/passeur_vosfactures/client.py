@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 import httpx
 
-from passeur import FieldSpec, FieldType, UsageError
+from passeur import FieldSpec, FieldType, NumberError, UsageError, parse_decimal
 from passeur.http import (
     Auth,
     BasicAuth,
@@ -84,8 +83,8 @@ def parse_money(value: Any) -> Any:
     for key, item in value.items():
         if key in MONEY_FIELDS and isinstance(item, str | int) and not isinstance(item, bool):
             try:
-                out[key] = Decimal(item) if str(item).strip() else item
-            except InvalidOperation:
+                out[key] = parse_decimal(item) if str(item).strip() else item
+            except NumberError:
                 out[key] = item  # e.g. a tax of "disabled"
         else:
             out[key] = parse_money(item)

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from passeur import Issue, Level
+from passeur import Issue, Level, NumberError, parse_decimal
 from passeur.model import Invoice, LineKind
 
 __all__ = ["VAT_RATES", "check_vat_rates", "complete_lines", "fit_line_totals", "read_hub",
@@ -55,11 +55,9 @@ def taxes_of(text: Any) -> Any:
             tax["code"] = str(text)  # "Disabled", " np": kept to be written back
         return [tax]
     try:
-        rate = Decimal(value)
-    except ArithmeticError:
+        rate = parse_decimal(value)
+    except NumberError:
         raise _fail(f'tax "{value}" is not a rate in percent, "disabled" or "np"') from None
-    if not rate.is_finite():
-        raise _fail(f'tax "{value}" is not a rate in percent')
     tax = {"scheme": "VAT", "rate": rate}
     if str(text) != format(rate, "f"):
         tax["code"] = str(text)  # written unusually ("00", " 20"): kept to be written back
@@ -68,8 +66,8 @@ def taxes_of(text: Any) -> Any:
 
 def _same_rate(code: str, rate: Decimal) -> bool:
     try:
-        return Decimal(code) == rate
-    except ArithmeticError:
+        return parse_decimal(code.strip()) == rate
+    except NumberError:
         return False
 
 

@@ -108,7 +108,9 @@ def test_number_reads_exact_decimals() -> None:
     ("1 234.50", 'value "1 234.50" is not a number (it has thousands separators)'),
     ("abc", 'value "abc" is not a number'),
     ("", 'value "" is not a number'),
-    ("1e5", 'value "1e5" is not a number'),
+    ("1e5", 'value "1e5" is not a number written plainly (write 100000)'),
+    ("+5", 'value "+5" is not a number written plainly (write 5)'),
+    ("1_000", 'value "1_000" is not a number'),
     (True, "value true is not a number"),
     (Decimal("NaN"), "value NaN is not a finite number"),
     (1.5, "value 1.5 is a float; money and quantities must be read as Decimal "

@@ -277,7 +277,7 @@ def test_canonical_in_and_out() -> None:
         "computed_totals": {"line_net": "20.00", "net": "20.00", "tax": "4.00",
                             "gross": "24.00", "paid": "0", "due": "24.00"}}
     bad = convert({"lines": [{"quantity": "x"}]}, "passeur", "vosfactures")
-    assert _issues(bad) == [("error", "$.lines[0].quantity", "'x' is not a decimal number")]
+    assert _issues(bad) == [("error", "$.lines[0].quantity", 'value "x" is not a number')]
 
 
 def test_a_document_of_the_wrong_system_fails_with_a_hint() -> None:

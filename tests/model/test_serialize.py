@@ -56,7 +56,7 @@ def test_structuring_errors_name_every_data_path() -> None:
         structure(data, Invoice)
     assert info.value.problems == (
         "'bogus' is not a valid DocumentKind @ $.kind",
-        "'12,50' is not a decimal number @ $.lines[2].quantity",
+        'value "12,50" is not a number (it has a decimal comma) @ $.lines[2].quantity',
         "unknown field(s): colour @ $.lines[2]",
         "required field missing @ $.payments[0].amount",
         "month must be in 1..12 @ $.payments[0].date",

@@ -1,8 +1,9 @@
 """Numbers in mappings: exact parsing, explicit rounding, never a float.
 
-Parsing is strict on purpose (digits, an optional point and digits) so that the text a
-system wrote comes back unchanged through the inverse, and so that "12,50" from a French
-export is reported instead of being misread; `decimal_comma` is the explicit way to read it.
+Parsing is `passeur.numbers.parse_decimal`, strict on purpose (digits, an optional point
+and digits) so that the text a system wrote comes back unchanged through the inverse, and
+so that "12,50" from a French export is reported instead of being misread; `decimal_comma`
+is the explicit way to read it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from passeur.dsl.functions import FunctionError, MappingFunction, nullsafe, show
+from passeur.numbers import NumberError, parse_decimal
 
 __all__ = ["FUNCTIONS", "ROUNDING_MODES", "parse_number", "rounding_mode", "to_text"]
 
@@ -27,43 +29,30 @@ ROUNDING_MODES: dict[str, str] = {
 }
 MAX_SCALE = 18
 
-_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _COMMA = re.compile(r"-?[0-9]+(?:,[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
-def _not_a_number(value: str) -> FunctionError:
-    text = value.strip()
-    hint = ""
-    if _COMMA.fullmatch(text):
-        hint = " (it has a decimal comma; read it with decimal_comma())"
-    elif text != value and _POINT.fullmatch(text):
-        hint = " (it has spaces around it; trim() it first)"
-    elif re.fullmatch(r"-?[0-9]{1,3}(?:[ \u00a0\u202f.,][0-9]{3})+(?:[.,][0-9]+)?", text):
-        hint = " (it has thousands separators)"
-    return FunctionError(f"value {show(value)} is not a number{hint}")
+_HINTS = {
+    "comma": " (it has a decimal comma; read it with decimal_comma())",
+    "spaces": " (it has spaces around it; trim() it first)",
+    "thousands": " (it has thousands separators)",
+}
 
 
 def parse_number(value: Any) -> Decimal:
-    """A Decimal from a string written with a decimal point, an int or a Decimal."""
-    if value.__class__ is str and _POINT.fullmatch(value):
-        return Decimal(value)  # the common case first: mappings call this per line
-    if isinstance(value, bool):
-        raise FunctionError(f"value {show(value)} is not a number")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise FunctionError(f"value {show(value)} is not a finite number")
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        raise FunctionError(f"value {value!r} is a float; money and quantities must be "
-                            "read as Decimal (json.loads(..., parse_float=Decimal))")
-    if not isinstance(value, str):
-        raise FunctionError(f"value {show(value)} is not a number")
-    if not _POINT.fullmatch(value):
-        raise _not_a_number(value)
-    return Decimal(value)
+    """A Decimal in the forms `passeur.numbers.parse_decimal` accepts, or a FunctionError
+    that says how to read the common other forms in a mapping."""
+    try:
+        return parse_decimal(value)
+    except NumberError as exc:
+        if exc.hint == "float":
+            raise FunctionError(f"value {value!r} is a float; money and quantities must be "
+                                "read as Decimal (json.loads(..., parse_float=Decimal))"
+                                ) from None
+        if exc.hint not in _HINTS:
+            raise FunctionError(str(exc)) from None
+        raise FunctionError(f"value {show(value)} is not a number{_HINTS[exc.hint]}") from None
 
 
 def to_text(value: Any) -> str:
@@ -142,7 +131,7 @@ def _decimal_comma(value: Any) -> Decimal:
     if not isinstance(value, str) or not _COMMA.fullmatch(value):
         raise FunctionError(f"value {show(value)} is not a number written with a decimal "
                             'comma (like "12,50")')
-    return Decimal(value.replace(",", "."))
+    return parse_number(value.replace(",", "."))
 
 
 def _decimal_comma_text(value: Any) -> str:

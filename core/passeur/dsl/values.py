@@ -10,12 +10,13 @@ from __future__ import annotations
 import decimal
 import json
 import threading
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 import attrs
 
 from passeur.issues import Issue
+from passeur.numbers import NumberError, parse_decimal
 
 __all__ = [
     "ABSENT",
@@ -171,12 +172,9 @@ def num(value: Any) -> Decimal | int:
         return value  # type: ignore[no-any-return]
     if cls is str:
         try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
+            return parse_decimal(value)
+        except NumberError:
             pass
-        else:
-            if result.is_finite():
-                return result
     raise ValueProblem(value, "is not a number")
 
 

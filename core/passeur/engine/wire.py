@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, BinaryIO, Literal
 
 import attrs
 
 from passeur.issues import Issue, Level
+from passeur.numbers import NumberError, parse_decimal
 from passeur.schema import FieldSpec, FieldType
 from passeur.suggest import did_you_mean
 
@@ -25,8 +26,6 @@ __all__ = ["WireFormat", "missing_required", "read_fields", "to_decimal", "write
 
 # --- schema-driven coercion between wire JSON and plain data ---------------------------------
 
-_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
-_COMMA_NUMBER = re.compile(r"^\s*[-+]?\d{1,3}([ .\u202f\u00a0]?\d{3})*,\d+\s*$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
                    r"(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -38,26 +37,17 @@ class _Bad(Exception):
 
 
 def to_decimal(value: Any) -> Decimal:
-    """A Decimal from a JSON number or a numeric string; a decimal comma is refused clearly."""
-    if isinstance(value, bool):
-        raise _Bad(f"value {value!r} is not a number")
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        raise _Bad("a float reached passeur; numbers must be read as Decimal")
-    if isinstance(value, str):
-        if _NUMBER.match(value):
-            try:
-                return Decimal(value.strip())
-            except InvalidOperation:  # pragma: no cover - the pattern already checked it
-                pass
-        if _COMMA_NUMBER.match(value):
-            fixed = re.sub(r"[ .\u202f\u00a0]", "", value.strip()).replace(",", ".")
-            raise _Bad(f'value "{value}" uses a decimal comma; write it with a point: {fixed}')
-        raise _Bad(f'value "{value}" is not a number')
-    raise _Bad(f"value {_show(value)} is not a number")
+    """A Decimal from a JSON number or a numeric string (`passeur.numbers.parse_decimal`'s
+    forms); a decimal comma is refused with the value written the accepted way."""
+    try:
+        return parse_decimal(value)
+    except NumberError as exc:
+        if exc.hint == "comma":
+            raise _Bad(f'value "{value}" uses a decimal comma; write it with a point: '
+                       f"{exc.fixed}") from None
+        if exc.hint == "float":
+            raise _Bad("a float reached passeur; numbers must be read as Decimal") from None
+        raise _Bad(str(exc)) from None
 
 
 def _show(value: Any) -> str:
