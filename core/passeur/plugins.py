@@ -52,6 +52,7 @@ class PluginRecord:
     version: str | None = None
     systems: tuple[str, ...] = ()
     error: str | None = None
+    mapping_dirs: tuple[str, ...] = ()
 
     def as_json(self, registry: Registry | None = None) -> dict[str, Any]:
         doctypes: dict[str, list[str]] = {}
@@ -67,6 +68,7 @@ class PluginRecord:
             "version": self.version,
             "systems": list(self.systems),
             "document_types": doctypes,
+            "mapping_dirs": list(self.mapping_dirs),
             "error": self.error,
         }
 
@@ -117,6 +119,7 @@ class Registry:
     #: The consultant's folders of mapping files (`--mapping-dir`), searched before the
     #: shipped ones; $PASSEUR_MAPPING_PATH comes after them (passeur.engine.routes).
     search_path: list[Path] = attrs.field(factory=list)
+    mapping_dir_plugin: dict[Path, str] = attrs.field(factory=dict)
 
     @property
     def errors(self) -> list[PluginRecord]:
@@ -250,8 +253,7 @@ def load_registry(
                     lambda item: registry.functions.__setitem__(item.name, item))
     _collect_simple(registry, records, "passeur_register_formats",
                     lambda item: registry.formats.__setitem__(item.name, item))
-    _collect_simple(registry, records, "passeur_register_mapping_dirs",
-                    lambda item: registry.mapping_dirs.append(Path(item)))
+    _collect_mapping_dirs(registry, records)
     registry.plugins = list(records.values())
     return registry
 
@@ -311,6 +313,27 @@ def _collect_simple(
     for _owner, items in gathered:
         for item in items:
             store(item)
+
+
+def _collect_mapping_dirs(registry: Registry, records: dict[str, PluginRecord]) -> None:
+    """Each registered directory, resolved (a link in a package leads to the files a
+    consultant edits), once, pinned on the plugin that registered it."""
+    gathered, failures = _gather(registry.pm, "passeur_register_mapping_dirs")
+    for owner, exc in failures.items():
+        _fail(records, owner, "passeur_register_mapping_dirs failed: "
+              f"{type(exc).__name__}: {exc}")
+    for owner, items in gathered:
+        for item in items:
+            path = Path(item).resolve()
+            if not path.is_dir():
+                _fail(records, owner, f"mapping directory {path} does not exist")
+                continue
+            if path in registry.mapping_dir_plugin:
+                continue
+            registry.mapping_dirs.append(path)
+            registry.mapping_dir_plugin[path] = owner
+            records[owner] = attrs.evolve(
+                records[owner], mapping_dirs=(*records[owner].mapping_dirs, str(path)))
 
 
 def iter_hook_names() -> Iterable[str]:

@@ -6,6 +6,7 @@ imports only the public `passeur` API.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from passeur import hookimpl
@@ -23,6 +24,12 @@ def passeur_register_systems(register: Any) -> None:
 def passeur_register_formats(register: Any) -> None:
     for fmt in FORMATS:
         register(fmt)
+
+
+@hookimpl
+def passeur_register_mapping_dirs(register: Any) -> None:
+    # a link to the top-level mappings/vosfactures/ in a checkout; the real files in the wheel
+    register(Path(__file__).parent / "mappings")
 
 
 @hookimpl

@@ -24,7 +24,7 @@ def test_pair_mapping_route_lists_the_files_it_extends() -> None:
     assert [(Path(r["file"]).name, r["direction"]) for r in step["route"]] == [
         ("erpconnector-invoice.map", "forward"), ("vosfactures-invoice.map", "backward")]
     # in a source checkout the shipped files are shown where they are edited
-    assert Path(step["file"]).parent == REPO / "mappings"
+    assert Path(step["file"]).parent == REPO / "mappings" / "erpconnector"
 
 
 def test_route_through_the_hub_when_no_pair_mapping_exists() -> None:
@@ -44,4 +44,4 @@ def test_a_system_to_the_hub_is_its_own_mapping() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "vosfactures.client -> passeur.party  (direct)",
-        f"  1. {REPO / 'mappings' / 'vosfactures-client.map'} (forward)"]
+        f"  1. {REPO / 'mappings' / 'vosfactures' / 'vosfactures-client.map'} (forward)"]

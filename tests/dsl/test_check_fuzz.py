@@ -14,7 +14,7 @@ from passeur.dsl.checker import check_text
 from passeur.plugins import Registry
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
-TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(MAPPINGS.glob("*.map"))}
+TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(MAPPINGS.rglob("*.map"))}
 PIECES = ["<->", "->", "<-", ".", "(", ")", '"', "`", "end", "each ", "x", " via t", "\n",
           " when ", " default 1", " keep", "sum(", "count(", "{", "#", "1.5", "*", "null"]
 

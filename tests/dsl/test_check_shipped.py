@@ -14,7 +14,7 @@ from passeur.dsl.parser import parse_file
 from passeur.plugins import Registry
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
-SHIPPED = sorted(MAPPINGS.glob("*.map"))
+SHIPPED = sorted(MAPPINGS.rglob("*.map"))
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from passeur.dsl.printer import expr_text, format_file, rule_text
 from passeur.dsl.values import ABSENT, getp
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
-FILES = sorted(MAPPINGS.glob("*.map"))
+FILES = sorted(MAPPINGS.rglob("*.map"))
 
 
 REGISTRY = load_registry()

@@ -12,27 +12,30 @@ from pathlib import Path
 
 import pytest
 
+from passeur import load_registry
+
 REPO = Path(__file__).resolve().parents[2]
 BUILTIN = {"passeur", "vosfactures", "erpconnector"}
 
 
 def repo_mapping_files() -> set[str]:
+    """`<system>/<file>` for every file of the per-system folders of mappings/."""
     return {p.relative_to(REPO / "mappings").as_posix()
-            for p in (REPO / "mappings").rglob("*") if p.is_file()}
+            for p in (REPO / "mappings").glob("*/**/*") if p.is_file()}
 
 
-def test_installed_package_sees_every_mapping_file() -> None:
-    root = importlib.resources.files("passeur") / "mappings"
-    found = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for child in node.iterdir():
-            if child.is_dir():
-                stack.append(child)
-            else:
-                found.add(str(child).split("mappings/", 1)[1])
+def test_installed_plugins_register_every_mapping_file() -> None:
+    registry = load_registry()
+    found = {f"{d.name}/{p.relative_to(d).as_posix()}"
+             for d in registry.mapping_dirs for p in d.rglob("*") if p.is_file()}
     assert found == repo_mapping_files()
+    # each folder is registered by the plugin of its name, and edited where it lies
+    assert {d: registry.mapping_dir_plugin[d] for d in registry.mapping_dirs} == {
+        REPO / "mappings" / name: name for name in ("erpconnector", "vosfactures")}
+
+
+def test_core_ships_no_mapping() -> None:
+    assert not (importlib.resources.files("passeur") / "mappings").is_dir()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,9 @@ def test_wheel_contains_engine_plugins_and_mappings(wheel: Path) -> None:
     assert {"passeur/__init__.py", "passeur/cli/__init__.py", "passeur/model/invoice.py",
             "passeur_vosfactures/__init__.py", "passeur_erpconnector/__init__.py",
             "passeur/samples/acomba-invoice.json", "passeur/py.typed"} <= names
-    assert {f"passeur/mappings/{m}" for m in repo_mapping_files()} <= names
+    assert {f"passeur_{m.split('/')[0]}/mappings/{m.split('/', 1)[1]}"
+            for m in repo_mapping_files()} <= names
+    assert not any(n.startswith("passeur/mappings/") for n in names)
     [entry_points] = [n for n in names if n.endswith("entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[passeur]" in text
@@ -70,15 +75,15 @@ def test_wheel_installed_in_a_fresh_venv_finds_plugins_and_mappings(
     installed = subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)],
                                capture_output=True, text=True)
     assert installed.returncode == 0, installed.stderr
-    probe = ("import json, importlib.resources as r, passeur;"
-             "root = r.files('passeur') / 'mappings';"
+    probe = ("import json, passeur;"
+             "dirs = passeur.load_registry().mapping_dirs;"
              "print(json.dumps({'file': passeur.__file__,"
-             " 'maps': sorted(p.name for p in root.iterdir())}))")
+             " 'maps': sorted(f'{d.name}/{p.name}' for d in dirs for p in d.iterdir())}))")
     result = subprocess.run([python, "-c", probe], check=True, capture_output=True, text=True,
                             cwd=tmp_path)
     info = json.loads(result.stdout)
     assert str(env_dir) in info["file"]  # the wheel's copy, not the source checkout
-    assert set(info["maps"]) == {m.split("/")[0] for m in repo_mapping_files()}
+    assert set(info["maps"]) == repo_mapping_files()
     plugins = subprocess.run([python, "-m", "passeur", "plugins", "--json"], check=True,
                              capture_output=True, text=True, cwd=tmp_path)
     records = json.loads(plugins.stdout)

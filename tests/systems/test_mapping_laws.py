@@ -25,7 +25,8 @@ MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
 @cache
 def _mapping(name: str) -> Any:
-    return load_mapping(MAPPINGS / name, load_registry())
+    [path] = MAPPINGS.rglob(name)  # mappings/<system>/<name>
+    return load_mapping(path, load_registry())
 
 
 def _clean(value: Any) -> Any:

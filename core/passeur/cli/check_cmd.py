@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 import click
@@ -17,7 +16,8 @@ from passeur.cli.app import (
     registry_of,
 )
 from passeur.dsl.checker import FileReport, check_paths
-from passeur.errors import InputError
+from passeur.dsl.parser import parse_file
+from passeur.errors import InputError, MappingError, PasseurError
 from passeur.issues import Level
 from passeur.plugins import Registry
 
@@ -57,9 +57,25 @@ def render_report(report: FileReport, coverage: bool = False) -> str:
 
 
 def shipped_mapping_dirs(registry: Registry) -> tuple[Path, ...]:
-    """The mappings passeur ships, then those its plugins register."""
-    builtin = Path(str(importlib.resources.files("passeur") / "mappings"))
-    return (builtin, *registry.mapping_dirs)
+    """The mapping directories the loaded plugins register."""
+    return tuple(registry.mapping_dirs)
+
+
+def _needs_unloaded(path: Path, registry: Registry) -> str | None:
+    """The system a shipped file joins that is not loaded (a pair mapping whose other
+    plugin is disabled), or None. Such a file is inactive, not wrong."""
+    try:
+        header = parse_file(path).header
+    except (MappingError, OSError):
+        return None  # the check reports it
+    if header is None:
+        return None
+    for side in (header.left, header.right):
+        try:
+            registry.resolve(side.system)
+        except PasseurError:
+            return side.system
+    return None
 
 
 @cli.command("check")
@@ -86,21 +102,30 @@ def check_command(ctx: click.Context, paths: tuple[Path, ...], coverage: bool,
     Examples:
       passeur check                              every mapping passeur and its plugins ship
       passeur check mappings/                    every *.map file under a directory
-      passeur check mappings/erpconnector-invoice.map --coverage
+      passeur check mappings/erpconnector/erpconnector-invoice.map --coverage
       passeur check mappings/ --json | jq '.files[] | select(.ok | not)'
     """
+    registry = registry_of(ctx)
+    skipped: list[tuple[Path, str]] = []
     if not paths:
-        paths = shipped_mapping_dirs(registry_of(ctx))
+        paths = shipped_mapping_dirs(registry)
+        files = sorted(f for d in paths for f in d.rglob("*.map"))
+        skipped = [(f, s) for f in files if (s := _needs_unloaded(f, registry)) is not None]
+        paths = tuple(f for f in files if f not in {s for s, _ in skipped})
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise InputError("no such file or directory: " + ", ".join(missing))
-    reports = check_paths(paths, registry_of(ctx))
+    reports = check_paths(paths, registry)
     if not reports:
         raise InputError("no mapping file (*.map) found in " + ", ".join(map(str, paths)))
     ok = all(r.ok for r in reports)
     if as_json:
-        print_json({"ok": ok, "files": [r.as_json(coverage) for r in reports]})
+        print_json({"ok": ok, "files": [r.as_json(coverage) for r in reports],
+                    "skipped": [{"file": str(f), "system": s} for f, s in skipped]})
     else:
+        for file, system in skipped:
+            console.print(f"{file}: skipped: system {system!r} is not loaded",
+                          markup=False, highlight=False)
         for report in reports:
             console.print(render_report(report, coverage), markup=False, highlight=False)
         failed = sum(1 for r in reports if not r.ok)

@@ -44,7 +44,7 @@ def fmt_command(paths: tuple[str, ...], check: bool, as_json: bool) -> None:
 
     \b
     Examples:
-      passeur fmt mappings/acomba-invoice.map
+      passeur fmt mappings/erpconnector/erpconnector-invoice.map
       passeur fmt mappings/                  every .map file below
       passeur fmt --check mappings/          in CI: exit 1 when a file needs formatting
     """

@@ -1,14 +1,13 @@
 """How to convert A to B: a direct pair mapping when one exists, else A -> passeur -> B.
 
-Mapping files come from the package's `mappings/` directory and from the directories plugins
-register. Only their headers are read to choose a route; the chosen files are compiled.
+Mapping files come from the directories plugins register (each built-in plugin registers
+its folder of the top-level `mappings/`). Only their headers are read to choose a route; the chosen files are compiled.
 A side written with a variant (`acomba.invoice`) is preferred over the generic system
 (`erpconnector.invoice`) when both exist.
 """
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -126,19 +125,12 @@ def _describe_step(mapping: CompiledMapping, direction: str, label: str, indent:
 
 
 def mapping_dirs(registry: Registry) -> list[Path]:
-    """Where route files come from, most specific first: the search path, the package's
-    mappings folder (and its per-system folders), then the folders plugins register. Each
-    is read on its own level (never recursively): a file counts only where it was put on
+    """Where route files come from, most specific first: the search path, then the folders
+    the loaded plugins register (`passeur_register_mapping_dirs`: each built-in registers
+    its mappings/<system>/ folder, so a disabled plugin's mappings are not there). Each is
+    read on its own level (never recursively): a file counts only where it was put on
     purpose."""
     found: list[Path] = search_path(registry)
-    try:
-        # resolved: in a source checkout this is the top-level mappings/ a consultant edits
-        shipped = Path(str(importlib.resources.files("passeur") / "mappings")).resolve()
-        if shipped.is_dir():  # the shipped layout: one folder per system (mappings/ubl/)
-            found.append(shipped)
-            found.extend(sorted(d for d in shipped.iterdir() if d.is_dir()))
-    except (ModuleNotFoundError, OSError):  # pragma: no cover - broken installs
-        pass
     found.extend(Path(d) for d in registry.mapping_dirs)
     unique: list[Path] = []
     for directory in found:
