@@ -85,7 +85,8 @@ def test_unknown_system_is_a_usage_error() -> None:
 
 
 def test_mapping_file_must_join_the_two_systems(tmp_path: Path) -> None:
-    mapping = Path(__file__).resolve().parents[2] / "mappings" / "vosfactures" / "vosfactures-client.map"
+    mapping = (Path(__file__).resolve().parents[2] / "mappings" / "vosfactures"
+               / "vosfactures-client.map")
     result = _run(str(SEED004), "--from", "acomba", "--to", "vosfactures", "--mapping",
                   str(mapping))
     assert result.exit_code == 2  # type: ignore[attr-defined]

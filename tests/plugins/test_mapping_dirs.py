@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import passeur.cli.check_cmd  # noqa: F401  (registers the command)
+import passeur.cli.check_cmd
 import passeur.cli.route_cmd  # noqa: F401
 from passeur import load_registry
 from passeur.cli import cli

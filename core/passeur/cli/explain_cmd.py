@@ -113,8 +113,10 @@ def explain_command(ctx: click.Context, mapping: Path, input_file: Path,
     \b
     Examples:
       passeur explain mappings/erpconnector/erpconnector-invoice.map invoice.json
-      passeur explain mappings/erpconnector/erpconnector-invoice.map invoice.json --field lines.quantity
-      passeur explain mappings/erpconnector/erpconnector-invoice.map canonical.json --backward --json
+      passeur explain mappings/erpconnector/erpconnector-invoice.map invoice.json \\
+          --field lines.quantity
+      passeur explain mappings/erpconnector/erpconnector-invoice.map canonical.json \\
+          --backward --json
     """
     import passeur.dsl as dsl
 

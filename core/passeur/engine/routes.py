@@ -1,7 +1,8 @@
 """How to convert A to B: a direct pair mapping when one exists, else A -> passeur -> B.
 
 Mapping files come from the directories plugins register (each built-in plugin registers
-its folder of the top-level `mappings/`). Only their headers are read to choose a route; the chosen files are compiled.
+its folder of the top-level `mappings/`). Only their headers are read to choose a route;
+the chosen files are compiled.
 A side written with a variant (`acomba.invoice`) is preferred over the generic system
 (`erpconnector.invoice`) when both exist.
 """
