@@ -5,7 +5,21 @@ The public API for plugin authors and embedding tools. Import from here (or from
 """
 
 from passeur.canonical import fields_of
-from passeur.engine.io import dump_json
+from passeur.engine.documents import (
+    BinaryReader,
+    BinaryWriter,
+    CsvReader,
+    CsvWriter,
+    DocumentReader,
+    DocumentWriter,
+    FixedWidthField,
+    FixedWidthReader,
+    JsonReader,
+    JsonWriter,
+    XmlReader,
+    XmlWriter,
+)
+from passeur.engine.io import InputProblem, RawDocument, dump_json
 from passeur.engine.wire import WireFormat, read_fields, to_decimal, write_fields
 from passeur.errors import (
     DuplicateSystemError,
@@ -33,15 +47,26 @@ from passeur.schema import Capabilities, ConfigField, DocumentType, FieldSpec, F
 __version__ = "0.1.0"
 
 __all__ = [
+    "BinaryReader",
+    "BinaryWriter",
     "Capabilities",
     "ConfigField",
+    "CsvReader",
+    "CsvWriter",
+    "DocumentReader",
     "DocumentType",
+    "DocumentWriter",
     "DuplicateSystemError",
     "FieldSpec",
     "FieldType",
+    "FixedWidthField",
+    "FixedWidthReader",
     "InputError",
+    "InputProblem",
     "Issue",
     "IssuePolicy",
+    "JsonReader",
+    "JsonWriter",
     "Level",
     "MappingError",
     "MappingPosition",
@@ -53,6 +78,7 @@ __all__ = [
     "PluginHookError",
     "PluginLoadError",
     "PluginRecord",
+    "RawDocument",
     "Registry",
     "StructureError",
     "SystemSpec",
@@ -62,6 +88,8 @@ __all__ = [
     "UsageError",
     "WireFormat",
     "WriteVetoedError",
+    "XmlReader",
+    "XmlWriter",
     "__version__",
     "dump_json",
     "fields_of",

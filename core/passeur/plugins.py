@@ -145,6 +145,12 @@ class Registry:
         variants = sorted(v for s in self.systems.values() for v in s.variants)
         raise UnknownSystemError(name, known, suggest(name, known + variants))
 
+    def detect_format(self, name: str, head: bytes) -> str | None:
+        """The format (`system.doctype`) a plugin recognises in an input, from its file
+        name and first bytes (`passeur_detect_format`, first answer wins), or None."""
+        found = self.pm.hook.passeur_detect_format(name=name, head=head)
+        return found if isinstance(found, str) and found else None
+
     def document_type(self, system: str, name: str) -> DocumentType:
         """One document type of one system, with "did you mean" on both names."""
         spec, _variant = self.resolve(system)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import sys
@@ -22,18 +23,22 @@ from passeur.cli.app import (
 )
 from passeur.cli.route_cmd import mapping_dir_option, use_mapping_dirs
 from passeur.engine.convert import Converter, DocumentOutcome, issue_json, parse_endpoint
-from passeur.engine.io import InputForm, dump_json, iter_documents
-from passeur.engine.wire import WriteFileFn
-from passeur.errors import MappingError
+from passeur.engine.documents import DocumentWriter
+from passeur.engine.io import InputForm, dump_json
+from passeur.errors import InputError, MappingError, OutputError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.outputs import atomic_text_output, refuse_same_file, stdin_identity
+from passeur.plugins import Registry
 
-HELP = """Convert documents from one system's JSON to another's.
+HELP = """Convert documents from one system's files to another's.
 
 \b
-INPUT is a file, or - for standard input. It holds one JSON document, a JSON
-array of documents, or NDJSON (one document per line, streamed in constant
-memory). The output has the same form. SYSTEM is a system or an ERP behind ERP
+INPUT is a file, or - for standard input, in the source system's format: for
+JSON systems one JSON document, a JSON array of documents, or NDJSON (one
+document per line, streamed in constant memory), and a JSON output has the
+same form; other systems read and write their own files (CSV, XML...). Without
+--from, the plugin that recognises INPUT (by its name and first bytes) says
+which system it comes from. SYSTEM is a system or an ERP behind ERP
 Connector (acomba, quickbooks...); DOCTYPE defaults to invoice; `passeur` is the
 canonical model, so --to passeur writes canonical JSON and --from passeur reads it.
 
@@ -68,8 +73,9 @@ Examples:
 
 @cli.command("convert", help=HELP, short_help="Convert documents between two systems.")
 @click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--from", "source", required=True, metavar="SYSTEM[.DOCTYPE]",
-              help="System (and document type) the input comes from.")
+@click.option("--from", "source", metavar="SYSTEM[.DOCTYPE]",
+              help="System (and document type) the input comes from; without it, the "
+              "plugin that recognises the input says.")
 @click.option("--to", "target", required=True, metavar="SYSTEM[.DOCTYPE]",
               help="System (and document type) to write.")
 @click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False,
@@ -87,31 +93,31 @@ Examples:
               help="Print a JSON report (and the documents, when no -o file is given).")
 @click.pass_context
 @handle_errors
-def convert(ctx: click.Context, input_path: str, source: str, target: str,
+def convert(ctx: click.Context, input_path: str, source: str | None, target: str,
             mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
             as_json: bool) -> None:
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
-    src = parse_endpoint(registry, source)
-    dst = parse_endpoint(registry, target, src)
     if mapping is not None:
         _refuse_failing(mapping, registry)
     label = "<stdin>" if input_path == "-" else input_path
-    converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue), mapping=mapping,
-                          source_label=label)
     if output != "-":
         refuse_same_file(output, [stdin_identity() if input_path == "-" else input_path])
-    stream: TextIO | BinaryIO
-    if converter.reader is not None and converter.reader.read_file is not None:
-        # a format with a file form of its own (CODA...) reads the bytes itself
-        stream = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
-    else:
-        stream = _open_input(input_path)
     try:
+        stream = _open_input(input_path)
+    except OSError as exc:
+        raise InputError(f"{input_path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        src = parse_endpoint(registry, source or _detected(registry, input_path, stream))
+        dst = parse_endpoint(registry, target, src)
+        converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue),
+                              mapping=mapping, source_label=label)
         code = _run(converter, stream, output, as_json, input_path)
     finally:
-        if stream not in (sys.stdin, sys.stdin.buffer):
+        if input_path != "-":
             stream.close()
+        else:
+            stream.detach()  # standard input stays open
     sys.exit(code)
 
 
@@ -130,55 +136,89 @@ def _refuse_failing(mapping: Path, registry: Any) -> None:
                            "error(s)); nothing was converted:\n" + "\n".join(errors))
 
 
-def _open_input(path: str) -> TextIO:
+HEAD_SIZE = 4096  # what a plugin's passeur_detect_format sees of an input
+
+
+def _open_input(path: str) -> io.BufferedReader:
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
+        raw: Any = sys.stdin.buffer
+        return io.BufferedReader(raw, buffer_size=max(HEAD_SIZE, 1 << 16))
+    return open(path, "rb")
+
+
+def _head(stream: BinaryIO) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(HEAD_SIZE)[:HEAD_SIZE])
+    head = stream.read(HEAD_SIZE)  # pragma: no cover - files and stdin can peek
+    stream.seek(0)
+    return head
+
+
+def _detected(registry: Registry, input_path: str, stream: BinaryIO) -> str:
+    """The source named by the plugin that recognises the input (`passeur_detect_format`)."""
+    name = "" if input_path == "-" else Path(input_path).name
+    found = registry.detect_format(name, _head(stream))
+    if found is None:
+        raise UsageError(f"cannot tell which system {input_path if name else 'the input'} "
+                         "comes from (no plugin recognises it); give --from SYSTEM[.DOCTYPE]")
+    return found
+
+
+class _TextSink:
+    """The bytes a writer gives, onto the text stream passeur writes its outputs to."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def write(self, data: bytes) -> int:
+        try:
+            self.stream.write(self.decoder.decode(data))
+        except UnicodeDecodeError:
+            raise OutputError("this output is not text; write it to a file with -o"
+                              ) from None
+        return len(data)
 
 
 class _Output:
-    """Writes outputs in the input's form: one pretty document, an array, or NDJSON; or,
-    for a target with a file form of its own (camt.053 XML...), one file of them all."""
+    """Writes outputs with the target's writer, in the input's form (for JSON: one pretty
+    document, an array, or NDJSON); with no sink, keeps them for the --json report."""
 
-    def __init__(self, sink: TextIO | None, write_file: WriteFileFn | None = None) -> None:
+    def __init__(self, converter: Converter, sink: TextIO | None) -> None:
+        self.converter = converter
         self.sink = sink
         self.form: InputForm = "single"
-        self.count = 0
+        self.writer: DocumentWriter | None = None
         self.kept: list[Any] = []
-        self.write_file = write_file
-        self.issues: list[Issue] = []
 
     def set_form(self, form: InputForm) -> None:
         self.form = form
 
     def write(self, value: Any) -> None:
-        if self.sink is None or self.write_file is not None:
+        if self.sink is None:
             self.kept.append(value)
             return
-        if self.form == "ndjson":
-            self.sink.write(dump_json(value) + "\n")
-        elif self.form == "array":
-            self.sink.write(("[\n  " if self.count == 0 else ",\n  ")
-                            + dump_json(value, indent=2, level=1))
-        else:
-            self.sink.write(("\n" if self.count else "") + dump_json(value, indent=2) + "\n")
-        self.count += 1
+        if self.writer is None:
+            self.writer = self.converter.open_writer(_TextSink(self.sink), self.form)
+        self.writer.write(value)
+
+    @property
+    def issues(self) -> list[Issue]:
+        """What the writer found writing (after `close`)."""
+        return self.writer.issues if self.writer is not None else []
 
     def close(self) -> None:
-        if self.write_file is not None:
-            if self.sink is not None:
-                self.sink.flush()
-                self.issues = self.write_file(self.kept, self.sink.buffer)
-                self.kept = []
+        if self.sink is None:
             return
-        if self.sink is not None and self.form == "array":
-            self.sink.write("[]\n" if self.count == 0 else "\n]\n")
+        if self.writer is None:
+            self.writer = self.converter.open_writer(_TextSink(self.sink), self.form)
+        self.writer.close()
 
 
-def _run(converter: Converter, stream: TextIO | BinaryIO, output: str, as_json: bool,
+def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
          input_path: str) -> int:
     to_stdout = output == "-"
-    write_file = converter.writer.write_file if converter.writer is not None else None
     with contextlib.ExitStack() as stack:
         sink: TextIO | None
         if as_json and to_stdout:
@@ -188,7 +228,7 @@ def _run(converter: Converter, stream: TextIO | BinaryIO, output: str, as_json: 
         else:
             sink = stack.enter_context(atomic_text_output(
                 output, inputs=[] if input_path == "-" else [input_path]))
-        out = _Output(sink, write_file)
+        out = _Output(converter, sink)
         report: list[dict[str, Any]] = []
         totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
         input_errors = False
@@ -231,12 +271,9 @@ def _run(converter: Converter, stream: TextIO | BinaryIO, output: str, as_json: 
     return EXIT_FAILURE if totals["failed"] else EXIT_OK
 
 
-def _outcomes(converter: Converter, stream: TextIO | BinaryIO,
-              out: _Output) -> Iterator[DocumentOutcome]:
-    if isinstance(stream, io.TextIOBase):
-        return converter.run(iter_documents(stream, out.set_form))
-    out.set_form("array")  # a file of several documents (statements) gives a JSON array
-    return converter.run_file(stream)  # type: ignore[arg-type]
+def _outcomes(converter: Converter, stream: BinaryIO, out: _Output
+              ) -> Iterator[DocumentOutcome]:
+    return converter.run(converter.read(stream, out.set_form))
 
 
 def _print_issues(outcome: DocumentOutcome) -> None:

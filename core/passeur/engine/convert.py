@@ -10,15 +10,16 @@ JSON is read and written is its `WireFormat`'s; the pipeline only chains them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 import attrs
 
 from passeur.canonical import CANONICAL, fields_of
+from passeur.engine.documents import JSON_READER, ByteSink, DocumentWriter, JsonWriter
 from passeur.engine.hub import check_source_totals, check_target, tax_rounding_of
-from passeur.engine.io import InputProblem, RawDocument
+from passeur.engine.io import InputForm, InputProblem, RawDocument
 from passeur.engine.wire import WireFormat, missing_required
 from passeur.errors import MappingError, PasseurError, StructureError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
@@ -401,32 +402,42 @@ class Converter:
 
     # --- a stream -----------------------------------------------------------------------
 
-    def run_file(self, stream: BinaryIO) -> Iterator[DocumentOutcome]:
-        """Convert each document of a file the source format reads itself (`read_file`):
-        what reading found comes first in each outcome's issues."""
-        read_file = self.reader.read_file if self.reader is not None else None
-        if read_file is None:
-            raise UsageError(f"{self.source} is read as JSON, not as a file of its own form")
-        label = self.source_label or "<input>"
-        for index, (value, found, line) in enumerate(read_file(stream, label), 1):
-            if value is None:
-                yield DocumentOutcome(index, line, None, tuple(found), input_error=True)
-                continue
-            outcome = self.convert(value, index, line)
-            yield attrs.evolve(outcome, issues=(*found, *outcome.issues))
+    def read(self, stream: BinaryIO, on_form: Callable[[InputForm], None] | None = None
+             ) -> Iterator[RawDocument | InputProblem]:
+        """The source's documents in `stream` (bytes), cut by the source format's reader
+        (JSON for the canonical model and for a format that names no other)."""
+        reader = self.reader.document_reader() if self.reader is not None else JSON_READER
+        return reader.read(stream, self.source_label, on_form)
+
+    def open_writer(self, sink: ByteSink, form: InputForm = "single") -> DocumentWriter:
+        """A writer of the target's documents into `sink` (JSON for the canonical model)."""
+        if self.writer is None:
+            return JsonWriter(sink, form)
+        return self.writer.open_writer(sink, form)
+
+    def run_bytes(self, stream: BinaryIO) -> Iterator[DocumentOutcome]:
+        """Read `stream` with the source's reader and convert each document."""
+        return self.run(self.read(stream))
 
     def run(self, documents: Iterable[RawDocument | InputProblem]) -> Iterator[DocumentOutcome]:
-        """Convert a stream of parsed documents (from `passeur.engine.io.iter_documents`)."""
+        """Convert a stream of documents (from `read`, or any `DocumentReader`)."""
         for item in documents:
             if isinstance(item, InputProblem):
                 where = self.source_label or "<input>"
                 if item.line is not None:
                     where += f":{item.line}:{item.column}"
                 yield DocumentOutcome(item.index, item.line, None, (Issue(
-                    Level.ERROR, f"{where}: {item.message}", "input.json", "$"),),
+                    Level.ERROR, f"{where}: {item.message}", "input.read", "$"),),
                     input_error=True)
                 continue
-            yield self.convert(item.value, item.index, item.line)
+            if item.value is None and item.issues:  # the reader could not read it
+                yield DocumentOutcome(item.index, item.line, None, tuple(item.issues),
+                                      input_error=True)
+                continue
+            outcome = self.convert(item.value, item.index, item.line)
+            if item.issues:  # what reading found comes first
+                outcome = attrs.evolve(outcome, issues=(*item.issues, *outcome.issues))
+            yield outcome
 
 
 class _Failed(PasseurError):

@@ -29,11 +29,14 @@ _TAIL = 16  # a parse error this close to the end of the buffer may just need mo
 
 @attrs.frozen
 class RawDocument:
-    """One parsed document: its 1-based number in the input and the line it starts on."""
+    """One parsed document: its 1-based number in the input, the line it starts on, and
+    the issues a reader found reading it (`passeur.Issue`s; a None value with an ERROR
+    among them is a document that could not be read)."""
 
     index: int
     value: Any
-    line: int
+    line: int | None
+    issues: tuple[Any, ...] = ()
 
 
 @attrs.frozen

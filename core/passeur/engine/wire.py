@@ -16,6 +16,17 @@ from typing import Any, BinaryIO, Literal
 
 import attrs
 
+from passeur.engine.documents import (
+    JSON_READER,
+    ByteSink,
+    DocumentReader,
+    DocumentWriter,
+    FileFunctionReader,
+    FileFunctionWriter,
+    InputForm,
+    JsonWriter,
+    WriterFactory,
+)
 from passeur.issues import Issue, Level
 from passeur.numbers import NumberError, parse_decimal
 from passeur.schema import FieldSpec, FieldType
@@ -251,11 +262,15 @@ WriteFileFn = Callable[[Iterable[Any], BinaryIO], "list[Issue]"]
 
 @attrs.frozen
 class WireFormat:
-    """How one document type of one system is read from and written to JSON.
+    """How one document type of one system is read and written.
 
-    Registered through `passeur_register_formats`; `name` is `system.doctype`. `read(value,
-    source)` returns the plain record (or None when it cannot be read) and the issues found;
-    `write(plain)` returns the JSON value the system's create endpoint takes. `tax_rounding`
+    Registered through `passeur_register_formats`; `name` is `system.doctype`. Two layers:
+    `reader` cuts an input (bytes) into documents and `writer` puts documents into an
+    output (`passeur.engine.documents`: JSON by default; CSV, fixed-width, XML and binary
+    ones are ready-made); `read(value, source)` turns one such document into the plain
+    record mappings work on (or None when it cannot be read) with the issues found, and
+    `write(plain)` turns a plain record back into a document (for JSON, the value the
+    system's create endpoint takes). `tax_rounding`
     ("line" or "document") and `max_taxes_per_line` / `line_kinds` say what the system can
     represent, so the engine can check totals and report what a target would lose
     (`max_taxes_per_line=0`: the system computes taxes itself and takes no rates;
@@ -289,3 +304,23 @@ class WireFormat:
     write_file: WriteFileFn | None = None
     canonical: bool = False
     writes: bool = True
+    reader: DocumentReader | None = None
+    writer: WriterFactory | None = None
+
+    def document_reader(self) -> DocumentReader:
+        """What cuts an input into this format's documents: `reader`, else `read_file`
+        behind the reader interface, else JSON."""
+        if self.reader is not None:
+            return self.reader
+        if self.read_file is not None:
+            return FileFunctionReader(self.read_file)
+        return JSON_READER
+
+    def open_writer(self, sink: ByteSink, form: InputForm = "single") -> DocumentWriter:
+        """A writer of this format's documents into `sink`: `writer`, else `write_file`
+        behind the writer interface, else JSON."""
+        if self.writer is not None:
+            return self.writer(sink, form)
+        if self.write_file is not None:
+            return FileFunctionWriter(self.write_file, sink, form)
+        return JsonWriter(sink, form)
