@@ -9,6 +9,7 @@ Registered through the `passeur` entry-point group; imports only the public `pas
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from passeur import hookimpl
@@ -25,6 +26,14 @@ def passeur_register_systems(register: Any) -> None:
 def passeur_register_formats(register: Any) -> None:
     for fmt in FORMATS:
         register(fmt)
+
+
+@hookimpl
+def passeur_register_mapping_dirs(register: Any) -> None:
+    # mappings/<system> holds links to the top-level mappings/<system>/ folders of a checkout;
+    # the wheel carries the real files
+    for folder in sorted((Path(__file__).parent / "mappings").iterdir()):
+        register(folder)
 
 
 @hookimpl

@@ -29,9 +29,12 @@ def test_installed_plugins_register_every_mapping_file() -> None:
     found = {f"{d.name}/{p.relative_to(d).as_posix()}"
              for d in registry.mapping_dirs for p in d.rglob("*") if p.is_file()}
     assert found == repo_mapping_files()
-    # each folder is registered by the plugin of its name, and edited where it lies
-    assert {d: registry.mapping_dir_plugin[d] for d in registry.mapping_dirs} == {
-        REPO / "mappings" / name: name for name in ("erpconnector", "vosfactures")}
+    # each folder mappings/<system> is registered by the plugin of that system, and is
+    # found where it is edited
+    assert set(registry.mapping_dirs) == {p for p in (REPO / "mappings").iterdir()
+                                          if p.is_dir()}
+    for folder in registry.mapping_dirs:
+        assert registry.mapping_dir_plugin[folder] == registry.system_plugin[folder.name]
 
 
 def test_core_ships_no_mapping() -> None:
@@ -53,8 +56,11 @@ def test_wheel_contains_engine_plugins_and_mappings(wheel: Path) -> None:
     assert {"passeur/__init__.py", "passeur/cli/__init__.py", "passeur/model/invoice.py",
             "passeur_vosfactures/__init__.py", "passeur_erpconnector/__init__.py",
             "passeur/samples/acomba-invoice.json", "passeur/py.typed"} <= names
-    assert {f"passeur_{m.split('/')[0]}/mappings/{m.split('/', 1)[1]}"
-            for m in repo_mapping_files()} <= names
+    shipped = {n.split("/mappings/", 1)[1].removeprefix(n.split("/")[0] + "/")
+               for n in names if n.startswith("passeur_") and "/mappings/" in n}
+    # passeur_vosfactures/mappings/x.map or passeur_einvoice/mappings/ubl/x.map
+    assert {m.split("/", 1)[1] for m in repo_mapping_files()} <= {
+        s.split("/", 1)[-1] for s in shipped}
     assert not any(n.startswith("passeur/mappings/") for n in names)
     [entry_points] = [n for n in names if n.endswith("entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -78,12 +84,12 @@ def test_wheel_installed_in_a_fresh_venv_finds_plugins_and_mappings(
     probe = ("import json, passeur;"
              "dirs = passeur.load_registry().mapping_dirs;"
              "print(json.dumps({'file': passeur.__file__,"
-             " 'maps': sorted(f'{d.name}/{p.name}' for d in dirs for p in d.iterdir())}))")
+             " 'maps': sorted(p.name for d in dirs for p in d.iterdir())}))")
     result = subprocess.run([python, "-c", probe], check=True, capture_output=True, text=True,
                             cwd=tmp_path)
     info = json.loads(result.stdout)
     assert str(env_dir) in info["file"]  # the wheel's copy, not the source checkout
-    assert set(info["maps"]) == repo_mapping_files()
+    assert sorted(info["maps"]) == sorted(m.split("/", 1)[1] for m in repo_mapping_files())
     plugins = subprocess.run([python, "-m", "passeur", "plugins", "--json"], check=True,
                              capture_output=True, text=True, cwd=tmp_path)
     records = json.loads(plugins.stdout)
