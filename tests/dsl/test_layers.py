@@ -98,7 +98,7 @@ def test_a_rule_that_writes_nothing_where_the_base_wrote_is_reported(tmp_path: P
     out, stderr, code = convert(SEED004, layer)
     assert code == 0
     assert "additional_fields" not in out["invoice"]
-    pair = ROOT / "mappings" / "acomba-vosfactures-invoice.map"
+    pair = ROOT / "mappings" / "erpconnector" / "acomba-vosfactures-invoice.map"
     assert (f'warning: additional_fields.client_external_id: the base wrote "0Comptoir" '
             f"({pair}:25:1 `InfoClientFacturerA.NoClient <-> "
             "additional_fields.client_external_id`) and the layer writes nothing here: "
