@@ -118,7 +118,7 @@ def test_a_layer_says_what_it_overrides_and_what_it_may_remove(tmp_path: Path) -
                     "Description -> description\nDescription -> exchange_note\n", encoding="utf-8")
     code, output = run("check", str(pair), "--coverage")
     assert code == 0, output
-    shipped = ROOT / "mappings"
+    shipped = ROOT / "mappings" / "erpconnector"
     assert output.splitlines() == [
         f"{pair}: ok (2 rules, 1 warning)",
         f"{pair}:3:1: info: overrides, forward: {shipped}/acomba-vosfactures-invoice.map:27:1 "
