@@ -183,7 +183,7 @@ def test_explain_reads_like_convert_and_says_what_a_layer_overrode(tmp_path: Pat
                                       "positions[0].code", "--json"])
     assert result.exit_code == 0, result.output
     fields = json.loads(result.stdout)["fields"]
-    shipped = ROOT / "mappings" / "vosfactures-invoice.map"
+    shipped = ROOT / "mappings" / "vosfactures" / "vosfactures-invoice.map"
     assert [(f["position"], f["value"], f["overridden"]) for f in fields] == [
         (f"{shipped}:118:3", "CAThermo",
          f'{layer}:5:3 `"QC-" + strNoProduit -> code`'),

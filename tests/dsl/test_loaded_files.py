@@ -16,6 +16,7 @@ from passeur.cli.app import cli
 ROOT = Path(__file__).resolve().parents[2]
 SEED004 = ROOT / "tests" / "fixtures" / "golden" / "acomba_seed004" / "input.json"
 SHIPPED = ROOT / "mappings"
+ERP, VF = SHIPPED / "erpconnector", SHIPPED / "vosfactures"
 LAYER = ("mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
          "each LigneFacture <-> positions\n  \"QC-\" + strNoProduit -> code\nend\n")
 # a leftover draft of the Acomba hub mapping: dollars US, no lines
@@ -45,10 +46,10 @@ def test_a_draft_next_to_the_layer_is_never_loaded(tmp_path: Path) -> None:
     assert route.stdout.splitlines() == [
         "acomba.invoice -> vosfactures.invoice  (given)",
         f"  1. {layer} (forward, extends the route)",
-        f"     a. {SHIPPED / 'acomba-vosfactures-invoice.map'} (forward, the route it "
+        f"     a. {ERP / 'acomba-vosfactures-invoice.map'} (forward, the route it "
         "extends, extends the route)",
-        f"        a. {SHIPPED / 'erpconnector-invoice.map'} (forward, the route it extends)",
-        f"        b. {SHIPPED / 'vosfactures-invoice.map'} (backward, the route it extends)"]
+        f"        a. {ERP / 'erpconnector-invoice.map'} (forward, the route it extends)",
+        f"        b. {VF / 'vosfactures-invoice.map'} (backward, the route it extends)"]
 
 
 def test_the_search_path_is_explicit_and_wins_over_the_shipped_files(tmp_path: Path) -> None:
