@@ -29,6 +29,8 @@ from passeur.sandbox import (
     parse_int,
     skip_top_window,
 )
+from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
+from passeur.sandbox.routing import RecordIdConvertor  # noqa: F401 - registers {x:rid}
 from passeur_erpconnector.sandbox_invoice import TAX_GROUPS, Catalogue, build_invoice, num
 from passeur_erpconnector.sandbox_odata import (
     QueryError,
@@ -53,6 +55,8 @@ FIELDS = frozenset({
     "NoProjet", "LigneFacture", "ListeDesTaxes", "ListeReglement", "NoCommandeRéférence",
     "NoSoumissionRéférence", "EstActif", "EstInversee", "NbLignes", "ExtendedProperties"})
 SHORT_CUSTOMER = ("NoClient", "NomClient", "EmailPrincipal_Adresse")
+#: Where an Acomba invoice number comes from: seed 003 (the client sends it) or seed 004.
+INVOICE_NUMBER_POLICIES = ("required", "generated")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -73,8 +77,10 @@ class ErpState:
 
     def __init__(self, erp: str, tax_group: str, catalogue: Catalogue,
                  pending_polls: int = 0, first_number: int = 10044,
-                 first_task: int = 129014, first_record: int = 115) -> None:
+                 first_task: int = 129014, first_record: int = 115,
+                 invoice_number: str = "required") -> None:
         self.erp = erp
+        self.tax_group = tax_group
         self.taxes = TAX_GROUPS[tax_group]
         self.catalogue = catalogue
         self.invoices: dict[str, dict[str, Any]] = {}
@@ -88,7 +94,10 @@ class ErpState:
         assert doctype is not None
         self.capabilities = doctype.capabilities_for(erp)
         spec = doctype.field("NoFacture")
-        self.number_required = bool(spec and spec.is_required(erp))
+        # Seed 003 (Acomba requires NoFacture) by default; "generated" follows seed 004's
+        # example, where Acomba numbers an invoice sent without one.
+        self.number_required = bool(spec and spec.is_required(erp)) and (
+            invoice_number == "required")
 
     def new_task(self) -> int:
         value = self._next_task
@@ -113,7 +122,13 @@ class ErpState:
             errors.add("Facture", "obligatoire")
             return self._finish(task_id, 400, self._invalid(task_id, errors))
         number = facture.get("NoFacture")
+        if number is not None and (isinstance(number, bool)
+                                   or not isinstance(number, str | int)):
+            errors.add("Facture.NoFacture", "doit être un texte")
+            number = None
         number = str(number) if number not in (None, "") else None
+        if number is not None and len(number) > 64:
+            errors.add("Facture.NoFacture", "64 caractères au plus")
         if number is None and self.number_required:
             errors.add("Facture.NoFacture", f"obligatoire pour {ERP_TITLES[self.erp]}")
         if number is not None and self.exists(number):
@@ -121,7 +136,7 @@ class ErpState:
                 return self._finish(task_id, 412, envelope(
                     task_id, "Error", "Conflict", f"La facture {number} existe déjà", None))
             errors.add("Facture.NoFacture", f"la facture {number} existe déjà")
-        record = build_invoice(facture, self.catalogue, self.taxes, errors)
+        record = build_invoice(facture, self.catalogue, self.taxes, errors, self.tax_group)
         paid = self._payments(body.get("ListeModePaiements"), errors)
         if errors:
             return self._finish(task_id, 400, self._invalid(task_id, errors))
@@ -149,8 +164,7 @@ class ErpState:
         }
         if isinstance(body, dict) and body.get("ReturnFullTransaction"):
             result["FullTransaction"] = {k: v for k, v in record.items()
-                                         if k not in ("EstActif", "EstInversee",
-                                                      "ListeReglement")}
+                                         if k not in ("EstActif", "EstInversee")}
         done = envelope(task_id, "Success", "None", "Tâche terminée avec succès", result)
         if self.pending_polls > 0:
             self._reserved.add(number)
@@ -169,14 +183,12 @@ class ErpState:
             return []
         amounts = []
         for i, item in enumerate(raw):
+            field = f"ListeModePaiements[{i}].dbl_MontantPaiement"
             value = item.get("dbl_MontantPaiement") if isinstance(item, dict) else None
-            try:
-                amount = Decimal(str(value))
-            except ArithmeticError:
-                amount = Decimal("NaN")
-            if value is None or isinstance(value, bool) or not amount.is_finite() or amount < 0:
-                errors.add(f"ListeModePaiements[{i}].dbl_MontantPaiement",
-                           "doit être un montant positif")
+            amount = None if value is None else errors.number(value, field,
+                                                              "doit être un montant positif")
+            if amount is None or amount < 0:
+                errors.add(field, "doit être un montant positif")
                 continue
             amounts.append(amount)
         return amounts
@@ -221,7 +233,9 @@ def _view(record: dict[str, Any], catalogue: Catalogue, expand: list[str]) -> di
 
 
 class _Api:
-    def __init__(self, state: ErpState, licence: str, secret: str, company_id: str) -> None:
+    def __init__(self, state: ErpState, licence: str, secret: str, company_id: str,
+                 max_body: int = DEFAULT_MAX_BODY) -> None:
+        self.max_body = max_body
         self.state = state
         self.licence = licence
         self.secret = secret
@@ -246,8 +260,8 @@ class _Api:
                 erp = ERP_TITLES[self.state.erp]
                 return JSONResponse(envelope(
                     None, "Error", "NotSupported",
-                    f"L'opération {operation} sur CustomerInvoice n'est pas supportée par {erp}"),
-                    status_code=405)
+                    f"L'opération {request.method} sur CustomerInvoice n'est pas supportée "
+                    f"par {erp}"), status_code=405)
             try:
                 return await handler(request)
             except QueryError as exc:
@@ -290,7 +304,11 @@ class _Api:
         return JSONResponse(_view(record, self.state.catalogue, expand))
 
     async def create_invoice(self, request: Request) -> Response:
-        body = loads(await request.body())
+        try:
+            body = loads(await read_body(request, self.max_body))
+        except BodyTooLarge as exc:
+            return JSONResponse(_message(413, f"Request body larger than {exc.limit} bytes"),
+                                status_code=413)
         if_none_match = request.headers.get("if-none-match", "").strip() == "*"
         status, answer = self.state.create(body, if_none_match)
         return JSONResponse(answer, status_code=status)
@@ -310,10 +328,12 @@ class _Api:
             Route(path, self.route("GET", self.list_invoices), methods=["GET"]),
             Route(path, self.route("POST", self.create_invoice), methods=["POST"]),
             Route(path, self.route("PUT", self.refused), methods=["PUT", "PATCH"]),
-            Route(path + "/{id}", self.route("GET", self.get_invoice), methods=["GET"]),
-            Route(path + "/{id}", self.route("PUT", self.refused), methods=["PUT", "PATCH"]),
-            Route(path + "/{id}", self.route("DELETE", self.refused), methods=["DELETE"]),
-            Route("/Task/{task_id:int}", self.route("", self.task), methods=["GET"]),
+            # {id:path}: a NoFacture may hold a "/" ("F/2024/1", sent as F%2F2024%2F1).
+            Route(path + "/{id:path}", self.route("GET", self.get_invoice), methods=["GET"]),
+            Route(path + "/{id:path}", self.route("PUT", self.refused),
+                  methods=["PUT", "PATCH"]),
+            Route(path + "/{id:path}", self.route("DELETE", self.refused), methods=["DELETE"]),
+            Route("/Task/{task_id:rid}", self.route("", self.task), methods=["GET"]),
         ]
 
 
@@ -332,23 +352,30 @@ def create_app(*, licence: str = "sandbox-licence", secret: str = "sandbox-secre
                tax_group: str = "TPS7_TVQ75", pending_polls: int = 0,
                latency_ms: float = 0.0, rate_limit: float | None = None,
                fail_rate: float = 0.0, lost_response_rate: float = 0.0,
-               lost_response_hold: float = 30.0) -> Sandbox:
+               lost_response_hold: float = 30.0, max_body: int = DEFAULT_MAX_BODY,
+               invoice_number: str = "required") -> Sandbox:
     """An ERP Connector sandbox for one ERP and one company.
 
     Credentials are HTTP Basic `licence:secret`; `tax_group` is `TPS7_TVQ75` (seed 004's
     compound TPS 7 % + TVQ 7.5 %) or `TPS5_TVQ9975` (today's rates); with `pending_polls`
     > 0 every create answers 202 with an incomplete task that `GET /Task/{id}` completes
-    after that many polls; `seed` pre-loads that many generated invoices.
+    after that many polls; `seed` pre-loads that many generated invoices;
+    `invoice_number` is `required` (seed 003: Acomba refuses an invoice without
+    `NoFacture`) or `generated` (seed 004's example: Acomba numbers it).
     """
     if erp not in ERPS:
         raise ValueError(f"unknown ERP {erp!r}; choose one of {', '.join(ERPS)}")
+    if invoice_number not in INVOICE_NUMBER_POLICIES:
+        raise ValueError(f"unknown invoice_number {invoice_number!r}; choose one of "
+                         f"{', '.join(INVOICE_NUMBER_POLICIES)}")
     if tax_group not in TAX_GROUPS:
         raise ValueError(f"unknown tax group {tax_group!r}; choose one of "
                          f"{', '.join(TAX_GROUPS)}")
     day = datetime.date.fromisoformat(today) if isinstance(today, str) else today
-    state = ErpState(erp, tax_group, default_catalogue(), int(pending_polls))
+    state = ErpState(erp, tax_group, default_catalogue(), int(pending_polls),
+                     invoice_number=invoice_number)
     seed_erp(state, int(seed), random_seed, day or datetime.date.today())
-    api = _Api(state, licence, secret, str(company_id))
+    api = _Api(state, licence, secret, str(company_id), int(max_body))
     routes = api.routes()
     app = Starlette(routes=[Mount("/api", routes=routes), *routes],
                     exception_handlers={404: _not_found, 405: _not_allowed})
@@ -356,6 +383,7 @@ def create_app(*, licence: str = "sandbox-licence", secret: str = "sandbox-secre
                          lost_response_rate=lost_response_rate, seed=random_seed,
                          lost_response_hold=lost_response_hold)
     summary = {"erp": erp, "basic": f"{licence}:{secret}", "CompanyId": str(company_id),
+               "invoice_number": invoice_number,
                "base path": "/api", "tax_group": tax_group,
                "invoices": str(len(state.invoices))}
     return Sandbox(app, state, faults, _message, name="erpconnector", summary=summary)

@@ -1,8 +1,10 @@
 """The OData-style query options of ERP Connector, as the sandbox understands them.
 
 `$filter` supports comparisons (eq ne gt ge lt le) between a field path and a literal
-('quoted' strings with '' for a quote, numbers, true/false/null, dates), combined with
-and/or/not and parentheses; `$orderby` takes "Field [asc|desc], ..."; `$select` and `$expand`
+('quoted' strings with '' for a quote, numbers with an optional OData type suffix `9000.5m`,
+true/false/null, dates, `datetime'2024-01-01T00:00:00'`), `Field in ('a', 'b')`, the text
+functions contains(), startswith() and endswith(), combined with and/or/not and
+parentheses; `$orderby` takes "Field [asc|desc], ..."; `$select` and `$expand`
 are comma-separated. A malformed option raises `QueryError` with the position of the problem.
 """
 
@@ -20,12 +22,20 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 _TOKEN = re.compile(r"""
     \s*(?:
-      (?P<lparen>\() | (?P<rparen>\)) |
+      (?P<lparen>\() | (?P<rparen>\)) | (?P<comma>,) |
+      (?P<typed>(?:datetime|datetimeoffset)'[^']*') |
       (?P<string>'(?:[^']|'')*') |
-      (?P<date>\d{4}-\d{2}-\d{2}(?:T[\d:.]+)?) |
-      (?P<number>-?\d+(?:\.\d+)?) |
+      (?P<date>\d{4}-\d{2}-\d{2}(?:T[\d:.]+Z?)?) |
+      (?P<number>-?\d{1,30}(?:\.\d{1,30})?(?:[eE][-+]?\d{1,3})?[mMdDfFlL]?)(?![\w.]) |
       (?P<word>[A-Za-z_À-ÿ][\wÀ-ÿ]*(?:/[A-Za-z_À-ÿ][\wÀ-ÿ]*)*)
     )""", re.VERBOSE)
+#: Deepest nesting of parentheses and `not` a filter may have (the parser recurses).
+MAX_NESTING = 50
+#: Longest `$filter` the sandbox reads.
+MAX_FILTER = 4000
+_FUNCTIONS = {"contains": lambda value, text: text in value,
+              "startswith": lambda value, text: value.startswith(text),
+              "endswith": lambda value, text: value.endswith(text)}
 _OPS = ("eq", "ne", "gt", "ge", "lt", "le")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -88,6 +98,13 @@ def _compare(op: str, value: Any, literal: Any) -> bool:
 
 
 def _literal(kind: str, text: str, pos: int) -> Any:
+    if kind == "typed":
+        inner = text[text.index("'") + 1:-1]
+        try:
+            return datetime.datetime.fromisoformat(inner.removesuffix("Z"))
+        except ValueError:
+            raise QueryError(f"$filter: {text!r} at character {pos + 1} is not a "
+                             "date") from None
     if kind == "string":
         inner = text[1:-1].replace("''", "'")
         if _DATE_PREFIX.match(inner) and len(inner) in (10, 19):
@@ -98,11 +115,11 @@ def _literal(kind: str, text: str, pos: int) -> Any:
         return inner
     if kind == "date":
         try:
-            return datetime.datetime.fromisoformat(text)
+            return datetime.datetime.fromisoformat(text.removesuffix("Z"))
         except ValueError:
             raise QueryError(f"$filter: {text!r} at character {pos + 1} is not a date") from None
     if kind == "number":
-        return Decimal(text)
+        return Decimal(text.rstrip("mMdDfFlL"))
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
@@ -113,10 +130,19 @@ def _literal(kind: str, text: str, pos: int) -> Any:
 
 class _Parser:
     def __init__(self, text: str, fields: frozenset[str]) -> None:
+        if len(text) > MAX_FILTER:
+            raise QueryError(f"$filter: longer than {MAX_FILTER} characters")
         self.text = text
         self.tokens = _tokens(text)
         self.i = 0
         self.fields = fields
+        self.depth = 0
+
+    def deeper(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(f"$filter: nested deeper than {MAX_NESTING} levels at "
+                             f"character {pos + 1}")
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -150,32 +176,70 @@ class _Parser:
         return left
 
     def negation(self) -> Predicate:
-        if self.keyword("not"):
-            inner = self.negation()
-            return lambda r: not inner(r)
         token = self.peek()
+        if self.keyword("not"):
+            assert token is not None
+            self.deeper(token[2])
+            inner = self.negation()
+            self.depth -= 1
+            return lambda r: not inner(r)
         if token and token[0] == "lparen":
+            self.deeper(token[2])
             self.i += 1
             inner = self.expression()
-            kind, text, pos = self.next("')'")
-            if kind != "rparen":
-                raise QueryError(f"$filter: expected ')' at character {pos + 1}, got {text!r}")
+            self.expect("rparen", "')'")
+            self.depth -= 1
             return inner
+        if token and token[0] == "word" and token[1].lower() in _FUNCTIONS:
+            return self.function()
         return self.comparison()
 
-    def comparison(self) -> Predicate:
+    def expect(self, kind: str, shown: str) -> None:
+        got, text, pos = self.next(shown)
+        if got != kind:
+            raise QueryError(f"$filter: expected {shown} at character {pos + 1}, got {text!r}")
+
+    def field(self) -> str:
         kind, name, pos = self.next("a field name")
         if kind != "word":
             raise QueryError(f"$filter: expected a field name at character {pos + 1}, "
                              f"got {name!r}")
         if name.split("/")[0] not in self.fields:
             raise QueryError(f"$filter: unknown field {name!r} at character {pos + 1}")
-        kind, op, pos = self.next("an operator (eq, ne, gt, ge, lt, le)")
-        if kind != "word" or op.lower() not in _OPS:
-            raise QueryError(f"$filter: expected an operator (eq, ne, gt, ge, lt, le) at "
-                             f"character {pos + 1}, got {op!r}")
+        return name
+
+    def value(self) -> Any:
         kind, text, pos = self.next("a value")
-        literal = _literal(kind, text, pos)
+        return _literal(kind, text, pos)
+
+    def function(self) -> Predicate:
+        """contains(Field, 'text'), startswith(...), endswith(...): text comparisons."""
+        _, word, pos = self.next("a function")
+        test = _FUNCTIONS[word.lower()]
+        self.expect("lparen", "'('")
+        name = self.field()
+        self.expect("comma", "','")
+        literal = self.value()
+        self.expect("rparen", "')'")
+        if not isinstance(literal, str):
+            raise QueryError(f"$filter: {word}() at character {pos + 1} takes a quoted text")
+        return lambda r: (value := _field(r, name)) is not None and test(str(value), literal)
+
+    def comparison(self) -> Predicate:
+        name = self.field()
+        if self.keyword("in"):
+            self.expect("lparen", "'('")
+            literals = [self.value()]
+            while (token := self.peek()) is not None and token[0] == "comma":
+                self.i += 1
+                literals.append(self.value())
+            self.expect("rparen", "')'")
+            return lambda r: any(_compare("eq", _field(r, name), v) for v in literals)
+        kind, op, pos = self.next("an operator (eq, ne, gt, ge, lt, le, in)")
+        if kind != "word" or op.lower() not in _OPS:
+            raise QueryError(f"$filter: expected an operator (eq, ne, gt, ge, lt, le, in) "
+                             f"at character {pos + 1}, got {op!r}")
+        literal = self.value()
         op = op.lower()
         return lambda r: _compare(op, _field(r, name), literal)
 

@@ -8,7 +8,6 @@ prefixes, default sort order...) is listed in docs/sandboxes.md.
 from __future__ import annotations
 
 import datetime
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,6 +28,8 @@ from passeur.sandbox import (
     page_window,
     tiny_pdf,
 )
+from passeur.sandbox.auth import bearer_token, secret_matches
+from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
 from passeur_vosfactures.sandbox_query import filter_invoices, order_records
 from passeur_vosfactures.sandbox_seed import seed_account
 from passeur_vosfactures.sandbox_store import Account, NotFound
@@ -65,30 +66,37 @@ def invoice_view(record: dict[str, Any], positions: bool) -> dict[str, Any]:
 class _Api:
     """The routes of one sandbox account."""
 
-    def __init__(self, account: Account, token: str, login: str, password: str) -> None:
+    def __init__(self, account: Account, token: str, login: str, password: str,
+                 max_body: int = DEFAULT_MAX_BODY) -> None:
         self.account = account
         self.token = token
         self.login = login
         self.password = password
+        self.max_body = max_body
 
     # -- plumbing -------------------------------------------------------------------------
     def route(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        """Authenticate (query, body, or Basic), parse the JSON body, map errors to answers."""
+        """Authenticate, then read and parse the body, then map errors to answers.
+
+        Credentials outside the body (`api_token` in the query, `Authorization: Bearer`,
+        HTTP Basic) are checked before a byte of the body is read; only a request without
+        them has its body read (at most `max_body` bytes) for an `api_token` there."""
 
         async def endpoint(request: Request) -> Response:
+            outside = self._outside_credentials(request)
+            if outside is False:
+                return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
             try:
-                body = loads(await request.body())
+                body = loads(await read_body(request, self.max_body))
+            except BodyTooLarge as exc:
+                return JSONResponse(_error_body(413, f"Request body larger than {exc.limit} "
+                                                     "bytes"), status_code=413)
             except BadJSON as exc:
+                if outside is None:  # cannot be authenticated: say so, not how it is bad
+                    return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
                 return JSONResponse(_error_body(400, str(exc)), status_code=400)
-            token = request.query_params.get("api_token")
-            if token is None and isinstance(body, dict):
-                token = body.get("api_token")
-            header = request.headers.get("authorization", "")
-            if token is not None:
-                allowed = hmac.compare_digest(str(token), self.token)
-            else:
-                allowed = basic_matches(header, self.login, self.password)
-            if not allowed:
+            if outside is None and not (isinstance(body, dict)
+                                        and secret_matches(body.get("api_token"), self.token)):
                 return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
             try:
                 return await handler(request, body)
@@ -98,6 +106,23 @@ class _Api:
                 return JSONResponse(NOT_FOUND_BODY, status_code=404)
 
         return endpoint
+
+    def _outside_credentials(self, request: Request) -> bool | None:
+        """True when a credential outside the body is right, False when one is sent and
+        none is right, None when none is sent (the body may carry `api_token`)."""
+        header = request.headers.get("authorization", "")
+        sent = []
+        token = request.query_params.get("api_token")
+        if token is not None:
+            sent.append(secret_matches(token, self.token))
+        bearer = bearer_token(header)
+        if bearer is not None:
+            sent.append(secret_matches(bearer, self.token))
+        elif header[:6].lower() == "basic ":
+            sent.append(basic_matches(header, self.login, self.password))
+        if not sent:
+            return None
+        return any(sent)
 
     @staticmethod
     def _id(request: Request) -> int:
@@ -249,13 +274,13 @@ class _Api:
             Route("/invoices.json", r(self.list_invoices), methods=["GET"]),
             Route("/invoices.json", r(self.create_invoice), methods=["POST"]),
             Route("/invoices/cancel.json", r(self.cancel), methods=["POST"]),
-            Route("/invoices/{id:int}.json", r(self.get_invoice), methods=["GET"]),
-            Route("/invoices/{id:int}.json", r(self.update_invoice), methods=["PUT", "PATCH"]),
-            Route("/invoices/{id:int}.json", r(self.delete_invoice), methods=["DELETE"]),
-            Route("/invoices/{id:int}.pdf", r(self.invoice_pdf), methods=["GET"]),
-            Route("/invoices/{id:int}/change_status.json", r(self.change_status),
+            Route("/invoices/{id:rid}.json", r(self.get_invoice), methods=["GET"]),
+            Route("/invoices/{id:rid}.json", r(self.update_invoice), methods=["PUT", "PATCH"]),
+            Route("/invoices/{id:rid}.json", r(self.delete_invoice), methods=["DELETE"]),
+            Route("/invoices/{id:rid}.pdf", r(self.invoice_pdf), methods=["GET"]),
+            Route("/invoices/{id:rid}/change_status.json", r(self.change_status),
                   methods=["POST"]),
-            Route("/invoices/{id:int}/send_by_email.json", r(self.send_by_email),
+            Route("/invoices/{id:rid}/send_by_email.json", r(self.send_by_email),
                   methods=["POST"]),
         ]
         tables = (
@@ -269,14 +294,14 @@ class _Api:
             routes += [
                 Route(f"{prefix}.json", r(listing), methods=["GET"]),
                 Route(f"{prefix}.json", r(post), methods=["POST"]),
-                Route(f"{prefix}/{{id:int}}.json", r(get), methods=["GET"]),
-                Route(f"{prefix}/{{id:int}}.json", r(put), methods=["PUT", "PATCH"]),
-                Route(f"{prefix}/{{id:int}}.json", r(delete), methods=["DELETE"]),
+                Route(f"{prefix}/{{id:rid}}.json", r(get), methods=["GET"]),
+                Route(f"{prefix}/{{id:rid}}.json", r(put), methods=["PUT", "PATCH"]),
+                Route(f"{prefix}/{{id:rid}}.json", r(delete), methods=["DELETE"]),
             ]
         routes.append(Route("/products/{ref}.json", r(self.update_product_by_code),
                             methods=["PUT", "PATCH"]))
         # Seed 002 also writes the singular form for one payment.
-        routes.append(Route("/banking/payment/{id:int}.json",
+        routes.append(Route("/banking/payment/{id:rid}.json",
                             r(self._table_routes(a.payments, "banking_payment",
                                                  a.create_payment)[1]), methods=["GET"]))
         return routes
@@ -300,16 +325,19 @@ def create_app(*, token: str = "sandbox-token", login: str = "sandbox",
                password: str | None = None, seed: int = 0, random_seed: int = 0,
                today: datetime.date | str | None = None, latency_ms: float = 0.0,
                rate_limit: float | None = None, fail_rate: float = 0.0,
-               lost_response_rate: float = 0.0, lost_response_hold: float = 30.0) -> Sandbox:
+               lost_response_rate: float = 0.0, lost_response_hold: float = 30.0,
+               max_body: int = DEFAULT_MAX_BODY) -> Sandbox:
     """A VosFactures sandbox: `seed` pre-loads that many generated invoices; `today` fixes
     the date periods are computed from; the fault options are those of `FaultConfig`.
 
-    Credentials: `api_token=<token>` in the query or the JSON body, or HTTP Basic with
-    `login` and `password` (the password defaults to the token).
+    Credentials: `api_token=<token>` in the query or the JSON body, `Authorization:
+    Bearer <token>`, or HTTP Basic with `login` and `password` (the password defaults to
+    the token). Bodies over `max_body` bytes are refused with 413.
     """
     account = Account(today=_as_date(today), random_seed=random_seed)
     seed_account(account, seed, random_seed)
-    api = _Api(account, token, login, password if password is not None else token)
+    api = _Api(account, token, login, password if password is not None else token,
+               int(max_body))
     app = Starlette(routes=api.routes(),
                     exception_handlers={404: _not_found, 405: _not_allowed})
     faults = FaultConfig(latency_ms=latency_ms, rate_limit=rate_limit, fail_rate=fail_rate,

@@ -1,7 +1,8 @@
 """How the VosFactures sandbox computes and writes amounts: positions, totals, wire strings.
 
 Every amount is a Decimal rounded half-up to the cent at the step where the real software
-rounds (each line total, then sums of lines); the wire carries them as "12.30" strings.
+rounds (each line total, then sums of lines); the wire carries them as strings written
+like the platform writes them ("12.3", "100.0", "58.32").
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ def cents(value: Decimal) -> Decimal:
 
 
 def money(value: Decimal) -> str:
-    """An amount as the API writes it: a string with two decimals."""
-    return f"{cents(value):.2f}"
+    """An amount as the API writes it, rounded to the cent and without a trailing zero
+    (the recorded responses: "339.99", "81.3", "100.0", "0.0", "-10.0")."""
+    text = f"{cents(value):.2f}"
+    return text[:-1] if text.endswith("0") else text
 
 
 def quantity_text(value: Decimal) -> str:

@@ -141,11 +141,18 @@ def order_records(records: list[dict[str, Any]], order: str | None,
     field = ORDER_FIELDS[name]
 
     def key(record: dict[str, Any]) -> tuple[Any, ...]:
+        # One type per sort: money as Decimal, ids as ints, everything else as its text
+        # (a record may hold 12 where others hold "ACME": mixed types cannot be compared).
         value = record.get(field)
         if value is None or value == "":
             return (0, "", record["id"])
         if name in _MONEY_ORDER:
-            return (1, Decimal(value), record["id"])
-        return (1, value, record["id"])
+            try:
+                return (1, Decimal(str(value)), record["id"])
+            except ArithmeticError:
+                return (2, str(value), record["id"])
+        if name == "id" and isinstance(value, int):
+            return (1, value, record["id"])
+        return (1, str(value), record["id"])
 
     return sorted(records, key=key, reverse=direction == "desc")

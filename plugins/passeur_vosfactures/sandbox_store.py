@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from passeur.sandbox import FieldErrors, Table, record_id
+from passeur_vosfactures.sandbox_fields import plain_fields
 from passeur_vosfactures.sandbox_money import (
     cents,
     compute_position,
@@ -126,11 +127,12 @@ class Account:
     def _simple(self, table: Table, fields: dict[str, Any], defaults: dict[str, Any]) -> dict[
             str, Any]:
         errors = FieldErrors()
+        fields = plain_fields(fields, errors, READ_ONLY)
         if not str(fields.get("name") or "").strip():
             errors.add("name", BLANK)
         errors.raise_if_any()
         record = dict(defaults)
-        record.update({k: v for k, v in fields.items() if k not in READ_ONLY})
+        record.update(fields)
         self._touch(record, created=True)
         return table.insert(record)
 
@@ -176,8 +178,11 @@ class Account:
         if record is None:
             raise NotFound(record_id)
         errors = FieldErrors()
+        fields = plain_fields(fields, errors, READ_ONLY)
         if "name" in fields and not str(fields.get("name") or "").strip():
             errors.add("name", BLANK)
+        if table is self.payments:
+            fields = self._payment_update(fields, errors)
         prices: dict[str, Any] = {}
         if table is self.products:
             # Seed 002: the net price follows from the gross price and the rate; it cannot
@@ -191,6 +196,18 @@ class Account:
         self._touch(record)
         return record
 
+    @staticmethod
+    def _payment_update(fields: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
+        """A payment's amount is money on update as on create (`"abc"` is refused)."""
+        if "price" in fields:
+            price = parse_decimal(fields["price"], "price", errors)
+            if price is None and "price" not in errors.fields:
+                errors.add("price", BLANK)
+            fields = fields | {"price": money(price) if price is not None else None}
+        if "paid_date" in fields:
+            fields = fields | {"paid_date": _date(fields["paid_date"], "paid_date", errors)}
+        return {k: v for k, v in fields.items() if k not in ("invoice_id", "invoice_ids")}
+
     def product_by_code(self, code: str) -> dict[str, Any]:
         """The product whose reference is `code` (`find_by=code` updates)."""
         found = self.products.find(code=code)
@@ -199,8 +216,15 @@ class Account:
         return found[0]
 
     def delete(self, table: Table, record_id: int) -> None:
-        if not table.delete(record_id):
+        record = table.get(record_id)
+        if record is None:
             raise NotFound(record_id)
+        if table is self.departments and record.get("main"):
+            # New documents take the main department as seller: it cannot go (assumption).
+            errors = FieldErrors()
+            errors.add("base", "Le département principal ne peut pas être supprimé")
+            raise errors
+        table.delete(record_id)
 
     # -- invoices -------------------------------------------------------------------------
     def _number(self, kind: str, issue_date: str) -> str:
@@ -261,6 +285,7 @@ class Account:
         if not isinstance(raw, dict):
             errors.add(prefix, "n'est pas valide")
             return None
+        raw = plain_fields(raw, errors, prefix=f"{prefix}.")
         product = None
         if raw.get("product_id") not in (None, ""):
             product = self.products.get(raw["product_id"])
@@ -303,14 +328,15 @@ class Account:
     def _header(self, data: dict[str, Any], record: dict[str, Any] | None,
                 errors: FieldErrors) -> dict[str, Any]:
         """Validated header fields of a create (record None) or an update."""
-        header = {k: v for k, v in data.items() if k not in COMPUTED
-                  and k not in ("oid_unique", "buyer_override", "update_product_name",
-                                "total_correction")}
+        header = plain_fields(data, errors, (*COMPUTED, "oid_unique", "buyer_override",
+                                             "update_product_name", "total_correction"))
         kind = data.get("kind") or (record or {}).get("kind") or "vat"
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
+            kind = "vat" if not isinstance(kind, str) else kind
             errors.add("kind", NOT_IN_LIST)
         header["kind"] = kind
-        if "status" in data and data["status"] not in STATUSES:
+        if "status" in data and (not isinstance(data["status"], str)
+                                 or data["status"] not in STATUSES):
             errors.add("status", NOT_IN_LIST)
         for field in ("issue_date", "payment_to", "paid_date"):
             if field in data:
@@ -355,6 +381,7 @@ class Account:
         if not isinstance(data, dict):
             errors.add("invoice", BLANK)
             errors.raise_if_any()
+        data = plain_fields(data, errors)
         if data.get("copy_invoice_from") not in (None, ""):
             data = self._copied(data, errors)
         header = self._header(data, None, errors)
@@ -437,6 +464,7 @@ class Account:
         if not isinstance(data, dict):
             errors.add("invoice", BLANK)
             errors.raise_if_any()
+        data = plain_fields(data, errors)
         header = self._header(data, record, errors)
         if "client_id" in data:
             self._resolve_client(data, header["kind"], errors)
@@ -519,10 +547,13 @@ class Account:
         if not isinstance(data, dict):
             errors.add("banking_payment", BLANK)
             errors.raise_if_any()
+        data = plain_fields(data, errors)
         price = parse_decimal(data.get("price"), "price", errors)
         if price is None and "price" not in errors.fields:
             errors.add("price", BLANK)
-        ids = list(data.get("invoice_ids") or [])
+        sent_ids = data.get("invoice_ids")
+        ids = (list(sent_ids) if isinstance(sent_ids, list)
+               else [] if sent_ids in (None, "") else [sent_ids])
         if data.get("invoice_id") not in (None, ""):
             ids.insert(0, data["invoice_id"])
         invoices = []

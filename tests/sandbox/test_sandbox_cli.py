@@ -74,8 +74,8 @@ def test_erpconnector_variant_licence_and_extra_options(registry, served):
     assert result.exit_code == 0, result.output
     assert "erpconnector (acomba) sandbox listening on http://127.0.0.1:" in result.output
     assert result.output.splitlines()[1:] == [
-        "  erp: acomba", "  basic: L:S", "  CompanyId: 1", "  base path: /api",
-        "  tax_group: TPS5_TVQ9975", "  invoices: 8"]
+        "  erp: acomba", "  basic: L:S", "  CompanyId: 1", "  invoice_number: required",
+        "  base path: /api", "  tax_group: TPS5_TVQ9975", "  invoices: 8"]
     state = served[0]["app"].state
     assert (state.erp, state.pending_polls, state.taxes[1].rate) == (
         "acomba", 2, Decimal("0.09975"))

@@ -224,6 +224,8 @@ def classify_response(response: httpx.Response, *, idempotent: bool,
         text = body.get("ResultMessage") if isinstance(body, Mapping) else None
         return ValidationError(text if isinstance(text, str) and text else "document refused",
                                problems=field_problems(body), **common)
+    if status == 501:  # Not Implemented: permanent, and nothing was applied
+        return UnexpectedResponse(_message(body, "not implemented by the server"), **common)
     if status >= 500:
         text = _message(body, "server error")
         if idempotent or status in NOT_PROCESSED:

@@ -8,6 +8,8 @@ random numbers from a seeded generator, so a run is reproducible for a given req
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import logging
 import math
 import random
 import time
@@ -74,6 +76,21 @@ class FaultStats:
     failed: int = 0
     lost: int = 0
     applied_failed: int = 0
+
+
+#: Set while a response is being lost on purpose: the server's complaint that the
+#: application "returned without completing response" is then the injected fault working,
+#: not a bug, and is not logged. (The server logs it in the task that ran the application,
+#: so it sees the value set there.)
+_LOSING: contextvars.ContextVar[bool] = contextvars.ContextVar("sandbox_losing", default=False)
+
+
+class _QuietLostResponses(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _LOSING.get()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietLostResponses())
 
 
 def _default_body(status: int, message: str) -> Any:
@@ -169,6 +186,7 @@ class FaultMiddleware:
         async def swallow(message: Any) -> None:
             return None
 
+        _LOSING.set(True)
         await self.app(scope, receive, swallow)
         try:
             async with asyncio.timeout(self.config.lost_response_hold):
