@@ -19,18 +19,20 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from passeur.sandbox import (
+    DEFAULT_MAX_BODY,
     BadJSON,
+    BodyTooLarge,
     FaultConfig,
     FieldErrors,
     JSONResponse,
+    RecordIdConvertor,
     Sandbox,
     basic_matches,
     loads,
     parse_int,
+    read_body,
     skip_top_window,
 )
-from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
-from passeur.sandbox.routing import RecordIdConvertor  # noqa: F401 - registers {x:rid}
 from passeur_erpconnector.sandbox_invoice import TAX_GROUPS, Catalogue, build_invoice, num
 from passeur_erpconnector.sandbox_odata import (
     QueryError,
@@ -43,6 +45,8 @@ from passeur_erpconnector.sandbox_seed import default_catalogue, seed_erp
 from passeur_erpconnector.schema import ERPS, SYSTEM
 
 __all__ = ["UNAUTHORIZED_BODY", "ErpState", "create_app", "envelope"]
+
+assert RecordIdConvertor  # imported for its registration of the {x:rid} path convertor
 
 UNAUTHORIZED_BODY = {"Message": "Authorization has been denied for this request."}
 ERP_TITLES = {"acomba": "Acomba", "quickbooks": "QuickBooks Online", "avantage": "Avantage",

@@ -17,24 +17,30 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from passeur.sandbox import (
+    DEFAULT_MAX_BODY,
     BadJSON,
+    BodyTooLarge,
     FaultConfig,
     FieldErrors,
     JSONResponse,
+    RecordIdConvertor,
     Sandbox,
     Table,
     basic_matches,
+    bearer_token,
     loads,
     page_window,
+    read_body,
+    secret_matches,
     tiny_pdf,
 )
-from passeur.sandbox.auth import bearer_token, secret_matches
-from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
 from passeur_vosfactures.sandbox_query import filter_invoices, order_records
 from passeur_vosfactures.sandbox_seed import seed_account
 from passeur_vosfactures.sandbox_store import Account, NotFound
 
 __all__ = ["UNAUTHORIZED_BODY", "create_app"]
+
+assert RecordIdConvertor  # imported for its registration of the {x:rid} path convertor
 
 #: What the platform answers to a missing or wrong api_token (HTTP 401).
 UNAUTHORIZED_BODY = {"code": "error", "message": "You must be logged in to gain access to the site"}

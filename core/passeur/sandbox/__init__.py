@@ -13,24 +13,34 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from passeur.sandbox.app import Sandbox
+    from passeur.sandbox.auth import basic_matches, bearer_token, secret_matches
+    from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
     from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats
     from passeur.sandbox.generator import Company, DataGenerator, Product
     from passeur.sandbox.lazy import LazyFactory
     from passeur.sandbox.pagination import page_window, parse_int, skip_top_window
     from passeur.sandbox.pdf import tiny_pdf
+    from passeur.sandbox.routing import (
+        NOT_AVAILABLE_STATUS,
+        RecordIdConvertor,
+        not_available_message,
+    )
     from passeur.sandbox.server import (
         RunningServer,
         bind_loopback,
         serve_forever,
         serve_in_thread,
     )
-    from passeur.sandbox.store import Table
+    from passeur.sandbox.store import Table, record_id
     from passeur.sandbox.validation import FieldErrors
     from passeur.sandbox.wire import BadJSON, JSONResponse, dumps, loads
 
 _WHERE = {
     "Sandbox": "app",
-    "basic_matches": "auth",
+    "basic_matches": "auth", "bearer_token": "auth", "secret_matches": "auth",
+    "DEFAULT_MAX_BODY": "body", "BodyTooLarge": "body", "read_body": "body",
+    "NOT_AVAILABLE_STATUS": "routing", "RecordIdConvertor": "routing",
+    "not_available_message": "routing",
     "FaultConfig": "faults", "FaultMiddleware": "faults", "FaultStats": "faults",
     "Company": "generator", "DataGenerator": "generator", "Product": "generator",
     "LazyFactory": "lazy",
@@ -44,7 +54,10 @@ _WHERE = {
 }
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
+    "NOT_AVAILABLE_STATUS",
     "BadJSON",
+    "BodyTooLarge",
     "Company",
     "DataGenerator",
     "FaultConfig",
@@ -54,16 +67,21 @@ __all__ = [
     "JSONResponse",
     "LazyFactory",
     "Product",
+    "RecordIdConvertor",
     "RunningServer",
     "Sandbox",
     "Table",
     "basic_matches",
+    "bearer_token",
     "bind_loopback",
     "dumps",
     "loads",
+    "not_available_message",
     "page_window",
     "parse_int",
+    "read_body",
     "record_id",
+    "secret_matches",
     "serve_forever",
     "serve_in_thread",
     "skip_top_window",
