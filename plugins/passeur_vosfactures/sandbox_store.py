@@ -15,12 +15,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from passeur.sandbox import FieldErrors, Table, record_id
+from passeur_vosfactures.sandbox_advances import advance_positions, final_deductions
 from passeur_vosfactures.sandbox_fields import plain_fields
 from passeur_vosfactures.sandbox_money import (
+    DISCOUNT_KINDS,
     cents,
     compute_position,
+    document_totals,
     money,
     parse_decimal,
+    parse_strategy,
     quantity_text,
     tax_rate,
     tax_text,
@@ -279,8 +283,10 @@ class Account:
                 r.get("number") == str(number) and r["kind"] == kind for r in others):
             errors.add("number", TAKEN)
 
-    def _position(self, raw: Any, errors: FieldErrors,
-                  base: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    def _position(self, raw: Any, errors: FieldErrors, base: dict[str, Any] | None = None,
+                  context: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """One position; `context` holds the document's `strategy` and `discount_kind`."""
+        context = context or {}
         prefix = "positions"
         if not isinstance(raw, dict):
             errors.add(prefix, "n'est pas valide")
@@ -302,7 +308,8 @@ class Account:
         name = merged.get("name") or (product or {}).get("name")
         if not name and merged.get("kind") != "subtotal":
             errors.add(f"{prefix}.name", BLANK)
-        amounts = compute_position(merged, product, prefix, errors)
+        amounts = compute_position(merged, product, prefix, errors, context.get("strategy"),
+                                   context.get("discount_kind"))
         rate_tax = cents(amounts["total_price_gross"] - amounts["total_price_net"])
         position = {k: v for k, v in merged.items() if k not in ("_destroy", "deleted")}
         position.update({
@@ -320,16 +327,34 @@ class Account:
         return position
 
     def _totals(self, record: dict[str, Any]) -> None:
-        net = sum((Decimal(p["total_price_net"]) for p in record["positions"]), Decimal(0))
-        gross = sum((Decimal(p["total_price_gross"]) for p in record["positions"]), Decimal(0))
+        net, gross = document_totals(record["positions"],
+                                     parse_strategy(record.get("calculating_strategy"),
+                                                    FieldErrors()))
         record.update(price_net=money(net), price_gross=money(gross),
                       price_tax=money(gross - net))
+
+    @staticmethod
+    def _context(data: dict[str, Any], record: dict[str, Any] | None,
+                 errors: FieldErrors) -> dict[str, Any]:
+        """The document settings positions are computed with (sent, else the record's)."""
+        strategy = parse_strategy(data.get("calculating_strategy",
+                                           (record or {}).get("calculating_strategy")), errors)
+        kind = data.get("discount_kind", (record or {}).get("discount_kind"))
+        if kind in (None, ""):
+            kind = None
+        elif kind not in DISCOUNT_KINDS:
+            errors.add("discount_kind", f"n'est pas inclus(e) dans la liste "
+                       f"({', '.join(DISCOUNT_KINDS)})")
+            kind = None
+        return {"strategy": strategy, "discount_kind": kind}
 
     def _header(self, data: dict[str, Any], record: dict[str, Any] | None,
                 errors: FieldErrors) -> dict[str, Any]:
         """Validated header fields of a create (record None) or an update."""
         header = plain_fields(data, errors, (*COMPUTED, "oid_unique", "buyer_override",
-                                             "update_product_name", "total_correction"))
+                                             "update_product_name", "total_correction",
+                                             "advance_creation_mode", "advance_value",
+                                             "position_name", "copy_invoice_from"))
         kind = data.get("kind") or (record or {}).get("kind") or "vat"
         if not isinstance(kind, str) or kind not in KINDS:
             kind = "vat" if not isinstance(kind, str) else kind
@@ -365,6 +390,14 @@ class Account:
         copied.update({k: v for k, v in data.items() if k != "copy_invoice_from"})
         copied.setdefault("from_invoice_id", source["id"])
         copied.setdefault("invoice_id", source["id"])
+        if data.get("kind") == "advance" and "positions" not in data:
+            copied["positions"] = advance_positions(source, data, errors)
+            return copied
+        if data.get("kind") == "final" and "positions" not in data:
+            copied["positions"] = [self._copy_position(p, 1) for p in source["positions"]]
+            copied["positions"] += final_deductions(source, self._advances(data, source,
+                                                                           errors))
+            return copied
         if "positions" not in data:
             sign = {"1": -1, "0": 0}.get(str(data.get("total_correction")), 1) if data.get(
                 "kind") == "correction" else 1
@@ -375,6 +408,30 @@ class Account:
                  "kind": "correction" if data.get("kind") == "correction" else p.get("kind")}
                 for p in source["positions"]]
         return copied
+
+    @staticmethod
+    def _copy_position(p: dict[str, Any], sign: int) -> dict[str, Any]:
+        return {"name": p["name"], "product_id": p.get("product_id"), "tax": p["tax"],
+                "quantity": Decimal(p["quantity"]) * (sign or 1),
+                "total_price_gross": Decimal(p["total_price_gross"]) * sign,
+                "kind": p.get("kind")}
+
+    def _advances(self, data: dict[str, Any], source: dict[str, Any],
+                  errors: FieldErrors) -> list[dict[str, Any]]:
+        """The advance invoices a final invoice deducts (`invoice_ids`)."""
+        ids = data.get("invoice_ids")
+        ids = ids if isinstance(ids, list) else [] if ids in (None, "") else [ids]
+        advances = []
+        for value in ids:
+            advance = self.invoices.get(value)
+            if advance is None:
+                errors.add("invoice_ids", MISSING)
+            elif advance["kind"] != "advance":
+                errors.add("invoice_ids", f"{advance['number']} n'est pas une facture "
+                           "d'acompte")
+            else:
+                advances.append(advance)
+        return advances
 
     def create_invoice(self, data: Any) -> dict[str, Any]:
         errors = FieldErrors()
@@ -389,9 +446,10 @@ class Account:
         client = self._resolve_client(data, kind, errors)
         department = self._department(data, errors)
         raw_positions = data.get("positions") if isinstance(data.get("positions"), list) else []
-        if not raw_positions and kind not in ("kp", "kw"):
+        if not raw_positions and kind not in ("kp", "kw") and not (kind == "advance" and errors):
             errors.add("positions", BLANK)
-        positions = [self._position(raw, errors) for raw in raw_positions]
+        context = self._context(data, None, errors)
+        positions = [self._position(raw, errors, context=context) for raw in raw_positions]
         errors.raise_if_any()
 
         today = self.today().isoformat()
@@ -470,6 +528,7 @@ class Account:
             self._resolve_client(data, header["kind"], errors)
         if "department_id" in data:
             self._department(data, errors)
+        context = self._context(data, record, errors)
         by_id = {p["id"]: p for p in record["positions"]}
         changes: list[tuple[str, Any, dict[str, Any] | None]] = []
         for raw in data.get("positions") or []:
@@ -482,10 +541,11 @@ class Account:
                     changes.append(("destroy", existing["id"], None))
                 else:
                     changes.append(("update", existing["id"],
-                                    self._position(raw, errors, base=existing)))
+                                    self._position(raw, errors, existing, context)))
             else:
-                changes.append(("add", None, self._position(raw, errors)))
+                changes.append(("add", None, self._position(raw, errors, context=context)))
         errors.raise_if_any()
+        was = record["status"]
         record.update(header)
         self._touch(record)
         for action, position_id, position in changes:
@@ -498,6 +558,8 @@ class Account:
             elif position is not None:
                 self._add_position(record, position)
         self._totals(record)
+        if header.get("status") == "paid" and was != "paid":
+            self._mark_paid(record)
         return record
 
     def change_status(self, invoice_id: int, status: str | None) -> dict[str, Any]:
@@ -508,10 +570,15 @@ class Account:
         errors.raise_if_any()
         record["status"] = status
         if status == "paid":
-            record["paid"] = record["price_gross"]
-            record["paid_date"] = record.get("paid_date") or self.today().isoformat()
+            self._mark_paid(record)
         self._touch(record)
         return record
+
+    def _mark_paid(self, record: dict[str, Any]) -> None:
+        """Status `paid`, by change_status or by PUT: the whole total is paid, on the
+        paid date sent or today (as the recorded `invoice_put_status_response.json`)."""
+        record["paid"] = record["price_gross"]
+        record["paid_date"] = record.get("paid_date") or self.today().isoformat()
 
     def cancel(self, invoice_id: int, reason: str | None) -> dict[str, Any]:
         record = self.invoice(invoice_id)
