@@ -232,7 +232,7 @@ def build_invoice(facture: dict[str, Any], catalogue: Catalogue, taxes: tuple[Ta
              for i, raw in enumerate(raw_lines)]
     shipping = _decimal(facture.get("FraisDeTransport"), "Facture.FraisDeTransport", errors)
     for key in ("Référence", "Description"):
-        if not isinstance(facture.get(key, ""), str):
+        if facture.get(key) is not None and not isinstance(facture[key], str):
             errors.add(f"Facture.{key}", "doit être un texte")
     if errors:
         return {}

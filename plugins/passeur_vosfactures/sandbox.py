@@ -8,6 +8,8 @@ prefixes, default sort order...) is listed in docs/sandboxes.md.
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +20,7 @@ from starlette.routing import Route
 
 from passeur.sandbox import (
     DEFAULT_MAX_BODY,
+    NOT_AVAILABLE_STATUS,
     BadJSON,
     BodyTooLarge,
     FaultConfig,
@@ -29,6 +32,7 @@ from passeur.sandbox import (
     basic_matches,
     bearer_token,
     loads,
+    not_available_message,
     page_window,
     read_body,
     secret_matches,
@@ -37,8 +41,9 @@ from passeur.sandbox import (
 from passeur_vosfactures.sandbox_query import filter_invoices, order_records
 from passeur_vosfactures.sandbox_seed import seed_account
 from passeur_vosfactures.sandbox_store import Account, NotFound
+from passeur_vosfactures.sandbox_webhooks import Webhooks
 
-__all__ = ["UNAUTHORIZED_BODY", "create_app"]
+__all__ = ["NOT_FOUND_BODY", "UNAUTHORIZED_BODY", "create_app"]
 
 assert RecordIdConvertor  # imported for its registration of the {x:rid} path convertor
 
@@ -61,11 +66,30 @@ def _success(message: str) -> JSONResponse:
     return JSONResponse({"code": "success", "message": message})
 
 
-def invoice_view(record: dict[str, Any], positions: bool) -> dict[str, Any]:
-    """An invoice as the API returns it, with or without its positions."""
+#: Documented resources the sandbox does not implement: answered 501 (not 404, which says
+#: "no such record"), after authentication, with a body that says so.
+NOT_AVAILABLE = ("recurrings", "price_lists", "categories", "warehouses",
+                 "warehouse_documents", "warehouse_actions", "accounts", "account", "users",
+                 "reports", "tags", "issues")
+#: Sub-resources of an invoice that are not available either (attachments).
+NOT_AVAILABLE_INVOICE = ("attachments_zip", "get_new_attachment_credentials", "add_attachment")
+
+
+def _slug(number: Any) -> str:
+    """A document number as the recorded public links write it ("7/02/2018" -> "7-02-2018")."""
+    return re.sub(r"[^0-9A-Za-z]+", "-", str(number or "")).strip("-") or "document"
+
+
+def invoice_view(record: dict[str, Any], positions: bool, base: str = "") -> dict[str, Any]:
+    """An invoice as the API returns it, with or without its positions; `base` is the URL
+    the client called (its public links are absolute, built from it)."""
     view = {k: v for k, v in record.items() if k != "positions"}
     if positions:
         view["positions"] = [dict(p) for p in record["positions"]]
+    token = record.get("token")
+    if token:
+        view["view_url"] = f"{base}/f/{_slug(record.get('number'))}/{token}"
+        view["payment_url"] = f"{base}/invoice/payment/{token}"
     return view
 
 
@@ -79,6 +103,12 @@ class _Api:
         self.login = login
         self.password = password
         self.max_body = max_body
+        self.webhooks: Webhooks = account.webhooks
+
+    def _notify(self, event: str, record: dict[str, Any], request: Request) -> None:
+        view = invoice_view(record, True, self._base(request)) if event.startswith(
+            "invoice") else record
+        self.webhooks.notify(event, view, view.get("view_url", ""))
 
     # -- plumbing -------------------------------------------------------------------------
     def route(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -131,6 +161,10 @@ class _Api:
         return any(sent)
 
     @staticmethod
+    def _base(request: Request) -> str:
+        return str(request.base_url).rstrip("/")
+
+    @staticmethod
     def _id(request: Request) -> int:
         return int(request.path_params["id"])
 
@@ -149,37 +183,48 @@ class _Api:
                                   self.account.today())
         records = order_records(records, q.get("order"))
         with_positions = (q.get("include_positions") or "").lower() in ("true", "1", "yes")
-        return JSONResponse([invoice_view(r, with_positions)
+        base = self._base(request)
+        return JSONResponse([invoice_view(r, with_positions, base)
                              for r in self._page(request, records)])
 
     async def create_invoice(self, request: Request, body: Any) -> Response:
         record = self.account.create_invoice(self._part(body, "invoice"))
-        return JSONResponse(invoice_view(record, positions=False), status_code=201)
+        self._notify("invoice:create", record, request)
+        return JSONResponse(invoice_view(record, False, self._base(request)), status_code=201)
 
     async def get_invoice(self, request: Request, body: Any) -> Response:
-        return JSONResponse(invoice_view(self.account.invoice(self._id(request)), True))
+        return JSONResponse(invoice_view(self.account.invoice(self._id(request)), True,
+                                         self._base(request)))
 
     async def update_invoice(self, request: Request, body: Any) -> Response:
         record = self.account.update_invoice(self._id(request), self._part(body, "invoice"))
-        return JSONResponse(invoice_view(record, positions=False))
+        self._notify("invoice:update", record, request)
+        return JSONResponse(invoice_view(record, False, self._base(request)))
 
     async def delete_invoice(self, request: Request, body: Any) -> Response:
+        record = self.account.invoice(self._id(request))
         self.account.delete(self.account.invoices, self._id(request))
+        self._notify("invoice:destroy", record, request)
         return _success("Document supprimé")
 
     async def invoice_pdf(self, request: Request, body: Any) -> Response:
         record = self.account.invoice(self._id(request))
+        return Response(self._pdf(record), media_type="application/pdf")
+
+    @staticmethod
+    def _pdf(record: dict[str, Any]) -> bytes:
         lines = [f"{record['kind'].upper()} {record['number']}",
                  f"Date: {record['issue_date']}", f"Client: {record.get('buyer_name') or ''}"]
         lines += [f"{p['name']}  x{p['quantity']}  {p['total_price_gross']}"
                   for p in record["positions"]]
         lines.append(f"Total TTC: {record['price_gross']} {record['currency']}")
-        return Response(tiny_pdf(lines), media_type="application/pdf")
+        return tiny_pdf(lines)
 
     async def change_status(self, request: Request, body: Any) -> Response:
         status = request.query_params.get("status") or self._part(body, "status")
         record = self.account.change_status(self._id(request), status)
-        return JSONResponse(invoice_view(record, positions=False))
+        self._notify("invoice:update", record, request)
+        return JSONResponse(invoice_view(record, False, self._base(request)))
 
     async def cancel(self, request: Request, body: Any) -> Response:
         invoice_id = (request.query_params.get("cancel_invoice_id")
@@ -206,6 +251,7 @@ class _Api:
                       filters: Callable[[Request, list[dict[str, Any]]],
                                         list[dict[str, Any]]] | None = None,
                       ) -> tuple[Handler, Handler, Handler, Handler, Handler]:
+        events = key in ("client", "product")  # the kinds seed 002's webhooks know
         async def listing(request: Request, body: Any) -> Response:
             records = list(table)
             if filters is not None:
@@ -225,7 +271,10 @@ class _Api:
                 errors = FieldErrors()
                 errors.add(key, "doit être rempli(e)")
                 raise errors
-            return JSONResponse(create(fields), status_code=201)
+            record = create(fields)
+            if events:
+                self._notify(f"{key}:create", record, request)
+            return JSONResponse(record, status_code=201)
 
         async def put(request: Request, body: Any) -> Response:
             fields = self._part(body, key)
@@ -233,11 +282,28 @@ class _Api:
             find_by = request.query_params.get("find_by") or self._part(body, "find_by")
             if table is self.account.products and find_by == "code":  # a numeric reference
                 record_id = self.account.product_by_code(str(record_id))["id"]
-            return JSONResponse(self.account.update(table, record_id,
-                                                    fields if isinstance(fields, dict) else {}))
+            if table is self.webhooks.table:
+                record = self.webhooks.table.get(record_id)
+                if record is None:
+                    raise NotFound(record_id)
+                record.update(self.webhooks.validate(fields if isinstance(fields, dict)
+                                                     else {}, partial=True))
+                return JSONResponse(record)
+            record = self.account.update(table, record_id,
+                                         fields if isinstance(fields, dict) else {})
+            if events:
+                self._notify(f"{key}:update", record, request)
+            return JSONResponse(record)
 
         async def delete(request: Request, body: Any) -> Response:
-            self.account.delete(table, self._id(request))
+            record = table.get(self._id(request))
+            if table is self.webhooks.table:
+                if not table.delete(self._id(request)):
+                    raise NotFound(self._id(request))
+            else:
+                self.account.delete(table, self._id(request))
+            if events and record is not None:
+                self._notify(f"{key}:destroy", record, request)
             return _success("Supprimé")
 
         return listing, get, post, put, delete
@@ -273,6 +339,54 @@ class _Api:
                 records = [r for r in records if needle in (r.get(field) or "").lower()]
         return records
 
+    # -- public links (seed 002: no login, the token is the key) ----------------------------
+    def _by_token(self, token: str) -> dict[str, Any] | None:
+        return next((r for r in self.account.invoices if r.get("token") == token), None)
+
+    async def public_view(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        if token.endswith(".pdf"):
+            return await self.public_pdf(request)
+        record = self._by_token(token)
+        if record is None:
+            return JSONResponse(NOT_FOUND_BODY, status_code=404)
+        rows = "".join(f"<tr><td>{html.escape(str(p['name']))}</td><td>{p['quantity']}</td>"
+                       f"<td>{p['total_price_gross']}</td></tr>" for p in record["positions"])
+        page = (f"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>"
+                f"{html.escape(str(record['number']))}</title></head><body><h1>"
+                f"{html.escape(str(record['number']))}</h1><table>{rows}</table><p>Total TTC : "
+                f"{record['price_gross']} {html.escape(str(record['currency']))}</p></body></html>")
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    async def public_pdf(self, request: Request) -> Response:
+        token = request.path_params["token"].removesuffix(".pdf")
+        record = self._by_token(token)
+        if record is None:
+            return JSONResponse(NOT_FOUND_BODY, status_code=404)
+        inline = request.query_params.get("inline") == "yes"
+        return Response(self._pdf(record), media_type="application/pdf", headers={
+            "content-disposition": f"{'inline' if inline else 'attachment'}; "
+                                   f"filename=\"{_slug(record['number'])}.pdf\""})
+
+    async def public_payment(self, request: Request) -> Response:
+        record = self._by_token(request.path_params["token"])
+        if record is None:
+            return JSONResponse(NOT_FOUND_BODY, status_code=404)
+        due = record["price_gross"]
+        page = (f"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>"
+                f"Paiement</title></head><body><p>Paiement en ligne de "
+                f"{html.escape(str(record['number']))} : {due} "
+                f"{html.escape(str(record['currency']))} (sandbox : aucun paiement réel)"
+                "</p></body></html>")
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    async def not_available(self, request: Request, body: Any) -> Response:
+        resource = request.url.path.strip("/").split("/")[0].removesuffix(".json")
+        if resource == "invoices":
+            resource = "invoice attachments"
+        return JSONResponse(_error_body(NOT_AVAILABLE_STATUS, not_available_message(resource)),
+                            status_code=NOT_AVAILABLE_STATUS)
+
     def routes(self) -> list[Route]:
         a = self.account
         r = self.route
@@ -294,6 +408,7 @@ class _Api:
             ("/products", a.products, "product", a.create_product, self._product_filters),
             ("/departments", a.departments, "department", a.create_department, None),
             ("/banking/payments", a.payments, "banking_payment", a.create_payment, None),
+            ("/webhooks", self.webhooks.table, "webhook", self.webhooks.create, None),
         )
         for prefix, table, key, create, filters in tables:
             listing, get, post, put, delete = self._table_routes(table, key, create, filters)
@@ -306,6 +421,15 @@ class _Api:
             ]
         routes.append(Route("/products/{ref}.json", r(self.update_product_by_code),
                             methods=["PUT", "PATCH"]))
+        every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        for name in NOT_AVAILABLE:
+            routes += [Route(f"/{name}.json", r(self.not_available), methods=every),
+                       Route(f"/{name}/{{rest:path}}", r(self.not_available), methods=every)]
+        routes += [Route(f"/invoices/{{id:rid}}/{name}.json", r(self.not_available),
+                         methods=every) for name in NOT_AVAILABLE_INVOICE]
+        routes += [Route("/invoice/payment/{token}", self.public_payment, methods=["GET"]),
+                   Route("/invoice/{token}", self.public_view, methods=["GET"]),
+                   Route("/f/{slug}/{token}", self.public_view, methods=["GET"])]
         # Seed 002 also writes the singular form for one payment.
         routes.append(Route("/banking/payment/{id:rid}.json",
                             r(self._table_routes(a.payments, "banking_payment",

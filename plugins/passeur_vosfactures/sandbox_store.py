@@ -29,6 +29,7 @@ from passeur_vosfactures.sandbox_money import (
     tax_rate,
     tax_text,
 )
+from passeur_vosfactures.sandbox_webhooks import Webhooks
 from passeur_vosfactures.schema import KINDS, STATUSES
 
 try:
@@ -97,6 +98,7 @@ class Account:
         self._position_ids = Table(900001)
         self._counters: dict[tuple[str, str], int] = {}
         self.outbox: list[dict[str, Any]] = []  # e-mails "sent" by send_by_email
+        self.webhooks = Webhooks()
         self.create_department({"name": "Ma Société", "shortcut": "Ma Société", "main": True,
                                 "tax_no": "FR40303265045", "city": "Paris",
                                 "post_code": "75002", "street": "1 rue de la Bourse",
@@ -496,7 +498,6 @@ class Account:
         record["token"] = self.new_token()
         self._touch(record, created=True)
         self.invoices.insert(record)
-        record["view_url"] = f"/invoice/{record['token']}"
         record["positions"] = []
         for position in positions:
             assert position is not None

@@ -91,8 +91,29 @@ def tax_no(identifiers: Any) -> Any:
     return str((vat or ids)[0]["value"])
 
 
+#: Sent with an invoice whose positions carry their net totals: VosFactures then starts each
+#: line from its net (seed 002's `calculating_strategy`; all three values are required), so
+#: a document taxed on its net (Québec, France) arrives with the source's net to the cent
+#: instead of a net recomputed from each line's gross.
+NET_STRATEGY = {"position": "default", "sum": "sum", "invoice_form_price_kind": "net"}
+_PRICED = (None, "", "item", "product_group")
+
+
+def write_invoice(plain: dict[str, Any]) -> Any:
+    """The invoice create body, asking for net prices when every priced position has its
+    net total (unless the mapping set a `calculating_strategy` itself)."""
+    body = _write_invoice(plain)
+    invoice = body["invoice"]
+    positions = [p for p in invoice.get("positions") or []
+                 if isinstance(p, dict) and p.get("kind") in _PRICED]
+    if positions and "calculating_strategy" not in invoice and all(
+            p.get("total_price_net") not in (None, "") for p in positions):
+        invoice["calculating_strategy"] = dict(NET_STRATEGY)
+    return body
+
+
 read_invoice = reader(INVOICE)
-write_invoice = writer(INVOICE)
+_write_invoice = writer(INVOICE)
 
 FORMATS = (
     WireFormat(
