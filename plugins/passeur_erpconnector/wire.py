@@ -11,8 +11,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import attrs
-
 from passeur import Issue, Level, WireFormat, read_fields, write_fields
 from passeur.model import DocumentKind, Invoice, LineKind
 from passeur_erpconnector.schema import DOCUMENTED_TYPE_DOC_CODES, INVOICE, TYPE_DOC_CODES
@@ -119,37 +117,6 @@ _APPROXIMATED_KINDS = {
 _CENT = Decimal("0.01")
 
 
-#: Most decimals of a unit price written so that quantity x price is the line's net exactly
-#: (assumption: ERP Connector carries prices as exact decimals; Acomba shows 4 to 6).
-_PRICE_PLACES = 6
-
-
-def _exact_unit_prices(invoice: Invoice) -> tuple[Invoice, list[Issue]]:
-    """Unit prices the ERP multiplies back to each line's net exactly: VosFactures shows a
-    rounded unit price (100 x 0.81) beside an exact line net (81.3); the ERP computes
-    quantity x PrixFinal, so 0.813 is written. Lines whose exact price needs more than
-    _PRICE_PLACES decimals (81.3 / 7) keep theirs, and `_line_amounts` warns."""
-    lines = list(invoice.lines)
-    issues = []
-    for i, line in enumerate(lines):
-        if None in (line.net_amount, line.quantity, line.unit_price_net) or not line.quantity:
-            continue
-        assert line.quantity is not None and line.net_amount is not None
-        if (line.quantity * line.unit_price_net).quantize(_CENT, ROUND_HALF_UP) == (
-                line.net_amount):
-            continue
-        exact = (line.net_amount / line.quantity).normalize()
-        places = -int(exact.as_tuple().exponent)
-        if exact * line.quantity != line.net_amount or places > _PRICE_PLACES:
-            continue
-        lines[i] = attrs.evolve(line, unit_price_net=exact)
-        issues.append(Issue(Level.INFO, f"line {i + 1}: unit price {line.unit_price_net} "
-                            f"written as {exact:f} so that the ERP's {line.quantity} x price "
-                            f"is the source's line net {line.net_amount}",
-                            "target.unit_price", f"$.lines[{i}].unit_price_net"))
-    return attrs.evolve(invoice, lines=tuple(lines)), issues
-
-
 def _line_amounts(invoice: Invoice) -> list[Issue]:
     """Lines whose net is not quantity x price as the ERP will compute it (VosFactures
     derives a line from its gross total and shows a rounded unit price)."""
@@ -166,6 +133,19 @@ def _line_amounts(invoice: Invoice) -> list[Issue]:
                 "source's amounts are kept in ExtendedProperties for the way back",
                 "target.line_amount", f"$.lines[{i}].net_amount"))
     return issues
+
+
+def _number_source(invoice: Invoice) -> Issue:
+    """Which NoFacture the create will send, and where it comes from, said before any call:
+    seed 003 requires it for Acomba (the sandbox's default), seed 004's example lets the
+    ERP number the invoice (QuickBooks always does)."""
+    if invoice.number:
+        return Issue(Level.INFO, f"NoFacture {invoice.number!r} is sent: it is the source "
+                     "document's number ($.number)", "target.number", "$.number")
+    return Issue(Level.INFO, "no NoFacture is sent (the source document has no number): "
+                 "QuickBooks numbers the invoice; Acomba requires one (seed 003), so give the "
+                 "documents a number (a numbering rule in the sync file) before pushing to it",
+                 "target.number", "$.number")
 
 
 def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
@@ -192,8 +172,7 @@ def check_lines(invoice: Any) -> tuple[Any, list[Issue]]:
         issues.append(Issue(Level.WARNING, f"the amounts are in {invoice.currency}; an ERP "
                             "Connector invoice has no currency and is read in the company's "
                             "currency (CAD)", "target.currency", "$.currency"))
-    invoice, exact = _exact_unit_prices(invoice)
-    issues.extend(exact)
+    issues.append(_number_source(invoice))
     issues.extend(_line_amounts(invoice))
     return invoice, issues
 

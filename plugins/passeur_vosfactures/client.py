@@ -9,8 +9,10 @@ silently hides older documents. Amounts arrive as strings and are returned as De
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import attrs
 import httpx
@@ -332,6 +334,15 @@ class VosFacturesClient(LiveClient):
     def create_product(self, product: Mapping[str, Any]) -> dict[str, Any]:
         return self.create("product", product)
 
+    def update_product_by_code(self, code: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """PUT /products/<code>.json with `find_by: code` (seed 002): update the product
+        whose reference is `code`. Its net price follows from the gross price and the rate
+        (the platform does not take a net price on update)."""
+        call = Call("PUT", f"products/{quote(str(code), safe='')}.json",
+                    json={"find_by": "code", "product": dict(changes)})
+        result: dict[str, Any] = self._run(call)
+        return result
+
     def create_payment(self, payment: Mapping[str, Any]) -> dict[str, Any]:
         return self.create("payment", payment)
 
@@ -351,6 +362,11 @@ class VosFacturesClient(LiveClient):
             return self.iter_invoices(include_positions=True, period="more", date_from=since,
                                       date_to=until, search_date_type="issue_date")
         items = self.iterate(doctype)
+        if doctype == "product":
+            # A product list shows the active products only; the inactive ones come with
+            # `filter=disabled`. Both are pulled, so none is left out unsaid.
+            items = itertools.chain(items, self.iterate(doctype, params=[("filter",
+                                                                          "disabled")]))
         if since is None:
             return items
         stamp = since.isoformat()
@@ -358,17 +374,22 @@ class VosFacturesClient(LiveClient):
 
     async def aiter_documents(self, doctype: str) -> AsyncIterator[dict[str, Any]]:
         """Every document of `doctype` through the asyncio client: the same documents as
-        `iter_documents` (invoices with `period=all` and their positions)."""
+        `iter_documents` (invoices with `period=all` and their positions, products active
+        and inactive)."""
         res = _resource(doctype)
         base = (invoice_filters(period="all", include_positions=True) if doctype == "invoice"
                 else [])
 
-        async def fetch(page: int, per_page: int) -> list[dict[str, Any]]:
-            call = Call("GET", f"{res.path}.json", params=[*base, *_page(page, per_page)])
-            return list(parse_money(await self.ahttp.call(call)) or [])
+        for extra in ([], [("filter", "disabled")]) if doctype == "product" else ([],):
 
-        async for item in aiter_pages(fetch, MAX_PER_PAGE):
-            yield item
+            async def fetch(page: int, per_page: int,
+                            extra: list[tuple[str, str]] = extra) -> list[dict[str, Any]]:
+                call = Call("GET", f"{res.path}.json",
+                            params=[*base, *extra, *_page(page, per_page)])
+                return list(parse_money(await self.ahttp.call(call)) or [])
+
+            async for item in aiter_pages(fetch, MAX_PER_PAGE):
+                yield item
 
     @staticmethod
     def guard(doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:

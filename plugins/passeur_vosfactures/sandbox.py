@@ -68,6 +68,11 @@ def _success(message: str) -> JSONResponse:
 
 #: Documented resources the sandbox does not implement: answered 501 (not 404, which says
 #: "no such record"), after authentication, with a body that says so.
+#: `additional_fields[invoice]` names read from the record (seed 002).
+ADDITIONAL_FIELDS = ("cancel_reason", "corrected_content_before", "corrected_content_after")
+#: `print_option` of a PDF (seed 002) and the mention printed.
+PRINT_OPTIONS = {"original": "Original", "copy": "Copie", "original_and_copy": "Original et copie",
+                 "duplicate": "Duplicata"}
 NOT_AVAILABLE = ("recurrings", "price_lists", "categories", "warehouses",
                  "warehouse_documents", "warehouse_actions", "accounts", "account", "users",
                  "reports", "tags", "issues")
@@ -83,7 +88,7 @@ def _slug(number: Any) -> str:
 def invoice_view(record: dict[str, Any], positions: bool, base: str = "") -> dict[str, Any]:
     """An invoice as the API returns it, with or without its positions; `base` is the URL
     the client called (its public links are absolute, built from it)."""
-    view = {k: v for k, v in record.items() if k != "positions"}
+    view = {k: v for k, v in record.items() if k != "positions" and k not in ADDITIONAL_FIELDS}
     if positions:
         view["positions"] = [dict(p) for p in record["positions"]]
     token = record.get("token")
@@ -188,13 +193,18 @@ class _Api:
                              for r in self._page(request, records)])
 
     async def create_invoice(self, request: Request, body: Any) -> Response:
-        record = self.account.create_invoice(self._part(body, "invoice"))
+        data = self._part(body, "invoice")
+        flag = self._part(body, "fill_default_descriptions")  # seed 002: beside "invoice"
+        if isinstance(data, dict) and flag is not None:
+            data = {"fill_default_descriptions": flag} | data
+        record = self.account.create_invoice(data)
         self._notify("invoice:create", record, request)
         return JSONResponse(invoice_view(record, False, self._base(request)), status_code=201)
 
     async def get_invoice(self, request: Request, body: Any) -> Response:
-        return JSONResponse(invoice_view(self.account.invoice(self._id(request)), True,
-                                         self._base(request)))
+        record = self.account.invoice(self._id(request))
+        view = invoice_view(record, True, self._base(request))
+        return JSONResponse(view | self._additional(request, record))
 
     async def update_invoice(self, request: Request, body: Any) -> Response:
         record = self.account.update_invoice(self._id(request), self._part(body, "invoice"))
@@ -207,13 +217,43 @@ class _Api:
         self._notify("invoice:destroy", record, request)
         return _success("Document supprimé")
 
+    def _additional(self, request: Request, record: dict[str, Any]) -> dict[str, Any]:
+        """`additional_fields[invoice]=a,b` (seed 002): fields shown only when asked for."""
+        asked = request.query_params.get("additional_fields[invoice]")
+        if not asked:
+            return {}
+        fields: dict[str, Any] = {}
+        errors = FieldErrors()
+        for name in (part.strip() for part in asked.split(",") if part.strip()):
+            if name == "connected_payments":
+                fields[name] = [p for p in self.account.payments
+                                if record["id"] in (p.get("invoice_ids") or [])]
+            elif name == "reminders_info":
+                fields[name] = []  # the sandbox sends no reminders
+            elif name in ADDITIONAL_FIELDS:
+                fields[name] = record.get(name)
+            else:
+                known = ", ".join((*ADDITIONAL_FIELDS, "connected_payments", "reminders_info"))
+                errors.add("additional_fields[invoice]",
+                           f"{name[:40]!r} n'est pas inclus(e) dans la liste ({known})")
+        errors.raise_if_any()
+        return fields
+
     async def invoice_pdf(self, request: Request, body: Any) -> Response:
         record = self.account.invoice(self._id(request))
-        return Response(self._pdf(record), media_type="application/pdf")
+        option = request.query_params.get("print_option")
+        if option is not None and option not in PRINT_OPTIONS:
+            errors = FieldErrors()
+            errors.add("print_option", f"n'est pas inclus(e) dans la liste "
+                       f"({', '.join(PRINT_OPTIONS)})")
+            raise errors
+        return Response(self._pdf(record, PRINT_OPTIONS.get(option or "", "")),
+                        media_type="application/pdf")
 
     @staticmethod
-    def _pdf(record: dict[str, Any]) -> bytes:
-        lines = [f"{record['kind'].upper()} {record['number']}",
+    def _pdf(record: dict[str, Any], label: str = "") -> bytes:
+        lines = [f"{record['kind'].upper()} {record['number']}" + (f" - {label}" if label
+                                                                  else ""),
                  f"Date: {record['issue_date']}", f"Client: {record.get('buyer_name') or ''}"]
         lines += [f"{p['name']}  x{p['quantity']}  {p['total_price_gross']}"
                   for p in record["positions"]]
@@ -240,10 +280,12 @@ class _Api:
         return _success("Document annulé")
 
     async def send_by_email(self, request: Request, body: Any) -> Response:
-        q = request.query_params
-        force = (q.get("force") or str(self._part(body, "force") or "")).lower() == "true"
-        recipients = self.account.send_by_email(
-            self._id(request), q.get("email_to") or self._part(body, "email_to"), force)
+        options = {key: request.query_params.get(key, self._part(body, key))
+                   for key in ("email_to", "email_cc", "email_pdf", "update_buyer_email",
+                               "force")}
+        recipients = self.account.send_by_email(self._id(request), options)
+        record = self.account.invoice(self._id(request))
+        self._notify("invoice:update", record, request)
         return _success(f"Document envoyé à {', '.join(recipients)}")
 
     # -- clients, products, departments, payments -----------------------------------------
@@ -257,13 +299,13 @@ class _Api:
             if filters is not None:
                 records = filters(request, records)
             records = order_records(records, request.query_params.get("order"), "id")
-            return JSONResponse(self._page(request, records))
+            return JSONResponse(self._included(request, table, self._page(request, records)))
 
         async def get(request: Request, body: Any) -> Response:
             record = table.get(self._id(request))
             if record is None:
                 raise NotFound(self._id(request))
-            return JSONResponse(record)
+            return JSONResponse(self._included(request, table, [record])[0])
 
         async def post(request: Request, body: Any) -> Response:
             fields = self._part(body, key)
@@ -307,6 +349,21 @@ class _Api:
             return _success("Supprimé")
 
         return listing, get, post, put, delete
+
+    def _included(self, request: Request, table: Table,
+                  records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`include=invoices` on payments (seed 002): each payment with its invoices."""
+        include = request.query_params.get("include")
+        if include is None or table is not self.account.payments:
+            return records
+        if include != "invoices":
+            errors = FieldErrors()
+            errors.add("include", "n'est pas inclus(e) dans la liste (invoices)")
+            raise errors
+        base = self._base(request)
+        return [r | {"invoices": [invoice_view(i, False, base) for i in
+                                  (self.account.invoices.get(n) for n in r.get("invoice_ids")
+                                   or []) if i is not None]} for r in records]
 
     @staticmethod
     def _product_filters(request: Request,
@@ -419,7 +476,7 @@ class _Api:
                 Route(f"{prefix}/{{id:rid}}.json", r(put), methods=["PUT", "PATCH"]),
                 Route(f"{prefix}/{{id:rid}}.json", r(delete), methods=["DELETE"]),
             ]
-        routes.append(Route("/products/{ref}.json", r(self.update_product_by_code),
+        routes.append(Route("/products/{ref:path}.json", r(self.update_product_by_code),
                             methods=["PUT", "PATCH"]))
         every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         for name in NOT_AVAILABLE:
@@ -456,7 +513,7 @@ def create_app(*, token: str = "sandbox-token", login: str = "sandbox",
                today: datetime.date | str | None = None, latency_ms: float = 0.0,
                rate_limit: float | None = None, fail_rate: float = 0.0,
                lost_response_rate: float = 0.0, lost_response_hold: float = 30.0,
-               max_body: int = DEFAULT_MAX_BODY) -> Sandbox:
+               max_body: int = DEFAULT_MAX_BODY, add_new_products: bool = True) -> Sandbox:
     """A VosFactures sandbox: `seed` pre-loads that many generated invoices; `today` fixes
     the date periods are computed from; the fault options are those of `FaultConfig`.
 
@@ -464,7 +521,8 @@ def create_app(*, token: str = "sandbox-token", login: str = "sandbox",
     Bearer <token>`, or HTTP Basic with `login` and `password` (the password defaults to
     the token). Bodies over `max_body` bytes are refused with 413.
     """
-    account = Account(today=_as_date(today), random_seed=random_seed)
+    account = Account(today=_as_date(today), random_seed=random_seed,
+                      add_new_products=add_new_products not in (False, "false", "0", "no"))
     seed_account(account, seed, random_seed)
     api = _Api(account, token, login, password if password is not None else token,
                int(max_body))

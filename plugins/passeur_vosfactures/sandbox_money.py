@@ -171,7 +171,9 @@ def compute_position(raw: dict[str, Any], product: dict[str, Any] | None, prefix
     if gross_total is not None and net_total is not None and strategy["position"] != (
             "keep_gross"):
         gross, net = cents(gross_total), cents(net_total)
-        if abs(gross - net * factor) > TOLERANCE:
+        # Checked against the position's own rate; a rate taken from the catalogue product
+        # does not overrule the amounts sent (assumption, see docs/sandboxes.md).
+        if "tax" in raw and abs(gross - net * factor) > TOLERANCE:
             errors.add(f"{prefix}.total_price_gross", f"ne correspond pas à total_price_net "
                        f"{money(net)} au taux {tax}")
     else:

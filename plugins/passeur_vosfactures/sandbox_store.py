@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from passeur.sandbox import FieldErrors, Table, record_id
 from passeur_vosfactures.sandbox_advances import advance_positions, final_deductions
-from passeur_vosfactures.sandbox_fields import plain_fields
+from passeur_vosfactures.sandbox_fields import as_boolean, plain_fields
 from passeur_vosfactures.sandbox_money import (
     DISCOUNT_KINDS,
     cents,
@@ -29,6 +29,7 @@ from passeur_vosfactures.sandbox_money import (
     tax_rate,
     tax_text,
 )
+from passeur_vosfactures.sandbox_sending import SendingMixin
 from passeur_vosfactures.sandbox_webhooks import Webhooks
 from passeur_vosfactures.schema import KINDS, STATUSES
 
@@ -60,6 +61,10 @@ COMPUTED = ("id", "price_net", "price_gross", "price_tax", "created_at", "update
 AMOUNTS = ("total_price_gross", "price_gross", "total_price_net", "price_net")
 TRUE = (True, 1, "1", "true", "yes")
 READ_ONLY = ("id", "created_at", "updated_at", "token")
+BUYER_FIELDS = ("name", "first_name", "last_name", "tax_no", "email", "street", "post_code",
+                "city", "country")
+#: Seed 002's reverse-charge mention, the default description of such a document.
+REVERSE_CHARGE = "Mécanisme d'autoliquidation : la TVA est due par le preneur assujetti"
 
 
 class NotFound(Exception):
@@ -80,12 +85,12 @@ def _date(value: Any, field: str, errors: FieldErrors) -> str | None:
         return None
 
 
-class Account:
+class Account(SendingMixin):
     """Tables of one account plus the clock that dates its documents."""
 
     def __init__(self, today: datetime.date | None = None,
                  clock: Callable[[], datetime.datetime] | None = None,
-                 random_seed: int = 0) -> None:
+                 random_seed: int = 0, add_new_products: bool = True) -> None:
         self._rng = random.Random(random_seed)
         self._fixed_today = today
         self._clock = clock
@@ -98,6 +103,9 @@ class Account:
         self._position_ids = Table(900001)
         self._counters: dict[tuple[str, str], int] = {}
         self.outbox: list[dict[str, Any]] = []  # e-mails "sent" by send_by_email
+        #: Seed 002: positions naming an unknown product add it to the catalogue.
+        self.add_new_products = add_new_products
+        self.new_products: list[dict[str, Any]] = []
         self.webhooks = Webhooks()
         self.create_department({"name": "Ma Société", "shortcut": "Ma Société", "main": True,
                                 "tax_no": "FR40303265045", "city": "Paris",
@@ -257,7 +265,10 @@ class Account:
         for field, value in (("tax_no", data.get("buyer_tax_no")),
                              ("email", data.get("buyer_email")), ("name", name)):
             if value:
-                found = self.clients.find(**{field: value})
+                # An e-mail is recognised whatever its case (RECO@ex.fr is reco@ex.fr).
+                found = ([c for c in self.clients
+                          if str(c.get("email") or "").lower() == str(value).lower()]
+                         if field == "email" else self.clients.find(**{field: value}))
                 if found:
                     return found[0]
         return None
@@ -310,6 +321,9 @@ class Account:
         name = merged.get("name") or (product or {}).get("name")
         if not name and merged.get("kind") != "subtotal":
             errors.add(f"{prefix}.name", BLANK)
+        if product is None and base is None and name and merged.get("kind") in (None, "") and (
+                context.get("add_products")):
+            product = self._catalogue_product(merged, str(name))
         amounts = compute_position(merged, product, prefix, errors, context.get("strategy"),
                                    context.get("discount_kind"))
         rate_tax = cents(amounts["total_price_gross"] - amounts["total_price_net"])
@@ -328,6 +342,33 @@ class Account:
             position.setdefault(key, (product or {}).get(key) if key == "code" else None)
         return position
 
+    def _catalogue_product(self, position: dict[str, Any],
+                           name: str) -> dict[str, Any] | None:
+        """Seed 002: a position naming a product the catalogue does not have adds it (by
+        code, else by name); None when it is already there (then that one is used)."""
+        code = position.get("code")
+        found = (self.products.find(code=code) if code not in (None, "")
+                 else self.products.find(name=name))
+        if found:
+            return found[0]
+        self.new_products.append({"name": name, "code": code, "tax": position.get("tax"),
+                                  "position": position})
+        return None
+
+    def _add_new_products(self, record: dict[str, Any]) -> None:
+        """Create the catalogue products the positions named, once the document is valid."""
+        pending, self.new_products = self.new_products, []
+        for item in pending:
+            position = next((p for p in record["positions"]
+                             if p.get("name") == item["name"] and not p.get("product_id")),
+                            None)
+            if position is None:
+                continue
+            product = self.create_product({
+                "name": item["name"], "code": item["code"], "tax": position["tax"],
+                "price_gross": position["price_gross"]})
+            position["product_id"] = product["id"]
+
     def _totals(self, record: dict[str, Any]) -> None:
         net, gross = document_totals(record["positions"],
                                      parse_strategy(record.get("calculating_strategy"),
@@ -335,8 +376,7 @@ class Account:
         record.update(price_net=money(net), price_gross=money(gross),
                       price_tax=money(gross - net))
 
-    @staticmethod
-    def _context(data: dict[str, Any], record: dict[str, Any] | None,
+    def _context(self, data: dict[str, Any], record: dict[str, Any] | None,
                  errors: FieldErrors) -> dict[str, Any]:
         """The document settings positions are computed with (sent, else the record's)."""
         strategy = parse_strategy(data.get("calculating_strategy",
@@ -348,7 +388,8 @@ class Account:
             errors.add("discount_kind", f"n'est pas inclus(e) dans la liste "
                        f"({', '.join(DISCOUNT_KINDS)})")
             kind = None
-        return {"strategy": strategy, "discount_kind": kind}
+        return {"strategy": strategy, "discount_kind": kind,
+                "add_products": self.add_new_products}
 
     def _header(self, data: dict[str, Any], record: dict[str, Any] | None,
                 errors: FieldErrors) -> dict[str, Any]:
@@ -437,6 +478,7 @@ class Account:
 
     def create_invoice(self, data: Any) -> dict[str, Any]:
         errors = FieldErrors()
+        self.new_products = []
         if not isinstance(data, dict):
             errors.add("invoice", BLANK)
             errors.raise_if_any()
@@ -466,15 +508,18 @@ class Account:
         record.update(header)
         record["issue_date"] = issue
         record["sell_date"] = record.get("sell_date") or issue
-        if not record.get("payment_to"):
+        if str(record.get("payment_to_kind")) == "off":  # seed 002: no due date shown
+            record["payment_to"] = None
+        elif not record.get("payment_to"):
             days = str(record.get("payment_to_kind") or "5")
-            offset = int(days) if days.isdigit() else 5
+            offset = int(days) if days.isdigit() and len(days) < 6 else 5
             record["payment_to"] = (datetime.date.fromisoformat(issue)
                                     + datetime.timedelta(days=offset)).isoformat()
         if not record.get("number"):
             record["number"] = self._number(kind, issue)
         record["number"] = str(record["number"])
-        if client is None and kind not in NO_BUYER_KINDS:
+        created_client = client is None and kind not in NO_BUYER_KINDS
+        if created_client:
             client = self.create_client({
                 "name": data.get("buyer_name") or " ".join(
                     p for p in (data.get("buyer_first_name"), data.get("buyer_last_name")) if p),
@@ -485,8 +530,14 @@ class Account:
                 "city": data.get("buyer_city"), "country": data.get("buyer_country")})
         if client is not None:
             record["client_id"] = client["id"]
-            for field in ("name", "first_name", "last_name", "tax_no", "email", "street",
-                          "post_code", "city", "country"):
+            override = as_boolean(data.get("buyer_override"))
+            for field in BUYER_FIELDS:
+                sent = data.get(f"buyer_{field}")
+                if override and sent is not None:
+                    client[field] = sent  # seed 002: buyer_override updates the card
+                elif not created_client:
+                    # Seed 002: an existing contact is shown as its card says.
+                    record[f"buyer_{field}"] = client.get(field)
                 record.setdefault(f"buyer_{field}", client.get(field))
         if department is None and data.get("seller_name"):
             department = self.create_department({"name": data["seller_name"],
@@ -495,6 +546,17 @@ class Account:
             record["department_id"] = department["id"]
             for field in ("name", "tax_no", "street", "post_code", "city", "country"):
                 record.setdefault(f"seller_{field}", department.get(field))
+        if record.get("description") in (None, ""):
+            if as_boolean(record.get("reverse_charge")):
+                record["description"] = REVERSE_CHARGE
+            elif department is not None and (as_boolean(data.get("fill_default_descriptions"))
+                                             or data.get("department_id") not in (None, "")):
+                # Seed 002: the department's "Informations spécifiques" (assumption: its
+                # `invoice_description` field), when asked for or the department is named.
+                record["description"] = department.get("invoice_description")
+        if department is not None and as_boolean(data.get("fill_default_descriptions")) and (
+                record.get("description_long") in (None, "")):
+            record["description_long"] = department.get("invoice_description_long")
         record["token"] = self.new_token()
         self._touch(record, created=True)
         self.invoices.insert(record)
@@ -502,6 +564,7 @@ class Account:
         for position in positions:
             assert position is not None
             self._add_position(record, position)
+        self._add_new_products(record)
         self._totals(record)
         return record
 
@@ -529,7 +592,7 @@ class Account:
             self._resolve_client(data, header["kind"], errors)
         if "department_id" in data:
             self._department(data, errors)
-        context = self._context(data, record, errors)
+        context = self._context(data, record, errors) | {"add_products": False}
         by_id = {p["id"]: p for p in record["positions"]}
         changes: list[tuple[str, Any, dict[str, Any] | None]] = []
         for raw in data.get("positions") or []:
@@ -584,30 +647,9 @@ class Account:
     def cancel(self, invoice_id: int, reason: str | None) -> dict[str, Any]:
         record = self.invoice(invoice_id)
         record["cancelled"] = True
-        record["cancel_reason"] = reason
+        record["cancel_reason"] = reason  # shown with additional_fields[invoice]=cancel_reason
         self._touch(record)
         return record
-
-    def send_by_email(self, invoice_id: int, email_to: str | None, force: bool) -> list[str]:
-        record = self.invoice(invoice_id)
-        errors = FieldErrors()
-        recipients = [a.strip() for a in (email_to or record.get("buyer_email") or "").split(",")
-                      if a.strip()]
-        if not recipients:
-            errors.add("email_to", BLANK)
-        elif len(recipients) > 5:
-            errors.add("email_to", "5 adresses au maximum")
-        sent = record.get("sent_time")
-        if sent and not force and (self.now() - datetime.datetime.fromisoformat(sent)
-                                   < datetime.timedelta(days=3)):
-            errors.add("base", "Document déjà envoyé il y a moins de 3 jours (utilisez force)")
-        errors.raise_if_any()
-        record["sent_time"] = self.stamp()
-        record["email_status"] = "sent"
-        if record["status"] == "issued":
-            record["status"] = "sent"
-        self.outbox.append({"invoice_id": invoice_id, "to": recipients})
-        return recipients
 
     # -- payments -------------------------------------------------------------------------
     def create_payment(self, data: Any) -> dict[str, Any]:

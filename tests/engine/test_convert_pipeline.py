@@ -242,6 +242,9 @@ def test_acomba_requires_a_customer_number() -> None:
          "strNoGroupeProduit)"),
         ("warning", "$.currency", "the amounts are in EUR; an ERP Connector invoice has no "
          "currency and is read in the company's currency (CAD)"),
+        # Said before any call: the number sent and where it comes from (issue 11, item 10).
+        ("info", "$.number", "NoFacture 'F1' is sent: it is the source document's number "
+         "($.number)"),
         ("warning", "$.InfoClientFacturerA.NoClient",
          "acomba requires InfoClientFacturerA.NoClient, which the document does not give")]
 

@@ -301,7 +301,8 @@ def test_send_by_email_needs_an_address_and_waits_three_days(vf):
     assert none.json()["message"] == {"email_to": ["doit être rempli(e)"]}
     sent = vf.http.post(path, params={"api_token": TOKEN, "email_to": "a@exemple.com"})
     assert sent.json()["code"] == "success"
-    assert vf.state.outbox == [{"invoice_id": created["id"], "to": ["a@exemple.com"]}]
+    assert vf.state.outbox == [{"invoice_id": created["id"], "to": ["a@exemple.com"], "cc": [],
+                                "pdf": False}]
     again = vf.http.post(path, params={"api_token": TOKEN, "email_to": "a@exemple.com"})
     assert again.status_code == 422
     forced = vf.http.post(path, params={"api_token": TOKEN, "email_to": "a@exemple.com",
