@@ -10,13 +10,12 @@ error) is kept in `deliveries` for tests and for `passeur sandbox` users to insp
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import urllib.parse
 from typing import Any
 
 import httpx
 
-from passeur.sandbox import FieldErrors, Table, dumps
+from passeur.sandbox import FieldErrors, Table, dumps, is_loopback
 
 __all__ = ["EVENTS", "Webhooks"]
 
@@ -28,13 +27,7 @@ APP_NAME = "vosfactures"
 
 
 def _loopback(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urllib.parse.urlsplit(url).hostname or "")
 
 
 def _deal(invoice: dict[str, Any], view_url: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from passeur.sandbox.server import (
         RunningServer,
         bind_loopback,
+        is_loopback,
         serve_forever,
         serve_in_thread,
     )
@@ -46,7 +47,8 @@ _WHERE = {
     "LazyFactory": "lazy",
     "page_window": "pagination", "parse_int": "pagination", "skip_top_window": "pagination",
     "tiny_pdf": "pdf",
-    "RunningServer": "server", "bind_loopback": "server", "serve_forever": "server",
+    "RunningServer": "server", "bind_loopback": "server", "is_loopback": "server",
+    "serve_forever": "server",
     "serve_in_thread": "server",
     "Table": "store", "record_id": "store",
     "FieldErrors": "validation",
@@ -75,6 +77,7 @@ __all__ = [
     "bearer_token",
     "bind_loopback",
     "dumps",
+    "is_loopback",
     "loads",
     "not_available_message",
     "page_window",

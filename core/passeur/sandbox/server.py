@@ -19,10 +19,11 @@ import uvicorn
 
 from passeur.errors import TransportError, UsageError
 
-__all__ = ["RunningServer", "bind_loopback", "serve_forever", "serve_in_thread"]
+__all__ = ["RunningServer", "bind_loopback", "is_loopback", "serve_forever", "serve_in_thread"]
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (localhost, 127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
@@ -33,7 +34,7 @@ def _is_loopback(host: str) -> bool:
 
 def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening socket on a loopback address; any other address is refused."""
-    if not _is_loopback(host):
+    if not is_loopback(host):
         raise UsageError(f"a sandbox only listens on a loopback address, not {host!r} "
                          "(use 127.0.0.1 or ::1)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
