@@ -62,7 +62,8 @@ def test_stdin_and_json_report() -> None:
                                    "to", "on_issue")} == {
         "documents": 1, "converted": 1, "failed": 0, "warnings": 2,
         "from": "acomba.invoice", "to": "vosfactures.invoice", "on_issue": "warn"}
-    assert report["problems"] == [{"document": 1, "line": 1, "failed": False, "issues": [
+    assert report["problems"] == [{"document": 1, "id": None, "line": 1, "failed": False,
+                                   "issues": [
         {"level": "warning", "code": "target.line_kind", "path": "$.lines[2].kind",
          "message": "line 3 is a blank line; vosfactures has no such lines"},
         {"level": "warning", "code": "target.line_kind", "path": "$.lines[3].kind",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import io
 import sys
@@ -231,6 +232,7 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
         out = _Output(converter, sink)
         report: list[dict[str, Any]] = []
         totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
+        kinds: collections.Counter[str] = collections.Counter()
         input_errors = False
         for outcome in _outcomes(converter, stream, out):
             totals["documents"] += 1
@@ -241,6 +243,7 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
                 totals["converted"] += 1
                 out.write(outcome.output)
             totals["warnings"] += sum(1 for i in outcome.issues if i.level is Level.WARNING)
+            kinds.update(i.code or "other" for i in outcome.issues if i.level is Level.WARNING)
             if outcome.issues:
                 if as_json:
                     report.append(outcome.as_json())
@@ -256,7 +259,8 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
                 err_console.print(f"output: {issue.level}: {issue.path}: {issue.message}",
                                   markup=False, highlight=False)
     if as_json:
-        data: dict[str, Any] = {**totals, "from": str(converter.source),
+        data: dict[str, Any] = {**totals, "warnings_by_kind": dict(kinds.most_common()),
+                                "from": str(converter.source),
                                 "to": str(converter.target), "on_issue": converter.policy.value,
                                 "problems": report}
         if sink is None:
@@ -266,6 +270,10 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
         err_console.print(f"{totals['converted']} of {totals['documents']} document(s) "
                           f"converted, {totals['failed']} failed, {totals['warnings']} "
                           "warning(s)", markup=False, highlight=False)
+        if len(kinds) > 1 or sum(kinds.values()) > 3:
+            err_console.print("warnings by kind: " + ", ".join(
+                f"{code} {count}" for code, count in kinds.most_common()),
+                markup=False, highlight=False)
     if input_errors:
         return EXIT_INPUT
     return EXIT_FAILURE if totals["failed"] else EXIT_OK
@@ -280,5 +288,5 @@ def _print_issues(outcome: DocumentOutcome) -> None:
     for issue in outcome.issues:
         where = f" at {issue.mapping}" if issue.mapping else ""
         path = "" if outcome.input_error else f"{issue.path}: "
-        err_console.print(f"document {outcome.index}: {issue.level}: {path}"
+        err_console.print(f"{outcome.label}: {issue.level}: {path}"
                           f"{issue.message}{where}", markup=False, highlight=False)

@@ -111,14 +111,21 @@ class DocumentOutcome:
     output: Any  # the target's JSON value, or None when the document failed
     issues: tuple[Issue, ...]
     input_error: bool = False
+    #: the document's own number in its source (its id or first natural key), when known
+    id: str | None = None
 
     @property
     def failed(self) -> bool:
         return self.output is None or any(i.level is Level.ERROR for i in self.issues)
 
+    @property
+    def label(self) -> str:
+        """How messages name it: `document 3 (no. 10044)`, its place then its number."""
+        return f"document {self.index}" + (f" (no. {self.id})" if self.id else "")
+
     def as_json(self) -> dict[str, Any]:
-        return {"document": self.index, "line": self.line, "failed": self.failed,
-                "issues": [issue_json(i) for i in self.issues]}
+        return {"document": self.index, "id": self.id, "line": self.line,
+                "failed": self.failed, "issues": [issue_json(i) for i in self.issues]}
 
 
 def issue_json(issue: Issue) -> dict[str, Any]:
@@ -254,7 +261,7 @@ class Converter:
         except MappingError as exc:
             issues.append(Issue(Level.ERROR, str(exc), "mapping.error", "$"))
             output = None
-        return DocumentOutcome(index, line, output, tuple(issues))
+        return DocumentOutcome(index, line, output, tuple(issues), id=self._origin.id)
 
     def read_source(self, value: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
         """One document as `convert` reads it before any mapping runs (the wire reader, or
