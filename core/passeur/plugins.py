@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+import logging
 import os
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "passeur"
+LOG = logging.getLogger("passeur.plugins")
 HOOK_PREFIX = "passeur_"
 CORE_PLUGINS: tuple[str, ...] = ("passeur.canonical", "passeur.dsl.functions")
 
@@ -53,6 +55,8 @@ class PluginRecord:
     systems: tuple[str, ...] = ()
     error: str | None = None
     mapping_dirs: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # registrations refused (a name another plugin has)
+    overrides: tuple[str, ...] = ()  # registrations that replaced another's (override=True)
 
     def as_json(self, registry: Registry | None = None) -> dict[str, Any]:
         doctypes: dict[str, list[str]] = {}
@@ -69,6 +73,8 @@ class PluginRecord:
             "systems": list(self.systems),
             "document_types": doctypes,
             "mapping_dirs": list(self.mapping_dirs),
+            "refused": list(self.refused),
+            "overrides": list(self.overrides),
             "error": self.error,
         }
 
@@ -120,6 +126,8 @@ class Registry:
     #: shipped ones; $PASSEUR_MAPPING_PATH comes after them (passeur.engine.routes).
     search_path: list[Path] = attrs.field(factory=list)
     mapping_dir_plugin: dict[Path, str] = attrs.field(factory=dict)
+    function_plugin: dict[str, str] = attrs.field(factory=dict)
+    format_plugin: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def errors(self) -> list[PluginRecord]:
@@ -191,14 +199,22 @@ def _register(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
 
 def _gather(
     pm: pluggy.PluginManager, hook_name: str
-) -> tuple[list[tuple[str, list[Any]]], dict[str, BaseException]]:
+) -> tuple[list[tuple[str, list[tuple[Any, bool]]]], dict[str, BaseException]]:
     """Call one register hook plugin by plugin, so what each registers (or the exception it
-    raises) is pinned on that plugin and one plugin's bug never stops the others."""
-    gathered: list[tuple[str, list[Any]]] = []
+    raises) is pinned on that plugin and one plugin's bug never stops the others.
+
+    Each registration is kept with its `override` flag: `register(item, override=True)`
+    replaces what another plugin registered under the same name (and says so in the log)."""
+    gathered: list[tuple[str, list[tuple[Any, bool]]]] = []
     failures: dict[str, BaseException] = {}
     for impl in getattr(pm.hook, hook_name).get_hookimpls():
-        items: list[Any] = []
-        args = {"register": items.append}
+        items: list[tuple[Any, bool]] = []
+
+        def register(item: Any, *, override: bool = False,
+                     _items: list[tuple[Any, bool]] = items) -> None:
+            _items.append((item, bool(override)))
+
+        args = {"register": register}
         try:
             impl.function(*[args[arg] for arg in impl.argnames])
         except Exception as exc:
@@ -255,10 +271,10 @@ def load_registry(
         records[name] = record
 
     _collect_systems(registry, records)
-    _collect_simple(registry, records, "passeur_register_functions",
-                    lambda item: registry.functions.__setitem__(item.name, item))
-    _collect_simple(registry, records, "passeur_register_formats",
-                    lambda item: registry.formats.__setitem__(item.name, item))
+    _collect_named(registry, records, "passeur_register_functions", "function",
+                   registry.functions, registry.function_plugin)
+    _collect_named(registry, records, "passeur_register_formats", "format",
+                   registry.formats, registry.format_plugin)
     _collect_mapping_dirs(registry, records)
     registry.plugins = list(records.values())
     return registry
@@ -282,43 +298,101 @@ def _fail(records: dict[str, PluginRecord], name: str, message: str) -> None:
     records[name] = attrs.evolve(record, error=error)
 
 
+def _origin(records: dict[str, PluginRecord], owner: str) -> str:
+    """A plugin as messages name it: its distribution and entry point."""
+    record = records[owner]
+    return f"{record.distribution} ({owner})" if record.distribution else owner
+
+
+def _note(records: dict[str, PluginRecord], owner: str, field: str, message: str) -> None:
+    record = records[owner]
+    if field == "refused":
+        records[owner] = attrs.evolve(record, refused=(*record.refused, message))
+    else:
+        records[owner] = attrs.evolve(record, overrides=(*record.overrides, message))
+
+
 def _collect_systems(registry: Registry, records: dict[str, PluginRecord]) -> None:
-    found: dict[str, list[tuple[str, SystemSpec]]] = {}
+    """Systems by name. Two plugins claiming one name are both refused, unless exactly one
+    of them registered it with override=True (it then wins, logged). A plugin with a
+    refused system keeps nothing: it is taken out of the plugin manager, so its formats,
+    functions, mapping folders, commands and hooks are not used either."""
+    found: dict[str, list[tuple[str, SystemSpec, bool]]] = {}
     gathered, failures = _gather(registry.pm, "passeur_register_systems")
+    refused: set[str] = set(failures)
     for owner, exc in failures.items():
         _fail(records, owner, f"registering systems failed: {type(exc).__name__}: {exc}")
     for owner, specs in gathered:
-        for spec in specs:
-            found.setdefault(spec.name, []).append((owner, spec))
+        for spec, override in specs:
+            found.setdefault(spec.name, []).append((owner, spec, override))
 
     for system_name, providers in sorted(found.items()):
-        owners = [owner for owner, _ in providers]
-        if len(set(owners)) > 1:
-            described = " and ".join(
-                f"{records[o].distribution or o} ({o})" for o in owners)
-            error = DuplicateSystemError(
-                f"system {system_name!r} is provided by both {described}; "
-                "disable one with PASSEUR_DISABLE_PLUGINS")
-            for owner in set(owners):
-                _fail(records, owner, str(error))
-            continue
-        owner, spec = providers[-1]
+        owners = list(dict.fromkeys(owner for owner, _, _ in providers))
+        if len(owners) > 1:
+            winners = [p for p in providers if p[2]]
+            if len(winners) != 1:
+                described = " and ".join(_origin(records, o) for o in owners)
+                error = DuplicateSystemError(
+                    f"system {system_name!r} is provided by both {described}; "
+                    "disable one with PASSEUR_DISABLE_PLUGINS (or register one with "
+                    "override=True)")
+                for owner in owners:
+                    _fail(records, owner, str(error))
+                    refused.add(owner)
+                continue
+            owner, spec, _ = winners[0]
+            others = ", ".join(_origin(records, o) for o in owners if o != owner)
+            message = (f"system {system_name!r} of {others} replaced by "
+                       f"{_origin(records, owner)} (override=True)")
+            LOG.info(message)
+            _note(records, owner, "overrides", message)
+        else:
+            owner, spec, _ = providers[-1]
         registry.systems[system_name] = spec
         registry.system_plugin[system_name] = owner
         records[owner] = attrs.evolve(
             records[owner], systems=(*records[owner].systems, system_name))
+    for owner in sorted(refused):
+        for name in records[owner].systems:
+            registry.systems.pop(name, None)
+            registry.system_plugin.pop(name, None)
+        records[owner] = attrs.evolve(records[owner], systems=())
+        if registry.pm.has_plugin(owner):
+            registry.pm.unregister(name=owner)
 
 
-def _collect_simple(
-    registry: Registry, records: dict[str, PluginRecord], hook_name: str,
-    store: Callable[[Any], None],
+def _collect_named(
+    registry: Registry, records: dict[str, PluginRecord], hook_name: str, kind: str,
+    store: dict[str, Any], owners: dict[str, str],
 ) -> None:
+    """Functions or formats by name: the first registration of a name stays; a later one
+    is refused (both origins named) unless it says override=True (it then replaces it,
+    logged). Both are reported by `passeur plugins`."""
     gathered, failures = _gather(registry.pm, hook_name)
     for owner, exc in failures.items():
         _fail(records, owner, f"{hook_name} failed: {type(exc).__name__}: {exc}")
-    for _owner, items in gathered:
-        for item in items:
-            store(item)
+    for owner, items in gathered:
+        for item, override in items:
+            name = getattr(item, "name", None)
+            if not isinstance(name, str) or not name:
+                _fail(records, owner, f"a registered {kind} has no name: {item!r}")
+                continue
+            previous = owners.get(name)
+            if previous is not None and previous != owner:
+                both = f"{_origin(records, previous)} and {_origin(records, owner)}"
+                if not override:
+                    message = (f"{kind} {name!r} is provided by both {both}; the one of "
+                               f"{_origin(records, previous)} is kept (register it with "
+                               "override=True to replace it)")
+                    LOG.info(message)
+                    _note(records, owner, "refused", message)
+                    continue
+                message = (f"{kind} {name!r} of {_origin(records, previous)} replaced by "
+                           f"{_origin(records, owner)} (override=True)")
+                LOG.info(message)
+                _note(records, owner, "overrides", message)
+            store[name] = item
+            owners[name] = owner
 
 
 def _collect_mapping_dirs(registry: Registry, records: dict[str, PluginRecord]) -> None:
@@ -329,7 +403,7 @@ def _collect_mapping_dirs(registry: Registry, records: dict[str, PluginRecord]) 
         _fail(records, owner, "passeur_register_mapping_dirs failed: "
               f"{type(exc).__name__}: {exc}")
     for owner, items in gathered:
-        for item in items:
+        for item, _override in items:
             path = Path(item).resolve()
             if not path.is_dir():
                 _fail(records, owner, f"mapping directory {path} does not exist")

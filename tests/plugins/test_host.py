@@ -94,7 +94,7 @@ def test_duplicate_system_names_refused_naming_both_distributions(tmp_path: Path
         registry = load_registry()
     assert "twin" not in registry.systems
     expected = ("system 'twin' is provided by both passeur-one (one) and passeur-two (two); "
-                "disable one with PASSEUR_DISABLE_PLUGINS")
+                "disable one with PASSEUR_DISABLE_PLUGINS (or register one with override=True)")
     assert by_name(registry, "one").error == expected
     assert by_name(registry, "two").error == expected
 

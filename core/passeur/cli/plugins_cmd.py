@@ -17,6 +17,9 @@ def plugins_command(ctx: click.Context, as_json: bool) -> None:
     """List installed plugins, the systems they provide and any load error.
 
     A plugin that fails to load is shown with its error; the others keep working.
+    A registration of a name another plugin already has (a system, a mapping function, a
+    format) is refused and shown, unless the plugin registered it with override=True
+    (also shown).
     Use PASSEUR_PLUGINS=a,b to load only some plugins and PASSEUR_DISABLE_PLUGINS=a,b
     to leave some out (by entry-point or distribution name).
     """
@@ -33,6 +36,15 @@ def plugins_command(ctx: click.Context, as_json: bool) -> None:
             for s in record.systems if s in registry.systems)
         status = (styled("[green]ok[/]") if record.error is None
                   else styled(f"[red]error:[/] {escape(str(record.error))}"))
+        if record.refused:
+            status += styled(f" [yellow]({len(record.refused)} refused, below)[/]")
         table.add_row(record.name, record.distribution or "(core)", record.version or "",
                       ", ".join(record.systems), doctypes, status)
     console.print(table)
+    for record in registry.plugins:  # in full: a table cell would cut them
+        for text in record.refused:
+            console.print(f"{record.name}: refused: {text}", markup=False, highlight=False,
+                          soft_wrap=True)
+        for text in record.overrides:
+            console.print(f"{record.name}: override: {text}", markup=False, highlight=False,
+                          soft_wrap=True)
