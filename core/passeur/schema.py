@@ -97,6 +97,8 @@ class DocumentType:
 
     `canonical` names the canonical document type it converts to (`invoice`, `party`...).
     `variant_capabilities` overrides `capabilities` per variant (ERP Connector's matrix).
+    `created_id_fields` are the fields of a create answer that hold the new document's id,
+    the first one present wins (`push` reports it).
     """
 
     name: str
@@ -105,6 +107,7 @@ class DocumentType:
     canonical: str | None = None
     description: str = ""
     variant_capabilities: Mapping[str, Capabilities] = attrs.field(factory=dict)
+    created_id_fields: tuple[str, ...] = ("id",)
 
     def field(self, name: str) -> FieldSpec | None:
         """The top-level field called `name`."""

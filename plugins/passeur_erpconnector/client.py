@@ -30,7 +30,13 @@ from passeur.http import (
     aiter_skip_top,
     iter_skip_top,
 )
-from passeur_erpconnector.envelope import TASK_PATH, TaskPending, is_envelope, unwrap
+from passeur_erpconnector.envelope import (
+    TASK_PATH,
+    TaskPending,
+    error_body,
+    is_envelope,
+    unwrap,
+)
 from passeur_erpconnector.odata import Field, Query
 from passeur_erpconnector.schema import ERPS, SYSTEM
 
@@ -88,7 +94,8 @@ class ErpConnectorClient(LiveClient):
                          settings=settings,
                          headers=None if self.company_id is None
                          else {"CompanyId": self.company_id},
-                         transport=transport, async_transport=async_transport, sleep=sleep)
+                         transport=transport, async_transport=async_transport, sleep=sleep,
+                         error_body=error_body)
 
     # -- reads ---------------------------------------------------------------------------
 

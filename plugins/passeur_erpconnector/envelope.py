@@ -21,16 +21,18 @@ from typing import Any
 from passeur.http import (
     AuthError,
     Conflict,
+    ErrorReading,
+    FieldProblem,
     NotFound,
     Retryable,
     TransportError,
     Uncertain,
     UnexpectedResponse,
     ValidationError,
-    field_problems,
+    nested_problems,
 )
 
-__all__ = ["ENVELOPE_KEYS", "TASK_PATH", "TaskPending", "is_envelope", "unwrap"]
+__all__ = ["ENVELOPE_KEYS", "TASK_PATH", "TaskPending", "error_body", "is_envelope", "unwrap"]
 
 ENVELOPE_KEYS = ("OrigRemoteTaskID", "ResultType", "ErrorType", "ResultMessage",
                  "ResultPayload", "IsTaskCompleted")
@@ -59,6 +61,26 @@ class TaskPending(Exception):
         return Uncertain(f"task {self.task_id} was still not completed after {seconds:g} s; "
                          "it may still be applied: look the document up before resending",
                          method="GET", url=TASK_PATH.format(id=self.task_id))
+
+
+def envelope_problems(answer: Any) -> list[FieldProblem]:
+    """The field problems of an envelope: ResultPayload holds {"Errors": {field: [...]}}
+    (or the errors bare)."""
+    payload = answer.get("ResultPayload") if isinstance(answer, Mapping) else None
+    if isinstance(payload, Mapping) and "Errors" in payload:
+        payload = payload["Errors"]
+    return nested_problems(payload) if isinstance(payload, Mapping | list) else []
+
+
+def error_body(body: Any) -> ErrorReading:
+    """ERP Connector's reading of an error body (the client declares it to passeur.http):
+    an envelope's ResultMessage and its ResultPayload errors; other bodies read the common
+    way."""
+    if not (isinstance(body, Mapping) and "ResultPayload" in body and "ResultType" in body):
+        return ErrorReading()
+    message = body.get("ResultMessage")
+    return ErrorReading(message if isinstance(message, str) and message else None,
+                        tuple(envelope_problems(body)))
 
 
 def is_envelope(answer: Any) -> bool:
@@ -90,7 +112,7 @@ def unwrap(answer: Any) -> Any:
     for fragments, cls in _KINDS:
         if any(f in error_type for f in fragments):
             if cls is ValidationError:
-                problems = field_problems(answer)
+                problems = envelope_problems(answer)
                 return _raise(ValidationError(detail, problems=problems, **common))
             return _raise(cls(detail, **common))
     return _raise(UnexpectedResponse(detail, **common))

@@ -150,6 +150,7 @@ INVOICE = DocumentType(
     "whose ListeModePaiements applies payments at creation.",
     capabilities=_NONE,
     variant_capabilities=SUPPORT,
+    created_id_fields=("NoFacture", "OrigRemoteTaskID"),  # the task's id when no number
     fields=(*FICHE_TRANSACTIONS,
             _f("ListeModePaiements", LST, "payments applied at creation (create payload)",
                fields=MODE_PAIEMENT)),

@@ -20,6 +20,7 @@ from passeur.http import (
     classify_response,
     parse_retry_after,
 )
+from passeur_erpconnector.envelope import error_body as erp_error_body
 
 
 def _response(status: int, json: object = None, headers: dict[str, str] | None = None,
@@ -70,7 +71,12 @@ def test_erp_connector_validation_says_each_problem_once() -> None:
             "ResultPayload": {"Errors": {"Facture.NoFacture": ["obligatoire pour Acomba"],
                                         "Facture.DateFacture": ["n'est pas une date"]}},
             "IsTaskCompleted": True}
-    error = classify_response(_response(400, body), idempotent=False, url="U")
+    # ERP Connector declares how its error bodies read; core knows nothing of the envelope
+    generic = classify_response(_response(400, body), idempotent=False, url="U")
+    assert isinstance(generic, ValidationError)
+    assert str(generic) == "POST U: HTTP 400: document refused"
+    error = classify_response(_response(400, body), idempotent=False, url="U",
+                              error_body=erp_error_body)
     assert isinstance(error, ValidationError)
     assert [p.path for p in error.problems] == ["Facture.NoFacture", "Facture.DateFacture"]
     assert str(error) == ("POST U: HTTP 400: Données invalides : Facture.NoFacture: "

@@ -33,12 +33,14 @@ the answer is `Uncertain` (the first attempt was probably applied), never "faile
 
 from passeur.errors import TransportError
 from passeur.http.auth import Auth, BasicAuth, NoAuth, TokenAuth
-from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome, create_all
+from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome, create_all, created_id_from
 from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.client import AsyncHttpClient, HttpClient, HttpSettings
 from passeur.http.errors import (
     AuthError,
     Conflict,
+    ErrorBody,
+    ErrorReading,
     FieldProblem,
     NotFound,
     RateLimited,
@@ -48,7 +50,9 @@ from passeur.http.errors import (
     ValidationError,
     classify_exception,
     classify_response,
+    common_error_body,
     field_problems,
+    nested_problems,
     parse_retry_after,
 )
 from passeur.http.live import DocumentClient, LiveClient
@@ -69,6 +73,8 @@ __all__ = [
     "Call",
     "Conflict",
     "DocumentClient",
+    "ErrorBody",
+    "ErrorReading",
     "FieldProblem",
     "HttpClient",
     "HttpSettings",
@@ -91,12 +97,15 @@ __all__ = [
     "budget_for",
     "classify_exception",
     "classify_response",
+    "common_error_body",
     "create_all",
+    "created_id_from",
     "dumps_json",
     "field_problems",
     "iter_pages",
     "iter_skip_top",
     "loads_json",
+    "nested_problems",
     "parse_retry_after",
     "reset_budgets",
 ]

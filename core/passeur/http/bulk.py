@@ -17,7 +17,7 @@ import attrs
 from passeur.errors import PasseurError
 from passeur.http.errors import AuthError, Uncertain
 
-__all__ = ["CREATED", "FAILED", "UNCERTAIN", "Outcome", "create_all"]
+__all__ = ["CREATED", "FAILED", "UNCERTAIN", "Outcome", "create_all", "created_id_from"]
 
 CREATED, FAILED, UNCERTAIN = "created", "failed", "uncertain"
 
@@ -40,18 +40,25 @@ class Outcome:
                 "reason": self.reason, "error": self.error}
 
 
-def _created_id(result: Mapping[str, Any]) -> Any:
-    for key in ("id", "NoFacture", "OrigRemoteTaskID"):
-        if isinstance(result, Mapping) and result.get(key) not in (None, ""):
-            return result[key]
-    return None
+def created_id_from(fields: Sequence[str]) -> Callable[[Any], Any]:
+    """The id in a create answer: the first of `fields` present (a system declares them on
+    its document type, `DocumentType.created_id_fields`)."""
+    def created_id(result: Any) -> Any:
+        for key in fields:
+            if isinstance(result, Mapping) and result.get(key) not in (None, ""):
+                return result[key]
+        return None
+    return created_id
 
 
 async def create_all(create: Create, documents: Sequence[Mapping[str, Any]], *,
                      concurrency: int = 4, key: Callable[[Mapping[str, Any]], str] = str,
-                     on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+                     on_done: Callable[[Outcome], None] | None = None,
+                     created_id: Callable[[Any], Any] | None = None) -> list[Outcome]:
     """Create every document with at most `concurrency` calls in flight; outcomes in input
-    order. An `AuthError` stops the run (every later call would fail the same way)."""
+    order. An `AuthError` stops the run (every later call would fail the same way).
+    `created_id` finds the new id in a create answer (`created_id_from(("id",))` if None)."""
+    id_of = created_id or created_id_from(("id",))
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     gate = asyncio.Semaphore(concurrency)
@@ -71,7 +78,7 @@ async def create_all(create: Create, documents: Sequence[Mapping[str, Any]], *,
                 outcome = Outcome(index, label, FAILED, reason=str(exc),
                                   error=type(exc).__name__)
             else:
-                outcome = Outcome(index, label, CREATED, id=_created_id(result))
+                outcome = Outcome(index, label, CREATED, id=id_of(result))
         outcomes[index] = outcome
         if on_done is not None:
             on_done(outcome)

@@ -20,6 +20,7 @@ from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.errors import (
     NOT_PROCESSED,
     Conflict,
+    ErrorBody,
     RateLimited,
     Retryable,
     Uncertain,
@@ -27,6 +28,7 @@ from passeur.http.errors import (
     ValidationError,
     classify_exception,
     classify_response,
+    common_error_body,
 )
 from passeur.http.ratelimit import TokenBucket, budget_for
 from passeur.http.redact import Redactor, logger
@@ -55,8 +57,10 @@ class _Runner:
     """Everything about one call except the actual send and sleep."""
 
     def __init__(self, base_url: str, auth: Auth, settings: HttpSettings,
-                 account: str | None, headers: Mapping[str, str] | None) -> None:
+                 account: str | None, headers: Mapping[str, str] | None,
+                 error_body: ErrorBody = common_error_body) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        self.error_body = error_body
         self.auth = auth
         self.settings = settings
         self.redactor = Redactor(secrets=auth.secrets)
@@ -106,7 +110,7 @@ class _Runner:
 
     def outcome(self, call: Call, response: httpx.Response, url: str) -> Any:
         error = classify_response(response, idempotent=call.is_idempotent or call.guarded,
-                                  url=url)
+                                  url=url, error_body=self.error_body)
         if error is not None:
             raise error
         if call.expect == "bytes":
@@ -204,9 +208,10 @@ class HttpClient:
                  settings: HttpSettings | None = None,
                  transport: httpx.BaseTransport | None = None, account: str | None = None,
                  headers: Mapping[str, str] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 error_body: ErrorBody = common_error_body) -> None:
         self._run = _Runner(base_url, auth or NoAuth(), settings or HttpSettings(), account,
-                            headers)
+                            headers, error_body)
         self._sleep = sleep
         self._client = httpx.Client(base_url=self._run.base_url, headers=self._run.headers,
                                     timeout=self._run.timeout(), transport=transport)
@@ -250,9 +255,10 @@ class AsyncHttpClient:
                  settings: HttpSettings | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  account: str | None = None, headers: Mapping[str, str] | None = None,
-                 sleep: Callable[[float], Any] | None = None) -> None:
+                 sleep: Callable[[float], Any] | None = None,
+                 error_body: ErrorBody = common_error_body) -> None:
         self._run = _Runner(base_url, auth or NoAuth(), settings or HttpSettings(), account,
-                            headers)
+                            headers, error_body)
         self._sleep = sleep
         self._client = httpx.AsyncClient(base_url=self._run.base_url,
                                          headers=self._run.headers,

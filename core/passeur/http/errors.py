@@ -19,6 +19,8 @@ from passeur.errors import TransportError
 __all__ = [
     "AuthError",
     "Conflict",
+    "ErrorBody",
+    "ErrorReading",
     "FieldProblem",
     "NotFound",
     "RateLimited",
@@ -28,7 +30,9 @@ __all__ = [
     "ValidationError",
     "classify_exception",
     "classify_response",
+    "common_error_body",
     "field_problems",
+    "nested_problems",
     "parse_retry_after",
 ]
 
@@ -111,21 +115,21 @@ def _excerpt(response: httpx.Response, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _problems(data: Any, prefix: str = "") -> list[FieldProblem]:
-    """Field problems from VosFactures' {"code":"error","message":{field:[...]}} shape,
-    nested objects becoming dotted paths; plain strings become one global problem."""
+def nested_problems(data: Any, prefix: str = "") -> list[FieldProblem]:
+    """Field problems from a {field: [messages]} shape (nested objects become dotted paths,
+    list items [i]); plain strings become one problem of `prefix` ("" when global)."""
     if isinstance(data, Mapping):
         found: list[FieldProblem] = []
         for key, value in data.items():
             path = f"{prefix}.{key}" if prefix else str(key)
-            found.extend(_problems(value, path))
+            found.extend(nested_problems(value, path))
         return found
     if isinstance(data, list):
         if all(isinstance(v, str) for v in data):
             return [FieldProblem(prefix, str(v)) for v in data]
         found = []
         for index, value in enumerate(data):
-            found.extend(_problems(value, f"{prefix}[{index}]"))
+            found.extend(nested_problems(value, f"{prefix}[{index}]"))
         return found
     if data is None:
         return []
@@ -133,22 +137,17 @@ def _problems(data: Any, prefix: str = "") -> list[FieldProblem]:
 
 
 def field_problems(body: Any) -> list[FieldProblem]:
-    """The field problems of an error body, whatever common shape it has: VosFactures'
-    {"message": {field: [...]}}, an {"errors": ...} body, or ERP Connector's envelope whose
-    ResultPayload holds {"Errors": {field: [...]}}."""
+    """The field problems of an error body in the common shapes: {"message": {field:
+    [...]}}, {"errors": ...}, {"Errors": ...} or {"error": ...}. A system whose bodies look
+    otherwise declares its own reading (`ErrorBody`)."""
     if isinstance(body, Mapping):
-        if "ResultPayload" in body and "ResultType" in body:
-            payload = body["ResultPayload"]
-            if isinstance(payload, Mapping) and "Errors" in payload:
-                payload = payload["Errors"]
-            return _problems(payload) if isinstance(payload, Mapping | list) else []
         for key in ("message", "errors", "Errors", "error"):
             if key in body and body[key] not in (None, "", "error"):
-                return _problems(body[key])
+                return nested_problems(body[key])
         return []
     if isinstance(body, str) and body:
         return [FieldProblem("", body)]
-    return _problems(body)
+    return nested_problems(body)
 
 
 def _json(response: httpx.Response) -> Any:
@@ -158,9 +157,28 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
+@attrs.frozen
+class ErrorReading:
+    """What a system's error body says: its message and its field problems (None where
+    the system's reading has nothing to say, so the common reading applies)."""
+
+    message: str | None = None
+    problems: tuple[FieldProblem, ...] | None = None
+
+
+#: A system's declaration of how to read its error bodies (given the decoded JSON body, or
+#: None when it is not JSON); clients pass it to HttpClient(error_body=...).
+ErrorBody = Callable[[Any], ErrorReading]
+
+
+def common_error_body(body: Any) -> ErrorReading:
+    """The common reading only (the default)."""
+    return ErrorReading()
+
+
 def _message(body: Any, fallback: str) -> str:
     if isinstance(body, Mapping):
-        for key in ("message", "error", "ResultMessage", "Message"):
+        for key in ("message", "error", "Message"):
             value = body.get(key)
             if isinstance(value, str) and value and value != "error":
                 return value
@@ -192,11 +210,13 @@ NOT_PROCESSED = frozenset({429, 503})
 
 
 def classify_response(response: httpx.Response, *, idempotent: bool,
-                      url: str | None = None) -> TransportError | None:
+                      url: str | None = None,
+                      error_body: ErrorBody = common_error_body) -> TransportError | None:
     """None for a success (2xx/3xx), else the exception that says what went wrong.
 
     `idempotent=False` marks a write that must not be repeated: a 5xx other than 503 is then
-    `Uncertain`, since the server may have applied it before failing.
+    `Uncertain`, since the server may have applied it before failing. `error_body` is the
+    system's reading of its error bodies (message, field problems), the common one else.
     """
     status = response.status_code
     if status < 400:
@@ -207,31 +227,37 @@ def classify_response(response: httpx.Response, *, idempotent: bool,
         "status": status, "body": _excerpt(response),
     }
     body = _json(response)
+    reading = error_body(body)
+
+    def _message_of(body: Any, fallback: str) -> str:
+        return reading.message or _message(body, fallback)
+
     if status == 429:
         after = parse_retry_after(response.headers.get("Retry-After"))
         wait = f"; retry after {after:g} s" if after is not None else ""
-        return RateLimited(_message(body, "too many requests") + wait, retry_after=after,
+        return RateLimited(_message_of(body, "too many requests") + wait, retry_after=after,
                            **common)
     if status in (401, 403):
-        return AuthError(_message(body, "authentication refused; check the credentials"),
+        return AuthError(_message_of(body, "authentication refused; check the credentials"),
                          **common)
     if status == 404:
-        return NotFound(_message(body, "not found"), **common)
+        return NotFound(_message_of(body, "not found"), **common)
     if status in (409, 412):
-        return Conflict(_message(body, "conflict: the resource already exists or changed"),
+        return Conflict(_message_of(body, "conflict: the resource already exists or changed"),
                         **common)
     if status in (400, 422):
-        text = body.get("ResultMessage") if isinstance(body, Mapping) else None
-        return ValidationError(text if isinstance(text, str) and text else "document refused",
-                               problems=field_problems(body), **common)
+        problems = (reading.problems if reading.problems is not None
+                    else field_problems(body))
+        return ValidationError(reading.message or "document refused", problems=problems,
+                               **common)
     if status == 501:  # Not Implemented: permanent, and nothing was applied
-        return UnexpectedResponse(_message(body, "not implemented by the server"), **common)
+        return UnexpectedResponse(_message_of(body, "not implemented by the server"), **common)
     if status >= 500:
-        text = _message(body, "server error")
+        text = _message_of(body, "server error")
         if idempotent or status in NOT_PROCESSED:
             return Retryable(text, **common)
         return Uncertain(f"{text}; the write may have been applied", **common)
-    return UnexpectedResponse(_message(body, "unexpected answer"), **common)
+    return UnexpectedResponse(_message_of(body, "unexpected answer"), **common)
 
 
 def classify_exception(exc: httpx.HTTPError, *, idempotent: bool, method: str, url: str,

@@ -18,6 +18,7 @@ import httpx
 
 from passeur.http.auth import Auth
 from passeur.http.client import AsyncHttpClient, HttpClient, HttpSettings
+from passeur.http.errors import ErrorBody, common_error_body
 
 __all__ = ["DocumentClient", "LiveClient"]
 
@@ -30,8 +31,10 @@ class LiveClient:
                  headers: Mapping[str, str] | None = None,
                  transport: httpx.BaseTransport | None = None,
                  async_transport: httpx.AsyncBaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 error_body: ErrorBody = common_error_body) -> None:
         self.base_url = base_url.rstrip("/")
+        self._error_body = error_body
         self._auth = auth
         self._settings = settings or HttpSettings()
         self._account = account
@@ -39,7 +42,7 @@ class LiveClient:
         self._async_transport = async_transport
         self.http = HttpClient(self.base_url, auth=auth, settings=self._settings,
                                transport=transport, account=account, headers=self._headers,
-                               sleep=sleep)
+                               sleep=sleep, error_body=error_body)
         self._ahttp: AsyncHttpClient | None = None
 
     @property
@@ -49,7 +52,8 @@ class LiveClient:
             self._ahttp = AsyncHttpClient(self.base_url, auth=self._auth,
                                           settings=self._settings,
                                           transport=self._async_transport,
-                                          account=self._account, headers=self._headers)
+                                          account=self._account, headers=self._headers,
+                                          error_body=self._error_body)
         return self._ahttp
 
     def close(self) -> None:

@@ -33,7 +33,7 @@ def adapter_for(connection: Any, client: Any) -> SyncAdapter:
         return FolderSyncAdapter(client, connection.variant)
     factory = connection.system.sync_adapter
     if factory is None:
-        return ClientAdapter(client, connection.variant)
+        return ClientAdapter(client, connection.variant, connection.system)
     adapter: SyncAdapter = factory(client, connection.variant)
     return adapter
 

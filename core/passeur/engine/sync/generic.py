@@ -16,17 +16,21 @@ from passeur.engine.sync.adapter import Reference, Stored, Unconfirmed
 
 __all__ = ["ClientAdapter"]
 
-ID_FIELDS = ("id", "NoFacture", "number", "OrigRemoteTaskID")
 
 
 class ClientAdapter:
     """`SyncAdapter` over the DocumentClient methods alone."""
 
-    def __init__(self, client: Any, variant: str | None = None) -> None:
+    def __init__(self, client: Any, variant: str | None = None, system: Any = None) -> None:
         self.client = client
+        self.system = system  # its document types say where a created id is
+
+    def _id_fields(self, doctype: str) -> tuple[str, ...]:
+        spec = self.system.document_type(doctype) if self.system is not None else None
+        return tuple(spec.created_id_fields) if spec is not None else ("id",)
 
     def identify(self, doctype: str, record: Mapping[str, Any]) -> Stored | None:
-        for field in ID_FIELDS:
+        for field in self._id_fields(doctype):
             value = record.get(field) if isinstance(record, Mapping) else None
             if value not in (None, ""):
                 return Stored(str(value), str(value), None, record)
