@@ -167,7 +167,9 @@ class SystemSpec:
     `sandbox_factory(**options)` a local sandbox application, when the system has them;
     `sync_adapter(client, variant)` its part of a sync (passeur.engine.sync.SyncAdapter), and
     `demo()` a `passeur.engine.sync.DemoScenario` that `passeur demo` runs.
-    `schema_version` goes into the key of compiled mapping caches.
+    `sandbox_options` declares the sandbox's own options (its credentials...), which
+    `passeur sandbox SYSTEM --NAME VALUE` takes and its help lists; `secret` ones are never
+    echoed. `schema_version` goes into the key of compiled mapping caches.
     """
 
     name: str
@@ -182,6 +184,7 @@ class SystemSpec:
     sandbox_factory: Callable[..., Any] | None = None
     sync_adapter: Callable[..., Any] | None = None
     demo: Callable[[], Any] | None = None
+    sandbox_options: tuple[ConfigField, ...] = ()
 
     def document_type(self, name: str) -> DocumentType | None:
         """The document type called `name`, or None."""

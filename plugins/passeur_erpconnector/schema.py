@@ -209,6 +209,11 @@ SYSTEM = SystemSpec(
     ),
     client_factory=LazyFactory("passeur_erpconnector.client:client_factory"),
     sandbox_factory=LazyFactory("passeur_erpconnector.sandbox:create_app"),
+    sandbox_options=(
+        ConfigField("licence", description="the licence code (HTTP Basic user)"),
+        ConfigField("secret", secret=True, description="the secret key (HTTP Basic password)"),
+        ConfigField("company_id", description="the CompanyId the sandbox answers for"),
+    ),
     sync_adapter=LazyFactory("passeur_erpconnector.sync:sync_adapter"),
     demo=LazyFactory("passeur_erpconnector.demo:scenario"),
 )

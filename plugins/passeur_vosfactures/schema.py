@@ -290,5 +290,11 @@ SYSTEM = SystemSpec(
     ),
     client_factory=LazyFactory("passeur_vosfactures.client:client_factory"),
     sandbox_factory=LazyFactory("passeur_vosfactures.sandbox:create_app"),
+    sandbox_options=(
+        ConfigField("token", secret=True, description="the api_token clients must send"),
+        ConfigField("login", description="the HTTP Basic login"),
+        ConfigField("password", secret=True,
+                    description="the HTTP Basic password (default: the token)"),
+    ),
     sync_adapter=LazyFactory("passeur_vosfactures.sync:sync_adapter"),
 )

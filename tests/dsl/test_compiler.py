@@ -237,7 +237,7 @@ def test_missing_header_and_misplaced_extends(registry: Any) -> None:
         compile_text("A -> b\nextends route\n", "lib.map", registry)
     assert [f"{p.position}: {p.message}" for p in info.value.problems] == [
         "lib.map:1:1: a mapping file starts with a header such as "
-        "`mapping acomba.invoice <-> passeur.invoice`",
+        "`mapping SYSTEM.DOCTYPE <-> passeur.DOCTYPE`",
         "lib.map:2:1: `extends route` must come right after the header"]
     assert str(info.value).splitlines()[1:3] == ["  A -> b", "  ^"]
 

@@ -91,20 +91,58 @@ def build_options(factory: Callable[..., Any], system: str, given: dict[str, Any
     return options
 
 
-@cli_group.command("sandbox", help=HELP, short_help="Serve a local sandbox of a live system.")
+class _SandboxCommand(click.Command):
+    """`passeur sandbox`: its help lists each system's own options, from the declarations."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        try:
+            systems = [s for s in registry_of(ctx).systems.values()
+                       if s.sandbox_factory is not None]
+        except Exception:  # help never fails because a plugin does  # pragma: no cover
+            systems = []
+        for spec in sorted(systems, key=lambda s: s.name):
+            if not spec.sandbox_options:
+                continue
+            with formatter.section(f"Options of the {spec.name} sandbox"):
+                formatter.write_dl([(f"--{o.name.replace('_', '-')} TEXT", o.description)
+                                    for o in spec.sandbox_options])
+        super().format_epilog(ctx, formatter)
+
+
+def declared_options(spec: Any, args: list[str]) -> dict[str, Any]:
+    """`--NAME VALUE` / `--NAME=VALUE` pairs left over by click, as the system's declared
+    sandbox options; anything else is a usage error that lists what the system takes."""
+    declared = {o.name: o for o in spec.sandbox_options}
+    takes = ", ".join(f"--{n.replace('_', '-')}" for n in declared) or "no options of its own"
+    given: dict[str, Any] = {}
+    items = list(args)
+    while items:
+        item = items.pop(0)
+        name, sep, value = item.partition("=")
+        key = name[2:].replace("-", "_") if name.startswith("--") else ""
+        if not key:
+            raise UsageError(f"unexpected argument {item!r}")
+        if key not in declared:
+            raise UsageError(f"option {name} does not apply to the {spec.name} sandbox "
+                             f"(it takes: {takes})")
+        if not sep:
+            if not items or items[0].startswith("--"):
+                raise UsageError(f"option {name} needs a value")
+            value = items.pop(0)
+        given[key] = value
+    return given
+
+
+@cli_group.command("sandbox", cls=_SandboxCommand, help=HELP,
+                   short_help="Serve a local sandbox of a live system.",
+                   context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("system")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="port to listen on (0: any free port, printed at start)")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="loopback address to bind (127.0.0.1 or ::1; nothing else is allowed)")
-@click.option("--token", help="VosFactures: the api_token clients must send")
-@click.option("--login", help="VosFactures: the HTTP Basic login")
-@click.option("--password", help="VosFactures: the HTTP Basic password (default: the token)")
-@click.option("--licence", help="ERP Connector: the licence code (HTTP Basic user)")
-@click.option("--secret", help="ERP Connector: the secret key (HTTP Basic password)")
 @click.option("--erp", "--variant", "variant",
               help="the variant of the system, e.g. the ERP behind ERP Connector (acomba...)")
-@click.option("--company-id", help="ERP Connector: the CompanyId the sandbox answers for")
 @click.option("--seed", type=click.IntRange(0), default=None,
               help="pre-load N realistic generated invoices (with clients and products)")
 @click.option("--random-seed", type=int, default=None,
@@ -129,6 +167,8 @@ def sandbox(ctx: click.Context, /, system: str, port: int, host: str, extra: tup
     factory = spec.sandbox_factory
     if factory is None:
         raise UsageError(f"the {spec.name} system has no sandbox")
+    given.update(declared_options(spec, ctx.args))
+    secrets = {o.name for o in spec.sandbox_options if o.secret}
     variant = variant or implied
     if variant is not None:
         if spec.variant_setting is None:
@@ -147,7 +187,7 @@ def sandbox(ctx: click.Context, /, system: str, port: int, host: str, extra: tup
         if as_json:
             print_json({"system": spec.name, "base_url": url,
                         "options": {k: v for k, v in options.items()
-                                    if k not in ("token", "password", "secret")}})
+                                    if k not in secrets}})
         else:
             label = f"{spec.name} ({variant})" if variant else spec.name
             console.print(f"{label} sandbox listening on {url}  (Ctrl+C to stop)",

@@ -121,7 +121,7 @@ def _check_layout(mapping: ast.MappingFile, problems: list[Problem]) -> None:
     headers = [s for s in mapping.statements if isinstance(s, ast.Header)]
     if not headers:
         problems.append(Problem(mapping.file, 1, 1, "a mapping file starts with a header "
-                                "such as `mapping acomba.invoice <-> passeur.invoice`",
+                                "such as `mapping SYSTEM.DOCTYPE <-> passeur.DOCTYPE`",
                                 "header", mapping.source))
     if headers and mapping.statements[0] is not headers[0]:
         h = headers[0]

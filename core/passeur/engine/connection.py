@@ -128,7 +128,8 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
                              "system, [settings], [http], [folder])")
     system_name = data.get("system")
     if not isinstance(system_name, str) or not system_name:
-        raise UsageError(f'{name}: missing `system = "<name>"` (e.g. "vosfactures", "acomba")')
+        known = ", ".join(sorted(s for s in registry.systems if s != "passeur")) or "none"
+        raise UsageError(f'{name}: missing `system = "<name>"` (installed systems: {known})')
     spec, variant = registry.resolve(system_name)
     raw = data.get("settings", {})
     if not isinstance(raw, dict):

@@ -60,7 +60,8 @@ def parse_endpoint(registry: Registry, text: str, other: Endpoint | None = None)
     """
     name, _, doctype = text.strip().partition(".")
     if not name:
-        raise UsageError(f"{text!r} is not SYSTEM or SYSTEM.DOCTYPE (e.g. vosfactures.invoice)")
+        known = ", ".join(sorted(registry.systems)) or "none"
+        raise UsageError(f"{text!r} is not SYSTEM or SYSTEM.DOCTYPE (systems: {known})")
     spec, variant = registry.resolve(name)
     if not doctype:
         names = spec.document_type_names
