@@ -36,6 +36,7 @@ from passeur.errors import (
     UnknownDocumentTypeError,
     UnknownSystemError,
     UsageError,
+    WriteRefusedError,
     WriteVetoedError,
 )
 from passeur.hookspecs import hookimpl
@@ -87,6 +88,7 @@ __all__ = [
     "UnknownSystemError",
     "UsageError",
     "WireFormat",
+    "WriteRefusedError",
     "WriteVetoedError",
     "XmlReader",
     "XmlWriter",

@@ -17,7 +17,8 @@ tool can catch one class. The tree::
     ├── MappingError                a mapping file that cannot be parsed, checked or compiled
     │   └── MappingRuntimeError     a compiled mapping failed on one document
     ├── TransportError              talking to a live system failed (see passeur.http)
-    └── WriteVetoedError            a plugin's before-write hook refused a record
+    ├── WriteVetoedError            a plugin's before-write hook refused a record
+    └── WriteRefusedError           a writer cannot put a document in its format
 
 `Issue` (in `passeur.issues`) is what a conversion or a check returns for a document
 problem; exceptions are for what stops the work.
@@ -42,6 +43,7 @@ __all__ = [
     "UnknownDocumentTypeError",
     "UnknownSystemError",
     "UsageError",
+    "WriteRefusedError",
     "WriteVetoedError",
 ]
 
@@ -130,3 +132,9 @@ class TransportError(PasseurError):
 
 class WriteVetoedError(PasseurError):
     """A `passeur_before_write` hook returned an ERROR issue: the record was not sent."""
+
+
+class WriteRefusedError(PasseurError):
+    """A wire format's writer cannot represent a document (a Factur-X PDF without the
+    invoice's PDF, XML its schema refuses); the conversion reports it as the document's
+    error instead of failing the run."""

@@ -35,7 +35,8 @@ UNMAPPED = "UnmappedXML"
 _KINDS = {
     "text": FieldType.STRING, "code": FieldType.STRING, "decimal": FieldType.DECIMAL,
     "amount": FieldType.DECIMAL, "quantity": FieldType.DECIMAL, "date": FieldType.DATE,
-    "date102": FieldType.DATE, "bool": FieldType.BOOLEAN, "binary": FieldType.STRING,
+    "date102": FieldType.DATE, "bool": FieldType.BOOLEAN, "indicator": FieldType.BOOLEAN,
+    "binary": FieldType.STRING,
     "group": FieldType.OBJECT,
 }
 
@@ -46,7 +47,8 @@ class Node:
 
     Kinds: text, code, decimal, amount (Decimal with a currencyID), quantity, date
     (YYYY-MM-DD), date102 (a CII date: a `DateTimeString format="102"` child, YYYYMMDD),
-    bool (true/false), binary (base64 text), group (children).
+    bool (true/false), indicator (a CII `udt:Indicator` child holding true/false), binary
+    (base64 text), group (children).
     """
 
     tag: str
@@ -80,8 +82,10 @@ def group(tag: str, *children: Node, many: bool = False, attrs: tuple[str, ...] 
 class Tree:
     """A syntax: its namespaces by prefix, the root's namespace and name, and its children.
 
-    `currency_path` names the plain key holding the document currency (amounts in it carry
-    no `_currencyID` key). `date_prefix` is the namespace prefix of CII's DateTimeString.
+    `currency_key` names the element holding the document currency (amounts in it carry
+    no `_currencyID` key) when every amount has a currencyID (UBL); without it (CII) only
+    the attributes a node declares are read and written. `date_prefix` is the namespace
+    prefix of CII's DateTimeString and Indicator.
     """
 
     namespaces: Mapping[str, str]
@@ -106,12 +110,13 @@ def _spec(node: Node) -> list[FieldSpec]:
     if node.many:
         specs = [FieldSpec(node.name, FieldType.LIST, fields=(
             FieldSpec("value", kind), *(FieldSpec(a, FieldType.STRING) for a in node.attrs),
-            *((FieldSpec("currencyID", FieldType.STRING),) if node.kind == "amount" else ())),
+            *((FieldSpec("currencyID", FieldType.STRING),)
+              if node.kind == "amount" and "currencyID" not in node.attrs else ())),
             description=node.doc)]
         return specs
     specs = [FieldSpec(node.name, kind, description=node.doc)]
     specs += [FieldSpec(f"{node.name}_{a}", FieldType.STRING) for a in node.attrs]
-    if node.kind == "amount":
+    if node.kind == "amount" and "currencyID" not in node.attrs:
         specs.append(FieldSpec(f"{node.name}_currencyID", FieldType.STRING))
     return specs
 
@@ -177,7 +182,10 @@ class _Reader:
             except ValueError:
                 self.problem(inner, f'"{raw}" is not a date in format {fmt} (YYYYMMDD)')
                 return raw
-        if kind == "bool":
+        if kind == "indicator":
+            inner = next(iter(element), None)
+            stripped = (inner.text or "").strip() if inner is not None else stripped
+        if kind in ("bool", "indicator"):
             if stripped in ("true", "1"):
                 return True
             if stripped in ("false", "0"):
@@ -219,7 +227,7 @@ class _Reader:
             return out
         value = self.value(node, element)
         attrs_ = {a: element.get(a) for a in node.attrs if element.get(a) is not None}
-        if node.kind == "amount":
+        if node.kind == "amount" and self.tree.currency_key is not None:
             cur = element.get("currencyID")
             if cur is not None and cur != self.currency:
                 attrs_["currencyID"] = cur
@@ -272,6 +280,11 @@ class _Writer:
             return "true" if value else "false"
         if isinstance(value, Decimal):
             return format(value, "f")
+        if isinstance(value, str) and node.kind in ("date", "date102"):
+            try:  # a date that travelled as ISO text (in an extension)
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return str(value)
         if isinstance(value, datetime.date):
             return value.strftime("%Y%m%d") if node.kind == "date102" else value.isoformat()
         if isinstance(value, float):
@@ -285,12 +298,15 @@ class _Writer:
                                                          "DateTimeString"))
             inner.set("format", "102")
             inner.text = self.text(node, value)
+        elif node.kind == "indicator":
+            inner = etree.SubElement(element, self.qname(self.tree.date_prefix, "Indicator"))
+            inner.text = self.text(node, value)
         else:
             element.text = self.text(node, value)
         for name in node.attrs:
             if attrs_.get(name) not in (None, ""):
                 element.set(name, str(attrs_[name]))
-        if node.kind == "amount":
+        if node.kind == "amount" and self.tree.currency_key is not None:
             cur = attrs_.get("currencyID") or self.currency
             if cur:
                 element.set("currencyID", str(cur))
@@ -332,32 +348,52 @@ def write_tree(tree: Tree, data: Mapping[str, Any], root_name: str | None = None
     writer = _Writer(tree, str(currency) if currency else None)
     writer.children(root, tree.children, data)
     for item in data.get(UNMAPPED) or ():
-        _reinsert(root, item)
+        _reinsert(tree, root, item)
     out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                 pretty_print=True)
     return out
 
 
-def _reinsert(root: Any, item: Mapping[str, Any]) -> None:
+def _reinsert(tree: Tree, root: Any, item: Mapping[str, Any]) -> None:
     """Put a kept element back under the element its path names: after the last sibling of
-    the same name (a repeated element), else at the end."""
+    the same name (a repeated element), else at the end. A parent that was not written (it
+    held nothing else) is created at its place in the schema order."""
     try:
         element = etree.fromstring(str(item["xml"]), etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False))
     except (etree.XMLSyntaxError, KeyError):
         return
     parent = root
+    nodes: Sequence[Node] = tree.children
     for step in str(item.get("path", "")).strip("/").split("/")[1:]:
         name, _, index = step.partition("[")
         local = name.rpartition(":")[2]
+        node = next((n for n in nodes if n.name == local), None)
         matches = [c for c in parent if isinstance(c.tag, str)
                    and etree.QName(c).localname == local]
         position = int(index.rstrip("]")) - 1 if index else 0
-        if position >= len(matches):
+        if position < len(matches):
+            parent = matches[position]
+        elif node is not None and position == len(matches) == 0:
+            parent = _create(tree, parent, node, nodes)
+        else:
             return
-        parent = matches[position]
+        nodes = node.children if node is not None else ()
     same = [c for c in parent if isinstance(c.tag, str) and c.tag == element.tag]
     if same:
         same[-1].addnext(element)
     else:
         parent.append(element)
+
+
+def _create(tree: Tree, parent: Any, node: Node, siblings: Sequence[Node]) -> Any:
+    """A new empty `node` element under `parent`, before the siblings the schema puts after."""
+    later = {n.name for n in siblings[list(siblings).index(node) + 1:]}
+    element = etree.Element(f"{{{tree.uri(node.prefix)}}}{node.name}" if node.prefix
+                            else node.name)
+    for child in parent:
+        if isinstance(child.tag, str) and etree.QName(child).localname in later:
+            child.addprevious(element)
+            return element
+    parent.append(element)
+    return element

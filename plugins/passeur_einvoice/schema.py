@@ -2,30 +2,128 @@
 
 from __future__ import annotations
 
-from passeur import Capabilities, DocumentType, SystemSpec, WireFormat
+from typing import Any
+
+import attrs
+
+from passeur import (
+    Capabilities,
+    DocumentType,
+    FieldSpec,
+    FieldType,
+    Issue,
+    Level,
+    SystemSpec,
+    WireFormat,
+)
+from passeur.model import Invoice
+from passeur.model.en16931 import complete, validate_en16931
 from passeur.xmldata import field_specs
+from passeur_einvoice.cii import read_cii, write_cii
+from passeur_einvoice.cii_tree import INVOICE as CII_INVOICE
+from passeur_einvoice.facturx import PROFILES, read_facturx, write_facturx
 from passeur_einvoice.ubl import read_ubl, write_ubl
 from passeur_einvoice.ubl_tree import INVOICE as UBL_INVOICE
+from passeur_einvoice.xmlfile import one_file, whole_file
 
-__all__ = ["FORMATS", "SYSTEMS", "UBL"]
+__all__ = ["CII", "FACTURX", "FORMATS", "SYSTEMS", "UBL"]
 
-_FILE = Capabilities(natural_keys=("ID",))
+_FILE = Capabilities()
+#: text, blank and subtotal lines become notes or are left out, with a note (`complete`)
+_KINDS = frozenset({"item", "product_group", "text", "blank", "subtotal"})
 
 UBL = SystemSpec(
     name="ubl",
     title="UBL 2.1 (Peppol BIS Billing 3.0, UBL.BE / e-fff, French CTC)",
     description="UBL Invoice and CreditNote files; written as Peppol BIS Billing 3.0.",
     document_types=(DocumentType(
-        name="invoice", canonical="invoice", capabilities=_FILE,
+        name="invoice", canonical="invoice", capabilities=Capabilities(natural_keys=("ID",)),
         fields=field_specs(UBL_INVOICE),
         description="an Invoice or CreditNote (a CreditNote reads with Invoice names)"),),
 )
 
-SYSTEMS = (UBL,)
+CII = SystemSpec(
+    name="cii",
+    title="UN/CEFACT CII D16B (EN 16931, Factur-X / ZUGFeRD 2 XML, XRechnung CII)",
+    description="CrossIndustryInvoice XML files.",
+    document_types=(DocumentType(
+        name="invoice", canonical="invoice", capabilities=_FILE,
+        fields=field_specs(CII_INVOICE), description="a CrossIndustryInvoice"),),
+)
+
+FACTURX = SystemSpec(
+    name="facturx",
+    title="Factur-X / ZUGFeRD 2 PDF",
+    description="A PDF/A-3 invoice carrying its CII XML; written with the profile chosen "
+                f"({', '.join(PROFILES)}).",
+    document_types=(DocumentType(
+        name="invoice", canonical="invoice", capabilities=_FILE,
+        fields=(*field_specs(CII_INVOICE),
+                FieldSpec("Profile", FieldType.ENUM, allowed=tuple(PROFILES),
+                          description="the Factur-X profile (BT-24)"),
+                FieldSpec("PDF", FieldType.STRING, description="the PDF itself, base64"),
+                FieldSpec("PDFName", FieldType.STRING, description="the PDF's file name")),
+        description="a Factur-X PDF: its embedded CII invoice, profile and PDF"),),
+)
+
+SYSTEMS = (UBL, CII, FACTURX)
+
+
+def _en16931(model: Any) -> tuple[Any, list[Issue]]:
+    """What EN 16931 requires and the document determines, completed before writing; then
+    the rules it still breaks, as warnings (the file is written, and said not to be valid)."""
+    if not isinstance(model, Invoice):
+        return model, []
+    model, found = complete(model)
+    broken = validate_en16931(model)
+    if broken:
+        found.append(Issue(Level.WARNING, f"the document is not EN 16931-valid ({len(broken)} "
+                           "rule(s) broken, see `passeur validate`): " + "; ".join(
+                               f"{f.rule} {f.message}" for f in broken[:5])
+                           + (" ..." if len(broken) > 5 else ""), "en16931.invalid", "$"))
+    return model, found
+
+
+def _facturx_hub(model: Any) -> tuple[Any, list[Issue]]:
+    model, found = _en16931(model)
+    model, more = _pdf_for_facturx(model)
+    return model, found + more
+
+
+def _pdf_for_facturx(model: Any) -> tuple[Any, list[Issue]]:
+    """A Factur-X PDF is written into the invoice's PDF: the one read with it, else a PDF
+    attachment of the invoice (a UBL.BE file embeds one); without any, the write is refused."""
+    extensions = dict(model.extensions)
+    if extensions.get("facturx_pdf"):
+        return model, []
+    for attachment in model.attachments:
+        if attachment.content and (attachment.mime_type == "application/pdf"
+                                   or str(attachment.filename or "").lower().endswith(".pdf")):
+            extensions["facturx_pdf"] = attachment.content
+            extensions.setdefault("facturx_pdf_name", attachment.filename or "invoice.pdf")
+            note = Issue(Level.INFO, f"the Factur-X PDF is built on the attached PDF "
+                         f"{attachment.filename or attachment.id or ''}".rstrip(),
+                         "facturx.pdf", "$.attachments")
+            return attrs.evolve(model, extensions=extensions), [note]
+    return model, [Issue(Level.ERROR, "a Factur-X PDF is written into the invoice's own PDF, "
+                         "and this document has none: use `passeur facturx` with --pdf, or "
+                         "convert to cii for the XML alone", "facturx.no_pdf", "$")]
+
 
 FORMATS = (
     WireFormat(name="ubl.invoice", system="ubl", doctype="invoice", read=read_ubl,
-               write=write_ubl, tax_rounding="document",
-               line_kinds=frozenset({"item"}),
+               write=write_ubl, tax_rounding="document", line_kinds=_KINDS,
+               read_file=whole_file, write_file=one_file,
+               from_hub=_en16931,
                description="a UBL 2.1 Invoice or CreditNote XML file"),
+    WireFormat(name="cii.invoice", system="cii", doctype="invoice", read=read_cii,
+               write=write_cii, tax_rounding="document", line_kinds=_KINDS,
+               read_file=whole_file, write_file=one_file,
+               from_hub=_en16931,
+               description="a CII D16B CrossIndustryInvoice XML file"),
+    WireFormat(name="facturx.invoice", system="facturx", doctype="invoice",
+               read=read_facturx, write=write_facturx, tax_rounding="document",
+               line_kinds=_KINDS, from_hub=_facturx_hub,
+               read_file=whole_file, write_file=one_file,
+               description="a Factur-X / ZUGFeRD 2 PDF with its embedded CII XML"),
 )

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from passeur import Issue, Level
-from passeur.xml import XMLInputError, describe_root, detect_syntax, parse_xml
+from passeur import Issue
 from passeur.xmldata import read_tree, write_tree
 from passeur_einvoice.ubl_tree import CREDIT_NOTE, CREDIT_NOTE_CODES, INVOICE, RENAMES
+from passeur_einvoice.xmlfile import root_for
 
 __all__ = ["PEPPOL_CUSTOMIZATION", "PEPPOL_PROFILE", "read_ubl", "write_ubl"]
 
@@ -24,42 +24,25 @@ PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 _BACK = {v: k for k, v in RENAMES.items()}
 
 
+def _key(key: str, names: dict[str, str]) -> str:
+    """A renamed key; `Element_attr` keys follow their element."""
+    element, sep, attr = key.partition("_")
+    return names.get(key) or (names[element] + sep + attr if sep and element in names else key)
+
+
 def _rename(value: Any, names: dict[str, str]) -> Any:
     if isinstance(value, dict):
-        return {names.get(k, k): _rename(v, names) for k, v in value.items()}
+        return {_key(k, names): _rename(v, names) for k, v in value.items()}
     if isinstance(value, list):
         return [_rename(v, names) for v in value]
     return value
 
 
-def _error(message: str, source: str, code: str = "wire.form") -> Issue:
-    return Issue(Level.ERROR, message, code, "$", source or None)
-
-
-def as_bytes(value: Any) -> bytes | None:
-    """The input as bytes (the XML formats read files as they are, not as JSON)."""
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return None
-
-
 def read_ubl(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
     """The plain record of a UBL Invoice or CreditNote, and the problems found."""
-    data = as_bytes(value)
-    if data is None:
-        return None, [_error("a UBL document is read from its XML file, not from JSON",
-                             source)]
-    try:
-        root = parse_xml(data, source).getroot()
-    except XMLInputError as exc:
-        return None, [_error(exc.reason if not exc.line else str(exc), source, "xml.input")]
-    syntax = detect_syntax(root)
-    if syntax is None or syntax.system != "ubl":
-        hint = f": read it with --from {syntax.system}" if syntax and syntax.system else ""
-        return None, [_error(f"this is {describe_root(root)}, not a UBL Invoice or "
-                             f"CreditNote{hint}", source, "wire.wrong_system")]
+    root, syntax, problems = root_for(value, source, "ubl", "a UBL Invoice or CreditNote")
+    if root is None or syntax is None:
+        return None, problems
     if syntax.key == "ubl-creditnote":
         plain, issues = read_tree(CREDIT_NOTE, root, source)
         plain = _rename(plain, _BACK)
@@ -71,6 +54,13 @@ def read_ubl(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[
                 m.pop("PaymentDueDate", None)
     else:
         plain, issues = read_tree(INVOICE, root, source)
+    tenders = plain.pop("OriginatorDocumentReference", None)
+    if tenders:  # BT-17 is, as in CII, a referenced document of type 50 (listed first)
+        documents = [{"ID": t.get("ID"), "DocumentTypeCode": "50"} for t in tenders] + list(
+            plain.get("AdditionalDocumentReference") or [])
+        plain["AdditionalDocumentReference"] = sorted(
+            documents, key=lambda d: 0 if d.get("DocumentTypeCode") == "50"
+            and not d.get("Attachment") else 1)
     return plain, issues
 
 
@@ -80,6 +70,12 @@ def write_ubl(plain: dict[str, Any]) -> bytes:
     if not record.get("CustomizationID"):  # a document that names no profile: Peppol BIS 3
         record["CustomizationID"] = PEPPOL_CUSTOMIZATION
         record.setdefault("ProfileID", PEPPOL_PROFILE)
+    documents = list(record.get("AdditionalDocumentReference") or [])
+    tenders = [d for d in documents if d.get("DocumentTypeCode") == "50"
+               and not d.get("Attachment")]
+    if tenders:  # BT-17 goes back to its own UBL element
+        record["OriginatorDocumentReference"] = [{"ID": d.get("ID")} for d in tenders]
+        record["AdditionalDocumentReference"] = [d for d in documents if d not in tenders]
     code = str(record.get("InvoiceTypeCode") or "380")
     record["InvoiceTypeCode"] = code
     if code not in CREDIT_NOTE_CODES:

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from passeur.dsl import ABSENT
+
 __all__ = ["FUNCTIONS"]
 
+#: what writers put in OrderReference/ID, which UBL requires, when only a sales order
+#: (BT-14) is known: not a purchase order number (passeur writes "NA")
+_PLACEHOLDERS = frozenset({"NA", "N/A", "n/a", "-", "Dummywert"})
 _LISTS = (("ContractDocumentReference", "contract"), ("ProjectReference", "project"),
           ("DespatchDocumentReference", "delivery"))
 
@@ -23,7 +28,8 @@ def references(buyer: Any, order: Any, billing: Any, contract: Any, project: Any
     if buyer:  # absent (falsy), null and "" give nothing
         out.append({"kind": "buyer_reference", "value": buyer})
     if isinstance(order, dict):
-        if order.get("ID") not in (None, ""):
+        if order.get("ID") not in (None, "") and not (
+                order.get("SalesOrderID") and order["ID"] in _PLACEHOLDERS):
             out.append({"kind": "order", "value": order["ID"]})
         if order.get("SalesOrderID") not in (None, ""):
             out.append({"kind": "sales_order", "value": order["SalesOrderID"]})
@@ -38,7 +44,7 @@ def references(buyer: Any, order: Any, billing: Any, contract: Any, project: Any
         for item in items or ():
             if item.get("ID") not in (None, ""):
                 out.append({"kind": kind, "value": item["ID"]})
-    return out or None
+    return out or ABSENT
 
 
 def reference(refs: Any, kind: Any) -> Any:
@@ -46,13 +52,13 @@ def reference(refs: Any, kind: Any) -> Any:
     for ref in refs or ():
         if ref.get("kind") == kind:
             return ref.get("value")
-    return None
+    return ABSENT
 
 
 def reference_ids(refs: Any, kind: Any) -> Any:
     """The references of a kind as UBL [{ID}] records, or null."""
     out = [{"ID": r["value"]} for r in refs or () if r.get("kind") == kind]
-    return out or None
+    return out or ABSENT
 
 
 def billing(refs: Any) -> Any:
@@ -64,16 +70,16 @@ def billing(refs: Any) -> Any:
             if ref.get("date") is not None:
                 doc["IssueDate"] = ref["date"]
             out.append({"InvoiceDocumentReference": doc})
-    return out or None
+    return out or ABSENT
 
 
 def order(refs: Any) -> Any:
     """The OrderReference (BT-13, BT-14); UBL needs its ID when a sales order is given."""
     ordered, sales = reference(refs, "order"), reference(refs, "sales_order")
-    if ordered is None and sales is None:
-        return None
-    out = {"ID": ordered if ordered is not None else "NA"}
-    if sales is not None:
+    if not ordered and not sales:  # absent is falsy
+        return ABSENT
+    out = {"ID": ordered if ordered else "NA"}
+    if sales:
         out["SalesOrderID"] = sales
     return out
 
@@ -94,15 +100,15 @@ def accounts(means: Any) -> Any:
         if bic:
             entry["bic"] = bic
         out.append(entry)
-    return out or None
+    return out or ABSENT
 
 
 def first(items: Any, key: Any) -> Any:
-    """Field `key` of the first item of a list that has it, or null."""
+    """Field `key` of the first item of a list that has it, or absent."""
     for item in items or ():
         if isinstance(item, dict) and item.get(key) not in (None, ""):
             return item[key]
-    return None
+    return ABSENT
 
 
 def payment_means(code: Any, reference_: Any, bank_accounts: Any) -> Any:
@@ -128,7 +134,7 @@ def payment_means(code: Any, reference_: Any, bank_accounts: Any) -> Any:
         if reference_:
             item["PaymentID"] = reference_
         out.append(item)
-    return out or None
+    return out or ABSENT
 
 
 FUNCTIONS = (

@@ -73,7 +73,7 @@ _ALLOWANCE = _a(
     _c("ChargeIndicator", "bool"), _c("AllowanceChargeReasonCode", "code"),
     _c("AllowanceChargeReason"), _c("MultiplierFactorNumeric", "decimal"),
     _c("Amount", "amount"), _c("BaseAmount", "amount"),
-    _a("TaxCategory", *_TAX_CATEGORY, many=True),
+    _a("TaxCategory", *_TAX_CATEGORY),
     many=True,
 )
 _TAX_TOTAL = _a(

@@ -47,6 +47,8 @@ SAMPLES: dict[str, Any] = {
                                                / "CODA.txt"),
     "camt053.statement": lambda: _first_statement(ROOT.parent / "shared" / "testdata" / "coda"
                                                   / "CODA.txt"),
+    "cii.invoice": lambda: (TESTDATA.parent / "cii" / "en16931" / "CII_example1.xml").read_bytes(),
+    "facturx.invoice": lambda: (TESTDATA.parent / "facturx" / "invoice_EN16931.pdf").read_bytes(),
 }
 # what identifies the sample, read on the input and on the output of the same system
 IDENTITY: dict[str, Any] = {
@@ -59,6 +61,9 @@ IDENTITY: dict[str, Any] = {
     "ubl.invoice": lambda d: re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", d).group(1),
     "coda.statement": lambda d: d["number"] if isinstance(d, dict) else d.number,
     "camt053.statement": lambda d: d["number"] if isinstance(d, dict) else d.number,
+    "cii.invoice": lambda d: re.search(rb"<ram:ID>([^<]*)</ram:ID>", d.split(
+        b"ExchangedDocument>", 1)[1]).group(1),
+    "facturx.invoice": lambda d: _facturx_number(d),
 }
 
 
@@ -68,6 +73,14 @@ def _first_statement(path: Path) -> Any:
     assert fmt.read_file is not None
     with path.open("rb") as f:
         return next(fmt.read_file(f, path.name))[0]
+
+
+def _facturx_number(pdf: bytes) -> Any:
+    from passeur_einvoice.facturx import read_facturx
+
+    plain, _ = read_facturx(pdf, "")
+    assert plain is not None
+    return plain["ExchangedDocument"]["ID"]
 
 
 def _endpoints() -> list[tuple[str, str]]:

@@ -21,7 +21,13 @@ from passeur.engine.documents import JSON_READER, ByteSink, DocumentWriter, Json
 from passeur.engine.hub import check_source_totals, check_target, tax_rounding_of
 from passeur.engine.io import InputForm, InputProblem, RawDocument
 from passeur.engine.wire import WireFormat, missing_required
-from passeur.errors import MappingError, PasseurError, StructureError, UsageError
+from passeur.errors import (
+    MappingError,
+    PasseurError,
+    StructureError,
+    UsageError,
+    WriteRefusedError,
+)
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import DOCUMENT_CLASSES, Invoice, Source, with_computed_totals
 from passeur.plugins import Registry
@@ -295,7 +301,12 @@ class Converter:
         if self.writer is None:
             return unstructure(self._model(record, issues))
         self._check_required(record, issues)
-        return self.writer.write(record)
+        try:
+            return self.writer.write(record)
+        except WriteRefusedError as exc:  # e.g. a Factur-X XML its profile's XSD refuses
+            issues.append(Issue(Level.ERROR, f"{self.target.name} cannot write this document: "
+                                f"{exc}", "target.write", "$"))
+            raise _Failed from None
 
     def _under_policy(self, found: Iterable[Issue]) -> list[Issue]:
         """What a target says it cannot represent (its warnings) follows --on-issue:

@@ -21,6 +21,7 @@ from passeur.model.common import (
     Source,
 )
 from passeur.model.invoice import (
+    AllowanceCharge,
     Direction,
     DocumentKind,
     Invoice,
@@ -47,15 +48,16 @@ DOCUMENT_CLASSES: dict[str, type] = {
 
 #: Every model class, for serialization tests and the schema derivation.
 MODEL_CLASSES: tuple[type, ...] = (
-    Address, Attachment, BankAccount, BankStatement, Contact, Identifier, Invoice, Line,
-    Movement, Money, Note, Party, Payment, PaymentTerms, Product, Reference, Source, Tax,
-    TaxSubtotal, Totals,
+    Address, AllowanceCharge, Attachment, BankAccount, BankStatement, Contact, Identifier,
+    Invoice, Line, Movement, Money, Note, Party, Payment, PaymentTerms, Product, Reference,
+    Source, Tax, TaxSubtotal, Totals,
 )
 
 __all__ = [
     "DOCUMENT_CLASSES",
     "MODEL_CLASSES",
     "Address",
+    "AllowanceCharge",
     "Attachment",
     "BankAccount",
     "BankStatement",

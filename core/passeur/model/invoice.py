@@ -18,6 +18,7 @@ from passeur.model.common import Attachment, Note, Party, Reference, Source
 from passeur.model.money import Money
 
 __all__ = [
+    "AllowanceCharge",
     "Direction",
     "DocumentKind",
     "Invoice",
@@ -135,6 +136,20 @@ class TaxSubtotal:
 
 
 @attrs.frozen
+class AllowanceCharge:
+    """A document-level allowance (BG-20) or charge (BG-21), without tax; `tax` gives its
+    VAT category and rate (BT-95/96, BT-102/103), which the tax breakdown counts it under."""
+
+    charge: bool = False  # false: an allowance (discount), true: a charge
+    amount: Decimal = Decimal("0")  # BT-92 / BT-99
+    base_amount: Decimal | None = None  # BT-93 / BT-100
+    percent: Decimal | None = None  # BT-94 / BT-101
+    reason: str | None = None  # BT-97 / BT-104
+    reason_code: str | None = None  # BT-98 / BT-105
+    tax: Tax | None = None
+
+
+@attrs.frozen
 class Totals:
     """Document totals (BG-22). Every field is optional: a source reports what it has."""
 
@@ -197,6 +212,7 @@ class Invoice:
     ship_to: Party | None = None  # BG-13
     payment_terms: PaymentTerms | None = None
     lines: tuple[Line, ...] = ()
+    allowance_charges: tuple[AllowanceCharge, ...] = ()  # BG-20, BG-21
     tax_breakdown: tuple[TaxSubtotal, ...] = ()
     totals: Totals | None = None  # as the source reported them
     computed_totals: Totals | None = None  # as passeur recomputed them

@@ -87,6 +87,18 @@ def tax_breakdown(
                 amount = round_money(amount, invoice.currency, rounding)
             earlier += amount
             line_tax[key] = line_tax.get(key, ZERO) + amount
+    for item in invoice.allowance_charges:  # BG-20/21 count under their own category
+        if item.tax is None:
+            continue
+        key = _key(item.tax)
+        first.setdefault(key, item.tax)
+        base = item.amount if item.charge else -item.amount
+        taxable[key] = taxable.get(key, ZERO) + base
+        rate = ZERO if item.tax.disabled or item.tax.rate is None else item.tax.rate
+        amount = base * rate / HUNDRED
+        if tax_rounding is TaxRounding.PER_LINE:
+            amount = round_money(amount, invoice.currency, rounding)
+        line_tax[key] = line_tax.get(key, ZERO) + amount
     rows = []
     for key, base in taxable.items():
         tax = first[key]
@@ -110,8 +122,10 @@ def recompute(
     nets = [line_net(ln, invoice.currency, rounding) for ln in _priced_lines(invoice.lines)]
     line_total = sum((n for n in nets if n is not None), ZERO)
     reported = invoice.totals or Totals()
-    allowances = reported.allowances or ZERO
-    charges = reported.charges or ZERO
+    listed_allowances = sum((a.amount for a in invoice.allowance_charges if not a.charge), ZERO)
+    listed_charges = sum((a.amount for a in invoice.allowance_charges if a.charge), ZERO)
+    allowances = reported.allowances if reported.allowances is not None else listed_allowances
+    charges = reported.charges if reported.charges is not None else listed_charges
     net = line_total - allowances + charges
     tax = sum((row.tax_amount for row in tax_breakdown(
         invoice, tax_rounding=tax_rounding, rounding=rounding)), ZERO)
