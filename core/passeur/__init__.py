@@ -20,7 +20,7 @@ from passeur.engine.documents import (
     XmlWriter,
 )
 from passeur.engine.io import InputProblem, RawDocument, dump_json
-from passeur.engine.wire import WireFormat, read_fields, to_decimal, write_fields
+from passeur.engine.wire import WireFormat, Written, read_fields, to_decimal, write_fields
 from passeur.errors import (
     DuplicateSystemError,
     InputError,
@@ -90,6 +90,7 @@ __all__ = [
     "WireFormat",
     "WriteRefusedError",
     "WriteVetoedError",
+    "Written",
     "XmlReader",
     "XmlWriter",
     "__version__",

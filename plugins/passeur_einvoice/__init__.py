@@ -37,6 +37,13 @@ def passeur_register_mapping_dirs(register: Any) -> None:
 
 
 @hookimpl
+def passeur_detect_format(name: str, head: bytes) -> str | None:
+    from passeur_einvoice.locate import detect
+
+    return detect(name, head)
+
+
+@hookimpl
 def passeur_register_functions(register: Any) -> None:
     from passeur.dsl import MappingFunction  # the compiler, loaded only when mapping
     from passeur_einvoice.cii_functions import FUNCTIONS as CII_FUNCTIONS

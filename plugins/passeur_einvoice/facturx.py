@@ -20,8 +20,10 @@ import io
 import logging
 from typing import Any
 
-from passeur import Issue, Level, WriteRefusedError
-from passeur.xml import describe_root, parse_xml
+from lxml import etree
+
+from passeur import Issue, Level, WriteRefusedError, Written
+from passeur.xml import describe_root, parse_xml, xpath_of
 from passeur.xmldata import read_tree, write_tree
 from passeur_einvoice.cii import with_mandatory_groups
 from passeur_einvoice.cii_tree import INVOICE
@@ -129,6 +131,9 @@ def _for_profile(plain: dict[str, Any], profile: str) -> dict[str, Any]:
     if profile_of(guideline) != profile:  # keep the document's own form of its profile
         context["GuidelineSpecifiedDocumentContextParameter"] = {"ID": PROFILES[profile]}
     record["ExchangedDocumentContext"] = context
+    document = dict(record.get("ExchangedDocument") or {})
+    document.pop("LanguageID", None)  # not in the Factur-X schemas (D16B has it)
+    record["ExchangedDocument"] = document
     if profile in ("minimum", "basicwl"):
         transaction = dict(record.get("SupplyChainTradeTransaction") or {})
         transaction.pop("IncludedSupplyChainTradeLineItem", None)
@@ -136,7 +141,7 @@ def _for_profile(plain: dict[str, Any], profile: str) -> dict[str, Any]:
     return record
 
 
-def write_facturx(plain: dict[str, Any]) -> bytes:
+def write_facturx(plain: dict[str, Any]) -> bytes | Written:
     """A Factur-X PDF: the plain record's CII XML embedded in its PDF with its profile."""
     from facturx import generate_from_binary
 
@@ -147,11 +152,66 @@ def write_facturx(plain: dict[str, Any]) -> bytes:
     pdf = plain.get("PDF")
     if not pdf:
         raise WriteRefusedError("a Factur-X PDF needs the invoice's PDF (none was given)")
-    xml = write_tree(INVOICE, with_mandatory_groups(_for_profile(plain, profile)))
+    xml, left_out = fit_profile(write_tree(INVOICE, with_mandatory_groups(
+        _for_profile(plain, profile))), profile)
     try:
         out: bytes = generate_from_binary(base64.b64decode(pdf), xml, flavor="factur-x",
                                           level=profile, check_xsd=True)
-    except Exception as exc:
+    except Exception as exc:  # the library raises bare Exceptions
         raise WriteRefusedError(f"the factur-x library refused the {profile.upper()} XML: "
                                 f"{str(exc)[:500]}") from None
-    return out
+    issues = tuple(Issue(Level.WARNING, f"the {profile.upper()} profile does not carry "
+                         f"{path}: left out of the Factur-X XML", "facturx.profile", "$")
+                   for path in left_out)
+    return Written(out, issues) if issues else out
+
+
+def _schema(profile: str) -> Any:
+    import importlib.resources
+
+    from facturx.facturx import FACTURX_LEVEL2xsd
+
+    path = importlib.resources.files("facturx") / "xsd_and_schematron" / \
+        FACTURX_LEVEL2xsd[profile]
+    return etree.XMLSchema(file=str(path))
+
+
+def fit_profile(xml: bytes, profile: str) -> tuple[bytes, list[str]]:
+    """The CII XML without the elements the profile's XSD does not allow, and their paths.
+
+    Each XSD error "This element is not expected" names an element (and its line) a profile
+    has no place for; it is removed and the check run again, until the XML fits (or an
+    error of another kind remains, which the library then reports).
+    """
+    schema = _schema(profile)
+    left_out: list[str] = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    compact = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    for _ in range(500):
+        # laid out afresh each time: line numbers name elements, and no blank text is left
+        # in an element emptied by a removal
+        root = etree.fromstring(etree.tostring(etree.fromstring(xml, compact),
+                                               pretty_print=True), parser)
+        if schema.validate(root):
+            xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            break
+        error = next((e for e in schema.error_log if "is not expected" in e.message
+                      or "content type is empty" in e.message), None)
+        if error is None:
+            break
+        culprit = next((el for el in root.iter() if el.sourceline == error.line
+                        and isinstance(el.tag, str)), None)
+        if culprit is None or culprit.getparent() is None:
+            break
+        if "content type is empty" in error.message:  # a group the profile keeps empty
+            doomed = [c for c in culprit if isinstance(c.tag, str)]
+        else:
+            doomed = [culprit]
+        for element in doomed:
+            left_out.append(xpath_of(element))
+            parent = element.getparent()
+            parent.remove(element)
+            if len(parent) == 0 and not (parent.text or "").strip():
+                parent.text = None  # emptied: no layout whitespace left as content
+        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml, left_out

@@ -16,12 +16,12 @@ from passeur import (
     SystemSpec,
     WireFormat,
 )
-from passeur.model import Invoice
-from passeur.model.en16931 import complete, validate_en16931
+from passeur.model import Invoice, complete_en16931, validate_en16931
 from passeur.xmldata import field_specs
 from passeur_einvoice.cii import read_cii, write_cii
 from passeur_einvoice.cii_tree import INVOICE as CII_INVOICE
 from passeur_einvoice.facturx import PROFILES, read_facturx, write_facturx
+from passeur_einvoice.locate import locate
 from passeur_einvoice.ubl import read_ubl, write_ubl
 from passeur_einvoice.ubl_tree import INVOICE as UBL_INVOICE
 from passeur_einvoice.xmlfile import one_file, whole_file
@@ -53,9 +53,11 @@ CII = SystemSpec(
 
 FACTURX = SystemSpec(
     name="facturx",
+    variants=tuple(f"facturx_{p}" for p in PROFILES),
+    variant_setting="profile",
     title="Factur-X / ZUGFeRD 2 PDF",
-    description="A PDF/A-3 invoice carrying its CII XML; written with the profile chosen "
-                f"({', '.join(PROFILES)}).",
+    description="A PDF/A-3 invoice carrying its CII XML; `--to facturx_PROFILE` writes "
+                f"one profile ({', '.join(PROFILES)}; EN 16931 by default).",
     document_types=(DocumentType(
         name="invoice", canonical="invoice", capabilities=_FILE,
         fields=(*field_specs(CII_INVOICE),
@@ -74,7 +76,7 @@ def _en16931(model: Any) -> tuple[Any, list[Issue]]:
     the rules it still breaks, as warnings (the file is written, and said not to be valid)."""
     if not isinstance(model, Invoice):
         return model, []
-    model, found = complete(model)
+    model, found = complete_en16931(model)
     broken = validate_en16931(model)
     if broken:
         found.append(Issue(Level.WARNING, f"the document is not EN 16931-valid ({len(broken)} "
@@ -104,7 +106,8 @@ def _pdf_for_facturx(model: Any) -> tuple[Any, list[Issue]]:
             note = Issue(Level.INFO, f"the Factur-X PDF is built on the attached PDF "
                          f"{attachment.filename or attachment.id or ''}".rstrip(),
                          "facturx.pdf", "$.attachments")
-            return attrs.evolve(model, extensions=extensions), [note]
+            others = tuple(a for a in model.attachments if a is not attachment)
+            return attrs.evolve(model, extensions=extensions, attachments=others), [note]
     return model, [Issue(Level.ERROR, "a Factur-X PDF is written into the invoice's own PDF, "
                          "and this document has none: use `passeur facturx` with --pdf, or "
                          "convert to cii for the XML alone", "facturx.no_pdf", "$")]
@@ -114,12 +117,12 @@ FORMATS = (
     WireFormat(name="ubl.invoice", system="ubl", doctype="invoice", read=read_ubl,
                write=write_ubl, tax_rounding="document", line_kinds=_KINDS,
                read_file=whole_file, write_file=one_file,
-               from_hub=_en16931,
+               from_hub=_en16931, locate=locate,
                description="a UBL 2.1 Invoice or CreditNote XML file"),
     WireFormat(name="cii.invoice", system="cii", doctype="invoice", read=read_cii,
                write=write_cii, tax_rounding="document", line_kinds=_KINDS,
                read_file=whole_file, write_file=one_file,
-               from_hub=_en16931,
+               from_hub=_en16931, locate=locate,
                description="a CII D16B CrossIndustryInvoice XML file"),
     WireFormat(name="facturx.invoice", system="facturx", doctype="invoice",
                read=read_facturx, write=write_facturx, tax_rounding="document",

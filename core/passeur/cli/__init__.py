@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "passeur.cli.sandbox_cmd",
     "passeur.cli.sync_cmd",
     "passeur.cli.runs_cmd",
+    "passeur.cli.validate_cmd",
 )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import codecs
 import collections
 import contextlib
 import io
+import mimetypes
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +30,7 @@ from passeur.engine.documents import DocumentWriter
 from passeur.engine.io import InputForm, dump_json
 from passeur.errors import InputError, MappingError, OutputError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
+from passeur.model import Attachment
 from passeur.outputs import atomic_text_output, refuse_same_file, stdin_identity
 from passeur.plugins import Registry
 
@@ -47,6 +50,9 @@ canonical model, so --to passeur writes canonical JSON and --from passeur reads 
 ERP Connector input may be an invoice as GET returns it, a create payload (with
 its Facture wrapper) or a create response; the output is the create payload.
 VosFactures output is the create request body ({"invoice": {...}}).
+UBL and CII (XML) and Factur-X (PDF) read one whole file and write one file;
+--to facturx_minimum ... facturx_extended chooses the Factur-X profile, and
+--attach gives the invoice's PDF the Factur-X file is built on.
 
 \b
 Some systems have files of their own: a CODA file (--from coda) holds one or more
@@ -69,6 +75,8 @@ Examples:
   cat inv.json | passeur convert - --from passeur --to acomba --on-issue error
   passeur convert inv.json --from acomba --to vosfactures --mapping my.map --json
   passeur convert bank.cod --from coda --to camt053 -o bank.xml
+  passeur convert facture.xml --from cii --to ubl -o peppol.xml
+  passeur convert inv.json --from vosfactures --to facturx_basic --attach inv.pdf -o fx.pdf
 """
 
 
@@ -92,11 +100,15 @@ Examples:
               "or an error that leaves the document out.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON report (and the documents, when no -o file is given).")
+@click.option("--attach", "attach", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Attach a file to each invoice (its bytes travel in the document): the "
+              "invoice's PDF for --to facturx, a PDF to embed in UBL. Repeatable.")
 @click.pass_context
 @handle_errors
 def convert(ctx: click.Context, input_path: str, source: str | None, target: str,
             mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
-            as_json: bool) -> None:
+            as_json: bool, attach: tuple[Path, ...]) -> None:
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
     if mapping is not None:
@@ -112,7 +124,8 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
         src = parse_endpoint(registry, source or _detected(registry, input_path, stream))
         dst = parse_endpoint(registry, target, src)
         converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue),
-                              mapping=mapping, source_label=label)
+                              mapping=mapping, source_label=label,
+                              attachments=_attachments(attach))
         code = _run(converter, stream, output, as_json, input_path)
     finally:
         if input_path != "-":
@@ -138,6 +151,15 @@ def _refuse_failing(mapping: Path, registry: Any) -> None:
 
 
 HEAD_SIZE = 4096  # what a plugin's passeur_detect_format sees of an input
+
+
+def _attachments(paths: tuple[Path, ...]) -> tuple[Attachment, ...]:
+    found = []
+    for path in paths:
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        found.append(Attachment(id=path.name, filename=path.name, mime_type=mime,
+                                content=base64.b64encode(path.read_bytes()).decode("ascii")))
+    return tuple(found)
 
 
 def _open_input(path: str) -> io.BufferedReader:

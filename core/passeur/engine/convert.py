@@ -20,7 +20,7 @@ from passeur.canonical import CANONICAL, fields_of
 from passeur.engine.documents import JSON_READER, ByteSink, DocumentWriter, JsonWriter
 from passeur.engine.hub import check_source_totals, check_target, tax_rounding_of
 from passeur.engine.io import InputForm, InputProblem, RawDocument
-from passeur.engine.wire import WireFormat, missing_required
+from passeur.engine.wire import WireFormat, Written, missing_required
 from passeur.errors import (
     MappingError,
     PasseurError,
@@ -29,7 +29,7 @@ from passeur.errors import (
     WriteRefusedError,
 )
 from passeur.issues import Issue, IssuePolicy, Level
-from passeur.model import DOCUMENT_CLASSES, Invoice, Source, with_computed_totals
+from passeur.model import DOCUMENT_CLASSES, Attachment, Invoice, Source, with_computed_totals
 from passeur.plugins import Registry
 from passeur.schema import FieldSpec, FieldType
 from passeur.serialize import structure, to_plain, unstructure
@@ -167,12 +167,14 @@ class Converter:
         self, registry: Registry, source: Endpoint, target: Endpoint, *,
         policy: IssuePolicy = IssuePolicy.WARN, mapping: Path | None = None,
         steps: list[MappingStep] | None = None, source_label: str = "",
+        attachments: tuple[Attachment, ...] = (),
     ) -> None:
         self.registry = registry
         self.source = source
         self.target = target
         self.policy = policy
         self.source_label = source_label
+        self.attachments = attachments  # files given with --attach, added to each invoice
         self.reader = self._format(source)
         self.writer = self._format(target)
         hub = self._hub_doctype()
@@ -302,11 +304,15 @@ class Converter:
             return unstructure(self._model(record, issues))
         self._check_required(record, issues)
         try:
-            return self.writer.write(record)
+            written = self.writer.write(record)
         except WriteRefusedError as exc:  # e.g. a Factur-X XML its profile's XSD refuses
             issues.append(Issue(Level.ERROR, f"{self.target.name} cannot write this document: "
                                 f"{exc}", "target.write", "$"))
             raise _Failed from None
+        if isinstance(written, Written):
+            issues.extend(self._under_policy(written.issues))
+            return written.output
+        return written
 
     def _under_policy(self, found: Iterable[Issue]) -> list[Issue]:
         """What a target says it cannot represent (its warnings) follows --on-issue:
@@ -406,6 +412,8 @@ class Converter:
             issues.extend(found)
         if self.reader is not None and getattr(model, "source", False) is None:
             model = attrs.evolve(model, source=self._origin)  # every record says where from
+        if isinstance(model, Invoice) and self.attachments:
+            model = attrs.evolve(model, attachments=(*model.attachments, *self.attachments))
         if isinstance(model, Invoice):
             model = with_computed_totals(model, tax_rounding=tax_rounding_of(self.reader))
             issues.extend(check_source_totals(model, self.reader))

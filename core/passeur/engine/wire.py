@@ -32,7 +32,8 @@ from passeur.numbers import NumberError, parse_decimal
 from passeur.schema import FieldSpec, FieldType
 from passeur.suggest import did_you_mean
 
-__all__ = ["WireFormat", "missing_required", "read_fields", "to_decimal", "write_fields"]
+__all__ = ["WireFormat", "Written", "missing_required", "read_fields", "to_decimal",
+           "write_fields"]
 
 
 # --- schema-driven coercion between wire JSON and plain data ---------------------------------
@@ -258,6 +259,16 @@ HubFn = Callable[[Any], tuple[Any, "list[Issue]"]]
 ReadFileFn = Callable[[BinaryIO, str], Iterator[tuple[Any, "list[Issue]", "int | None"]]]
 #: writes the documents `write` returned into one file (bytes); returns the issues found
 WriteFileFn = Callable[[Iterable[Any], BinaryIO], "list[Issue]"]
+LocateFn = Callable[[bytes, str], "tuple[str, int] | None"]
+
+
+@attrs.frozen
+class Written:
+    """What a writer returns when writing changed something it must report (the elements
+    a Factur-X profile does not carry, left out): the output and those issues."""
+
+    output: Any
+    issues: tuple[Issue, ...] = ()
 
 
 @attrs.frozen
@@ -304,6 +315,7 @@ class WireFormat:
     write_file: WriteFileFn | None = None
     canonical: bool = False
     writes: bool = True
+    locate: LocateFn | None = None  # (file bytes, canonical path) -> (XPath, line) or None
     reader: DocumentReader | None = None
     writer: WriterFactory | None = None
 

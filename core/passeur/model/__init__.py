@@ -20,6 +20,7 @@ from passeur.model.common import (
     ReferenceKind,
     Source,
 )
+from passeur.model.en16931 import complete_en16931, validate_en16931
 from passeur.model.invoice import (
     AllowanceCharge,
     Direction,
@@ -87,9 +88,11 @@ __all__ = [
     "TaxSubtotal",
     "Totals",
     "check",
+    "complete_en16931",
     "quantize",
     "recompute",
     "round_money",
     "tax_breakdown",
+    "validate_en16931",
     "with_computed_totals",
 ]

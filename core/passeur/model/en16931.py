@@ -25,7 +25,7 @@ from passeur.issues import Issue, Level
 from passeur.model.common import IdentifierScheme, Note, Party
 from passeur.model.invoice import DocumentKind, Invoice, LineKind, Tax, TaxSubtotal
 
-__all__ = ["RULES", "Finding", "complete", "validate_en16931"]
+__all__ = ["RULES", "Finding", "complete_en16931", "validate_en16931"]
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -435,7 +435,7 @@ def _line_category(tax: Tax) -> str:
     return "S" if tax.rate is not None and tax.rate > 0 else "Z"
 
 
-def complete(invoice: Invoice) -> tuple[Invoice, list[Issue]]:
+def complete_en16931(invoice: Invoice) -> tuple[Invoice, list[Issue]]:
     """The invoice with what EN 16931 requires and its own data determines: VAT categories
     from the rates (S above zero, Z at zero, O when not subject), the unit code C62 (one)
     where none is given, line numbers, line net amounts, the VAT breakdown and the missing

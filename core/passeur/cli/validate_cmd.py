@@ -1,0 +1,136 @@
+"""`passeur validate`: the EN 16931 rules on invoice files, with rule ids and locations."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from passeur.cli.app import (
+    EXIT_FAILURE,
+    EXIT_INPUT,
+    EXIT_OK,
+    cli,
+    console,
+    handle_errors,
+    print_json,
+    registry_of,
+)
+from passeur.engine.convert import Converter, parse_endpoint
+from passeur.issues import Level
+from passeur.model import Invoice
+from passeur.plugins import Registry
+from passeur.serialize import structure
+
+HELP = """Check invoices against the EN 16931 business rules.
+
+\b
+Each FILE is read by the system that reads its syntax (found from its content:
+a UBL Invoice or CreditNote, a CII invoice, a Factur-X PDF; or given with
+--from, e.g. --from vosfactures for a JSON document), converted to the canonical
+invoice, and checked natively: the mandatory terms, the calculation rules
+(BR-CO-*), the VAT category rules (BR-S-*, BR-Z-*, BR-E-*, BR-AE-*) and the
+decimal rules, with the official tolerances. Each broken rule is printed with
+its id, a message, and where it is: the canonical path and, for an XML file, the
+XPath and line of the element.
+
+\b
+The code lists and the syntax rules of the official Schematron are not part of
+this check. A file that cannot be read is reported as such (exit 3).
+
+\b
+Examples:
+  passeur validate invoice.xml
+  passeur validate *.xml --json
+  passeur validate facture.pdf
+  passeur validate inv.json --from vosfactures
+"""
+
+
+def _detect(registry: Registry, path: Path, head: bytes) -> str | None:
+    found = registry.pm.hook.passeur_detect_format(name=path.name, head=head)
+    return str(found) if found else None
+
+
+def _check(registry: Registry, path: Path, source: str | None) -> dict[str, Any]:
+    from passeur.model.en16931 import validate_en16931  # loaded only when validating
+
+    data = path.read_bytes()
+    fmt_name = source or _detect(registry, path, data[:4096])
+    result: dict[str, Any] = {"file": str(path), "format": fmt_name, "valid": False,
+                              "findings": [], "problems": []}
+    if fmt_name is None:
+        result["problems"].append("passeur does not recognise this file; name its system "
+                                  "with --from")
+        return result
+    endpoint = parse_endpoint(registry, fmt_name)
+    converter = Converter(registry, endpoint, parse_endpoint(registry, "passeur.invoice"),
+                          source_label=str(path))
+    fmt = converter.reader
+    value: Any = data
+    if fmt is not None and fmt.read_file is None:  # a JSON system
+        import json
+        from decimal import Decimal
+
+        try:
+            value = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError) as exc:
+            result["problems"].append(f"not a JSON document: {exc}")
+            return result
+    outcome = converter.convert(value)
+    if outcome.failed:
+        result["problems"] += [i.message for i in outcome.issues if i.level is Level.ERROR]
+        return result
+    invoice = structure(outcome.output, Invoice)
+    locate = getattr(fmt, "locate", None)
+    for finding in validate_en16931(invoice):
+        item: dict[str, Any] = {"rule": finding.rule, "message": finding.message,
+                                "path": finding.path}
+        where = locate(data, finding.path) if locate is not None else None
+        if where is not None:
+            item["xpath"], item["line"] = where
+        result["findings"].append(item)
+    result["valid"] = not result["findings"]
+    return result
+
+
+@cli.command("validate", help=HELP, short_help="Check invoices against EN 16931.")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "source", metavar="SYSTEM[.DOCTYPE]",
+              help="The system the files come from (found from their content otherwise).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report for scripts.")
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context, files: tuple[Path, ...], source: str | None,
+             as_json: bool) -> None:
+    registry = registry_of(ctx)
+    if source is not None:
+        parse_endpoint(registry, source)  # an unknown system is a usage error, said once
+    results = [_check(registry, path, source) for path in files]
+    if as_json:
+        print_json({"files": results, "valid": all(r["valid"] for r in results)})
+    else:
+        for r in results:
+            _print(r)
+    if any(r["problems"] for r in results):
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_OK if all(r["valid"] for r in results) else EXIT_FAILURE)
+
+
+def _print(result: dict[str, Any]) -> None:
+    name = result["file"]
+    if result["problems"]:
+        for problem in result["problems"]:
+            console.print(f"{name}: cannot be read: {problem}", markup=False)
+        return
+    if result["valid"]:
+        console.print(f"{name}: EN 16931: valid ({result['format']})", markup=False)
+        return
+    console.print(f"{name}: EN 16931: {len(result['findings'])} rule(s) broken "
+                  f"({result['format']})", markup=False)
+    for f in result["findings"]:
+        where = f" at {f['xpath']} (line {f['line']})" if f.get("xpath") else ""
+        console.print(f"  {f['rule']}: {f['message']} [{f['path']}]{where}", markup=False)
