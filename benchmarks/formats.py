@@ -9,7 +9,15 @@ name from its own folder.
 
     pip install -e '.[bench]' && python benchmarks/formats.py coda
 
-Figures go to BENCHMARKS.md as ratios to passeur in the same run.
+UBL section: passeur's UBL reader (the hardened parser, then the declared element tree to a
+typed plain record) and the whole conversion to the canonical invoice (reader, mapping file,
+hub checks), against a plain lxml walk of the same files (parse, visit every element's text
+and attributes: the least any reader does), in one run.
+
+    python benchmarks/formats.py ubl
+
+Figures go to BENCHMARKS.md as ratios to the baseline of each section, measured in the same
+run.
 """
 
 from __future__ import annotations
@@ -161,7 +169,73 @@ def coda_section(repeat: int = 5, passes: int = 40) -> list[dict[str, Any]]:
     return rows
 
 
-SECTIONS: dict[str, Callable[..., Any]] = {"coda": coda_section}
+# --- UBL section ---------------------------------------------------------------------------------
+
+def ubl_files() -> list[Path]:
+    folders = ("ubl/peppol", "ubl/en16931", "ublbe", "xrechnung")
+    found = [p for f in folders for p in sorted((TESTDATA / f).glob("*"))
+             if p.suffix.lower() == ".xml" and b"urn:oasis:names:specification:ubl" in
+             p.read_bytes()[:2000]]
+    return found
+
+
+def _lxml_walk(data: bytes) -> int:
+    """The baseline: parse with lxml defaults and visit every element's text and attributes
+    (what any reader has to do at least), no types, no structure."""
+    from lxml import etree
+
+    values = 0
+    for element in etree.fromstring(data).iter():
+        if element.text is not None:
+            values += 1
+        values += len(element.attrib)
+    return values
+
+
+def ubl_section(repeat: int = 5, passes: int = 5) -> list[dict[str, Any]]:
+    """UBL files per second: passeur's reader (hardened parse, typed plain record), the whole
+    conversion to the canonical invoice (reader, mapping, hub checks), and a plain lxml walk."""
+    from passeur import load_registry
+    from passeur.engine.convert import Converter, parse_endpoint
+    from passeur_einvoice.ubl import read_ubl
+
+    registry = load_registry()
+    convert = Converter(registry, parse_endpoint(registry, "ubl"),
+                        parse_endpoint(registry, "passeur"))
+    files = [(p.name, p.read_bytes()) for p in ubl_files()]
+
+    def reader(data: bytes, name: str) -> int:
+        plain, _ = read_ubl(data, name)
+        return len(plain or ())
+
+    def canonical(data: bytes, name: str) -> int:
+        outcome = convert.convert(data)
+        assert not outcome.failed, name
+        return 1
+
+    legs: dict[str, Callable[[bytes, str], int]] = {
+        "lxml walk (baseline)": lambda data, name: _lxml_walk(data),
+        "passeur UBL reader": reader,
+        "passeur UBL -> canonical": canonical,
+    }
+    best = {label: float("inf") for label in legs}
+    for _ in range(repeat):  # the legs in turn, so machine load hits them alike
+        for label, parse in legs.items():
+            best[label] = min(best[label], _time(parse, files, passes))
+    count = len(files) * passes
+    size = sum(len(d) for _, d in files) / (1 << 20)
+    base = count / best["lxml walk (baseline)"]
+    rows = []
+    print(f"UBL: {len(files)} corpus files ({size:.1f} MiB), {passes} passes, best of {repeat}")
+    print(f"{'leg':<28}{'files/s':>10}{'MiB/s':>8}{'ratio':>8}")
+    for label in legs:
+        rate = count / best[label]
+        rows.append({"leg": label, "files_per_s": rate, "ratio": rate / base})
+        print(f"{label:<28}{rate:>10,.0f}{rate * size / len(files):>8.1f}{rate / base:>8.2f}")
+    return rows
+
+
+SECTIONS: dict[str, Callable[..., Any]] = {"coda": coda_section, "ubl": ubl_section}
 
 
 def main(argv: list[str] | None = None) -> None:

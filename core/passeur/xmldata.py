@@ -125,7 +125,8 @@ def field_specs(tree: Tree) -> tuple[FieldSpec, ...]:
     """The field schema of the plain data `read_tree` gives (for the mapping checker)."""
     specs = [s for child in tree.children for s in _spec(child)]
     specs.append(FieldSpec(UNMAPPED, FieldType.LIST, fields=(
-        FieldSpec("path", FieldType.STRING), FieldSpec("xml", FieldType.STRING)),
+        FieldSpec("path", FieldType.STRING), FieldSpec("after", FieldType.STRING),
+        FieldSpec("xml", FieldType.STRING)),
         description="elements this syntax's tree does not declare, kept as XML text"))
     return tuple(specs)
 
@@ -140,7 +141,7 @@ class _Reader:
         self.issues: list[Issue] = []
         self.unmapped: list[dict[str, str]] = []
         self.currency: str | None = None
-        self._by_ns = {uri: prefix for prefix, uri in tree.namespaces.items()}
+        self._indexes: dict[int, dict[str, tuple[Node, str]]] = {}
 
     def problem(self, element: Any, message: str) -> None:
         self.issues.append(Issue(Level.ERROR, f"{message} at {location(element)}",
@@ -194,30 +195,53 @@ class _Reader:
             return stripped
         raise AssertionError(kind)  # pragma: no cover
 
+    def index(self, nodes: Sequence[Node]) -> dict[str, tuple[Node, str]]:
+        """The nodes by the Clark name of their element (`{uri}local`), with their name:
+        built once per list of nodes, looked up for every element."""
+        key = id(nodes)
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = {
+                (f"{{{self.tree.uri(n.prefix)}}}{n.name}" if n.prefix else n.name): (n, n.name)
+                for n in nodes}
+        return found
+
+    def keep(self, parent: Any, child: Any) -> None:
+        """Keep an element the tree does not declare, with where it stood: its parent's
+        path and the names of the siblings before it (nearest first), to put it back."""
+        before = []
+        for sibling in child.itersiblings(preceding=True):
+            if isinstance(sibling.tag, str):
+                before.append(etree.QName(sibling).localname)
+            if len(before) == 8:
+                break
+        self.unmapped.append({"path": location(parent).split(" (")[0],
+                              "after": " ".join(before), "xml": _xml_text(child)})
+
     def children(self, nodes: Sequence[Node], element: Any, out: dict[str, Any]) -> None:
-        by_tag = {(self.tree.uri(n.prefix) if n.prefix else None, n.name): n for n in nodes}
+        by_tag = self.index(nodes)
         for child in element:
-            if not isinstance(child.tag, str):  # comments, processing instructions
+            tag = child.tag
+            if not isinstance(tag, str):  # comments, processing instructions
                 continue
-            qname = etree.QName(child)
-            node = by_tag.get((qname.namespace, qname.localname))
-            if node is None:
-                self.unmapped.append({"path": location(element).split(" (")[0],
-                                      "xml": _xml_text(child)})
+            hit = by_tag.get(tag)
+            if hit is None:
+                self.keep(element, child)
                 continue
+            node, name = hit
             item = self.element(node, child)
             if node.many:
-                out.setdefault(node.name, []).append(item)
-            elif node.name in out:
+                out.setdefault(name, []).append(item)
+            elif name in out:
                 self.issues.append(Issue(
-                    Level.INFO, f"{node.name} is repeated at {location(child)}; only the "
+                    Level.INFO, f"{name} is repeated at {location(child)}; only the "
                     "first is mapped (EN 16931 has one); the others are kept as XML",
-                    "xml.repeated", f"$.{node.name}", self.source or None))
-                self.unmapped.append({"path": location(element).split(" (")[0],
-                                      "xml": _xml_text(child)})
+                    "xml.repeated", f"$.{name}", self.source or None))
+                self.keep(element, child)
+            elif node.kind == "group":
+                out[name] = item
             else:
-                out.update(item if node.kind != "group" and isinstance(item, dict)
-                           else {node.name: item})
+                out.update(item)
 
     def element(self, node: Node, element: Any) -> Any:
         if node.kind == "group":
@@ -382,6 +406,15 @@ def _reinsert(tree: Tree, root: Any, item: Mapping[str, Any]) -> None:
     same = [c for c in parent if isinstance(c.tag, str) and c.tag == element.tag]
     if same:
         same[-1].addnext(element)
+        return
+    for name in str(item.get("after") or "").split():  # after its nearest sibling written
+        found = [c for c in parent if isinstance(c.tag, str)
+                 and etree.QName(c).localname == name]
+        if found:
+            found[-1].addnext(element)
+            return
+    if "after" in item:  # it came first
+        parent.insert(0, element)
     else:
         parent.append(element)
 

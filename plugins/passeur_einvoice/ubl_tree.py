@@ -146,9 +146,10 @@ def _root(credit_note: bool) -> tuple[Node, ...]:
     return (
         _c("UBLVersionID"), _c("CustomizationID"), _c("ProfileID"), _c("ID"),
         _c("IssueDate", "date"),
-        *(() if credit_note else (_c("DueDate", "date"),)),
+        *((_c("TaxPointDate", "date"),) if credit_note else (_c("DueDate", "date"),)),
         _c("InvoiceTypeCode", "code", "listID"), _c("Note", many=True),
-        _c("TaxPointDate", "date"), _c("DocumentCurrencyCode", "code"),
+        *(() if credit_note else (_c("TaxPointDate", "date"),)),
+        _c("DocumentCurrencyCode", "code"),
         _c("TaxCurrencyCode", "code"), _c("AccountingCost"), _c("BuyerReference"),
         _a("InvoicePeriod", *_PERIOD),
         _a("OrderReference", _c("ID"), _c("SalesOrderID")),

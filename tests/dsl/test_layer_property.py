@@ -17,7 +17,9 @@ from passeur.dsl.layers import ITEMS, _target
 from passeur.dsl.printer import expr_text, name_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted(p for p in (ROOT / "mappings").rglob("*.map"))
+# mapping files with a header (a library, such as cii-rules.map, is only ever included)
+SHIPPED = sorted(p for p in (ROOT / "mappings").rglob("*.map")
+                 if any(line.startswith("mapping ") for line in p.read_text().splitlines()))
 
 
 @functools.cache
