@@ -194,13 +194,23 @@ class _TextSink:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.binary = False
 
     def write(self, data: bytes) -> int:
+        raw = getattr(self.stream, "buffer", None)
+        if self.binary and raw is not None:
+            raw.write(data)
+            return len(data)
         try:
             self.stream.write(self.decoder.decode(data))
         except UnicodeDecodeError:
-            raise OutputError("this output is not text; write it to a file with -o"
-                              ) from None
+            if raw is None:
+                raise OutputError("this output is not text; write it to a file with -o"
+                                  ) from None
+            # a binary output (a Factur-X PDF): its bytes go to the file as they are
+            self.stream.flush()
+            self.binary = True
+            raw.write(data)
         return len(data)
 
 
