@@ -17,8 +17,8 @@ import passeur.dsl as dsl
 MAPPING = """\
 mapping vosfactures.invoice <-> passeur.invoice
 date(issue_date, "DD/MM/YYYY") <-> issue_date
-negate(decimal_comma(price_net)) <-> totals.net
-text(number(price_gross)) <-> totals.gross
+negate(decimal_comma(price_net)) <-> totals.net keep
+text(number(price_gross)) <-> totals.gross keep
 add_days(date(payment_to, "YYYYMMDD"), 30) <-> due_date
 upper(buyer_name) -> buyer.name
 ogm_format(description) -> extensions.ogm when starts_with(description, "0")

@@ -297,6 +297,33 @@ class Table:
         return None
 
 
+    def read_back_problem(self) -> str | None:
+        """Why writing through this table backward (under `keep`) may write a value that does
+        not read back as the view's value, or None. Forward-only entries and an `else ->`
+        fallback are fine: `keep` leaves their originals in place."""
+        fallback = self.fallback("backward")
+        if fallback is not None and fallback.left is not None:
+            return (f"its `else <-` fallback writes {_show(fallback.left.value)} for any "
+                    f"value it does not know, which reads back as something else; remove "
+                    f"the `else <-` line (an unknown value is then reported)")
+        forward: dict[Any, Any] = {}
+        for source, target in self.pairs("forward"):
+            forward.setdefault(_hashable(source), target)
+        for view, written in self.pairs("backward"):
+            back = forward.get(_hashable(written), _MISSING)
+            otherwise = self.fallback("forward")
+            if back is _MISSING and otherwise is not None and otherwise.right is not None:
+                back = otherwise.right.value
+            if back is _MISSING or _hashable(back) != _hashable(view):
+                got = "nothing" if back is _MISSING else _show(back)
+                return (f"{_show(view)} is written back as {_show(written)}, which reads "
+                        f"back as {got}; make the entries agree")
+        return None
+
+
+_MISSING = object()
+
+
 def _hashable(value: Value) -> tuple[str, Value]:
     # True == 1 == Decimal(1) in Python; keep the kinds apart.
     return (type(value).__name__ if not isinstance(value, (int, Decimal))

@@ -126,6 +126,7 @@ class _FileChecker:
         self.sides: dict[str, _Side] = {}
         self.sources: dict[str, str] = {tree.file: tree.source}
         self.seen: set[Problem] = set()
+        self._lens = False  # typing one side of a `<->` rule
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -304,8 +305,12 @@ class _FileChecker:
         rule = scoped.rule
         prefixes = {"left": scoped.left_prefix, "right": scoped.right_prefix}
         sources = {"left": rule.left, "right": rule.right}
-        kinds = {side_name: self._type_of(expr, side_name, prefixes[side_name], rule.file)
-                 for side_name, expr in sources.items()}
+        self._lens = rule.arrow == ast.BOTH
+        try:
+            kinds = {side_name: self._type_of(expr, side_name, prefixes[side_name], rule.file)
+                     for side_name, expr in sources.items()}
+        finally:
+            self._lens = False
         extra_side = "right" if rule.arrow == ast.BACKWARD else "left"
         for extra in (rule.default, rule.when):
             if extra is not None:
@@ -432,7 +437,25 @@ class _FileChecker:
                          f"{kind} ({function.signature()})", "type")
             elif index > 0 and isinstance(arg, ast.LiteralValue):
                 self._check_literal_argument(function, index, arg, file)
+            if index == 0 and self._lens:
+                self._check_inverse_type(call, function, kind, file)
         return function.returns
+
+    def _check_inverse_type(self, call: ast.Call, function: MappingFunction, kind: str,
+                            file: str) -> None:
+        """In a `<->` rule the inverse writes the field back: it must give the field's own
+        kind (`text` of a boolean would be written back by `number`, which cannot)."""
+        inverse = self.functions.get(function.inverse or "")
+        if inverse is None or "any" in (kind, inverse.returns):
+            return
+        if type_accepts(kind, inverse.returns) or type_accepts(inverse.returns, kind):
+            return
+        hint = {"boolean": "; for a boolean write `boolean_text(...)`",
+                "date": "; for a date write `format_date(...)`"}.get(kind, "")
+        self.add(file, call.line, call.column,
+                 f"`{call.name}` of {_article(kind)} {kind} cannot be written back by `<->`: "
+                 f"its inverse `{inverse.name}` gives {_article(inverse.returns)} "
+                 f"{inverse.returns}, not {_article(kind)} {kind}{hint}", "lossy")
 
     def _check_literal_argument(self, function: MappingFunction, index: int,
                                 arg: ast.LiteralValue, file: str) -> None:

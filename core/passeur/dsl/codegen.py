@@ -428,9 +428,9 @@ class _Gen:
             self.emit(f"    _at = {site}; {value} = {self.fn(step.function.name)}({value}{extra})")
         return value
 
-    def lens_solve(self, lens: Lens, value: str, base: str) -> None:
-        """Undo a lens's functions (outermost first) so `value` can be written at its path."""
-        site = self.site(self.path_template(base, lens.path.parts))
+    def lens_solve(self, lens: Lens, value: str, site: int) -> None:
+        """Undo a lens's functions (outermost first) so `value` can be written at its path;
+        a failure names `site`, the field the value was read from."""
         for step in reversed(lens.steps):
             if step.inverse is None:
                 continue  # `keep` with no inverse: the new value is written as it is
@@ -448,6 +448,10 @@ class _Gen:
         read_base = scope.path_left if forward else scope.path_right
         write_base = scope.path_right if forward else scope.path_left
         start = self.open_rule(item.index)
+        if rule.keep and not forward:
+            # First: is the original still right? Then nothing else runs (a view value the
+            # inverse could not even read, such as "" for `integer`, is then no error).
+            self.keep_check(item, scope)
         value = self.lens_get(read_lens, scope.src, read_base)
         if item.table is not None:
             self.lookup_lens(item, value, direction, read_lens, read_base)
@@ -458,7 +462,8 @@ class _Gen:
                 self.emit("_df = True")
             self.emit(f"{value} = {self.expr(rule.default, scope, 'left')}")
             self.indent -= 1
-        self.lens_solve(write_lens, value, write_base)
+        read_site = self.site(self.path_template(read_base, read_lens.path.parts))
+        self.lens_solve(write_lens, value, read_site)
         parts = write_lens.path.parts
         if forward:
             self.emit(f"if {value} is not _A:")
@@ -467,12 +472,12 @@ class _Gen:
             self.trace(write_base, parts, item.index)
             self.indent -= 1
         else:
-            if rule.keep:
-                self.keep_check(item, scope)
             self.emit(f"if {value} is _A:")
             self.emit(f"    _drop_path({scope.out}, {parts!r})")
             self.emit("else:")
             self.indent += 1
+            if item.right_lens.steps or item.left_lens.steps or item.table is not None:
+                self.read_back(item, scope, value, read_site)
             self.write(scope.out, parts, value)
             self.trace(write_base, parts, item.index)
             self.indent -= 1
@@ -485,6 +490,25 @@ class _Gen:
                     self.trace(write_base, parts, item.index)
                     self.indent -= 1
         self.close_rule(item.index, start)
+
+    def read_back(self, item: IRRule, scope: _Scope, value: str, site: int) -> None:
+        """The put law, checked where it can fail: the value about to be written must read
+        forward as the view's value, else the rule refuses it (an error naming the view's
+        field) rather than write what reads back as something else (`split` of a line that
+        holds the separator, `upper` under `keep` with a new small-letter name...)."""
+        assert item.left_lens is not None and item.right_lens is not None
+        again = self.tmp("again")
+        self.emit(f"{again} = {value}")
+        for step in item.left_lens.steps:
+            extra = "".join(f", {self.const(a.value)}" for a in step.args
+                            if isinstance(a, ast.LiteralValue))
+            self.emit(f"if {again} is not _A:")
+            self.emit(f"    {again} = {self.fn(step.function.name)}({again}{extra})")
+        if item.table is not None:
+            self.lookup_code(again, item.table.name, "forward", site)
+        self.lens_solve(item.right_lens, again, site)
+        view = self.read(scope.src, item.right_lens.path.parts)
+        self.emit(f"if not _same({again}, {view}): _at = {site}; _unwritable({view}, {again})")
 
     def lookup_lens(self, item: IRRule, value: str, direction: str, lens: Lens,
                     base: str) -> None:
@@ -508,7 +532,7 @@ class _Gen:
             self.emit(f"if {again} is _A or {again} is None:")
             default = self.expr(rule.default, attrs.evolve(scope, src=scope.orig), "left")
             self.emit(f"    {again} = {default}")
-        self.lens_solve(item.right_lens, again, scope.path_right)
+        self.lens_solve(item.right_lens, again, -1)
         view = self.read(scope.src, item.right_lens.path.parts)
         self.emit(f"{seen} = {again} is {view} or ({again} is not _A and {view} is not _A "
                   f"and {again} == {view})")
@@ -540,7 +564,9 @@ class _Gen:
         self.indent += 1
         self.emit(f"_at = {site}; {items} = _items({items})")
         depth = scope.depth
-        index, item, out = self.tmp("i"), f"_s{depth}", f"_o{depth}"
+        # Every block has its own item variable: a failure's data path finds loop indexes by
+        # identity, which must never look at a sibling block's stale item.
+        index, item, out = self.tmp("i"), self.tmp("s"), f"_o{depth}"
         result = self.tmp("list")
         originals = None
         if not forward:
@@ -637,7 +663,7 @@ _NAME = re.compile(r"\b_[A-Za-z]\w*\b")
 _HELPERS = frozenset({
     "_A", "_D", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
-    "_match", "_bypos", "_clone", "_not_object", "_fail",
+    "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
 })
 
 

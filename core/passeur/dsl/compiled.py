@@ -46,7 +46,8 @@ def _helpers() -> dict[str, Any]:
         "_lookup": values.lookup, "_child": values.child, "_items": values.items_of,
         "_drop_path": values.drop_path,
         "_getp": values.getp, "_match": values.match_items, "_bypos": values.by_position,
-        "_clone": values.clone, "_not_object": values.not_object,
+        "_clone": values.clone, "_not_object": values.not_object, "_same": values.same,
+        "_unwritable": values.unwritable,
     }
 
 
@@ -75,7 +76,8 @@ def _with_indexes(scope: dict[str, Any], loops: tuple[tuple[str, str, str], ...]
     none: it only pays for them when something fails)."""
     found = dict(scope)
     for index, items, item in loops:
-        if index in found or items not in scope or item not in scope:
+        if index in found or items not in scope or item not in scope \
+                or scope[items].__class__ is not list:
             continue
         current = scope[item]
         found[index] = next((n for n, x in enumerate(scope[items]) if x is current), "?")

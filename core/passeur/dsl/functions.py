@@ -75,6 +75,10 @@ class MappingFunction:
     lossy: bool = False
     accepts_absent: bool = False
     doc: str = ""
+    #: Empty when the inverse gives back exactly what this function read (g(f(x)) == x for
+    #: every x it accepts); otherwise what is lost, for the message that asks for `keep`
+    #: ('"007" is written back as "7"'). A `<->` rule over such a function needs `keep`.
+    inexact: str = ""
 
     @property
     def variadic(self) -> bool:

@@ -151,7 +151,9 @@ def _integer(value: Any) -> int:
 def _negate(value: Any) -> Decimal | int:
     if isinstance(value, int) and not isinstance(value, bool):
         return -value
-    return parse_number(value).copy_negate()  # exact: unary minus rounds to 28 digits
+    number = parse_number(value)
+    # exact (unary minus would round to the context); zero stays unsigned: 0.00, not -0.00
+    return number.copy_negate() if number else number.copy_abs()
 
 
 def _abs(value: Any) -> Decimal | int:
@@ -193,8 +195,10 @@ def _boolean_text(value: Any, true_text: Any = "true", false_text: Any = "false"
 
 FUNCTIONS = (
     MappingFunction("number", ("any",), "decimal", _number, inverse="text",
+                    inexact='"007" is read as 7 and written back as "7"',
                     doc='Exact number from "12.50", 12 or a decimal; "12,50" is refused.'),
     MappingFunction("text", ("any",), "string", nullsafe(to_text), inverse="number",
+                    inexact='only numbers come back: "007" would be written back as 7',
                     doc="Text of a number (no exponent), date (ISO) or boolean."),
     MappingFunction("decimal", ("any", "integer", "string?"), "decimal",
                     nullsafe(_decimal), lossy=True,
@@ -205,13 +209,17 @@ FUNCTIONS = (
                     nullsafe(_round), lossy=True,
                     doc="Round to `scale` decimals (0 by default) by the named mode."),
     MappingFunction("decimal_comma", ("any",), "decimal", nullsafe(_decimal_comma),
-                    inverse="decimal_comma_text", doc='Exact number from "12,50".'),
+                    inverse="decimal_comma_text", doc='Exact number from "12,50".',
+                    inexact='"012,5" is read as 12.5 and written back as "12,5"'),
     MappingFunction("decimal_comma_text", ("decimal",), "string",
                     nullsafe(_decimal_comma_text), inverse="decimal_comma",
+                    inexact='a number written as text ("12.50") is written back as a number',
                     doc='Number written with a decimal comma: "12,50".'),
     MappingFunction("integer", ("any",), "integer", nullsafe(_integer), inverse="text",
+                    inexact='"007" is read as 7 and written back as "7"',
                     doc='Whole number from "12", 12 or 12.0.'),
     MappingFunction("negate", ("decimal",), "decimal", nullsafe(_negate), inverse="negate",
+                    inexact='a number written as text ("12.50") is written back as a number',
                     doc="The opposite amount (credit notes written as negative invoices)."),
     MappingFunction("abs", ("decimal",), "decimal", nullsafe(_abs), lossy=True,
                     doc="The amount without its sign."),
@@ -221,6 +229,7 @@ FUNCTIONS = (
                     doc="The largest of the numbers given (nulls are skipped)."),
     MappingFunction("boolean", ("any", "string?", "string?"), "boolean", nullsafe(_boolean),
                     inverse="boolean_text",
+                    inexact="a JSON true is written back as the word for true",
                     doc='true/false from two words, "true"/"false" by default.'),
     MappingFunction("boolean_text", ("boolean", "string?", "string?"), "any",
                     nullsafe(_boolean_text), inverse="boolean",

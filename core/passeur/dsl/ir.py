@@ -208,7 +208,8 @@ class _Analyzer:
                                  f"`{expr_text(extra)}`", "lens")
                     return None
             if function is not None:
-                inverse = self.inverse_of(file, rule, node, function)
+                inverse = self.inverse_of(file, rule, node, function,
+                                          "left" if expr is rule.left else "right")
                 if inverse is False:
                     return None
                 steps.append(LensStep(node, function, inverse or None, node.args[1:]))
@@ -222,7 +223,8 @@ class _Analyzer:
             return None
         return Lens(node, tuple(reversed(steps)))
 
-    def inverse_of(self, file: str, rule: ast.Rule, call: ast.Call, function: Any) -> Any:
+    def inverse_of(self, file: str, rule: ast.Rule, call: ast.Call, function: Any,
+                   side: str) -> Any:
         """The inverse function, None (keep writes back as is) or False (refused)."""
         inverse_name = getattr(function, "inverse", None)
         lossy = bool(getattr(function, "lossy", False))
@@ -239,6 +241,25 @@ class _Analyzer:
                 f"`{_one_way(rule, ast.BACKWARD)}` rule, or add `keep` to write back the "
                 "original value when it did not change", "lossy")
             return False
+        if not rule.keep:
+            # put(get(s), s) == s needs what get runs to be undone exactly by what put runs:
+            # a function read on the left, the inverse of one solved on the right. (The
+            # other way round, put checks each value it writes: see codegen.read_back.)
+            what = ""
+            if side == "left":
+                what = getattr(function, "inexact", "")
+            elif inverse is not None:
+                what = getattr(inverse, "inexact", "") or (
+                    f"its inverse `{inverse.name}` loses information"
+                    if getattr(inverse, "lossy", False) else "")
+            if what:
+                self.problem(
+                    file, call, f"`{call.name}` does not give back exactly what it read "
+                    f"({what}), so `<->` would change the document it writes back "
+                    f"to; add `keep` (the original is written back when the value did not "
+                    f"change), or write `{_one_way(rule, ast.FORWARD)}` and a separate "
+                    f"`{_one_way(rule, ast.BACKWARD)}` rule", "lossy")
+                return False
         if inverse is not None:
             self.used_functions[inverse.name] = inverse
         return inverse
@@ -294,6 +315,14 @@ class _Analyzer:
                          f"{expr_text(rule.default)}` and a separate "
                          f"`{_one_way(rule, ast.BACKWARD)}` rule, or add `keep`", "lossy")
             ok = False
+        if table is not None and rule.keep:
+            reason = table.read_back_problem()
+            if reason is not None:
+                self.problem(file, rule, f"table {table.name} cannot be written back by "
+                             f"`<->`: {reason}, or write `{_one_way(rule, ast.FORWARD)}` and "
+                             f"a separate `{_one_way(rule, ast.BACKWARD)}` rule",
+                             "lossy", column=rule.via_column or None)
+                ok = False
         if table is not None and not rule.keep:
             reason = table.one_to_one_problem()
             if reason is not None:
@@ -335,6 +364,28 @@ class _Analyzer:
                          "the other way, so it never applies", "direction")
         self.drops.append(IRDrop(index, drop, blocks, dirs))
 
+    def same_field(self, items: list[IRRule | IRBlock]) -> None:
+        """Two `<->` rules of one scope writing the same field in one direction: the last
+        would silently win there, and the laws break for the first."""
+        for side in ("left", "right"):
+            seen: dict[tuple[str, ...], IRRule] = {}
+            for item in items:
+                if not isinstance(item, IRRule) or item.left_lens is None \
+                        or item.right_lens is None:
+                    continue
+                lens = item.left_lens if side == "left" else item.right_lens
+                first = seen.setdefault(lens.path.parts, item)
+                if first is item:
+                    continue
+                direction = "backward" if side == "left" else "forward"
+                self.problem(
+                    item.rule.file, lens.path,
+                    f"`{lens.path.text}` is already written {direction} by the `<->` rule at "
+                    f"line {first.rule.line} (`{rule_text(first.rule)}`): {direction}, the "
+                    f"last rule would silently win; make one of them one-way (`"
+                    f"{_one_way(item.rule, ast.FORWARD if side == 'left' else ast.BACKWARD)}"
+                    "`)", "duplicate-target")
+
     def statements(self, file: str, statements: list[tuple[str, ast.Statement]],
                    blocks: tuple[ast.Each, ...] = ()) -> list[IRRule | IRBlock]:
         items: list[IRRule | IRBlock] = []
@@ -350,6 +401,7 @@ class _Analyzer:
             elif blocks and not isinstance(statement, ast.Rule):
                 self.problem(origin, statement, "only rules, `drop` and `each` blocks may "
                              "appear inside an `each` block", "block")
+        self.same_field(items)
         return items
 
 

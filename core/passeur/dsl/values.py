@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import re
 import threading
 from decimal import Decimal
 from typing import Any, Final
@@ -345,11 +346,48 @@ def overlay(original: dict[str, Any], new: dict[str, Any],
     return out
 
 
+def same(a: Any, b: Any) -> bool:
+    """Equality as a document sees it: numbers by value (int or Decimal), everything else
+    of the same kind only (true is not 1, "3" is not 3), lists and objects item by item."""
+    if a is b:
+        return True
+    if a.__class__ is bool or b.__class__ is bool:
+        return a.__class__ is b.__class__ and a == b
+    if isinstance(a, (int, Decimal)) and isinstance(b, (int, Decimal)):
+        return bool(a == b)
+    if a.__class__ is not b.__class__:
+        return False
+    if a.__class__ is list:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if a.__class__ is dict:
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def unwritable(view: Any, again: Any) -> None:
+    """A `<->` rule's put would write a value that does not read back as the view's."""
+    raise ValueProblem(view, "cannot be written back exactly: what this rule would write "
+                       f"reads back as {show(again)}")
+
+
 def not_object(value: Any) -> None:
     raise ValueProblem(value, "is not an object")
 
 
 _NO_KEY = object()
+
+
+_NUMERIC_KEY = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _key_form(key: Any) -> Any:
+    """A key as matching compares it: a number and the same number written as text are one
+    key (an ERP's line number 3 and the canonical line id "3"); true is not 1."""
+    if key.__class__ is bool:
+        return ("bool", key)
+    if key.__class__ is str and _NUMERIC_KEY.fullmatch(key):
+        return Decimal(key)
+    return key
 
 
 def match_items(originals: Any, key_of: Any, keys: list[Any]) -> list[Any]:
@@ -366,7 +404,7 @@ def match_items(originals: Any, key_of: Any, keys: list[Any]) -> list[Any]:
     for index, item in enumerate(originals):
         if item.__class__ is not dict:
             continue
-        k = key_of(item)
+        k = _key_form(key_of(item))
         if k is ABSENT or k is None:
             k = (_NO_KEY, k is None)
         try:
@@ -374,7 +412,7 @@ def match_items(originals: Any, key_of: Any, keys: list[Any]) -> list[Any]:
         except TypeError:
             continue
     found: list[Any] = []
-    for k in keys:
+    for k in map(_key_form, keys):
         if k is ABSENT or k is None:
             k = (_NO_KEY, k is None)
         try:
