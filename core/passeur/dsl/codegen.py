@@ -535,7 +535,7 @@ class _Gen:
         self.lens_solve(item.right_lens, again, -1)
         view = self.read(scope.src, item.right_lens.path.parts)
         self.emit(f"{seen} = {again} is {view} or ({again} is not _A and {view} is not _A "
-                  f"and {again} == {view})")
+                  f"and _same({again}, {view}))")
         self.indent -= 1
         self.emit("except Exception:")
         self.emit(f"    {seen} = False")
