@@ -250,6 +250,12 @@ def items(values: Any) -> Any:
     return None if values is None else [{"value": v} for v in values]
 
 
+#: Functions whose inverse does not give back exactly what they read (`<->` needs `keep`).
+INEXACT = {
+    "xml_texts": "an item's attributes and non-object items are not written back",
+    "xml_items": "an item's attributes and non-object items are not written back",
+}
+
 FUNCTIONS = (
     ("xml_party_ids", ("any", "any", "any"), "list", party_ids, None,
      "A party's identifiers from its UBL/CII identification, tax scheme and legal lists."),
