@@ -153,7 +153,7 @@ def test_push_refuses_unreadable_input_before_any_call(serve, state, tmp_path) -
     code, _, stderr = _run(state, "push", str(conn), "invoice", str(src))
     assert code == 3
     assert "nothing was pushed" in stderr
-    assert "bad.ndjson: document 2: line 3, column 1: malformed JSON" in stderr
+    assert "bad.ndjson: document 2: line 2, column 10: malformed JSON: expecting value" in stderr
     assert app.stats.requests == 0
 
 

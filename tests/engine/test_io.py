@@ -71,13 +71,13 @@ def test_two_pretty_documents_are_refused_with_a_hint() -> None:
 
 def test_nan_is_not_a_number() -> None:
     _, docs = _read('{"a": NaN}')
-    assert docs == [InputProblem(1, "NaN is not a number JSON allows", 1, 1)]
+    assert docs == [InputProblem(1, "NaN is not a number JSON allows", 1, 7)]
 
 
 def test_text_that_is_not_utf8_is_a_problem_not_a_traceback() -> None:
     stream = io.TextIOWrapper(io.BytesIO(b'{"a": "caf\xe9"}\n'), encoding="utf-8")
     assert list(iter_documents(stream)) == [InputProblem(
-        1, "the input is not UTF-8 text (byte 0xe9 cannot be read); save it as UTF-8")]
+        1, "byte 0xe9 is not UTF-8 text; save the file as UTF-8", 1, 11, "$.a")]
 
 
 def test_empty_input_has_no_documents() -> None:

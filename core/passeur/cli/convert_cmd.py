@@ -269,11 +269,17 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
         for outcome in _outcomes(converter, stream, out):
             totals["documents"] += 1
             input_errors |= outcome.input_error
+            if not outcome.failed:
+                try:
+                    out.write(outcome.output)
+                except ValueError as exc:  # e.g. a lone surrogate a mapping produced
+                    outcome = outcome.with_issue(Issue(
+                        Level.ERROR, f"the output cannot be written: {exc}", "output.value",
+                        "$"))
             if outcome.failed:
                 totals["failed"] += 1
             else:
                 totals["converted"] += 1
-                out.write(outcome.output)
             totals["warnings"] += sum(1 for i in outcome.issues if i.level is Level.WARNING)
             kinds.update(i.code or "other" for i in outcome.issues if i.level is Level.WARNING)
             if outcome.issues:

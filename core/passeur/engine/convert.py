@@ -130,6 +130,11 @@ class DocumentOutcome:
         """How messages name it: `document 3 (no. 10044)`, its place then its number."""
         return f"document {self.index}" + (f" (no. {self.id})" if self.id else "")
 
+    def with_issue(self, issue: Issue) -> DocumentOutcome:
+        """This outcome with one more issue (an ERROR fails it)."""
+        output = None if issue.level is Level.ERROR else self.output
+        return attrs.evolve(self, output=output, issues=(*self.issues, issue))
+
     def as_json(self) -> dict[str, Any]:
         return {"document": self.index, "id": self.id, "line": self.line,
                 "failed": self.failed, "issues": [issue_json(i) for i in self.issues]}
@@ -269,6 +274,13 @@ class Converter:
             output = None
         except MappingError as exc:
             issues.append(Issue(Level.ERROR, str(exc), "mapping.error", "$"))
+            output = None
+        except (ArithmeticError, RecursionError) as exc:
+            # the limits on input (passeur.numbers, passeur.engine.io) keep every amount
+            # computable; what still overflows is this document's problem, not the stream's
+            issues.append(Issue(Level.ERROR, "an amount of this document cannot be computed "
+                                f"({type(exc).__name__}): its numbers are too large or too "
+                                "precise", "document.limits", "$"))
             output = None
         return DocumentOutcome(index, line, output, tuple(issues), id=self._origin.id)
 
@@ -452,10 +464,11 @@ class Converter:
             if isinstance(item, InputProblem):
                 where = self.source_label or "<input>"
                 if item.line is not None:
-                    where += f":{item.line}:{item.column}"
+                    where += f":{item.line}" + (f":{item.column}" if item.column else "")
+                field = f" {item.path}:" if item.path else ""
                 yield DocumentOutcome(item.index, item.line, None, (Issue(
-                    Level.ERROR, f"{where}: {item.message}", "input.read", "$"),),
-                    input_error=True)
+                    Level.ERROR, f"{where}:{field} {item.message}", "input.read",
+                    item.path or "$"),), input_error=True)
                 continue
             if item.value is None and item.issues:  # the reader could not read it
                 yield DocumentOutcome(item.index, item.line, None, tuple(item.issues),
