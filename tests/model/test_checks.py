@@ -96,7 +96,7 @@ def test_totals_rules_each_reported_with_path() -> None:
                       paid=D("5.00"), due=D("19.00")))
     assert messages(check(invoice)) == [
         ("line-amount", "$.lines[0].net_amount",
-         "line amount 21.00 differs from quantity x price - discount = 20.00"),
+         "line 1: amount 21.00 differs from quantity x price = 2 x 10.00 = 20.00"),
         ("BR-CO-10", "$.totals.line_net",
          "sum of line net amounts is 21.00, the document says 20.00"),
         ("BR-CO-13", "$.totals.net",

@@ -7,16 +7,15 @@ them once per operation.
 
 from __future__ import annotations
 
-import decimal
 import json
 import re
-import threading
 from decimal import Decimal
 from typing import Any, Final
 
 import attrs
 
 from passeur.issues import Issue
+from passeur.model.money import EXACT, exact_context  # the mappings' context (with money)
 from passeur.numbers import NumberError, parse_decimal
 
 __all__ = [
@@ -30,28 +29,6 @@ __all__ = [
     "exact_context",
     "show",
 ]
-
-#: The decimal context every compiled mapping runs under. The default context keeps 28
-#: significant digits and would round a large sum silently; with 200, addition, subtraction
-#: and multiplication of any amount a document can hold are exact, and a division keeps 200
-#: digits until the mapping rounds it explicitly (round, money). Nothing here is global:
-#: the caller's own context is restored after each run.
-EXACT: Final = decimal.Context(
-    prec=200, rounding=decimal.ROUND_HALF_EVEN, Emax=decimal.MAX_EMAX,
-    Emin=decimal.MIN_EMIN,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
-
-_per_thread = threading.local()
-
-
-def exact_context() -> decimal.Context:
-    """This thread's copy of EXACT (a context records flags, so threads never share one).
-    Swapping it in with `decimal.setcontext` costs half of `localcontext` on the hot path."""
-    ctx: decimal.Context | None = getattr(_per_thread, "context", None)
-    if ctx is None:
-        ctx = _per_thread.context = EXACT.copy()
-    return ctx
-
 
 class _Absent:
     """The type of `ABSENT`: a key that is not in the document."""

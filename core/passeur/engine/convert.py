@@ -9,6 +9,7 @@ JSON is read and written is its `WireFormat`'s; the pipeline only chains them.
 
 from __future__ import annotations
 
+import decimal
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -18,7 +19,13 @@ import attrs
 
 from passeur.canonical import CANONICAL, fields_of
 from passeur.engine.documents import JSON_READER, ByteSink, DocumentWriter, JsonWriter
-from passeur.engine.hub import check_source_totals, check_target, tax_rounding_of
+from passeur.engine.hub import (
+    check_line_amounts,
+    check_magnitudes,
+    check_source_totals,
+    check_target,
+    tax_rounding_of,
+)
 from passeur.engine.io import InputForm, InputProblem, RawDocument
 from passeur.engine.wire import WireFormat, Written, missing_required
 from passeur.errors import (
@@ -30,6 +37,7 @@ from passeur.errors import (
 )
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import DOCUMENT_CLASSES, Attachment, Invoice, Source, with_computed_totals
+from passeur.model.money import exact_context
 from passeur.plugins import Registry
 from passeur.schema import FieldSpec, FieldType
 from passeur.serialize import structure, to_plain, unstructure
@@ -268,6 +276,8 @@ class Converter:
         self._origin = Source(system=self.source.name, id=None,
                               location=f"{where}:{line}" if line is not None
                               else f"{where}#{index}")
+        saved = decimal.getcontext()
+        decimal.setcontext(exact_context())  # no amount within the limits can overflow
         try:
             output = self._convert(value, issues)
         except _Failed:
@@ -282,6 +292,8 @@ class Converter:
                                 f"({type(exc).__name__}): its numbers are too large or too "
                                 "precise", "document.limits", "$"))
             output = None
+        finally:
+            decimal.setcontext(saved)
         return DocumentOutcome(index, line, output, tuple(issues), id=self._origin.id)
 
     def read_source(self, value: Any) -> tuple[dict[str, Any] | None, list[Issue]]:
@@ -427,6 +439,7 @@ class Converter:
         if isinstance(model, Invoice) and self.attachments:
             model = attrs.evolve(model, attachments=(*model.attachments, *self.attachments))
         if isinstance(model, Invoice):
+            issues.extend(check_line_amounts(model))
             model = with_computed_totals(model, tax_rounding=tax_rounding_of(self.reader))
             issues.extend(check_source_totals(model, self.reader))
             issues.extend(check_target(model, self.writer, self.policy, self.target.name))
@@ -437,6 +450,10 @@ class Converter:
             raise _Failed
         plain = to_plain(model)
         assert isinstance(plain, dict)
+        absurd = check_magnitudes(plain)  # what was read and what was computed from it
+        if absurd:
+            issues.extend(absurd)
+            raise _Failed
         return plain
 
     # --- a stream -----------------------------------------------------------------------

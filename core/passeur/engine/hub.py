@@ -10,12 +10,41 @@ What a system can represent is data on its `WireFormat`, never a test on its nam
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from passeur.engine.wire import WireFormat
 from passeur.issues import Issue, IssuePolicy, Level
+from passeur.limits import amount_problem
 from passeur.model import Invoice, Tax, TaxRounding, recompute
+from passeur.model.checks import line_amount_issues
 
-__all__ = ["check_source_totals", "check_target", "describe_taxes", "tax_rounding_of"]
+__all__ = ["check_line_amounts", "check_magnitudes", "check_source_totals", "check_target",
+           "describe_taxes", "tax_rounding_of"]
+
+
+def check_magnitudes(record: Any, path: str = "$") -> list[Issue]:
+    """The first amount, quantity, price or rate of a canonical record that is absurd
+    (10^18 or more), as an error naming the field (what is computed from it would repeat
+    the same error)."""
+    found: list[Issue] = []
+    stack = [(record, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}") for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, Decimal):
+            problem = amount_problem(value)
+            if problem is not None:
+                return [Issue(Level.ERROR, problem, "amount.magnitude", where)]
+    return found
+
+
+def check_line_amounts(invoice: Invoice) -> list[Issue]:
+    """Line amounts the source reports that its own quantity x price do not give, beyond
+    the rounding of one minor unit: a warning (the amount is kept as the source says)."""
+    return line_amount_issues(invoice, level=Level.WARNING)
 
 _ROUNDING = {"line": TaxRounding.PER_LINE, "document": TaxRounding.PER_DOCUMENT}
 

@@ -20,12 +20,12 @@ from passeur.model.identifiers import (
     validate_identifier,
     validate_structured_communication,
 )
-from passeur.model.invoice import Invoice, LineKind, Payment
-from passeur.model.money import round_money
+from passeur.model.invoice import Invoice, Line, LineKind, Payment
+from passeur.model.money import minor_units, round_money
 from passeur.model.records import BankStatement, Product
 from passeur.model.totals import computed_line_net, line_net
 
-__all__ = ["check"]
+__all__ = ["check", "line_amount_issues"]
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -85,14 +85,7 @@ def _check_invoice(invoice: Invoice, *, tolerance: Decimal = CENT) -> list[Issue
         if line.kind not in (LineKind.ITEM, LineKind.PRODUCT_GROUP):
             continue
         path = f"$.lines[{i}]"
-        if line.net_amount is not None and line.quantity is not None \
-                and line.unit_price_net is not None:
-            expected = computed_line_net(line, cur)
-            if expected is not None and abs(expected - line.net_amount) > tolerance:
-                issues.append(_issue(
-                    "line-amount", f"{path}.net_amount",
-                    f"line amount {line.net_amount} differs from quantity x price - discount "
-                    f"= {expected}"))
+        issues += _line_amount(line, i, cur, tolerance, Level.ERROR)
         line_sum += line_net(line, cur) or ZERO
         for t, tax in enumerate(line.taxes):
             if tax.rate is not None and tax.rate < 0:
@@ -119,6 +112,35 @@ def _check_invoice(invoice: Invoice, *, tolerance: Decimal = CENT) -> list[Issue
         issues.append(_issue("due-date", "$.due_date",
                              f"due date {invoice.due_date} is before issue date "
                              f"{invoice.issue_date}", Level.WARNING))
+    return issues
+
+
+def _line_amount(line: Line, i: int, currency: str, tolerance: Decimal,
+                 level: Level) -> list[Issue]:
+    if line.net_amount is None or line.quantity is None or line.unit_price_net is None:
+        return []
+    expected = computed_line_net(line, currency)
+    if expected is None or abs(expected - line.net_amount) <= tolerance:
+        return []
+    discount = " - discount" if line.discount_amount or line.discount_percent else ""
+    return [_issue("line-amount", f"$.lines[{i}].net_amount",
+                   f"line {i + 1}: amount {line.net_amount} differs from quantity x "
+                   f"price{discount} = {line.quantity} x {line.unit_price_net}{discount} = "
+                   f"{expected}", level)]
+
+
+def line_amount_issues(invoice: Invoice, *, tolerance: Decimal | None = None,
+                       level: Level = Level.WARNING) -> list[Issue]:
+    """Lines whose amount disagrees with quantity x price - discount by more than
+    `tolerance` (one minor unit of the currency by default: the rounding a correct system
+    can introduce)."""
+    cur = invoice.currency
+    if tolerance is None:
+        tolerance = Decimal(1).scaleb(-minor_units(cur))
+    issues: list[Issue] = []
+    for i, line in enumerate(invoice.lines):
+        if line.kind in (LineKind.ITEM, LineKind.PRODUCT_GROUP):
+            issues += _line_amount(line, i, cur, tolerance, level)
     return issues
 
 
