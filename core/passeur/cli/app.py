@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
@@ -25,6 +25,7 @@ from rich.text import Text
 
 from passeur.errors import InputError, OutputError, PasseurError, TransportError, UsageError
 from passeur.plugins import Registry, load_registry
+from passeur.redaction import redact_text
 
 __all__ = [
     "EXIT_CODES",
@@ -39,6 +40,7 @@ __all__ = [
     "console",
     "err_console",
     "exit_code_for",
+    "exit_code_for_outcomes",
     "fail",
     "handle_errors",
     "print_json",
@@ -109,12 +111,14 @@ def registry_of(ctx: click.Context) -> Registry:
 
 
 def print_json(data: Any) -> None:
-    """JSON on standard output, for scripts (never mixed with human text)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """JSON on standard output, for scripts (never mixed with human text); every secret a
+    connection read is masked."""
+    click.echo(redact_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(redact_text(message))}", markup=True,
+                      highlight=False)
     sys.exit(code)
 
 
@@ -131,6 +135,23 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
+#: Outcome errors that say the system never took the request (it did not answer, refused
+#: the connection, or asked to wait until the attempts ran out).
+_UNANSWERED = frozenset({"Retryable", "RateLimited"})
+
+
+def exit_code_for_outcomes(outcomes: Iterable[Any]) -> int:
+    """The exit code of a run that wrote documents (`Outcome`s of passeur.http): 0 when all
+    were created, 4 when none was because the system never answered, else 1."""
+    results = list(outcomes)
+    if all(o.outcome == "created" for o in results):
+        return EXIT_OK
+    if not any(o.outcome == "created" for o in results) and all(
+            o.error in _UNANSWERED for o in results):
+        return EXIT_REMOTE
+    return EXIT_FAILURE
+
+
 def handle_errors(func: F) -> F:
     """Turn passeur's exceptions into one clear message and a documented exit code."""
 
@@ -139,7 +160,8 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PasseurError as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False)
+            err_console.print(f"error: {redact_text(str(exc))}", markup=False,
+                              highlight=False)
             sys.exit(exit_code_for(exc))
         except OSError as exc:
             err_console.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),

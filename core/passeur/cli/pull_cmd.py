@@ -10,6 +10,7 @@ import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from passeur.cli.app import cli, err_console, handle_errors, print_json, registry_of
+from passeur.cli.tracing import live_options
 from passeur.engine.connection import Connection, load_connection
 from passeur.errors import TransportError, UsageError
 from passeur.http import dumps_json
@@ -79,6 +80,7 @@ def _write_all(client: Any, doctype: str, since: datetime.date | None, out: Text
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON summary (on standard error when the documents go to "
               "standard output).")
+@live_options
 @click.pass_context
 @handle_errors
 def pull(ctx: click.Context, connection_path: str, doctype: str,

@@ -15,23 +15,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from passeur.cli.app import (
-    EXIT_FAILURE,
-    EXIT_OK,
     EXIT_REMOTE,
     cli,
     console,
     err_console,
+    exit_code_for_outcomes,
     handle_errors,
     print_json,
     registry_of,
     styled,
 )
 from passeur.cli.pull_cmd import check_operation
+from passeur.cli.tracing import live_options
 from passeur.engine.connection import load_connection
 from passeur.engine.io import InputProblem, iter_documents
 from passeur.errors import InputError
 from passeur.http import CREATED, FAILED, UNCERTAIN, AuthError, Outcome
 from passeur.issues import Issue, Level
+from passeur.redaction import redact_text
 
 HELP = """Create documents in a live system and report, for each one, whether it was
 created, failed (with the reason) or is uncertain (it may have been created and
@@ -45,7 +46,8 @@ paced by the connection's [http] rate_limit, each as one create of the sync
 pipeline: a write intent with a deterministic key (the document's oid or
 NoFacture, else one from its content, written to the target), a success only
 when the answer shows what was stored, and a lookup by key before anything is
-sent again. Exit code 1 if any document was not created.
+sent again. Exit code 1 if any document was not created, 4 if the system
+refused or did not answer at all (nothing was created).
 
 \b
 Examples:
@@ -58,7 +60,7 @@ Examples:
 def read_input(path: str) -> list[dict[str, Any]]:
     """Every document of INPUT, or an InputError naming each unreadable one."""
     label = "<stdin>" if path == "-" else path
-    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    stream = sys.stdin if path == "-" else open(path, "rb")  # noqa: SIM115 - BOM, bad bytes
     documents: list[dict[str, Any]] = []
     problems: list[str] = []
     try:
@@ -185,8 +187,9 @@ def _report(outcomes: list[Outcome], doctype: str) -> None:
         table = Table("#", "document", "outcome", "reason", show_lines=False)
         for o in bad:
             style = "red" if o.outcome == FAILED else "yellow"
-            table.add_row(str(o.index + 1), o.key,
-                          styled(f"[{style}]{escape(str(o.outcome))}[/]"), o.reason or "")
+            table.add_row(str(o.index + 1), escape(redact_text(o.key)),
+                          styled(f"[{style}]{escape(str(o.outcome))}[/]"),
+                          escape(redact_text(o.reason or "")))
         console.print(table)
     counts = {k: sum(o.outcome == k for o in outcomes) for k in (CREATED, FAILED, UNCERTAIN)}
     console.print(f"{counts[CREATED]} created, {counts[FAILED]} failed, "
@@ -205,6 +208,7 @@ def _report(outcomes: list[Outcome], doctype: str) -> None:
               "temporary one); a re-run with the same store reconciles what was unsure.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the outcome of every document as JSON.")
+@live_options
 @click.pass_context
 @handle_errors
 def push(ctx: click.Context, connection_path: str, doctype: str, input_path: str,
@@ -229,7 +233,6 @@ def push(ctx: click.Context, connection_path: str, doctype: str, input_path: str
     else:
         _report(outcomes, doctype)
     if stopped is not None:
-        err_console.print(f"error: {stopped}", markup=False, highlight=False)
+        err_console.print(f"error: {redact_text(str(stopped))}", markup=False, highlight=False)
         ctx.exit(EXIT_REMOTE)
-    ok = all(o.outcome == CREATED for o in outcomes)
-    ctx.exit(EXIT_OK if ok else EXIT_FAILURE)
+    ctx.exit(exit_code_for_outcomes(outcomes))

@@ -30,6 +30,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -37,6 +38,7 @@ from passeur.engine.folder import FolderClient, FolderSettings
 from passeur.errors import InputError, UsageError
 from passeur.http import HttpSettings, RetryPolicy
 from passeur.plugins import Registry
+from passeur.redaction import register_secrets
 from passeur.schema import SystemSpec
 from passeur.suggest import did_you_mean
 
@@ -94,9 +96,14 @@ def _number(name: str, key: str, value: Any) -> float:
     return float(value)
 
 
+#: Requests per second for one account when the connection file does not say (the
+#: documented default: every worker of a run shares it, so `--concurrency` never floods).
+DEFAULT_RATE_LIMIT = 10.0
+
+
 def _http(name: str, table: Any) -> HttpSettings:
     if table is None:
-        return HttpSettings()
+        table = {}
     if not isinstance(table, dict):
         raise UsageError(f"{name}: [http] must be a table")
     for key in table:
@@ -109,7 +116,8 @@ def _http(name: str, table: Any) -> HttpSettings:
                         max_delay=values.get("max_delay", 30.0))
     return HttpSettings(timeout=values.get("timeout", 30.0),
                         connect_timeout=values.get("connect_timeout", 10.0), retry=retry,
-                        rate_limit=values.get("rate_limit"), burst=int(values.get("burst", 1)))
+                        rate_limit=values.get("rate_limit", DEFAULT_RATE_LIMIT),
+                        burst=int(values.get("burst", 1)))
 
 
 def parse_connection(text: str, registry: Registry, *, name: str = "<connection>",
@@ -163,6 +171,7 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
             settings[key] = value
         if secret:
             secrets.add(key)
+        _refuse_url_credentials(where, key, settings[key])
     if spec.variant_setting:
         if variant is not None:
             given = settings.get(spec.variant_setting)
@@ -193,6 +202,7 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
                              f"[settings]{alternative}")
     formats = {key: fmt for key, fmt in registry.formats.items()
                if key.startswith(f"{spec.name}.")}
+    register_secrets(str(settings[k]) for k in secrets if settings.get(k))
     return Connection(name=name, system=spec, variant=variant, settings=settings,
                       secret_names=frozenset(secrets), http=_http(name, data.get("http")),
                       folder=folder, formats=formats)
@@ -219,6 +229,21 @@ def _folder(name: str, text: str, table: Any, base: Path | None) -> FolderSettin
     if not folder.is_absolute() and base is not None:
         folder = base / folder
     return FolderSettings(folder, pattern)
+
+
+def _refuse_url_credentials(where: str, key: str, value: Any) -> None:
+    """A URL with user info (`https://user:secret@host`) holds a secret in clear: refused,
+    whether in the file or in the environment (it would be shown wherever the URL is)."""
+    if not isinstance(value, str) or "@" not in value or "://" not in value:
+        return
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return
+    if parts.scheme and "@" in parts.netloc:
+        raise UsageError(f"{where}: {key} has credentials in it (user:password@); they "
+                         "would be shown wherever the URL is: remove them and put them in "
+                         "the connection's own secret settings, read from the environment")
 
 
 def load_connection(path: str | Path, registry: Registry, *,

@@ -31,7 +31,7 @@ from passeur.http.errors import (
     common_error_body,
 )
 from passeur.http.ratelimit import TokenBucket, budget_for
-from passeur.http.redact import Redactor, logger
+from passeur.http.redact import Redactor, logger, register_secrets
 from passeur.http.retry import RetryPolicy
 
 __all__ = ["AsyncHttpClient", "HttpClient", "HttpSettings"]
@@ -64,6 +64,7 @@ class _Runner:
         self.auth = auth
         self.settings = settings
         self.redactor = Redactor(secrets=auth.secrets)
+        register_secrets(auth.secrets)  # the command line masks them in all it prints
         self.headers = {"Accept": "application/json", "User-Agent": settings.user_agent,
                         **(headers or {})}
         self.budget: TokenBucket | None = None
@@ -87,6 +88,7 @@ class _Runner:
 
     def trace_request(self, request: httpx.Request, attempt: int) -> str:
         url = self.redactor.url(str(request.url))
+        logger.info("-> %s %s attempt=%d", request.method, url, attempt)
         if logger.isEnabledFor(10):  # DEBUG: bodies and headers too
             body: Any = None
             if request.content:
@@ -94,10 +96,8 @@ class _Runner:
                     body = self.redactor.data(loads_json(request.content))
                 except ValueError:
                     body = f"<{len(request.content)} bytes>"
-            logger.debug("-> %s %s attempt=%d headers=%s body=%s", request.method, url,
-                         attempt, self.redactor.headers(dict(request.headers)), body)
-        else:
-            logger.info("-> %s %s attempt=%d", request.method, url, attempt)
+            logger.debug("-> headers=%s body=%s", self.redactor.headers(dict(request.headers)),
+                         body)
         return url
 
     def trace_response(self, response: httpx.Response, url: str, started: float) -> None:
@@ -106,11 +106,12 @@ class _Runner:
                     response.status_code, elapsed)
         if logger.isEnabledFor(10):
             text = response.text if "json" in response.headers.get("content-type", "") else ""
-            logger.debug("<- body %s", self.redactor.text(text[:2000]))
+            logger.debug("<- body %s", self.redactor.text(text)[:2000])
 
     def outcome(self, call: Call, response: httpx.Response, url: str) -> Any:
         error = classify_response(response, idempotent=call.is_idempotent or call.guarded,
-                                  url=url, error_body=self.error_body)
+                                  url=url, error_body=self.error_body,
+                                  redact=self.redactor.text)
         if error is not None:
             raise error
         if call.expect == "bytes":
@@ -121,7 +122,7 @@ class _Runner:
             return loads_json(response.content)
         except ValueError:
             raise UnexpectedResponse(
-                "the answer is not JSON: " + self.redactor.text(response.text[:200]),
+                "the answer is not JSON: " + self.redactor.text(response.text)[:200],
                 method=call.method, url=url, status=response.status_code) from None
 
     def failed(self, call: Call, exc: httpx.HTTPError, url: str) -> TransportError:
@@ -157,10 +158,11 @@ class _Runner:
                              url=error.url, status=error.status, body=error.body)
         return error
 
-    def next_wait(self, error: TransportError, attempt: int) -> float | None:
+    def next_wait(self, error: TransportError, attempt: int,
+                  rate_waited: float = 0.0) -> float | None:
         """Seconds to wait before trying again, or None to give up and raise."""
         policy = self.settings.retry
-        if not policy.should_retry(error, attempt):
+        if not policy.should_retry(error, attempt, rate_waited):
             return None
         wait = policy.delay(error, attempt)
         if isinstance(error, RateLimited) and self.budget is not None:
@@ -173,6 +175,7 @@ class _Runner:
         sleep or a request to send, is sent back the response (or the httpx error) of each
         request, and returns the call's result or raises its classified error."""
         attempt = 0
+        rate_waited = 0.0  # seconds spent on Retry-After (pacing uses up no attempt)
         resent = False  # a 5xx came back for a guarded write and we sent it again
         while True:
             attempt += 1
@@ -194,9 +197,12 @@ class _Runner:
             else:
                 assert isinstance(answer, httpx.HTTPError)  # the drivers send nothing else
                 error = self.failed(call, answer, url)
-            wait = self.next_wait(error, attempt)
+            wait = self.next_wait(error, attempt, rate_waited)
             if wait is None:
                 raise self.final(call, error, resent)
+            if self.settings.retry.is_pacing(error):
+                attempt -= 1
+                rate_waited += wait
             resent = resent or self.server_failed(call, error)
             yield wait
 

@@ -107,9 +107,12 @@ class UnexpectedResponse(_Classified):
     """An answer that fits no other class (an unusual 4xx, a body that is not JSON...)."""
 
 
-def _excerpt(response: httpx.Response, limit: int = 300) -> str:
+def _excerpt(response: httpx.Response, redact: Callable[[str], str],
+             limit: int = 300) -> str:
+    """The start of the body, redacted whole before it is cut (a cut secret is no longer
+    recognisable)."""
     try:
-        text = response.text
+        text = redact(response.text)
     except Exception:  # a streamed or undecodable body
         return ""
     return text if len(text) <= limit else text[:limit] + "..."
@@ -209,24 +212,37 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 NOT_PROCESSED = frozenset({429, 503})
 
 
+def _redacted(body: Any, redact: Callable[[str], str]) -> Any:
+    if isinstance(body, str):
+        return redact(body)
+    if isinstance(body, Mapping):
+        return {redact(str(k)): _redacted(v, redact) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_redacted(v, redact) for v in body]
+    return body
+
+
 def classify_response(response: httpx.Response, *, idempotent: bool,
                       url: str | None = None,
-                      error_body: ErrorBody = common_error_body) -> TransportError | None:
+                      error_body: ErrorBody = common_error_body,
+                      redact: Callable[[str], str] = str) -> TransportError | None:
     """None for a success (2xx/3xx), else the exception that says what went wrong.
 
     `idempotent=False` marks a write that must not be repeated: a 5xx other than 503 is then
     `Uncertain`, since the server may have applied it before failing. `error_body` is the
-    system's reading of its error bodies (message, field problems), the common one else.
+    system's reading of its error bodies (message, field problems), the common one else;
+    `redact` cleans every text taken from the answer (a server may echo the credentials).
     """
     status = response.status_code
     if status < 400:
         return None
     request = response.request
     common: dict[str, Any] = {
-        "method": request.method, "url": url if url is not None else str(request.url),
-        "status": status, "body": _excerpt(response),
+        "method": request.method,
+        "url": url if url is not None else redact(str(request.url)),
+        "status": status, "body": _excerpt(response, redact),
     }
-    body = _json(response)
+    body = _redacted(_json(response), redact)
     reading = error_body(body)
 
     def _message_of(body: Any, fallback: str) -> str:
