@@ -19,6 +19,17 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """The fuzz tests only, with a long budget: `nox -s fuzz` (10,000 examples per test) or
+    `nox -s fuzz -- 50000`. Each run prints hypothesis' statistics per test."""
+    session.install("-e", ".[test]")
+    session.install("-e", EXAMPLE_PLUGIN)
+    examples = session.posargs[0] if session.posargs else "10000"
+    session.run("pytest", "-m", "fuzz", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
+                "-q", env={"PASSEUR_FUZZ_EXAMPLES": examples})
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff over everything we wrote."""
     session.install("ruff>=0.5")

@@ -52,7 +52,7 @@ def _forms(secret: str) -> set[str]:
 _KEYED = re.compile(
     r"""(?ix)(\b(?:api[_-]?token|access[_-]?token|refresh[_-]?token|token|password|passwd|
     secret(?:[_-]?key)?|licen[cs]e(?:[_-]?code)?|api[_-]?key|x-api-key)\b["']?\s*[:=]\s*["']?)
-    ([^"'&\s,;}<>]+)""")
+    (?!(?:true|false|null|none)\b|\*\*\*)([^"'&\s,;}<>]+)""")
 _AUTHORIZATION = re.compile(r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?)"
                             r"(?:(basic|bearer|token)\s+)?([^\s\"',;}<>]+)")
 _SCHEME = re.compile(r"(?i)\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{8,})")
@@ -70,13 +70,13 @@ class Redactor:
     def is_secret_key(self, key: str) -> bool:
         return _norm(key) in self.keys
 
-    def text(self, value: str) -> str:
-        """`value` with every known secret, and every value written after a secret-looking
-        name (`api_token=`, `"password": `, `Authorization: Basic `), masked."""
+    def text(self, value: str, *, keyed: bool = True) -> str:
+        """`value` with every known secret masked, and (`keyed`) every value written after
+        a secret-looking name (`api_token=`, `"password": `, `Authorization: Basic `)."""
         for secret in self.secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
-        if not any(c in value for c in "=:"):
+        if not keyed or not any(c in value for c in "=:"):
             return value
         value = _AUTHORIZATION.sub(
             lambda m: m.group(1) + (m.group(2) + " " if m.group(2) else "") + MASK, value)
@@ -127,9 +127,10 @@ def register_secrets(values: Iterable[str]) -> None:
             _process = Redactor(secrets=_known)
 
 
-def redact_text(text: str) -> str:
-    """`text` with every registered secret, and any value after a secret's name, masked."""
-    return _process.text(text)
+def redact_text(text: str, *, keyed: bool = True) -> str:
+    """`text` with every registered secret masked, and (`keyed`, for free text) any value
+    written after a secret's name; structured output (JSON reports) passes keyed=False."""
+    return _process.text(text, keyed=keyed)
 
 
 def redact_url(url: str) -> str:

@@ -113,7 +113,8 @@ def registry_of(ctx: click.Context) -> Registry:
 def print_json(data: Any) -> None:
     """JSON on standard output, for scripts (never mixed with human text); every secret a
     connection read is masked."""
-    click.echo(redact_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
+    click.echo(redact_text(json.dumps(data, ensure_ascii=False, indent=2, default=str),
+                           keyed=False))
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> None:
