@@ -17,3 +17,12 @@ def _no_plugin_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests start without allow/deny lists from the developer's environment."""
     monkeypatch.delenv("PASSEUR_PLUGINS", raising=False)
     monkeypatch.delenv("PASSEUR_DISABLE_PLUGINS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_from_other_tests() -> None:
+    """Secrets a test's connections registered (to be masked in all output) are forgotten,
+    so one test's password never masks a word in another test's expected message."""
+    from passeur.redaction import forget_secrets
+
+    forget_secrets()

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-__all__ = ["MASK", "SECRET_KEYS", "Redactor", "SecretFilter", "logger", "redact_text",
-           "register_secrets"]
+__all__ = ["MASK", "SECRET_KEYS", "Redactor", "SecretFilter", "forget_secrets", "logger",
+           "redact_text", "register_secrets"]
 
 logger = logging.getLogger("passeur.http")
 
@@ -125,6 +125,15 @@ def register_secrets(values: Iterable[str]) -> None:
         _known.update(v for v in values if v)
         if len(_known) != before:
             _process = Redactor(secrets=_known)
+
+
+def forget_secrets() -> None:
+    """Forget every registered secret (for tests and embedding tools that run many
+    independent jobs in one process; a command line process never needs it)."""
+    global _process
+    with _lock:
+        _known.clear()
+        _process = Redactor()
 
 
 def redact_text(text: str, *, keyed: bool = True) -> str:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support.fuzz import fuzz_settings
 
 import passeur.engine.io as pio
 from passeur.engine.io import InputProblem, RawDocument, dump_json, iter_documents
 from passeur.limits import MAX_DEPTH, number_within_limits
+from support.fuzz import fuzz_settings
 
 pytestmark = pytest.mark.fuzz
 
@@ -42,7 +42,7 @@ def _json_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return str(value) if value.is_finite() else "0"
     assert isinstance(value, str)
-    if value and value[0].isdigit() or value.startswith("-1e") or value.startswith("1e"):
+    if (value and value[0].isdigit()) or value.startswith("-1e") or value.startswith("1e"):
         return value  # a number token
     return '"' + value.replace('"', "").replace("\n", "") + '"'
 
