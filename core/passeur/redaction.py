@@ -40,6 +40,10 @@ def _norm(key: str) -> str:
     return re.sub(r"[_\-\s\[\]]", "", key.lower())
 
 
+#: The shortest value masked wherever it appears (shorter ones only after their key).
+MIN_SECRET = 6
+
+
 def _forms(secret: str) -> set[str]:
     """The ways a secret shows up in text a server sends back."""
     escaped = json.dumps(secret)[1:-1]
@@ -62,7 +66,9 @@ class Redactor:
     """Masks secrets in URLs, headers, JSON-like data and free text."""
 
     def __init__(self, secrets: Iterable[str] = (), keys: Iterable[str] = ()) -> None:
-        known = {s for s in secrets if s and len(s) >= 3}
+        # a value shorter than MIN_SECRET is masked by its key only: replaced everywhere it
+        # would mangle ordinary words ("lic" in "conflict") without hiding a real secret
+        known = {s for s in secrets if s and len(s) >= MIN_SECRET}
         self.secrets = tuple(sorted({f for s in known for f in _forms(s) if len(f) >= 3},
                                     key=len, reverse=True))
         self.keys = SECRET_KEYS | {_norm(k) for k in keys}

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import passeur.cli.convert_cmd
@@ -112,6 +112,7 @@ def test_hostile_values_fail_their_document_with_a_path_never_the_stream(
        st.sampled_from(["ndjson", "array"]))
 def test_the_command_writes_only_its_output(tmp_path_factory: pytest.TempPathFactory,
                                            documents: list[Any], form: str) -> None:
+    assume(not any(_has_surrogate(d) for d in documents))  # the reader fuzz covers those
     folder = tmp_path_factory.mktemp("convert")
     texts = [passeur.engine.io.dump_json(d) for d in [SEEDS["acomba"], *documents]]
     source = folder / "in.json"

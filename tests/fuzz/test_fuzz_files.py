@@ -110,7 +110,7 @@ def test_connection_files_load_or_say_why_without_the_secret(text: str) -> None:
 
 
 @fuzz_settings()
-@given(st.text(min_size=3, max_size=24).filter(lambda s: "*" not in s and s.strip() == s),
+@given(st.text(min_size=6, max_size=24).filter(lambda s: "*" not in s and s.strip() == s),
        st.text(max_size=30), st.text(max_size=30),
        st.sampled_from(["{s}", "api_token={q}", '"password": "{j}"', "Basic {s}", "x{s}y",
                         "?key={q}&x=1"]))

@@ -386,6 +386,13 @@ def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
     except VisitError as exc:
         if isinstance(exc.orig_exc, MappingSyntaxError):
             raise exc.orig_exc from None
+        if isinstance(exc.orig_exc, ValueError):  # a quoted text json cannot read (a control
+            meta = getattr(exc.obj, "meta", None)  # character inside it...): the user's typo
+            line = getattr(meta, "line", 1) or 1
+            column = getattr(meta, "column", 1) or 1
+            message = str(exc.orig_exc).split(": line ")[0].lower()
+            raise MappingSyntaxError(Problem(file, line, column, f"syntax error: {message}",
+                                             "syntax", text)) from None
         raise
     return result
 

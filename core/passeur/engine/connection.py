@@ -138,7 +138,10 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
     if not isinstance(system_name, str) or not system_name:
         known = ", ".join(sorted(s for s in registry.systems if s != "passeur")) or "none"
         raise UsageError(f'{name}: missing `system = "<name>"` (installed systems: {known})')
-    spec, variant = registry.resolve(system_name)
+    try:
+        spec, variant = registry.resolve(system_name)
+    except UsageError as exc:  # the file and line to fix, like every other error here
+        raise UsageError(f"{_where(name, text, 'system')}: {exc}") from None
     raw = data.get("settings", {})
     if not isinstance(raw, dict):
         raise UsageError(f"{_where(name, text, 'settings')}: [settings] must be a table")
