@@ -78,8 +78,8 @@ def test_a_line_total_that_disagrees_with_quantity_x_price_is_a_warning(tmp_path
                                       "vosfactures"])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        "document 1 (no. F1): warning: $.lines[0].net_amount: line 1: amount 488 differs from quantity x "
-        "price = 5 x 122 = 610.00",
+        "document 1 (no. F1): warning: $.lines[0].net_amount: line 1: amount 488 differs from "
+        "quantity x price = 5 x 122 = 610.00",
         "1 of 1 document(s) converted, 0 failed, 1 warning(s)"]
 
 
