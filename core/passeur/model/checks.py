@@ -119,14 +119,30 @@ def _line_amount(line: Line, i: int, currency: str, tolerance: Decimal,
                  level: Level) -> list[Issue]:
     if line.net_amount is None or line.quantity is None or line.unit_price_net is None:
         return []
+    base = (line.extensions or {}).get("base_quantity")
+    if base not in (None, "", 1, "1") and Decimal(str(base)) != 1:
+        return []  # a price per N units (BT-149): quantity x price does not apply as is
     expected = computed_line_net(line, currency)
-    if expected is None or abs(expected - line.net_amount) <= tolerance:
+    if expected is None or abs(expected - line.net_amount) <= tolerance + _price_rounding(line):
         return []
     discount = " - discount" if line.discount_amount or line.discount_percent else ""
     return [_issue("line-amount", f"$.lines[{i}].net_amount",
                    f"line {i + 1}: amount {line.net_amount} differs from quantity x "
                    f"price{discount} = {line.quantity} x {line.unit_price_net}{discount} = "
                    f"{expected}", level)]
+
+
+def _price_rounding(line: Line) -> Decimal:
+    """How far quantity x a unit price rounded to its own decimals may stray from the exact
+    line amount: half a unit of the price's last decimal, times the quantity (100 x 0.81 for
+    an exact 0.813 is 81.00 against 81.30, and nothing is wrong)."""
+    price, quantity = line.unit_price_net, line.quantity
+    if price is None or quantity is None or not price.is_finite():
+        return Decimal(0)
+    exponent = price.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return Decimal(0)
+    return abs(quantity) * Decimal(5).scaleb(exponent - 1)
 
 
 def line_amount_issues(invoice: Invoice, *, tolerance: Decimal | None = None,
