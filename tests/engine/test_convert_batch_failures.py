@@ -23,7 +23,7 @@ from passeur.dsl import load_mapping
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "core" / "passeur" / "samples" / "acomba-invoice.json"
-MAPPING = REPO / "mappings" / "erpconnector-invoice.map"
+MAPPING = REPO / "mappings" / "erpconnector" / "erpconnector-invoice.map"
 
 
 def _documents() -> list[dict[str, Any]]:
