@@ -1,0 +1,80 @@
+"""What the codabox system declares: its feed entries and feed clients as document types,
+its connection settings (the vendor key and the office login are secrets), its client and
+its sandbox."""
+
+from __future__ import annotations
+
+from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur.sandbox import LazyFactory
+
+__all__ = ["DOCUMENT_MODELS", "FEED_CLIENT", "FEED_ENTRY", "SYSTEM"]
+
+S, INT, E, OBJ = FieldType.STRING, FieldType.INTEGER, FieldType.ENUM, FieldType.OBJECT
+
+DOCUMENT_MODELS = ("coda", "purchase_invoice", "sales_invoice", "soda", "expense")
+
+CODA_METADATA = (
+    FieldSpec("movement_count", INT, read_only=True),
+    FieldSpec("first_statement_number", INT, read_only=True),
+    FieldSpec("last_statement_number", INT, read_only=True),
+    FieldSpec("new_balance_date", FieldType.DATE, read_only=True),
+    FieldSpec("bank_id", S, read_only=True, description="the bank's BIC, e.g. CDBXBE33"),
+    FieldSpec("currency", S, read_only=True),
+    FieldSpec("iban", S, read_only=True),
+)
+
+FEED_ENTRY = DocumentType(
+    name="feed_entry",
+    description="One document of a client's feed: a CODA statement or an electronic invoice",
+    fields=(
+        FieldSpec("feed_index", S, read_only=True, description="the entry's uuid"),
+        FieldSpec("document_model", E, read_only=True, allowed=DOCUMENT_MODELS),
+        FieldSpec("metadata", OBJ, read_only=True, fields=CODA_METADATA,
+                  description="for coda: the statement's facts; for invoices: see "
+                  "docs/sandboxes.md"),
+    ),
+    capabilities=Capabilities(list=True, incremental=True, natural_keys=("feed_index",)),
+)
+
+FEED_CLIENT = DocumentType(
+    name="feed_client",
+    description="A client of the office whose documents this login may read (one feed each)",
+    fields=(
+        FieldSpec("id", INT, read_only=True, description="the feed id"),
+        FieldSpec("client_id", S, read_only=True),
+        FieldSpec("client_name", S, read_only=True),
+        FieldSpec("client_code", S, read_only=True),
+        FieldSpec("fiduciary_id", S, read_only=True),
+        FieldSpec("client_vat", S, read_only=True,
+                  description="the client's VAT number (assumed field: docs/sandboxes.md)"),
+    ),
+    capabilities=Capabilities(list=True, natural_keys=("client_id",)),
+)
+
+SYSTEM = SystemSpec(
+    name="codabox",
+    title="CodaBox (Belgium: CODA bank statements and e-invoices, REST v2)",
+    description="CodaBox delivers accounting offices' clients' CODA statements and UBL / "
+    "e-fff invoices through per-client feeds with an acknowledged offset.",
+    document_types=(FEED_ENTRY, FEED_CLIENT),
+    config=(
+        ConfigField("base_url", default="https://api.codabox.com/v2"),
+        ConfigField("software_company", required=True, secret=True,
+                    description="the software vendor's key (X-Software-Company uuid)"),
+        ConfigField("username", required=True, description="the office's login"),
+        ConfigField("password", required=True, secret=True,
+                    description="the office's password (from get-credentials)"),
+    ),
+    client_factory=LazyFactory("passeur_codabox.client:client_factory"),
+    sandbox_factory=LazyFactory("passeur_codabox.sandbox:create_app"),
+    sandbox_options=(
+        ConfigField("software_company", description="the X-Software-Company key it accepts"),
+        ConfigField("offices", description="accounting offices to seed (default 3)"),
+        ConfigField("clients", description="clients per office (default 2)"),
+        ConfigField("statements", description="CODA statements per bank account (default 3)"),
+        ConfigField("invoices", description="e-invoices per client (default 2)"),
+        ConfigField("fetch_delay", description="seconds between polls it asks for (3600)"),
+        ConfigField("corpus", description="test-data folder to read CODA and UBL samples "
+                    "from ('none': generated only)"),
+    ),
+)
