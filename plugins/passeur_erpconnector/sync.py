@@ -73,6 +73,9 @@ class ErpConnectorSync:
     def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
         return _text(_facture(body).get("NoFacture")) or None
 
+    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
+        return []
+
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         customer = _facture(body).get("InfoClientFacturerA") or {}
         if _text(customer.get("NoClient")):

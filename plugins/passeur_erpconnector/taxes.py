@@ -78,6 +78,9 @@ def tax_scheme(code: Any) -> Any:
     return code.strip()
 
 
+_NO_GROUP = object()  # every priced line is taxed
+
+
 def _priced(invoice: Invoice) -> list[int]:
     return [i for i, line in enumerate(invoice.lines)
             if line.kind in (LineKind.ITEM, LineKind.PRODUCT_GROUP)]
@@ -90,9 +93,12 @@ def _reported(invoice: Invoice) -> dict[str, Decimal]:
     return amounts
 
 
-def _fits(invoice: Invoice, regime: Regime, reported: dict[str, Decimal]) -> bool:
-    trial = _with_taxes(invoice, regime.taxes({}))
-    rows = {row.scheme: row.tax_amount for row in _breakdown(trial)}
+def _fits(invoice: Invoice, regime: Regime, reported: dict[str, Decimal],
+          untaxed: Any = _NO_GROUP) -> bool:
+    trial = _with_taxes(invoice, regime.taxes({}), untaxed)
+    rows: dict[str, Decimal] = {}
+    for row in _breakdown(trial):  # a scheme at its rate and at 0 % (untaxed lines)
+        rows[row.scheme] = rows.get(row.scheme, Decimal(0)) + row.tax_amount
     return all(rows.get(scheme) == amount for scheme, amount in reported.items())
 
 
@@ -100,9 +106,20 @@ def _breakdown(invoice: Invoice) -> tuple[Any, ...]:
     return tax_breakdown(invoice, tax_rounding=TaxRounding.PER_DOCUMENT)
 
 
-def _with_taxes(invoice: Invoice, taxes: tuple[Tax, ...]) -> Invoice:
+def _group(line: Any) -> Any:
+    return (line.extensions or {}).get("tax_group")
+
+
+def _exempt(taxes: tuple[Tax, ...]) -> tuple[Tax, ...]:
+    """The same taxes at 0 % (category E): a line of a tax group the ERP does not tax."""
+    return tuple(attrs.evolve(t, rate=Decimal(0), category="E", compound=False)
+                 for t in taxes)
+
+
+def _with_taxes(invoice: Invoice, taxes: tuple[Tax, ...], untaxed: Any = _NO_GROUP) -> Invoice:
     priced = set(_priced(invoice))
-    lines = tuple(attrs.evolve(line, taxes=taxes) if i in priced else line
+    lines = tuple(attrs.evolve(line, taxes=_exempt(taxes) if _group(line) == untaxed
+                               else taxes) if i in priced else line
                   for i, line in enumerate(invoice.lines))
     return attrs.evolve(invoice, lines=lines)
 
@@ -119,16 +136,28 @@ def infer_line_taxes(invoice: Any) -> tuple[Any, list[Issue]]:
     if not reported or not set(reported) <= {"TPS", "TVQ"} or not _priced(invoice):
         return invoice, []
     fitting = [r for r in QUEBEC_REGIMES if _fits(invoice, r, reported)]
+    untaxed: Any = _NO_GROUP
     amounts = ", ".join(f"{k} {v}" for k, v in reported.items())
+    issues = []
     if not fitting:
-        return invoice, [Issue(Level.WARNING, f"the reported taxes ({amounts}) match no Québec "
-                               "rate since 1991; the lines are left without tax rates",
-                               "taxes.unknown_regime", "$.tax_breakdown")]
+        # Some lines may belong to a tax group the ERP does not tax (an exempt product):
+        # the one group whose lines, left untaxed, make the amounts fit is that group.
+        groups = {_group(invoice.lines[i]) for i in _priced(invoice)}
+        tried = [(g, [r for r in QUEBEC_REGIMES if _fits(invoice, r, reported, g)])
+                 for g in sorted(groups, key=str)] if len(groups) > 1 else []
+        found = [(g, regimes) for g, regimes in tried if regimes]
+        if len(found) != 1:
+            return invoice, [Issue(Level.WARNING, f"the reported taxes ({amounts}) match no "
+                                   "Québec rate since 1991; the lines are left without tax "
+                                   "rates", "taxes.unknown_regime", "$.tax_breakdown")]
+        untaxed, fitting = found[0]
+        issues.append(Issue(Level.INFO, f"the lines of tax group {untaxed} are not taxed: "
+                            f"only then do the reported taxes ({amounts}) follow a Québec "
+                            "rate", "taxes.untaxed_group", "$.tax_breakdown"))
     regime = next((r for r in fitting if r.holds_on(invoice.issue_date)), fitting[0])
     codes = {row.scheme: Tax(row.scheme, code=row.code, registration=row.registration)
              for row in invoice.tax_breakdown}
-    result = _with_taxes(invoice, regime.taxes(codes))
-    issues = []
+    result = _with_taxes(invoice, regime.taxes(codes), untaxed)
     if not regime.holds_on(invoice.issue_date):
         issues.append(Issue(Level.INFO, f"the reported taxes ({amounts}) follow {regime.name}, "
                             f"the rates in force from {regime.start}"

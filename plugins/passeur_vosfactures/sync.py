@@ -83,6 +83,26 @@ class VosFacturesSync:
 
     # -- references ----------------------------------------------------------------------
 
+    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
+        """A priced position without a `tax` of its own gets one from VosFactures: the rate
+        of the product it is linked to, else the account's default (20 % in France). That
+        would be a wrong invoice, so it is refused."""
+        if doctype != "invoice":
+            return []
+        reasons = []
+        inner = VosFacturesClient.unwrap_body(doctype, body)
+        for n, position in enumerate(inner.get("positions") or (), 1):
+            if position.get("kind") in ("text_separator", "subtotal") or _text(
+                    position.get("tax")):
+                continue
+            code = _text(position.get("code"))
+            whose = f"the rate of product {code}" if code else "the account's default rate"
+            reasons.append(f"position {n} ({_text(position.get('name')) or code or '?'}) has "
+                           f"no tax rate: VosFactures would apply {whose}; the source does "
+                           "not say the line's rate (see its warnings), give it one in the "
+                           "mapping")
+        return reasons
+
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         if doctype != "invoice":
             return []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal as D
 
+import attrs
 import pytest
 
 from passeur import IssuePolicy, Level, load_registry
@@ -77,6 +78,30 @@ def test_amounts_that_match_no_regime_are_reported() -> None:
     assert [(i.level, i.message) for i in issues] == [(
         Level.WARNING, "the reported taxes (TPS 6.00, TVQ 9.00) match no Québec rate since "
         "1991; the lines are left without tax rates")]
+
+
+def test_lines_of_an_untaxed_tax_group_are_found_by_the_amounts() -> None:
+    # 149.00 taxed and 25.47 in a group the ERP does not tax: TPS 7.45, TVQ 14.86 follow
+    # today's rates only when the second line is left untaxed (it then says 0 %, not nothing)
+    base = _erp_invoice("7.45", "14.86", datetime.date(2024, 5, 30), "149.00", "25.47")
+    lines = list(base.lines)
+    lines[1] = attrs.evolve(lines[1], extensions={"tax_group": "EXEMPT"})
+    invoice, issues = infer_line_taxes(attrs.evolve(base, lines=tuple(lines)))
+    assert [(t.scheme, t.rate, t.category) for t in invoice.lines[0].taxes] == [
+        ("TPS", D("5"), None), ("TVQ", D("9.975"), None)]
+    assert [(t.scheme, t.rate, t.category) for t in invoice.lines[1].taxes] == [
+        ("TPS", D("0"), "E"), ("TVQ", D("0"), "E")]
+    assert recompute(invoice, tax_rounding=TaxRounding.PER_DOCUMENT).gross == D("196.78")
+    assert [(i.level, i.code) for i in issues] == [(Level.INFO, "taxes.untaxed_group")]
+
+
+def test_two_groups_that_could_each_be_the_untaxed_one_are_not_guessed() -> None:
+    base = _erp_invoice("5.00", "9.98", datetime.date(2024, 5, 30), "100.00", "100.00")
+    lines = [attrs.evolve(line, extensions={"tax_group": g}) if i < 2 else line
+             for i, (line, g) in enumerate(zip(base.lines, ("A", "B", None), strict=True))]
+    invoice, issues = infer_line_taxes(attrs.evolve(base, lines=tuple(lines)))
+    assert [line.taxes for line in invoice.lines] == [(), (), ()]
+    assert [i.code for i in issues] == ["taxes.unknown_regime"]
 
 
 def test_tax_codes_name_their_tax() -> None:

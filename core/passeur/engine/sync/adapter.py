@@ -81,6 +81,12 @@ class SyncAdapter(Protocol):
         """The number that identifies the document in this system (to adopt existing ones)."""
         ...
 
+    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
+        """Why `body` cannot be written right (the target would fill in a value the source
+        did not give, such as a line's tax rate from a product's default): each reason makes
+        the document `failed`, before any reference of it is created."""
+        ...
+
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         """What must exist in this system before `body` can be written."""
         ...

@@ -60,6 +60,9 @@ class FolderSyncAdapter:
     def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
         return self._name(body)
 
+    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
+        return []
+
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         return []
 

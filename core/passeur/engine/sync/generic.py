@@ -53,6 +53,9 @@ class ClientAdapter:
     def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
         return None
 
+    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
+        return []
+
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         return []
 

@@ -258,6 +258,11 @@ class _Planner:
                      or "the mapping gave nothing", **common)
             return
         body = ctx.target.stamp(doctype, outcome.output, key)
+        refused = ctx.target.refusals(doctype, body)
+        if refused:
+            self.add(action="fail", reason="refused", message="; ".join(refused + notes),
+                     **common)
+            return
         waits: list[str] = []
         for ref in ctx.target.references(doctype, body):
             target_id, wait, problem = await self.resolve(ref)
