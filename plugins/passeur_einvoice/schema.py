@@ -8,6 +8,7 @@ import attrs
 
 from passeur import (
     Capabilities,
+    ConfigField,
     DocumentType,
     FieldSpec,
     FieldType,
@@ -55,6 +56,9 @@ FACTURX = SystemSpec(
     name="facturx",
     variants=tuple(f"facturx_{p}" for p in PROFILES),
     variant_setting="profile",
+    config=(ConfigField("profile", FieldType.ENUM,
+                        allowed=tuple(f"facturx_{p}" for p in PROFILES),
+                        description="the profile written (the variant); EN 16931 by default"),),
     title="Factur-X / ZUGFeRD 2 PDF",
     description="A PDF/A-3 invoice carrying its CII XML; `--to facturx_PROFILE` writes "
                 f"one profile ({', '.join(PROFILES)}; EN 16931 by default).",
