@@ -1,8 +1,8 @@
 """passeur.http: the one HTTP layer every live-system client uses (public API).
 
 Clients describe requests as `Call` values and run them through `HttpClient` (sync) or
-`AsyncHttpClient` (asyncio), which authenticate (`TokenAuth`, `BasicAuth`), wait for the
-account's rate budget (`TokenBucket`, shared per account), send with timeouts over an
+`AsyncHttpClient` (asyncio), which authenticate (`TokenAuth`, `BasicAuth`, `BearerAuth`),
+wait for the account's rate budget (`TokenBucket`, shared per account), send with timeouts over an
 injectable httpx transport, trace with secrets redacted (logger ``passeur.http``), classify
 every failure in one place and retry what is safe to retry (`RetryPolicy`: exponential
 backoff with full jitter, or exactly the server's `Retry-After`). Money in answers is
@@ -16,7 +16,8 @@ The exception tree (all under `passeur.errors.TransportError`)::
     │   └── RateLimited      429; `retry_after` seconds from Retry-After (delta or HTTP-date)
     ├── AuthError            401/403: credentials missing or wrong
     ├── ValidationError      400/422: the document was refused; `problems` = FieldProblem(path,
-    │                        message) from {"code": "error", "message": {field: [...]}}
+    │   │                    message) from {"code": "error", "message": {field: [...]}}
+    │   └── GraphQLError     GraphQL `errors` in a 200 answer (`graphql_call`, `graphql_data`)
     ├── NotFound             404
     ├── Conflict             409/412: already exists (If-None-Match: *) or changed meanwhile
     ├── Uncertain            a write whose outcome is unknown (timeout or lost connection after
@@ -32,7 +33,7 @@ the answer is `Uncertain` (the first attempt was probably applied), never "faile
 """
 
 from passeur.errors import TransportError
-from passeur.http.auth import Auth, BasicAuth, NoAuth, TokenAuth
+from passeur.http.auth import Auth, BasicAuth, BearerAuth, NoAuth, TokenAuth
 from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome, create_all, created_id_from
 from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.client import AsyncHttpClient, HttpClient, HttpSettings
@@ -55,6 +56,7 @@ from passeur.http.errors import (
     nested_problems,
     parse_retry_after,
 )
+from passeur.http.graphql import GraphQLError, graphql_call, graphql_data, is_mutation
 from passeur.http.live import DocumentClient, LiveClient
 from passeur.http.pagination import aiter_pages, aiter_skip_top, iter_pages, iter_skip_top
 from passeur.http.ratelimit import TokenBucket, budget_for, reset_budgets
@@ -70,12 +72,14 @@ __all__ = [
     "Auth",
     "AuthError",
     "BasicAuth",
+    "BearerAuth",
     "Call",
     "Conflict",
     "DocumentClient",
     "ErrorBody",
     "ErrorReading",
     "FieldProblem",
+    "GraphQLError",
     "HttpClient",
     "HttpSettings",
     "LiveClient",
@@ -102,6 +106,9 @@ __all__ = [
     "created_id_from",
     "dumps_json",
     "field_problems",
+    "graphql_call",
+    "graphql_data",
+    "is_mutation",
     "iter_pages",
     "iter_skip_top",
     "loads_json",

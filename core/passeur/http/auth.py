@@ -13,7 +13,7 @@ import attrs
 
 from passeur.http.call import Call
 
-__all__ = ["Auth", "BasicAuth", "NoAuth", "TokenAuth"]
+__all__ = ["Auth", "BasicAuth", "BearerAuth", "NoAuth", "TokenAuth"]
 
 
 class Auth(Protocol):
@@ -86,3 +86,21 @@ class BasicAuth:
         raw = f"{self.username}:{self.password}".encode()
         header = "Basic " + base64.b64encode(raw).decode("ascii")
         return attrs.evolve(call, headers={**call.headers, "Authorization": header})
+
+
+@attrs.frozen(repr=False)
+class BearerAuth:
+    """`Authorization: Bearer TOKEN` (personal access tokens, OAuth / OIDC access tokens)."""
+
+    token: str
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token=***)"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.token,)
+
+    def apply(self, call: Call) -> Call:
+        return attrs.evolve(call, headers={**call.headers,
+                                           "Authorization": f"Bearer {self.token}"})

@@ -72,6 +72,8 @@ class Call:
     VosFactures' `oid_unique`): it may be resent after a 5xx, because a duplicate would be
     refused rather than created. A lost response stays `Uncertain` all the same.
     `expect` says how to read a success: "json", "bytes" or "none".
+    `form` and `files` make the body `multipart/form-data` instead of JSON: `form` holds the
+    text fields, `files` the file parts as (field, (file name, content, media type)).
     """
 
     method: str
@@ -82,6 +84,12 @@ class Call:
     idempotent: bool | None = None
     guarded: bool = False
     expect: str = "json"
+    form: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_params)
+    files: tuple[tuple[str, tuple[str, bytes, str]], ...] = ()
+
+    @property
+    def is_multipart(self) -> bool:
+        return bool(self.form or self.files)
 
     @property
     def is_idempotent(self) -> bool:

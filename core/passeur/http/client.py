@@ -78,6 +78,12 @@ class _Runner:
     def build(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
         call = self.auth.apply(call)
         headers = dict(call.headers)
+        if call.is_multipart:
+            request = client.build_request(call.method.upper(), call.path.lstrip("/"),
+                                           params=list(call.params), headers=headers,
+                                           data=dict(call.form), files=list(call.files))
+            request.read()  # in memory, so that it can be traced and sent again
+            return request
         content: bytes | None = None
         if call.json is not None:
             content = dumps_json(call.json)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats
     from passeur.sandbox.generator import Company, DataGenerator, Product
     from passeur.sandbox.lazy import LazyFactory
+    from passeur.sandbox.multipart import BadForm, FormPart, parse_form
     from passeur.sandbox.pagination import page_window, parse_int, skip_top_window
     from passeur.sandbox.pdf import tiny_pdf
     from passeur.sandbox.routing import (
@@ -45,6 +46,7 @@ _WHERE = {
     "FaultConfig": "faults", "FaultMiddleware": "faults", "FaultStats": "faults",
     "Company": "generator", "DataGenerator": "generator", "Product": "generator",
     "LazyFactory": "lazy",
+    "BadForm": "multipart", "FormPart": "multipart", "parse_form": "multipart",
     "page_window": "pagination", "parse_int": "pagination", "skip_top_window": "pagination",
     "tiny_pdf": "pdf",
     "RunningServer": "server", "bind_loopback": "server", "is_loopback": "server",
@@ -58,6 +60,7 @@ _WHERE = {
 __all__ = [
     "DEFAULT_MAX_BODY",
     "NOT_AVAILABLE_STATUS",
+    "BadForm",
     "BadJSON",
     "BodyTooLarge",
     "Company",
@@ -66,6 +69,7 @@ __all__ = [
     "FaultMiddleware",
     "FaultStats",
     "FieldErrors",
+    "FormPart",
     "JSONResponse",
     "LazyFactory",
     "Product",
@@ -81,6 +85,7 @@ __all__ = [
     "loads",
     "not_available_message",
     "page_window",
+    "parse_form",
     "parse_int",
     "read_body",
     "record_id",
