@@ -77,16 +77,15 @@ SYSTEMS = (UBL, CII, FACTURX)
 
 def _en16931(model: Any) -> tuple[Any, list[Issue]]:
     """What EN 16931 requires and the document determines, completed before writing; then
-    the rules it still breaks, as warnings (the file is written, and said not to be valid)."""
+    each rule it still breaks, a warning naming the rule and its business terms (the file
+    is written and said not to be valid; `--on-issue error` refuses it instead)."""
     if not isinstance(model, Invoice):
         return model, []
     model, found = complete_en16931(model)
-    broken = validate_en16931(model)
-    if broken:
-        found.append(Issue(Level.WARNING, f"the document is not EN 16931-valid ({len(broken)} "
-                           "rule(s) broken, see `passeur validate`): " + "; ".join(
-                               f"{f.rule} {f.message}" for f in broken[:5])
-                           + (" ..." if len(broken) > 5 else ""), "en16931.invalid", "$"))
+    for f in validate_en16931(model):
+        terms = f" ({', '.join(f.terms)})" if f.terms else ""
+        found.append(Issue(Level.WARNING, f"not EN 16931-valid: {f.rule}{terms}: {f.message}",
+                           f.rule, f.path))
     return model, found
 
 

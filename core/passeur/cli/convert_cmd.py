@@ -28,6 +28,7 @@ from passeur.cli.route_cmd import mapping_dir_option, use_mapping_dirs
 from passeur.engine.convert import Converter, DocumentOutcome, issue_json, parse_endpoint
 from passeur.engine.documents import DocumentWriter
 from passeur.engine.io import InputForm, dump_json
+from passeur.engine.seller import load_seller
 from passeur.errors import InputError, MappingError, OutputError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import Attachment
@@ -77,6 +78,7 @@ Examples:
   passeur convert bank.cod --from coda --to camt053 -o bank.xml
   passeur convert facture.xml --from cii --to ubl -o peppol.xml
   passeur convert inv.json --from vosfactures --to facturx_basic --attach inv.pdf -o fx.pdf
+  passeur convert facture.json --from acomba --to ubl --seller our-company.toml -o peppol.xml
 """
 
 
@@ -104,11 +106,17 @@ Examples:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Attach a file to each invoice (its bytes travel in the document): the "
               "invoice's PDF for --to facturx, a PDF to embed in UBL. Repeatable.")
+@click.option("--seller", "seller", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A seller file (TOML or JSON: the canonical party, docs/einvoices.md) "
+              "that completes the seller of each sale invoice whose source lacks it (an "
+              "Acomba invoice names no seller); EN 16931 requires its name, address and "
+              "an identifier.")
 @click.pass_context
 @handle_errors
 def convert(ctx: click.Context, input_path: str, source: str | None, target: str,
             mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
-            as_json: bool, attach: tuple[Path, ...]) -> None:
+            as_json: bool, attach: tuple[Path, ...], seller: Path | None) -> None:
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
     if mapping is not None:
@@ -125,7 +133,8 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
         dst = parse_endpoint(registry, target, src)
         converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue),
                               mapping=mapping, source_label=label,
-                              attachments=_attachments(attach))
+                              attachments=_attachments(attach),
+                              seller=load_seller(seller) if seller is not None else None)
         code = _run(converter, stream, output, as_json, input_path)
     finally:
         if input_path != "-":

@@ -19,6 +19,7 @@ from passeur.cli.app import (
     registry_of,
 )
 from passeur.engine.convert import Converter, parse_endpoint
+from passeur.engine.seller import SellerConfig, load_seller
 from passeur.issues import Level
 from passeur.model import Invoice
 from passeur.plugins import Registry
@@ -46,6 +47,7 @@ Examples:
   passeur validate *.xml --json
   passeur validate facture.pdf
   passeur validate inv.json --from vosfactures
+  passeur validate facture.json --from acomba --seller our-company.toml
 """
 
 
@@ -54,7 +56,8 @@ def _detect(registry: Registry, path: Path, head: bytes) -> str | None:
     return str(found) if found else None
 
 
-def _check(registry: Registry, path: Path, source: str | None) -> dict[str, Any]:
+def _check(registry: Registry, path: Path, source: str | None,
+           seller: SellerConfig | None = None) -> dict[str, Any]:
     from passeur.model.en16931 import validate_en16931  # loaded only when validating
 
     data = path.read_bytes()
@@ -67,7 +70,7 @@ def _check(registry: Registry, path: Path, source: str | None) -> dict[str, Any]
         return result
     endpoint = parse_endpoint(registry, fmt_name)
     converter = Converter(registry, endpoint, parse_endpoint(registry, "passeur.invoice"),
-                          source_label=str(path))
+                          source_label=str(path), seller=seller)
     fmt = converter.reader
     value: Any = data
     if fmt is not None and fmt.read_file is None:  # a JSON system
@@ -101,15 +104,20 @@ def _check(registry: Registry, path: Path, source: str | None) -> dict[str, Any]
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from", "source", metavar="SYSTEM[.DOCTYPE]",
               help="The system the files come from (found from their content otherwise).")
+@click.option("--seller", "seller_file", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A seller file completing the seller of invoices whose system names none "
+              "(as `passeur convert --seller`).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report for scripts.")
 @click.pass_context
 @handle_errors
 def validate(ctx: click.Context, files: tuple[Path, ...], source: str | None,
-             as_json: bool) -> None:
+             seller_file: Path | None, as_json: bool) -> None:
     registry = registry_of(ctx)
     if source is not None:
         parse_endpoint(registry, source)  # an unknown system is a usage error, said once
-    results = [_check(registry, path, source) for path in files]
+    seller = load_seller(seller_file) if seller_file is not None else None
+    results = [_check(registry, path, source, seller) for path in files]
     if as_json:
         print_json({"files": results, "valid": all(r["valid"] for r in results)})
     else:

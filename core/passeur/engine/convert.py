@@ -27,6 +27,7 @@ from passeur.engine.hub import (
     tax_rounding_of,
 )
 from passeur.engine.io import InputForm, InputProblem, RawDocument
+from passeur.engine.seller import SellerConfig, fill_seller
 from passeur.engine.wire import WireFormat, Written, missing_required
 from passeur.errors import (
     MappingError,
@@ -181,6 +182,7 @@ class Converter:
         policy: IssuePolicy = IssuePolicy.WARN, mapping: Path | None = None,
         steps: list[MappingStep] | None = None, source_label: str = "",
         attachments: tuple[Attachment, ...] = (),
+        seller: SellerConfig | None = None,
     ) -> None:
         self.registry = registry
         self.source = source
@@ -188,6 +190,7 @@ class Converter:
         self.policy = policy
         self.source_label = source_label
         self.attachments = attachments  # files given with --attach, added to each invoice
+        self.seller = seller  # --seller: completes a sale invoice's seller (engine.seller)
         self.reader = self._format(source)
         self.writer = self._format(target)
         hub = self._hub_doctype()
@@ -436,6 +439,9 @@ class Converter:
             issues.extend(found)
         if self.reader is not None and getattr(model, "source", False) is None:
             model = attrs.evolve(model, source=self._origin)  # every record says where from
+        if isinstance(model, Invoice) and self.seller is not None:
+            model, found = fill_seller(model, self.seller)
+            issues.extend(found)
         if isinstance(model, Invoice) and self.attachments:
             model = attrs.evolve(model, attachments=(*model.attachments, *self.attachments))
         if isinstance(model, Invoice):

@@ -15,6 +15,7 @@ BR-01 and code lists are syntax matters: the official Schematron covers them).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -108,6 +109,11 @@ class Finding:
     path: str
     level: Level = Level.ERROR
 
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The business terms the rule names (BT-55, BG-8...), from its text."""
+        return tuple(dict.fromkeys(re.findall(r"B[TG]-\d+", RULES.get(self.rule, ""))))
+
     def issue(self, source: str | None = None) -> Issue:
         return Issue(self.level, f"[{self.rule}] {self.message}", self.rule, self.path, source)
 
@@ -172,14 +178,16 @@ class _Checker:
             party: Party | None = getattr(inv, role)
             if party is None or not (party.legal_name or party.name):
                 self.fail(name_rule, f"the {role} has no name", f"$.{role}.name")
-            if party is None or party.address is None:
+            if party is None or party.address is None or not any(
+                    (*party.address.lines, party.address.city, party.address.postal_code,
+                     party.address.subdivision, party.address.country)):
                 self.fail(address_rule, f"the {role} has no postal address",
                           f"$.{role}.address")
             elif not party.address.country:
                 self.fail(country_rule, f"the {role}'s address has no country code",
                           f"$.{role}.address.country")
         seller = inv.seller
-        if seller is not None and not seller.identifiers:
+        if seller is None or not seller.identifiers:
             self.fail("BR-CO-26", "the seller has no identifier, legal registration or VAT "
                       "identifier", "$.seller.identifiers")
         for role in ("seller", "buyer"):
@@ -277,8 +285,8 @@ class _Checker:
             rate = row.rate
             if rate is None or rate.quantize(ONE, rounding="ROUND_HALF_UP") == 0:
                 if row.tax_amount.quantize(ONE, rounding="ROUND_HALF_UP") != 0:
-                    self.fail("BR-CO-17", f"the VAT amount of a {_name(row)} category at rate "
-                              f"0 is {row.tax_amount}", f"{path}.tax_amount")
+                    self.fail("BR-CO-17", f"the VAT amount of {_name(row)} at rate 0 is "
+                              f"{row.tax_amount}", f"{path}.tax_amount")
                 continue
             expected = _r2(abs(row.taxable_amount) * rate / HUNDRED)
             if not abs(row.tax_amount) - 1 < expected < abs(row.tax_amount) + 1:
@@ -406,15 +414,43 @@ def _note(found: list[Issue], code: str, message: str, path: str) -> None:
     found.append(Issue(Level.INFO, message, code, path))
 
 
+def country_code(value: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country given by code, alpha-3 code or name
+    ("Czech Republic", "Canada", "CZE"), from pycountry's ISO tables; None when unknown."""
+    import pycountry  # loaded only when completing or validating
+
+    try:
+        found = pycountry.countries.lookup(value.strip())
+    except LookupError:
+        return None
+    return str(found.alpha_2)
+
+
+def _country_coded(party: Party | None, role: str, found: list[Issue]) -> Party | None:
+    """A party whose address country is its ISO 3166 code (BT-40, BT-55: VosFactures
+    keeps what the user typed, "Canada"); a name ISO does not know is left for BR-CL-14."""
+    if party is None or party.address is None or not party.address.country:
+        return party
+    given = party.address.country
+    if len(given) == 2 and given.isupper():
+        return party
+    code = country_code(given)
+    if code is None:
+        return party
+    _note(found, "en16931.country", f"the {role}'s country {given!r} is written as its ISO "
+          f"3166 code {code}", f"$.{role}.address.country")
+    return attrs.evolve(party, address=attrs.evolve(party.address, country=code))
+
+
 def _vat_prefixed(party: Party | None, role: str, found: list[Issue]) -> Party | None:
-    """A party whose EU VAT numbers carry their country prefix (BR-CO-09): a national
-    number given without it gets the party's country code, which is what the EU VAT
-    number of a company of that country is (EL for Greece)."""
+    """A party whose VAT numbers carry their country prefix (BR-CO-09): a national number
+    given without it gets the ISO code of the party's country, the country that issued it
+    (EL for Greece), as the rule requires."""
     if party is None:
         return None
     country = (party.address.country or "").upper() if party.address else ""
     prefix = "EL" if country == "GR" else country
-    if prefix not in _EU:
+    if len(prefix) != 2 or not prefix.isalpha() or country_code(country) is None:
         return party
     idents = []
     for i, ident in enumerate(party.identifiers):
@@ -471,12 +507,20 @@ def complete_en16931(invoice: Invoice) -> tuple[Invoice, list[Issue]]:
             if net is not None:
                 changes["net_amount"] = net
         lines.append(attrs.evolve(line, **changes) if changes else line)
+    others = sorted({t.scheme for ln in lines for t in ln.taxes if not _vat(t)})
+    if others:  # Canadian TPS/GST and TVQ/QST: no place in EN 16931, whose only tax is VAT
+        found.append(Issue(Level.WARNING, f"the lines are taxed {' and '.join(others)}, which "
+                           "EN 16931 cannot carry: its only tax is VAT, one category and rate "
+                           "per line (BT-151, BT-152); they are written as they are, and the "
+                           "file is not EN 16931-valid", "en16931.non_vat_tax", "$.lines"))
     if any(not ln.unit for ln in invoice.lines if ln.kind is LineKind.ITEM):
         _note(found, "en16931.unit", "lines without a unit are written with unit code C62 "
               "(one)", "$.lines")
     done = attrs.evolve(invoice, lines=tuple(lines), notes=tuple(notes),
-                        seller=_vat_prefixed(invoice.seller, "seller", found),
-                        buyer=_vat_prefixed(invoice.buyer, "buyer", found))
+                        seller=_vat_prefixed(_country_coded(invoice.seller, "seller", found),
+                                             "seller", found),
+                        buyer=_vat_prefixed(_country_coded(invoice.buyer, "buyer", found),
+                                            "buyer", found))
     reported = done.totals
     if not done.tax_breakdown and any(ln.taxes for ln in done.lines):
         rows = tax_breakdown(done)
