@@ -138,3 +138,19 @@ def test_passeur_sandbox_codabox_serves_the_seeded_offices(monkeypatch) -> None:
     refused = CliRunner().invoke(cli, ["sandbox", "codabox", "--seed", "3"],
                                  obj=State(load_registry()))
     assert refused.exit_code != 0 and "does not apply to the codabox sandbox" in refused.output
+
+
+def test_a_lost_acknowledgement_is_sent_again_safely(serve) -> None:
+    """The PUT is idempotent: a lost answer (applied, never answered) is retried, and the
+    offset ends exactly after the entry named, never past it."""
+    app = create_app(software_company=VENDOR, lost_response_rate=0.5, random_seed=2,
+                     lost_response_hold=0.2)
+    server = serve(app)
+    office = app.state.offices[0]
+    feed = office.feeds[0]
+    with _client(server, office, timeout=0.5) as client:
+        entries = client.feed(feed.id)
+        for position, entry in enumerate(entries[:4]):
+            client.acknowledge(feed.id, entry["feed_index"])
+            assert feed.offset == position + 1
+    assert app.stats.lost > 0
