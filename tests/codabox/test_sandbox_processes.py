@@ -4,6 +4,7 @@ runs them: they print their URL, answer as documented, stop cleanly on Ctrl+C.""
 from __future__ import annotations
 
 import httpx
+
 from support.loopback import sandbox_process
 
 VENDOR = "0b0b0b0b-1111-4222-8333-444455556666"
