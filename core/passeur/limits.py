@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["MAX_AMOUNT_DIGITS", "MAX_DEPTH", "MAX_DOCUMENT", "MAX_NUMBER_DIGITS", "MAX_STRING",
-           "amount_problem", "number_problem", "number_within_limits"]
+__all__ = ["MAX_AMOUNT_DIGITS", "MAX_DEPTH", "MAX_DOCUMENT", "MAX_EACH_DEPTH",
+           "MAX_EXPRESSION_DEPTH", "MAX_IF_BRANCHES", "MAX_NUMBER_DIGITS", "MAX_PATH_PARTS",
+           "MAX_STRING", "amount_problem", "number_problem", "number_within_limits"]
 
 #: Characters of one document (an NDJSON line, an element of an array, a whole file).
 MAX_DOCUMENT = 64 << 20
@@ -58,3 +59,18 @@ def amount_problem(number: Decimal) -> str | None:
         return None
     return (f"{number} is an absurd amount (the limit is {MAX_AMOUNT_DIGITS} digits before the "
             "point)")
+
+
+# The mapping language (passeur.dsl.parser enforces these; docs/limits.md lists them). Beyond
+# one, `check` and `convert --mapping` answer with a message at its line:col.
+
+#: Levels of nesting of one expression: operators, calls, parentheses (an `else if` continues
+#: its chain and does not count). Every pass over the tree recurses once per level.
+MAX_EXPRESSION_DEPTH = 64
+#: Branches of one `if ... else if ...` chain.
+MAX_IF_BRANCHES = 200
+#: `each` blocks inside each other (the generated Python nests two blocks per level, and
+#: Python allows 20): invoices need 2 or 3.
+MAX_EACH_DEPTH = 8
+#: Names of one dotted path: a document nests at most `MAX_DEPTH` levels.
+MAX_PATH_PARTS = MAX_DEPTH

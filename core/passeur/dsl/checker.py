@@ -110,6 +110,28 @@ def _type_of_field(spec: FieldSpec, side: _Side) -> str:
     return _TYPE_NAMES.get(spec.type, "any")
 
 
+#: Functions that bring a quotient back to a scale of its own.
+_ROUNDING = frozenset({"round", "money", "decimal", "integer"})
+
+
+def _unrounded_division(expr: ast.Expr) -> ast.Arith | None:
+    """A `/` whose quotient reaches the written value without a rounding function (its
+    digits would be the 200 of the exact context); conditions compute no written value."""
+    if isinstance(expr, ast.Arith):
+        if expr.op == "/":
+            return expr
+        return _unrounded_division(expr.left) or _unrounded_division(expr.right)
+    if isinstance(expr, ast.Neg):
+        return _unrounded_division(expr.operand)
+    if isinstance(expr, ast.If):
+        return _unrounded_division(expr.then) or _unrounded_division(expr.otherwise)
+    if isinstance(expr, ast.Call) and expr.name not in _ROUNDING:
+        if expr.name in ast.AGGREGATES:
+            return _unrounded_division(expr.args[-1]) if len(expr.args) == 2 else None
+        return next((d for a in expr.args if (d := _unrounded_division(a)) is not None), None)
+    return None
+
+
 def _article(type_name: str) -> str:
     return "an" if type_name[0] in "aeiou" else "a"
 
@@ -317,6 +339,15 @@ class _FileChecker:
                 self._type_of(extra, extra_side, prefixes[extra_side], rule.file)
         if rule.via is not None:
             self._check_table(scoped)
+        if rule.arrow != ast.BOTH:
+            written = rule.left if rule.arrow == ast.FORWARD else rule.right
+            for expr in (written, rule.default):
+                division = _unrounded_division(expr) if expr is not None else None
+                if division is not None:
+                    self.add(rule.file, division.line, division.column,
+                             "this division is written with all its digits (1 / 3 gives "
+                             "200 of them); round it: `round(..., 2)` or `money(...)`",
+                             "division", Level.WARNING)
         for direction in scoped.directions:
             self._check_read_only(scoped, direction)
             self._check_enum_values(scoped, direction)

@@ -142,7 +142,9 @@ class _Gen:
         lookup, fallback = self.table(name, direction)
         found = self.tmp("found")
         self.emit(f"if {value} is not _A:")
-        self.emit(f"    _at = {site}; {found} = {lookup}.get({value}, _A)")
+        # an object or a list cannot be a key: the helper says so with the value
+        self.emit(f"    _at = {site}; {found} = {lookup}.get({value}, _A) "
+                  f"if {value}.__hash__ is not None else _A")
         self.emit(f"    {value} = {found} if {found} is not _A else "
                   f"_lookup({lookup}, {value}, {fallback}, {name!r})")
 
@@ -234,22 +236,40 @@ class _Gen:
             self.indent -= 1
             return t
         if isinstance(e, ast.If):
-            t = self.tmp()
-            c = self.expr(e.cond, scope, side)
+            return self.if_chain(e, scope, side, top)
+        raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
+
+    def if_chain(self, e: ast.If, scope: _Scope, side: str, top: bool) -> str:
+        """`if ... else if ... else ...` as flat code: each branch's condition is computed
+        only when no earlier branch was taken (a `_done` flag), at the same indentation
+        whatever the number of branches (Python refuses 100 nested blocks)."""
+        t, done = self.tmp(), self.tmp("done")
+        self.emit(f"{done} = False")
+        node: ast.Expr = e
+        first = True
+        while isinstance(node, ast.If):
+            if not first:
+                self.emit(f"if not {done}:")
+                self.indent += 1
+            c = self.expr(node.cond, scope, side)
             self.emit(f"if _truth({c}):")
             self.indent += 1
             if top and self.explain:
-                self.emit('_br = "then"')
-            self.emit(f"{t} = {self.expr(e.then, scope, side)}")
+                self.emit('_br = "then"' if first else '_br = "else"')
+            self.emit(f"{t} = {self.expr(node.then, scope, side)}")
+            self.emit(f"{done} = True")
             self.indent -= 1
-            self.emit("else:")
-            self.indent += 1
-            if top and self.explain:
-                self.emit('_br = "else"')
-            self.emit(f"{t} = {self.expr(e.otherwise, scope, side)}")
-            self.indent -= 1
-            return t
-        raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
+            if not first:
+                self.indent -= 1
+            first = False
+            node = node.otherwise
+        self.emit(f"if not {done}:")
+        self.indent += 1
+        if top and self.explain:
+            self.emit('_br = "else"')
+        self.emit(f"{t} = {self.expr(node, scope, side)}")
+        self.indent -= 1
+        return t
 
     def operand(self, e: ast.Expr, scope: _Scope, side: str, base: str) -> tuple[str, int]:
         """An arithmetic operand and the site naming it (a path), or -1."""

@@ -47,8 +47,15 @@ def _trim(value: Any) -> str:
     return expect_str(value).strip()
 
 
-def _concat(*values: Any) -> str:
-    return "".join(to_text(v) for v in values if v is not None)
+def _concat(*values: Any) -> Any:
+    """Absent and null parts are skipped (a missing first name still gives the last name);
+    when every part is missing nothing is written."""
+    present = [v for v in values if not is_missing(v)]
+    if not present and any(v is not None for v in values):
+        from passeur.dsl.values import ABSENT
+
+        return ABSENT
+    return "".join(to_text(v) for v in present)
 
 
 def _separator(sep: Any) -> str:
@@ -140,7 +147,9 @@ FUNCTIONS = (
     MappingFunction("trim", ("string",), "string", nullsafe(_trim), lossy=True,
                     doc="Text without spaces at both ends."),
     MappingFunction("concat", ("any...",), "string", _concat, lossy=True,
-                    doc="The texts of all values end to end (nulls are skipped)."),
+                    accepts_absent=True,
+                    doc="The texts of all values end to end (absent and null values are "
+                    "skipped; nothing when all are)."),
     MappingFunction("split", ("string", "string"), "list", nullsafe(_split), inverse="join",
                     doc='The parts of a text between separators: split("a;b", ";").'),
     MappingFunction("join", ("list", "string"), "string", nullsafe(_join), inverse="split",

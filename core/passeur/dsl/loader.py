@@ -218,6 +218,20 @@ def _fingerprint(analysis: Analysis, registry: Registry, explain: bool) -> str:
                             [f.file for f in analysis.files]])
 
 
+def _too_deep(analysis: Analysis, generated: Generated, exc: BaseException) -> Problem:
+    """Python refusing the generated code (within the parser's limits, only a combination
+    of them nests this deep): said at the rule it comes from, never as a traceback."""
+    assert analysis.ir is not None
+    line = getattr(exc, "lineno", None) or 0
+    index = next((i for first, last, i in generated.line_table if first <= line <= last), 0)
+    rules = analysis.ir.rules
+    file, at, column, _text = rules[index] if rules else (analysis.file, 1, 1, "")
+    source = next((f.source for f in analysis.files if f.file == file), None)
+    return Problem(file or analysis.file, at, column, "this rule nests too deep to compile "
+                   "(blocks, conditions and aggregates inside each other); name a part of "
+                   "it with `let`, or split it", "limit", source)
+
+
 def _build(analysis: Analysis, registry: Registry, explain: bool,
            use_cache: bool) -> tuple[Generated, CodeType, bool]:
     assert analysis.ir is not None
@@ -231,7 +245,10 @@ def _build(analysis: Analysis, registry: Registry, explain: bool,
                                   tuple(tuple(x) for x in meta.get("loops", ())))
             return generated, code, True
     generated = generate(analysis.ir, explain=explain)
-    code = compile(generated.source, f"<mapping {analysis.file}>", "exec")
+    try:
+        code = compile(generated.source, f"<mapping {analysis.file}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        raise MappingCompileError([_too_deep(analysis, generated, exc)]) from None
     if use_cache:
         cache.store(key, code, {"source": generated.source,
                                 "line_table": [list(x) for x in generated.line_table],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 import unicodedata
 from decimal import Decimal
@@ -16,9 +17,10 @@ from pathlib import Path as FsPath
 from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
+from passeur import limits
 from passeur.dsl import ast
 from passeur.dsl.problems import MappingSyntaxError, Problem
 
@@ -366,12 +368,87 @@ def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntax
                                       "syntax", source))
 
 
+#: Tree nodes of expressions: each one is a level of nesting.
+_EXPRESSIONS = frozenset({"ifexpr", "or_", "and_", "not_", "compare", "arith", "neg", "call",
+                          "let_expr"})
+_NAME_PART = r"(?:[^\W\d]\w*+|`[^`\n]++`)"
+#: A path of more names than the limit (looked for on long lines only, before Lark, whose
+#: list building is quadratic in the length of one path).
+_LONG_PATH = re.compile(r"(?<![\w`])" + _NAME_PART + r"(?:[ \t]*\.[ \t]*" + _NAME_PART + ")"
+                        + f"{{{limits.MAX_PATH_PARTS}}}")
+
+
+def _limit_error(file: str, source: str, line: int, column: int,
+                 message: str) -> MappingSyntaxError:
+    return MappingSyntaxError(Problem(file, line, column, message, "limit", source))
+
+
+def _long_path_in_text(text: str, file: str) -> None:
+    """Refuse a path beyond `MAX_PATH_PARTS` names on a long line before parsing."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) < 1000:
+            continue
+        found = _LONG_PATH.search(line)
+        if found is not None and line[:found.start()].count('"') % 2 == 0:
+            raise _limit_error(file, text, number, found.start() + 1, _path_message())
+
+
+def _path_message() -> str:
+    return (f"this path has more than {limits.MAX_PATH_PARTS} names (the limit: no document "
+            f"nests deeper than {limits.MAX_DEPTH} levels)")
+
+
+def _check_limits(tree: Tree[Token], file: str, source: str) -> None:
+    """Refuse, at its line:col, what is nested beyond the limits of `passeur.limits`: every
+    later pass (checker, compiler, generated Python) can then rely on a bounded depth.
+    Walks the tree with its own stack, so the walk itself has no depth limit."""
+    stack: list[tuple[Tree[Token], int, int, int]] = [(tree, 0, 0, 1)]
+    while stack:
+        node, depth, blocks, branches = stack.pop()
+        meta = node.meta
+        if node.data == "each":
+            blocks += 1
+            if blocks > limits.MAX_EACH_DEPTH:
+                raise _limit_error(file, source, meta.line, meta.column,
+                                   f"`each` blocks nest more than {limits.MAX_EACH_DEPTH} "
+                                   "deep here (the limit); map the inner lists in a "
+                                   "mapping of their own")
+        elif node.data in _EXPRESSIONS:
+            depth += 1
+            if depth > limits.MAX_EXPRESSION_DEPTH:
+                raise _limit_error(file, source, meta.line, meta.column,
+                                   "this expression nests more than "
+                                   f"{limits.MAX_EXPRESSION_DEPTH} levels deep (the limit); "
+                                   "name a part of it with `let` and use the name")
+        elif node.data == "path":
+            names = [t for t in node.children if isinstance(t, Token)
+                     and t.type in ("NAME", "QUOTED_NAME")]
+            if len(names) > limits.MAX_PATH_PARTS:
+                extra = names[limits.MAX_PATH_PARTS]
+                raise _limit_error(file, source, extra.line or meta.line,
+                                   extra.column or meta.column, _path_message())
+        for index, child in enumerate(node.children):
+            if not isinstance(child, Tree):
+                continue
+            if node.data == "ifexpr" and index == 2 and child.data == "ifexpr":
+                # `else if`: the chain goes on at the same depth, one branch more
+                if branches + 1 > limits.MAX_IF_BRANCHES:
+                    raise _limit_error(file, source, child.meta.line, child.meta.column,
+                                       f"this `if` has more than {limits.MAX_IF_BRANCHES} "
+                                       "branches (the limit); translate the values through "
+                                       "a `table`")
+                stack.append((child, depth - 1, blocks, branches + 1))
+            else:
+                stack.append((child, depth, blocks, 1))
+
+
 def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
     """Parse mapping text; raises `MappingSyntaxError` with position and expected words."""
     # a BOM is no character of the text; names match whatever way an accent was typed (NFD
     # `é` from some editors is NFC `é` here, like the schemas' names)
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     source = text if text.endswith("\n") else text + "\n"
+    _long_path_in_text(text, file)
     comments: list[tuple[int, str]] = []
     _collector.comments = comments
     try:
@@ -380,6 +457,7 @@ def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
         raise _syntax_error(exc, file, text) from None
     finally:
         _collector.comments = None
+    _check_limits(tree, file, text)
     try:
         result: ast.MappingFile = _Builder(file, text).transform(tree)
         result = attrs.evolve(result, comments=tuple(comments))

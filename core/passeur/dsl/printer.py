@@ -118,7 +118,8 @@ class _Printer:
 
     def __init__(self, file: ast.MappingFile) -> None:
         self.lines: list[str] = []
-        self.source_lines = file.source.splitlines()
+        # lines as the parser counts them: a bare \r (inside a comment) ends no line
+        self.source_lines = [line.removesuffix("\r") for line in file.source.split("\n")]
         self.comments = dict(file.comments)
         self.done = 0  # last source line already emitted
         #: output line index -> (trailing comment, its column in the source)
