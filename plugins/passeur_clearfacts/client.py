@@ -11,6 +11,7 @@ caller's job (the sync keys every upload by its source).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -151,6 +152,36 @@ class ClearFactsClient(LiveClient):
             "category": category},
             files={"file": (filename, data, media_type(filename, data))})
         return dict(answer["uploadArchiveFile"])
+
+    # -- what `passeur pull` needs (passeur.http.DocumentClient) ---------------------------
+
+    def iter_documents(self, doctype: str, *,
+                       since: datetime.date | None = None) -> Iterator[dict[str, Any]]:
+        """`administration`: every administration; `journal`: every journal of each, with
+        its `companyNumber`. ClearFacts lists no documents (only `document(id)`)."""
+        if since is not None:
+            raise UsageError("clearfacts administrations and journals have no dates to "
+                             "filter on (leave out --since)")
+        administrations = self.administrations()
+        if doctype == "administration":
+            yield from administrations
+            return
+        if doctype != "journal":
+            raise UsageError(f"clearfacts cannot list {doctype!r} (administration, journal; "
+                             "a document is found only by its uuid)")
+        for administration in administrations:
+            number = str(administration["companyNumber"])
+            for journal in self.journals(number):
+                yield {**journal, "companyNumber": number}
+
+    def document_key(self, doctype: str, document: Mapping[str, Any]) -> str:
+        return str(document.get("companyNumber") if doctype == "administration"
+                   else document.get("id") or document.get("uuid") or "?")
+
+    async def acreate_document(self, doctype: str,
+                               document: Mapping[str, Any]) -> dict[str, Any]:
+        raise UsageError("clearfacts documents are files: upload them with "
+                         "ClearFactsClient.upload_file (a sync delivers them)")
 
 
 def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None = None,

@@ -45,7 +45,10 @@ ADMINISTRATION = DocumentType(
 JOURNAL = DocumentType(
     name="journal", description="A journal of an administration",
     fields=(FieldSpec("id", S, read_only=True), FieldSpec("name", S, read_only=True),
-            FieldSpec("creditNote", B, read_only=True)),
+            FieldSpec("creditNote", B, read_only=True),
+            FieldSpec("type", E, read_only=True, allowed=("PURCHASE", "SALE")),
+            FieldSpec("companyNumber", S, read_only=True,
+                      description="the administration's (added by passeur's client)")),
     capabilities=Capabilities(list=True, natural_keys=("id",)),
 )
 

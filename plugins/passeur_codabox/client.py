@@ -10,7 +10,8 @@ Errors are Django REST Framework bodies: `{"detail": "..."}` or `{field: [messag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -111,6 +112,36 @@ class CodaBoxClient(LiveClient):
         data: bytes = self.http.call(Call("GET", f"delivery/{kind}/{_segment(feed_index)}/"
                                                  f"{_segment(fmt)}/", expect="bytes"))
         return data
+
+    # -- what `passeur pull` needs (passeur.http.DocumentClient) ---------------------------
+
+    def iter_documents(self, doctype: str, *,
+                       since: datetime.date | None = None) -> Iterator[dict[str, Any]]:
+        """`feed_client`: the login's feed clients; `feed_entry`: every entry waiting in
+        every feed, with its `feed_id` (read only: nothing is acknowledged). CodaBox says
+        nothing of when an entry changed, so `since` is refused rather than ignored."""
+        if since is not None:
+            raise UsageError("codabox feeds have no dates to filter on: the feed offset "
+                             "says what is new (leave out --since)")
+        clients = list(self.pod_client().get("feed_clients") or [])
+        if doctype == "feed_client":
+            yield from clients
+            return
+        if doctype != "feed_entry":
+            raise UsageError(f"codabox has no document type {doctype!r} (feed_entry, "
+                             "feed_client)")
+        for client in clients:
+            for entry in self.feed(int(client["id"])):
+                yield {**entry, "feed_id": client["id"]}
+
+    def document_key(self, doctype: str, document: Mapping[str, Any]) -> str:
+        if doctype == "feed_client":
+            return str(document.get("client_code") or document.get("id") or "?")
+        return str(document.get("feed_index") or "?")
+
+    async def acreate_document(self, doctype: str,
+                               document: Mapping[str, Any]) -> dict[str, Any]:
+        raise UsageError("codabox is read only: documents are delivered, not created")
 
 
 def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None = None,

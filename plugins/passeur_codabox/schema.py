@@ -28,6 +28,8 @@ FEED_ENTRY = DocumentType(
     description="One document of a client's feed: a CODA statement or an electronic invoice",
     fields=(
         FieldSpec("feed_index", S, read_only=True, description="the entry's uuid"),
+        FieldSpec("feed_id", INT, read_only=True,
+                  description="the feed it was read from (added by passeur's client)"),
         FieldSpec("document_model", E, read_only=True, allowed=DOCUMENT_MODELS),
         FieldSpec("metadata", OBJ, read_only=True, fields=CODA_METADATA,
                   description="for coda: the statement's facts; for invoices: see "
