@@ -8,6 +8,7 @@ nox.options.sessions = ["tests", "lint", "typing"]
 nox.options.error_on_missing_interpreters = True
 
 EXAMPLE_PLUGIN = "tests/plugins/example_plugin"
+SAGE100_PLUGIN = "tests/plugins/sage100_plugin"  # the tutorial's package (docs/plugins.md)
 
 
 @nox.session
@@ -15,6 +16,7 @@ def tests(session: nox.Session) -> None:
     """The test suite, with the example third-party plugin installed as a real package."""
     session.install("-e", ".[test]")
     session.install("-e", EXAMPLE_PLUGIN)
+    session.install("-e", SAGE100_PLUGIN)
     session.run("pytest", *session.posargs)
 
 

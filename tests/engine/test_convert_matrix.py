@@ -7,6 +7,7 @@ model and comes back to its own system keeps its identity (number, name...).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from decimal import Decimal
@@ -65,6 +66,20 @@ IDENTITY: dict[str, Any] = {
         b"ExchangedDocument>", 1)[1]).group(1),
     "facturx.invoice": lambda d: _facturx_number(d),
 }
+
+
+# the tutorial's third-party package, when installed (nox installs it)
+SAGE100 = ROOT / "tests" / "plugins" / "sage100_plugin" / "samples" / "ventes-2024-03.csv"
+if importlib.util.find_spec("passeur_sage100") is not None:
+    SAMPLES["sage100.invoice"] = lambda: _first_document("sage100.invoice", SAGE100)
+    IDENTITY["sage100.invoice"] = lambda rows: rows[0]["DO_Piece"]
+
+
+def _first_document(name: str, path: Path) -> Any:
+    """The first document a format's own reader cuts out of a file."""
+    fmt: WireFormat = _registry().formats[name]
+    with path.open("rb") as stream:
+        return next(iter(fmt.document_reader().read(stream, path.name))).value
 
 
 def _first_statement(path: Path) -> Any:
