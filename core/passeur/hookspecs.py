@@ -26,7 +26,7 @@ def passeur_register_functions(register: Any) -> None:
 
 @hookspec
 def passeur_register_formats(register: Any) -> None:
-    """Call `register(Format(...))` for each file format this plugin reads or writes."""
+    """Call `register(WireFormat(...))` for each document type this plugin reads or writes."""
 
 
 @hookspec

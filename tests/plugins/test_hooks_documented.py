@@ -1,4 +1,6 @@
-"""Every hook has a docstring and a row in the plugin author's guide."""
+"""Every hook is documented in the plugin author's guide, called by passeur, and
+implemented by a plugin of the test suite (a hook nobody tests is a hook that may not work:
+datasette's habit)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,41 @@ import pytest
 from passeur import hookspecs
 from passeur.plugins import iter_hook_names
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
+ROOT = Path(__file__).resolve().parents[2]
+GUIDE = ROOT / "docs" / "plugins.md"
+CORE = ROOT / "core" / "passeur"
+HOOKS = list(iter_hook_names())
 
 
-@pytest.mark.parametrize("name", list(iter_hook_names()))
+def _texts(folder: Path, skip: Path | None = None) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.py")) if p != skip]
+
+
+def test_every_hook_is_listed() -> None:
+    assert sorted(["passeur_after_write", "passeur_before_write",
+                            "passeur_detect_format", "passeur_register_commands",
+                            "passeur_register_formats", "passeur_register_functions",
+                            "passeur_register_mapping_dirs", "passeur_register_systems"]) == HOOKS
+
+
+@pytest.mark.parametrize("name", HOOKS)
 def test_hook_is_documented(name: str) -> None:
     assert (getattr(hookspecs, name).__doc__ or "").strip(), f"{name} has no docstring"
     assert f"`{name}(" in GUIDE.read_text(encoding="utf-8"), f"{name} missing from docs"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_is_called_by_passeur(name: str) -> None:
+    """The host calls it (`hook.NAME`) or collects it by name (`"NAME"`)."""
+    core = _texts(CORE, skip=CORE / "hookspecs.py")
+    assert any(f"hook.{name}" in text or f'"{name}"' in text for text in core), name
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_is_implemented_by_a_test_plugin(name: str) -> None:
+    here = Path(__file__)
+    tests = _texts(ROOT / "tests", skip=here)
+    assert any(f"def {name}(" in text for text in tests), f"no test plugin implements {name}"
 
 
 def test_hookspecs_fit_on_one_screen() -> None:
