@@ -195,9 +195,10 @@ class _Gen:
             if e.op == "/":
                 self.emit(f"{t} = {slow}")
             else:
-                # Two Decimals: the operator itself. Anything else (int, text, absent,
-                # null) goes to the helper, which knows which operand to blame.
-                checks = [f"{v}.__class__ is _D" for v, node in ((a, e.left), (b, e.right))
+                # Two numbers (Decimal or int, as JSON gives a whole quantity): the
+                # operator itself. Anything else (text, absent, null, a boolean) goes to
+                # the helper, which knows which operand to blame.
+                checks = [f"{v}.__class__ in _N" for v, node in ((a, e.left), (b, e.right))
                           if not _is_number(node)]
                 fast = f"{a} {e.op} {b}"
                 self.emit(f"{t} = {fast} if {' and '.join(checks)} else {slow}" if checks
@@ -206,7 +207,7 @@ class _Gen:
         if isinstance(e, ast.Neg):
             a, site_a = self.operand(e.operand, scope, side, base)
             t = self.tmp()
-            self.emit(f"{t} = -{a} if {a}.__class__ is _D else _arith('neg', {a}, 0, "
+            self.emit(f"{t} = -{a} if {a}.__class__ in _N else _arith('neg', {a}, 0, "
                       f"{site_a}, -1)")
             return t
         if isinstance(e, ast.Compare):
@@ -328,7 +329,7 @@ class _Gen:
                 value = self.expr(e.args[1], inner, side)
                 value_site = -1
             # absent and null items are skipped; anything else must be a number
-            self.emit(f"if {value}.__class__ is _D: {acc} += {value}")
+            self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
             self.emit(f"elif {value} is not _A and {value} is not None:")
             self.emit(f"    _at = {value_site}; {acc} = {acc} + _num({value})")
             self.indent -= 1
@@ -681,7 +682,7 @@ def _is_number(node: ast.Expr) -> bool:
 _NAME = re.compile(r"\b_[A-Za-z]\w*\b")
 #: Names the runtime namespace defines (see passeur.dsl.compiled).
 _HELPERS = frozenset({
-    "_A", "_D", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
+    "_A", "_D", "_N", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
 })

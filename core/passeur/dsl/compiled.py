@@ -40,7 +40,8 @@ _VALUE_SENTENCE = re.compile(r'^(value (?:"(?:[^"\\]|\\.)*"|\S+)) (.*)$', re.S)
 
 def _helpers() -> dict[str, Any]:
     return {
-        "_A": ABSENT, "_D": Decimal, "_num": values.num, "_arith": values.arith,
+        "_A": ABSENT, "_D": Decimal, "_N": values.NUMBER_CLASSES, "_num": values.num,
+        "_arith": values.arith,
         "_concat": values.concat,
         "_eq": values.eq, "_ne": values.ne, "_order": values.order, "_truth": values.truth,
         "_lookup": values.lookup, "_child": values.child, "_items": values.items_of,

@@ -141,6 +141,9 @@ def clone_except(value: dict[str, Any], rebuilt: frozenset[str]) -> dict[str, An
 # ---------------------------------------------------------------- helpers for generated code
 
 _NUMBERS = (Decimal, int)
+#: The classes generated code computes with directly (`x.__class__ in NUMBER_CLASSES`): a
+#: whole number read from JSON is an int, and int x Decimal is exact. bool is not in it.
+NUMBER_CLASSES: Final = frozenset({Decimal, int})
 
 
 def num(value: Any) -> Decimal | int:
