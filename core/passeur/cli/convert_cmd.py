@@ -70,11 +70,20 @@ with an error are left out of the output; the others are still converted.
 (a second tax on a line, a line kind it lacks, totals it rounds differently).
 
 \b
+--original FILE gives the target's current document (as its API returns it, or
+as an earlier convert wrote it): the document is written over it, so fields no
+rule maps, `keep` values and lines matched by `key` stay as the target has
+them (an update, not a create). For several documents, the Nth document of FILE
+is the original of the Nth document of INPUT; FILE holding another document (a
+different number) or more or fewer documents than INPUT is an error.
+
+\b
 Examples:
   passeur convert seed.json --from acomba --to vosfactures -o out.json
   passeur convert invoices.ndjson --from vosfactures --to passeur > canonical.ndjson
   cat inv.json | passeur convert - --from passeur --to acomba --on-issue error
   passeur convert inv.json --from acomba --to vosfactures --mapping my.map --json
+  passeur convert inv.json --from acomba --to vosfactures --original current.json
   passeur convert bank.cod --from coda --to camt053 -o bank.xml
   passeur convert facture.xml --from cii --to ubl -o peppol.xml
   passeur convert inv.json --from vosfactures --to facturx_basic --attach inv.pdf -o fx.pdf
@@ -112,18 +121,25 @@ Examples:
               "that completes the seller of each sale invoice whose source lacks it (an "
               "Acomba invoice names no seller); EN 16931 requires its name, address and "
               "an identifier.")
+@click.option("--original", "original", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The target's current document(s), written over (matched to INPUT's "
+              "documents by position): fields no rule maps, `keep` values and `key`-matched "
+              "lines are kept.")
 @click.pass_context
 @handle_errors
 def convert(ctx: click.Context, input_path: str, source: str | None, target: str,
             mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
-            as_json: bool, attach: tuple[Path, ...], seller: Path | None) -> None:
+            as_json: bool, attach: tuple[Path, ...], seller: Path | None,
+            original: Path | None) -> None:
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
     if mapping is not None:
         _refuse_failing(mapping, registry)
     label = "<stdin>" if input_path == "-" else input_path
     if output != "-":
-        refuse_same_file(output, [stdin_identity() if input_path == "-" else input_path])
+        refuse_same_file(output, [stdin_identity() if input_path == "-" else input_path,
+                                  *([str(original)] if original is not None else [])])
     try:
         stream = _open_input(input_path)
     except OSError as exc:
@@ -135,7 +151,19 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
                               mapping=mapping, source_label=label,
                               attachments=_attachments(attach),
                               seller=load_seller(seller) if seller is not None else None)
-        code = _run(converter, stream, output, as_json, input_path)
+        with contextlib.ExitStack() as originals:
+            before = None
+            if original is not None:
+                problem = converter.original_problem()
+                if problem is not None:
+                    raise UsageError(f"--original {original}: {problem}")
+                try:
+                    handle = originals.enter_context(open(original, "rb"))
+                except OSError as exc:
+                    raise InputError(f"{original}: cannot read: {exc.strerror or exc}"
+                                     ) from None
+                before = converter.read_original(handle, str(original))
+            code = _run(converter, stream, output, as_json, input_path, before)
     finally:
         if input_path != "-":
             stream.close()
@@ -259,7 +287,7 @@ class _Output:
 
 
 def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
-         input_path: str) -> int:
+         input_path: str, originals: Iterator[Any] | None = None) -> int:
     to_stdout = output == "-"
     with contextlib.ExitStack() as stack:
         sink: TextIO | None
@@ -275,7 +303,17 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
         totals = {"documents": 0, "converted": 0, "failed": 0, "warnings": 0}
         kinds: collections.Counter[str] = collections.Counter()
         input_errors = False
-        for outcome in _outcomes(converter, stream, out):
+        for outcome in converter.run(converter.read(stream, out.set_form), originals):
+            if any(i.code == "original.extra" for i in outcome.issues):
+                input_errors = True  # not a document of INPUT: said once, as it is
+                if as_json:
+                    report.append({"document": None, "line": None, "failed": True,
+                                   "issues": [issue_json(i) for i in outcome.issues]})
+                else:
+                    for issue in outcome.issues:
+                        err_console.print(f"original file: {issue.level}: {issue.message}",
+                                          markup=False, highlight=False)
+                continue
             totals["documents"] += 1
             input_errors |= outcome.input_error
             if not outcome.failed:
@@ -324,11 +362,6 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
     if input_errors:
         return EXIT_INPUT
     return EXIT_FAILURE if totals["failed"] else EXIT_OK
-
-
-def _outcomes(converter: Converter, stream: BinaryIO, out: _Output
-              ) -> Iterator[DocumentOutcome]:
-    return converter.run(converter.read(stream, out.set_form))
 
 
 def _print_issues(outcome: DocumentOutcome) -> None:

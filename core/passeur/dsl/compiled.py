@@ -232,13 +232,17 @@ class CompiledMapping:
         with localcontext(EXACT):
             return Result(self._layer_forward(record, base, issues, strict), issues)
 
-    def backward_over(self, view: dict[str, Any], base: dict[str, Any], *,
+    def backward_over(self, view: dict[str, Any], base: dict[str, Any],
+                      original: dict[str, Any] | None = None, *,
                       strict: bool = False) -> Result:
-        """This layer's rules run backward and merged over `base` (see `forward_over`)."""
+        """This layer's rules run backward and merged over `base` (see `forward_over`);
+        `original` is the left document they write over (for `key` and `keep`)."""
         self._check_record(view, "right document")
+        orig = original if original is not None else {}
+        self._check_record(orig, "original left document")
         issues: list[Issue] = []
         with localcontext(EXACT):
-            return Result(self._layer_backward(view, base, {}, issues, strict), issues)
+            return Result(self._layer_backward(view, base, orig, issues, strict), issues)
 
     # -------------------------------------------------------------- layers
 

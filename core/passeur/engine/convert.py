@@ -48,6 +48,9 @@ __all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "issue_jso
 
 DEFAULT_DOCTYPE = "invoice"
 
+#: `Converter.convert(original=...)` not given (None means "given: there is none")
+_NO_ORIGINAL: Any = object()
+
 
 @attrs.frozen
 class Endpoint:
@@ -110,11 +113,14 @@ class MappingStep:
     direction: str  # "forward" or "backward"
     output_canonical: bool
 
-    def run(self, record: dict[str, Any]) -> tuple[dict[str, Any], list[Issue]]:
+    def run(self, record: dict[str, Any], original: dict[str, Any] | None = None,
+            ) -> tuple[dict[str, Any], list[Issue]]:
+        """The step on one record; `original` (backward only) is the left document the view
+        is written over, so `key` and `keep` work on it."""
         if self.direction == "forward":
             result = self.mapping.forward(record)
         else:
-            result = self.mapping.backward(record, None)
+            result = self.mapping.backward(record, original)
         return result.value, list(result.issues)
 
 
@@ -272,8 +278,16 @@ class Converter:
 
     # --- one document -------------------------------------------------------------------
 
-    def convert(self, value: Any, index: int = 1, line: int | None = None) -> DocumentOutcome:
-        """Convert one parsed JSON document; never raises for a problem in the document."""
+    def convert(self, value: Any, index: int = 1, line: int | None = None, *,
+                original: Any = _NO_ORIGINAL) -> DocumentOutcome:
+        """Convert one parsed JSON document; never raises for a problem in the document.
+
+        `original` is the target's current document, as the target's reader reads it (the
+        JSON its API returns, or a file `convert` wrote): the last mapping writes over it,
+        so fields no rule maps, `keep` values and line fields matched by `key` stay as the
+        target has them. None means there is none (a create). Only a route whose last step
+        writes the target backward can use one: see `original_problem`.
+        """
         issues: list[Issue] = []
         where = self.source_label or "<input>"
         self._origin = Source(system=self.source.name, id=None,
@@ -282,7 +296,7 @@ class Converter:
         saved = decimal.getcontext()
         decimal.setcontext(exact_context())  # no amount within the limits can overflow
         try:
-            output = self._convert(value, issues)
+            output = self._convert(value, issues, original)
         except _Failed:
             output = None
         except MappingError as exc:
@@ -312,8 +326,9 @@ class Converter:
         issues.extend(found)
         return (None if plain is None or _has_error(found) else plain), issues
 
-    def _convert(self, value: Any, issues: list[Issue]) -> Any:
+    def _convert(self, value: Any, issues: list[Issue], original: Any = _NO_ORIGINAL) -> Any:
         label = self.source_label
+        before = None if original is _NO_ORIGINAL else self._read_original(original, issues)
         if self.reader is None:
             record = self._read_canonical(value, issues)
             record = self._at_hub(record, issues)
@@ -325,8 +340,12 @@ class Converter:
             self._check_source_required(plain, issues)
             self._origin = attrs.evolve(self._origin, id=self._natural_id(plain))
             record = self._at_hub(plain, issues) if self.reader.canonical else plain
-        for step in self.steps:
-            record = self._run_step(step, record, issues)
+        last = len(self.steps) - 1
+        for number, step in enumerate(self.steps):
+            record = self._run_step(step, record, issues,
+                                    before if number == last else None)
+        if before is not None:
+            self._check_same_document(before, record, issues)
         if self.writer is None:
             return unstructure(self._model(record, issues))
         self._check_required(record, issues)
@@ -385,22 +404,25 @@ class Converter:
             raise _Failed
 
     def _run_step(self, step: MappingStep, record: dict[str, Any],
-                  issues: list[Issue]) -> dict[str, Any]:
+                  issues: list[Issue], original: dict[str, Any] | None = None,
+                  ) -> dict[str, Any]:
         """Run one mapping; a pair mapping that extends the route runs the route's steps
-        here, so the document still stops at the hub to be completed and checked."""
+        here, so the document still stops at the hub to be completed and checked.
+        `original` goes to the step that writes the target (the last one)."""
         base = _extended_route(step)
         if base is None:
-            value, found = step.run(record)
+            value, found = step.run(record, original)
             issues.extend(found)
             if _has_error(found):
                 raise _Failed
             return self._at_hub(value, issues) if step.output_canonical else value
         value = record
-        for inner in base:
-            value = self._run_step(inner, value, issues)
+        for number, inner in enumerate(base):
+            value = self._run_step(inner, value, issues,
+                                   original if number == len(base) - 1 else None)
         mapping: Any = step.mapping
         result = (mapping.forward_over(record, value) if step.direction == "forward"
-                  else mapping.backward_over(record, value))
+                  else mapping.backward_over(record, value, original))
         issues.extend(result.issues)
         if _has_error(result.issues):
             raise _Failed
@@ -462,6 +484,71 @@ class Converter:
             raise _Failed
         return plain
 
+    # --- the target's current document ---------------------------------------------------
+
+    def original_problem(self) -> str | None:
+        """Why this conversion cannot write over an original, or None when it can: only a
+        mapping run backward (`put`) takes one, so the route's last step must write the
+        target's side of its mapping backward (`--to passeur`, a same-system copy and a
+        route ending forward have nothing to write over)."""
+        if self.writer is None:
+            return (f"the target is the canonical model ({self.target}): no mapping writes "
+                    "over it, so an original would change nothing")
+        if not self.steps:
+            return (f"no mapping runs from {self.source} to {self.target}, so an original "
+                    "would change nothing")
+        last = self.steps[-1]
+        while last.direction != "backward":
+            base = _extended_route(last)  # a pair mapping over the route: its last step
+            if not base:
+                return (f"the last mapping of the route ({last.mapping.path}) runs forward; "
+                        "only a mapping run backward writes over an original (`key`, "
+                        "`keep`)")
+            last = base[-1]
+        return None
+
+    def read_original(self, stream: BinaryIO, label: str) -> Iterator[RawDocument | InputProblem]:
+        """The documents of an originals file, cut by the target's own reader."""
+        assert self.writer is not None
+        return self.writer.document_reader().read(stream, label)
+
+    def _read_original(self, value: Any, issues: list[Issue]) -> dict[str, Any] | None:
+        """The target's current document as the last mapping's left side; its problems
+        are this document's errors (writing over a misread original would lose data)."""
+        if value is None:
+            return None
+        problem = self.original_problem()
+        if problem is not None:
+            raise UsageError(f"cannot use an original document: {problem}")
+        assert self.writer is not None
+        plain, found = self.writer.read(value, "original")
+        for issue in found:
+            issues.append(attrs.evolve(issue, message=f"original: {issue.message}"))
+        if plain is None or _has_error(found):
+            if not _has_error(found):
+                issues.append(Issue(Level.ERROR, f"the original is not a {self.target} "
+                                    "document", "original.read", "$"))
+            raise _Failed
+        return plain
+
+    def _check_same_document(self, original: dict[str, Any], record: dict[str, Any],
+                             issues: list[Issue]) -> None:
+        """Refuse an original that is another document: originals are matched by position,
+        and a wrong one would carry another document's fields onto this one."""
+        doctype = self.registry.document_type(self.target.name, self.target.doctype)
+        for key in doctype.capabilities_for(self.target.variant).natural_keys:
+            mine, theirs = record.get(key), original.get(key)
+            if mine in (None, "") or theirs in (None, ""):
+                continue
+            if str(mine) != str(theirs):
+                issues.append(Issue(
+                    Level.ERROR, f"the original given for this document is {key} "
+                    f"{theirs}, but the document is {key} {mine}: originals are matched "
+                    "by position (the Nth document of the original file for the Nth "
+                    "input document)", "original.mismatch", f"$.{key}"))
+                raise _Failed
+            return
+
     # --- a stream -----------------------------------------------------------------------
 
     def read(self, stream: BinaryIO, on_form: Callable[[InputForm], None] | None = None
@@ -481,9 +568,23 @@ class Converter:
         """Read `stream` with the source's reader and convert each document."""
         return self.run(self.read(stream))
 
-    def run(self, documents: Iterable[RawDocument | InputProblem]) -> Iterator[DocumentOutcome]:
-        """Convert a stream of documents (from `read`, or any `DocumentReader`)."""
+    def run(self, documents: Iterable[RawDocument | InputProblem],
+            originals: Iterable[RawDocument | InputProblem] | None = None,
+            ) -> Iterator[DocumentOutcome]:
+        """Convert a stream of documents (from `read`, or any `DocumentReader`).
+
+        With `originals` (from `read_original`), the Nth input document is written over the
+        Nth original; one stream longer than the other is an error (reported on the
+        document without an original, or as a last outcome for the originals left over).
+        """
+        paired = _Originals(originals) if originals is not None else None
         for item in documents:
+            original: Any = _NO_ORIGINAL
+            if paired is not None:
+                original = paired.next_for(item)
+                if isinstance(original, DocumentOutcome):
+                    yield original
+                    continue
             if isinstance(item, InputProblem):
                 where = self.source_label or "<input>"
                 if item.line is not None:
@@ -497,10 +598,51 @@ class Converter:
                 yield DocumentOutcome(item.index, item.line, None, tuple(item.issues),
                                       input_error=True)
                 continue
-            outcome = self.convert(item.value, item.index, item.line)
+            outcome = self.convert(item.value, item.index, item.line, original=original)
             if item.issues:  # what reading found comes first
                 outcome = attrs.evolve(outcome, issues=(*item.issues, *outcome.issues))
             yield outcome
+        if paired is not None:
+            left_over = paired.left_over()
+            if left_over is not None:
+                yield left_over
+
+
+class _Originals:
+    """The originals file read in step with the input: the Nth for the Nth document."""
+
+    def __init__(self, originals: Iterable[RawDocument | InputProblem]) -> None:
+        self._items = iter(originals)
+        self._count = 0
+
+    def next_for(self, item: RawDocument | InputProblem) -> Any:
+        """The original for `item`, or a failed outcome saying why there is none."""
+        found = next(self._items, None)
+        if found is None:
+            return DocumentOutcome(item.index, item.line, None, (Issue(
+                Level.ERROR, f"the original file holds {self._count} document(s), so "
+                f"document {item.index} has none (originals are matched by position)",
+                "original.missing", "$"),))
+        self._count += 1
+        if isinstance(found, InputProblem) or (found.value is None and found.issues):
+            where = f"line {found.line}: " if found.line is not None else ""
+            message = (found.message if isinstance(found, InputProblem)
+                       else "; ".join(i.message for i in found.issues))
+            return DocumentOutcome(item.index, item.line, None, (Issue(
+                Level.ERROR, f"its original (document {found.index} of the original "
+                f"file) cannot be read: {where}{message}", "original.read", "$"),))
+        return found.value
+
+    def left_over(self) -> DocumentOutcome | None:
+        """A failed outcome when the originals file holds more documents than the input."""
+        extra = sum(1 for _ in self._items)
+        if not extra:
+            return None
+        return DocumentOutcome(self._count + 1, None, None, (Issue(
+            Level.ERROR, f"the original file holds {self._count + extra} document(s) but "
+            f"the input only {self._count}: originals are matched by position, so "
+            "the input and the original file must hold the same documents in the same "
+            "order", "original.extra", "$"),), input_error=True)
 
 
 class _Failed(PasseurError):
