@@ -2,50 +2,138 @@
 
 The public API for plugin authors and embedding tools. Import from here (or from
 `passeur.model`); anything else is internal and may change.
+
+The names are imported on first use (PEP 562), so `import passeur` (which every
+`passeur` command does first) costs nothing until one is needed: `passeur --version`
+imports none of them.
 """
 
-from passeur.canonical import fields_of
-from passeur.engine.documents import (
-    BinaryReader,
-    BinaryWriter,
-    CsvReader,
-    CsvWriter,
-    DocumentReader,
-    DocumentWriter,
-    FixedWidthField,
-    FixedWidthReader,
-    JsonReader,
-    JsonWriter,
-    XmlReader,
-    XmlWriter,
-)
-from passeur.engine.io import InputProblem, RawDocument, dump_json
-from passeur.engine.wire import WireFormat, Written, read_fields, to_decimal, write_fields
-from passeur.errors import (
-    DuplicateSystemError,
-    InputError,
-    MappingError,
-    MappingRuntimeError,
-    OutputError,
-    PasseurError,
-    PluginError,
-    PluginHookError,
-    PluginLoadError,
-    StructureError,
-    TransportError,
-    UnknownDocumentTypeError,
-    UnknownSystemError,
-    UsageError,
-    WriteRefusedError,
-    WriteVetoedError,
-)
-from passeur.hookspecs import hookimpl
-from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
-from passeur.numbers import NumberError, parse_decimal
-from passeur.plugins import PluginRecord, Registry, load_registry, make_plugin_manager
-from passeur.schema import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from passeur.canonical import fields_of
+    from passeur.engine.documents import (
+        BinaryReader,
+        BinaryWriter,
+        CsvReader,
+        CsvWriter,
+        DocumentReader,
+        DocumentWriter,
+        FixedWidthField,
+        FixedWidthReader,
+        JsonReader,
+        JsonWriter,
+        XmlReader,
+        XmlWriter,
+    )
+    from passeur.engine.io import InputProblem, RawDocument, dump_json
+    from passeur.engine.wire import WireFormat, Written, read_fields, to_decimal, write_fields
+    from passeur.errors import (
+        DuplicateSystemError,
+        InputError,
+        MappingError,
+        MappingRuntimeError,
+        OutputError,
+        PasseurError,
+        PluginError,
+        PluginHookError,
+        PluginLoadError,
+        StructureError,
+        TransportError,
+        UnknownDocumentTypeError,
+        UnknownSystemError,
+        UsageError,
+        WriteRefusedError,
+        WriteVetoedError,
+    )
+    from passeur.hookspecs import hookimpl
+    from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
+    from passeur.numbers import NumberError, parse_decimal
+    from passeur.plugins import PluginRecord, Registry, load_registry, make_plugin_manager
+    from passeur.schema import (
+        Capabilities,
+        ConfigField,
+        DocumentType,
+        FieldSpec,
+        FieldType,
+        SystemSpec,
+    )
 
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it
+_WHERE = {
+    "BinaryReader": "passeur.engine.documents",
+    "BinaryWriter": "passeur.engine.documents",
+    "Capabilities": "passeur.schema",
+    "ConfigField": "passeur.schema",
+    "CsvReader": "passeur.engine.documents",
+    "CsvWriter": "passeur.engine.documents",
+    "DocumentReader": "passeur.engine.documents",
+    "DocumentType": "passeur.schema",
+    "DocumentWriter": "passeur.engine.documents",
+    "DuplicateSystemError": "passeur.errors",
+    "FieldSpec": "passeur.schema",
+    "FieldType": "passeur.schema",
+    "FixedWidthField": "passeur.engine.documents",
+    "FixedWidthReader": "passeur.engine.documents",
+    "InputError": "passeur.errors",
+    "InputProblem": "passeur.engine.io",
+    "Issue": "passeur.issues",
+    "IssuePolicy": "passeur.issues",
+    "JsonReader": "passeur.engine.documents",
+    "JsonWriter": "passeur.engine.documents",
+    "Level": "passeur.issues",
+    "MappingError": "passeur.errors",
+    "MappingPosition": "passeur.issues",
+    "MappingRuntimeError": "passeur.errors",
+    "NumberError": "passeur.numbers",
+    "OutputError": "passeur.errors",
+    "PasseurError": "passeur.errors",
+    "PluginError": "passeur.errors",
+    "PluginHookError": "passeur.errors",
+    "PluginLoadError": "passeur.errors",
+    "PluginRecord": "passeur.plugins",
+    "RawDocument": "passeur.engine.io",
+    "Registry": "passeur.plugins",
+    "StructureError": "passeur.errors",
+    "SystemSpec": "passeur.schema",
+    "TransportError": "passeur.errors",
+    "UnknownDocumentTypeError": "passeur.errors",
+    "UnknownSystemError": "passeur.errors",
+    "UsageError": "passeur.errors",
+    "WireFormat": "passeur.engine.wire",
+    "WriteRefusedError": "passeur.errors",
+    "WriteVetoedError": "passeur.errors",
+    "Written": "passeur.engine.wire",
+    "XmlReader": "passeur.engine.documents",
+    "XmlWriter": "passeur.engine.documents",
+    "dump_json": "passeur.engine.io",
+    "fields_of": "passeur.canonical",
+    "hookimpl": "passeur.hookspecs",
+    "load_registry": "passeur.plugins",
+    "make_plugin_manager": "passeur.plugins",
+    "parse_decimal": "passeur.numbers",
+    "read_fields": "passeur.engine.wire",
+    "to_decimal": "passeur.engine.wire",
+    "write_fields": "passeur.engine.wire",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'passeur' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "BinaryReader",

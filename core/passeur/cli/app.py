@@ -13,6 +13,7 @@ command returns one of these, and `exit_code_for` is the one mapping from an err
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -184,7 +185,54 @@ def main_help(registry: Registry | None = None) -> str:
             "bidirectional mapping files.\n\n" + EXIT_CODES_HELP)
 
 
+class LazyGroup(click.Group):
+    """The `passeur` group: a built-in command's module is imported when that command is
+    asked for, plugin commands are added only when a name is not built in (or for the
+    list in `--help`), so a command starts without importing the others."""
+
+    #: set by `passeur.cli.main`: `--help` names the installed systems (loads plugins)
+    help_from_registry = False
+    _plugins_added = False
+
+    def _builtins(self) -> dict[str, str]:
+        from passeur.cli import BUILTIN_COMMANDS
+
+        return BUILTIN_COMMANDS
+
+    def _add_plugin_commands(self, ctx: click.Context) -> None:
+        if self._plugins_added:
+            return
+        self._plugins_added = True
+        from passeur.cli import _plugin_commands
+
+        _plugin_commands(ctx.ensure_object(State))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = self.commands.get(cmd_name)
+        if found is not None:
+            return found
+        module = self._builtins().get(cmd_name)
+        if module is not None:
+            importlib.import_module(module)
+        else:
+            self._add_plugin_commands(ctx)
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from passeur.cli import _load_commands
+
+        _load_commands()
+        self._add_plugin_commands(ctx)
+        return sorted(self.commands)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help_from_registry:
+            self.help = main_help(ctx.ensure_object(State).registry)
+        super().format_help(ctx, formatter)
+
+
 @click.group(
+    cls=LazyGroup,
     help=main_help(),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

@@ -17,7 +17,6 @@ from passeur.dsl.loader import (
     compile_text,
     load_mapping,
 )
-from passeur.dsl.parser import parse_file, parse_text
 from passeur.dsl.printer import format_file, format_text
 from passeur.dsl.problems import (
     MappingCompileError,
@@ -65,4 +64,9 @@ def __getattr__(name: str) -> object:
         from passeur.engine import routes
 
         return getattr(routes, name)
+    # the parser (and lark) only when something is parsed: a warm start reads the cache
+    if name in ("parse_file", "parse_text"):
+        from passeur.dsl import parser
+
+        return getattr(parser, name)
     raise AttributeError(f"module 'passeur.dsl' has no attribute {name!r}")

@@ -1,8 +1,10 @@
-"""Disk cache of compiled mappings: marshalled code objects keyed by everything they depend on.
+"""Disk cache of compiled mappings: marshalled code objects keyed by everything they depend on,
+and the parsed files themselves (so a warm start neither imports lark nor parses).
 
-The key covers the mapping text (with its includes), the compiler version, the schema versions
-of both sides and the registered functions. A cache that cannot be read or written (read-only
-home, full disk, a corrupt entry) is silently skipped: caching only ever saves time.
+The key of code covers the mapping text (with its includes), the compiler version, the schema
+versions of both sides and the registered functions; the key of a parsed file, its text, its
+name and the parser's own source. A cache that cannot be read or written (read-only home, full
+disk, a corrupt entry) is silently skipped: caching only ever saves time.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import hashlib
 import json
 import marshal
 import os
+import pickle
 import sys
 import tempfile
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["COMPILER_VERSION", "cache_dir", "cache_key", "load", "store"]
+if TYPE_CHECKING:
+    from passeur.dsl.ast import MappingFile
+
+__all__ = ["COMPILER_VERSION", "cache_dir", "cache_key", "load", "parse_file", "parse_text",
+           "store"]
 
 #: Bump when generated code changes shape, so old cache entries are never used.
 COMPILER_VERSION = "1"
@@ -74,16 +81,68 @@ def load(key: str) -> tuple[CodeType, dict[str, Any]] | None:
 
 def store(key: str, code: CodeType, meta: dict[str, Any]) -> bool:
     """Write an entry atomically; False (and nothing raised) when the cache is unwritable."""
-    directory = cache_dir()
     header = json.dumps(meta).encode("utf-8")
-    data = len(header).to_bytes(4, "big") + header + marshal.dumps(code)
+    return _write(f"{key}.pyc", len(header).to_bytes(4, "big") + header + marshal.dumps(code))
+
+
+_PARSER_MODULES = ("parser.py", "mapping.lark", "ast.py", "problems.py", "cache.py")
+
+
+@functools.cache
+def parser_fingerprint() -> str:
+    """A hash of the parser's own source: a parsed file is only reused by the same parser."""
+    digest = hashlib.sha256(COMPILER_VERSION.encode())
+    here = Path(__file__).parent
+    for name in _PARSER_MODULES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:  # pragma: no cover - a zipped install: the version must do
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def parse_text(text: str, file: str = "<text>") -> MappingFile:
+    """`passeur.dsl.parser.parse_text`, from the cache when this parser has parsed the same
+    text under the same name (a file that does not parse is never stored: its error is
+    raised again, from the parser)."""
+    from passeur.dsl import ast
+
+    payload = json.dumps([parser_fingerprint(), sys.version_info[:2], file, text],
+                         ensure_ascii=False)
+    key = hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+    name = f"{key}.ast"
+    try:
+        found = pickle.loads((cache_dir() / name).read_bytes())
+    except Exception:  # missing, unreadable or from an incompatible version: parse again
+        found = None
+    if isinstance(found, ast.MappingFile):
+        return found
+    from passeur.dsl import parser
+
+    parsed = parser.parse_text(text, file)
+    try:
+        data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # pragma: no cover - every AST node is plain attrs data
+        return parsed
+    _write(name, data)
+    return parsed
+
+
+def parse_file(path: str | Path) -> MappingFile:
+    """`passeur.dsl.parser.parse_file` through the cache (UTF-8, a BOM accepted)."""
+    return parse_text(Path(path).read_text(encoding="utf-8-sig"), str(path))
+
+
+def _write(name: str, data: bytes) -> bool:
+    """Write one entry atomically; False (and nothing raised) when the cache is unwritable."""
+    directory = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, directory / f"{key}.pyc")
+            os.replace(tmp, directory / name)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from passeur.dsl import ast, cache
+from passeur.dsl.cache import parse_file, parse_text  # the parser, through the cache
 from passeur.dsl.codegen import Generated, generate
 from passeur.dsl.compiled import CompiledMapping
 from passeur.dsl.ir import IRMapping, analyze
-from passeur.dsl.parser import parse_file, parse_text
 from passeur.dsl.problems import MappingCompileError, MappingSyntaxError, Problem
 from passeur.dsl.values import Side
 from passeur.errors import PasseurError

@@ -146,8 +146,8 @@ def scan_mappings(registry: Registry, dirs: Iterable[Path] | None = None) -> lis
     A file there that cannot be read or parsed is an error, not skipped: it may be the very
     mapping the user meant, and a route chosen without it would silently be another.
     """
+    from passeur.dsl.cache import parse_file  # a file parsed before is not parsed again
     from passeur.dsl.loader import _side
-    from passeur.dsl.parser import parse_file
 
     headers: list[MappingHeader] = []
     for rank, directory in enumerate(dirs if dirs is not None else mapping_dirs(registry)):
