@@ -127,5 +127,5 @@ def test_a_json_document_has_no_schematron() -> None:
     result = _validate(str(TESTDATA / "vosfactures/invoice_get.json"), "--from", "vosfactures")
     assert result.exit_code == 3
     assert result.output.strip().endswith(
-        "cannot be read: the Schematron rules are for UBL and CII files; vosfactures "
-        "has none")
+        "cannot be read: no Schematron rules are known for vosfactures: they are for XML "
+        "invoice files")

@@ -107,8 +107,8 @@ def _check(registry: Registry, path: Path, source: str | None,
     if schematron:
         run = getattr(fmt, "schematron", None)
         if run is None:
-            result["problems"].append(f"the Schematron rules are for UBL and CII files; "
-                                      f"{fmt_name} has none")
+            result["problems"].append(f"no Schematron rules are known for {fmt_name}: "
+                                      "they are for XML invoice files")
             return result
         names, asserts = run(data, rules_dir, str(path))
         result["schematron"] = {"rules": names, "findings": asserts}

@@ -34,7 +34,7 @@ HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
 #: the categories with their own rule family, and what each family requires
-_FAMILIES = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE"}
+_FAMILIES = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "K": "BR-IC", "O": "BR-O"}
 
 #: rule id -> its text (shortened from the specification), for --json and documentation
 RULES: dict[str, str] = {
@@ -98,6 +98,35 @@ for _cat, _fam in _FAMILIES.items():
     RULES[f"{_fam}-10"] = (f"A VAT breakdown of category {_cat} shall " +
                            ("not have an exemption reason." if _cat in ("S", "Z") else
                             "have an exemption reason code (BT-121) or text (BT-120)."))
+RULES.update({
+    "BR-IC-02": "An Invoice with a line of VAT category K (intra-community supply) shall "
+                "contain the Seller VAT identifier (BT-31) or tax representative VAT "
+                "identifier (BT-63), and the Buyer VAT identifier (BT-48).",
+    "BR-IC-11": "An Invoice with a VAT breakdown of category K shall have an Actual delivery "
+                "date (BT-72) or an Invoicing period (BG-14).",
+    "BR-IC-12": "An Invoice with a VAT breakdown of category K shall have the Deliver to "
+                "country code (BT-80).",
+    "BR-O-02": "An Invoice with a line of VAT category O (not subject to VAT) shall not "
+               "contain the Seller VAT identifier (BT-31), tax representative VAT identifier "
+               "(BT-63) or Buyer VAT identifier (BT-48).",
+    "BR-O-05": "A line of VAT category O shall not contain an Invoiced item VAT rate (BT-152).",
+    "BR-O-11": "An Invoice with a VAT breakdown of category O shall not contain other VAT "
+               "breakdown groups (BG-23).",
+    "BR-O-12": "An Invoice with a VAT breakdown of category O shall not contain a line of "
+               "another VAT category (BT-151).",
+    "BR-O-13": "An Invoice with a VAT breakdown of category O shall not contain a document "
+               "allowance of another VAT category (BT-95).",
+    "BR-O-14": "An Invoice with a VAT breakdown of category O shall not contain a document "
+               "charge of another VAT category (BT-102).",
+    "BR-CL-03": "The Invoice currency code (BT-5) shall be coded with ISO 4217.",
+    "BR-CL-14": "Country codes (BT-40, BT-55, BT-80) shall be coded with ISO 3166-1 alpha-2 "
+                "(and 1A, XI).",
+    "BR-CL-17": "The VAT category code of a VAT breakdown (BT-118) shall be coded with UNTDID "
+                "5305 (EN 16931 subset).",
+    "BR-CL-18": "The Invoiced item VAT category code (BT-151) shall be coded with UNTDID 5305 "
+                "(EN 16931 subset).",
+    "BR-CL-23": "The unit code (BT-130) shall be coded with UN/ECE recommendations 20 and 21.",
+})
 
 
 @attrs.frozen
@@ -162,6 +191,9 @@ class _Checker:
         self.totals()
         self.breakdown()
         self.categories()
+        self.not_subject()
+        self.intra_community()
+        self.code_lists()
         self.decimals()
         return self.found
 
@@ -327,7 +359,10 @@ class _Checker:
                 if category == "S" and (rate is None or rate <= 0):
                     self.fail(f"{family}-05", f"a line of category S has rate {rate}; it "
                               "must be greater than zero", "$.lines")
-                if category != "S" and rate is not None and rate != 0:
+                if category == "O" and rate is not None:
+                    self.fail(f"{family}-05", f"a line of category O has rate {rate}; it "
+                              "must have none", "$.lines")
+                elif category != "S" and rate is not None and rate != 0:
                     self.fail(f"{family}-05", f"a line of category {category} has rate "
                               f"{rate}; it must be 0", "$.lines")
             for i, row in found:
@@ -335,9 +370,19 @@ class _Checker:
 
     def seller_ids(self, category: str, family: str) -> None:
         inv = self.invoice
-        if not (_has_vat_id(inv.seller) or _has_tax_number(inv.seller)):
+        if category == "O":
+            for role, party in (("seller", inv.seller), ("buyer", inv.buyer)):
+                if _has_vat_id(party):
+                    self.fail(family + "-02", f"a line not subject to VAT (O) but the {role} "
+                              "has a VAT identifier", f"$.{role}.identifiers")
+            return
+        if not (_has_vat_id(inv.seller) or (category != "K" and _has_tax_number(inv.seller))):
             self.fail(f"{family}-02", f"lines of VAT category {category} but the seller has "
-                      "no VAT identifier nor tax registration", "$.seller.identifiers")
+                      "no VAT identifier" + ("" if category == "K" else
+                                             " nor tax registration"), "$.seller.identifiers")
+        if category == "K" and not _has_vat_id(inv.buyer):
+            self.fail(f"{family}-02", "an intra-community supply (K) needs the buyer's VAT "
+                      "identifier", "$.buyer.identifiers")
         if category == "AE":
             buyer = inv.buyer
             legal = buyer is not None and any(
@@ -346,6 +391,73 @@ class _Checker:
             if not (_has_vat_id(buyer) or legal):
                 self.fail(f"{family}-02", "a reverse-charge (AE) invoice needs the buyer's "
                           "VAT identifier or legal registration", "$.buyer.identifiers")
+
+    def not_subject(self) -> None:
+        """BR-O-11 ... -14: an invoice not subject to VAT has nothing else."""
+        inv = self.invoice
+        if not any(r.category == "O" for r in inv.tax_breakdown):
+            return
+        others = sorted({r.category or "?" for r in inv.tax_breakdown if r.category != "O"})
+        if others:
+            self.fail("BR-O-11", f"a VAT breakdown of category O and others ({', '.join(others)})",
+                      "$.tax_breakdown")
+        for i, line in enumerate(inv.lines):
+            tax = _category(line.taxes)
+            if line.kind in (LineKind.ITEM, LineKind.PRODUCT_GROUP) and tax is not None \
+                    and tax.category and tax.category != "O":
+                self.fail("BR-O-12", f"line {i + 1} is of VAT category {tax.category} in an "
+                          "invoice not subject to VAT", f"$.lines[{i}].taxes")
+        for i, item in enumerate(inv.allowance_charges):
+            if item.tax is not None and item.tax.category and item.tax.category != "O":
+                self.fail("BR-O-14" if item.charge else "BR-O-13", f"a document "
+                          f"{'charge' if item.charge else 'allowance'} of VAT category "
+                          f"{item.tax.category} in an invoice not subject to VAT",
+                          f"$.allowance_charges[{i}].tax")
+
+    def intra_community(self) -> None:
+        """BR-IC-11, -12: an intra-community supply says when and where it was delivered."""
+        inv = self.invoice
+        if not any(r.category == "K" for r in inv.tax_breakdown):
+            return
+        period = inv.extensions.get("period_start") or inv.extensions.get("period_end")
+        if inv.sale_date is None and not period:
+            self.fail("BR-IC-11", "an intra-community supply (K) without an actual delivery "
+                      "date nor an invoicing period", "$.sale_date")
+        to = inv.ship_to
+        if to is None or to.address is None or not to.address.country:
+            self.fail("BR-IC-12", "an intra-community supply (K) without the deliver-to "
+                      "country", "$.ship_to.address.country")
+
+    def code_lists(self) -> None:
+        """BR-CL-03, -14, -17, -18, -23 on the code lists of `passeur.model.codelists`."""
+        from passeur.model import codelists
+
+        inv = self.invoice
+        if inv.currency and inv.currency not in codelists.currencies():
+            self.fail("BR-CL-03", f"the currency {inv.currency!r} is not an ISO 4217 code",
+                      "$.currency")
+        for role in ("seller", "buyer", "ship_to"):
+            party = getattr(inv, role)
+            country = party.address.country if party and party.address else None
+            if country and country not in codelists.countries():
+                self.fail("BR-CL-14", f"the {role}'s country {country!r} is not an ISO 3166 "
+                          "code", f"$.{role}.address.country")
+        categories = codelists.vat_categories()
+        for i, row in enumerate(inv.tax_breakdown):
+            if row.category and row.category not in categories:
+                self.fail("BR-CL-17", f"the VAT category {row.category!r} is not an EN 16931 "
+                          "code", f"$.tax_breakdown[{i}].category")
+        units = codelists.units()
+        for i, line in enumerate(inv.lines):
+            if line.kind not in (LineKind.ITEM, LineKind.PRODUCT_GROUP):
+                continue
+            tax = _category(line.taxes)
+            if tax is not None and tax.category and tax.category not in categories:
+                self.fail("BR-CL-18", f"line {i + 1}: the VAT category {tax.category!r} is "
+                          "not an EN 16931 code", f"$.lines[{i}].taxes")
+            if line.unit and line.unit not in units:
+                self.fail("BR-CL-23", f"line {i + 1}: the unit {line.unit!r} is not a UN/ECE "
+                          "recommendation 20 or 21 code", f"$.lines[{i}].unit")
 
     def row(self, category: str, family: str, i: int, row: TaxSubtotal,
             lines: list[tuple[Decimal | None, Decimal]]) -> None:
@@ -371,7 +483,7 @@ class _Checker:
         if category in ("S", "Z") and has_reason:
             self.fail(f"{family}-10", f"a VAT breakdown of category {category} has an "
                       "exemption reason", f"{path}.exemption_reason")
-        if category in ("E", "AE") and not has_reason:
+        if category in ("E", "AE", "K", "O") and not has_reason:
             self.fail(f"{family}-10", f"the VAT breakdown of category {category} has no "
                       "exemption reason (code or text)", f"{path}.exemption_reason")
 
