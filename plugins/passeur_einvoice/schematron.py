@@ -26,7 +26,7 @@ from typing import Any
 
 from lxml import etree
 
-from passeur.errors import UsageError
+from passeur import UsageError
 from passeur.xml import XMLInputError, detect_syntax, parse_xml, xpath_of
 
 __all__ = ["RULES_ENV", "facturx_schematron_check", "rule_sets", "schematron_check"]
