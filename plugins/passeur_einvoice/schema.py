@@ -23,6 +23,7 @@ from passeur_einvoice.cii import read_cii, write_cii
 from passeur_einvoice.cii_tree import INVOICE as CII_INVOICE
 from passeur_einvoice.facturx import PROFILES, read_facturx, write_facturx
 from passeur_einvoice.locate import locate
+from passeur_einvoice.losses import cii_losses
 from passeur_einvoice.schematron import facturx_schematron_check, schematron_check
 from passeur_einvoice.ubl import read_ubl, write_ubl
 from passeur_einvoice.ubl_tree import INVOICE as UBL_INVOICE
@@ -90,8 +91,14 @@ def _en16931(model: Any) -> tuple[Any, list[Issue]]:
     return model, found
 
 
-def _facturx_hub(model: Any) -> tuple[Any, list[Issue]]:
+def _cii_hub(model: Any) -> tuple[Any, list[Issue]]:
+    """As `_en16931`, and what a CII file will not carry said (`losses`)."""
     model, found = _en16931(model)
+    return model, found + cii_losses(model)
+
+
+def _facturx_hub(model: Any) -> tuple[Any, list[Issue]]:
+    model, found = _cii_hub(model)
     model, more = _pdf_for_facturx(model)
     return model, found + more
 
@@ -126,7 +133,7 @@ FORMATS = (
     WireFormat(name="cii.invoice", system="cii", doctype="invoice", read=read_cii,
                write=write_cii, tax_rounding="document", line_kinds=_KINDS,
                read_file=whole_file, write_file=one_file,
-               from_hub=_en16931, locate=locate, schematron=schematron_check,
+               from_hub=_cii_hub, locate=locate, schematron=schematron_check,
                description="a CII D16B CrossIndustryInvoice XML file"),
     WireFormat(name="facturx.invoice", system="facturx", doctype="invoice",
                read=read_facturx, write=write_facturx, tax_rounding="document",

@@ -1,0 +1,70 @@
+"""What CII cannot carry from a UBL invoice is reported, never dropped without a word:
+over the corpus, every UBL-only structure that UBL -> canonical -> CII -> canonical loses is
+named by a warning of the conversion to CII."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TESTDATA
+
+from passeur.model import Contact, Invoice, Party
+from passeur_einvoice.losses import DOCUMENT, LINE, PAYMENT_MEANS, cii_losses
+from support.einvoice_corpus import comparable, converter, manifest, read
+
+UBL = [p for p, _ in manifest("ubl-invoice", "ubl-creditnote")]
+
+
+def _lost(before: dict, after: dict) -> set[str]:
+    """The UBL-only keys of `before` that `after` (read back from CII) does not have."""
+    lost = set()
+    ext, back = before.get("extensions") or {}, after.get("extensions") or {}
+    lost |= {f"$.extensions.{k}" for k in DOCUMENT if k in ext and k not in back}
+    for i, means in enumerate(ext.get("ubl_payment_means") or []):
+        lost |= {f"$.extensions.ubl_payment_means[{i}].{k}" for k in PAYMENT_MEANS
+                 if k in means}
+    for i, line in enumerate(before.get("lines") or []):
+        lost |= {f"$.lines[{i}].extensions.{k}" for k in LINE
+                 if k in (line.get("extensions") or {})}
+        if line.get("tax_amount") is not None:
+            lost.add(f"$.lines[{i}].tax_amount")
+    return lost
+
+
+@pytest.mark.parametrize("path", UBL)
+def test_every_ubl_structure_cii_drops_is_reported(path: str) -> None:
+    first = read("ubl", TESTDATA / path)
+    written = converter("passeur", "cii").convert(first.output)
+    assert not written.failed
+    back = converter("cii", "passeur").convert(written.output)
+    reported = {i.path for i in written.issues if i.code == "cii.not_carried"}
+    before, after = comparable(first.output), comparable(back.output)
+    assert reported == _lost(before, after)
+    # and no other extension disappears: the rest comes back (under a cii_ name for the
+    # payment means), or is UBL syntax with no business term (UBLVersionID)
+    gone = set(before.get("extensions") or {}) - set(after.get("extensions") or {})
+    assert gone <= set(DOCUMENT) | {"ubl_payment_means", "ubl_version"}
+    for line, line_back in zip(before.get("lines") or [], after.get("lines") or [],
+                               strict=True):
+        gone = set(line.get("extensions") or {}) - set(line_back.get("extensions") or {})
+        assert gone <= set(LINE)
+        assert line_back.get("tax_amount") is None  # reported above whenever it was there
+
+
+def test_the_french_ubl_sample_names_each_loss() -> None:
+    first = read("ubl", TESTDATA / "facturx/ubl-21-en16931.xml")
+    written = converter("passeur", "cii").convert(first.output)
+    messages = [i.message for i in written.issues if i.code == "cii.not_carried"]
+    assert "not written to CII: the seller's tax representative (BG-11)" in messages
+    assert "not written to CII: the receiving advice reference (BT-15)" in messages
+    assert "not written to CII: the direct debit mandate (BT-89, BT-91)" in messages
+    assert "not written to CII: line 1: item attributes (BG-32)" in messages
+
+
+def test_language_and_fax_are_reported() -> None:
+    invoice = Invoice(number="1", language="fr",
+                      seller=Party(name="S", contact=Contact(fax="+32 2 555 01 02")))
+    assert [(i.message, i.path) for i in cii_losses(invoice)] == [
+        ("not written to CII: the document language 'fr' (UBL LanguageID; the EN 16931 CII "
+         "has no place for it)", "$.language"),
+        ("not written to CII: the seller's fax number '+32 2 555 01 02' (the EN 16931 CII "
+         "contact has none)", "$.seller.contact.fax")]
