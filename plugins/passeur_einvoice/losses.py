@@ -71,8 +71,9 @@ def cii_losses(model: Any) -> list[Issue]:
                 found.append(_warn(what, f"$.extensions.ubl_payment_means[{i}].{key}"))
     for i, line in enumerate(model.lines):
         if line.tax_amount is not None:
-            found.append(_warn(f"line {i + 1}: its VAT amount {line.tax_amount} (a UBL.BE "
-                               "line TaxTotal; EN 16931 has no line VAT amount)",
+            found.append(_warn(f"line {i + 1}: its VAT amount {line.tax_amount} (EN 16931 "
+                               "has no line VAT amount; UBL writes it as the UBL.BE line "
+                               "TaxTotal)",
                                f"$.lines[{i}].tax_amount"))
         for key, what in LINE.items():
             if _present((line.extensions or {}).get(key)):
