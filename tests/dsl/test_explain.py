@@ -69,7 +69,8 @@ def test_json_form_is_plain_data() -> None:
     assert steps_json(STEPS[3:4]) == [{
         "path": "lines[0].quantity", "value": "3", "position": "a.map:20:3",
         "rule": "QteFacture <-> quantity", "branch": None, "default": False,
-        "skipped": None, "overridden": None}]
+        "skipped": None, "overridden": None, "final": True, "document": "",
+        "note": None}]
 
 
 def test_normalise_reads_dicts_and_position_objects() -> None:

@@ -29,6 +29,12 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def run_split(*args: str) -> tuple[int, str, str]:
+    """Exit code, standard output (the fields) and standard error (convert's problems)."""
+    result = CliRunner().invoke(cli, list(args), obj=State())
+    return result.exit_code, result.stdout, result.stderr
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
     mapping = tmp_path / "inv.map"
@@ -43,8 +49,13 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_each_field_with_its_rule_branch_and_default(files: tuple[Path, Path]) -> None:
     mapping, document = files
-    code, output = run("explain", str(mapping), str(document))
+    code, output, errors = run_split("explain", str(mapping), str(document))
     assert code == 0, output
+    # the document is read and checked as convert reads it: what it lacks is said too
+    assert errors.splitlines() == [
+        "document 1 (no. F-1): warning: $.DateFacture: required field DateFacture is missing",
+        "document 1 (no. F-1): warning: $.InfoClientFacturerA: required field "
+        "InfoClientFacturerA is missing"]
     m = str(mapping)
     assert output.splitlines() == [
         'number = "F-1"',
@@ -68,14 +79,18 @@ def test_each_field_with_its_rule_branch_and_default(files: tuple[Path, Path]) -
 
 def test_field_filter_and_json(files: tuple[Path, Path]) -> None:
     mapping, document = files
-    code, output = run("explain", str(mapping), str(document), "--field", "lines.quantity",
-                       "--json")
+    code, output, _ = run_split("explain", str(mapping), str(document), "--field",
+                                "lines.quantity", "--json")
     assert code == 0
     data = json.loads(output)
     assert [(f["path"], f["value"]) for f in data["fields"]] == [
         ("lines[0].quantity", "2.5"), ("lines[1].quantity", "1")]  # Decimal, as convert
     assert data["output"]["number"] == "F-1"
-    assert data["issues"] == []
+    # the output is convert's: completed at the hub (computed totals, where it came from)
+    assert data["output"]["computed_totals"]["net"] == "0"
+    assert data["output"]["source"] == {"system": "acomba", "id": "F-1",
+                                        "location": str(document) + ":1"}
+    assert [i.split(":")[0] for i in data["issues"]] == ["warning [input.required]"] * 2
 
 
 def test_backward(files: tuple[Path, Path], tmp_path: Path) -> None:
@@ -83,8 +98,8 @@ def test_backward(files: tuple[Path, Path], tmp_path: Path) -> None:
     view = tmp_path / "view.json"
     view.write_text('{"number": "F-9", "lines": [{"product_code": "A", "quantity": 4}]}',
                     encoding="utf-8")
-    code, output = run("explain", str(mapping), str(view), "--backward", "--field",
-                       "NoFacture")
+    code, output, _ = run_split("explain", str(mapping), str(view), "--backward", "--field",
+                                "NoFacture")
     assert code == 0, output
     assert output.splitlines() == ['NoFacture = "F-9"',
                                    f"  from {mapping}:2:1  NoFacture <-> number"]
@@ -99,8 +114,8 @@ def test_unknown_field_and_bad_json_are_clear(files: tuple[Path, Path], tmp_path
     bad.write_text('{"NoFacture": 1,}', encoding="utf-8")
     code, output = run("explain", str(mapping), str(bad))
     assert code == 3
-    assert f"{bad}:1:17: not valid JSON: Expecting property name enclosed in double quotes" \
-        in output
+    assert (f"document 1: error: {bad}:1:17: malformed JSON: expecting property name "
+            "enclosed in double quotes") in output  # as convert says it
 
 
 def test_a_failing_rule_exits_one_and_is_printed(tmp_path: Path) -> None:
@@ -120,12 +135,16 @@ def test_input_that_is_not_utf8_or_not_an_object(files: tuple[Path, Path], tmp_p
     latin.write_bytes(b'{"NoFacture": "caf\xe9"}')
     code, output = run("explain", str(mapping), str(latin))
     assert code == 3
-    assert f"{latin}: not UTF-8 text (byte 0xe9 at offset 18)" in output
+    assert (f"document 1: error: {latin}:1:19: $.NoFacture: byte 0xe9 is not UTF-8 text; "
+            "save the file as UTF-8") in output
     array = tmp_path / "array.json"
     array.write_text("[1, 2]", encoding="utf-8")
     code, output = run("explain", str(mapping), str(array))
+    assert code == 1  # as convert: a document that is not an invoice fails
+    assert output == "document 1: error: $: expected an ERP Connector invoice object, got int\n"
+    code, output = run("explain", str(mapping), str(array), "--document", "3")
     assert code == 3
-    assert f"{array}: expected one JSON object (a document), got list" in output
+    assert f"{array} holds 2 document(s); there is no document 3" in output
 
 
 def test_a_field_that_was_not_written_says_which_rule_stayed_silent_and_why(

@@ -333,7 +333,7 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
                 if as_json:
                     report.append(outcome.as_json())
                 else:
-                    _print_issues(outcome)
+                    print_issues(outcome)
         out.close()
         for issue in out.issues:
             totals["warnings"] += issue.level is Level.WARNING
@@ -364,7 +364,8 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
     return EXIT_FAILURE if totals["failed"] else EXIT_OK
 
 
-def _print_issues(outcome: DocumentOutcome) -> None:
+def print_issues(outcome: DocumentOutcome) -> None:
+    """One document's problems, as convert (and explain) print them."""
     for issue in outcome.issues:
         where = f" at {issue.mapping}" if issue.mapping else ""
         path = "" if outcome.input_error else f"{issue.path}: "

@@ -180,6 +180,39 @@ def _read(reader: Any, document: Any) -> Any:
     return plain
 
 
+def _pipeline(registry: Registry, tree: ast.MappingFile, compiled: Any) -> Any:
+    """For a mapping between two systems (no canonical side), the converter `convert
+    --mapping` builds with it: an example's right side is then what convert writes (a
+    layer's route runs with the hub between its steps, the target's writer rounds and
+    formats). None for a mapping with a canonical side: its examples show what the mapping
+    writes, before the hub completes the document."""
+    from passeur.engine.convert import Converter, MappingStep, parse_endpoint
+
+    header = tree.header
+    assert header is not None
+    try:
+        if any(registry.resolve(ref.system)[0].name == CANONICAL
+               for ref in (header.left, header.right)):
+            return None
+        left = parse_endpoint(registry, header.left.text)
+        right = parse_endpoint(registry, header.right.text)
+        return Converter(registry, left, right, source_label="<example>",
+                         steps=[MappingStep(compiled, "forward", False)])
+    except PasseurError:
+        return None
+
+
+def _forward(pipeline: Any, compiled: Any, raw: Any, source: Any, reader: Any
+             ) -> tuple[Any, list[Any]]:
+    """The example's left document run forward, as convert runs it when it can."""
+    if pipeline is None or not isinstance(raw, dict):
+        result = compiled.forward(source)
+        return result.value, list(result.issues)
+    outcome = pipeline.convert(raw)
+    value = None if outcome.output is None else _read(reader, outcome.output)
+    return value, list(outcome.issues)
+
+
 def _issues_text(issues: Iterable[Any]) -> str:
     return "\n".join(str(i) for i in issues if getattr(i, "level", Level.ERROR) >= Level.ERROR)
 
@@ -208,6 +241,7 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
              (("left", tree.header.left), ("right", tree.header.right))}
     readers = {name: _wire_reader(registry, ref) for name, ref in
                (("left", tree.header.left), ("right", tree.header.right))}
+    pipeline = _pipeline(registry, tree, compiled) if tree.examples else None
     for example in tree.examples:
         outcome.run += 1
         failed = False
@@ -223,14 +257,16 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
             source, expected = (left, right) if direction == "forward" else (right, left)
             try:
                 if direction == "forward":
-                    result = compiled.forward(source)
+                    value, issues = _forward(pipeline, compiled, example.left, source,
+                                             readers["right"])
                 else:
                     result = compiled.backward(source, left)
+                    value, issues = result.value, list(result.issues)
             except PasseurError as exc:
                 detail = str(exc)
             else:
-                detail = _diff_text(expected, result.value)
-                errors = _issues_text(result.issues)
+                detail = _diff_text(expected, value) if value is not None else ""
+                errors = _issues_text(issues)
                 detail = "\n".join(t for t in (detail, errors) if t)
             if detail:
                 failed = True

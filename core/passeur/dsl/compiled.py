@@ -380,6 +380,34 @@ class CompiledMapping:
                                                       False, trace)
         return Result(value, issues), self._entries(trace)
 
+    def explain_forward_over(self, record: dict[str, Any], base: dict[str, Any],
+                             ) -> tuple[Result, list[TraceEntry]]:
+        """`forward_over` traced: the engine explains the base's steps itself (with the
+        hub between them, as `convert` runs them) and this layer's rules here."""
+        self._check_record(record, "left document")
+        issues: list[Issue] = []
+        trace: list[tuple[str, int, str | None, bool]] = []
+        with localcontext(EXACT):
+            value = self._layer_forward(record, base, issues, False, trace)
+        return Result(value, issues), self._entries(trace)
+
+    def explain_backward_over(self, view: dict[str, Any], base: dict[str, Any],
+                              original: dict[str, Any] | None = None,
+                              ) -> tuple[Result, list[TraceEntry]]:
+        """`backward_over` traced (see `explain_forward_over`)."""
+        self._check_record(view, "right document")
+        orig = original if original is not None else {}
+        issues: list[Issue] = []
+        trace: list[tuple[str, int, str | None, bool]] = []
+        with localcontext(EXACT):
+            value = self._layer_backward(view, base, orig, issues, False, trace)
+        return Result(value, issues), self._entries(trace)
+
+    def mark_overridden(self, entries: list[TraceEntry], direction: str) -> list[TraceEntry]:
+        """The base's trace entries (of the document this layer writes) whose field a rule
+        of this layer took over."""
+        return self._mark_overridden(entries, direction)
+
     def _mark_overridden(self, entries: list[TraceEntry], direction: str) -> list[TraceEntry]:
         """The base's trace entries whose field a rule of this layer took over."""
         plan = self.plan(direction)

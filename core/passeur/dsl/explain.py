@@ -8,9 +8,11 @@ only reads those records, filters them by field and formats them.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
@@ -18,8 +20,8 @@ import attrs
 from passeur.dsl import ast
 from passeur.dsl.functions import show
 
-__all__ = ["TraceStep", "field_matches", "filter_steps", "format_steps", "normalise",
-           "silent_rules", "steps_json", "value_at"]
+__all__ = ["TraceStep", "field_matches", "filter_steps", "format_steps", "has_path",
+           "normalise", "same_value", "silent_rules", "steps_json", "value_at"]
 
 
 @attrs.frozen
@@ -34,11 +36,17 @@ class TraceStep:
     default: bool = False
     skipped: str | None = None  # why a rule wrote nothing (guard false, source absent)
     overridden: str | None = None  # the layer rule that replaced this value
+    #: the field is in the document handed to the target's writer (not a route's
+    #: intermediate document)
+    final: bool = True
+    document: str = ""  # the step that wrote it, when a route has several ("file (forward)")
+    note: str | None = None  # what became of the value after the rule wrote it
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.path, "value": _jsonable(self.value), "position": self.position,
                 "rule": self.rule, "branch": self.branch, "default": self.default,
-                "skipped": self.skipped, "overridden": self.overridden}
+                "skipped": self.skipped, "overridden": self.overridden,
+                "final": self.final, "document": self.document, "note": self.note}
 
 
 def _jsonable(value: Any) -> Any:
@@ -58,19 +66,53 @@ _MISSING = object()
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
+def _walk(current: Any, parts: list[tuple[str, str]]) -> Any:
+    """The value at `parts`, or _MISSING. A key may hold dots (ERP Connector's
+    `ExtendedProperties.passeur.currency` is the key `passeur.currency`), so names that are
+    not keys are tried joined with the names after them."""
+    if not parts:
+        return current
+    name, index = parts[0]
+    if index:
+        if not isinstance(current, list) or int(index) >= len(current):
+            return _MISSING
+        return _walk(current[int(index)], parts[1:])
+    if not isinstance(current, dict):
+        return _MISSING
+    key, rest = name, parts[1:]
+    while True:
+        if key in current:
+            found = _walk(current[key], rest)
+            if found is not _MISSING:
+                return found
+        if not rest or rest[0][1]:
+            return _MISSING
+        key, rest = f"{key}.{rest[0][0]}", rest[1:]
+
+
 def value_at(document: Any, path: str) -> Any:
     """The value at a data path such as `lines[2].quantity`, or None when there is none."""
-    current = document
-    for name, index in _PART.findall(path):
-        if index:
-            if not isinstance(current, list) or int(index) >= len(current):
-                return None
-            current = current[int(index)]
-        else:
-            if not isinstance(current, dict) or name not in current:
-                return None
-            current = current[name]
-    return current
+    found = _walk(document, _PART.findall(path))
+    return None if found is _MISSING else found
+
+
+def has_path(document: Any, path: str) -> bool:
+    """Whether the data path is present in the document (a null value counts)."""
+    return _walk(document, _PART.findall(path)) is not _MISSING
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """The same value once written: numbers by value (26.09 is 26.090), dates as ISO text."""
+    a, b = (v.isoformat() if isinstance(v, (datetime.date, datetime.datetime)) else v
+            for v in (a, b))
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b or a == b
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return bool(_jsonable(a) == _jsonable(b))
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except InvalidOperation:
+        return str(a) == str(b)
 
 
 def normalise(entry: Any, output: Any = None) -> TraceStep:
@@ -126,7 +168,12 @@ def filter_steps(steps: Iterable[TraceStep], wanted: str | None) -> list[TraceSt
 def format_steps(steps: Iterable[TraceStep]) -> str:
     """One block per output field: `path = value`, then where it came from."""
     out = []
+    document = ""
     for step in steps:
+        if step.document and step.document != document:
+            document = step.document
+            what = "the output" if step.final else "a document on the way"
+            out.append(f"-- {document}: {what} --")
         if step.skipped:
             out.append(f"{step.path}: not written ({step.skipped})")
         else:
@@ -142,6 +189,8 @@ def format_steps(steps: Iterable[TraceStep]) -> str:
             notes.append("default fired")
         if step.overridden:
             notes.append(f"overridden by the layer rule {step.overridden}")
+        if step.note:
+            notes.append(step.note)
         if notes:
             out.append("  " + "; ".join(notes))
     return "\n".join(out)

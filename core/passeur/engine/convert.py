@@ -43,8 +43,8 @@ from passeur.plugins import Registry
 from passeur.schema import FieldSpec, FieldType
 from passeur.serialize import structure, to_plain, unstructure
 
-__all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "issue_json",
-           "parse_endpoint"]
+__all__ = ["Converter", "DocumentOutcome", "Endpoint", "MappingStep", "TracedStep",
+           "issue_json", "parse_endpoint"]
 
 DEFAULT_DOCTYPE = "invoice"
 
@@ -123,6 +123,32 @@ class MappingStep:
             result = self.mapping.backward(record, original)
         return result.value, list(result.issues)
 
+    def run_traced(self, record: dict[str, Any], original: dict[str, Any] | None = None,
+                   ) -> tuple[dict[str, Any], list[Issue], list[Any]]:
+        """`run` through the compiler's explain variant: also which rule wrote each field."""
+        mapping: Any = self.mapping
+        if self.direction == "forward":
+            result, entries = mapping.explain_forward(record)
+        else:
+            result, entries = mapping.explain_backward(record, original)
+        return result.value, list(result.issues), list(entries)
+
+
+@attrs.frozen
+class TracedStep:
+    """What one mapping step wrote in an explain run (`Converter(trace=True)`): the rules'
+    trace entries and the document the step made, as completed at the hub when it stops
+    there (so explain shows the values `convert` goes on with)."""
+
+    mapping: Any
+    direction: str
+    entries: tuple[Any, ...]
+    output: Any
+    #: the step's output is the document handed to the target's writer
+    final: bool = False
+    #: what the rules wrote, before the hub completed it (None: the same as `output`)
+    written: Any = None
+
 
 @attrs.frozen
 class DocumentOutcome:
@@ -188,7 +214,7 @@ class Converter:
         policy: IssuePolicy = IssuePolicy.WARN, mapping: Path | None = None,
         steps: list[MappingStep] | None = None, source_label: str = "",
         attachments: tuple[Attachment, ...] = (),
-        seller: SellerConfig | None = None,
+        seller: SellerConfig | None = None, trace: bool = False,
     ) -> None:
         self.registry = registry
         self.source = source
@@ -203,6 +229,8 @@ class Converter:
         self.model_class = DOCUMENT_CLASSES.get(hub) if hub is not None else None
         self.steps = steps if steps is not None else self._route(mapping)
         self._origin = Source(system=source.name)  # of the document being converted
+        #: explain: the steps of the last document converted, traced; None on the fast path
+        self.traced: list[TracedStep] | None = [] if trace else None
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -295,6 +323,8 @@ class Converter:
                               else f"{where}#{index}")
         saved = decimal.getcontext()
         decimal.setcontext(exact_context())  # no amount within the limits can overflow
+        if self.traced is not None:
+            self.traced = []
         try:
             output = self._convert(value, issues, original)
         except _Failed:
@@ -346,6 +376,9 @@ class Converter:
                                     before if number == last else None)
         if before is not None:
             self._check_same_document(before, record, issues)
+        if self.traced is not None:  # the steps whose document the writer gets
+            self.traced = [attrs.evolve(t, final=True) if t.output is record else t
+                           for t in self.traced]
         if self.writer is None:
             return unstructure(self._model(record, issues))
         self._check_required(record, issues)
@@ -411,18 +444,40 @@ class Converter:
         `original` goes to the step that writes the target (the last one)."""
         base = _extended_route(step)
         if base is None:
-            value, found = step.run(record, original)
+            if self.traced is None:
+                value, found = step.run(record, original)
+            else:
+                value, found, entries = step.run_traced(record, original)
+                self.traced.append(TracedStep(step.mapping, step.direction, tuple(entries),
+                                              value))
             issues.extend(found)
             if _has_error(found):
                 raise _Failed
-            return self._at_hub(value, issues) if step.output_canonical else value
+            if step.output_canonical:
+                value = self._at_hub(value, issues)
+                if self.traced:  # explain shows what the hub completed
+                    self.traced[-1] = attrs.evolve(self.traced[-1], output=value,
+                                                   written=self.traced[-1].output)
+            return value
+        start = len(self.traced) if self.traced is not None else 0
         value = record
         for number, inner in enumerate(base):
             value = self._run_step(inner, value, issues,
                                    original if number == len(base) - 1 else None)
         mapping: Any = step.mapping
-        result = (mapping.forward_over(record, value) if step.direction == "forward"
-                  else mapping.backward_over(record, value, original))
+        if self.traced is None:
+            result = (mapping.forward_over(record, value) if step.direction == "forward"
+                      else mapping.backward_over(record, value, original))
+        else:
+            result, own = (mapping.explain_forward_over(record, value)
+                           if step.direction == "forward"
+                           else mapping.explain_backward_over(record, value, original))
+            for at in range(start, len(self.traced)):  # the steps of the layered document
+                if self.traced[at].output is value:
+                    self.traced[at] = _layered_on(self.traced[at], mapping, step.direction,
+                                                  result.value)
+            self.traced.append(TracedStep(mapping, step.direction, tuple(own),
+                                          result.value))
         issues.extend(result.issues)
         if _has_error(result.issues):
             raise _Failed
@@ -647,6 +702,19 @@ class _Originals:
 
 class _Failed(PasseurError):
     """The document failed; its issues say why."""
+
+
+def _layered_on(base: TracedStep, layer: Any, direction: str, merged: Any) -> TracedStep:
+    """The trace of the step a layer merged its rules over: the fields the layer took over
+    say by which rule (and keep the value the base wrote); the others are read from the
+    merged document, which is what goes on."""
+    from passeur.dsl.explain import value_at
+
+    entries = tuple(
+        attrs.evolve(e, value=value_at(base.output, e.path), recorded=True)
+        if e.overridden_by else e
+        for e in layer.mark_overridden(list(base.entries), direction))
+    return attrs.evolve(base, entries=entries, output=merged)
 
 
 def _extended_route(step: MappingStep) -> list[MappingStep] | None:
