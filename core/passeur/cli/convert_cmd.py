@@ -24,6 +24,7 @@ from passeur.cli.app import (
     handle_errors,
     registry_of,
 )
+from passeur.cli.progress import MODES, PLAIN_EVERY, PROGRESS_ENV, ConvertProgress, progress_mode
 from passeur.cli.route_cmd import mapping_dir_option, use_mapping_dirs
 from passeur.engine.convert import Converter, DocumentOutcome, issue_json, parse_endpoint
 from passeur.engine.documents import DocumentWriter
@@ -68,6 +69,9 @@ Problems are printed with the document number and the data path. Documents
 with an error are left out of the output; the others are still converted.
 --on-issue says what to do when the target cannot represent something
 (a second tax on a line, a line kind it lacks, totals it rounds differently).
+On a terminal a long conversion shows its progress on standard error (documents
+done, share of the file read); piped, or with --json, nothing is added unless
+--progress always (or PASSEUR_PROGRESS=always) asks for it.
 
 \b
 --original FILE gives the target's current document (as its API returns it, or
@@ -126,12 +130,16 @@ Examples:
               help="The target's current document(s), written over (matched to INPUT's "
               "documents by position): fields no rule maps, `keep` values and `key`-matched "
               "lines are kept.")
+@click.option("--progress", "progress", type=click.Choice(MODES), default=None,
+              help="Show progress on standard error: auto (the default, or "
+              f"${PROGRESS_ENV}) only on a terminal and without --json; always (plain lines "
+              f"every {PLAIN_EVERY} documents when not a terminal); never.")
 @click.pass_context
 @handle_errors
 def convert(ctx: click.Context, input_path: str, source: str | None, target: str,
             mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
             as_json: bool, attach: tuple[Path, ...], seller: Path | None,
-            original: Path | None) -> None:
+            original: Path | None, progress: str | None) -> None:
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
     if mapping is not None:
@@ -163,7 +171,8 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
                     raise InputError(f"{original}: cannot read: {exc.strerror or exc}"
                                      ) from None
                 before = converter.read_original(handle, str(original))
-            code = _run(converter, stream, output, as_json, input_path, before)
+            shown = ConvertProgress(err_console, stream, progress_mode(progress), as_json)
+            code = _run(converter, stream, output, as_json, input_path, shown, before)
     finally:
         if input_path != "-":
             stream.close()
@@ -287,9 +296,11 @@ class _Output:
 
 
 def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
-         input_path: str, originals: Iterator[Any] | None = None) -> int:
+         input_path: str, progress: ConvertProgress,
+         originals: Iterator[Any] | None = None) -> int:
     to_stdout = output == "-"
     with contextlib.ExitStack() as stack:
+        stack.enter_context(progress)
         sink: TextIO | None
         if as_json and to_stdout:
             sink = None
@@ -323,6 +334,7 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
                     outcome = outcome.with_issue(Issue(
                         Level.ERROR, f"the output cannot be written: {exc}", "output.value",
                         "$"))
+            progress.advance(outcome.failed)
             if outcome.failed:
                 totals["failed"] += 1
             else:
