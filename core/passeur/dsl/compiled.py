@@ -266,7 +266,10 @@ class CompiledMapping:
                         trace: list[tuple[str, int, str | None, bool]] | None = None,
                         ) -> dict[str, Any]:
         run = self._backward if trace is None else self._explained()["backward"]
-        own = run(view, {}, orig, issues, strict, trace)
+        # the layer's put starts from the original, as any put does: a `keep` that keeps
+        # the original's value (writes nothing) then hands that value to the merge
+        start = values.clone_except(orig, self._rebuilt) if orig else {}
+        own = run(view, start, orig, issues, strict, trace)
         return self._merged(base, own, "backward", issues)
 
     def _merged(self, base: dict[str, Any], own: dict[str, Any], direction: str,
