@@ -30,8 +30,8 @@ from passeur.issues import Issue, Level, MappingPosition
 if TYPE_CHECKING:
     from passeur.dsl.compiled import CompiledMapping
 
-__all__ = ["ITEMS", "LayerReport", "Lost", "Plan", "Written", "base_written", "layer_report",
-           "merge", "overlaps", "overrides", "pattern_of",
+__all__ = ["ITEMS", "LayerReport", "Lost", "Miscount", "Plan", "Written", "base_written",
+           "layer_report", "merge", "overlaps", "overrides", "pattern_of",
            "pattern_text", "written"]
 
 #: The pattern part standing for "every item of the list" (`positions[].code`).
@@ -194,29 +194,58 @@ class Lost:
                      mapping=first.position)
 
 
+@attrs.frozen
+class Miscount:
+    """A list the layer's `each` block and the base's fill with different numbers of items:
+    merged by position, some items get only one side's fields."""
+
+    path: str  # data path of the list: positions
+    layer: int
+    base: int
+    by: Written  # the first layer rule writing inside the list
+
+    def issue(self) -> Issue:
+        extra = abs(self.layer - self.base)
+        if self.layer > self.base:
+            what = (f"the layer's last {extra} item(s) have none of the base's fields (they "
+                    "are not items the base writes)")
+        else:
+            what = f"the base's last {extra} item(s) get none of the layer's rules"
+        return Issue(Level.WARNING, f"the layer's each block gives {self.layer} item(s) and "
+                     f"the base's {self.base}: items are merged by position, so {what}; "
+                     "walk the same list as the base (the base's `each` source)",
+                     "layer.items", self.path, mapping=self.by.position)
+
+
 def merge(base: dict[str, Any], own: dict[str, Any], plan: Plan,
-          ) -> tuple[dict[str, Any], list[Lost]]:
+          ) -> tuple[dict[str, Any], list[Lost | Miscount]]:
     """The base's document with each of the layer's paths taken from `own` (the layer's
     rules run alone): a path the layer leaves empty is removed, a list the layer walks is
-    merged item by item. Neither input is modified. Returns what the base lost."""
+    merged item by item. Neither input is modified. Returns what the base lost, and each
+    list whose item counts differ between the layer and the base."""
     groups: dict[tuple[str, ...], list[Written]] = {}
     for w in plan.own:
         groups.setdefault(w.path, []).append(w)
-    lost: list[Lost] = []
+    lost: list[Lost | Miscount] = []
+    counted: dict[str, Miscount] = {}
     out = base
     for path, by in groups.items():
         found: list[tuple[str, Any]] = []
+        counts: list[tuple[str, int, int]] = []
         source = None if all(w.drop for w in by) else own
         # guarded rules that all wrote nothing did not take over: the base's value stands
         yields = all(w.guarded for w in by)
-        out = _put(out, source, path, "", found, yields)
+        out = _put(out, source, path, "", found, yields, counts)
         replaced = tuple(plan.replaced_by(path))
         lost.extend(Lost(where, value, tuple(by), replaced) for where, value in found)
-    return out, lost
+        for where, mine, theirs in counts:
+            counted.setdefault(where, Miscount(where, mine, theirs, by[0]))
+    return out, [*counted.values(), *lost]
 
 
 def _put(dst: dict[str, Any], src: Any, parts: tuple[str, ...], where: str,
-         lost: list[tuple[str, Any]], yields: bool = False) -> dict[str, Any]:
+         lost: list[tuple[str, Any]], yields: bool = False,
+         counts: list[tuple[str, int, int]] | None = None) -> dict[str, Any]:
     """`dst` (never modified: copied on the way down) with `parts` taken from `src`; the
     values of `dst` that `src` does not have are removed and listed in `lost` (unless
     `yields`: then they stay)."""
@@ -237,6 +266,9 @@ def _put(dst: dict[str, Any], src: Any, parts: tuple[str, ...], where: str,
         if theirs.__class__ is not list and not mine_items:
             return dst
         theirs_items = theirs if theirs.__class__ is list else []
+        if (counts is not None and mine.__class__ is list and len(rest) > 1
+                and len(mine_items) != len(theirs_items)):
+            counts.append((here, len(mine_items), len(theirs_items)))
         merged = []
         for index in range(max(len(mine_items), len(theirs_items))):
             base_item = theirs_items[index] if index < len(theirs_items) else {}
@@ -245,13 +277,13 @@ def _put(dst: dict[str, Any], src: Any, parts: tuple[str, ...], where: str,
                 merged.append(base_item)
             else:
                 merged.append(_put(base_item, layer_item, rest[1:], f"{here}[{index}]", lost,
-                                   yields))
+                                   yields, counts))
         out[name] = merged
         return out
     if theirs.__class__ is not dict and theirs is not _ABSENT and mine.__class__ is not dict:
         return dst  # the base wrote a value where the layer writes inside it: left as is
     before = theirs if theirs.__class__ is dict else {}
-    inner = _put(before, mine, rest, here, lost, yields)
+    inner = _put(before, mine, rest, here, lost, yields, counts)
     if inner or (theirs.__class__ is dict and not theirs):
         out[name] = inner
     elif theirs is _ABSENT:
