@@ -289,10 +289,13 @@ class _Builder(Transformer[Token, ast.MappingFile]):
         return ast.MappingFile(self.file, tuple(children), self.source)
 
 
-def _unclosed_block(source: str) -> tuple[str, int] | None:
-    """The innermost block left open at the end of the text, as (keyword, line)."""
+def _unclosed_block(source: str, before: int | None = None) -> tuple[str, int] | None:
+    """The innermost block left open at the end of the text (or before line `before`), as
+    (keyword, line)."""
     stack: list[tuple[str, int]] = []
     for number, line in enumerate(source.splitlines(), start=1):
+        if before is not None and number >= before:
+            break
         word = line.split("#", 1)[0].strip().split(" ", 1)[0]
         if word in ("each", "table", "example"):
             stack.append((word, number))
@@ -352,6 +355,11 @@ def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntax
         if opened is not None:
             message = (f"syntax error: unexpected end of file: the `{opened[0]}` block "
                        f"opened at line {opened[1]} has no `end`")
+        table = _unclosed_block(source, line) if token.type not in ("$END", "_NL") else None
+        if table is not None and table[0] == "table" and '"end"' in expected:
+            message = (f"syntax error: unexpected {_found(token)}: the `table` block opened "
+                       f"at line {table[1]} has no `end` (a table holds only entries: write "
+                       f"`end` on the line before)")
         return MappingSyntaxError(Problem(file, line, column, message, "syntax", source),
                                   expected)
     if isinstance(exc, UnexpectedCharacters):
@@ -361,6 +369,12 @@ def _syntax_error(exc: UnexpectedInput, file: str, source: str) -> MappingSyntax
             hint = " (a text in quotes must close on the same line)"
         elif char == "{":
             hint = " (JSON is only allowed after `left` or `right` in an example block)"
+            opened = _unclosed_block(source)
+            if opened is not None and opened[0] == "example":
+                return MappingSyntaxError(Problem(
+                    file, line, column, f"syntax error: the `example` block opened at line "
+                    f"{opened[1]} has no `end` (write `end` on its own line after the "
+                    "`right` document)", "syntax", source))
         # The lexer's list of allowed tokens over-approximates; the character is the news.
         message = f"syntax error: unexpected character {json.dumps(char)}{hint}"
         return MappingSyntaxError(Problem(file, line, column, message, "syntax", source))
