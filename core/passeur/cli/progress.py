@@ -10,19 +10,13 @@ turns it off. The bar counts documents and, for a file, the share of its bytes r
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO, Literal
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from passeur.errors import UsageError
+
+if TYPE_CHECKING:  # rich.progress is imported only when a bar is shown (cold start)
+    from rich.console import Console
+    from rich.progress import Progress
 
 __all__ = ["MODES", "PLAIN_EVERY", "PROGRESS_ENV", "ConvertProgress", "progress_mode"]
 
@@ -63,6 +57,15 @@ class ConvertProgress:
         self.live: Progress | None = None
         self.task: Any = None
         if self.enabled and terminal:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
             if self.total:
                 columns += [BarColumn(), TaskProgressColumn()]
