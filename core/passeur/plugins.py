@@ -123,7 +123,7 @@ class Registry:
     formats: dict[str, Any] = attrs.field(factory=dict)
     mapping_dirs: list[Path] = attrs.field(factory=list)
     #: The consultant's folders of mapping files (`--mapping-dir`), searched before the
-    #: shipped ones; $PASSEUR_MAPPING_PATH comes after them (passeur.engine.routes).
+    #: shipped ones; $PASSEUR_MAPPING_PATH comes after them (passeur.dsl.routes).
     search_path: list[Path] = attrs.field(factory=list)
     mapping_dir_plugin: dict[Path, str] = attrs.field(factory=dict)
     function_plugin: dict[str, str] = attrs.field(factory=dict)

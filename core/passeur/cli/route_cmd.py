@@ -12,8 +12,8 @@ import click
 
 from passeur.canonical import CANONICAL
 from passeur.cli.app import cli, console, handle_errors, print_json, registry_of
+from passeur.dsl.routes import SEARCH_PATH_ENV, Route
 from passeur.engine.convert import Converter, Endpoint, parse_endpoint
-from passeur.engine.routes import SEARCH_PATH_ENV, Route
 from passeur.plugins import Registry
 
 __all__ = ["mapping_dir_option", "route_command", "route_of", "use_mapping_dirs"]

@@ -59,9 +59,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # Routes live in the engine, which imports this package: resolve them lazily.
+    # Routes read mapping folders and compile only the chosen files: loaded on first use.
     if name in ("find_route", "Route"):
-        from passeur.engine import routes
+        from passeur.dsl import routes
 
         return getattr(routes, name)
     # the parser (and lark) only when something is parsed: a warm start reads the cache

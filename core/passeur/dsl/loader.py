@@ -288,7 +288,7 @@ def compile_analysis(analysis: Analysis, registry: Registry | None = None, *,
 def _base_of(compiled: CompiledMapping, extends: ast.Extends, registry: Registry,
              stack: tuple[Path, ...]) -> list[tuple[CompiledMapping, str]]:
     """The steps a layer builds on: the route without it, or the mapping it names."""
-    from passeur.engine.routes import find_named, route_under
+    from passeur.dsl.routes import find_named, route_under
 
     own = compiled.path or (None if compiled.file.startswith("<") else Path(compiled.file))
     inner = (*stack, own.resolve()) if own is not None else stack
@@ -313,7 +313,7 @@ def _base_of(compiled: CompiledMapping, extends: ast.Extends, registry: Registry
     else:
         named = find_named(registry, extends.target, own)
         if named is None:
-            from passeur.engine.routes import mapping_dirs
+            from passeur.dsl.routes import mapping_dirs
 
             where = [str(own.parent)] if own is not None else []
             where += [str(d) for d in mapping_dirs(registry)]
