@@ -47,3 +47,30 @@ def test_keyword_list_matches_the_printer() -> None:
     text = DOC.read_text(encoding="utf-8")
     listed = text.split("## Keywords", 1)[1].split("`")[1].split()
     assert set(listed) == KEYWORDS
+
+
+def test_every_construct_example_in_the_doc_holds_both_ways(registry: Any) -> None:
+    """Each documented construct (a block with a header and an `example`) compiles, and its
+    example gives its right document forward and its left document back, without issues."""
+    from passeur.dsl import compile_text
+
+    ran = 0
+    for block in blocks():
+        if not block.startswith("mapping") or "\nexample " not in block:
+            continue
+        assert format_text(block) == block
+        from passeur.dsl.checker import check_text
+
+        report = check_text(block, "doc.map", registry)
+        # a snippet maps a few fields: only the required fields it leaves out may be said
+        assert [f.render() for f in report.findings if "is never written" not in
+                f.problem.message] == [], block
+        assert report.examples_failed == 0
+        mapping = compile_text(block, "doc.map", registry, use_cache=False)
+        for example in mapping.examples:
+            forward = mapping.forward(example.left)
+            assert (forward.value, forward.issues) == (example.right, []), example.name
+            backward = mapping.backward(example.right, example.left)
+            assert (backward.value, backward.issues) == (example.left, []), example.name
+            ran += 1
+    assert ran >= 2

@@ -30,6 +30,8 @@ __all__ = [
     "Header",
     "If",
     "Include",
+    "Let",
+    "LetRef",
     "LiteralValue",
     "MappingFile",
     "Neg",
@@ -80,15 +82,24 @@ class LiteralValue:
 
 @attrs.frozen
 class Path:
-    """A dotted field path, relative to the document (or to the item inside `each`)."""
+    """A dotted field path, relative to the document (or to the item inside `each`); `up`
+    levels above the item (`^.x`), or from the document itself when `root` (`$.x`)."""
 
     parts: tuple[str, ...]
     line: int = _pos()
     column: int = _pos()
+    up: int = attrs.field(default=0, kw_only=True)
+    root: bool = attrs.field(default=False, kw_only=True)
+
+    @property
+    def scoped(self) -> bool:
+        """Read from an enclosing scope (`^.` or `$.`), not from the current item."""
+        return self.up > 0 or self.root
 
     @property
     def text(self) -> str:
-        return ".".join(self.parts)
+        lead = "$." if self.root else "^." * self.up
+        return lead + ".".join(self.parts)
 
 
 @attrs.frozen
@@ -157,7 +168,20 @@ class If:
     column: int = _pos()
 
 
-Expr: TypeAlias = LiteralValue | Path | Call | Arith | Neg | Compare | BoolOp | Not | If
+@attrs.frozen
+class LetRef:
+    """A use of a `let` name (`net`, or `net.x` for a field of its value): bound by the
+    parser (passeur.dsl.lets) to the `Let` it names, so no pass mistakes it for a field."""
+
+    name: str
+    parts: tuple[str, ...]
+    let: Let = attrs.field(eq=False, repr=False)
+    line: int = _pos()
+    column: int = _pos()
+
+
+Expr: TypeAlias = LiteralValue | Path | Call | Arith | Neg | Compare | BoolOp | Not | If \
+    | LetRef
 Value: TypeAlias = str | Decimal | bool | None
 
 
@@ -361,6 +385,23 @@ class Rule:
 
 
 @attrs.frozen
+class Let:
+    """`let NAME = EXPR`: a value computed once per item of its scope (the file, or one
+    item of an `each` block) and read by name in the rules after it, in that scope and the
+    blocks inside it. It reads the side its rules read (left forward, right backward)."""
+
+    name: str
+    expr: Expr
+    #: the list paths around it (outermost first), so its paths resolve from its own scope
+    left_prefix: tuple[str, ...] = attrs.field(default=(), kw_only=True, eq=False)
+    right_prefix: tuple[str, ...] = attrs.field(default=(), kw_only=True, eq=False)
+    line: int = _pos()
+    column: int = _pos()
+    end_line: int = _pos()
+    file: str = attrs.field(default="", kw_only=True, eq=False)
+
+
+@attrs.frozen
 class Each:
     """A per-item block: `each LEFT ARROW RIGHT [key L = R]` ... `end`."""
 
@@ -392,7 +433,7 @@ class Example:
     file: str = attrs.field(default="", kw_only=True, eq=False)
 
 
-Statement: TypeAlias = Header | Extends | Include | Table | Rule | Each | Example | Drop
+Statement: TypeAlias = Header | Extends | Include | Table | Rule | Each | Example | Drop | Let
 
 
 @attrs.frozen

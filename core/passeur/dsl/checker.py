@@ -149,6 +149,7 @@ class _FileChecker:
         self.sources: dict[str, str] = {tree.file: tree.source}
         self.seen: set[Problem] = set()
         self._lens = False  # typing one side of a `<->` rule
+        self._blocks: tuple[ast.Each, ...] = ()  # the blocks around the rule being checked
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -278,7 +279,8 @@ class _FileChecker:
     def _column(self, path: ast.Path, index: int) -> int:
         """The column of part `index` of a path (names in backquotes count their quotes)."""
         source = self.sources.get(self.tree.file, "")
-        offset = sum(len(p) + 1 for p in path.parts[:index])
+        offset = sum(len(p) + 1 for p in path.parts[:index]) + len(path.text) - len(
+            ".".join(path.parts))  # after `^.` or `$.`
         lines = source.splitlines()
         if 0 < path.line <= len(lines):
             text = lines[path.line - 1]
@@ -325,6 +327,7 @@ class _FileChecker:
 
     def _check_rule(self, scoped: ast.RuleInScope) -> None:
         rule = scoped.rule
+        self._blocks = scoped.blocks
         prefixes = {"left": scoped.left_prefix, "right": scoped.right_prefix}
         sources = {"left": rule.left, "right": rule.right}
         self._lens = rule.arrow == ast.BOTH
@@ -402,12 +405,18 @@ class _FileChecker:
         if isinstance(expr, ast.LiteralValue):
             return _literal_type(expr.value)
         if isinstance(expr, ast.Path):
+            if expr.scoped:  # `^.x` / `$.x`: from an enclosing scope's prefix
+                keep = 0 if expr.root else max(0, len(self._blocks) - expr.up)
+                prefix = tuple(p for b in self._blocks[:keep]
+                               for p in (b.left if side == "left" else b.right).parts)
             spec = self.resolve(side, prefix, expr, file)
             side_info = self.sides.get(side)
             return "any" if spec is None or side_info is None else _type_of_field(spec,
                                                                                    side_info)
         if isinstance(expr, ast.Call):
             return self._type_of_call(expr, side, prefix, file)
+        if isinstance(expr, ast.LetRef):
+            return self._type_of_let(expr, side)
         if isinstance(expr, ast.Arith):
             if is_text_join(expr):  # "QC-" + code joins texts
                 for operand in (expr.left, expr.right):
@@ -430,6 +439,20 @@ class _FileChecker:
         then = self._type_of(expr.then, side, prefix, file)
         otherwise = self._type_of(expr.otherwise, side, prefix, file)
         return then if then == otherwise else "any"
+
+    def _type_of_let(self, ref: ast.LetRef, side: str) -> str:
+        """A `let` name has its expression's type, its paths read from the let's own scope
+        on the side of the rule reading it; a field of the value (`net.x`) is any."""
+        let = ref.let
+        prefix = let.left_prefix if side == "left" else let.right_prefix
+        shadowed = _quiet_resolve(self.sides[side].fields, (*prefix, let.name)) \
+            if side in self.sides else None
+        if shadowed is not None:
+            self.add(let.file, let.line, let.column + 4,
+                     f"`let {let.name}` hides the field `{let.name}` of "
+                     f"{self.sides[side].label}; choose another name", "let")
+        kind = self._type_of(let.expr, side, prefix, let.file)
+        return "any" if ref.parts else kind
 
     def _numeric(self, expr: ast.Expr, side: str, prefix: tuple[str, ...], file: str,
                  operator: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from passeur.dsl import ast
-from passeur.dsl.ir import IRBlock, IRMapping, IRRule, Lens
+from passeur.dsl.ir import IRBlock, IRLet, IRMapping, IRRule, Lens
 
 __all__ = ["Generated", "generate", "is_text_join"]
 
@@ -49,6 +49,16 @@ class _Scope:
     path_left: str  # data path template of the current left item ("" at the root)
     path_right: str
     depth: int = 0
+    #: the enclosing scopes, outermost (the document) first: (src, path_left, path_right)
+    parents: tuple[tuple[str, str, str], ...] = ()
+
+    def above(self, path: ast.Path) -> tuple[str, str, str]:
+        """(src, path_left, path_right) of the scope a `^.` or `$.` path reads from."""
+        here = (self.src, self.path_left, self.path_right)
+        chain = (*self.parents, here)
+        if path.root:
+            return chain[0]
+        return chain[max(0, len(chain) - 1 - path.up)]
 
 
 def _target(item: IRRule | IRBlock, direction: str) -> tuple[str, ...] | None:
@@ -88,6 +98,7 @@ class _Gen:
         self.loops: list[tuple[str, str, str]] = []
         self.table_index: dict[str, int] = {}
         self.written_into: list[frozenset[tuple[str, ...]]] = []  # per scope, innermost last
+        self.let_vars: dict[int, str] = {}  # id of an ast.Let -> its local variable
 
     # -------------------------------------------------------------- emitting
 
@@ -179,7 +190,10 @@ class _Gen:
         if isinstance(e, ast.LiteralValue):
             return self.const(e.value)
         if isinstance(e, ast.Path):
-            return self.read(scope.src, e.parts)
+            return self.read(scope.above(e)[0] if e.scoped else scope.src, e.parts)
+        if isinstance(e, ast.LetRef):
+            variable = self.let_vars.get(id(e.let), "_A")
+            return self.read(variable, e.parts, root_is_dict=False) if e.parts else variable
         if isinstance(e, ast.Call):
             if e.name in ast.AGGREGATES:
                 return self.aggregate(e, scope, side)
@@ -276,7 +290,7 @@ class _Gen:
         """An arithmetic operand and the site naming it (a path), or -1."""
         value = self.expr(e, scope, side)
         if isinstance(e, ast.Path):
-            return value, self.site(self.path_template(base, e.parts))
+            return value, self.site(self.path_template(_base(e, scope, side, base), e.parts))
         return value, -1
 
     def call(self, e: ast.Call, scope: _Scope, side: str, base: str) -> str:
@@ -284,8 +298,8 @@ class _Gen:
         args = [self.expr(a, scope, side) for a in e.args]
         t = self.tmp()
         first = e.args[0] if e.args else None
-        site = self.site(self.path_template(base, first.parts)) if isinstance(
-            first, ast.Path) else -1
+        site = self.site(self.path_template(_base(first, scope, side, base), first.parts)) \
+            if isinstance(first, ast.Path) else -1
         call = f"{self.fn(e.name)}({', '.join(args)})"
         if (function is not None and getattr(function, "accepts_absent", False)) or not args:
             self.emit(f"_at = {site}; {t} = {call}")
@@ -434,8 +448,8 @@ class _Gen:
         name = item.table.name
         source = rule.left if side == "left" else rule.right
         base = scope.path_left if side == "left" else scope.path_right
-        site = self.site(self.path_template(base, source.parts)) if isinstance(
-            source, ast.Path) else -1
+        site = self.site(self.path_template(_base(source, scope, side, base), source.parts)) \
+            if isinstance(source, ast.Path) else -1
         self.lookup_code(value, name, direction, site)
 
     def lens_get(self, lens: Lens, var: str, base: str) -> str:
@@ -621,13 +635,31 @@ class _Gen:
         left_base = self.path_template(scope.path_left, each.left.parts) + item_template
         right_base = self.path_template(scope.path_right, each.right.parts) + item_template
         inner = _Scope(src=item, out=out, orig=orig_item, path_left=left_base,
-                       path_right=right_base, depth=depth + 1)
+                       path_right=right_base, depth=depth + 1,
+                       parents=(*scope.parents, (scope.src, scope.path_left,
+                                                 scope.path_right)))
         # Each inner rule has its own try, so one bad line never hides the other lines.
+        self.lets(block.lets, inner, direction)
         self.items(block.body, inner, direction)
         self.indent -= 1
         self.write(scope.out, write_path.parts, result)
         self.indent -= 1
         self.close_rule(block.index, start)
+
+    def lets(self, lets: tuple[IRLet, ...] | list[IRLet], scope: _Scope,
+             direction: str) -> None:
+        """A scope's `let`s, each computed once (in its own `try`: a failure is its error,
+        and the rules reading it see absent, so they write nothing)."""
+        side = "left" if direction == "forward" else "right"
+        for found in lets:
+            if direction not in found.directions:
+                continue
+            variable = f"_L{found.index}"
+            self.let_vars[id(found.let)] = variable
+            self.emit(f"{variable} = _A")
+            start = self.open_rule(found.index)
+            self.emit(f"{variable} = {self.expr(found.let.expr, scope, side)}")
+            self.close_rule(found.index, start)
 
     def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
               scope: _Scope, direction: str) -> None:
@@ -655,6 +687,7 @@ class _Gen:
         self.emit("_at = -1")
         if self.explain:
             self.emit("_br = None; _df = False")
+        self.lets(self.ir.lets, scope, direction)
         self.items(self.ir.items, scope, direction)
         self.emit("return out")
         # Globals the body reads become default arguments: fast local reads at run time.
@@ -665,6 +698,14 @@ class _Gen:
     def bindable(self) -> set[str]:
         consts = set(self.consts.values())
         return consts | set(self.bound) | _HELPERS
+
+
+def _base(path: ast.Path, scope: _Scope, side: str, base: str) -> str:
+    """The data path a path's value is named from in messages (its own scope's)."""
+    if not path.scoped:
+        return base
+    _src, left, right = scope.above(path)
+    return left if side == "left" else right
 
 
 def is_text_join(node: ast.Arith) -> bool:

@@ -13,11 +13,12 @@ from typing import Any
 import attrs
 
 from passeur.dsl import ast
+from passeur.dsl.lets import let_refs
 from passeur.dsl.printer import expr_text, rule_text
 from passeur.dsl.problems import Problem
 from passeur.suggest import did_you_mean
 
-__all__ = ["IRBlock", "IRDrop", "IRMapping", "IRRule", "LensStep", "analyze"]
+__all__ = ["IRBlock", "IRDrop", "IRLet", "IRMapping", "IRRule", "LensStep", "analyze"]
 
 
 @attrs.frozen
@@ -53,6 +54,16 @@ class IRRule:
         return (self.rule.file, self.rule.line, self.rule.column)
 
 
+@attrs.define(eq=False)
+class IRLet:
+    """A `let` of one scope: computed at the start of the scope, in the directions whose
+    rules read it (forward when left-side rules read it, backward for right-side ones)."""
+
+    index: int
+    let: ast.Let
+    directions: set[str] = attrs.field(factory=set)
+
+
 @attrs.frozen
 class IRBlock:
     index: int  # its entry in the rule table (for errors about the lists themselves)
@@ -61,6 +72,7 @@ class IRBlock:
     directions: frozenset[str]
     body: tuple[IRRule | IRBlock, ...]
     file: str
+    lets: tuple[IRLet, ...] = ()
 
 
 @attrs.frozen
@@ -85,6 +97,8 @@ class IRMapping:
     problems: list[Problem]
     #: `drop` statements (a layer's removals), with the blocks around them.
     drops: list[IRDrop] = attrs.field(factory=list)
+    #: the top-level `let`s (a block's own are in `IRBlock.lets`)
+    lets: list[IRLet] = attrs.field(factory=list)
 
 
 class _Analyzer:
@@ -97,6 +111,8 @@ class _Analyzer:
         self.used_functions: dict[str, Any] = {}
         self.rules: list[tuple[str, int, int, str]] = []
         self.drops: list[IRDrop] = []
+        self.lets: dict[int, IRLet] = {}  # by id of the ast.Let
+        self.scope_lets: list[list[IRLet]] = [[]]
 
     def problem(self, file: str, node: Any, message: str, code: str = "mapping",
                 column: int | None = None) -> None:
@@ -214,6 +230,8 @@ class _Analyzer:
                     return None
                 steps.append(LensStep(node, function, inverse or None, node.args[1:]))
             node = node.args[0]
+        if isinstance(node, ast.LetRef):
+            return None  # said by let_uses
         if not isinstance(node, ast.Path):
             what = _describe(node)
             self.problem(
@@ -285,6 +303,8 @@ class _Analyzer:
         for extra in (rule.default, rule.when):
             if extra is not None:
                 self.check_expr(file, extra)
+        self.let_uses(file, rule, dirs)
+        self.scoped_paths(file, rule, blocks)
         if rule.arrow == ast.BOTH:
             return self.both_ways(file, rule, blocks, index, dirs, table)
         if rule.keep:
@@ -338,6 +358,64 @@ class _Analyzer:
             return None
         return IRRule(index, rule, blocks, dirs, table, left, right)
 
+    def let_uses(self, file: str, rule: ast.Rule, dirs: frozenset[str]) -> None:
+        """Each `let` a rule reads runs in the rule's direction; one read on both sides is
+        refused (its paths belong to one document)."""
+        if rule.arrow == ast.BOTH:
+            for ref in let_refs(rule.left) + let_refs(rule.right):
+                self.problem(file, ref, f"`{ref.name}` is a `let` name: a `<->` rule cannot "
+                             "write it back; use it in a one-way rule (`->` or `<-`)", "let")
+            return
+        direction = "forward" if rule.arrow == ast.FORWARD else "backward"
+        if direction not in dirs:
+            return
+        source = rule.left if direction == "forward" else rule.right
+        for ref in let_refs(source) + let_refs(rule.default) + let_refs(rule.when):
+            found = self.lets.get(id(ref.let))
+            if found is None:
+                continue
+            other = found.directions - {direction}
+            if other:
+                side, other_side = (("left", "right") if direction == "forward"
+                                    else ("right", "left"))
+                self.problem(file, ref, f"`{ref.name}` is read on the {side} side here and "
+                             f"on the {other_side} side by an earlier rule; a `let` reads "
+                             "one document: give each side its own `let`", "let")
+                continue
+            found.directions.add(direction)
+
+    def scoped_paths(self, file: str, rule: ast.Rule, blocks: tuple[ast.Each, ...]) -> None:
+        """`^.x` and `$.x` read an enclosing scope: never written (every item would write
+        the same field), never above the document."""
+        written: list[ast.Expr] = []
+        if rule.arrow == ast.BOTH:
+            written = [rule.left, rule.right]
+        else:
+            written = [rule.right if rule.arrow == ast.FORWARD else rule.left]
+        for expr in written:
+            for path in ast.iter_paths(expr):
+                if path.scoped:
+                    self.problem(file, path, f"`{expr_text(path)}` reads a field outside "
+                                 "this item and cannot be written (every item would write "
+                                 "it); read it in a one-way rule (`->` or `<-`)", "scope")
+        for read in (rule.left, rule.right, rule.default, rule.when):
+            for path in ast.iter_paths(read) if read is not None else ():
+                if path.up > len(blocks):
+                    where = (f"inside {len(blocks)} `each` block" + "s" * (len(blocks) != 1)
+                             if blocks else "outside any `each` block")
+                    self.problem(file, path, f"`{expr_text(path)}` goes {path.up} level"
+                                 f"{'s' * (path.up != 1)} up, but this rule is {where}",
+                                 "scope")
+
+    def let(self, file: str, let: ast.Let) -> None:
+        index = len(self.rules)
+        self.rules.append((file, let.line, let.column, f"let {let.name} = "
+                           f"{expr_text(let.expr)}"))
+        self.check_expr(file, let.expr)
+        found = IRLet(index, let)
+        self.lets[id(let)] = found
+        self.scope_lets[-1].append(found)
+
     def block(self, file: str, each: ast.Each, blocks: tuple[ast.Each, ...]) -> IRBlock:
         index = len(self.rules)
         key = ""
@@ -350,8 +428,10 @@ class _Analyzer:
         for outer in blocks:
             dirs &= ast.directions(outer.arrow)
         inner = (*blocks, each)
+        self.scope_lets.append([])
         body = self.statements(file, [(file, s) for s in each.body], inner)
-        return IRBlock(index, each, blocks, dirs, tuple(body), file)
+        lets = tuple(self.scope_lets.pop())
+        return IRBlock(index, each, blocks, dirs, tuple(body), file, lets)
 
     def drop(self, file: str, drop: ast.Drop, blocks: tuple[ast.Each, ...]) -> None:
         index = len(self.rules)
@@ -398,6 +478,8 @@ class _Analyzer:
                 items.append(self.block(origin, statement, blocks))
             elif isinstance(statement, ast.Drop):
                 self.drop(origin, statement, blocks)
+            elif isinstance(statement, ast.Let):
+                self.let(origin, statement)
             elif blocks and not isinstance(statement, ast.Rule):
                 self.problem(origin, statement, "only rules, `drop` and `each` blocks may "
                              "appear inside an `each` block", "block")
@@ -438,7 +520,8 @@ def analyze(files: list[ast.MappingFile], statements: list[tuple[str, ast.Statem
     analyzer = _Analyzer(files, functions)
     analyzer.collect_tables(statements)
     body: list[tuple[str, ast.Statement]] = [
-        (f, s) for f, s in statements if isinstance(s, (ast.Rule, ast.Each, ast.Drop))]
+        (f, s) for f, s in statements
+        if isinstance(s, (ast.Rule, ast.Each, ast.Drop, ast.Let))]
     items = analyzer.statements("", body)
     return IRMapping(items, analyzer.tables, analyzer.used_functions, analyzer.rules,
-                     analyzer.problems, analyzer.drops)
+                     analyzer.problems, analyzer.drops, analyzer.scope_lets[0])

@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from passeur import limits
 from passeur.dsl import ast
+from passeur.dsl.lets import bind_lets
 from passeur.dsl.problems import MappingSyntaxError, Problem
 
 __all__ = ["get_parser", "parse_file", "parse_text"]
@@ -31,6 +32,7 @@ _ARROWS = {"BOTH", "FORWARD", "BACKWARD"}
 _OPERATORS = {"PLUS", "MINUS", "TIMES", "DIVIDE", "EQ", "NE", "LT", "LE", "GT", "GE", "AND", "OR"}
 _MODIFIERS = {"VIA", "DEFAULT", "WHEN", "KEEP"}
 _WORDS = {
+    "ROOT": '"$"', "PARENT": '"^"',
     "_NL": "a newline", "$END": "the end of the file", "NAME": "a name",
     "QUOTED_NAME": "a name", "STRING": "a text in quotes", "NUMBER": "a number",
     "JSON": "a JSON object", "DOT": "a dot", "LPAR": '"("', "RPAR": '")"',
@@ -40,7 +42,7 @@ _ORDER = ["an arrow (<->, -> or <-)", "an operator", "a modifier (via, default, 
 
 
 _VALUE_STARTS = {"NAME", "QUOTED_NAME", "NUMBER", "STRING", "LPAR", "MINUS", "NOT", "IF",
-                 "TRUE", "FALSE", "NULL"}
+                 "TRUE", "FALSE", "NULL", "ROOT", "PARENT"}
 _VALUE = "a value (a name, a number, a text in quotes...)"
 
 
@@ -151,7 +153,11 @@ class _Builder(Transformer[Token, ast.MappingFile]):
         return ast.LiteralValue(None, line=meta.line, column=meta.column)
 
     def path(self, meta: Any, children: list[Token]) -> ast.Path:
-        return ast.Path(tuple(_name(t) for t in children), line=meta.line, column=meta.column)
+        names = [t for t in children if t.type in ("NAME", "QUOTED_NAME")]
+        up = sum(1 for t in children if t.type == "PARENT")
+        root = any(t.type == "ROOT" for t in children)
+        return ast.Path(tuple(_name(t) for t in names), line=meta.line, column=meta.column,
+                        up=up, root=root)
 
     def call(self, meta: Any, children: list[Any]) -> ast.Call:
         name, *args = children
@@ -270,6 +276,11 @@ class _Builder(Transformer[Token, ast.MappingFile]):
 
     def keep(self, meta: Any, _c: list[Any]) -> tuple[str, Any]:
         return ("keep", True)
+
+    def let(self, meta: Any, children: list[Any]) -> ast.Let:
+        name, _eq, expr = children
+        return ast.Let(str(name), expr, line=meta.line, column=meta.column,
+                       end_line=_end_line(meta, meta.line, self.source), file=self.file)
 
     def rule(self, meta: Any, children: list[Any]) -> ast.Rule:
         left, arrow, right, *mods = children
@@ -474,7 +485,7 @@ def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
     _check_limits(tree, file, text)
     try:
         result: ast.MappingFile = _Builder(file, text).transform(tree)
-        result = attrs.evolve(result, comments=tuple(comments))
+        result = bind_lets(attrs.evolve(result, comments=tuple(comments)))
     except VisitError as exc:
         if isinstance(exc.orig_exc, MappingSyntaxError):
             raise exc.orig_exc from None

@@ -16,7 +16,7 @@ __all__ = ["expr_text", "format_file", "format_text", "literal_text", "name_text
 
 KEYWORDS = frozenset((
     "mapping", "extends", "route", "include", "table", "end", "else", "each", "key",
-    "example", "left", "right", "via", "default", "when", "keep", "if", "then", "and", "or",
+    "example", "left", "right", "let", "via", "default", "when", "keep", "if", "then", "and", "or",
     "not", "true", "false", "null", "drop",
 ))
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*\Z")
@@ -74,7 +74,10 @@ def expr_text(expr: ast.Expr) -> str:
     if isinstance(expr, ast.LiteralValue):
         return literal_text(expr.value)
     if isinstance(expr, ast.Path):
-        return ".".join(name_text(p) for p in expr.parts)
+        lead = "$." if expr.root else "^." * expr.up
+        return lead + ".".join(name_text(p) for p in expr.parts)
+    if isinstance(expr, ast.LetRef):
+        return ".".join(name_text(p) for p in (expr.name, *expr.parts))
     if isinstance(expr, ast.Call):
         return f"{expr.name}({', '.join(expr_text(a) for a in expr.args)})"
     if isinstance(expr, ast.If):
@@ -190,6 +193,8 @@ class _Printer:
             self.emit(f"include {literal_text(s.path)}", s.line, depth)
         elif isinstance(s, ast.Rule):
             self.emit(rule_text(s), s.line, depth)
+        elif isinstance(s, ast.Let):
+            self.emit(f"let {name_text(s.name)} = {expr_text(s.expr)}", s.line, depth)
         elif isinstance(s, ast.Table):
             self.emit(f"table {name_text(s.name)}", s.line, depth)
             width = max((len(_entry_left(e)) for e in s.entries), default=0)

@@ -1,0 +1,73 @@
+"""`^.FIELD` (the enclosing item) and `$.FIELD` (the document) inside `each` blocks: read on
+the side the rule reads, checked from the scope they name, never written."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+from passeur.dsl import compile_text, format_text
+from passeur.dsl.checker import check_text
+
+HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
+
+MAPPING = HEADER + """NoFacture <-> number
+each LigneFacture <-> lines
+  QteFacture <-> quantity
+  concat($.NoFacture, "/", text(QteFacture)) -> description
+  ^.DateFacture -> extensions.invoice_date
+  ExtendedProperties.invoice <- ^.number when $.number != "X"
+  QteFacture * ^.TotalFacture -> extensions.weighted
+end
+"""
+
+
+def test_parent_and_root_are_read_forward_and_backward(registry: Any) -> None:
+    mapping = compile_text(MAPPING, "t.map", registry, use_cache=False)
+    result = mapping.forward({"NoFacture": "F1", "DateFacture": "2024-01-02",
+                              "TotalFacture": D(2),
+                              "LigneFacture": [{"QteFacture": D(3)}, {"QteFacture": D(1)}]})
+    assert result.issues == []
+    assert result.value == {"number": "F1", "lines": [
+        {"quantity": D(3), "description": "F1/3",
+         "extensions": {"invoice_date": "2024-01-02", "weighted": D(6)}},
+        {"quantity": D(1), "description": "F1/1",
+         "extensions": {"invoice_date": "2024-01-02", "weighted": D(2)}}]}
+    back = mapping.backward({"number": "F2", "lines": [{"quantity": D(1)}]}, {})
+    assert back.value == {"NoFacture": "F2", "LigneFacture": [
+        {"QteFacture": D(1), "ExtendedProperties": {"invoice": "F2"}}]}
+
+
+def test_a_bad_parent_value_is_named_at_the_parent(registry: Any) -> None:
+    mapping = compile_text(MAPPING, "t.map", registry, use_cache=False)
+    result = mapping.forward({"NoFacture": "F1", "TotalFacture": "deux",
+                              "LigneFacture": [{"QteFacture": D(3)}]})
+    assert [str(i) for i in result.issues] == [
+        'error [mapping-runtime]: TotalFacture: value "deux" at TotalFacture is not a number '
+        "at t.map:8:3"]
+
+
+def test_scoped_paths_are_checked_against_the_schema_and_never_written(
+        registry: Any) -> None:
+    body = ("each LigneFacture <-> lines\n"
+            "  ^.DateFactur -> extensions.date\n"
+            "  QteFacture -> ^.number\n"
+            "  ^.^.NoFacture -> extensions.y\n"
+            "end\n"
+            "^.NoFacture -> number\n")
+    report = check_text(HEADER + body, "t.map", registry)
+    found = [f"{f.problem.line}:{f.problem.column}: {f.problem.message}"
+             for f in report.findings if f.problem.code in ("path", "scope")]
+    assert found == [
+        "3:5: unknown field `DateFactur` in acomba.invoice; did you mean `DateFacture`?",
+        "4:17: `^.number` reads a field outside this item and cannot be written (every item "
+        "would write it); read it in a one-way rule (`->` or `<-`)",
+        "5:3: `^.^.NoFacture` goes 2 levels up, but this rule is inside 1 `each` block",
+        "7:1: `^.NoFacture` goes 1 level up, but this rule is outside any `each` block"]
+
+
+def test_fmt_keeps_scoped_paths() -> None:
+    text = HEADER + "each LigneFacture -> lines\n  ^.  DateFacture -> extensions.d\n" \
+        "  $.NoFacture -> extensions.n\nend\n"
+    assert format_text(text) == HEADER + "each LigneFacture -> lines\n" \
+        "  ^.DateFacture -> extensions.d\n  $.NoFacture -> extensions.n\nend\n"
