@@ -25,13 +25,20 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["NumberError", "is_number_text", "parse_decimal"]
+__all__ = ["FRENCH_SEPARATORS", "NumberError", "format_french", "is_number_text",
+           "parse_decimal", "parse_french"]
 
 _TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _LOOSE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SEPARATORS = "[ .\u00a0\u202f']"
 _COMMA = re.compile(r"[+-]?(?:[0-9]+|[0-9]{1,3}(?:" + _SEPARATORS + r"[0-9]{3})+),[0-9]+")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:[ ,\u00a0\u202f'][0-9]{3})+(?:\.[0-9]+)?")
+
+
+#: Thousands separators of French numbers: a space, a no-break space, a narrow no-break space.
+FRENCH_SEPARATORS = " \u00a0\u202f"
+_FRENCH = re.compile(r"-?(?:[0-9]+|[0-9]{1,3}(?:[" + FRENCH_SEPARATORS + r"][0-9]{3})+)"
+                     r"(?:,[0-9]+)?")
 
 
 class NumberError(ValueError):
@@ -121,3 +128,37 @@ def parse_decimal(value: Any) -> Decimal:
     if isinstance(value, str):  # a str subclass
         return parse_decimal(str(value))
     raise NumberError(value, f"value {_show(value)} is not a number")
+
+
+def parse_french(value: Any) -> Decimal:
+    """A number written the French way (`"1 234,50"`: a decimal comma, thousands separated
+    by a space, a no-break or a narrow no-break space in groups of three, or not at all),
+    read through `parse_decimal` once its separators are taken out. Numbers (not text) are
+    read by `parse_decimal` itself."""
+    if isinstance(value, str):
+        if _FRENCH.fullmatch(value):
+            plain = re.sub("[" + FRENCH_SEPARATORS + "]", "", value).replace(",", ".")
+            return parse_decimal(plain)
+        raise NumberError(value, f"value {_show(value)} is not a number written the French "
+                          'way (like "1 234,50")')
+    return parse_decimal(value)
+
+
+def format_french(value: Any, separator: str = "\u202f") -> str:
+    """A number written the French way: thousands in groups of three with `separator` (a
+    narrow no-break space unless told, or "" for none), a decimal comma, its scale kept."""
+    if separator not in ("", *FRENCH_SEPARATORS):
+        raise NumberError(separator, f"separator {_show(separator)} is not a space, a "
+                          'no-break space, a narrow no-break space or ""')
+    number = parse_decimal(value)
+    text = format(number, "f")
+    sign = "-" if text.startswith("-") else ""
+    whole, _point, fraction = text.lstrip("-").partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        whole, last = whole[:-3], whole[-3:]
+        groups.insert(0, last)
+    whole = separator.join([whole, *groups])
+    if sign and not number:  # -0.00 is no amount of its own
+        sign = ""
+    return sign + whole + ("," + fraction if fraction else "")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from passeur.dsl.functions import FunctionError, MappingFunction, nullsafe, show
-from passeur.numbers import NumberError, parse_decimal
+from passeur.numbers import NumberError, format_french, parse_decimal, parse_french
 
 __all__ = ["FUNCTIONS", "ROUNDING_MODES", "parse_number", "rounding_mode", "to_text"]
 
@@ -138,6 +138,21 @@ def _decimal_comma_text(value: Any) -> str:
     return format(parse_number(value), "f").replace(".", ",")
 
 
+def _french_number(value: Any, separator: Any = None) -> Decimal:
+    # the separator is the one written back; any of the three is read
+    try:
+        return parse_french(value)
+    except NumberError as exc:
+        raise FunctionError(str(exc)) from None
+
+
+def _french_number_text(value: Any, separator: Any = "\u202f") -> str:
+    try:
+        return format_french(value, separator)
+    except NumberError as exc:
+        raise FunctionError(str(exc)) from None
+
+
 def _integer(value: Any) -> int:
     if isinstance(value, str) and _INTEGER.fullmatch(value):
         return int(value)
@@ -215,6 +230,17 @@ FUNCTIONS = (
                     nullsafe(_decimal_comma_text), inverse="decimal_comma",
                     inexact='a number written as text ("12.50") is written back as a number',
                     doc='Number written with a decimal comma: "12,50".'),
+    MappingFunction("french_number", ("any", "string?"), "decimal", nullsafe(_french_number),
+                    inverse="french_number_text",
+                    inexact='"1234,50" is read as 1234.50 and written back as "1 234,50"',
+                    doc='Exact number from French text: "1 234,50" (thousands separated by '
+                    "a space, a no-break or a narrow no-break space, or not at all)."),
+    MappingFunction("french_number_text", ("decimal", "string?"), "string",
+                    nullsafe(_french_number_text), inverse="french_number",
+                    inexact='a number written as text ("12.50") is written back as a number',
+                    doc='Number written the French way: "1 234,50", thousands separated by '
+                    "the separator given (a narrow no-break space unless told; \"\" for "
+                    "none)."),
     MappingFunction("integer", ("any",), "integer", nullsafe(_integer), inverse="text",
                     inexact='"007" is read as 7 and written back as "7"',
                     doc='Whole number from "12", 12 or 12.0.'),
