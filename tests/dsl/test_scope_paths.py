@@ -71,3 +71,36 @@ def test_fmt_keeps_scoped_paths() -> None:
         "  $.NoFacture -> extensions.n\nend\n"
     assert format_text(text) == HEADER + "each LigneFacture -> lines\n" \
         "  ^.DateFacture -> extensions.d\n  $.NoFacture -> extensions.n\nend\n"
+
+
+def test_position_numbers_the_items_of_the_list_read(registry: Any) -> None:
+    mapping = compile_text(HEADER + "each LigneFacture <-> lines\n"
+                           "  QteFacture <-> quantity\n"
+                           "  text(position()) -> extensions.line_number\n"
+                           "  NoLigneFacture <- position() * 10\n"
+                           "  each Taxes -> taxes\n    position() -> rate\n  end\n"
+                           "end\n", "t.map", registry, use_cache=False)
+    forward = mapping.forward({"LigneFacture": [
+        {"QteFacture": D(3), "Taxes": [{}, {}]}, {"QteFacture": D(1)}]})
+    assert forward.issues == []
+    assert forward.value == {"lines": [
+        {"quantity": D(3), "extensions": {"line_number": "1"},
+         "taxes": [{"rate": 1}, {"rate": 2}]},
+        {"quantity": D(1), "extensions": {"line_number": "2"}}]}
+    back = mapping.backward({"lines": [{"quantity": D(1)}, {"quantity": D(2)}]}, {})
+    assert back.value == {"LigneFacture": [{"QteFacture": D(1), "NoLigneFacture": D(10)},
+                                           {"QteFacture": D(2), "NoLigneFacture": D(20)}]}
+
+
+def test_position_outside_a_block_or_both_ways_is_refused(registry: Any) -> None:
+    report = check_text(HEADER + "text(position()) -> number\n"
+                        "each LigneFacture <-> lines\n  position() <-> quantity\nend\n",
+                        "t.map", registry)
+    found = [f"{f.problem.line}:{f.problem.column}: {f.problem.message}"
+             for f in report.findings if f.problem.code in ("function", "lossy")]
+    assert found == [
+        "2:6: position() is the number of the current item of an `each` block; this rule "
+        "is outside any",
+        "4:3: the aggregate `position` cannot be solved backward, so this rule cannot work "
+        "both ways; write `position() -> quantity` and a separate `position() <- quantity` "
+        "rule"]

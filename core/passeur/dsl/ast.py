@@ -53,7 +53,9 @@ BOTH = "<->"
 FORWARD = "->"
 BACKWARD = "<-"
 #: Calls the compiler handles itself (over lists), not looked up among registered functions.
-AGGREGATES = frozenset({"sum", "count"})
+AGGREGATES = frozenset({"sum", "count", "position"})
+#: `position()`: the number of the current item in its `each` list (1 for the first).
+POSITION = "position"
 Arrow: TypeAlias = Literal["<->", "->", "<-"]
 Direction: TypeAlias = Literal["forward", "backward"]
 

@@ -528,6 +528,15 @@ class _FileChecker:
 
     def _type_of_aggregate(self, call: ast.Call, side: str, prefix: tuple[str, ...],
                            file: str) -> str:
+        if call.name == ast.POSITION:
+            if call.args:
+                self.add(file, call.line, call.column, "position() takes no argument: it is "
+                         "the number of the current item of the `each` block", "function")
+            elif not self._blocks:
+                self.add(file, call.line, call.column, "position() is the number of the "
+                         "current item of an `each` block; this rule is outside any",
+                         "function")
+            return "integer"
         wanted = (1, 2) if call.name == "sum" else (1,)
         if len(call.args) not in wanted or not isinstance(call.args[0], ast.Path):
             usage = ("sum(LIST.FIELD) or sum(LIST, EXPRESSION)" if call.name == "sum"

@@ -51,6 +51,8 @@ class _Scope:
     depth: int = 0
     #: the enclosing scopes, outermost (the document) first: (src, path_left, path_right)
     parents: tuple[tuple[str, str, str], ...] = ()
+    #: the loop index of the current item, when a rule reads `position()`
+    index: str = ""
 
     def above(self, path: ast.Path) -> tuple[str, str, str]:
         """(src, path_left, path_right) of the scope a `^.` or `$.` path reads from."""
@@ -120,12 +122,13 @@ class _Gen:
         return _py(value)
 
     def loop(self, index: str, item: str, items: str, partner: str | None = None,
-             partners: str | None = None) -> None:
-        """`for` over a list. The fast path keeps no index: a failure finds it again by
-        identity (see `Generated.loops`); the explain variant needs it for its paths."""
+             partners: str | None = None, counted: bool = False) -> None:
+        """`for` over a list. The fast path keeps no index (unless a rule reads
+        `position()`): a failure finds it again by identity (see `Generated.loops`); the
+        explain variant needs it for its paths."""
         pair = f"{item}, {partner}" if partner else item
         source = f"zip({items}, {partners})" if partner else items
-        if self.explain:
+        if self.explain or counted:
             self.emit(f"for {index}, ({pair}) in enumerate({source}):" if partner
                       else f"for {index}, {item} in enumerate({items}):")
         else:
@@ -195,6 +198,8 @@ class _Gen:
             variable = self.let_vars.get(id(e.let), "_A")
             return self.read(variable, e.parts, root_is_dict=False) if e.parts else variable
         if isinstance(e, ast.Call):
+            if e.name == ast.POSITION:
+                return f"({scope.index} + 1)" if scope.index else "_A"
             if e.name in ast.AGGREGATES:
                 return self.aggregate(e, scope, side)
             return self.call(e, scope, side, base)
@@ -618,7 +623,8 @@ class _Gen:
                 self.emit(f"{originals} = _bypos({old}, len({items}))")
         self.emit(f"{result} = []")
         orig_item = None if forward else f"_g{depth}"
-        self.loop(index, item, items, orig_item, originals)
+        counted = _reads_position(block.body)
+        self.loop(index, item, items, orig_item, originals, counted)
         self.indent += 1
         if forward:
             self.emit(f"{out} = {{}}")
@@ -636,6 +642,7 @@ class _Gen:
         right_base = self.path_template(scope.path_right, each.right.parts) + item_template
         inner = _Scope(src=item, out=out, orig=orig_item, path_left=left_base,
                        path_right=right_base, depth=depth + 1,
+                       index=index if counted or self.explain else "",
                        parents=(*scope.parents, (scope.src, scope.path_left,
                                                  scope.path_right)))
         # Each inner rule has its own try, so one bad line never hides the other lines.
@@ -698,6 +705,30 @@ class _Gen:
     def bindable(self) -> set[str]:
         consts = set(self.consts.values())
         return consts | set(self.bound) | _HELPERS
+
+
+def _reads_position(body: tuple[IRRule | IRBlock, ...]) -> bool:
+    """Whether a rule of this block (not of a block inside it) reads `position()`."""
+    exprs: list[Any] = []
+    for item in body:
+        if isinstance(item, IRRule):
+            exprs += [item.rule.left, item.rule.right, item.rule.default, item.rule.when]
+    lets = [e for e in exprs if e is not None]
+    while lets:
+        node = lets.pop()
+        if isinstance(node, ast.Call):
+            if node.name == ast.POSITION:
+                return True
+            lets.extend(node.args)
+        elif isinstance(node, (ast.Arith, ast.Compare, ast.BoolOp)):
+            lets.extend((node.left, node.right))
+        elif isinstance(node, (ast.Neg, ast.Not)):
+            lets.append(node.operand)
+        elif isinstance(node, ast.If):
+            lets.extend((node.cond, node.then, node.otherwise))
+        elif isinstance(node, ast.LetRef):
+            lets.append(node.let.expr)
+    return False
 
 
 def _base(path: ast.Path, scope: _Scope, side: str, base: str) -> str:
