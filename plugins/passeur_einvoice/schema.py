@@ -120,8 +120,9 @@ def _pdf_for_facturx(model: Any) -> tuple[Any, list[Issue]]:
             others = tuple(a for a in model.attachments if a is not attachment)
             return attrs.evolve(model, extensions=extensions, attachments=others), [note]
     return model, [Issue(Level.ERROR, "a Factur-X PDF is written into the invoice's own PDF, "
-                         "and this document has none: use `passeur facturx` with --pdf, or "
-                         "convert to cii for the XML alone", "facturx.no_pdf", "$")]
+                         "and this document has none: give it with `passeur convert ... "
+                         "--attach invoice.pdf`, or convert to cii for the XML alone",
+                         "facturx.no_pdf", "$")]
 
 
 FORMATS = (
