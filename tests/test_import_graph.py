@@ -9,7 +9,18 @@ from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
 CORE = Path(__file__).resolve().parents[1] / "core" / "passeur"
+
+#: Imports known to close a cycle, each with why it is still there; the test fails when
+#: one disappears (take it off) and for any other cycle.
+KNOWN = {
+    # `passeur check` runs a pair mapping's examples through convert's pipeline (h8, after
+    # routes moved out of engine): the checker belongs above both dsl and engine (a package
+    # of its own), a move left for after the dsl work in flight (issue 10)
+    ("passeur/dsl/checker_examples.py", "engine"),
+}
 
 
 def _unit(module: str) -> str | None:
@@ -32,8 +43,8 @@ def _imports(tree: ast.AST) -> Iterator[tuple[str, int]]:
             yield node.args[0].value, node.lineno
 
 
-def graph() -> dict[str, dict[str, str]]:
-    """unit -> {unit it imports: the first place it does}."""
+def graph(known: frozenset[tuple[str, str]] = frozenset(KNOWN)) -> dict[str, dict[str, str]]:
+    """unit -> {unit it imports: the first place it does}, without the `known` imports."""
     edges: dict[str, dict[str, str]] = {}
     for path in sorted(CORE.rglob("*.py")):
         parts = path.relative_to(CORE.parent).with_suffix("").parts
@@ -42,6 +53,9 @@ def graph() -> dict[str, dict[str, str]]:
             continue
         for module, line in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             target = _unit(module)
+            where = path.relative_to(CORE.parent).as_posix()
+            if (where, target) in known:
+                continue
             if target is not None and target != source and (
                     (CORE / target).is_dir() or (CORE / f"{target}.py").exists()):
                 edges.setdefault(source, {}).setdefault(
@@ -81,6 +95,13 @@ def test_no_cycle_between_sub_packages() -> None:
     described = [" -> ".join(c) + " (" + ", ".join(edges[a][b] for a, b in pairwise(c)) + ")"
                  for c in found]
     assert not found, "import cycles:\n  " + "\n  ".join(described)
+
+
+@pytest.mark.parametrize(("where", "target"), sorted(KNOWN))
+def test_each_known_cycle_is_still_there(where: str, target: str) -> None:
+    """A known import that is gone comes off KNOWN (so the list only shrinks)."""
+    tree = ast.parse((CORE.parent / where).read_text(encoding="utf-8"))
+    assert any(_unit(module) == target for module, _ in _imports(tree)), (where, target)
 
 
 def test_a_cycle_is_found() -> None:
