@@ -10,7 +10,6 @@ nesting, and raw bytes that are not JSON at all.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -18,14 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 from starlette.routing import Mount, Route
 
-__all__ = ["RawNumber", "body_text", "examples", "hostile", "json_bodies", "route_calls"]
-
-
-def examples(default: int = 20) -> int:
-    """Examples per fuzz test: `PASSEUR_FUZZ_EXAMPLES` (the long run of `nox -s fuzz`),
-    else `default`, which keeps the ordinary suite fast."""
-    text = os.environ.get("PASSEUR_FUZZ_EXAMPLES", "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else default
+__all__ = ["RawNumber", "body_text", "hostile", "json_bodies", "route_calls"]
 
 
 class RawNumber:

@@ -87,7 +87,7 @@ CONVERTERS = {r: Converter(REGISTRY, parse_endpoint(REGISTRY, r[0]),
                            parse_endpoint(REGISTRY, r[1])) for r in ROUTES}
 
 
-@fuzz_settings()
+@fuzz_settings(scale=1.5)
 @given(st.sampled_from(ROUTES), st.lists(mutated(SEEDS["acomba"]), min_size=1, max_size=4))
 def test_hostile_values_fail_their_document_with_a_path_never_the_stream(
         route: tuple[str, str], documents: list[Any]) -> None:
@@ -107,7 +107,7 @@ def test_hostile_values_fail_their_document_with_a_path_never_the_stream(
                 assert _has_surrogate(document), outcome
 
 
-@fuzz_settings(scale=0.2)
+@fuzz_settings(scale=0.05, minimum=3)  # a whole CLI run per example
 @given(st.lists(mutated(SEEDS["acomba"]), min_size=1, max_size=3),
        st.sampled_from(["ndjson", "array"]))
 def test_the_command_writes_only_its_output(tmp_path_factory: pytest.TempPathFactory,

@@ -49,7 +49,7 @@ def edited(draw: st.DrawFn) -> str:
 
 
 @pytest.mark.skipif(not TEXTS, reason="no shipped mapping")
-@fuzz_settings()
+@fuzz_settings(scale=5)
 @given(edited())
 def test_the_parser_answers_with_a_located_error_or_a_tree(text: str) -> None:
     try:
@@ -61,7 +61,7 @@ def test_the_parser_answers_with_a_located_error_or_a_tree(text: str) -> None:
 
 
 @pytest.mark.skipif(not TEXTS, reason="no shipped mapping")
-@fuzz_settings(scale=0.05)  # compiles and runs the examples: the slowest property here
+@fuzz_settings(scale=0.5)  # compiles and runs the examples: the slowest property here
 @given(edited(), st.booleans())
 def test_the_checker_answers_with_findings(text: str, run: bool) -> None:
     report = check_text(text, "edited.map", REGISTRY, run=run)
@@ -91,7 +91,7 @@ def connection_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@fuzz_settings()
+@fuzz_settings(scale=5)
 @given(connection_texts())
 def test_connection_files_load_or_say_why_without_the_secret(text: str) -> None:
     try:
@@ -109,7 +109,7 @@ def test_connection_files_load_or_say_why_without_the_secret(text: str) -> None:
             assert "@" not in value.split("://", 1)[1].split("/", 1)[0]
 
 
-@fuzz_settings()
+@fuzz_settings(scale=5)
 @given(st.text(min_size=6, max_size=24).filter(lambda s: "*" not in s and s.strip() == s),
        st.text(max_size=30), st.text(max_size=30),
        st.sampled_from(["{s}", "api_token={q}", '"password": "{j}"', "Basic {s}", "x{s}y",

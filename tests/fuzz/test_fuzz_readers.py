@@ -116,7 +116,7 @@ def ndjson_inputs(draw: st.DrawFn) -> tuple[bytes, list[tuple[int, str, bool]]]:
     return bom + b"\n".join(encoded) + b"\n", valid
 
 
-@fuzz_settings()
+@fuzz_settings(scale=2.5)
 @given(ndjson_inputs(), st.sampled_from([7, 64, 1 << 16]))
 def test_ndjson_every_valid_line_comes_out_and_every_other_is_located(
         case: tuple[bytes, list[tuple[int, str, bool]]], chunk: int) -> None:
@@ -139,7 +139,7 @@ def test_ndjson_every_valid_line_comes_out_and_every_other_is_located(
             assert isinstance(got, InputProblem) and got.line == number and got.message
 
 
-@fuzz_settings()
+@fuzz_settings(scale=2.5)
 @given(st.lists(_documents, max_size=6), st.sampled_from([5, 64, 1 << 16]),
        st.sampled_from(["array", "ndjson", "single"]))
 def test_valid_documents_in_every_form_come_out_equal(docs: list[dict[str, Any]], chunk: int,
@@ -160,7 +160,7 @@ def test_valid_documents_in_every_form_come_out_equal(docs: list[dict[str, Any]]
     assert all(isinstance(r, RawDocument) for r in results)
 
 
-@fuzz_settings()
+@fuzz_settings(scale=10)
 @given(st.binary(max_size=300), st.sampled_from([3, 64, 1 << 16]))
 def test_any_bytes_give_documents_or_located_problems_never_a_traceback(data: bytes,
                                                                         chunk: int) -> None:
@@ -178,7 +178,7 @@ def test_any_bytes_give_documents_or_located_problems_never_a_traceback(data: by
             assert r.message and (r.line is None or r.line >= 1)
 
 
-@fuzz_settings()
+@fuzz_settings(scale=10)
 @given(st.text(max_size=200))
 def test_any_text_gives_documents_or_located_problems(text: str) -> None:
     for r in iter_documents(io.StringIO(text)):
