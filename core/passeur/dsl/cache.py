@@ -61,7 +61,8 @@ def cache_key(parts: list[Any]) -> str:
     payload = json.dumps([COMPILER_VERSION, compiler_fingerprint(), sys.version_info[:2],
                           *parts], sort_keys=True,
                          default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    # surrogatepass: a key is a hash of whatever text it is given, and must never raise
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def load(key: str) -> tuple[CodeType, dict[str, Any]] | None:

@@ -467,11 +467,30 @@ def _check_limits(tree: Tree[Token], file: str, source: str) -> None:
                 stack.append((child, depth, blocks, 1))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogate(text: str, file: str) -> None:
+    """A Python string may hold a lone surrogate (U+D800-U+DFFF), which no file read as
+    UTF-8 can: it is no character, could not be written or hashed, and is refused here,
+    located, instead of failing later in a path or the compile cache (issue 12)."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    shown = _SURROGATE.sub("\ufffd", text)  # the source under the caret can be printed
+    raise MappingSyntaxError(Problem(
+        file, line, column, f"syntax error: U+{ord(found.group()):04X} is a lone surrogate, "
+        "not a character (the text is not valid Unicode)", "syntax", shown))
+
+
 def parse_text(text: str, file: str = "<text>") -> ast.MappingFile:
     """Parse mapping text; raises `MappingSyntaxError` with position and expected words."""
     # a BOM is no character of the text; names match whatever way an accent was typed (NFD
     # `é` from some editors is NFC `é` here, like the schemas' names)
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    _refuse_lone_surrogate(text, file)
     source = text if text.endswith("\n") else text + "\n"
     _long_path_in_text(text, file)
     comments: list[tuple[int, str]] = []
