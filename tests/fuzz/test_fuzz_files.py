@@ -29,8 +29,8 @@ MAPS = {p.resolve(): p for folder in ("mappings", "plugins")
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(MAPS)}
 PIECES = ["<->", "->", "<-", ".", "(", ")", '"', "`", "end", "each ", "table t", " via ",
           "\n", " when ", " default ", "sum(", "{", "}", "[", "]", "#", "1e999999", "*", "/",
-          "null", "\t", "é", "-" * 50, "(" * 200, "not " * 100, "\x00", "\\"]
-# (a file read as UTF-8 never holds a lone surrogate: the reader refuses it before parsing)
+          "null", "\t", "é", "-" * 50, "(" * 200, "not " * 100, "\x00", "\\", "\ud800"]
+# (a file read as UTF-8 never holds a lone surrogate, but a text given to the API may)
 
 
 @st.composite
@@ -100,6 +100,10 @@ def test_connection_files_load_or_say_why_without_the_secret(text: str) -> None:
     except (UsageError, InputError) as exc:
         message = str(exc)
         assert message.startswith("c.toml"), message
+        located = re.match(r"c\.toml:\d+(?::\d+)?: ", message)
+        assert located or not _lines_naming(text, message.split(": ", 1)[-1]), message
+        if "not valid TOML" in message:
+            assert located, message
         for form in (SECRET, quote(SECRET, safe="")):
             assert form not in message or form in text.split(message[:0] or "\n")[0], message
         return
@@ -123,3 +127,114 @@ def test_the_redactor_leaves_no_form_of_a_secret(secret: str, before: str, after
                                  j=json.dumps(secret)[1:-1]) + after
     cleaned = Redactor(secrets=[secret]).text(text)
     assert [f for f in forms if len(f) >= 3 and f in cleaned] == []
+
+
+# --- sync files -------------------------------------------------------------------------
+
+_SYNC_LINES = {
+    None: ['name = "acme"', 'store = "st.db"', 'doctypes = ["invoice"]', "doctypes = 3",
+           'doctypes = ["nope"]', 'doctype = ["invoice"]', 'schedul = "1h"', "store = 1e400"],
+    "source": ['connection = "acomba.toml"', 'connection = "vf.toml"', 'connection = "no.toml"',
+               'system = "acomba"', 'system = "vosfactures"', 'system = "nope"', 'name = "a"',
+               'name = ""', "connection = 1"],
+    "target": ['connection = "vf.toml"', 'connection = "acomba.toml"', 'system = "vosfactures"',
+               'name = "t"', 'connecton = "vf.toml"'],
+    "source.settings": ['base_url = "http://127.0.0.1:9/api"', 'company_id = "1"',
+                        'licence = { env = "P_LICENCE" }', 'secret = { env = "P_SECRET" }',
+                        f'secret = "{SECRET}"', f'licence = "{SECRET}"',
+                        f'base_url = "http://u:{SECRET}@127.0.0.1:9"', 'licence = { env = "NO" }',
+                        'erp = "sage"', "compny_id = 1"],
+    "target.settings": ['base_url = "http://127.0.0.1:9"', 'api_token = { env = "P_TOKEN" }',
+                        f'api_token = "{SECRET}"', f'password = "{SECRET}"',
+                        'api_token = { env = "P_TOKEN", x = 1 }', 'account = "acme"'],
+    "target.http": ["rate_limit = 0", "rate_limit = 5", 'timeout = "x"', "burst = 1e400",
+                    "max_atempts = 2"],
+    "mapping": ['file = "mine.map"', 'file = "none.map"', 'route = "default"', 'route = "x"',
+                "file = 7"],
+    "match": ['client = ["vat", "email"]', 'client = ["siret"]', "client = []",
+              'product = "code"', 'vendor = ["x"]'],
+    "policy": ['on_issue = "error"', 'on_conflict = "overwrite"', 'on_missing_reference = 1',
+               'on_ambiguous = "defer"', 'on_whatever = "x"'],
+    "read": ['look_back = "15m"', 'look_back = "soon"', "look_back = -1", 'since = "2024-13-45"',
+             'since = 2024-01-01', "concurrency = 0", "concurrency = 1e400", "concurrency = 4"],
+    "schedule": ['every = "1h"', 'cron = "* * * * *"', "every = [1]", 'evry = "1h"'],
+}
+_SYNC_ENV = {"P_TOKEN": SECRET + "-t", "P_LICENCE": SECRET + "-l", "P_SECRET": SECRET + "-s"}
+_SYNC_SECRETS = [SECRET, *_SYNC_ENV.values()]
+
+
+@st.composite
+def sync_texts(draw: st.DrawFn) -> str:
+    """A sync file built from right and wrong lines under right and wrong tables, sometimes
+    with a line of any text or a table twice."""
+    tables = draw(st.lists(st.sampled_from(sorted(_SYNC_LINES, key=str)), max_size=7))
+    if draw(st.integers(0, 4)):  # mostly the two sides, so that later checks are reached
+        tables = [None, "source", "target", *tables]
+    out: list[str] = []
+    for table in tables:
+        if table is not None:
+            out.append(f"[{table}]")
+        out += draw(st.lists(st.sampled_from(_SYNC_LINES[table]), min_size=1, max_size=3,
+                             unique=True))
+    if draw(st.integers(0, 3)) == 0:
+        out.insert(draw(st.integers(0, len(out))), draw(st.text(max_size=15)))
+    return "\n".join(out) + "\n"
+
+
+_VF_CONNECTION = ('system = "vosfactures"\n[settings]\nbase_url = "http://127.0.0.1:9"\n'
+                  'api_token = { env = "P_TOKEN" }\n')
+_ERP_CONNECTION = ('system = "acomba"\n[settings]\nbase_url = "http://127.0.0.1:9/api"\n'
+                   'company_id = "1"\nlicence = { env = "P_LICENCE" }\n'
+                   'secret = { env = "P_SECRET" }\n')
+
+
+@pytest.fixture(scope="module")
+def sync_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("syncfiles")
+    (folder / "vf.toml").write_text(_VF_CONNECTION, encoding="utf-8")
+    (folder / "acomba.toml").write_text(_ERP_CONNECTION, encoding="utf-8")
+    (folder / "mine.map").write_text("mapping acomba.invoice <-> vosfactures.invoice\n",
+                                     encoding="utf-8")
+    return folder
+
+
+def _lines_naming(text: str, body: str) -> set[int]:
+    """The lines of `text` a refusal is about: one whose key it quotes ('key') or starts
+    with (`key must be ...`), or whose table it names when the table is written."""
+    found: set[int] = set()
+    if body.startswith("missing"):  # about what is not written: no line to name
+        return found
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            table = stripped[1:-1].strip()
+            if f"[{table}]" in body:
+                found.add(number)
+            continue
+        key = stripped.split("=")[0].strip()
+        if "=" in stripped and key and (f"'{key}'" in body or body.startswith(f"{key} ")):
+            found.add(number)
+    return found
+
+
+@fuzz_settings(scale=5)
+@given(sync_texts())
+def test_sync_files_load_or_say_where_without_the_secret(sync_folder: Path,
+                                                         text: str) -> None:
+    from passeur.engine.sync import load_sync_file
+
+    path = sync_folder / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        spec = load_sync_file(path, REGISTRY, environ=_SYNC_ENV)
+    except (UsageError, InputError) as exc:
+        message = str(exc)
+        assert message.startswith(str(path)), message
+        assert [s for s in _SYNC_SECRETS if s in message] == [], message
+        located = re.match(rf"{re.escape(str(path))}:(\d+)(?::\d+)?: ", message)
+        body = message.split(": ", 1)[-1]
+        assert located or not _lines_naming(text, body), message
+        if "not valid TOML" in message:
+            assert located, message
+        return
+    assert [s for s in _SYNC_SECRETS if s in repr(spec)] == []

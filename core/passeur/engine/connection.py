@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from passeur.plugins import Registry
 from passeur.redaction import register_secrets
 from passeur.schema import SystemSpec
 from passeur.suggest import did_you_mean
+from passeur.tomltext import load_toml
 
 __all__ = ["Connection", "load_connection", "parse_connection"]
 
@@ -125,10 +125,7 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
                      base: Path | None = None) -> Connection:
     """A `Connection` from TOML text; `name` (the file) prefixes every error message."""
     env = os.environ if environ is None else environ
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{name}: not valid TOML: {exc}") from None
+    data = load_toml(text, name)
     for key in data:
         if key not in _TOP_KEYS:
             raise UsageError(f"{_where(name, text, key)}: unknown key {key!r}"
@@ -259,5 +256,8 @@ def load_connection(path: str | Path, registry: Registry, *,
         raise InputError(f"{file}: connection file not found") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the connection file: "
+                         f"{exc.strerror or exc}") from None
     return parse_connection(text, registry, name=str(file), environ=environ,
                             base=file.parent)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from passeur.errors import InputError, UsageError
 from passeur.issues import IssuePolicy
 from passeur.plugins import Registry
 from passeur.suggest import did_you_mean
+from passeur.tomltext import load_toml
 
 __all__ = ["Side", "SyncSpec", "load_sync_file", "parse_duration"]
 
@@ -76,7 +76,7 @@ def _line(text: str, key: str, after: str | None = None) -> int | None:
         header = re.search(rf"^\s*\[{re.escape(after)}\]", text, re.M)
         if header:
             start = header.end()
-    found = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=|^\s*\[{re.escape(key)}\]",
+    found = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=|^\s*\[{re.escape(key)}[\].]",
                        re.M).search(text, start)
     return text.count("\n", 0, found.start()) + 1 if found else None
 
@@ -142,19 +142,22 @@ def _side(reader: _Reader, data: Mapping[str, Any], key: str, registry: Registry
         connection = load_connection(file, registry, environ=environ)
     elif "system" in table:
         lines = [f"system = {_toml_value(table['system'])}"]
+        origins: list[tuple[str, str]] = [("system", key)]  # each line's key and table here
         for part in ("settings", "http"):
             if isinstance(table.get(part), dict):
                 lines.append(f"[{part}]")
+                origins.append((part, key))
                 lines += [f"{k} = {_toml_value(v)}" for k, v in table[part].items()]
+                origins += [(k, f"{key}.{part}") for k in table[part]]
         try:
             connection = parse_connection("\n".join(lines), registry,
                                           name=f"{reader.path} [{key}]", environ=environ)
         except UsageError as exc:  # point at the sync file's own line when we can
             found = re.search(r"\[\w+\]:(\d+): (.*)", str(exc), re.S)
-            if not found:
+            if not found or not 1 <= int(found.group(1)) <= len(origins):
                 raise
-            setting = found.group(2).split()[0]
-            raise UsageError(f"{reader.where(setting, f'{key}.settings')}: "
+            setting, table_name = origins[int(found.group(1)) - 1]
+            raise UsageError(f"{reader.where(setting, table_name)}: "
                              f"{found.group(2)}") from None
     else:
         raise UsageError(f"{reader.where(key)}: [{key}] needs connection = \"FILE.toml\" or "
@@ -171,10 +174,11 @@ def load_sync_file(path: str | Path, registry: Registry, *,
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{file}: sync file not found") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{file}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the sync file: {exc.strerror or exc}") from None
+    data = load_toml(text, str(file))
     reader = _Reader(file, text)
     for key in data:
         if key not in _TOP:
@@ -192,7 +196,10 @@ def load_sync_file(path: str | Path, registry: Registry, *,
     for doctype in doctypes:
         for side, op in ((source, "list"), (target, "create")):
             conn = side.connection
-            spec = registry.document_type(conn.variant or conn.system.name, doctype)
+            try:
+                spec = registry.document_type(conn.variant or conn.system.name, doctype)
+            except UsageError as exc:  # the line to fix, like every refusal here
+                raise UsageError(f"{reader.where('doctypes')}: {exc}") from None
             caps = spec.capabilities_for(conn.variant)
             if not getattr(caps, op):
                 raise UsageError(f"{reader.where('doctypes')}: {side.name} cannot {op} "
