@@ -19,6 +19,7 @@ import click
 from rich.panel import Panel
 
 from passeur.cli.app import EXIT_FAILURE, cli, console, handle_errors, print_json, registry_of
+from passeur.cli.tracing import live_options
 from passeur.errors import UsageError
 from passeur.plugins import Registry
 
@@ -122,6 +123,7 @@ def _run_json(report: Any) -> dict[str, Any]:
               help="Which scenario to run, when plugins declare several.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print both runs and every record as one JSON object.")
+@live_options
 @click.pass_context
 @handle_errors
 def demo_command(ctx: click.Context, where: str | None, name: str | None,

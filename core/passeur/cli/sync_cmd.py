@@ -25,6 +25,7 @@ from passeur.cli.app import (
     print_json,
     registry_of,
 )
+from passeur.cli.tracing import live_options
 from passeur.errors import InputError, UsageError
 from passeur.plugins import Registry
 
@@ -176,6 +177,7 @@ Examples:
 @_read_options
 @click.option("--all", "show_all", is_flag=True, help="List unchanged records too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run and every record as JSON.")
+@live_options
 @click.pass_context
 @handle_errors
 def sync_command(ctx: click.Context, sync_path: str, store_path: str | None, full: bool,
@@ -220,6 +222,7 @@ Examples:
               help="Save the plan as JSON for `passeur apply`.")
 @click.option("--all", "show_all", is_flag=True, help="List unchanged records too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@live_options
 @click.pass_context
 @handle_errors
 def plan_command(ctx: click.Context, sync_path: str, store_path: str | None, full: bool,
@@ -269,6 +272,7 @@ Examples:
 @click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False, exists=True))
 @_store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the run and every record as JSON.")
+@live_options
 @click.pass_context
 @handle_errors
 def apply_command(ctx: click.Context, plan_path: str, store_path: str | None,

@@ -38,6 +38,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FORMAT = "%(asctime)s.%(msecs)03d %(levelname)s %(name)s %(message)s"
 
 
+class _Held:
+    """A handler that only `tracing` may close: a library that configures logging while a
+    command runs (uvicorn's dictConfig, when `passeur demo` starts its sandboxes) closes
+    every handler there is, and a closed file handler silently writes nothing more."""
+
+    def close(self) -> None:  # anyone's close: flush, keep the handler working
+        self.flush()  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        super().close()  # type: ignore[misc]
+
+
+class _TraceFile(_Held, logging.FileHandler):
+    pass
+
+
+class _Verbose(_Held, logging.StreamHandler):  # type: ignore[type-arg]
+    pass
+
+
 @contextlib.contextmanager
 def tracing(verbose: bool, trace_file: str | None) -> Iterator[None]:
     """Send passeur's HTTP trace to standard error (`verbose`) and/or to `trace_file`,
@@ -46,15 +66,15 @@ def tracing(verbose: bool, trace_file: str | None) -> Iterator[None]:
         yield
         return
     root = logging.getLogger("passeur")
-    handlers: list[logging.Handler] = []
+    handlers: list[_TraceFile | _Verbose] = []
     if verbose:
-        handler: logging.Handler = logging.StreamHandler(sys.stderr)
+        handler: _TraceFile | _Verbose = _Verbose(sys.stderr)
         handler.setLevel(logging.INFO)
         handler.setFormatter(logging.Formatter("%(message)s"))
         handlers.append(handler)
     if trace_file:
         try:
-            handler = logging.FileHandler(trace_file, mode="w", encoding="utf-8")
+            handler = _TraceFile(trace_file, mode="w", encoding="utf-8")
         except OSError as exc:
             raise OutputError(f"{trace_file}: cannot write the trace: "
                               f"{exc.strerror or exc}") from None
@@ -75,7 +95,7 @@ def tracing(verbose: bool, trace_file: str | None) -> Iterator[None]:
     finally:
         for handler in handlers:
             root.removeHandler(handler)
-            handler.close()
+            handler.finish()
         root.setLevel(saved_level)
         root.propagate = saved_propagate
         for name, level in quiet.items():
