@@ -27,6 +27,7 @@ from passeur.cli.app import (
 )
 from passeur.cli.tracing import live_options
 from passeur.errors import InputError, UsageError
+from passeur.outputs import refuse_same_file
 from passeur.plugins import Registry
 
 __all__ = ["ledger_table", "run_sync_file", "summary_line"]
@@ -230,6 +231,8 @@ def plan_command(ctx: click.Context, sync_path: str, store_path: str | None, ful
                  as_json: bool) -> None:
     from passeur.engine.sync import make_plan
 
+    if out is not None:
+        refuse_same_file(out, [p for p in (sync_path, store_path) if p])
     _, sync_ctx = _open(registry_of(ctx), sync_path, store_path)
 
     async def go() -> Any:

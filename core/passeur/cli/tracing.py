@@ -29,6 +29,7 @@ import click
 
 from passeur.cli.app import handle_errors
 from passeur.errors import OutputError
+from passeur.outputs import refuse_same_file
 from passeur.redaction import THIRD_PARTY_LOGGERS, SecretFilter
 
 __all__ = ["live_options", "tracing"]
@@ -110,6 +111,9 @@ def live_options(func: F) -> F:
                 **kwargs: Any) -> Any:
         @handle_errors  # a trace file that cannot be opened is reported like any error
         def run() -> Any:
+            if trace_file:  # opened for writing first: it must not be a file the command reads
+                refuse_same_file(trace_file, [v for k, v in kwargs.items()
+                                              if k.endswith("_path") and isinstance(v, str)])
             with tracing(verbose, trace_file):
                 return func(*args, **kwargs)
 
