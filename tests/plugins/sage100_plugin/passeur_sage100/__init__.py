@@ -24,6 +24,7 @@ from passeur import (
     SystemSpec,
     WireFormat,
     hookimpl,
+    parse_decimal,
     read_fields,
     write_fields,
 )
@@ -111,14 +112,16 @@ def vat_of(rate: Any) -> Any:
     """`20.00` -> one VAT of 20.00 % (an empty rate: no tax)."""
     if rate is None:
         return None
-    return [{"scheme": "VAT", "rate": rate}]
+    if isinstance(rate, str):  # the reader types the column: text here is a mapping's mistake
+        raise ValueError(f"a tax rate is a number, not the text {rate!r}")
+    return [{"scheme": "VAT", "rate": parse_decimal(rate)}]
 
 
 def rate_of(taxes: Any) -> Any:
     """The rate of a line's taxes (several: their sum, which `max_taxes_per_line` warns of)."""
     if not taxes:
         return None
-    rates = [Decimal(str(t["rate"])) for t in taxes
+    rates = [parse_decimal(t["rate"]) for t in taxes
              if isinstance(t, dict) and t.get("rate") is not None and not t.get("disabled")]
     return sum(rates, Decimal(0)) if rates else None
 
