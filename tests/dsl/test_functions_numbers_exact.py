@@ -66,14 +66,14 @@ def test_boolean_and_its_texts() -> None:
     assert call("boolean", True) is True and call("boolean", False) is False
     assert call("boolean", "oui", "oui", "non") is True
     assert call("boolean", "non", "oui", "non") is False
-    with pytest.raises(FunctionError, match='^value "yes" is neither "true" nor "false"$'):
+    with pytest.raises(FunctionError, match=r'^value "yes" is neither "true" nor "false"$'):
         call("boolean", "yes")
-    with pytest.raises(FunctionError, match='^value "true" is neither "oui" nor "non"$'):
+    with pytest.raises(FunctionError, match=r'^value "true" is neither "oui" nor "non"$'):
         call("boolean", "true", "oui", "non")
     assert call("boolean_text", True) == "true" and call("boolean_text", False) == "false"
     assert call("boolean_text", True, "O", "N") == "O"
     assert call("boolean_text", False, "O", "N") == "N"
-    with pytest.raises(FunctionError, match='^value "true" is not true or false$'):
+    with pytest.raises(FunctionError, match=r'^value "true" is not true or false$'):
         call("boolean_text", "true")
 
 
@@ -94,7 +94,7 @@ def test_integer(value: Any, expected: int) -> None:
 
 @pytest.mark.parametrize("value", [Decimal("4.5"), True, "4.5"])
 def test_integer_refuses(value: Any) -> None:
-    with pytest.raises(FunctionError, match="is not a whole number$"):
+    with pytest.raises(FunctionError, match=r"is not a whole number$"):
         call("integer", value)
 
 
