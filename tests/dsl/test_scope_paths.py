@@ -104,3 +104,54 @@ def test_position_outside_a_block_or_both_ways_is_refused(registry: Any) -> None
         "4:3: the aggregate `position` cannot be solved backward, so this rule cannot work "
         "both ways; write `position() -> quantity` and a separate `position() <- quantity` "
         "rule"]
+
+
+FILTER = HEADER + """each LigneFacture <-> lines key NoLigneFacture = id where QteFacture > 0
+  text(NoLigneFacture) -> id
+  QteFacture <-> quantity
+  DescriptionLigne <-> name
+end
+"""
+ORIGINAL = {"LigneFacture": [
+    {"NoLigneFacture": 1, "QteFacture": D(2), "DescriptionLigne": "a"},
+    {"NoLigneFacture": 2, "QteFacture": D(0), "DescriptionLigne": "note"},
+    {"NoLigneFacture": 3, "QteFacture": D(1), "DescriptionLigne": "c", "X": 1}]}
+
+
+def test_a_filter_leaves_items_out_forward_and_keeps_them_backward(registry: Any) -> None:
+    mapping = compile_text(FILTER, "t.map", registry, use_cache=False)
+    view = mapping.forward(ORIGINAL)
+    assert view.issues == []
+    assert view.value == {"lines": [{"id": "1", "quantity": D(2), "name": "a"},
+                                    {"id": "3", "quantity": D(1), "name": "c"}]}
+    back = mapping.backward(view.value, ORIGINAL)
+    assert (back.value, back.issues) == (ORIGINAL, [])
+    # line 1 deleted, line 3 edited: the left-out note stays, untouched
+    edited = mapping.backward({"lines": [{"id": "3", "quantity": D(5), "name": "c"}]},
+                              ORIGINAL)
+    assert edited.value == {"LigneFacture": [
+        {"NoLigneFacture": 3, "QteFacture": D(5), "DescriptionLigne": "c", "X": 1},
+        {"NoLigneFacture": 2, "QteFacture": D(0), "DescriptionLigne": "note"}]}
+
+
+def test_a_view_item_the_filter_would_drop_is_an_error_not_written(registry: Any) -> None:
+    mapping = compile_text(FILTER, "t.map", registry, use_cache=False)
+    result = mapping.backward({"lines": [{"id": "1", "quantity": D(2), "name": "a"},
+                                         {"id": "9", "quantity": D(0), "name": "zero"}]},
+                              ORIGINAL)
+    assert [len(result.value["LigneFacture"])] == [2]  # line 1 and the kept note
+    assert [str(i) for i in result.issues] == [
+        'error [mapping-runtime]: lines[1]: value {"id": "9", "quantity": "0", "name": '
+        '"zero"} at lines[1] cannot be written back: the item written would be left out by '
+        "the block's `where` when read again at t.map:2:1"]
+
+
+def test_the_filter_is_checked_against_the_item(registry: Any) -> None:
+    report = check_text(HEADER + "each LigneFacture <-> lines where QteFactur > 0\n"
+                        "  QteFacture <-> quantity\nend\n", "t.map", registry, run=False)
+    assert [f"{f.problem.line}:{f.problem.column}: {f.problem.message}"
+            for f in report.findings if f.problem.code == "path"] == [
+        "2:35: unknown field `QteFactur` in acomba.invoice (inside `LigneFacture`); did you "
+        "mean `QteFacture`?"]
+    assert format_text(HEADER + "each LigneFacture <-> lines   where  QteFacture>0\nend\n") \
+        == HEADER + "each LigneFacture <-> lines where QteFacture > 0\nend\n"

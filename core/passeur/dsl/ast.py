@@ -415,6 +415,8 @@ class Each:
     line: int = _pos()
     column: int = _pos()
     end_line: int = _pos()
+    #: `where CONDITION`: a filter on the left items (see docs, "Filters")
+    where: Expr | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen

@@ -309,6 +309,10 @@ class _FileChecker:
                 inner_right = (*right_prefix, *statement.right.parts)
                 self.resolve("left", inner_left, statement.key[0])
                 self.resolve("right", inner_right, statement.key[1])
+            if statement.where is not None:  # read on each left item
+                self._blocks = (*blocks, statement)
+                self._type_of(statement.where, "left",
+                              (*left_prefix, *statement.left.parts), "")
             self._check_blocks(statement.body, (*blocks, statement))
 
     def _check_drops(self, statements: tuple[ast.Statement, ...],

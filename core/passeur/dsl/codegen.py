@@ -609,9 +609,12 @@ class _Gen:
         index, item, out = self.tmp("i"), self.tmp("s"), f"_o{depth}"
         result = self.tmp("list")
         originals = None
+        excluded = None
         if not forward:
             assert scope.orig is not None
             old = self.read(scope.orig, each.left.parts)
+            if each.where is not None:
+                excluded = self.filter_originals(block, scope, old)
             originals = self.tmp("orig")
             if each.key is not None:
                 key_left, key_right = each.key
@@ -637,9 +640,14 @@ class _Gen:
         self.emit(f"    try: _at = {item_site}; _not_object({item})")
         self.emit(f"    except Exception as _e: _fail(_e, {block.index}, _at, locals())")
         self.emit("    continue")
-        self.emit(f"{result}.append({out})")
         left_base = self.path_template(scope.path_left, each.left.parts) + item_template
         right_base = self.path_template(scope.path_right, each.right.parts) + item_template
+        parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
+        if forward and each.where is not None:
+            item_scope = _Scope(src=item, out=out, orig=None, path_left=left_base,
+                                path_right=right_base, depth=depth + 1, parents=parents)
+            self.emit(f"if not {self.where(block, item_scope)}: continue")
+        self.emit(f"{result}.append({out})")
         inner = _Scope(src=item, out=out, orig=orig_item, path_left=left_base,
                        path_right=right_base, depth=depth + 1,
                        index=index if counted or self.explain else "",
@@ -648,7 +656,17 @@ class _Gen:
         # Each inner rule has its own try, so one bad line never hides the other lines.
         self.lets(block.lets, inner, direction)
         self.items(block.body, inner, direction)
+        if not forward and each.where is not None:
+            # put then get: an item written back that the filter would leave out when read
+            # again is not written (an error naming the view's item)
+            written = attrs.evolve(inner, src=out, path_left=left_base)
+            self.emit(f"if not {self.where(block, written)}:")
+            self.emit(f"    {result}.pop()")
+            self.emit(f"    try: _at = {item_site}; _left_out({item})")
+            self.emit(f"    except Exception as _e: _fail(_e, {block.index}, _at, locals())")
         self.indent -= 1
+        if excluded is not None:
+            self.emit(f"for _k, _x in {excluded}: {result}.insert(_k, _clone(_x))")
         self.write(scope.out, write_path.parts, result)
         self.indent -= 1
         self.close_rule(block.index, start)
@@ -667,6 +685,44 @@ class _Gen:
             start = self.open_rule(found.index)
             self.emit(f"{variable} = {self.expr(found.let.expr, scope, side)}")
             self.close_rule(found.index, start)
+
+    def where(self, block: IRBlock, scope: _Scope) -> str:
+        """The block's filter over `scope.src` (a left item); a failure is the block's
+        error and leaves the item out. Returns a variable holding True or False."""
+        assert block.each.where is not None
+        keep = self.tmp("keep")
+        self.emit(f"{keep} = False")
+        self.emit("try:")
+        self.indent += 1
+        value = self.expr(block.each.where, scope, "left")
+        self.emit(f"{keep} = _truth({value})")
+        self.indent -= 1
+        self.emit("except Exception as _e:")
+        self.emit(f"    _fail(_e, {block.index}, _at, locals())")
+        return keep
+
+    def filter_originals(self, block: IRBlock, scope: _Scope, old: str) -> str:
+        """Backward under `where`: the original items the filter leaves out are kept as
+        they are, at their places; the view is matched against the others only."""
+        excluded, kept = self.tmp("out"), self.tmp("in")
+        self.emit(f"{excluded} = []")
+        self.emit(f"if {old}.__class__ is list:")
+        self.indent += 1
+        self.emit(f"{kept} = []")
+        self.emit(f"for _k, _x in enumerate({old}):")
+        self.indent += 1
+        self.emit("if _x.__class__ is not dict:")
+        self.emit(f"    {kept}.append(_x); continue")
+        parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
+        item_scope = _Scope(src="_x", out="_x", orig=None, path_left="", path_right="",
+                            depth=scope.depth + 1, parents=parents)
+        keep = self.where(block, item_scope)
+        self.emit(f"if {keep}: {kept}.append(_x)")
+        self.emit(f"else: {excluded}.append((_k, _x))")
+        self.indent -= 1
+        self.emit(f"{old} = {kept}")
+        self.indent -= 1
+        return excluded
 
     def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
               scope: _Scope, direction: str) -> None:
@@ -757,6 +813,7 @@ _HELPERS = frozenset({
     "_A", "_D", "_N", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
+    "_left_out",
 })
 
 

@@ -48,7 +48,7 @@ def _helpers() -> dict[str, Any]:
         "_drop_path": values.drop_path,
         "_getp": values.getp, "_match": values.match_items, "_bypos": values.by_position,
         "_clone": values.clone, "_not_object": values.not_object, "_same": values.same,
-        "_unwritable": values.unwritable,
+        "_unwritable": values.unwritable, "_left_out": values.left_out,
     }
 
 

@@ -423,9 +423,12 @@ class _Analyzer:
         key = ""
         if each.key is not None:
             key = f" key {expr_text(each.key[0])} = {expr_text(each.key[1])}"
+        where = f" where {expr_text(each.where)}" if each.where is not None else ""
         self.rules.append((file, each.line, each.column,
                            f"each {expr_text(each.left)} {each.arrow} "
-                           f"{expr_text(each.right)}{key}"))
+                           f"{expr_text(each.right)}{key}{where}"))
+        if each.where is not None:
+            self.check_expr(file, each.where)
         dirs = ast.directions(each.arrow)
         for outer in blocks:
             dirs &= ast.directions(outer.arrow)

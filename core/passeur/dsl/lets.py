@@ -65,7 +65,8 @@ class _Binder:
             elif isinstance(statement, ast.Each):
                 body = self.statements(statement.body, scope, (*left, *statement.left.parts),
                                        (*right, *statement.right.parts))
-                out.append(attrs.evolve(statement, body=body))
+                where = None if statement.where is None else _bind(statement.where, scope)
+                out.append(attrs.evolve(statement, body=body, where=where))
             else:
                 out.append(statement)
         return tuple(out)

@@ -127,6 +127,11 @@ def _end_line(meta: Any, line: int, source: str) -> int:
     return line + text.count("\n")
 
 
+@attrs.frozen
+class _Where:
+    expr: ast.Expr
+
+
 @v_args(meta=True)
 class _Builder(Transformer[Token, ast.MappingFile]):
     """Lark tree -> typed AST nodes, each with its line and column."""
@@ -240,11 +245,16 @@ class _Builder(Transformer[Token, ast.MappingFile]):
     def each_key(self, meta: Any, children: list[Any]) -> tuple[ast.Path, ast.Path]:
         return (children[0], children[2])
 
+    def each_where(self, meta: Any, children: list[Any]) -> _Where:
+        return _Where(children[0])
+
     def each(self, meta: Any, children: list[Any]) -> ast.Each:
         left, arrow, right, *rest = children
         key = rest.pop(0) if rest and isinstance(rest[0], tuple) else None
+        where = rest.pop(0).expr if rest and isinstance(rest[0], _Where) else None
         return ast.Each(left, str(arrow), right, key, tuple(rest), line=meta.line,
-                        column=meta.column, end_line=_end_line(meta, meta.line, self.source))
+                        column=meta.column, end_line=_end_line(meta, meta.line, self.source),
+                        where=where)
 
     def example(self, meta: Any, children: list[Token]) -> ast.Example:
         name, left, right = children

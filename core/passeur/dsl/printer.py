@@ -16,8 +16,8 @@ __all__ = ["expr_text", "format_file", "format_text", "literal_text", "name_text
 
 KEYWORDS = frozenset((
     "mapping", "extends", "route", "include", "table", "end", "else", "each", "key",
-    "example", "left", "right", "let", "via", "default", "when", "keep", "if", "then", "and", "or",
-    "not", "true", "false", "null", "drop",
+    "example", "left", "right", "let", "where", "via", "default", "when", "keep", "if",
+    "then", "and", "or", "not", "true", "false", "null", "drop",
 ))
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*\Z")
 INDENT = "  "
@@ -214,7 +214,8 @@ class _Printer:
             key = ""
             if s.key is not None:
                 key = f" key {expr_text(s.key[0])} = {expr_text(s.key[1])}"
-            self.emit(f"each {expr_text(s.left)} {s.arrow} {expr_text(s.right)}{key}",
+            where = f" where {expr_text(s.where)}" if s.where is not None else ""
+            self.emit(f"each {expr_text(s.left)} {s.arrow} {expr_text(s.right)}{key}{where}",
                       s.line, depth)
             self.statements(s.body, depth + 1)
             self.close(s.end_line, depth)

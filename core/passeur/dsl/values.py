@@ -354,6 +354,12 @@ def not_object(value: Any) -> None:
     raise ValueProblem(value, "is not an object")
 
 
+def left_out(value: Any) -> None:
+    """Backward under `where`: the item written would not pass the filter when read."""
+    raise ValueProblem(value, "cannot be written back: the item written would be left out "
+                       "by the block's `where` when read again")
+
+
 _NO_KEY = object()
 
 
