@@ -137,7 +137,7 @@ class _Gen:
 
     def fn(self, name: str) -> str:
         """The module-level alias of a registered function (bound once, read fast)."""
-        alias = f"_f_{name}"
+        alias = f"_f_{name.replace('.', '__')}"
         if alias not in self.bound:
             self.bound[alias] = f"{alias} = _F[{name!r}]"
         return alias
@@ -468,10 +468,20 @@ class _Gen:
             self.emit(f"    _at = {site}; {value} = {self.fn(step.function.name)}({value}{extra})")
         return value
 
-    def lens_solve(self, lens: Lens, value: str, site: int) -> None:
+    def lens_solve(self, lens: Lens, value: str, site: int, current: str = "") -> None:
         """Undo a lens's functions (outermost first) so `value` can be written at its path;
-        a failure names `site`, the field the value was read from."""
+        a failure names `site`, the field the value was read from. A part (`before`) is
+        written into `current`, the variable the field is written in."""
         for step in reversed(lens.steps):
+            if step.part:
+                extra = "".join(f", {self.const(a.value)}" for a in step.args
+                                if isinstance(a, ast.LiteralValue))
+                now = self.read(current, lens.path.parts) if current else "_A"
+                put = self.fn(f"{step.function.name}.put")
+                self.emit(f"if {value} is not _A:")
+                self.emit(f"    _at = {site}; {value} = {put}({value}, "
+                          f"{now} if {now} is not _A else None{extra})")
+                continue
             if step.inverse is None:
                 continue  # `keep` with no inverse: the new value is written as it is
             extra = "".join(f", {self.const(a.value)}" for a in step.args
@@ -503,7 +513,7 @@ class _Gen:
             self.emit(f"{value} = {self.expr(rule.default, scope, 'left')}")
             self.indent -= 1
         read_site = self.site(self.path_template(read_base, read_lens.path.parts))
-        self.lens_solve(write_lens, value, read_site)
+        self.lens_solve(write_lens, value, read_site, "" if forward else scope.out)
         parts = write_lens.path.parts
         if forward:
             self.emit(f"if {value} is not _A:")

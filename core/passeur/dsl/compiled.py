@@ -130,7 +130,9 @@ class CompiledMapping:
         tables, fallbacks = tables_of(self.ir.tables)
         namespace = _helpers()
         namespace.update({
-            "_F": {name: f.impl for name, f in self.functions.items()},
+            "_F": {name: f.impl for name, f in self.functions.items()}
+            | {f"{name}.put": f.put for name, f in self.functions.items()
+               if getattr(f, "put", None) is not None},
             "_T": tables, "_FB": fallbacks, "_fail": self._failer(generated),
             "__name__": f"passeur_mapping:{self.file}",
         })

@@ -79,6 +79,10 @@ class MappingFunction:
     #: every x it accepts); otherwise what is lost, for the message that asks for `keep`
     #: ('"007" is written back as "7"'). A `<->` rule over such a function needs `keep`.
     inexact: str = ""
+    #: A part of a text (`before`, `after`): `put(view, current, *args)` writes the view's
+    #: part back into the current source value, keeping the other part. Such a function
+    #: has no inverse: two `<->` rules over one field (its two parts) write it together.
+    put: Callable[..., Any] | None = None
 
     @property
     def variadic(self) -> bool:

@@ -58,6 +58,39 @@ def _concat(*values: Any) -> Any:
     return "".join(to_text(v) for v in present)
 
 
+def _before(value: Any, sep: Any) -> str:
+    """The part of a text before the first separator (the whole text without one)."""
+    return expect_str(value).partition(_separator(sep))[0]
+
+
+def _after(value: Any, sep: Any) -> str:
+    """The part after the first separator ("" without one)."""
+    return expect_str(value).partition(_separator(sep))[2]
+
+
+def _put_before(view: Any, current: Any, sep: Any) -> Any:
+    """`before` written back: the view's part, then the current text's part after it."""
+    if view is None:
+        return None
+    separator = _separator(sep)
+    text = expect_str(view)
+    if not isinstance(current, str) or separator not in current:
+        return text
+    return text + separator + current.partition(separator)[2]
+
+
+def _put_after(view: Any, current: Any, sep: Any) -> Any:
+    """`after` written back: the current text's part before it, then the view's part."""
+    if view is None:
+        return None
+    separator = _separator(sep)
+    text = expect_str(view)
+    first = current.partition(separator)[0] if isinstance(current, str) else ""
+    if text == "" and isinstance(current, str) and separator not in current:
+        return current  # nothing after, and no separator: the text stays as it was
+    return first + separator + text
+
+
 def _separator(sep: Any) -> str:
     if not isinstance(sep, str) or not sep:
         raise FunctionError(f"separator {show(sep)} must be a non-empty text")
@@ -152,6 +185,14 @@ FUNCTIONS = (
                     "skipped; nothing when all are)."),
     MappingFunction("split", ("string", "string"), "list", nullsafe(_split), inverse="join",
                     doc='The parts of a text between separators: split("a;b", ";").'),
+    MappingFunction("before", ("string", "string"), "string", nullsafe(_before),
+                    put=_put_before,
+                    doc='The part of a text before the first separator: before("Jean '
+                    'Dupont", " ") is "Jean" (the whole text when there is none).'),
+    MappingFunction("after", ("string", "string"), "string", nullsafe(_after),
+                    put=_put_after,
+                    doc='The part after the first separator: after("Jean Dupont", " ") is '
+                    '"Dupont" ("" when there is none).'),
     MappingFunction("join", ("list", "string"), "string", nullsafe(_join), inverse="split",
                     lossy=True, doc="The texts of a list with a separator between them."),
     MappingFunction("substring", ("string", "integer", "integer?"), "string",

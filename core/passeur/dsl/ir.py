@@ -29,6 +29,9 @@ class LensStep:
     function: Any  # MappingFunction
     inverse: Any | None  # MappingFunction, or None under `keep` (write back as is)
     args: tuple[ast.Expr, ...]
+    #: a part of its field (`before`, `after`): written back with the function's `put`
+    #: over the field's current value
+    part: bool = False
 
 
 @attrs.frozen
@@ -225,6 +228,16 @@ class _Analyzer:
                                  f"`{node.name}` must be constants, not "
                                  f"`{expr_text(extra)}`", "lens")
                     return None
+            if function is not None and getattr(function, "put", None) is not None:
+                if expr is not rule.left or node is not expr \
+                        or not isinstance(node.args[0], ast.Path):
+                    self.problem(file, node, f"`{node.name}` reads a part of a left field: "
+                                 f"write it alone around the left path of a `<->` rule "
+                                 f"(`{node.name}(Nom, \" \") <-> buyer.first_name`)", "lens")
+                    return None
+                steps.append(LensStep(node, function, None, node.args[1:], part=True))
+                node = node.args[0]
+                continue
             if function is not None:
                 inverse = self.inverse_of(file, rule, node, function,
                                           "left" if expr is rule.left else "right")
@@ -459,6 +472,8 @@ class _Analyzer:
                         or item.right_lens is None:
                     continue
                 lens = item.left_lens if side == "left" else item.right_lens
+                if side == "left" and lens.steps and lens.steps[0].part:
+                    continue  # parts of one field (`before` and `after`) write it together
                 first = seen.setdefault(lens.path.parts, item)
                 if first is item:
                     continue
