@@ -14,7 +14,7 @@ CORE = REPO / "core" / "passeur"
 PLUGINS = REPO / "plugins"
 PUBLIC_MODULES = ("passeur", "passeur.model", "passeur.serialize", "passeur.http",
                   "passeur.sandbox", "passeur.testing", "passeur.dsl",
-                  "passeur.xml", "passeur.xmldata", "passeur.sync")
+                  "passeur.xml", "passeur.xmldata", "passeur.sync", "passeur.archives")
 
 
 def imports_of(path: Path) -> set[str]:
