@@ -1,0 +1,70 @@
+"""What the sagesrc system declares: its accounting entries as a document type, its connection
+settings (the connector's password is a secret, the archive limits can be set), its client
+and its sandbox."""
+
+from __future__ import annotations
+
+from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur.sandbox import LazyFactory
+
+__all__ = ["INVOICE", "SYSTEM"]
+
+S, B = FieldType.STRING, FieldType.BOOLEAN
+
+INVOICE = DocumentType(
+    name="invoice",
+    description="An accounting entry of a debtor (Sage 100 invoice or credit note) that a "
+    "reminder may link its document to",
+    fields=(
+        FieldSpec("id", S, read_only=True,
+                  description="the invoice identifier, SRC's matching key (the Sage 100 "
+                  "piece number: an assumption, docs/sandboxes.md)"),
+        FieldSpec("number", S, read_only=True),
+        FieldSpec("customerCode", S, read_only=True, description="the debtor's account"),
+        FieldSpec("issueDate", FieldType.DATE, read_only=True),
+        FieldSpec("dueDate", FieldType.DATE, read_only=True),
+        FieldSpec("amount", FieldType.DECIMAL, read_only=True),
+        FieldSpec("currency", S, read_only=True),
+        FieldSpec("mayHaveDocuments", B,
+                  description="false excludes the entry from the missing-documents listing"),
+        FieldSpec("hasDocument", B, read_only=True),
+    ),
+    capabilities=Capabilities(list=True, natural_keys=("id",)),
+)
+
+SYSTEM = SystemSpec(
+    name="sagesrc",
+    title="SRC (Sage Recouvrement Créances: invoice documents for dunning e-mails)",
+    description="SRC sends reminders for Sage 100 entries; the invoice PDFs sent to it in "
+    "bulk ZIP archives are what the reminder's portal link shows the debtor.",
+    document_types=(INVOICE,),
+    config=(
+        ConfigField("base_url", required=True,
+                    description="the SRC site's address (no public default)"),
+        ConfigField("login", required=True,
+                    description="the connector's login (SRC: Configurer > Accès connecteur)"),
+        ConfigField("password", required=True, secret=True,
+                    description="the connector's password"),
+        ConfigField("auth", default="basic", allowed=("basic", "token"),
+                    description="basic: HTTP Basic on every call; token: POST /api/v1/login "
+                    "once, then a bearer token"),
+        ConfigField("max_archive_bytes", FieldType.INTEGER, default=20 * 1024 * 1024,
+                    description="largest archive SRC takes (assumed 20 MiB)"),
+        ConfigField("max_archive_files", FieldType.INTEGER, default=1000,
+                    description="most files in one archive (assumed 1000)"),
+    ),
+    client_factory=LazyFactory("passeur_src.client:client_factory"),
+    sandbox_factory=LazyFactory("passeur_src.sandbox:create_app"),
+    sandbox_options=(
+        ConfigField("login", description="the connector login it accepts (connecteur)"),
+        ConfigField("password", secret=True,
+                    description="the connector password it accepts (sandbox-src)"),
+        ConfigField("invoices", description="Sage 100 entries to seed (30)"),
+        ConfigField("customers", description="debtors CLI001... (5)"),
+        ConfigField("with_documents", description="every Nth entry holds a document (4)"),
+        ConfigField("excluded", description="every Nth entry is excluded (7; 0: none)"),
+        ConfigField("max_archive_bytes", description="largest archive it takes (20 MiB)"),
+        ConfigField("max_archive_files", description="most files per archive (1000)"),
+        ConfigField("max_document_bytes", description="largest PDF it takes (10 MiB)"),
+    ),
+)
