@@ -136,3 +136,23 @@ def test_limits_are_checked() -> None:
         ArchiveLimits(max_bytes=10)
     with pytest.raises(ValueError, match="archive limits too small"):
         ArchiveLimits(max_files=70000)
+
+
+def test_memory_stays_within_one_archive_for_thousands_of_pdfs() -> None:
+    """3,000 PDFs of 20 kB (60 MB) packed under a 1 MiB limit: the peak of memory allocated
+    while packing stays near one archive, far from the whole (a memory figure, not a time)."""
+    import tracemalloc
+
+    def items():
+        for n in range(3000):
+            yield f"FA{n:06d}", f"FA{n:06d}.pdf", b"%PDF-" + n.to_bytes(4, "big") * 5000
+
+    limits = ArchiveLimits(max_bytes=1024 * 1024, max_files=1000)
+    tracemalloc.start()
+    try:
+        count = sum(len(a.members) for a in pack_archives(items(), limits, []))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 3000
+    assert peak < 4 * limits.max_bytes, peak
