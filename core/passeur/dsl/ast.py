@@ -289,6 +289,10 @@ class Table:
     column: int = _pos()
     end_line: int = _pos()
     file: str = attrs.field(default="", kw_only=True, eq=False)
+    #: a table read from a CSV file: (its path as written, left column, arrow, right column,
+    #: the `else` value or None); its entries are the file's rows
+    data: tuple[str, str, str, str, LiteralValue | None] | None = attrs.field(
+        default=None, kw_only=True, eq=False)
 
     def pairs(self, direction: str) -> list[tuple[Value, Value]]:
         """(from, to) value pairs in one direction, in file order, fallbacks excluded."""

@@ -214,8 +214,13 @@ def _fingerprint(analysis: Analysis, registry: Registry, explain: bool) -> str:
         versions.append(spec.schema_version if spec is not None else None)
     functions = sorted((name, getattr(f, "inverse", None), bool(getattr(f, "lossy", False)))
                        for name, f in registry.functions.items())
+    # a table read from a CSV file is part of the mapping: its rows are in the key
+    rows = sorted((t.name, [(e.left.value if e.left else None, e.arrow,
+                             e.right.value if e.right else None) for e in t.entries])
+                  for t in (analysis.ir.tables.values() if analysis.ir else ())
+                  if t.data is not None)
     return cache.cache_key([texts, versions, functions, explain,
-                            [f.file for f in analysis.files]])
+                            [f.file for f in analysis.files], rows])
 
 
 def _too_deep(analysis: Analysis, generated: Generated, exc: BaseException) -> Problem:

@@ -24,6 +24,7 @@ from passeur import limits
 from passeur.dsl import ast
 from passeur.dsl.lets import bind_lets
 from passeur.dsl.problems import MappingSyntaxError, Problem
+from passeur.dsl.tables import read_csv_table
 
 __all__ = ["get_parser", "parse_file", "parse_text"]
 
@@ -236,6 +237,19 @@ class _Builder(Transformer[Token, ast.MappingFile]):
         left, right = (None, value) if arrow == ast.FORWARD else (value, None)
         return ast.TableEntry(left, arrow, right, line=meta.line, column=meta.column,
                               end_line=meta.line)
+
+    def table_file(self, meta: Any, children: list[Any]) -> ast.Table:
+        name, path, left, arrow, right, *fallback = children
+        columns = [_unquote(c) if c.type == "STRING" else str(c) for c in (left, right)]
+        entries = list(read_csv_table(self.file, self.source, meta, _unquote(path),
+                                      columns[0], str(arrow), columns[1]))
+        otherwise = fallback[0] if fallback else None
+        if otherwise is not None:
+            entries.append(ast.TableEntry(None, ast.FORWARD, otherwise, line=meta.line,
+                                          column=meta.column, end_line=meta.line))
+        return ast.Table(str(name), tuple(entries), line=meta.line, column=meta.column,
+                         end_line=meta.line, file=self.file,
+                         data=(_unquote(path), columns[0], str(arrow), columns[1], otherwise))
 
     def table(self, meta: Any, children: list[Any]) -> ast.Table:
         name, *entries = children

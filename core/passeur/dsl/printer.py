@@ -16,7 +16,7 @@ __all__ = ["expr_text", "format_file", "format_text", "literal_text", "name_text
 
 KEYWORDS = frozenset((
     "mapping", "extends", "route", "include", "table", "end", "else", "each", "key",
-    "example", "left", "right", "let", "where", "via", "default", "when", "keep", "if",
+    "example", "left", "right", "let", "where", "from", "via", "default", "when", "keep", "if",
     "then", "and", "or", "not", "true", "false", "null", "drop",
 ))
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*\Z")
@@ -100,6 +100,11 @@ def expr_text(expr: ast.Expr) -> str:
     if isinstance(expr, ast.Neg):
         return f"-{_at(expr.operand, _UNARY)}"
     raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
+
+
+def _column_text(name: str) -> str:
+    """A CSV column: a plain word as is, anything else in quotes."""
+    return name if _PLAIN_NAME.match(name) and name not in KEYWORDS else literal_text(name)
 
 
 def rule_text(rule: ast.Rule) -> str:
@@ -195,6 +200,12 @@ class _Printer:
             self.emit(rule_text(s), s.line, depth)
         elif isinstance(s, ast.Let):
             self.emit(f"let {name_text(s.name)} = {expr_text(s.expr)}", s.line, depth)
+        elif isinstance(s, ast.Table) and s.data is not None:
+            path, left, arrow, right, otherwise = s.data
+            fallback = f" else {literal_text(otherwise.value)}" if otherwise else ""
+            self.emit(f"table {name_text(s.name)} from {literal_text(path)} "
+                      f"{_column_text(left)} {arrow} {_column_text(right)}{fallback}",
+                      s.line, depth)
         elif isinstance(s, ast.Table):
             self.emit(f"table {name_text(s.name)}", s.line, depth)
             width = max((len(_entry_left(e)) for e in s.entries), default=0)
