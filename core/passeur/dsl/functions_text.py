@@ -91,6 +91,29 @@ def _put_after(view: Any, current: Any, sep: Any) -> Any:
     return first + separator + text
 
 
+def _lookup(items: Any, key_field: Any, value: Any, field: Any, *default: Any) -> Any:
+    """A join by key: `field` of the item of `items` whose `key_field` is `value` (a number
+    and the same number as text are one key, as `each ... key` matches lines)."""
+    from passeur.dsl.values import ABSENT, _key_form
+
+    if not isinstance(items, list):
+        raise FunctionError(f"value {show(items)} is not a list")
+    key, name = expect_str(key_field, "a field name"), expect_str(field, "a field name")
+    wanted = _key_form(value)
+    for item in items:
+        if isinstance(item, dict) and key in item:
+            try:
+                same = _key_form(item[key]) == wanted
+            except TypeError:
+                same = False
+            if same:
+                return item.get(name, ABSENT)
+    if default:
+        return default[0]
+    raise FunctionError(f"no item of the list has {key} {show(value)} (give a default as "
+                        "fifth argument)")
+
+
 def _separator(sep: Any) -> str:
     if not isinstance(sep, str) or not sep:
         raise FunctionError(f"separator {show(sep)} must be a non-empty text")
@@ -193,6 +216,11 @@ FUNCTIONS = (
                     put=_put_after,
                     doc='The part after the first separator: after("Jean Dupont", " ") is '
                     '"Dupont" ("" when there is none).'),
+    MappingFunction("lookup", ("list", "string", "any", "string", "any?"), "any",
+                    nullsafe(_lookup), lossy=True,
+                    doc='A join of two lists by key: lookup($.Produits, "Code", strNoProduit, '
+                    '"Nom") is the Nom of the product whose Code is strNoProduit; an unknown '
+                    "key is an error unless a default is given (fifth argument)."),
     MappingFunction("join", ("list", "string"), "string", nullsafe(_join), inverse="split",
                     lossy=True, doc="The texts of a list with a separator between them."),
     MappingFunction("substring", ("string", "integer", "integer?"), "string",
