@@ -11,10 +11,12 @@ can overflow, lose digits or turn into a megabyte of zeros when written out (`1e
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 __all__ = ["MAX_AMOUNT_DIGITS", "MAX_DEPTH", "MAX_DOCUMENT", "MAX_EACH_DEPTH",
            "MAX_EXPRESSION_DEPTH", "MAX_IF_BRANCHES", "MAX_NUMBER_DIGITS", "MAX_PATH_PARTS",
-           "MAX_STRING", "amount_problem", "number_problem", "number_within_limits"]
+           "MAX_STRING", "amount_problem", "number_problem", "number_within_limits",
+           "value_problem"]
 
 #: Characters of one document (an NDJSON line, an element of an array, a whole file).
 MAX_DOCUMENT = 64 << 20
@@ -74,3 +76,23 @@ MAX_IF_BRANCHES = 200
 MAX_EACH_DEPTH = 8
 #: Names of one dotted path: a document nests at most `MAX_DEPTH` levels.
 MAX_PATH_PARTS = MAX_DEPTH
+
+
+def value_problem(value: Any, path: str = "$") -> tuple[str, str] | None:
+    """The first number beyond the limits in JSON-like data, as (field path, why), or None.
+    The reader refuses such numbers in text; this is the same limit for documents handed
+    over as Python values (the API), which never went through a reader."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}") for k, v in reversed(list(item.items())))
+        elif isinstance(item, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
+        elif isinstance(item, Decimal | int) and not isinstance(item, bool):
+            problem = number_problem(item)
+            if problem is not None:
+                return where, problem
+        elif isinstance(item, float) and (item != item or abs(item) == float("inf")):
+            return where, f"number {item} is not a number JSON allows"
+    return None

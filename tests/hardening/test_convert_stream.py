@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import passeur.cli.convert_cmd  # noqa: F401 - registers the command
+from passeur import load_registry
 from passeur.cli.app import cli
+from passeur.engine.convert import Converter, parse_endpoint
+from passeur.engine.io import RawDocument
 
 LINE = ('{"NoFacture": "F%s", "DateFacture": "2024-04-24", "InfoClientFacturerA": {"NoClient": '
         '"C1"}, "LigneFacture": [{"strNoProduit": "P", "QteFacture": %s, "PrixFinal": %s%s}]}')
@@ -99,3 +103,23 @@ def test_an_input_with_a_byte_order_mark_converts(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["convert", str(source), "--from", "acomba", "--to",
                                       "vosfactures"])
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_value_beyond_the_limits_handed_over_by_the_api_names_its_field() -> None:
+    """Found by the long fuzz run: a Decimal 1E+400 given to Converter.run (never read from
+    text, so never seen by the reader's limits) failed as 'an amount cannot be computed' at
+    `$`; it is the reader's own limit, naming the field, and the other documents come out."""
+    golden = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "acomba_seed004"
+    good = json.loads((golden / "input.json").read_text("utf-8"), parse_float=Decimal)
+    bad = json.loads((golden / "input.json").read_text("utf-8"), parse_float=Decimal)
+    bad["Facture"]["LigneFacture"][0]["QteFacture"] = Decimal("1E+400")
+    registry = load_registry()
+    converter = Converter(registry, parse_endpoint(registry, "acomba"),
+                          parse_endpoint(registry, "vosfactures"))
+    outcomes = list(converter.run(RawDocument(i + 1, d, i + 1)
+                                  for i, d in enumerate([good, bad, good])))
+    assert [o.failed for o in outcomes] == [False, True, False]
+    assert [(i.code, i.path, i.message) for i in outcomes[1].issues] == [
+        ("input.limits", "$.Facture.LigneFacture[0].QteFacture",
+         "number 1E+400 is beyond the limits (at most 40 digits before the point and 40 after "
+         "it)")]

@@ -37,6 +37,7 @@ from passeur.errors import (
     WriteRefusedError,
 )
 from passeur.issues import Issue, IssuePolicy, Level
+from passeur.limits import value_problem
 from passeur.model import DOCUMENT_CLASSES, Attachment, Invoice, Source, with_computed_totals
 from passeur.model.money import exact_context
 from passeur.plugins import Registry
@@ -326,6 +327,10 @@ class Converter:
         if self.traced is not None:
             self.traced = []
         try:
+            beyond = value_problem(value)  # a value handed over by the API, not read
+            if beyond is not None:
+                issues.append(Issue(Level.ERROR, beyond[1], "input.limits", beyond[0]))
+                raise _Failed
             output = self._convert(value, issues, original)
         except _Failed:
             output = None
