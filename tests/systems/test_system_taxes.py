@@ -71,6 +71,16 @@ def test_2012_compound_rates_on_their_date() -> None:
     assert issues == []
 
 
+def test_a_compound_tvq_on_the_rounded_tps_is_recognised() -> None:
+    # 874.95: TPS 7 % is 61.2465 -> 61.25; TVQ 7.5 % on 874.95 + 61.25 is 70.215 -> 70.22,
+    # where the exact TPS would give 70.21: the ERP levies it on the TPS it prints
+    invoice, issues = infer_line_taxes(_erp_invoice("61.25", "70.22", datetime.date(2024, 1, 3),
+                                                    "699.96", "174.99"))
+    assert [(t.scheme, t.rate, t.compound) for t in invoice.lines[0].taxes] == [
+        ("TPS", D("7"), False), ("TVQ", D("7.5"), True)]
+    assert "taxes.unknown_regime" not in [i.code for i in issues]
+
+
 def test_amounts_that_match_no_regime_are_reported() -> None:
     invoice, issues = infer_line_taxes(_erp_invoice("6.00", "9.00", datetime.date(2024, 1, 1),
                                                     "100.00"))

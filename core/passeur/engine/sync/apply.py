@@ -56,56 +56,93 @@ class Applier:
         self.failed_refs: dict[str, str] = {}
         self.entries: list[LedgerEntry] = []
         self.done = 0
+        self.begin(ctx.mapping_version)
 
     # -- the run -------------------------------------------------------------------------
 
-    async def apply(self, plan: Plan) -> list[LedgerEntry]:
-        """Every item, `concurrency` at a time; a document starts as soon as the references
-        it waits for are done (parents first, without a barrier between the two)."""
-        gate = asyncio.Semaphore(self.ctx.spec.concurrency)
-        ready = {i.key: asyncio.Event() for i in plan.items if i.reference}
+    def begin(self, mapping_version: str, total: int | None = None) -> None:
+        """Get ready to take items one by one (`submit`) while they are being planned."""
+        self.mapping_version, self.total = mapping_version, total
+        self.gate = asyncio.Semaphore(self.ctx.spec.concurrency)
+        self.ready: dict[str, asyncio.Event] = {}
+        self.submitted: list[PlanItem] = []
+        self.tasks: list[asyncio.Future[None]] = []
+        self.waiting = 0  # submitted, not yet writing
+        self.moved = asyncio.Event()  # an item started or finished
 
-        async def one(item: PlanItem) -> None:
-            for key in item.refs:
-                if key in ready:
-                    await ready[key].wait()
-            try:
-                async with gate:
-                    await self.one(item, plan)
-            finally:
-                if item.reference and item.key in ready:
-                    ready[item.key].set()
+    def submit(self, item: PlanItem) -> None:
+        """Start one item: a document as soon as the references it waits for are done
+        (parents first, without a barrier between the two). A reference is always submitted
+        before the documents that wait for it."""
+        if item.reference:
+            self.ready.setdefault(item.key, asyncio.Event())
+        self.submitted.append(item)
+        self.tasks.append(asyncio.ensure_future(self._gated(item)))
 
-        tasks = [asyncio.ensure_future(one(i)) for i in plan.items]
+    async def room(self) -> None:
+        """Wait while enough work is queued (twice `concurrency`): a planner feeding this
+        applier then leaves the event loop to the writes, which keep the target's rate
+        budget busy, and plans further in their waits."""
+        while self.waiting >= 2 * self.ctx.spec.concurrency:
+            self.moved.clear()
+            await self.moved.wait()
+
+    async def _gated(self, item: PlanItem) -> None:
+        self.waiting += 1
+        started = False
         try:
-            await asyncio.gather(*tasks)
+            for key in item.refs:
+                if key in self.ready:
+                    await self.ready[key].wait()
+            async with self.gate:
+                self.waiting, started = self.waiting - 1, True
+                self.moved.set()
+                await self.one(item)
+        finally:
+            if not started:
+                self.waiting -= 1
+            self.moved.set()
+            if item.reference and item.key in self.ready:
+                self.ready[item.key].set()
+
+    async def drain(self) -> list[LedgerEntry]:
+        """Wait for every submitted item; a refused credential stops the others, and each
+        item not attempted is recorded as failed."""
+        try:
+            await asyncio.gather(*self.tasks)
         except AuthError as exc:
-            for task in tasks:
+            for task in self.tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*self.tasks, return_exceptions=True)
             recorded = {(e.doctype, e.source_id) for e in self.entries}
-            for item in plan.items:
+            for item in self.submitted:
                 if (item.doctype, item.source_id) not in recorded:
                     self._record(item, "failed", reason="AuthError", message=(
-                        f"not attempted: {self.tgt} refused the credentials ({exc})"),
-                        plan=plan)
+                        f"not attempted: {self.tgt} refused the credentials ({exc})"))
             raise
         return self.entries
 
-    def _record(self, item: PlanItem, outcome: str, *, plan: Plan, message: str | None = None,
+    async def apply(self, plan: Plan) -> list[LedgerEntry]:
+        """Every item of a finished plan, `concurrency` at a time."""
+        self.begin(plan.mapping_version, len(plan.items))
+        for item in plan.items:
+            self.submit(item)
+        return await self.drain()
+
+    def _record(self, item: PlanItem, outcome: str, *, message: str | None = None,
                 reason: str | None = None, target_id: str | None = None) -> None:
         entry = self.ctx.store.record(LedgerEntry(
             self.run_id, item.doctype, self.src, item.source_id, outcome,
             source_number=item.source_number, target_system=self.tgt,
             target_id=target_id or item.target_id, reason=reason or item.reason,
             message=message if message is not None else item.message,
-            mapping_version=plan.mapping_version, diff=list(item.diff)))
+            mapping_version=self.mapping_version, diff=list(item.diff)))
         self.entries.append(entry)
         self.done += 1
         if self.on_event:
-            self.on_event("apply", self.done, len(plan.items))
+            self.on_event("apply", self.done, self.total)
 
-    async def one(self, item: PlanItem, plan: Plan) -> None:
+    async def one(self, item: PlanItem) -> None:
         try:
             outcome = await self._one(item)
         except _Outcome as result:
@@ -119,7 +156,7 @@ class Applier:
                 self.resolved[item.key] = outcome.target_id
             else:
                 self.failed_refs[item.key] = outcome.message or outcome.outcome
-        self._record(item, outcome.outcome, plan=plan, message=outcome.message,
+        self._record(item, outcome.outcome, message=outcome.message,
                      reason=outcome.reason, target_id=outcome.target_id)
 
     async def _one(self, item: PlanItem) -> _Outcome:

@@ -8,8 +8,9 @@ A plan is a value (`Plan.as_json`), so `passeur plan --out plan.json` saves exac
 
 from __future__ import annotations
 
+import asyncio
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import attrs
@@ -127,35 +128,89 @@ def _since_text(ctx: SyncContext, doctype: str, full: bool,
         timespec="milliseconds")
 
 
+#: The target's records of one document type, by id, by idempotency key, by number.
+_Found = tuple[dict[str, Mapping[str, Any]], dict[str, list[Mapping[str, Any]]],
+               dict[str, list[Mapping[str, Any]]]]
+
+
 class _Planner:
-    def __init__(self, ctx: SyncContext, on_event: Event | None) -> None:
+    """Plans record by record. The target's listings (each document type, each kind of
+    reference) are started at once and side by side, each the first time it may be needed,
+    so their latencies overlap with one another and with reading and mapping the source."""
+
+    def __init__(self, ctx: SyncContext, on_event: Event | None,
+                 sink: Callable[[PlanItem], None] | None = None,
+                 pace: Callable[[], Awaitable[None]] | None = None) -> None:
         self.ctx = ctx
         self.src = ctx.spec.source.name
         self.tgt = ctx.spec.target.name
         self.items: list[PlanItem] = []
         self.refs: dict[str, PlanItem] = {}
-        self.ref_index: dict[str, Index | None] = {}
+        self.ref_index: dict[str, asyncio.Future[Index | None]] = {}
+        self.found: dict[str, asyncio.Future[_Found]] = {}
         self.on_event = on_event
+        self.sink = sink
+        self.pace = pace
 
     def add(self, **fields: Any) -> PlanItem:
         item = PlanItem(seq=len(self.items) + 1, **fields)
         self.items.append(item)
+        if self.sink is not None:
+            self.sink(item)
         return item
+
+    async def aclose(self) -> None:
+        """Stop the listings nobody waited for (a plan cut short)."""
+        futures: list[asyncio.Future[Any]] = [*self.ref_index.values(),
+                                               *self.found.values()]
+        pending = [f for f in futures if not f.done()]
+        for future in pending:
+            future.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for future in futures:
+            if future.done() and not future.cancelled():
+                future.exception()  # retrieved: an unused listing's error is not logged
 
     # -- references ----------------------------------------------------------------------
 
-    async def _index(self, kind: str) -> Index | None:
+    def start_index(self, kind: str) -> asyncio.Future[Index | None]:
         if kind not in self.ref_index:
-            target = self.ctx.target
-            try:
-                records = [r async for r in target.alist(kind)]
-            except (PasseurError, NotImplementedError, KeyError):
-                self.ref_index[kind] = None  # the target lists no such records
-            else:
-                self.ref_index[kind] = Index(
-                    records, lambda r: target.match_values(kind, r),
-                    lambda r: getattr(target.identify(kind, r), "record_id", "?"))
+            self.ref_index[kind] = asyncio.ensure_future(self._load_index(kind))
         return self.ref_index[kind]
+
+    async def _load_index(self, kind: str) -> Index | None:
+        target = self.ctx.target
+        try:
+            records = [r async for r in target.alist(kind)]
+        except (PasseurError, NotImplementedError, KeyError):
+            return None  # the target lists no such records
+        return Index(records, lambda r: target.match_values(kind, r),
+                     lambda r: getattr(target.identify(kind, r), "record_id", "?"))
+
+    async def _index(self, kind: str) -> Index | None:
+        return await self.start_index(kind)
+
+    def start_listing(self, doctype: str) -> asyncio.Future[_Found]:
+        if doctype not in self.found:
+            self.found[doctype] = asyncio.ensure_future(self._load_found(doctype))
+        return self.found[doctype]
+
+    async def _load_found(self, doctype: str) -> _Found:
+        target = self.ctx.target
+        by_id: dict[str, Mapping[str, Any]] = {}
+        by_key: dict[str, list[Mapping[str, Any]]] = {}
+        by_number: dict[str, list[Mapping[str, Any]]] = {}
+        async for record in target.alist(doctype):
+            stored = target.identify(doctype, record)
+            if stored is not None:
+                by_id[stored.record_id] = record
+            key = target.key_of(doctype, record)
+            if key:
+                by_key.setdefault(key, []).append(record)
+            number = target.natural_key(doctype, record)
+            if number:
+                by_number.setdefault(number, []).append(record)
+        return by_id, by_key, by_number
 
     async def resolve(self, ref: Reference) -> tuple[str | None, str | None, str | None]:
         """(target id now known, key of the reference item to wait for, problem)."""
@@ -202,20 +257,7 @@ class _Planner:
     async def plan_doctype(self, doctype: str, full: bool,
                            since: datetime.date | None) -> None:
         ctx = self.ctx
-        target_records = [r async for r in ctx.target.alist(doctype)]
-        by_id: dict[str, Mapping[str, Any]] = {}
-        by_key: dict[str, list[Mapping[str, Any]]] = {}
-        by_number: dict[str, list[Mapping[str, Any]]] = {}
-        for record in target_records:
-            stored = ctx.target.identify(doctype, record)
-            if stored is not None:
-                by_id[stored.record_id] = record
-            key = ctx.target.key_of(doctype, record)
-            if key:
-                by_key.setdefault(key, []).append(record)
-            number = ctx.target.natural_key(doctype, record)
-            if number:
-                by_number.setdefault(number, []).append(record)
+        self.start_listing(doctype)
         since_text = _since_text(ctx, doctype, full, since)
         count = 0
         async for record in ctx.source.alist(doctype, since=since_text):
@@ -225,12 +267,12 @@ class _Planner:
             count += 1
             if self.on_event:
                 self.on_event("read", count, None)
-            await self.plan_one(doctype, record, changed, full, by_id, by_key, by_number)
+            await self.plan_one(doctype, record, changed, full)
+            if self.pace is not None:
+                await self.pace()  # the writes already planned go out first
 
     async def plan_one(self, doctype: str, record: Mapping[str, Any], changed: str | None,
-                       full: bool, by_id: Mapping[str, Mapping[str, Any]],
-                       by_key: Mapping[str, Sequence[Mapping[str, Any]]],
-                       by_number: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+                       full: bool) -> None:
         ctx, src, tgt = self.ctx, self.src, self.tgt
         ident = ctx.source.identify(doctype, record)
         if ident is None:
@@ -264,7 +306,10 @@ class _Planner:
                      **common)
             return
         waits: list[str] = []
-        for ref in ctx.target.references(doctype, body):
+        refs = ctx.target.references(doctype, body)
+        for ref in refs:
+            self.start_index(ref.kind)  # side by side, before the first is awaited
+        for ref in refs:
             target_id, wait, problem = await self.resolve(ref)
             if problem is not None:
                 action = "defer" if "defer" in (ctx.spec.policy["on_missing_reference"],
@@ -277,6 +322,7 @@ class _Planner:
             elif wait is not None:
                 waits.append(wait)
         message = "; ".join(notes) or None
+        by_id, by_key, by_number = await self.start_listing(doctype)
         current: Mapping[str, Any] | None = None
         adopt = False
         if member is not None:
@@ -328,11 +374,21 @@ class _Planner:
 
 async def make_plan(ctx: SyncContext, *, full: bool = False,
                     since: datetime.date | None = None,
-                    on_event: Event | None = None) -> Plan:
-    """The plan of one run (reads only)."""
-    planner = _Planner(ctx, on_event)
-    for doctype in ctx.spec.doctypes:
-        await planner.plan_doctype(doctype, full, since)
+                    on_event: Event | None = None,
+                    sink: Callable[[PlanItem], None] | None = None,
+                    pace: Callable[[], Awaitable[None]] | None = None) -> Plan:
+    """The plan of one run (reads only). `sink` receives each item the moment it is
+    decided (a reference always before the documents that wait for it), so that `passeur
+    sync` applies while it still plans (`pace` is awaited after each document, to let the
+    writes go first); the returned plan lists references first."""
+    planner = _Planner(ctx, on_event, sink, pace)
+    try:
+        for doctype in ctx.spec.doctypes:
+            planner.start_listing(doctype)
+        for doctype in ctx.spec.doctypes:
+            await planner.plan_doctype(doctype, full, since)
+    finally:
+        await planner.aclose()
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     refs = [i for i in planner.items if i.reference]
     docs = [i for i in planner.items if not i.reference]

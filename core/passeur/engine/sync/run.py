@@ -4,6 +4,7 @@ visible (`passeur runs`) and its lock is taken over once its process is gone."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 
@@ -69,9 +70,18 @@ async def run_plan(ctx: SyncContext, *, mode: str = "sync", plan: Plan | None = 
     entries: list[LedgerEntry] = []
     applier = Applier(ctx, run.run_id, on_event=on_event, from_file=plan is not None)
     try:
-        if plan is None:
-            plan = await make_plan(ctx, full=full, since=since, on_event=on_event)
-        entries = await applier.apply(plan)
+        if plan is None:  # plan and apply side by side: each item goes out once decided
+            try:
+                plan = await make_plan(ctx, full=full, since=since, on_event=on_event,
+                                       sink=applier.submit, pace=applier.room)
+            except Exception:
+                # what was already planned is finished and recorded, then the error stands
+                with contextlib.suppress(Exception):
+                    await applier.drain()
+                raise
+            entries = await applier.drain()
+        else:
+            entries = await applier.apply(plan)
         if since is None:
             _move_cursors(ctx, plan, entries)
         status = "finished"
