@@ -3,6 +3,7 @@ created document, the reading of error bodies, the sandbox's own options."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import attrs
@@ -13,27 +14,26 @@ import passeur.cli.sandbox_cmd  # noqa: F401  (registers the command)
 from passeur import ConfigField, load_registry
 from passeur.cli import cli
 from passeur.cli.app import State
-from passeur.engine.sync.generic import ClientAdapter
 from passeur.http import (
     ErrorReading,
     FieldProblem,
     ValidationError,
     classify_response,
+    create_all,
+    created_id_from,
 )
-from passeur.sync import Stored
 
 
 def test_the_created_id_is_where_the_system_says() -> None:
-    class System:
-        def document_type(self, doctype: str) -> Any:
-            return attrs.make_class("Spec", {"created_id_fields": attrs.field(
-                default=("DocNo",))})()
+    async def create(document: Any) -> dict[str, Any]:
+        return {"DocNo": "F-001", "id": None}
 
-    adapter = ClientAdapter(None, None, System())
-    assert adapter.identify("invoice", {"DocNo": "F-001", "id": None}) == Stored("F-001",
-                                                                                 "F-001")
+    outcomes = asyncio.run(create_all(create, [{"x": 1}],
+                                      created_id=created_id_from(("DocNo",))))
+    assert [o.id for o in outcomes] == ["F-001"]
     # the default is `id` only: no system's field names are guessed
-    assert ClientAdapter(None).identify("invoice", {"DocNo": "F-001"}) is None
+    outcomes = asyncio.run(create_all(create, [{"x": 1}]))
+    assert [o.id for o in outcomes] == [None]
 
 
 def test_builtins_declare_their_created_id_fields() -> None:

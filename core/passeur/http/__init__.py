@@ -34,7 +34,7 @@ the answer is `Uncertain` (the first attempt was probably applied), never "faile
 
 from passeur.errors import TransportError
 from passeur.http.auth import Auth, BasicAuth, BearerAuth, NoAuth, TokenAuth
-from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome
+from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome, create_all, created_id_from
 from passeur.http.call import Call, dumps_json, loads_json
 from passeur.http.client import AsyncHttpClient, HttpClient, HttpSettings
 from passeur.http.errors import (
@@ -102,6 +102,8 @@ __all__ = [
     "classify_exception",
     "classify_response",
     "common_error_body",
+    "create_all",
+    "created_id_from",
     "dumps_json",
     "field_problems",
     "graphql_call",
