@@ -91,3 +91,29 @@ def test_a_line_without_a_rate_is_refused_not_given_the_products(world_factory: 
     source, target = _amounts(world)
     del source["10046"]
     assert target == source
+
+
+
+def test_an_update_is_mapped_over_the_targets_copy(world_factory: Any,
+                                                   monkeypatch: Any) -> None:
+    """On an update the mapping writes over the target's current invoice (`original=`),
+    so that its `key` and `keep` rules take effect; a create has no original."""
+    from passeur.engine.convert import Converter
+
+    world = _world(world_factory)
+    assert world.run().ok
+    seen: list[tuple[Any, Any]] = []
+    convert = Converter.convert
+
+    def spy(self: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        original = kwargs.get("original")
+        seen.append((value.get("NoFacture"), original and original.get("id")))
+        return convert(self, value, *args, **kwargs)
+
+    monkeypatch.setattr(Converter, "convert", spy)
+    demo.change(world.erp.app)
+    plan = world.plan()
+    target_id = next(i.target_id for i in plan.items if i.source_number == "10047")
+    assert next(i.action for i in plan.items if i.source_number == "10047") == "update"
+    assert ("10047", int(target_id or 0)) in seen
+    assert [o for n, o in seen if n == "10051"] == [None]  # the new one: a create

@@ -271,6 +271,48 @@ class _Planner:
             if self.pace is not None:
                 await self.pace()  # the writes already planned go out first
 
+    async def _body(self, doctype: str, record: Mapping[str, Any], key: str,
+                    common: Mapping[str, Any], original: Any = None,
+                    ) -> tuple[dict[str, Any], list[str], list[str]] | None:
+        """The record mapped for the target (over `original`, the target's current copy,
+        when there is one), stamped, checked and linked to its references; None when it
+        failed (the item is added)."""
+        ctx = self.ctx
+        converter = ctx.converters[doctype]
+        if original is not None:
+            outcome = converter.convert(dict(record), line=None, original=dict(original))
+        else:
+            outcome = converter.convert(dict(record), line=None)
+        notes = [str(i) for i in outcome.issues if i.level is not Level.INFO]
+        if outcome.failed:
+            errors = [str(i) for i in outcome.issues if i.level is Level.ERROR]
+            self.add(action="fail", reason="mapping", message="; ".join(errors or notes)
+                     or "the mapping gave nothing", **common)
+            return None
+        body = ctx.target.stamp(doctype, outcome.output, key)
+        refused = ctx.target.refusals(doctype, body)
+        if refused:
+            self.add(action="fail", reason="refused", message="; ".join(refused + notes),
+                     **common)
+            return None
+        waits: list[str] = []
+        refs = ctx.target.references(doctype, body)
+        for ref in refs:
+            self.start_index(ref.kind)  # side by side, before the first is awaited
+        for ref in refs:
+            target_id, wait, problem = await self.resolve(ref)
+            if problem is not None:
+                action = "defer" if "defer" in (ctx.spec.policy["on_missing_reference"],
+                                                ctx.spec.policy["on_ambiguous"]) else "fail"
+                self.add(action=action, reason="reference", message=problem, body=body,
+                         **common)
+                return None
+            if target_id is not None:
+                body = ctx.target.link(doctype, body, ref, target_id)
+            elif wait is not None:
+                waits.append(wait)
+        return body, waits, notes
+
     async def plan_one(self, doctype: str, record: Mapping[str, Any], changed: str | None,
                        full: bool) -> None:
         ctx, src, tgt = self.ctx, self.src, self.tgt
@@ -292,35 +334,10 @@ class _Planner:
             self.add(action="unchanged", target_id=member.record_id,
                      target_version=member.version, **common)
             return
-        outcome = ctx.converters[doctype].convert(dict(record), line=None)
-        notes = [str(i) for i in outcome.issues if i.level is not Level.INFO]
-        if outcome.failed:
-            errors = [str(i) for i in outcome.issues if i.level is Level.ERROR]
-            self.add(action="fail", reason="mapping", message="; ".join(errors or notes)
-                     or "the mapping gave nothing", **common)
+        made = await self._body(doctype, record, key, common)
+        if made is None:
             return
-        body = ctx.target.stamp(doctype, outcome.output, key)
-        refused = ctx.target.refusals(doctype, body)
-        if refused:
-            self.add(action="fail", reason="refused", message="; ".join(refused + notes),
-                     **common)
-            return
-        waits: list[str] = []
-        refs = ctx.target.references(doctype, body)
-        for ref in refs:
-            self.start_index(ref.kind)  # side by side, before the first is awaited
-        for ref in refs:
-            target_id, wait, problem = await self.resolve(ref)
-            if problem is not None:
-                action = "defer" if "defer" in (ctx.spec.policy["on_missing_reference"],
-                                                ctx.spec.policy["on_ambiguous"]) else "fail"
-                self.add(action=action, reason="reference", message=problem, body=body,
-                         **common)
-                return
-            if target_id is not None:
-                body = ctx.target.link(doctype, body, ref, target_id)
-            elif wait is not None:
-                waits.append(wait)
+        body, waits, notes = made
         message = "; ".join(notes) or None
         by_id, by_key, by_number = await self.start_listing(doctype)
         current: Mapping[str, Any] | None = None
@@ -351,6 +368,13 @@ class _Planner:
         if current is None:
             self.add(action="create", body=body, refs=tuple(waits), message=message, **common)
             return
+        if ctx.converters[doctype].original_problem() is None:
+            # written over the target's copy, so that `key` and `keep` take effect
+            made = await self._body(doctype, record, key, common, original=current)
+            if made is None:
+                return
+            body, waits, notes = made
+            message = "; ".join(notes) or None
         stored = ctx.target.identify(doctype, current)
         view = ctx.target.comparable(doctype, body, current)
         changes = tuple(diff(body, view))
