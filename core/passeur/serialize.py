@@ -16,6 +16,7 @@ import cattrs
 from cattrs.preconf.json import make_converter
 
 from passeur.errors import StructureError
+from passeur.frozen import FrozenDict, FrozenList
 from passeur.numbers import parse_decimal
 
 __all__ = ["dumps", "json_converter", "loads", "plain_converter", "structure", "to_plain",
@@ -49,6 +50,15 @@ def _explain(exc: BaseException, type_: Any) -> str:
     return cattrs.v.format_exception(exc, type_)
 
 
+def _thaw(converter: cattrs.Converter) -> None:
+    """A record's frozen extensions come out as plain dicts and lists (a caller may build
+    on what it gets)."""
+    converter.register_unstructure_hook(
+        FrozenDict, lambda d: {k: converter.unstructure(v) for k, v in d.items()})
+    converter.register_unstructure_hook(
+        FrozenList, lambda v: [converter.unstructure(i) for i in v])
+
+
 def _build() -> cattrs.Converter:
     converter = make_converter(detailed_validation=True, forbid_extra_keys=True,
                                omit_if_default=True)
@@ -56,6 +66,7 @@ def _build() -> cattrs.Converter:
     converter.register_structure_hook(Decimal, _decimal)
     converter.register_unstructure_hook(datetime.date, datetime.date.isoformat)
     converter.register_structure_hook(datetime.date, _date)
+    _thaw(converter)
     return converter
 
 
@@ -67,6 +78,7 @@ def _build_plain() -> cattrs.Converter:
     converter = cattrs.Converter(omit_if_default=True)
     converter.register_unstructure_hook(Decimal, lambda d: d)
     converter.register_unstructure_hook(datetime.date, lambda d: d)
+    _thaw(converter)
     return converter
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from passeur.frozen import FrozenDict, frozen_mapping
+
 __all__ = [
     "Address",
     "Attachment",
@@ -121,7 +123,7 @@ class Party:
     role: PartyRole | None = None
     language: str | None = None
     note: str | None = None
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
     source: Source | None = None
 
     def identifier(self, scheme: IdentifierScheme, system: str | None = None) -> str | None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from passeur.frozen import FrozenDict, frozen_mapping
 from passeur.model.common import Attachment, Note, Party, Reference, Source
 from passeur.model.money import Money
 
@@ -118,7 +119,7 @@ class Line:
     project: str | None = None
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
 
 
 @attrs.frozen
@@ -189,7 +190,7 @@ class Payment:
     payer: Party | None = None
     invoices: tuple[Reference, ...] = ()
     id: str | None = None
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
     source: Source | None = None
 
 
@@ -220,5 +221,5 @@ class Invoice:
     references: tuple[Reference, ...] = ()
     notes: tuple[Note, ...] = ()
     attachments: tuple[Attachment, ...] = ()
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
     source: Source | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from passeur.frozen import FrozenDict, frozen_mapping
 from passeur.model.common import BankAccount, Source
 from passeur.model.invoice import Tax
 from passeur.model.money import Money
@@ -37,7 +38,7 @@ class Product:
     cost_price: Decimal | None = None
     is_service: bool | None = None
     id: str | None = None
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
     source: Source | None = None
 
 
@@ -60,7 +61,7 @@ class Movement:
     bank_reference: str | None = None
     transaction_code: str | None = None
     details: tuple[Movement, ...] = ()
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
     source: Source | None = None
 
 
@@ -77,5 +78,5 @@ class BankStatement:
     bank_id: str | None = None
     holder_name: str | None = None
     movements: tuple[Movement, ...] = ()
-    extensions: dict[str, Any] = attrs.field(factory=dict)
+    extensions: dict[str, Any] = attrs.field(factory=FrozenDict, converter=frozen_mapping)
     source: Source | None = None
