@@ -19,10 +19,23 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           text=True, env=full_env)
 
 
+#: every command passeur has; a new one joins this list, and the help must show it
+COMMANDS = ["apply", "bindings", "check", "convert", "demo", "explain", "fmt", "plan",
+            "plugins", "pull", "push", "route", "runs", "sandbox", "sync", "systems",
+            "validate"]
+
+
 def test_help_lists_every_command_with_exit_codes() -> None:
+    import click
+
+    from passeur.cli.app import cli
+
+    assert cli.list_commands(click.Context(cli)) == COMMANDS
     result = run("--help")
     assert result.returncode == 0
-    assert "plugins" in result.stdout and "systems" in result.stdout
+    listed = [line.split()[0] for line in result.stdout.split("Commands:", 1)[1].splitlines()
+              if line.startswith("  ") and line.strip()]
+    assert listed == COMMANDS
     assert "2  usage error" in result.stdout
 
 
