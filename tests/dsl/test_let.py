@@ -98,3 +98,10 @@ def test_fmt_prints_a_let_in_canonical_form() -> None:
     text = HEADER + "let   net=QteFacture*PrixFinal   # a name\nnet -> totals.net\n"
     assert format_text(text) == (HEADER + "let net = QteFacture * PrixFinal  # a name\n"
                                  "net -> totals.net\n")
+
+
+def test_a_let_no_rule_reads_is_a_warning(registry: Any) -> None:
+    report = check_text(HEADER + "let unused = TotalFacture * 2\nlet used = TotalFacture\n"
+                        "used -> totals.net\n", "t.map", registry, run=False)
+    assert [(f.problem.line, str(f.level), f.problem.message) for f in report.findings
+            if f.problem.code == "let"] == [(2, "warning", "`let unused` is never read")]

@@ -181,6 +181,7 @@ class _FileChecker:
         self._check_drops(tuple(statements), ())
         for scoped in rules:
             self._check_rule(scoped)
+        self._unused_lets(tuple(statements), rules)
         if len(self.sides) == 2:
             self._check_targets(rules)
             self._check_capabilities(rules)
@@ -222,6 +223,26 @@ class _FileChecker:
             out.extend(s for s in self._expand(included, seen | {key})
                        if isinstance(s, (ast.Table, ast.Rule, ast.Each, ast.Drop)))
         return out
+
+    def _unused_lets(self, statements: tuple[ast.Statement, ...],
+                     rules: list[ast.RuleInScope]) -> None:
+        """A `let` no rule reads is a warning (a typo in a name reads a field instead)."""
+        from passeur.dsl.lets import let_refs
+
+        used: set[int] = set()
+        for scoped in rules:
+            rule = scoped.rule
+            for expr in (rule.left, rule.right, rule.default, rule.when):
+                used.update(id(ref.let) for ref in let_refs(expr))
+        stack = list(statements)
+        while stack:
+            statement = stack.pop()
+            if isinstance(statement, ast.Each):
+                stack.extend(statement.body)
+                used.update(id(ref.let) for ref in let_refs(statement.where))
+            elif isinstance(statement, ast.Let) and id(statement) not in used:
+                self.add(statement.file, statement.line, statement.column,
+                         f"`let {statement.name}` is never read", "let", Level.WARNING)
 
     def _resolve_header(self, header: ast.Header) -> None:
         for name, ref in (("left", header.left), ("right", header.right)):
