@@ -105,7 +105,8 @@ def test_connection_files_load_or_say_why_without_the_secret(text: str) -> None:
         if "not valid TOML" in message:
             assert located, message
         for form in (SECRET, quote(SECRET, safe="")):
-            assert form not in message or form in text.split(message[:0] or "\n")[0], message
+            # only what the file itself holds in clear may be quoted back (a system name)
+            assert form not in message or form in text, message
         return
     assert SECRET not in repr(connection)
     for value in connection.settings.values():
