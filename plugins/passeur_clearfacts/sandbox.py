@@ -31,6 +31,7 @@ from passeur.sandbox import (
     BodyTooLarge,
     FaultConfig,
     JSONResponse,
+    RequestApp,
     Sandbox,
     bearer_token,
     parse_form,
@@ -189,18 +190,11 @@ def _fault_body(status: int, message: str) -> dict[str, Any]:
     return {"errors": [{"message": message}], "data": None}
 
 
-class _Api:
+class _Api(RequestApp):
     def __init__(self, state: ClearFactsState, max_body: int) -> None:
         self.state = state
         self.max_body = max_body
         self.root = _Resolvers(state)
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        response = await self.respond(request)
-        await response(scope, receive, send)
 
     def _authorised(self, request: Request) -> Response | None:
         token = bearer_token(request.headers.get("authorization", ""))

@@ -23,6 +23,7 @@ from passeur.sandbox import (
     BodyTooLarge,
     FaultConfig,
     JSONResponse,
+    RequestApp,
     Sandbox,
     basic_matches,
     loads,
@@ -50,7 +51,7 @@ def _fault_body(status: int, message: str) -> dict[str, str]:
     return {"detail": message}
 
 
-class _Api:
+class _Api(RequestApp):
     """The endpoints; `routes` pairs each path pattern (with its trailing slash) with the
     handler of each method it allows."""
 
@@ -81,13 +82,6 @@ class _Api:
             if found:
                 return methods, found.groupdict(), login
         return None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        response = await self.respond(request)
-        await response(scope, receive, send)
 
     async def respond(self, request: Request) -> Response:
         path = request.url.path

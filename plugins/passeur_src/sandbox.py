@@ -26,6 +26,7 @@ from passeur.sandbox import (
     BodyTooLarge,
     FaultConfig,
     JSONResponse,
+    RequestApp,
     Sandbox,
     basic_matches,
     bearer_token,
@@ -78,7 +79,7 @@ def _positive(value: str | None, name: str, default: int) -> int:
     return int(text)
 
 
-class _Api:
+class _Api(RequestApp):
     def __init__(self, state: SrcState, *, max_archive_bytes: int, max_archive_files: int,
                  max_document_bytes: int) -> None:
         self.state = state
@@ -94,13 +95,6 @@ class _Api:
             (re.compile(r"/portal/(?P<debtor>[^/]{1,100})/invoices/(?P<name>[^/]{1,200})"),
              {"GET": self.portal_document}, False),
         ]
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        response = await self.respond(request)
-        await response(scope, receive, send)
 
     def _match(self, path: str) -> tuple[dict[str, Handler], dict[str, str], bool] | None:
         for pattern, methods, login in self.routes:

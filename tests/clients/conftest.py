@@ -1,31 +1,6 @@
-"""Clients against their sandboxes over a real loopback socket (not an in-process transport)."""
+"""Clients against their sandboxes over a real loopback socket (not an in-process transport):
+the fixtures of tests/support/loopback.py."""
 
-from __future__ import annotations
+from support.loopback import fresh_budgets, serve
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
-import pytest
-
-from passeur.http import reset_budgets
-from passeur.sandbox import RunningServer, serve_in_thread
-
-
-@pytest.fixture(autouse=True)
-def _fresh_budgets() -> None:
-    reset_budgets()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Any], RunningServer]]:
-    """Serve a sandbox app on 127.0.0.1:<free port> for the duration of one test."""
-    servers: list[RunningServer] = []
-
-    def start(app: Any) -> RunningServer:
-        server = serve_in_thread(app)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+__all__ = ["fresh_budgets", "serve"]

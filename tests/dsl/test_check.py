@@ -342,3 +342,25 @@ def test_unknown_document_type_points_at_the_doctype(registry: Registry) -> None
     [message] = messages(report)
     assert message.startswith("1:16: error: system 'acomba' has no document type 'invoic'; "
                               "did you mean 'invoice'? (it has: invoice, ")
+
+
+class _CrashingReader:
+    """A third-party reader with a bug: it raises instead of reporting an issue."""
+
+    name = "erpconnector.invoice"
+
+    def read(self, document: Any, label: str) -> Any:
+        raise KeyError("DO_Piece")
+
+
+def test_a_plugin_reader_that_crashes_on_an_example_is_a_located_finding() -> None:
+    registry = passeur.load_registry()
+    assert "erpconnector.invoice" in registry.formats
+    registry.formats["erpconnector.invoice"] = _CrashingReader()
+    report = check_text(HEADER + WITH_LINES + EXAMPLE, "crash.map", registry)
+    assert [(f.problem.line, f.problem.message, f.detail) for f in report.findings] == [
+        (11, 'example "one line" cannot be read',
+         "the reader of erpconnector.invoice failed on this example with KeyError: "
+         "'DO_Piece' (a defect of the plugin that registers it: its read must refuse bad "
+         "input with an issue)")]
+    assert (report.examples, report.examples_failed) == (1, 1)

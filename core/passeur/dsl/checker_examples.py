@@ -20,7 +20,7 @@ from passeur.canonical import CANONICAL
 from passeur.dsl import ast
 from passeur.dsl.functions import show
 from passeur.dsl.problems import Problem
-from passeur.errors import MappingError, PasseurError
+from passeur.errors import MappingError, PasseurError, PluginError
 from passeur.issues import Level
 from passeur.plugins import Registry
 from passeur.schema import FieldSpec, FieldType
@@ -175,6 +175,12 @@ def _read(reader: Any, document: Any) -> Any:
         plain, found = read(document, "<example>")
     except PasseurError:
         return document
+    except Exception as exc:  # a plugin's reader that crashes: its author must hear of it
+        name = getattr(reader, "name", None) or type(reader).__name__
+        raise PluginError(f"the reader of {name} failed on this example with "
+                          f"{type(exc).__name__}: {exc} (a defect of the plugin that "
+                          "registers it: its read must refuse bad input with an issue)"
+                          ) from exc
     if plain is None or any(getattr(i, "level", None) is Level.ERROR for i in found):
         return document
     return plain
@@ -251,8 +257,16 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
         if plain["right"] is not None:
             right = _plain(right, plain["right"])
         # a system's side is read as `convert` reads it (dates are dates, decimals typed)
-        left = _read(readers["left"], left)
-        right = _read(readers["right"], right)
+        try:
+            left = _read(readers["left"], left)
+            right = _read(readers["right"], right)
+        except PluginError as exc:
+            outcome.failed += 1
+            outcome.problems.append((
+                Problem(file, example.line, example.column,
+                        f'example "{example.name}" cannot be read', "example", text),
+                Level.ERROR, str(exc)))
+            continue
         for direction in DIRECTIONS:
             source, expected = (left, right) if direction == "forward" else (right, left)
             try:

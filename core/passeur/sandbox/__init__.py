@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from passeur.sandbox.app import Sandbox
+    from passeur.sandbox.app import RequestApp, Sandbox
     from passeur.sandbox.auth import basic_matches, bearer_token, secret_matches
     from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
     from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from passeur.sandbox.wire import BadJSON, JSONResponse, dumps, loads
 
 _WHERE = {
-    "Sandbox": "app",
+    "RequestApp": "app", "Sandbox": "app",
     "basic_matches": "auth", "bearer_token": "auth", "secret_matches": "auth",
     "DEFAULT_MAX_BODY": "body", "BodyTooLarge": "body", "read_body": "body",
     "NOT_AVAILABLE_STATUS": "routing", "RecordIdConvertor": "routing",
@@ -74,6 +74,7 @@ __all__ = [
     "LazyFactory",
     "Product",
     "RecordIdConvertor",
+    "RequestApp",
     "RunningServer",
     "Sandbox",
     "Table",

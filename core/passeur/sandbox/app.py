@@ -10,7 +10,7 @@ from typing import Any
 
 from passeur.sandbox.faults import ErrorBody, FaultConfig, FaultMiddleware, FaultStats
 
-__all__ = ["Sandbox"]
+__all__ = ["RequestApp", "Sandbox"]
 
 
 class Sandbox:
@@ -38,3 +38,19 @@ class Sandbox:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.middleware(scope, receive, send)
+
+
+class RequestApp:
+    """An ASGI application that answers each HTTP request with `respond(request)`: the
+    wrapper every hand-routed sandbox needs (lifespan and websocket scopes are ignored)."""
+
+    async def respond(self, request: Any) -> Any:  # pragma: no cover - always overridden
+        raise NotImplementedError
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        from starlette.requests import Request
+
+        response = await self.respond(Request(scope, receive))
+        await response(scope, receive, send)
