@@ -35,7 +35,7 @@ def test_each_builtin_registers_its_folder() -> None:
 
 
 def test_a_disabled_plugin_takes_its_mappings_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PASSEUR_DISABLE_PLUGINS", "vosfactures,einvoice")
+    monkeypatch.setenv("PASSEUR_DISABLE_PLUGINS", "vosfactures,einvoice,sage100")  # built-ins only
     code, output = run("check", "--json")
     assert code == 0, output
     report = json.loads(output)
@@ -51,7 +51,7 @@ def test_a_disabled_plugin_takes_its_mappings_with_it(monkeypatch: pytest.Monkey
 
 def test_without_erpconnector_vosfactures_mappings_still_check(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PASSEUR_DISABLE_PLUGINS", "erpconnector,einvoice")
+    monkeypatch.setenv("PASSEUR_DISABLE_PLUGINS", "erpconnector,einvoice,sage100")  # built-ins only
     code, output = run("check", "--json")
     assert code == 0, output
     report = json.loads(output)
