@@ -40,17 +40,22 @@ def cache_dir() -> Path:
     return Path(base) / "passeur" / "mappings"
 
 
-@functools.cache
-def compiler_fingerprint() -> str:
-    """A hash of the compiler's own source, so editing it never serves stale code."""
+def _source_fingerprint(modules: tuple[str, ...]) -> str:
+    """A hash of the named files of this package (and the compiler version)."""
     digest = hashlib.sha256(COMPILER_VERSION.encode())
     here = Path(__file__).parent
-    for name in _COMPILER_MODULES:
+    for name in modules:
         try:
             digest.update((here / name).read_bytes())
         except OSError:  # pragma: no cover - a zipped install: the version must do
             digest.update(name.encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def compiler_fingerprint() -> str:
+    """A hash of the compiler's own source, so editing it never serves stale code."""
+    return _source_fingerprint(_COMPILER_MODULES)
 
 
 _COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "compiled.py", "values.py",
@@ -92,14 +97,7 @@ _PARSER_MODULES = ("parser.py", "mapping.lark", "ast.py", "problems.py", "cache.
 @functools.cache
 def parser_fingerprint() -> str:
     """A hash of the parser's own source: a parsed file is only reused by the same parser."""
-    digest = hashlib.sha256(COMPILER_VERSION.encode())
-    here = Path(__file__).parent
-    for name in _PARSER_MODULES:
-        try:
-            digest.update((here / name).read_bytes())
-        except OSError:  # pragma: no cover - a zipped install: the version must do
-            digest.update(name.encode())
-    return digest.hexdigest()
+    return _source_fingerprint(_PARSER_MODULES)
 
 
 def parse_text(text: str, file: str = "<text>") -> MappingFile:
