@@ -44,6 +44,7 @@ __all__ = [
     "Table",
     "TableEntry",
     "Value",
+    "children",
     "directions",
     "iter_paths",
     "iter_rules",
@@ -520,6 +521,20 @@ class RuleInScope:
         else:
             left += extra
         return {"left": left, "right": right}
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    """The expressions directly inside one (a call's arguments, an operator's operands...);
+    a `LetRef`'s `let` is not among them: walkers that follow names say so themselves."""
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, (Arith, Compare, BoolOp)):
+        return (node.left, node.right)
+    if isinstance(node, (Neg, Not)):
+        return (node.operand,)
+    if isinstance(node, If):
+        return (node.cond, node.then, node.otherwise)
+    return ()
 
 
 def iter_paths(expr: Expr) -> Iterator[Path]:

@@ -58,8 +58,8 @@ def compiler_fingerprint() -> str:
     return _source_fingerprint(_COMPILER_MODULES)
 
 
-_COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "compiled.py", "values.py",
-                     "loader.py", "cache.py")
+_COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "codegen_expr.py", "compiled.py",
+                     "values.py", "loader.py", "cache.py")
 
 
 def cache_key(parts: list[Any]) -> str:
@@ -91,7 +91,8 @@ def store(key: str, code: CodeType, meta: dict[str, Any]) -> bool:
     return _write(f"{key}.pyc", len(header).to_bytes(4, "big") + header + marshal.dumps(code))
 
 
-_PARSER_MODULES = ("parser.py", "mapping.lark", "ast.py", "problems.py", "cache.py")
+_PARSER_MODULES = ("parser.py", "mapping.lark", "ast.py", "lets.py", "problems.py",
+                   "cache.py")
 
 
 @functools.cache

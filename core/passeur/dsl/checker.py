@@ -18,7 +18,7 @@ import attrs
 from passeur.canonical import CANONICAL
 from passeur.dsl import ast
 from passeur.dsl.checker_examples import run_examples
-from passeur.dsl.codegen import is_text_join
+from passeur.dsl.codegen_expr import is_text_join
 from passeur.dsl.coverage import DirectionCoverage, measure
 from passeur.dsl.functions import MappingFunction, type_accepts
 from passeur.dsl.problems import Problem, caret_lines

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import keyword
 import re
-from decimal import Decimal
-from typing import Any
 
 import attrs
 
 from passeur.dsl import ast
+from passeur.dsl.codegen_expr import ExprEmitter, Scope, is_text_join, scope_base
 from passeur.dsl.ir import IRBlock, IRLet, IRMapping, IRRule, Lens
 
 __all__ = ["Generated", "generate", "is_text_join"]
@@ -33,34 +32,6 @@ class Generated:
     sites: tuple[str, ...]
     #: (index name, list variable, item variable) of each fast-path loop
     loops: tuple[tuple[str, str, str], ...] = ()
-
-
-def _py(value: Any) -> str:
-    return repr(value)
-
-
-@attrs.frozen
-class _Scope:
-    """Where generated code stands: variable names for source, output and original."""
-
-    src: str
-    out: str
-    orig: str | None  # backward only: the original item being written over
-    path_left: str  # data path template of the current left item ("" at the root)
-    path_right: str
-    depth: int = 0
-    #: the enclosing scopes, outermost (the document) first: (src, path_left, path_right)
-    parents: tuple[tuple[str, str, str], ...] = ()
-    #: the loop index of the current item, when a rule reads `position()`
-    index: str = ""
-
-    def above(self, path: ast.Path) -> tuple[str, str, str]:
-        """(src, path_left, path_right) of the scope a `^.` or `$.` path reads from."""
-        here = (self.src, self.path_left, self.path_right)
-        chain = (*self.parents, here)
-        if path.root:
-            return chain[0]
-        return chain[max(0, len(chain) - 1 - path.up)]
 
 
 def _target(item: IRRule | IRBlock, direction: str) -> tuple[str, ...] | None:
@@ -85,276 +56,9 @@ def _written_into(items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
                      if any(len(q) > len(p) and q[:len(p)] == p for q in targets))
 
 
-class _Gen:
-    def __init__(self, ir: IRMapping, explain: bool) -> None:
-        self.ir = ir
-        self.explain = explain
-        self.lines: list[str] = []
-        self.indent = 1
-        self.counter = 0
-        self.consts: dict[Any, str] = {}
-        self.const_lines: list[str] = []
-        self.sites: list[str] = []
-        self.spans: list[tuple[int, int, int]] = []
-        self.bound: dict[str, str] = {}
-        self.loops: list[tuple[str, str, str]] = []
-        self.table_index: dict[str, int] = {}
-        self.written_into: list[frozenset[tuple[str, ...]]] = []  # per scope, innermost last
-        self.let_vars: dict[int, str] = {}  # id of an ast.Let -> its local variable
 
-    # -------------------------------------------------------------- emitting
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.indent + line)
-
-    def tmp(self, stem: str = "t") -> str:
-        self.counter += 1
-        return f"_{stem}{self.counter}"
-
-    def const(self, value: Any) -> str:
-        if isinstance(value, Decimal):
-            key = ("D", str(value))
-            if key not in self.consts:
-                name = f"_K{len(self.consts)}"
-                self.consts[key] = name
-                self.const_lines.append(f"{name} = _D({str(value)!r})")
-            return self.consts[key]
-        return _py(value)
-
-    def loop(self, index: str, item: str, items: str, partner: str | None = None,
-             partners: str | None = None, counted: bool = False) -> None:
-        """`for` over a list. The fast path keeps no index (unless a rule reads
-        `position()`): a failure finds it again by identity (see `Generated.loops`); the
-        explain variant needs it for its paths."""
-        pair = f"{item}, {partner}" if partner else item
-        source = f"zip({items}, {partners})" if partner else items
-        if self.explain or counted:
-            self.emit(f"for {index}, ({pair}) in enumerate({source}):" if partner
-                      else f"for {index}, {item} in enumerate({items}):")
-        else:
-            self.loops.append((index, items, item))
-            self.emit(f"for {pair} in {source}:")
-
-    def fn(self, name: str) -> str:
-        """The module-level alias of a registered function (bound once, read fast)."""
-        alias = f"_f_{name.replace('.', '__')}"
-        if alias not in self.bound:
-            self.bound[alias] = f"{alias} = _F[{name!r}]"
-        return alias
-
-    def table(self, name: str, direction: str) -> tuple[str, str]:
-        index = self.table_index.setdefault(name, len(self.table_index))
-        lookup, fallback = f"_T{index}{direction[0]}", f"_FB{index}{direction[0]}"
-        if lookup not in self.bound:
-            self.bound[lookup] = f"{lookup} = _T[{(name, direction)!r}]"
-            self.bound[fallback] = f"{fallback} = _FB[{(name, direction)!r}]"
-        return lookup, fallback
-
-    def lookup_code(self, value: str, name: str, direction: str, site: int) -> None:
-        """Translate `value` through a table in place; ABSENT stays ABSENT. The common case
-        (a known value) is one dict lookup; misses go to the helper (fallback or error)."""
-        lookup, fallback = self.table(name, direction)
-        found = self.tmp("found")
-        self.emit(f"if {value} is not _A:")
-        # an object or a list cannot be a key: the helper says so with the value
-        self.emit(f"    _at = {site}; {found} = {lookup}.get({value}, _A) "
-                  f"if {value}.__hash__ is not None else _A")
-        self.emit(f"    {value} = {found} if {found} is not _A else "
-                  f"_lookup({lookup}, {value}, {fallback}, {name!r})")
-
-    def site(self, template: str) -> int:
-        self.sites.append(template)
-        return len(self.sites) - 1
-
-    # -------------------------------------------------------------- reading
-
-    def read(self, var: str, parts: tuple[str, ...], root_is_dict: bool = True) -> str:
-        """Emit the reads of a path from `var`; returns the variable holding the value."""
-        target = self.tmp()
-        first, *rest = parts
-        if root_is_dict:
-            self.emit(f"{target} = {var}.get({first!r}, _A)")
-        else:
-            self.emit(f"{target} = _child({var}, {first!r})")
-        for part in rest:
-            self.emit(f"{target} = {target}.get({part!r}, _A) "
-                      f"if {target}.__class__ is dict else _A")
-        return target
-
-    def path_template(self, base: str, parts: tuple[str, ...]) -> str:
-        """A data path as a format template: loop indexes are `{_iN}` fields, and braces in
-        field names are doubled so a name can never inject code or a format field."""
-        text = ".".join(p.replace("{", "{{").replace("}", "}}") for p in parts)
-        return f"{base}.{text}" if base else text
-
-    def expr(self, e: ast.Expr, scope: _Scope, side: str, top: bool = False) -> str:
-        """Emit statements computing `e` over `scope.src`; returns a Python expression."""
-        base = scope.path_left if side == "left" else scope.path_right
-        if isinstance(e, ast.LiteralValue):
-            return self.const(e.value)
-        if isinstance(e, ast.Path):
-            return self.read(scope.above(e)[0] if e.scoped else scope.src, e.parts)
-        if isinstance(e, ast.LetRef):
-            variable = self.let_vars.get(id(e.let), "_A")
-            return self.read(variable, e.parts, root_is_dict=False) if e.parts else variable
-        if isinstance(e, ast.Call):
-            if e.name == ast.POSITION:
-                return f"({scope.index} + 1)" if scope.index else "_A"
-            if e.name in ast.AGGREGATES:
-                return self.aggregate(e, scope, side)
-            return self.call(e, scope, side, base)
-        if isinstance(e, ast.Arith):
-            a, site_a = self.operand(e.left, scope, side, base)
-            b, site_b = self.operand(e.right, scope, side, base)
-            t = self.tmp()
-            if is_text_join(e):
-                self.emit(f"{t} = _concat({a}, {b}, {site_a}, {site_b})")
-                return t
-            slow = f"_arith({e.op!r}, {a}, {b}, {site_a}, {site_b})"
-            if e.op == "/":
-                self.emit(f"{t} = {slow}")
-            else:
-                # Two numbers (Decimal or int, as JSON gives a whole quantity): the
-                # operator itself. Anything else (text, absent, null, a boolean) goes to
-                # the helper, which knows which operand to blame.
-                checks = [f"{v}.__class__ in _N" for v, node in ((a, e.left), (b, e.right))
-                          if not _is_number(node)]
-                fast = f"{a} {e.op} {b}"
-                self.emit(f"{t} = {fast} if {' and '.join(checks)} else {slow}" if checks
-                          else f"{t} = {fast}")
-            return t
-        if isinstance(e, ast.Neg):
-            a, site_a = self.operand(e.operand, scope, side, base)
-            t = self.tmp()
-            self.emit(f"{t} = -{a} if {a}.__class__ in _N else _arith('neg', {a}, 0, "
-                      f"{site_a}, -1)")
-            return t
-        if isinstance(e, ast.Compare):
-            a = self.expr(e.left, scope, side)
-            b = self.expr(e.right, scope, side)
-            t = self.tmp()
-            if e.op == "=":
-                self.emit(f"{t} = _eq({a}, {b})")
-            elif e.op == "!=":
-                self.emit(f"{t} = _ne({a}, {b})")
-            else:
-                self.emit(f"{t} = _order({e.op!r}, {a}, {b})")
-            return t
-        if isinstance(e, ast.Not):
-            a = self.expr(e.operand, scope, side)
-            t = self.tmp()
-            self.emit(f"{t} = not _truth({a})")
-            return t
-        if isinstance(e, ast.BoolOp):
-            t = self.tmp()
-            a = self.expr(e.left, scope, side)
-            self.emit(f"{t} = _truth({a})")
-            self.emit(f"if {'' if e.op == 'and' else 'not '}{t}:")
-            self.indent += 1
-            b = self.expr(e.right, scope, side)
-            self.emit(f"{t} = _truth({b})")
-            self.indent -= 1
-            return t
-        if isinstance(e, ast.If):
-            return self.if_chain(e, scope, side, top)
-        raise TypeError(f"cannot compile {e!r}")  # pragma: no cover
-
-    def if_chain(self, e: ast.If, scope: _Scope, side: str, top: bool) -> str:
-        """`if ... else if ... else ...` as flat code: each branch's condition is computed
-        only when no earlier branch was taken (a `_done` flag), at the same indentation
-        whatever the number of branches (Python refuses 100 nested blocks)."""
-        t, done = self.tmp(), self.tmp("done")
-        self.emit(f"{done} = False")
-        node: ast.Expr = e
-        first = True
-        while isinstance(node, ast.If):
-            if not first:
-                self.emit(f"if not {done}:")
-                self.indent += 1
-            c = self.expr(node.cond, scope, side)
-            self.emit(f"if _truth({c}):")
-            self.indent += 1
-            if top and self.explain:
-                self.emit('_br = "then"' if first else '_br = "else"')
-            self.emit(f"{t} = {self.expr(node.then, scope, side)}")
-            self.emit(f"{done} = True")
-            self.indent -= 1
-            if not first:
-                self.indent -= 1
-            first = False
-            node = node.otherwise
-        self.emit(f"if not {done}:")
-        self.indent += 1
-        if top and self.explain:
-            self.emit('_br = "else"')
-        self.emit(f"{t} = {self.expr(node, scope, side)}")
-        self.indent -= 1
-        return t
-
-    def operand(self, e: ast.Expr, scope: _Scope, side: str, base: str) -> tuple[str, int]:
-        """An arithmetic operand and the site naming it (a path), or -1."""
-        value = self.expr(e, scope, side)
-        if isinstance(e, ast.Path):
-            return value, self.site(self.path_template(_base(e, scope, side, base), e.parts))
-        return value, -1
-
-    def call(self, e: ast.Call, scope: _Scope, side: str, base: str) -> str:
-        function = self.ir.functions.get(e.name)
-        args = [self.expr(a, scope, side) for a in e.args]
-        t = self.tmp()
-        first = e.args[0] if e.args else None
-        site = self.site(self.path_template(_base(first, scope, side, base), first.parts)) \
-            if isinstance(first, ast.Path) else -1
-        call = f"{self.fn(e.name)}({', '.join(args)})"
-        if (function is not None and getattr(function, "accepts_absent", False)) or not args:
-            self.emit(f"_at = {site}; {t} = {call}")
-        else:
-            guard = " or ".join(f"{a} is _A" for a in args if a.startswith("_t"))
-            if guard:
-                self.emit(f"_at = {site}; {t} = _A if {guard} else {call}")
-            else:
-                self.emit(f"_at = {site}; {t} = {call}")
-        return t
-
-    def aggregate(self, e: ast.Call, scope: _Scope, side: str) -> str:
-        base = scope.path_left if side == "left" else scope.path_right
-        first = e.args[0]
-        assert isinstance(first, ast.Path)
-        single = len(e.args) == 1
-        list_parts = first.parts[:-1] if e.name == "sum" and single else first.parts
-        items = self.read(scope.src, list_parts)
-        t = self.tmp()
-        site = self.site(self.path_template(base, list_parts))
-        self.emit(f"if {items} is _A or {items} is None:")
-        self.emit(f"    {t} = {items}")
-        self.emit("else:")
-        self.indent += 1
-        self.emit(f"_at = {site}; {items} = _items({items})")
-        if e.name == "count":
-            self.emit(f"{t} = len({items})")
-        else:
-            index, item, acc = self.tmp("j"), self.tmp("it"), self.tmp("acc")
-            self.emit(f"{acc} = 0")
-            self.loop(index, item, items)
-            self.indent += 1
-            inner_base = self.path_template(base, list_parts) + f"[{{{index}}}]"
-            inner = (attrs.evolve(scope, src=item, path_left=inner_base) if side == "left"
-                     else attrs.evolve(scope, src=item, path_right=inner_base))
-            if single:
-                value = self.read(item, first.parts[-1:], root_is_dict=False)
-                value_site = self.site(self.path_template(inner_base, first.parts[-1:]))
-            else:
-                self.emit(f"if {item}.__class__ is not dict: continue")
-                value = self.expr(e.args[1], inner, side)
-                value_site = -1
-            # absent and null items are skipped; anything else must be a number
-            self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
-            self.emit(f"elif {value} is not _A and {value} is not None:")
-            self.emit(f"    _at = {value_site}; {acc} = {acc} + _num({value})")
-            self.indent -= 1
-            self.emit(f"{t} = {acc}")
-        self.indent -= 1
-        return t
+class _Gen(ExprEmitter):
+    """Rules, lenses and blocks, both directions, over the expression compiler."""
 
     # -------------------------------------------------------------- writing
 
@@ -395,7 +99,7 @@ class _Gen:
         self.emit(f"    _fail(_e, {index}, _at, locals())")
         self.spans.append((start, len(self.lines), index))
 
-    def one_way(self, item: IRRule, scope: _Scope, direction: str) -> None:
+    def one_way(self, item: IRRule, scope: Scope, direction: str) -> None:
         rule = item.rule
         forward = direction == "forward"
         side = "left" if forward else "right"
@@ -447,13 +151,14 @@ class _Gen:
             self.indent -= 1
         self.close_rule(item.index, start)
 
-    def lookup(self, item: IRRule, value: str, direction: str, scope: _Scope, side: str,
+    def lookup(self, item: IRRule, value: str, direction: str, scope: Scope, side: str,
                rule: ast.Rule) -> None:
         assert item.table is not None
         name = item.table.name
         source = rule.left if side == "left" else rule.right
         base = scope.path_left if side == "left" else scope.path_right
-        site = self.site(self.path_template(_base(source, scope, side, base), source.parts)) \
+        site = self.site(self.path_template(scope_base(source, scope, side, base),
+                                            source.parts)) \
             if isinstance(source, ast.Path) else -1
         self.lookup_code(value, name, direction, site)
 
@@ -489,7 +194,7 @@ class _Gen:
             self.emit(f"if {value} is not _A:")
             self.emit(f"    _at = {site}; {value} = {self.fn(step.inverse.name)}({value}{extra})")
 
-    def both_ways(self, item: IRRule, scope: _Scope, direction: str) -> None:
+    def both_ways(self, item: IRRule, scope: Scope, direction: str) -> None:
         rule = item.rule
         assert item.left_lens is not None and item.right_lens is not None
         forward = direction == "forward"
@@ -541,7 +246,7 @@ class _Gen:
                     self.indent -= 1
         self.close_rule(item.index, start)
 
-    def read_back(self, item: IRRule, scope: _Scope, value: str, site: int) -> None:
+    def read_back(self, item: IRRule, scope: Scope, value: str, site: int) -> None:
         """The put law, checked where it can fail: the value about to be written must read
         forward as the view's value, else the rule refuses it (an error naming the view's
         field) rather than write what reads back as something else (`split` of a line that
@@ -567,7 +272,7 @@ class _Gen:
         site = self.site(self.path_template(base, lens.path.parts))
         self.lookup_code(value, name, direction, site)
 
-    def keep_check(self, item: IRRule, scope: _Scope) -> None:
+    def keep_check(self, item: IRRule, scope: Scope) -> None:
         """Under `keep`: leave the original alone when it still reads as the view's value."""
         assert item.left_lens is not None and item.right_lens is not None
         assert scope.orig is not None
@@ -594,7 +299,7 @@ class _Gen:
 
     # -------------------------------------------------------------- blocks
 
-    def block(self, block: IRBlock, scope: _Scope, direction: str) -> None:
+    def block(self, block: IRBlock, scope: Scope, direction: str) -> None:
         each = block.each
         forward = direction == "forward"
         read_path = each.left if forward else each.right
@@ -654,15 +359,14 @@ class _Gen:
         right_base = self.path_template(scope.path_right, each.right.parts) + item_template
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
         if forward and each.where is not None:
-            item_scope = _Scope(src=item, out=out, orig=None, path_left=left_base,
-                                path_right=right_base, depth=depth + 1, parents=parents)
+            item_scope = Scope(src=item, out=out, orig=None, path_left=left_base,
+                               path_right=right_base, depth=depth + 1, parents=parents)
             self.emit(f"if not {self.where(block, item_scope)}: continue")
         self.emit(f"{result}.append({out})")
-        inner = _Scope(src=item, out=out, orig=orig_item, path_left=left_base,
-                       path_right=right_base, depth=depth + 1,
-                       index=index if counted or self.explain else "",
-                       parents=(*scope.parents, (scope.src, scope.path_left,
-                                                 scope.path_right)))
+        inner = Scope(src=item, out=out, orig=orig_item, path_left=left_base,
+                      path_right=right_base, depth=depth + 1,
+                      index=index if counted or self.explain else "",
+                      parents=parents)
         # Each inner rule has its own try, so one bad line never hides the other lines.
         self.lets(block.lets, inner, direction)
         self.items(block.body, inner, direction)
@@ -681,7 +385,7 @@ class _Gen:
         self.indent -= 1
         self.close_rule(block.index, start)
 
-    def lets(self, lets: tuple[IRLet, ...] | list[IRLet], scope: _Scope,
+    def lets(self, lets: tuple[IRLet, ...] | list[IRLet], scope: Scope,
              direction: str) -> None:
         """A scope's `let`s, each computed once (in its own `try`: a failure is its error,
         and the rules reading it see absent, so they write nothing)."""
@@ -696,7 +400,7 @@ class _Gen:
             self.emit(f"{variable} = {self.expr(found.let.expr, scope, side)}")
             self.close_rule(found.index, start)
 
-    def where(self, block: IRBlock, scope: _Scope) -> str:
+    def where(self, block: IRBlock, scope: Scope) -> str:
         """The block's filter over `scope.src` (a left item); a failure is the block's
         error and leaves the item out. Returns a variable holding True or False."""
         assert block.each.where is not None
@@ -711,7 +415,7 @@ class _Gen:
         self.emit(f"    _fail(_e, {block.index}, _at, locals())")
         return keep
 
-    def filter_originals(self, block: IRBlock, scope: _Scope, old: str) -> str:
+    def filter_originals(self, block: IRBlock, scope: Scope, old: str) -> str:
         """Backward under `where`: the original items the filter leaves out are kept as
         they are, at their places; the view is matched against the others only."""
         excluded, kept = self.tmp("out"), self.tmp("in")
@@ -724,7 +428,7 @@ class _Gen:
         self.emit("if _x.__class__ is not dict:")
         self.emit(f"    {kept}.append(_x); continue")
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
-        item_scope = _Scope(src="_x", out="_x", orig=None, path_left="", path_right="",
+        item_scope = Scope(src="_x", out="_x", orig=None, path_left="", path_right="",
                             depth=scope.depth + 1, parents=parents)
         keep = self.where(block, item_scope)
         self.emit(f"if {keep}: {kept}.append(_x)")
@@ -735,7 +439,7 @@ class _Gen:
         return excluded
 
     def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
-              scope: _Scope, direction: str) -> None:
+              scope: Scope, direction: str) -> None:
         self.written_into.append(_written_into(items, direction))
         for item in items:
             if direction not in item.directions:
@@ -752,10 +456,10 @@ class _Gen:
         self.lines = []
         self.indent = 1
         if direction == "forward":
-            scope = _Scope(src="src", out="out", orig=None, path_left="", path_right="")
+            scope = Scope(src="src", out="out", orig=None, path_left="", path_right="")
             signature = f"def {name}(src, out, _issues, _strict, _tr):"
         else:
-            scope = _Scope(src="src", out="out", orig="orig", path_left="", path_right="")
+            scope = Scope(src="src", out="out", orig="orig", path_left="", path_right="")
             signature = f"def {name}(src, out, orig, _issues, _strict, _tr):"
         self.emit("_at = -1")
         if self.explain:
@@ -774,47 +478,19 @@ class _Gen:
 
 
 def _reads_position(body: tuple[IRRule | IRBlock, ...]) -> bool:
-    """Whether a rule of this block (not of a block inside it) reads `position()`."""
-    exprs: list[Any] = []
-    for item in body:
-        if isinstance(item, IRRule):
-            exprs += [item.rule.left, item.rule.right, item.rule.default, item.rule.when]
-    lets = [e for e in exprs if e is not None]
-    while lets:
-        node = lets.pop()
-        if isinstance(node, ast.Call):
-            if node.name == ast.POSITION:
-                return True
-            lets.extend(node.args)
-        elif isinstance(node, (ast.Arith, ast.Compare, ast.BoolOp)):
-            lets.extend((node.left, node.right))
-        elif isinstance(node, (ast.Neg, ast.Not)):
-            lets.append(node.operand)
-        elif isinstance(node, ast.If):
-            lets.extend((node.cond, node.then, node.otherwise))
-        elif isinstance(node, ast.LetRef):
-            lets.append(node.let.expr)
+    """Whether a rule of this block (not of a block inside it) reads `position()`, directly
+    or through a `let`."""
+    stack: list[ast.Expr] = [e for item in body if isinstance(item, IRRule)
+                             for e in (item.rule.left, item.rule.right, item.rule.default,
+                                       item.rule.when) if e is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call) and node.name == ast.POSITION:
+            return True
+        if isinstance(node, ast.LetRef):
+            stack.append(node.let.expr)
+        stack.extend(ast.children(node))
     return False
-
-
-def _base(path: ast.Path, scope: _Scope, side: str, base: str) -> str:
-    """The data path a path's value is named from in messages (its own scope's)."""
-    if not path.scoped:
-        return base
-    _src, left, right = scope.above(path)
-    return left if side == "left" else right
-
-
-def is_text_join(node: ast.Arith) -> bool:
-    """`"QC-" + strNoProduit`: a `+` with a text literal on one side joins texts."""
-    return node.op == "+" and any(
-        isinstance(x, ast.LiteralValue) and isinstance(x.value, str)
-        for x in (node.left, node.right))
-
-
-def _is_number(node: ast.Expr) -> bool:
-    """A number literal: a Decimal constant, no class check needed."""
-    return isinstance(node, ast.LiteralValue) and isinstance(node.value, Decimal)
 
 
 _NAME = re.compile(r"\b_[A-Za-z]\w*\b")

@@ -109,12 +109,6 @@ def let_refs(expr: ast.Expr | None) -> list[ast.LetRef]:
             if id(node.let) not in seen:
                 seen.add(id(node.let))
                 stack.append(node.let.expr)
-        elif isinstance(node, ast.Call):
-            stack.extend(node.args)
-        elif isinstance(node, (ast.Arith, ast.Compare, ast.BoolOp)):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, (ast.Neg, ast.Not)):
-            stack.append(node.operand)
-        elif isinstance(node, ast.If):
-            stack.extend((node.cond, node.then, node.otherwise))
+        else:
+            stack.extend(ast.children(node))
     return found
