@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         WriteRefusedError,
         WriteVetoedError,
     )
+    from passeur.fieldspecs import field, fields, read_only, read_only_fields
     from passeur.hookspecs import hookimpl
     from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
     from passeur.numbers import NumberError, parse_decimal
@@ -109,12 +110,16 @@ _WHERE = {
     "XmlReader": "passeur.engine.documents",
     "XmlWriter": "passeur.engine.documents",
     "dump_json": "passeur.engine.io",
+    "field": "passeur.fieldspecs",
+    "fields": "passeur.fieldspecs",
     "fields_of": "passeur.canonical",
     "hookimpl": "passeur.hookspecs",
     "load_registry": "passeur.plugins",
     "make_plugin_manager": "passeur.plugins",
     "parse_decimal": "passeur.numbers",
     "read_fields": "passeur.engine.wire",
+    "read_only": "passeur.fieldspecs",
+    "read_only_fields": "passeur.fieldspecs",
     "to_decimal": "passeur.engine.wire",
     "write_fields": "passeur.engine.wire",
 }
@@ -183,12 +188,16 @@ __all__ = [
     "XmlWriter",
     "__version__",
     "dump_json",
+    "field",
+    "fields",
     "fields_of",
     "hookimpl",
     "load_registry",
     "make_plugin_manager",
     "parse_decimal",
     "read_fields",
+    "read_only",
+    "read_only_fields",
     "to_decimal",
     "write_fields",
 ]
