@@ -9,7 +9,15 @@ the fields below are assumptions and their description says so.
 
 from __future__ import annotations
 
-from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur import (
+    Capabilities,
+    ConfigField,
+    DocumentType,
+    FieldType,
+    SystemSpec,
+    field,
+    read_only,
+)
 from passeur.sandbox import LazyFactory
 
 __all__ = ["DOCUMENTED_TYPE_DOC_CODES", "ERPS", "INVOICE", "INVOICE_CREATE", "SYSTEM",
@@ -26,108 +34,100 @@ S, INT, D = FieldType.STRING, FieldType.INTEGER, FieldType.DECIMAL
 B, DT, E = FieldType.BOOLEAN, FieldType.DATE, FieldType.ENUM
 OBJ, LST, ANY = FieldType.OBJECT, FieldType.LIST, FieldType.ANY
 
-
-def _f(name: str, type_: FieldType = S, description: str = "", **kw: object) -> FieldSpec:
-    return FieldSpec(name, type_, description=description, **kw)  # type: ignore[arg-type]
-
-
-def _ro(name: str, type_: FieldType = S, description: str = "",
-        fields: tuple[FieldSpec, ...] = ()) -> FieldSpec:
-    return FieldSpec(name, type_, read_only=True, description=description, fields=fields)
-
-
-EXTENDED = _f("ExtendedProperties", ANY, "custom or ERP-specific properties (a dictionary)")
+EXTENDED = field("ExtendedProperties", ANY, "custom or ERP-specific properties (a dictionary)")
 
 INFO_TAXE = (
-    _ro("Taxe_Numero", S, "the ERP's tax code, e.g. 'T.P.S. 100%'"),
-    _ro("Taxe_Description", S, "e.g. 'Taxe sur les produits et services'"),
-    _ro("MontantTaxe", D, "tax amount computed by the ERP"),
-    _ro("Taxe_NumeroLegalGouv", S, "the seller's registration number for this tax"),
+    read_only("Taxe_Numero", S, "the ERP's tax code, e.g. 'T.P.S. 100%'"),
+    read_only("Taxe_Description", S, "e.g. 'Taxe sur les produits et services'"),
+    read_only("MontantTaxe", D, "tax amount computed by the ERP"),
+    read_only("Taxe_NumeroLegalGouv", S, "the seller's registration number for this tax"),
 )
 
 FICHE_CLIENT = (
-    _f("NoClient", S, "customer number in the ERP (e.g. '0Comptoir')", required=True),
-    _f("NomClient", S, "customer name"),
-    _ro("NoUniqueSystemeSource", S, "the ERP's internal id of the customer"),
-    _f("Adresse", S, "street address"),
-    _f("Ville", S, "city"),
-    _f("CodePostal", S, "postal code"),
-    _f("Pays", S, "country code, e.g. 'CA'"),
-    _f("EmailPrincipal_Adresse", S, "main e-mail address"),
+    field("NoClient", S, "customer number in the ERP (e.g. '0Comptoir')", required=True),
+    field("NomClient", S, "customer name"),
+    read_only("NoUniqueSystemeSource", S, "the ERP's internal id of the customer"),
+    field("Adresse", S, "street address"),
+    field("Ville", S, "city"),
+    field("CodePostal", S, "postal code"),
+    field("Pays", S, "country code, e.g. 'CA'"),
+    field("EmailPrincipal_Adresse", S, "main e-mail address"),
 )
 
 TERME_DE_PAIEMENT = (  # seed 003 names TermeDePaiement ("Net 30, Net 60") without its fields
-    _f("NoTerme", S, "payment terms code (assumed field name)"),
-    _f("Description", S, "e.g. 'Net 30' (assumed field name)"),
-    _f("NbJours", INT, "days until due (assumed field name)"),
-    _f("PctEscompte", D, "early-payment discount in percent (assumed field name)"),
-    _f("NbJoursEscompte", INT, "days for the early-payment discount (assumed field name)"),
+    field("NoTerme", S, "payment terms code (assumed field name)"),
+    field("Description", S, "e.g. 'Net 30' (assumed field name)"),
+    field("NbJours", INT, "days until due (assumed field name)"),
+    field("PctEscompte", D, "early-payment discount in percent (assumed field name)"),
+    field("NbJoursEscompte", INT, "days for the early-payment discount (assumed field name)"),
 )
 
 AR_PAYMENT = (  # seed 003 names List<ARPayment> without its fields
-    _f("NoReglement", S, "payment number (assumed field name)"),
-    _f("DateReglement", DT, "payment date (assumed field name)"),
-    _f("ModePaiement", INT, "payment mode code, see /Entity/CustomerPaymentMode (assumed)"),
-    _f("MontantReglement", D, "amount paid (assumed field name)"),
-    _f("Reference", S, "cheque or transfer reference (assumed field name)"),
+    field("NoReglement", S, "payment number (assumed field name)"),
+    field("DateReglement", DT, "payment date (assumed field name)"),
+    field("ModePaiement", INT, "payment mode code, see /Entity/CustomerPaymentMode (assumed)"),
+    field("MontantReglement", D, "amount paid (assumed field name)"),
+    field("Reference", S, "cheque or transfer reference (assumed field name)"),
 )
 
 MODE_PAIEMENT = (
-    _f("ModePaiement", INT, "payment mode code, see /Entity/CustomerPaymentMode", required=True),
-    _f("dbl_MontantPaiement", D, "amount applied at creation", required=True),
+    field("ModePaiement", INT, "payment mode code, see /Entity/CustomerPaymentMode", required=True),
+    field("dbl_MontantPaiement", D, "amount applied at creation", required=True),
 )
 
 LIGNE = (
-    _ro("NoLigneFacture", INT, "line sequence number (assigned by the ERP)"),
-    _f("strNoProduit", S, "product number; required on a product line, absent on a comment"),
-    _f("strNoGroupeProduit", S, "product group, to bill on a group without a product"),
-    _f("DescriptionLigne", S, "line text; alone it makes a comment line, empty a blank line"),
-    _f("QteFacture", D, "quantity billed (shipped); required on a product line"),
-    _f("QteCommande", D, "quantity ordered; QteFacture = QteCommande means nothing back-ordered"),
-    _f("PrixOrig", D, "unit price before discount"),
-    _f("PrixFinal", D, "unit price after discount; the ERP's price when omitted"),
-    _f("PrixCoutant", D, "cost price of the product"),
-    _f("MontantRabais_pct", D, "discount in percent"),
-    _ro("Montant_SousTotalLigne", D, "line amount before taxes"),
-    _ro("Montant_TotalLigne", D, "line amount including taxes (not rounded)"),
-    _f("NoGroupeTaxe", S, "tax group that decides which taxes apply"),
-    _f("NoCompteGL", S, "general ledger account"),
-    _f("NoProjet", S, "project number"),
-    _f("UniteMesure", S, "unit of measure (unité, kg, m²...)"),
-    _f("TypeLigne", S, "line type (product, comment, subtotal...); codes not documented"),
-    _f("FicheProduit", ANY, "the full product record (FicheProduits), returned on GET"),
-    _ro("ListeDesTaxes", LST, "taxes computed for this line", INFO_TAXE),
+    read_only("NoLigneFacture", INT, "line sequence number (assigned by the ERP)"),
+    field("strNoProduit", S, "product number; required on a product line, absent on a comment"),
+    field("strNoGroupeProduit", S, "product group, to bill on a group without a product"),
+    field("DescriptionLigne", S, "line text; alone it makes a comment line, empty a blank line"),
+    field("QteFacture", D, "quantity billed (shipped); required on a product line"),
+    field("QteCommande", D,
+          "quantity ordered; QteFacture = QteCommande means nothing back-ordered"),
+    field("PrixOrig", D, "unit price before discount"),
+    field("PrixFinal", D, "unit price after discount; the ERP's price when omitted"),
+    field("PrixCoutant", D, "cost price of the product"),
+    field("MontantRabais_pct", D, "discount in percent"),
+    read_only("Montant_SousTotalLigne", D, "line amount before taxes"),
+    read_only("Montant_TotalLigne", D, "line amount including taxes (not rounded)"),
+    field("NoGroupeTaxe", S, "tax group that decides which taxes apply"),
+    field("NoCompteGL", S, "general ledger account"),
+    field("NoProjet", S, "project number"),
+    field("UniteMesure", S, "unit of measure (unité, kg, m²...)"),
+    field("TypeLigne", S, "line type (product, comment, subtotal...); codes not documented"),
+    field("FicheProduit", ANY, "the full product record (FicheProduits), returned on GET"),
+    read_only("ListeDesTaxes", LST, "taxes computed for this line", fields=INFO_TAXE),
     EXTENDED,
 )
 
 # FicheTransactions: the invoice header (seed 003 "Modèle de Données Complet").
 FICHE_TRANSACTIONS = (
-    _f("NoFacture", S, "invoice number: required by Acomba, generated by QuickBooks",
-       required_in=frozenset({"acomba"}), generated_in=frozenset({"quickbooks"})),
-    _ro("NoUniqueSystemeSource", S, "the ERP's internal id of the transaction"),
-    _f("TypeDoc", E, "document type (a GET returns the code 1 for FACTURES)",
-       allowed=TYPE_DOCS),
-    _f("DateFacture", DT, "invoice date", required=True),
-    _f("Référence", S, "reference or purchase-order number"),
-    _f("Description", S, "general description"),
-    _ro("TotalFacture", D, "total including taxes"),
-    _ro("SousTotalFacture", D, "subtotal before taxes"),
-    _ro("MontantNonPaye", D, "balance still due"),
-    _f("FraisDeTransport", D, "shipping charges"),
-    _f("InfoClientFacturerA", OBJ, "customer billed", required=True, fields=FICHE_CLIENT),
-    _f("InfoClientLivrerA", OBJ, "customer shipped to", fields=FICHE_CLIENT),
-    _f("NoVendeur", S, "salesperson number"),
-    _f("NoTerritoire", S, "sales territory"),
-    _f("TermeDePaiement", OBJ, "payment terms", fields=TERME_DE_PAIEMENT),
-    _f("NoProjet", S, "project number"),
-    _f("LigneFacture", LST, "detail lines (at least one)", required=True, fields=LIGNE),
-    _ro("ListeDesTaxes", LST, "taxes computed by the ERP (TPS, TVQ)", INFO_TAXE),
-    _ro("ListeReglement", LST, "payments received", AR_PAYMENT),
-    _f("NoCommandeRéférence", S, "reference order number"),
-    _f("NoSoumissionRéférence", S, "reference quote number"),
-    _ro("EstActif", B, "whether the invoice is active"),
-    _ro("EstInversee", B, "whether the invoice was reversed (cancelled)"),
-    _ro("NbLignes", INT, "number of lines"),
+    field("NoFacture", S, "invoice number: required by Acomba, generated by QuickBooks",
+          required_in=frozenset({"acomba"}), generated_in=frozenset({"quickbooks"})),
+    read_only("NoUniqueSystemeSource", S, "the ERP's internal id of the transaction"),
+    field("TypeDoc", E, "document type (a GET returns the code 1 for FACTURES)",
+          allowed=TYPE_DOCS),
+    field("DateFacture", DT, "invoice date", required=True),
+    field("Référence", S, "reference or purchase-order number"),
+    field("Description", S, "general description"),
+    read_only("TotalFacture", D, "total including taxes"),
+    read_only("SousTotalFacture", D, "subtotal before taxes"),
+    read_only("MontantNonPaye", D, "balance still due"),
+    field("FraisDeTransport", D, "shipping charges"),
+    field("InfoClientFacturerA", OBJ, "customer billed", required=True, fields=FICHE_CLIENT),
+    field("InfoClientLivrerA", OBJ, "customer shipped to", fields=FICHE_CLIENT),
+    field("NoVendeur", S, "salesperson number"),
+    field("NoTerritoire", S, "sales territory"),
+    field("TermeDePaiement", OBJ, "payment terms", fields=TERME_DE_PAIEMENT),
+    field("NoProjet", S, "project number"),
+    field("LigneFacture", LST, "detail lines (at least one)", required=True, fields=LIGNE),
+    read_only("ListeDesTaxes", LST, "taxes computed by the ERP (TPS, TVQ)",
+              fields=INFO_TAXE),
+    read_only("ListeReglement", LST, "payments received", fields=AR_PAYMENT),
+    field("NoCommandeRéférence", S, "reference order number"),
+    field("NoSoumissionRéférence", S, "reference quote number"),
+    read_only("EstActif", B, "whether the invoice is active"),
+    read_only("EstInversee", B, "whether the invoice was reversed (cancelled)"),
+    read_only("NbLignes", INT, "number of lines"),
     EXTENDED,
 )
 
@@ -152,8 +152,8 @@ INVOICE = DocumentType(
     variant_capabilities=SUPPORT,
     created_id_fields=("NoFacture", "OrigRemoteTaskID"),  # the task's id when no number
     fields=(*FICHE_TRANSACTIONS,
-            _f("ListeModePaiements", LST, "payments applied at creation (create payload)",
-               fields=MODE_PAIEMENT)),
+            field("ListeModePaiements", LST, "payments applied at creation (create payload)",
+                  fields=MODE_PAIEMENT)),
 )
 
 # The create request body exactly as POST /Entity/CustomerInvoice takes it (seed 004).
@@ -163,10 +163,10 @@ INVOICE_CREATE = DocumentType(
     "payments applied at creation, and whether to return the full transaction.",
     capabilities=_NONE,
     fields=(
-        _f("Facture", OBJ, "the invoice (FicheTransactions)", required=True,
-           fields=FICHE_TRANSACTIONS),
-        _f("ListeModePaiements", LST, "payments to apply (or null)", fields=MODE_PAIEMENT),
-        _f("ReturnFullTransaction", B, "ask for the created transaction in the response"),
+        field("Facture", OBJ, "the invoice (FicheTransactions)", required=True,
+              fields=FICHE_TRANSACTIONS),
+        field("ListeModePaiements", LST, "payments to apply (or null)", fields=MODE_PAIEMENT),
+        field("ReturnFullTransaction", B, "ask for the created transaction in the response"),
     ),
 )
 
@@ -176,19 +176,21 @@ TASK_RESULT = DocumentType(
     description="The envelope ERP Connector answers a write with.",
     capabilities=_NONE,
     fields=(
-        _ro("OrigRemoteTaskID", INT), _ro("ResultType", S, "Success or an error kind"),
-        _ro("ErrorType", S, "None when the task succeeded"), _ro("ResultMessage", S),
-        _ro("ResultPayload", OBJ, "what the task produced", (
-            _ro("Message", S, "e.g. 'OK - Facture créée sous le numéro : 10044'"),
-            _ro("NoFacture", S, "the number of the invoice created"),
-            _ro("ResultatPaiement", S, "what became of the payments applied at creation"),
-            _ro("RecCardPos", S, "the ERP's record position of the invoice"),
-            _ro("SousTotal", D), _ro("Total", D),
-            _ro("FullTransaction", OBJ, "the invoice created, when ReturnFullTransaction",
-                FICHE_TRANSACTIONS),
-            _ro("Errors", ANY, "field problems of a refused task"),
-        )),
-        _ro("IsTaskCompleted", B),
+        read_only("OrigRemoteTaskID", INT), read_only("ResultType", S, "Success or an error kind"),
+        read_only("ErrorType", S, "None when the task succeeded"), read_only("ResultMessage", S),
+        read_only("ResultPayload", OBJ, "what the task produced", fields=(
+                  read_only("Message", S, "e.g. 'OK - Facture créée sous le numéro : 10044'"),
+                  read_only("NoFacture", S, "the number of the invoice created"),
+                  read_only("ResultatPaiement", S,
+                            "what became of the payments applied at creation"),
+                  read_only("RecCardPos", S, "the ERP's record position of the invoice"),
+                  read_only("SousTotal", D), read_only("Total", D),
+                  read_only("FullTransaction", OBJ,
+                            "the invoice created, when ReturnFullTransaction",
+                            fields=FICHE_TRANSACTIONS),
+                  read_only("Errors", ANY, "field problems of a refused task"),
+              )),
+        read_only("IsTaskCompleted", B),
     ),
 )
 
