@@ -126,12 +126,15 @@ class SrcClient(LiveClient):
 
     # -- documents -----------------------------------------------------------------------
 
-    def upload_archive(self, data: bytes, filename: str = "documents.zip") -> dict[str, Any]:
+    def upload_archive(self, data: bytes, filename: str = "documents.zip", *,
+                       resend_on_lost: bool = True) -> dict[str, Any]:
         """Send one ZIP; SRC's answer: `accepted` and `overwritten` ids, `rejected` files
-        with their reason. Resent after a lost answer (a resend overwrites with the same
-        bytes)."""
+        with their reason. By default resent after a lost answer (a resend overwrites with
+        the same bytes); with `resend_on_lost=False` a lost answer or a 5xx that may have
+        been applied raises `Uncertain` instead, for a caller that reconciles first (the
+        src-documents flow counts every upload)."""
         answer: dict[str, Any] = self.http.call(Call(
-            "POST", "v1/invoice-document-archives", idempotent=True,
+            "POST", "v1/invoice-document-archives", idempotent=resend_on_lost,
             files=(("file", (filename, data, "application/zip")),)))
         return answer
 

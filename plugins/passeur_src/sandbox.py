@@ -11,6 +11,7 @@ seed leaves open is an assumption listed in docs/sandboxes.md.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import re
 import secrets
@@ -79,10 +80,31 @@ def _positive(value: str | None, name: str, default: int) -> int:
     return int(text)
 
 
+def _ordinals(value: str | int | None, name: str) -> frozenset[int]:
+    """"2,5" -> {2, 5}: which upload requests a fault hits (1 is the first)."""
+    text = "" if value in (None, "") else str(value)
+    try:
+        found = frozenset(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ValueError(f"{name} must list upload numbers such as 1,3, got {text[:40]!r}") \
+            from None
+    if any(n < 1 for n in found):
+        raise ValueError(f"{name} counts uploads from 1, got {text[:40]!r}")
+    return found
+
+
 class _Api(RequestApp):
     def __init__(self, state: SrcState, *, max_archive_bytes: int, max_archive_files: int,
-                 max_document_bytes: int) -> None:
+                 max_document_bytes: int, fail_uploads: frozenset[int] = frozenset(),
+                 lose_uploads: frozenset[int] = frozenset(),
+                 lost_response_hold: float = 30.0) -> None:
         self.state = state
+        #: Which archive uploads (counted from 1, every POST to the archives endpoint)
+        #: are answered 502 without being stored, or stored and never answered.
+        self.fail_uploads = set(fail_uploads)
+        self.lose_uploads = set(lose_uploads)
+        self.lost_response_hold = lost_response_hold
+        self.upload_calls = 0
         self.max_archive_bytes = max_archive_bytes
         self.max_archive_files = max_archive_files
         self.max_document_bytes = max_document_bytes
@@ -95,6 +117,35 @@ class _Api(RequestApp):
             (re.compile(r"/portal/(?P<debtor>[^/]{1,100})/invoices/(?P<name>[^/]{1,200})"),
              {"GET": self.portal_document}, False),
         ]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not (scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] == "/v1/invoice-document-archives"):
+            await super().__call__(scope, receive, send)
+            return
+        self.upload_calls += 1
+        if self.upload_calls in self.fail_uploads:
+            await _error(502, "Injected failure before the archive was read (sandbox)")(
+                scope, receive, send)
+        elif self.upload_calls in self.lose_uploads:
+            await self._lose(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _lose(self, scope: Any, receive: Any, send: Any) -> None:
+        """Store the archive, swallow the answer, and hold until the client gives up (it
+        sees a read timeout), then break the connection mid-answer."""
+        async def swallow(message: Any) -> None:
+            return None
+
+        await super().__call__(scope, receive, swallow)
+        try:
+            async with asyncio.timeout(self.lost_response_hold):
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+        except TimeoutError:
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-length", b"1")]})
 
     def _match(self, path: str) -> tuple[dict[str, Handler], dict[str, str], bool] | None:
         for pattern, methods, login in self.routes:
@@ -259,10 +310,13 @@ def create_app(*, login: str = "connecteur", password: str = "sandbox-src",
                max_document_bytes: int = 10 * 1024 * 1024, latency_ms: float = 0.0,
                rate_limit: float | None = None, fail_rate: float = 0.0,
                lost_response_rate: float = 0.0, lost_response_hold: float = 30.0,
-               applied_fail_rate: float = 0.0) -> Sandbox:
+               applied_fail_rate: float = 0.0, fail_uploads: str = "",
+               lose_uploads: str = "") -> Sandbox:
     """An SRC sandbox with `invoices` Sage 100 entries over `customers` debtors; every
     `with_documents`-th holds a document already, every `excluded`-th is excluded (0: none).
-    The connector's login is `login` / `password`."""
+    The connector's login is `login` / `password`. `fail_uploads` and `lose_uploads` list
+    archive uploads by number ("2,5"): answered 502 without being stored, or stored and
+    never answered (held `lost_response_hold` seconds, then the connection breaks)."""
     for name, value, low, high in (("invoices", invoices, 0, 100_000),
                                    ("customers", customers, 1, 10_000),
                                    ("with_documents", with_documents, 0, 100_000),
@@ -288,5 +342,8 @@ def create_app(*, login: str = "connecteur", password: str = "sandbox-src",
                "limits": f"{max_archive_bytes} bytes, {max_archive_files} files per archive"}
     return Sandbox(_Api(state, max_archive_bytes=int(max_archive_bytes),
                         max_archive_files=int(max_archive_files),
-                        max_document_bytes=int(max_document_bytes)),
+                        max_document_bytes=int(max_document_bytes),
+                        fail_uploads=_ordinals(fail_uploads, "fail_uploads"),
+                        lose_uploads=_ordinals(lose_uploads, "lose_uploads"),
+                        lost_response_hold=float(lost_response_hold)),
                    state, faults, _fault_body, name="sagesrc", summary=summary)

@@ -66,5 +66,9 @@ SYSTEM = SystemSpec(
         ConfigField("max_archive_bytes", description="largest archive it takes (20 MiB)"),
         ConfigField("max_archive_files", description="most files per archive (1000)"),
         ConfigField("max_document_bytes", description="largest PDF it takes (10 MiB)"),
+        ConfigField("fail_uploads", description="archive uploads answered 502 unstored, "
+                    "by number (e.g. 2,5)"),
+        ConfigField("lose_uploads", description="archive uploads stored and never answered, "
+                    "by number (e.g. 1)"),
     ),
 )

@@ -1,0 +1,225 @@
+"""The src-documents flow, VosFactures sandbox -> SRC sandbox over real loopback sockets and
+a real SQLite store: every missing document sent once, exclusions, a second run that sends
+nothing, one changed PDF overwritten, the faults of an upload (5xx, a lost answer), and a
+plan that makes no write call. Each PDF is compared byte for byte through the portal."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from passeur import load_registry
+from passeur.archives import ArchiveLimits
+from passeur.http import HttpSettings, RetryPolicy
+from passeur.state import open_store
+from passeur_src.client import SrcClient
+from passeur_src.flow import DOCTYPE, run_documents
+from passeur_src.flow_options import parse_options
+from passeur_src.sandbox import create_app as src_app
+from passeur_src.sources import ClientPdfSource
+from passeur_vosfactures.client import VosFacturesClient
+from passeur_vosfactures.sandbox import create_app as vf_app
+
+RULE = 'concat("F-", substring(id, 5)) -> number'
+#: SRC entry FA000029 has no invoice in VosFactures (F-0029 is never created).
+ABSENT = "FA000029"
+
+
+def _settings(timeout: float = 10.0) -> HttpSettings:
+    return HttpSettings(timeout=timeout, retry=RetryPolicy(
+        max_attempts=4, base_delay=0.01, max_delay=0.02, rng=random.Random(1)))
+
+
+def _options(tmp_path: Path, exclude: dict | None = None, max_files: int = 4):
+    data = {"documents": {"rule": RULE}, "exclude": exclude or {"credit_notes": True}}
+    return parse_options(data, tmp_path, "vosfactures", load_registry(),
+                         lambda key, table=None: f"src.toml:{key}")
+
+
+class World:
+    """Both sandboxes served, the VosFactures invoices each SRC entry's PDF comes from."""
+
+    def __init__(self, serve, tmp_path: Path, *, max_files: int = 4, timeout: float = 10.0,
+                 **src_options) -> None:
+        self.src_app = src_app(invoices=30, customers=5, **src_options)
+        self.vf_app = vf_app()
+        self.src_server, self.vf_server = serve(self.src_app), serve(self.vf_app)
+        self.store = open_store(tmp_path / "state.db")
+        self.src = SrcClient(self.src_server.base_url, login="connecteur",
+                             password="sandbox-src", limits=ArchiveLimits(max_files=max_files),
+                             settings=_settings(timeout))
+        self.vf = VosFacturesClient(self.vf_server.base_url, api_token="sandbox-token",
+                                    settings=_settings())
+        self.vf_ids: dict[str, int] = {}
+        for entry in self.src_app.state.entries.values():
+            if entry.id == ABSENT:
+                continue
+            number = f"F-{entry.id[4:]}"
+            record = self.vf_app.state.create_invoice({
+                "number": number, "buyer_name": f"Client {entry.customer_code}",
+                "positions": [{"name": f"Prestation {entry.id}", "tax": 20, "quantity": 1,
+                               "total_price_gross": str(abs(entry.amount))}]})
+            self.vf_ids[entry.id] = record["id"]
+        #: What the sandbox held before any run: missing, with a document, excluded.
+        entries = self.src_app.state.entries.values()
+        self.missing = [e.id for e in entries if e.may_have_documents and e.document is None]
+        self.had_document = {e.id: e.document for e in entries if e.document is not None}
+
+    def run(self, tmp_path: Path, mode: str = "sync", **kw):
+        options = _options(tmp_path, **kw)
+        return asyncio.run(run_documents(self.store, "src.toml", self.src,
+                                         ClientPdfSource(self.vf, "vosfactures"), options,
+                                         mode=mode))
+
+    def pdf(self, entry_id: str) -> bytes:
+        return self.vf.invoice_pdf(self.vf_ids[entry_id])
+
+    def portal(self, entry_id: str) -> bytes:
+        entry = self.src_app.state.entries[entry_id]
+        return self.src.portal_document(entry.customer_code, entry_id)
+
+
+def _by_target(report) -> dict[str, tuple[str, str]]:
+    return {i.entry.target_id: (i.action, i.entry.outcome) for i in report.items}
+
+
+@pytest.fixture
+def world(serve, tmp_path):
+    made = []
+
+    def make(**kw):
+        made.append(World(serve, tmp_path, **kw))
+        return made[-1]
+
+    yield make
+    for w in made:
+        w.store.close()
+
+
+def test_every_missing_document_is_sent_once_and_a_second_run_sends_nothing(world,
+                                                                            tmp_path):
+    w = world()
+    credit_notes = {i for i in w.missing if i.startswith("AV")}
+    wanted = [i for i in w.missing if i not in credit_notes and i != ABSENT]
+    # 30 entries: 7 hold a document (every 4th, AV000020 among them), 3 are excluded (7,
+    # 14, 21); of the 20 missing, AV000010 and AV000030 are credit notes and FA000029 is
+    # not in VosFactures: 17 to send
+    assert len(w.missing) == 20 and credit_notes == {"AV000010", "AV000030"}
+    assert len(wanted) == 17
+    report = w.run(tmp_path)
+    outcomes = _by_target(report)
+    assert {i: outcomes[i] for i in wanted} == {i: ("send", "created") for i in wanted}
+    assert {i: outcomes[i] for i in credit_notes} == {i: ("exclude", "updated")
+                                                      for i in credit_notes}
+    assert outcomes[ABSENT] == ("not_in_source", "deferred")
+    assert len(report.items) == 20 and not report.ok  # FA000029 still lacks its document
+    absent = next(i.entry for i in report.items if i.entry.target_id == ABSENT)
+    assert "no invoice numbered F-0029 in vosfactures" in (absent.message or "")
+    assert report.uploads == 5  # 17 PDFs, 4 per archive
+    for ident in wanted:
+        assert w.src_app.state.sent(ident) == 1
+        assert w.portal(ident) == w.pdf(ident)
+    for ident, document in w.had_document.items():  # never touched
+        assert w.src_app.state.sent(ident) == 0 and w.portal(ident) == document
+    for ident in credit_notes:
+        assert w.src_app.state.entries[ident].may_have_documents is False
+    # the ledger holds every record of the run, as the report
+    ledger = w.store.ledger(report.run_id)
+    assert sorted((e.target_id, e.outcome) for e in ledger) == sorted(
+        (i.entry.target_id, i.entry.outcome) for i in report.items)
+    # a binding per entry sent, with the hash of what was sent
+    bound = {b.members[0].record_id: b.members[0].content_hash
+             for b in w.store.bindings(DOCTYPE)}
+    import hashlib
+    assert bound == {i: hashlib.sha256(w.pdf(i)).hexdigest() for i in wanted}
+
+    again = w.run(tmp_path)
+    assert _by_target(again) == {ABSENT: ("not_in_source", "deferred")}
+    assert again.uploads == 0
+    assert sum(w.src_app.state.sent(i) for i in wanted) == len(wanted)
+
+
+def test_a_changed_pdf_is_overwritten_exactly_once_and_reported_so(world, tmp_path):
+    w = world()
+    w.run(tmp_path)
+    changed = "FA000011"
+    before = w.portal(changed)
+    w.vf.update_invoice(w.vf_ids[changed], {"buyer_name": "Nouveau nom SARL"})
+    assert w.pdf(changed) != before
+    report = w.run(tmp_path)
+    assert _by_target(report) == {changed: ("overwrite", "updated"),
+                                  ABSENT: ("not_in_source", "deferred")}
+    item = next(i.entry for i in report.items if i.entry.target_id == changed)
+    assert item.reason == "overwritten" and "changed since it was sent" in item.message
+    assert w.src_app.state.sent(changed) == 2 and w.portal(changed) == w.pdf(changed)
+    assert [u.overwrote for u in w.src_app.state.uploads if u.invoice_id == changed] == \
+        [False, True]
+    # an invoice changed in a way its PDF does not show is looked at, not sent
+    w.vf.update_invoice(w.vf_ids["FA000013"], {"description": "relancée"})
+    third = w.run(tmp_path)
+    assert _by_target(third)["FA000013"] == ("unchanged", "unchanged")
+    assert w.src_app.state.sent("FA000013") == 1 and third.uploads == 0
+
+
+def test_plan_makes_no_write_call_and_leaves_the_store_alone(world, tmp_path):
+    w = world()
+    plan = w.run(tmp_path, mode="plan")
+    assert w.src_app.state.uploads == [] and w.src_app.inner.upload_calls == 0
+    assert all(e.may_have_documents for e in w.src_app.state.entries.values()
+               if e.id.startswith("AV"))
+    assert plan.actions == {"send": 17, "exclude": 2, "not_in_source": 1}
+    assert list(w.store.runs()) == [] and list(w.store.bindings()) == []
+    assert list(w.store.intents()) == []
+    w.run(tmp_path)
+    w.vf.update_invoice(w.vf_ids["FA000011"], {"buyer_name": "Autre"})
+    calls = w.src_app.inner.upload_calls
+    plan = w.run(tmp_path, mode="plan")
+    assert _by_target(plan)["FA000011"] == ("overwrite", "updated")
+    assert w.src_app.inner.upload_calls == calls
+
+
+def test_a_5xx_on_an_upload_is_reconciled_and_nothing_is_sent_twice(world, tmp_path):
+    w = world(fail_uploads="2")  # the second archive is answered 502 and not stored
+    report = w.run(tmp_path)
+    wanted = [i for i in w.missing if i.startswith("FA") and i != ABSENT]
+    assert {i: _by_target(report)[i][1] for i in wanted} == dict.fromkeys(wanted, "created")
+    assert report.uploads == 6  # the 502'd archive went again, once
+    for ident in wanted:
+        assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
+    again = [i for i in report.items if "sent again" in (i.entry.message or "")]
+    assert len(again) == 4
+
+
+def test_a_lost_answer_is_reconciled_from_the_listing_not_resent(world, tmp_path):
+    w = world(lose_uploads="3", lost_response_hold=5.0, timeout=1.0)
+    report = w.run(tmp_path)
+    wanted = [i for i in w.missing if i.startswith("FA") and i != ABSENT]
+    reconciled = [i.entry.target_id for i in report.items if i.entry.reason == "reconciled"]
+    assert len(reconciled) == 4 and report.uploads == 5
+    for ident in wanted:
+        assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
+    assert {i.entry.target_id: i.entry.outcome for i in report.items
+            if i.entry.target_id in wanted} == dict.fromkeys(wanted, "created")
+    assert [i.state for i in w.store.intents()].count("confirmed") == len(wanted)
+
+
+def test_exclusion_rules_and_include_again(world, tmp_path):
+    w = world()
+    entries = w.src_app.state.entries
+    rules = {"credit_notes": True, "amount_below": "1000.00", "customers": ["CLI005"]}
+    expected = {e.id for e in entries.values() if e.id in w.missing and (
+        e.amount < 0 or e.amount < Decimal("1000.00") or e.customer_code == "CLI005")}
+    report = w.run(tmp_path, exclude=rules)
+    excluded = {i.entry.target_id for i in report.items if i.action == "exclude"}
+    assert excluded == expected and len(expected) > 4
+    assert all(not entries[i].may_have_documents for i in excluded)
+    back = sorted(excluded)[0]
+    undo = w.run(tmp_path, exclude={**rules, "include_again": [back]})
+    assert _by_target(undo)[back] == ("send", "created")
+    assert entries[back].may_have_documents and w.portal(back) == w.pdf(back)
+    assert [i.action for i in undo.items if i.entry.target_id == back] == \
+        ["include_again", "send"]
