@@ -4,7 +4,14 @@ its sandbox."""
 
 from __future__ import annotations
 
-from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur import (
+    Capabilities,
+    ConfigField,
+    DocumentType,
+    FieldType,
+    SystemSpec,
+    read_only,
+)
 from passeur.sandbox import LazyFactory
 
 __all__ = ["DOCUMENT_MODELS", "FEED_CLIENT", "FEED_ENTRY", "SYSTEM"]
@@ -14,24 +21,24 @@ S, INT, E, OBJ = FieldType.STRING, FieldType.INTEGER, FieldType.ENUM, FieldType.
 DOCUMENT_MODELS = ("coda", "purchase_invoice", "sales_invoice", "soda", "expense")
 
 CODA_METADATA = (
-    FieldSpec("movement_count", INT, read_only=True),
-    FieldSpec("first_statement_number", INT, read_only=True),
-    FieldSpec("last_statement_number", INT, read_only=True),
-    FieldSpec("new_balance_date", FieldType.DATE, read_only=True),
-    FieldSpec("bank_id", S, read_only=True, description="the bank's BIC, e.g. CDBXBE33"),
-    FieldSpec("currency", S, read_only=True),
-    FieldSpec("iban", S, read_only=True),
+    read_only("movement_count", INT),
+    read_only("first_statement_number", INT),
+    read_only("last_statement_number", INT),
+    read_only("new_balance_date", FieldType.DATE),
+    read_only("bank_id", S, "the bank's BIC, e.g. CDBXBE33"),
+    read_only("currency", S),
+    read_only("iban", S),
 )
 
 FEED_ENTRY = DocumentType(
     name="feed_entry",
     description="One document of a client's feed: a CODA statement or an electronic invoice",
     fields=(
-        FieldSpec("feed_index", S, read_only=True, description="the entry's uuid"),
-        FieldSpec("feed_id", INT, read_only=True,
-                  description="the feed it was read from (added by passeur's client)"),
-        FieldSpec("document_model", E, read_only=True, allowed=DOCUMENT_MODELS),
-        FieldSpec("metadata", OBJ, read_only=True, fields=CODA_METADATA,
+        read_only("feed_index", S, "the entry's uuid"),
+        read_only("feed_id", INT,
+                  "the feed it was read from (added by passeur's client)"),
+        read_only("document_model", E, allowed=DOCUMENT_MODELS),
+        read_only("metadata", OBJ, fields=CODA_METADATA,
                   description="for coda: the statement's facts; for invoices: see "
                   "docs/sandboxes.md"),
     ),
@@ -42,13 +49,13 @@ FEED_CLIENT = DocumentType(
     name="feed_client",
     description="A client of the office whose documents this login may read (one feed each)",
     fields=(
-        FieldSpec("id", INT, read_only=True, description="the feed id"),
-        FieldSpec("client_id", S, read_only=True),
-        FieldSpec("client_name", S, read_only=True),
-        FieldSpec("client_code", S, read_only=True),
-        FieldSpec("fiduciary_id", S, read_only=True),
-        FieldSpec("client_vat", S, read_only=True,
-                  description="the client's VAT number (assumed field: docs/sandboxes.md)"),
+        read_only("id", INT, "the feed id"),
+        read_only("client_id", S),
+        read_only("client_name", S),
+        read_only("client_code", S),
+        read_only("fiduciary_id", S),
+        read_only("client_vat", S,
+                  "the client's VAT number (assumed field: docs/sandboxes.md)"),
     ),
     capabilities=Capabilities(list=True, natural_keys=("client_id",)),
 )
