@@ -4,7 +4,15 @@ administrations and journals, its connection settings (the token is a secret, ch
 
 from __future__ import annotations
 
-from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur import (
+    Capabilities,
+    ConfigField,
+    DocumentType,
+    FieldType,
+    SystemSpec,
+    field,
+    read_only,
+)
 from passeur.sandbox import LazyFactory
 
 __all__ = ["ADMINISTRATION", "DOCUMENT", "JOURNAL", "PAGE_SIZE", "SYSTEM", "TOKEN_LENGTH"]
@@ -20,15 +28,15 @@ DOCUMENT = DocumentType(
     name="document",
     description="A file uploaded to an administration: an invoice (inbox) or an archive file",
     fields=(
-        FieldSpec("uuid", S, read_only=True),
-        FieldSpec("vatnumber", S, required=True,
-                  description="the administration's company number, without BE"),
-        FieldSpec("filename", S, required=True),
-        FieldSpec("invoicetype", E, allowed=("PURCHASE", "SALE")),
-        FieldSpec("date", FieldType.DATE, read_only=True),
-        FieldSpec("paymentState", E, read_only=True,
+        read_only("uuid", S),
+        field("vatnumber", S, "the administration's company number, without BE",
+              required=True),
+        field("filename", S, required=True),
+        field("invoicetype", E, allowed=("PURCHASE", "SALE")),
+        read_only("date", FieldType.DATE),
+        read_only("paymentState", E,
                   allowed=("UNPAID", "PARTIALLY_PAID", "PAID")),
-        FieldSpec("amountOfPages", FieldType.INTEGER, read_only=True),
+        read_only("amountOfPages", FieldType.INTEGER),
     ),
     capabilities=Capabilities(get=True, create=True),
     created_id_fields=("uuid",),
@@ -36,19 +44,19 @@ DOCUMENT = DocumentType(
 
 ADMINISTRATION = DocumentType(
     name="administration", description="A client company of the office",
-    fields=(FieldSpec("name", S, read_only=True), FieldSpec("companyNumber", S, read_only=True),
-            FieldSpec("emails", FieldType.LIST, read_only=True,
-                      fields=(FieldSpec("type", S), FieldSpec("emailAddress", S)))),
+    fields=(read_only("name", S), read_only("companyNumber", S),
+            read_only("emails", FieldType.LIST,
+                      fields=(field("type", S), field("emailAddress", S)))),
     capabilities=Capabilities(list=True, natural_keys=("companyNumber",)),
 )
 
 JOURNAL = DocumentType(
     name="journal", description="A journal of an administration",
-    fields=(FieldSpec("id", S, read_only=True), FieldSpec("name", S, read_only=True),
-            FieldSpec("creditNote", B, read_only=True),
-            FieldSpec("type", E, read_only=True, allowed=("PURCHASE", "SALE")),
-            FieldSpec("companyNumber", S, read_only=True,
-                      description="the administration's (added by passeur's client)")),
+    fields=(read_only("id", S), read_only("name", S),
+            read_only("creditNote", B),
+            read_only("type", E, allowed=("PURCHASE", "SALE")),
+            read_only("companyNumber", S,
+                      "the administration's (added by passeur's client)")),
     capabilities=Capabilities(list=True, natural_keys=("id",)),
 )
 
