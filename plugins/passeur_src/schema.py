@@ -4,7 +4,15 @@ and its sandbox."""
 
 from __future__ import annotations
 
-from passeur import Capabilities, ConfigField, DocumentType, FieldSpec, FieldType, SystemSpec
+from passeur import (
+    Capabilities,
+    ConfigField,
+    DocumentType,
+    FieldType,
+    SystemSpec,
+    field,
+    read_only,
+)
 from passeur.sandbox import LazyFactory
 
 __all__ = ["INVOICE", "SYSTEM"]
@@ -16,18 +24,18 @@ INVOICE = DocumentType(
     description="An accounting entry of a debtor (Sage 100 invoice or credit note) that a "
     "reminder may link its document to",
     fields=(
-        FieldSpec("id", S, read_only=True,
-                  description="the invoice identifier, SRC's matching key (the Sage 100 "
+        read_only("id", S,
+                  "the invoice identifier, SRC's matching key (the Sage 100 "
                   "piece number: an assumption, docs/sandboxes.md)"),
-        FieldSpec("number", S, read_only=True),
-        FieldSpec("customerCode", S, read_only=True, description="the debtor's account"),
-        FieldSpec("issueDate", FieldType.DATE, read_only=True),
-        FieldSpec("dueDate", FieldType.DATE, read_only=True),
-        FieldSpec("amount", FieldType.DECIMAL, read_only=True),
-        FieldSpec("currency", S, read_only=True),
-        FieldSpec("mayHaveDocuments", B,
-                  description="false excludes the entry from the missing-documents listing"),
-        FieldSpec("hasDocument", B, read_only=True),
+        read_only("number", S),
+        read_only("customerCode", S, "the debtor's account"),
+        read_only("issueDate", FieldType.DATE),
+        read_only("dueDate", FieldType.DATE),
+        read_only("amount", FieldType.DECIMAL),
+        read_only("currency", S),
+        field("mayHaveDocuments", B,
+              "false excludes the entry from the missing-documents listing"),
+        read_only("hasDocument", B),
     ),
     capabilities=Capabilities(list=True, natural_keys=("id",)),
 )
