@@ -11,6 +11,9 @@ SHARED = REPO.parent / "shared"
 TESTDATA = SHARED / "testdata"
 SEEDS = SHARED / "seeds"
 
+# `postgres_url` and `pg_schema`: the PostgreSQL server some tests use (support/postgres.py)
+pytest_plugins = ["support.postgres"]
+
 
 @pytest.fixture(autouse=True)
 def _no_plugin_lists(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,10 @@
 """The `Store` contract, written once for every implementation.
 
-The `store` fixture is parametrised over factories: a PostgreSQL store adds its factory to
-`FACTORIES` and runs this whole suite unchanged. SQLite-only behaviour (the file itself) is
-tested at the end.
+The `make_store` fixture is parametrised over the implementations: the embedded SQLite file
+and the PostgreSQL server store, each on a fresh file or schema per test (the PostgreSQL cases
+need the server `tests/support/postgres.py` describes). Behaviour of one implementation only
+(the SQLite file itself, the server's schemas) is tested at the end and in
+test_postgres_store.py.
 """
 
 from __future__ import annotations
@@ -26,17 +28,28 @@ from passeur.state import (
     StoreLocked,
     open_store,
 )
+from support.crashing_run import take_lock_and_die
 
-Factory = Callable[[Path], Store]
-FACTORIES: dict[str, Factory] = {"sqlite": lambda d: SQLiteStore(d / "state.db")}
+IMPLEMENTATIONS = ("postgres", "sqlite")
 
 
-@pytest.fixture(params=sorted(FACTORIES))
+def _opener(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
+    """How to open one more store on the same place (a file, a schema) for this test."""
+    if kind == "sqlite":
+        return lambda: SQLiteStore(tmp_path / "state.db")
+    from passeur.state.postgres import PostgresStore
+
+    url, schema = request.getfixturevalue("postgres_url"), request.getfixturevalue("pg_schema")
+    return lambda: PostgresStore(url, schema=schema)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    opener = _opener(request.param, request, tmp_path)
     opened: list[Store] = []
 
     def make() -> Store:
-        store = FACTORIES[request.param](tmp_path)
+        store = opener()
         opened.append(store)
         return store
 
@@ -107,6 +120,15 @@ def test_a_cursor_is_compound_and_never_moves_back(store: Store) -> None:
     assert store.cursor("acomba", "client") is None
 
 
+def test_cursor_ids_compare_in_byte_order(store: Store) -> None:
+    """"B2" sorts before "a1" byte by byte, as SQLite compares; a French collation says the
+    opposite (CI's PostgreSQL database has one, as a French office's server would) and would
+    move the cursor backwards."""
+    store.save_cursor(Cursor("acomba", "invoice", "2024-05-01T10:00:00", "a1"))
+    store.save_cursor(Cursor("acomba", "invoice", "2024-05-01T10:00:00", "B2"))
+    assert store.cursor("acomba", "invoice").record_id == "a1"  # type: ignore[union-attr]
+
+
 # -- intents --------------------------------------------------------------------------------
 
 def test_an_intent_is_recorded_once_and_closed(store: Store) -> None:
@@ -159,16 +181,22 @@ def test_an_expired_lock_is_taken_over(store: Store) -> None:
     store.start_run("a.toml")
 
 
-def _hold_lock(path: str) -> None:
-    SQLiteStore(path).start_run("a.toml")  # and exit without finishing: a crash
-
-
-def test_a_crashed_runs_lock_does_not_hold_forever(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    process = multiprocessing.get_context("spawn").Process(target=_hold_lock, args=(str(path),))
+@pytest.mark.parametrize("kind", IMPLEMENTATIONS)
+def test_a_crashed_runs_lock_does_not_hold_forever(kind: str, request: pytest.FixtureRequest,
+                                                   tmp_path: Path) -> None:
+    if kind == "sqlite":
+        place, schema = str(tmp_path / "state.db"), None
+    else:
+        place, schema = request.getfixturevalue("postgres_url"), \
+            request.getfixturevalue("pg_schema")
+    process = multiprocessing.get_context("spawn").Process(target=take_lock_and_die,
+                                                           args=(kind, place, schema))
     process.start()
     process.join(30)
-    with SQLiteStore(path) as store:
+    assert process.exitcode == 0
+    with _opener(kind, request, tmp_path)() as store:
+        holder = store.runs("a.toml")
+        assert [r.status for r in holder] == ["running"]  # the crashed run, never finished
         run = store.start_run("a.toml")  # the holder's process is gone
         assert store.run(run.run_id) is not None
 
@@ -182,6 +210,27 @@ def test_document_leases(make_store: Callable[[], Store]) -> None:
     assert two.lease("invoice:acomba:1", "r2")
     assert two.lease("invoice:acomba:2", "r2", ttl=-1)
     assert one.lease("invoice:acomba:2", "r1")  # expired
+
+
+def test_one_lease_among_racing_stores(make_store: Callable[[], Store]) -> None:
+    """Eight workers, each with its own connection, ask for one document at once: one wins."""
+    import threading
+
+    stores = [make_store() for _ in range(8)]
+    start = threading.Barrier(len(stores))
+    won: list[str] = []
+
+    def ask(store: Store, run_id: str) -> None:
+        start.wait()
+        if store.lease("invoice:acomba:1", run_id):
+            won.append(run_id)
+
+    threads = [threading.Thread(target=ask, args=(s, f"r{i}")) for i, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(won) == 1
 
 
 # -- the SQLite file ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """passeur.state: what a sync remembers between runs (bindings, cursors, write intents, runs,
 the outcome ledger, leases), behind the `Store` interface; `open_store` gives the embedded
-SQLite implementation."""
+SQLite implementation for a file path, the PostgreSQL one for a `postgresql://` URL."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from passeur.state.base import (
     Store,
     StoreError,
     StoreLocked,
+    is_store_url,
 )
 from passeur.state.sqlite import SCHEMA_VERSION, SQLiteStore
 
@@ -35,10 +36,16 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLocked",
+    "is_store_url",
     "open_store",
 ]
 
 
 def open_store(path: str | Path) -> Store:
-    """The store at `path` (an SQLite file, created with its folder on first use)."""
+    """The store at `path`: an SQLite file, created with its folder on first use, or a
+    PostgreSQL database given by a `postgresql://` URL (psycopg is imported only then)."""
+    if isinstance(path, str) and is_store_url(path):
+        from passeur.state.postgres import PostgresStore
+
+        return PostgresStore(path)
     return SQLiteStore(path)

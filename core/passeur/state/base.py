@@ -29,6 +29,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLocked",
+    "is_store_url",
 ]
 
 #: Every record of a run ends in exactly one of these.
@@ -38,6 +39,12 @@ OUTCOMES = ("created", "updated", "unchanged", "adopted", "skipped", "deferred",
 SUCCESSES = frozenset({"created", "updated", "unchanged", "adopted"})
 
 INTENT_STATES = ("pending", "confirmed", "uncertain", "failed")
+
+
+def is_store_url(target: object) -> bool:
+    """True for a server database URL (`postgresql://...`), given where a store file path
+    would otherwise be."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 class StoreError(PasseurError):
