@@ -165,6 +165,12 @@ def write_facturx(plain: dict[str, Any]) -> bytes | Written:
     pdf = plain.get("PDF")
     if not pdf:
         raise WriteRefusedError("a Factur-X PDF needs the invoice's PDF (none was given)")
+    agreement = ((plain.get("SupplyChainTradeTransaction") or {})
+                 .get("ApplicableHeaderTradeAgreement") or {})
+    if not (agreement.get("SellerTradeParty") or {}).get("Name"):  # the library's IndexError
+        raise WriteRefusedError("a Factur-X PDF names its seller (BT-27) in its metadata, and "
+                                "this document has none: give it with `--seller FILE` (see "
+                                "docs/einvoices.md)")
     xml, left_out = fit_profile(write_tree(INVOICE, with_mandatory_groups(
         _for_profile(plain, profile))), profile)
     try:

@@ -16,6 +16,7 @@ from conftest import REPO, TESTDATA
 
 from passeur.cli.app import cli
 from passeur.engine.convert import Converter, parse_endpoint
+from passeur.engine.seller import load_seller
 from passeur.model import Attachment
 from support.einvoice_corpus import registry
 
@@ -29,24 +30,8 @@ SOURCES: dict[str, Any] = {
     "cii": lambda: (TESTDATA / "cii/en16931/CII_example1.xml").read_bytes(),
     "facturx": lambda: (TESTDATA / "facturx/invoice_EN16931.pdf").read_bytes(),
 }
-# an Acomba invoice's lines carry two taxes, TPS and TVQ, and no VAT category: EN 16931 has
-# one VAT per line, so the Factur-X EN 16931 XSD refuses the CII (known, reported by h14);
-# the refusal is a clear error and nothing is written
-KNOWN_GAP = {("erpconnector", "facturx")}
-PAIRS = [(s, t) for s in SOURCES for t in SOURCES if s != t and (s, t) not in KNOWN_GAP]
-
-
-def test_the_known_gap_is_a_clear_refusal() -> None:
-    reg = registry()
-    attach = (Attachment(filename=PDF.name, mime_type="application/pdf",
-                         content=base64.b64encode(PDF.read_bytes()).decode()),)
-    outcome = Converter(reg, parse_endpoint(reg, "erpconnector"),
-                        parse_endpoint(reg, "facturx"), attachments=attach
-                        ).convert(SOURCES["erpconnector"]())
-    assert outcome.failed
-    [error] = [i.message for i in outcome.issues if i.level.name == "ERROR"]
-    assert error.startswith("facturx cannot write this document: the factur-x library "
-                            "refused the EN16931 XML: The Factur-x XML file is not valid")
+PAIRS = [(s, t) for s in SOURCES for t in SOURCES if s != t]
+SELLER = load_seller(Path(__file__).parent / "seller.toml")  # Acomba does not name its seller
 
 
 @pytest.mark.parametrize(("source", "target"), PAIRS)
@@ -55,13 +40,28 @@ def test_any_invoice_system_to_any_other(source: str, target: str) -> None:
     attach = (Attachment(filename=PDF.name, mime_type="application/pdf",
                          content=base64.b64encode(PDF.read_bytes()).decode()),)
     converter = Converter(reg, parse_endpoint(reg, source), parse_endpoint(reg, target),
-                          attachments=attach if target == "facturx" else ())
+                          attachments=attach if target == "facturx" else (),
+                          seller=SELLER if source == "erpconnector" else None)
     outcome = converter.convert(SOURCES[source]())
     assert not outcome.failed, [i.message for i in outcome.issues if i.level.name == "ERROR"]
     if target in ("ubl", "cii"):
         assert outcome.output.lstrip().startswith(b"<?xml")
     if target == "facturx":
         assert outcome.output.startswith(b"%PDF-")
+
+
+def test_facturx_without_a_seller_says_how_to_give_one() -> None:
+    """An Acomba invoice names no seller, which a Factur-X PDF's metadata needs."""
+    reg = registry()
+    attach = (Attachment(filename=PDF.name, mime_type="application/pdf",
+                         content=base64.b64encode(PDF.read_bytes()).decode()),)
+    outcome = Converter(reg, parse_endpoint(reg, "erpconnector"), parse_endpoint(reg, "facturx"),
+                        attachments=attach).convert(SOURCES["erpconnector"]())
+    assert outcome.failed
+    assert [i.message for i in outcome.issues if i.level.name == "ERROR"] == [
+        "facturx cannot write this document: a Factur-X PDF names its seller (BT-27) in its "
+        "metadata, and this document has none: give it with `--seller FILE` (see "
+        "docs/einvoices.md)"]
 
 
 def test_facturx_without_a_pdf_says_how_to_give_one() -> None:

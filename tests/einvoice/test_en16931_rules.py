@@ -110,7 +110,7 @@ def test_exempt_needs_a_reason_and_zero_tax() -> None:
 
 def test_reverse_charge_needs_the_buyer_vat_number() -> None:
     row = TaxSubtotal(category="AE", rate=D("0"), taxable_amount=D("100.00"),
-                      tax_amount=D("0.00"), code="VATEX-EU-AE")
+                      tax_amount=D("0.00"), exemption_code="VATEX-EU-AE")
     found = _found(_invoice(category="AE", rate="0", tax="0.00", tax_breakdown=(row,)))
     assert found == ["BR-AE-02"]
     buyer = attrs.evolve(BUYER, identifiers=(Identifier("FR40303265045", IdentifierScheme.VAT),))

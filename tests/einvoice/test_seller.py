@@ -72,9 +72,9 @@ CASES = [
     ("acomba", GOLDEN / "acomba_seed003_get" / "input.json", 0,
      ["BR-10", "BR-CO-04", "BR-CO-15", "BR-CO-18", "BR-CO-25"],
      ["BR-10", "BR-CO-04", "BR-CO-15", "BR-CO-18", "BR-CO-25", "totals.tax_undetailed"]),
-    ("acomba", GOLDEN / "acomba_seed003_created" / "input.json", 0,
-     ["BR-CO-04", "BR-CO-15", "BR-CO-17", "BR-CO-25", "BR-S-01", "BR-S-10"],
-     ["BR-CO-04", "BR-CO-15", "BR-CO-17", "BR-CO-25", "en16931.non_vat_tax"]),
+    # TPS and TVQ written as one VAT rate (passeur.model.salestax): only the payment terms
+    # Acomba does not give are missing
+    ("acomba", GOLDEN / "acomba_seed003_created" / "input.json", 0, ["BR-CO-25"], ["BR-CO-25"]),
     ("acomba", GOLDEN / "acomba_seed004" / "input.json", 0,
      ["BR-02", "BR-07", "BR-10", "BR-12", "BR-13", "BR-14", "BR-15", "BR-24", "BR-25",
       "BR-26", "BR-CO-04", "BR-CO-18"],

@@ -25,6 +25,7 @@ import attrs
 from passeur.issues import Issue, Level
 from passeur.model.common import IdentifierScheme, Note, Party
 from passeur.model.invoice import DocumentKind, Invoice, LineKind, Tax, TaxSubtotal
+from passeur.model.salestax import fold_sales_taxes, is_vat
 
 __all__ = ["RULES", "Finding", "complete_en16931", "validate_en16931"]
 
@@ -153,7 +154,7 @@ def _r2(value: Decimal) -> Decimal:
 
 
 def _vat(tax: Tax) -> bool:
-    return tax.scheme.upper() in ("VAT", "TVA", "IVA", "MWST", "BTW")
+    return is_vat(tax)
 
 
 def _category(taxes: Iterable[Tax]) -> Tax | None:
@@ -479,7 +480,7 @@ class _Checker:
                 self.fail(f"{family}-09", f"the VAT amount of {_name(row)} is "
                           f"{row.tax_amount}; taxable x rate = {expected}",
                           f"{path}.tax_amount")
-        has_reason = bool(row.exemption_reason or row.code)
+        has_reason = bool(row.exemption_reason or row.exemption_code)
         if category in ("S", "Z") and has_reason:
             self.fail(f"{family}-10", f"a VAT breakdown of category {category} has an "
                       "exemption reason", f"{path}.exemption_reason")
@@ -591,7 +592,7 @@ def complete_en16931(invoice: Invoice) -> tuple[Invoice, list[Issue]]:
     is reported (INFO), nothing reported by the source is changed."""
     from passeur.model.totals import TaxRounding, computed_line_net, recompute, tax_breakdown
 
-    found: list[Issue] = []
+    invoice, found = fold_sales_taxes(invoice)
     lines = []
     notes = list(invoice.notes)
     for i, line in enumerate(invoice.lines):
@@ -620,7 +621,7 @@ def complete_en16931(invoice: Invoice) -> tuple[Invoice, list[Issue]]:
                 changes["net_amount"] = net
         lines.append(attrs.evolve(line, **changes) if changes else line)
     others = sorted({t.scheme for ln in lines for t in ln.taxes if not _vat(t)})
-    if others:  # Canadian TPS/GST and TVQ/QST: no place in EN 16931, whose only tax is VAT
+    if others:  # what fold_sales_taxes could not fold: a rate missing, VAT beside another tax
         found.append(Issue(Level.WARNING, f"the lines are taxed {' and '.join(others)}, which "
                            "EN 16931 cannot carry: its only tax is VAT, one category and rate "
                            "per line (BT-151, BT-152); they are written as they are, and the "

@@ -131,9 +131,10 @@ class TaxSubtotal:
     category: str | None = None
     taxable_amount: Decimal = Decimal("0")  # BT-116
     tax_amount: Decimal = Decimal("0")  # BT-117
-    code: str | None = None
-    registration: str | None = None
-    exemption_reason: str | None = None
+    code: str | None = None  # the system's own code for this tax (Acomba "T.P.S. 100%")
+    registration: str | None = None  # the seller's number for this tax
+    exemption_reason: str | None = None  # BT-120
+    exemption_code: str | None = None  # BT-121, a VATEX code
 
 
 @attrs.frozen

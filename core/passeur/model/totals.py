@@ -107,7 +107,7 @@ def tax_breakdown(
             taxable_amount=base,
             tax_amount=round_money(line_tax[key], invoice.currency, rounding),
             code=tax.code, registration=tax.registration,
-            exemption_reason=tax.exemption_reason,
+            exemption_reason=tax.exemption_reason, exemption_code=tax.exemption_code,
         ))
     return tuple(rows)
 
