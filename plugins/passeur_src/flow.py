@@ -112,6 +112,8 @@ class _Run:
         self.options, self.mode, self.run_id = options, mode, run_id
         self.source_name, self.target_name = source_name, target_name
         self.report = FlowReport(run_id, mode)
+        #: The entries this run has recorded already (the look at changed PDFs skips them).
+        self.touched: set[str] = set()
         self.stopped: str | None = None
 
     @property
@@ -131,6 +133,7 @@ class _Run:
         if self.writing:
             entry = self.store.record(entry)
         self.report.items.append(Item(action, entry))
+        self.touched.add(entry_id)
 
     def bind(self, send: _Send) -> None:
         member = Member(self.target_name, send.entry_id,
@@ -145,7 +148,8 @@ class _Run:
         """The entries that may have documents and have none, read to the end."""
         return {str(e["id"]): e for e in self.src.invoices(page_size=self.options.page_size)}
 
-    def reconcile(self, missing: dict[str, dict[str, Any]]) -> None:
+    def reconcile(self, missing: dict[str, dict[str, Any]],
+                  by_id: dict[str, SourceDoc]) -> None:
         """An earlier run's intents never confirmed (a lost answer, a killed run): an entry
         the listing no longer shows got what was sent; the others are sent by this run."""
         prefix = f"{self.sync}:"
@@ -155,9 +159,13 @@ class _Run:
                     continue
                 entry_id, _, sha = intent.key[len(prefix):].rpartition(":")
                 if intent.action == "create" and entry_id not in missing:
+                    doc = self._doc_of(intent, by_id)
                     if self.writing:
-                        self._confirm_reconciled(intent, entry_id, sha)
-                    self.record("send", entry_id, doc=self._doc_of(intent), reason="reconciled",
+                        self.bind(_Send(entry_id, doc, "send", sha=sha))
+                        self.store.close_intent(intent.key, "confirmed", target_id=entry_id,
+                                                message="reconciled: SRC lists the entry "
+                                                        "with a document")
+                    self.record("send", entry_id, doc=doc, reason="reconciled",
                                 message="an earlier upload's answer was lost; SRC now lists "
                                         "this entry with a document: it arrived, nothing is "
                                         "sent again")
@@ -167,16 +175,12 @@ class _Run:
                         if intent.action == "create" else
                         "SRC cannot say whether this overwrite arrived: sent again"))
 
-    def _doc_of(self, intent: Intent) -> SourceDoc:
+    def _doc_of(self, intent: Intent, by_id: dict[str, SourceDoc]) -> SourceDoc:
+        """The source invoice an intent was for: as the source has it now (its version
+        then says whether it changed since), else as the intent names it."""
         _, _, rest = intent.source.partition(":")
         ident, _, number = rest.partition("#")
-        return SourceDoc(ident, number or ident)
-
-    def _confirm_reconciled(self, intent: Intent, entry_id: str, sha: str) -> None:
-        doc = self._doc_of(intent)
-        self.bind(_Send(entry_id, SourceDoc(doc.id, doc.number), "send", sha=sha))
-        self.store.close_intent(intent.key, "confirmed", target_id=entry_id,
-                                message="reconciled: SRC lists the entry with a document")
+        return by_id.get(ident) or SourceDoc(ident, number or ident)
 
     # -- exclusions ----------------------------------------------------------------------
 
@@ -265,7 +269,8 @@ class _Run:
     def _recheck(self, binding: Binding, missing: dict[str, dict[str, Any]],
                  by_id: dict[str, SourceDoc]) -> _Send | None:
         member = binding.member(self.target_name)
-        if member is None or member.record_id in missing or not member.version:
+        if member is None or member.record_id in missing or not member.version \
+                or member.record_id in self.touched:
             return None
         system, _, rest = member.version.partition(":")
         ident, _, version = rest.rpartition("@")
@@ -471,10 +476,10 @@ async def run_documents(store: Store, sync: str, src: SrcClient, source: PdfSour
     try:
         run.include_again()
         missing = run.missing()
-        run.reconcile(missing)
         index: dict[str, list[SourceDoc]] = {}
         for doc in source.index():
             index.setdefault(doc.number, []).append(doc)
+        run.reconcile(missing, {d.id: d for docs in index.values() for d in docs})
         sends = run.decide(missing, index) + run.changed(missing, index)
         if run.writing:
             run.send(sends)

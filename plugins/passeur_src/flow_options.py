@@ -26,7 +26,7 @@ __all__ = ["DOCUMENTS_KEYS", "EXCLUDE_KEYS", "DocumentOptions", "Exclusions", "p
 #: `where(key, table)`: "file:line" of a key of the sync file.
 Where = Callable[[str, str | None], str]
 
-DOCUMENTS_KEYS = ("rule", "match", "folder", "max_pdf_bytes", "page_size")
+DOCUMENTS_KEYS = ("rule", "match", "max_pdf_bytes", "page_size")
 EXCLUDE_KEYS = ("credit_notes", "amount_below", "customers", "include_again")
 DEFAULT_MAX_PDF = 10 * 1024 * 1024
 
@@ -64,7 +64,6 @@ class DocumentOptions:
     rule: CompiledMapping
     rule_where: str
     exclusions: Exclusions
-    folder: Path | None = None
     max_pdf_bytes: int = DEFAULT_MAX_PDF
     page_size: int = 100
 
@@ -146,16 +145,10 @@ def _rule(table: Mapping[str, Any], base: Path, source_system: str, registry: Re
 def parse_options(data: Mapping[str, Any], base: Path, source_system: str,
                   registry: Registry, where: Where) -> DocumentOptions:
     """The flow's settings from the sync file's TOML `data` (its folder `base`, for relative
-    paths); `source_system` is the system the PDFs come from (`passeur` for a folder)."""
+    paths); `source_system` is the system the PDFs come from."""
     documents = _table(data, "documents", DOCUMENTS_KEYS, where)
     exclude = _table(data, "exclude", EXCLUDE_KEYS, where)
     rule, rule_where = _rule(documents, base, source_system, registry, where)
-    folder = None
-    if "folder" in documents:
-        folder = (base / str(documents["folder"])).resolve()
-        if not folder.is_dir():
-            raise UsageError(f"{where('folder', 'documents')}: PDF folder "
-                             f"{documents['folder']} not found (looked for {folder})")
     credit = exclude.get("credit_notes", False)
     if not isinstance(credit, bool):
         raise UsageError(f"{where('credit_notes', 'exclude')}: credit_notes must be true or "
@@ -177,7 +170,7 @@ def parse_options(data: Mapping[str, Any], base: Path, source_system: str,
     exclusions = Exclusions(credit, below, frozenset(lists["customers"]),
                             lists["include_again"],
                             {k: where(k, "exclude") for k in EXCLUDE_KEYS})
-    return DocumentOptions(rule, rule_where, exclusions, folder,
+    return DocumentOptions(rule, rule_where, exclusions,
                            _whole(documents, "max_pdf_bytes", DEFAULT_MAX_PDF, 16, 2**31,
                                   where),
                            _whole(documents, "page_size", 100, 1, 500, where))

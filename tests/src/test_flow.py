@@ -223,3 +223,79 @@ def test_exclusion_rules_and_include_again(world, tmp_path):
     assert entries[back].may_have_documents and w.portal(back) == w.pdf(back)
     assert [i.action for i in undo.items if i.entry.target_id == back] == \
         ["include_again", "send"]
+
+
+def test_a_folder_of_pdfs_refusals_are_recorded_with_their_reason(serve, tmp_path):
+    """PDFs from a folder: one is no PDF (refused here), one is larger than SRC takes
+    (refused by SRC, its reason in the ledger), one is too large for the flow's own
+    limit; the others arrive."""
+    from passeur.sandbox import tiny_pdf
+    from passeur_src.sources import FolderPdfSource
+
+    app = src_app(invoices=8, customers=2, with_documents=0, excluded=0,
+                  max_document_bytes=5000)
+    server = serve(app)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for n in range(1, 8):
+        (folder / f"F-000{n}.pdf").write_bytes(tiny_pdf([f"Facture {n}"]))
+    (folder / "F-0002.pdf").write_bytes(b"<html>not a pdf</html>")
+    (folder / "F-0003.pdf").write_bytes(tiny_pdf(["x" * 80] * 80))  # > 5000, < 20000
+    (folder / "F-0004.pdf").write_bytes(tiny_pdf(["y" * 80] * 300))  # > 20000
+    data = {"documents": {"rule": RULE, "max_pdf_bytes": 20000}}
+    options = parse_options(data, tmp_path, "vosfactures", load_registry(),
+                            lambda key, table=None: f"src.toml:{key}")
+    with SrcClient(server.base_url, login="connecteur", password="sandbox-src",
+                   settings=_settings()) as src, open_store(tmp_path / "s.db") as store:
+        report = asyncio.run(run_documents(store, "f.toml", src, FolderPdfSource(folder),
+                                           options))
+        rows = {i.entry.target_id: (i.entry.outcome, i.entry.reason) for i in report.items}
+        assert rows == {"FA000001": ("created", "sent"), "FA000002": ("failed", "not_a_pdf"),
+                        "FA000003": ("failed", "rejected"),
+                        "FA000004": ("failed", "source_error"),
+                        "FA000005": ("created", "sent"), "FA000006": ("created", "sent"),
+                        "FA000007": ("created", "sent"),
+                        "FA000008": ("deferred", "not_in_source")}
+        messages = {i.entry.target_id: i.entry.message for i in report.items}
+        assert messages["FA000003"] == "SRC: file larger than 5000 bytes"
+        assert "more than max_pdf_bytes (20000)" in messages["FA000004"]
+        assert "is not a PDF" in messages["FA000002"]
+        for n in (1, 5, 6, 7):
+            ident = f"FA00000{n}"
+            assert src.portal_document("CLI001" if n % 2 else "CLI002", ident) == \
+                (folder / f"F-000{n}.pdf").read_bytes()
+        assert [u.invoice_id for u in app.state.uploads] == \
+            ["FA000001", "FA000005", "FA000006", "FA000007"]
+
+
+def test_a_run_that_dies_after_an_upload_is_reconciled_by_the_next(world, tmp_path):
+    """The process dies between SRC storing an archive and the run confirming it: the
+    intents stay pending; the next run finds those entries listed with a document now,
+    confirms them without sending, and sends only the rest."""
+    w = world()
+    real = w.src.upload_archive
+    calls = []
+
+    def dies_after_the_third(data, filename, **kw):
+        answer = real(data, filename, **kw)
+        calls.append(filename)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # what a kill looks like from here: nothing after it
+        return answer
+
+    w.src.upload_archive = dies_after_the_third
+    with pytest.raises(KeyboardInterrupt):
+        w.run(tmp_path)
+    held = [u.invoice_id for u in w.src_app.state.uploads if u.archive == 3]
+    assert len(held) == 4
+    assert sorted(i.key.split(":")[1] for i in w.store.intents("pending")) == sorted(held)
+    w.src.upload_archive = real
+    report = w.run(tmp_path)
+    rows = _by_target(report)
+    assert {i: rows[i] for i in held} == dict.fromkeys(held, ("send", "created"))
+    assert all(i.entry.reason == "reconciled" for i in report.items
+               if i.entry.target_id in held)
+    wanted = [i for i in w.missing if i.startswith("FA") and i != ABSENT]
+    for ident in wanted:
+        assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
+    assert list(w.store.intents("pending")) == []
