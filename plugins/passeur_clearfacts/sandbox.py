@@ -25,6 +25,7 @@ from lxml import etree
 from starlette.requests import Request
 from starlette.responses import Response
 
+from passeur.http import is_mutation
 from passeur.sandbox import (
     DEFAULT_MAX_BODY,
     BadForm,
@@ -190,11 +191,37 @@ def _fault_body(status: int, message: str) -> dict[str, Any]:
     return {"errors": [{"message": message}], "data": None}
 
 
+class _LostAnswer(Response):
+    """The answer of an upload that was stored: its headers start, its body never comes,
+    and the connection closes (the client cannot know whether the upload arrived)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from passeur.sandbox.faults import _LOSING
+
+        _LOSING.set(True)  # the server's complaint about the unfinished answer is expected
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", b"64")]})
+
+
+def _numbers(value: str | Sequence[int]) -> frozenset[int]:
+    if isinstance(value, str):
+        try:
+            return frozenset(int(v) for v in value.split(",") if v.strip())
+        except ValueError:
+            raise ValueError(f"expected upload numbers such as 2,5, got {value!r}") from None
+    return frozenset(int(v) for v in value)
+
+
 class _Api(RequestApp):
-    def __init__(self, state: ClearFactsState, max_body: int) -> None:
+    def __init__(self, state: ClearFactsState, max_body: int,
+                 lose_uploads: frozenset[int] = frozenset(),
+                 fail_uploads: frozenset[int] = frozenset()) -> None:
         self.state = state
         self.max_body = max_body
         self.root = _Resolvers(state)
+        self.lose_uploads = lose_uploads
+        self.fail_uploads = fail_uploads
 
     def _authorised(self, request: Request) -> Response | None:
         token = bearer_token(request.headers.get("authorization", ""))
@@ -226,12 +253,21 @@ class _Api(RequestApp):
         if isinstance(operation, Response):
             return operation
         query, variables, name, file = operation
+        number = None
+        if "upload" in query and is_mutation(query):  # the Nth upload may meet a fault
+            self.state.uploads += 1
+            number = self.state.uploads
+            if number in self.fail_uploads:
+                return _error(500, "Injected server failure on upload "
+                                   f"{number} (sandbox); nothing was stored")
         result = graphql_sync(graphql_schema(), query, root_value=self.root,
                               context_value={"file": file}, variable_values=variables,
                               operation_name=name)
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer = {"errors": [e.formatted for e in result.errors], "data": None}
+        elif number in self.lose_uploads:
+            return _LostAnswer()
         return JSONResponse(answer)
 
     def _operation(self, content_type: str, body: bytes) -> tuple[str, Any, Any, Any] | Response:
@@ -295,11 +331,16 @@ def create_app(*, token: str | None = None,
                today: datetime.date | str | None = None, latency_ms: float = 0.0,
                rate_limit: float | None = None, fail_rate: float = 0.0,
                lost_response_rate: float = 0.0, lost_response_hold: float = 30.0,
-               applied_fail_rate: float = 0.0, max_body: int = DEFAULT_MAX_BODY) -> Sandbox:
+               applied_fail_rate: float = 0.0, max_body: int = DEFAULT_MAX_BODY,
+               lose_uploads: str | Sequence[int] = "",
+               fail_uploads: str | Sequence[int] = "") -> Sandbox:
     """A ClearFacts sandbox: `administrations` as (company number, name) pairs or the text
     `0123456749=Name,...`, else `count` generated ones, each with four journals, archive
     categories and `customers` customers (the first one; the others 5). `token` is the
-    personal access token it accepts (exactly 80 characters; generated if not given)."""
+    personal access token it accepts (exactly 80 characters; generated if not given).
+    `lose_uploads` / `fail_uploads` ("2,5"): the uploads (uploadFile and
+    uploadArchiveFile, counted from 1) whose answer is lost after they are stored, or that
+    are answered 500 without being stored: faults a test can place exactly."""
     rng = random.Random(random_seed)
     token = token or _token(rng)
     if len(token) != TOKEN_LENGTH:
@@ -323,5 +364,6 @@ def create_app(*, token: str | None = None,
                "inbox (sandbox only)": "GET /_sandbox/inbox?companyNumber=..."}
     for administration in state.administrations.values():
         summary[administration.name] = administration.company_number
-    return Sandbox(_Api(state, int(max_body)), state, faults, _fault_body, name="clearfacts",
+    return Sandbox(_Api(state, int(max_body), _numbers(lose_uploads), _numbers(fail_uploads)),
+                   state, faults, _fault_body, name="clearfacts",
                    summary=summary)

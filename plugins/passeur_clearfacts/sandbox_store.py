@@ -94,6 +94,7 @@ class ClearFactsState:
         self.rng = random.Random(random_seed)
         self.administrations: dict[str, Administration] = {}
         self.documents: list[StoredDocument] = []
+        self.uploads = 0  # upload operations received (the faults count them)
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))

@@ -80,5 +80,9 @@ SYSTEM = SystemSpec(
         ConfigField("administrations", description="COMPANYNUMBER=Name,... to serve"),
         ConfigField("count", description="administrations to generate otherwise (3)"),
         ConfigField("customers", description="customers of the first administration (120)"),
+        ConfigField("lose_uploads", description="uploads (counted from 1, e.g. 2,5) stored "
+                    "but never answered"),
+        ConfigField("fail_uploads", description="uploads (e.g. 3) answered 500 and not "
+                    "stored"),
     ),
 )

@@ -49,6 +49,7 @@ class Decision:
     format: str | None = None
     reason: str = ""
     invoice_type: str | None = None
+    code: str = ""  # the short reason of a skip, for the ledger: "journal not activated"
 
 
 def journals(table: Mapping[str, Any], where: str = "journals") -> dict[str, Journal]:
@@ -90,11 +91,13 @@ def decide(entry: Mapping[str, Any], bank_journals: Mapping[str, Journal],
     model = str(entry.get("document_model") or "")
     if model not in PREFERENCE:
         return Decision("skip", reason=f"document model {model or '(none)'!r} is not "
-                                       "delivered (only coda and invoices are)")
+                                       "delivered (only coda and invoices are)",
+                        code="document model not delivered")
     fmt = preferred_format(model, allowed)
     if fmt is None:
         return Decision("skip", reason=f"this login may not download {model} in any of "
-                                       f"{', '.join(PREFERENCE[model])}")
+                                       f"{', '.join(PREFERENCE[model])}",
+                        code="format not allowed")
     if model in INVOICE_MODELS:
         return Decision("deliver", fmt, invoice_type=INVOICE_MODELS[model])
     metadata = entry.get("metadata") or {}
@@ -102,9 +105,10 @@ def decide(entry: Mapping[str, Any], bank_journals: Mapping[str, Journal],
     journal = bank_journals.get(number)
     if journal is None:
         return Decision("skip", reason=f"no bank journal is configured for IBAN "
-                                       f"{number or '(none)'}")
+                                       f"{number or '(none)'}", code="journal not configured")
     if not journal.activated:
-        return Decision("skip", reason=f"journal {journal.name} ({number}) is not activated")
+        return Decision("skip", reason=f"journal {journal.name} ({number}) is not activated",
+                        code="journal not activated")
     return Decision("deliver", fmt)
 
 

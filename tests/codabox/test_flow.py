@@ -1,0 +1,93 @@
+"""The codabox-clearfacts flow over both sandboxes on loopback: three offices' feeds (CODA
+and invoices) into ClearFacts, run twice, journals activated later and replayed. Expected
+ledgers and inbox contents come from the sandboxes' own data (which entry is which), never
+from the flow."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from codabox.flow_support import world
+
+
+def _outcomes(report) -> list[tuple[str, str, str, str | None]]:
+    return [(e.doctype, e.source_id, e.outcome, e.reason) for e in report.entries]
+
+
+def test_three_offices_run_twice(serve, tmp_path) -> None:
+    w = world(serve, tmp_path)
+    report = w.run()
+    expected, inbox = [], []
+    for feed, entry in w.entries():
+        iban = entry.metadata.get("iban")
+        if entry.document_model == "coda" and iban in w.inactive:
+            expected.append(("coda", entry.feed_index, "skipped", "journal not activated"))
+        else:
+            expected.append((entry.document_model, entry.feed_index, "created", None))
+            inbox.append(w.expected(entry, feed))
+    assert _outcomes(report) == expected
+    assert len(w.inactive) == 3 and sum(o == "skipped" for _, _, o, _ in expected) == 9
+    assert Counter(w.inbox()) == Counter(inbox)  # each document exactly once
+    assert len(w.inbox()) == len(set(w.inbox())) == 30
+    # skipped entries are acknowledged too: they wait in the redownload feed
+    assert all(f.offset == len(f.entries) for f in w.feeds())
+    assert report.ok and report.run.summary == {"created": 30, "skipped": 9}
+    # invoices: XML (preferred over PDF), with the feed client's company number
+    invoices = [d for d in w.clearfacts.state.documents if d.kind == "invoice"]
+    assert len(invoices) == 12 and all(d.filename.endswith(".xml") for d in invoices)
+
+    again = w.run()
+    assert again.entries == () and again.ok
+    assert len(w.inbox()) == 30
+
+
+def test_new_statements_and_a_gap_are_reported(serve, tmp_path) -> None:
+    w = world(serve, tmp_path)
+    w.run()
+    feed = w.codabox.state.offices[1].feeds[1]
+    account = feed.accounts[0]
+    late = w.codabox.state.add_statements(feed, account, 1, skip=1)  # number 5, 4 missing
+    report = w.run()
+    assert _outcomes(report) == [("coda", late[0].feed_index, "created", None)]
+    message = (f"statement 5 of {account.iban} follows 3: number 4 missing")
+    assert report.entries[0].message == message
+    assert report.issues == (f"{w.codabox.state.offices[1].username}: {message}",)
+    assert w.inbox()[-1] == w.expected(late[0], feed)
+
+
+def test_a_journal_activated_later_is_replayed(serve, tmp_path) -> None:
+    w = world(serve, tmp_path)
+    w.run()
+    waiting = [(f, e) for f, e in w.entries() if e.metadata.get("iban") in w.inactive]
+    assert len(waiting) == 9 and not any(w.expected(e, f) in w.inbox() for f, e in waiting)
+    activated = w.codabox.state.offices[0].feeds[0].accounts[1].iban
+    w.inactive.discard(activated)
+    w.write()  # the office ticks the journal: the sync file says activated = true
+
+    plain = w.run()  # without --replay: the feed is empty, nothing new
+    assert plain.entries == ()
+    report = w.run(replay=True)
+    feeds = w.codabox.state.offices
+    expected = []
+    for office in feeds:
+        for feed in office.feeds:
+            for entry in feed.entries:
+                model, iban = entry.document_model, entry.metadata.get("iban")
+                if iban == activated:
+                    expected.append((model, entry.feed_index, "created", None))
+                elif iban in w.inactive:
+                    expected.append((model, entry.feed_index, "skipped",
+                                     "journal not activated"))
+                else:
+                    expected.append((model, entry.feed_index, "unchanged",
+                                     "already delivered"))
+    assert _outcomes(report) == expected
+    delivered = [w.expected(e, f) for f, e in waiting if e.metadata["iban"] == activated]
+    assert len(delivered) == 3 and all(Counter(w.inbox())[d] == 1 for d in delivered)
+    assert len(w.inbox()) == 33
+    # each redownload feed is acknowledged up to its first entry still waiting
+    offsets = [f.redownload_offset for f in w.feeds()]
+    assert offsets == [8, 5, 1, 5, 1, 5]
+    again = w.run(replay=True)  # nothing delivered twice; the waiting ones still wait
+    assert Counter(e.outcome for e in again.entries) == {"unchanged": 8, "skipped": 6}
+    assert len(w.inbox()) == 33
