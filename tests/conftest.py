@@ -20,6 +20,7 @@ def _no_plugin_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests start without allow/deny lists from the developer's environment."""
     monkeypatch.delenv("PASSEUR_PLUGINS", raising=False)
     monkeypatch.delenv("PASSEUR_DISABLE_PLUGINS", raising=False)
+    monkeypatch.delenv("PASSEUR_STORE", raising=False)  # a developer's server store
 
 
 @pytest.fixture(autouse=True)

@@ -87,7 +87,8 @@ class World:
                               env={**os.environ, **ENV, "COLUMNS": "200"})
 
     def store(self) -> Any:
-        return open_store(self.folder / "state.db")
+        """The sync file's store (state.db beside it, or the server store it names)."""
+        return open_store(load_sync_file(self.sync_file, self.registry).store)
 
 
 @attrs.define

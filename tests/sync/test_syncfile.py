@@ -79,3 +79,31 @@ def test_a_mapping_that_does_not_compile_is_refused_before_any_read(tmp_path: Pa
     with open_store(tmp_path / "st.db") as store, pytest.raises(PasseurError,
                                                                  match="NoFactur"):
         open_context(spec, load_registry(), store)
+
+
+def test_the_store_is_a_file_beside_the_sync_file_or_a_server_url(tmp_path: Path) -> None:
+    assert load(tmp_path, BASE).store == tmp_path / "passeur-state.db"
+    spec = load(tmp_path, 'store = "postgresql://sync@db.office.example/passeur"\n' + BASE)
+    assert spec.store == "postgresql://sync@db.office.example/passeur"
+
+
+def test_passeur_store_is_the_default_of_files_that_name_none(tmp_path: Path) -> None:
+    (tmp_path / "vf.toml").write_text(VF, encoding="utf-8")
+    (tmp_path / "acomba.toml").write_text(ERP, encoding="utf-8")
+    server = "postgresql://sync@db.office.example/passeur"
+    bare = tmp_path / "bare.toml"
+    bare.write_text(BASE, encoding="utf-8")
+    own = tmp_path / "own.toml"
+    own.write_text('store = "mine.db"\n' + BASE, encoding="utf-8")
+    environ = {**ENV, "PASSEUR_STORE": server}
+    assert load_sync_file(bare, load_registry(), environ=environ).store == server
+    assert load_sync_file(own, load_registry(), environ=environ).store == tmp_path / "mine.db"
+
+
+def test_a_store_url_with_a_password_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"s.toml:2: the store URL holds a password in clear; "
+                       r"remove it from the file and give it as PGPASSWORD \(or in "
+                       r"~/.pgpass\), or put the whole URL in the environment as "
+                       r"PASSEUR_STORE") as caught:
+        load(tmp_path, 'name = "x"\nstore = "postgresql://sync:hunter2@db/passeur"\n' + BASE)
+    assert "hunter2" not in str(caught.value)

@@ -21,13 +21,17 @@ CSV_COLUMNS = ("run", "seq", "at", "doctype", "source_system", "source_id", "sou
                "mapping_version")
 
 
-def _store_path(ctx: click.Context, store: str | None, sync: str | None) -> Path:
+def _store_path(ctx: click.Context, store: str | None, sync: str | None) -> Path | str:
     if store is not None and sync is not None:
         raise UsageError("give --store or --sync, not both")
     if sync is not None:
         from passeur.engine.sync import load_sync_file
 
         return load_sync_file(sync, registry_of(ctx)).store
+    from passeur.state.base import is_store_url
+
+    if store is not None and is_store_url(store):
+        return store
     path = Path(store or DEFAULT_STORE)
     if not path.exists():
         raise UsageError(f"no store at {path}; give --store FILE or --sync SYNCFILE")
@@ -38,7 +42,8 @@ def _where(func: Any) -> Any:
     func = click.option("--sync", "sync", type=click.Path(dir_okay=False, exists=True),
                         default=None, help="Use the store of this sync file.")(func)
     return click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
-                        help=f"The state file (default: ./{DEFAULT_STORE}).")(func)
+                        help=f"The state file (default: ./{DEFAULT_STORE}), or a "
+                        "postgresql:// URL.")(func)
 
 
 def _open(ctx: click.Context, store: str | None, sync: str | None) -> Any:

@@ -10,6 +10,7 @@ grant. Each refusal names file:line and says what to write instead.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,7 +54,7 @@ class Side:
 class SyncSpec:
     path: Path
     name: str
-    store: Path
+    store: Path | str  # an SQLite file, or a postgresql:// URL
     doctypes: tuple[str, ...]
     source: Side
     target: Side
@@ -166,6 +167,38 @@ def _side(reader: _Reader, data: Mapping[str, Any], key: str, registry: Registry
     return Side(name, connection)
 
 
+def _store_target(reader: _Reader, file: Path, data: Mapping[str, Any],
+                  environ: Mapping[str, str]) -> Path | str:
+    """Where the sync's state lives: the file's `store` (an SQLite path beside the sync file,
+    or a postgresql:// URL), else PASSEUR_STORE from the environment (how a server install
+    puts every sync file in one database), else passeur-state.db beside the file. A URL's
+    password never sits in the file: libpq reads it from PGPASSWORD or ~/.pgpass."""
+    from urllib.parse import urlsplit
+
+    from passeur.state.base import is_store_url
+
+    if "store" not in data:
+        chosen = environ.get("PASSEUR_STORE")
+        if chosen:
+            return chosen if is_store_url(chosen) else Path(chosen)
+    value = data.get("store", "passeur-state.db")
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{reader.where('store')}: store must be a file name or a "
+                         "postgresql:// URL")
+    if not is_store_url(value):
+        return file.parent / value
+    try:
+        password = urlsplit(value).password
+    except ValueError as exc:
+        raise UsageError(f"{reader.where('store')}: not a valid store URL ({exc})") from None
+    if password is not None:
+        raise UsageError(f"{reader.where('store')}: the store URL holds a password in clear; "
+                         "remove it from the file and give it as PGPASSWORD (or in "
+                         "~/.pgpass), or put the whole URL in the environment as "
+                         "PASSEUR_STORE")
+    return value
+
+
 def load_sync_file(path: str | Path, registry: Registry, *,
                    environ: Mapping[str, str] | None = None) -> SyncSpec:
     """Read and check a sync file; nothing is read from any system yet."""
@@ -257,7 +290,7 @@ def load_sync_file(path: str | Path, registry: Registry, *,
                          f"number from 1 to 64, got {concurrency!r}")
     schedule_table = reader.table(data, "schedule", _SCHEDULE, "[schedule] has")
     schedule = schedule_table.get("every") or schedule_table.get("cron")
-    store = file.parent / str(data.get("store", "passeur-state.db"))
+    store = _store_target(reader, file, data, os.environ if environ is None else environ)
     return SyncSpec(path=file.resolve(), name=str(data.get("name") or file.stem),
                     store=store, doctypes=tuple(doctypes), source=source, target=target,
                     mapping=mapping, match=match, policy=policy, look_back=look_back,
