@@ -84,6 +84,19 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def checker() -> Any:
+    """passeur.dsl.checker, what `passeur check` runs (imported when a rule is checked)."""
+    import importlib
+
+    return importlib.import_module("passeur.dsl.checker")
+
+
+def _errors(report: Any) -> list[Any]:
+    from passeur.issues import Level
+
+    return [f for f in report.findings if f.level >= Level.ERROR]
+
+
 def _table(data: Mapping[str, Any], name: str, known: tuple[str, ...],
            where: Where) -> dict[str, Any]:
     table = data.get(name, {})
@@ -115,6 +128,10 @@ def _rule(table: Mapping[str, Any], base: Path, source_system: str, registry: Re
         at = where("match", "documents")
         if not path.is_file():
             raise UsageError(f"{at}: match file {table['match']} not found (looked for {path})")
+        errors = _errors(checker().check_file(path, registry))
+        if errors:
+            raise UsageError(f"{at}: the match file does not check:\n" + "\n".join(
+                f.render() for f in errors))
         try:
             compiled = load_mapping(path, registry)
         except MappingCompileError as exc:
@@ -134,6 +151,11 @@ def _rule(table: Mapping[str, Any], base: Path, source_system: str, registry: Re
         raise UsageError(f"{at}: rule must be one forward rule on one line, 'EXPR -> "
                          f"number', got {rule!r}")
     text = f"mapping sagesrc.invoice <-> {source_system}.invoice\n{rule}\n"
+    errors = _errors(checker().check_text(text, f"{at} [documents] rule", registry, run=False))
+    if errors:
+        problems = "; ".join(f"at column {f.problem.column} of the rule: {f.problem.message}"
+                             if f.problem.line == 2 else f.problem.message for f in errors)
+        raise UsageError(f"{at}: the rule does not check: {problems}")
     try:
         compiled = compile_text(text, f"{at} [documents] rule", registry)
     except MappingCompileError as exc:
