@@ -2,7 +2,7 @@
 
 ```toml
 flow = "codabox-clearfacts"
-[clearfacts]
+[target]
 connection = "clearfacts.toml"
 [statements]
 to = "clearfacts"            # or "folder" (folder = "...", format = "coda" | "camt053")
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from stdnum import iban as stdnum_iban
 
 from passeur import Registry, UsageError
 from passeur.engine.connection import Connection, load_connection
@@ -41,7 +42,7 @@ __all__ = ["KEYS", "FlowOptions", "OfficeOptions", "StatementTarget", "parse_opt
 Where = Callable[[str, "str | None"], str]
 
 #: The top-level keys this flow adds to a sync file.
-KEYS = ("clearfacts", "statements", "invoices", "delivery", "resolve", "offices")
+KEYS = ("target", "statements", "invoices", "delivery", "resolve", "offices")
 _STATEMENTS = ("to", "folder", "format", "category")
 _STATEMENT_TARGETS = ("clearfacts", "folder")
 _STATEMENT_FORMATS = ("coda", "camt053")
@@ -131,8 +132,8 @@ def _connection(table: Mapping[str, Any], label: str, system: str, base: Path,
 def parse_options(data: Mapping[str, Any], where: Where, base: Path, registry: Registry,
                   environ: Mapping[str, str] | None = None) -> FlowOptions:
     """The flow's options from a sync file's data (`base`: the file's folder)."""
-    cf_table = _table(data, "clearfacts", ("connection",), where)
-    clearfacts = _connection(cf_table, "clearfacts", "clearfacts", base, registry, environ,
+    cf_table = _table(data, "target", ("connection",), where)
+    clearfacts = _connection(cf_table, "target", "clearfacts", base, registry, environ,
                              where)
     st = _table(data, "statements", _STATEMENTS, where)
     to = _choice(st, "to", _STATEMENT_TARGETS, "clearfacts", where, "statements")
@@ -188,11 +189,12 @@ def parse_options(data: Mapping[str, Any], where: Where, base: Path, registry: R
         except UsageError as exc:  # the message names the key; point at its line
             key = str(exc).split(":", 1)[0].removeprefix(f"{label}.journals.").split(".")[0]
             raise UsageError(f"{where(key, f'{label}.journals')}: {exc}") from None
-        for iban in found:
+        for raw_iban in raw:
+            iban = stdnum_iban.compact(str(raw_iban))
             if iban in seen:
-                raise UsageError(f"{where('journals', label)}: IBAN {iban} is configured "
-                                 f"for offices {seen[iban]} and {name}; an account belongs "
-                                 "to one office")
+                raise UsageError(f"{where(str(raw_iban), f'{label}.journals')}: IBAN {iban} "
+                                 f"is configured for offices {seen[iban]} and {name}; an "
+                                 "account belongs to one office")
             seen[iban] = str(name)
         offices.append(OfficeOptions(str(name), connection, found))
     return FlowOptions(clearfacts=clearfacts, offices=tuple(offices),

@@ -57,7 +57,7 @@ class World:
             f'system = "clearfacts"\n[settings]\nbase_url = "{self.clearfacts_url}"\n'
             f'token = {{ env = "CLEARFACTS_TOKEN" }}\n{HTTP}', encoding="utf-8")
         lines = ['flow = "codabox-clearfacts"', 'name = "offices"',
-                 'store = "state.db"', "", "[clearfacts]",
+                 'store = "state.db"', "", "[target]",
                  'connection = "clearfacts.toml"', self.extra]
         for office in self.codabox.state.offices:
             conn = f"codabox-{office.username}.toml"
