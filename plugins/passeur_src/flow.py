@@ -90,9 +90,21 @@ class _Send:
     data: bytes | None = None
     sha: str = ""
     note: str | None = None
+    old_sha: str | None = None  # what was sent before, for an overwrite
+
+    @property
+    def diff(self) -> tuple[dict[str, Any], ...]:
+        if self.action != "overwrite":
+            return ()
+        return ({"path": "document.sha256", "target": (self.old_sha or "")[:12],
+                 "source": self.sha[:12]},)
 
     def intent_key(self, sync: str) -> str:
         return f"{sync}:{self.entry_id}:{self.sha}"
+
+
+def _flag_diff(value: bool) -> tuple[dict[str, Any], ...]:
+    return ({"path": "mayHaveDocuments", "target": not value, "source": value},)
 
 
 def _sha(data: bytes) -> str:
@@ -124,12 +136,13 @@ class _Run:
 
     def record(self, action: str, entry_id: str, *, outcome: str | None = None,
                doc: SourceDoc | None = None, number: str | None = None,
-               reason: str | None = None, message: str | None = None) -> None:
+               reason: str | None = None, message: str | None = None,
+               diff: tuple[dict[str, Any], ...] = ()) -> None:
         entry = LedgerEntry(
             run_id=self.run_id or "plan", doctype="invoice", source_system=self.source_name,
             source_id=doc.id if doc else (number or entry_id), outcome=outcome or ACTIONS[action],
             source_number=doc.number if doc else number, target_system=self.target_name,
-            target_id=entry_id, reason=reason or action, message=message)
+            target_id=entry_id, reason=reason or action, message=message, diff=diff)
         if self.writing:
             entry = self.store.record(entry)
         self.report.items.append(Item(action, entry))
@@ -191,7 +204,7 @@ class _Run:
         if not self.writing:
             for ident in ids:
                 self.record("include_again", ident, number=ident, message="would be sent "
-                            "mayHaveDocuments: true (include_again)")
+                            "mayHaveDocuments: true (include_again)", diff=_flag_diff(True))
             return
         results = {str(r.get("id")): r for r in self.src.set_may_have_documents(ids, True)}
         for ident in ids:
@@ -205,7 +218,7 @@ class _Run:
         if not self.writing:
             for entry, why in entries:
                 self.record("exclude", str(entry["id"]), number=str(entry["id"]),
-                            message=f"would be excluded: {why}")
+                            message=f"would be excluded: {why}", diff=_flag_diff(False))
             return
         results = {str(r.get("id")): r for r in self.src.set_may_have_documents(
             [str(e["id"]) for e, _ in entries], False)}
@@ -219,7 +232,8 @@ class _Run:
                     message: str) -> None:
         status = (result or {}).get("status")
         if status in ("updated", "unchanged"):
-            self.record(action, ident, number=ident, message=message)
+            self.record(action, ident, number=ident, message=message,
+                        diff=_flag_diff(action == "include_again"))
         else:
             self.record(action, ident, number=ident, outcome="failed", reason="refused",
                         message=f"SRC answered {status or 'nothing'} for {ident}: "
@@ -295,14 +309,16 @@ class _Run:
                                 "sent")
             return None
         return _Send(member.record_id, doc, "overwrite", data=data, sha=sha,
-                     note=f"its PDF in {self.source_name} changed since it was sent")
+                     note=f"its PDF in {self.source_name} changed since it was sent",
+                     old_sha=member.content_hash)
 
     # -- sending -------------------------------------------------------------------------
 
     def plan(self, sends: list[_Send]) -> None:
         for send in sends:
             self.record(send.action, send.entry_id, doc=send.doc, message=send.note or (
-                "would be sent" if send.action == "send" else "would be overwritten"))
+                "would be sent" if send.action == "send" else "would be overwritten"),
+                diff=send.diff)
 
     def members(self, sends: list[_Send],
                 pending: dict[str, _Send]) -> Iterator[tuple[str, str, bytes]]:
@@ -397,7 +413,7 @@ class _Run:
                 if send.entry_id in overwritten:
                     self.record("overwrite", send.entry_id, doc=send.doc, reason="overwritten",
                                 message=send.note or "SRC held a document for it already: "
-                                "replaced (nothing can be deleted)")
+                                "replaced (nothing can be deleted)", diff=send.diff)
                 else:
                     self.record("send", send.entry_id, doc=send.doc, reason="sent",
                                 message=send.note)

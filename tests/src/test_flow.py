@@ -6,6 +6,7 @@ plan that makes no write call. Each PDF is compared byte for byte through the po
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -134,7 +135,6 @@ def test_every_missing_document_is_sent_once_and_a_second_run_sends_nothing(worl
     # a binding per entry sent, with the hash of what was sent
     bound = {b.members[0].record_id: b.members[0].content_hash
              for b in w.store.bindings(DOCTYPE)}
-    import hashlib
     assert bound == {i: hashlib.sha256(w.pdf(i)).hexdigest() for i in wanted}
 
     again = w.run(tmp_path)
@@ -155,6 +155,9 @@ def test_a_changed_pdf_is_overwritten_exactly_once_and_reported_so(world, tmp_pa
                                   ABSENT: ("not_in_source", "deferred")}
     item = next(i.entry for i in report.items if i.entry.target_id == changed)
     assert item.reason == "overwritten" and "changed since it was sent" in item.message
+    assert list(item.diff) == [{"path": "document.sha256",
+                                "target": hashlib.sha256(before).hexdigest()[:12],
+                                "source": hashlib.sha256(w.pdf(changed)).hexdigest()[:12]}]
     assert w.src_app.state.sent(changed) == 2 and w.portal(changed) == w.pdf(changed)
     assert [u.overwrote for u in w.src_app.state.uploads if u.invoice_id == changed] == \
         [False, True]
