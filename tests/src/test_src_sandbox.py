@@ -179,3 +179,27 @@ def test_what_is_not_an_archive_is_400(http) -> None:
     assert no_file.status_code == 400 and '"file"' in no_file.json()["message"]
     plain = http.post("/v1/invoice-document-archives", auth=AUTH, content=b"{}")
     assert plain.status_code == 400
+
+
+def test_faults_aimed_at_one_upload() -> None:
+    """fail_uploads answers those uploads 502 without storing them; the others go on."""
+    app = create_app(invoices=5, customers=1, with_documents=0, excluded=0,
+                     fail_uploads="2,3")
+    client = TestClient(app)
+    answers = [_upload(client, _zip([(f"FA00000{n}.pdf", tiny_pdf([str(n)]))]))
+               for n in (1, 2, 3, 4)]
+    assert [a.status_code for a in answers] == [200, 502, 502, 200]
+    assert answers[1].json() == {"message": "Injected failure before the archive was read "
+                                            "(sandbox)"}
+    assert [u.invoice_id for u in app.state.uploads] == ["FA000001", "FA000004"]
+    assert app.inner.upload_calls == 4
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("fail_uploads", "2;3", "fail_uploads must list upload numbers such as 1,3, got '2;3'"),
+    ("lose_uploads", "0", "lose_uploads counts uploads from 1, got '0'"),
+])
+def test_upload_fault_options_are_checked(option, value, message) -> None:
+    with pytest.raises(ValueError) as caught:
+        create_app(**{option: value})
+    assert str(caught.value) == message
