@@ -59,6 +59,13 @@ if TYPE_CHECKING:
         FieldType,
         SystemSpec,
     )
+    from passeur.wire_checks import (
+        WRONG_SYSTEM,
+        expect_list,
+        expect_object,
+        not_this_system,
+        wire_error,
+    )
 
 __version__ = "0.1.0"
 
@@ -106,21 +113,26 @@ _WHERE = {
     "WireFormat": "passeur.engine.wire",
     "WriteRefusedError": "passeur.errors",
     "WriteVetoedError": "passeur.errors",
+    "WRONG_SYSTEM": "passeur.wire_checks",
     "Written": "passeur.engine.wire",
     "XmlReader": "passeur.engine.documents",
     "XmlWriter": "passeur.engine.documents",
     "dump_json": "passeur.engine.io",
+    "expect_list": "passeur.wire_checks",
+    "expect_object": "passeur.wire_checks",
     "field": "passeur.fieldspecs",
     "fields": "passeur.fieldspecs",
     "fields_of": "passeur.canonical",
     "hookimpl": "passeur.hookspecs",
     "load_registry": "passeur.plugins",
     "make_plugin_manager": "passeur.plugins",
+    "not_this_system": "passeur.wire_checks",
     "parse_decimal": "passeur.numbers",
     "read_fields": "passeur.engine.wire",
     "read_only": "passeur.fieldspecs",
     "read_only_fields": "passeur.fieldspecs",
     "to_decimal": "passeur.engine.wire",
+    "wire_error": "passeur.wire_checks",
     "write_fields": "passeur.engine.wire",
 }
 
@@ -141,6 +153,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "WRONG_SYSTEM",
     "BinaryReader",
     "BinaryWriter",
     "Capabilities",
@@ -188,16 +201,20 @@ __all__ = [
     "XmlWriter",
     "__version__",
     "dump_json",
+    "expect_list",
+    "expect_object",
     "field",
     "fields",
     "fields_of",
     "hookimpl",
     "load_registry",
     "make_plugin_manager",
+    "not_this_system",
     "parse_decimal",
     "read_fields",
     "read_only",
     "read_only_fields",
     "to_decimal",
+    "wire_error",
     "write_fields",
 ]
