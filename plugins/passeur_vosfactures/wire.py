@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from passeur import DocumentType, Issue, Level, WireFormat, read_fields, write_fields
+from passeur import (
+    WRONG_SYSTEM,
+    DocumentType,
+    Issue,
+    WireFormat,
+    expect_object,
+    not_this_system,
+    read_fields,
+    wire_error,
+    write_fields,
+)
 from passeur_vosfactures.schema import CLIENT, DEPARTMENT, INVOICE, PAYMENT, PRODUCT
 from passeur_vosfactures.taxes import fit_line_totals, read_hub
 
@@ -22,16 +32,8 @@ __all__ = ["FORMATS", "reader", "tax_ids", "tax_no", "writer"]
 WRAPPERS = {"invoice": "invoice", "client": "client", "product": "product",
             "payment": "banking_payment", "department": "department"}
 
-_FOREIGN = {
-    "Facture": "an ERP Connector create payload; read it with --from erpconnector",
-    "LigneFacture": "an ERP Connector invoice; read it with --from erpconnector",
-    "NoFacture": "an ERP Connector invoice; read it with --from erpconnector",
-    "deal": "a VosFactures webhook payload (an event), not a document",
-}
-
-
-def _error(message: str, path: str, source: str, code: str) -> Issue:
-    return Issue(Level.ERROR, message, code, path, source or None)
+#: what a webhook call posts: an event about a document, not the document
+_WEBHOOK_KEY = "deal"
 
 
 def reader(doctype: DocumentType) -> Callable[[Any, str], tuple[dict[str, Any] | None,
@@ -41,20 +43,17 @@ def reader(doctype: DocumentType) -> Callable[[Any, str], tuple[dict[str, Any] |
     known = frozenset(spec.name for spec in doctype.fields)
 
     def read(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
-        if not isinstance(value, dict):
-            kind = "a list" if isinstance(value, list) else type(value).__name__
-            return None, [_error(f"expected a VosFactures {doctype.name} object, got {kind}",
-                                 "$", source, "wire.form")]
+        shape = expect_object(value, f"a VosFactures {doctype.name}", source)
+        if shape is not None:
+            return None, [shape]
         path = "$"
         if isinstance(value.get(wrapper), dict):
             value, path = value[wrapper], f"$.{wrapper}"
-        for key, what in _FOREIGN.items():
-            if key in value:
-                return None, [_error(f"this looks like {what}", path, source,
-                                     "wire.wrong_system")]
+        if _WEBHOOK_KEY in value:
+            return None, [wire_error("this looks like a VosFactures webhook payload (an event), "
+                                     "not a document", path, source, WRONG_SYSTEM)]
         if not known & value.keys():
-            return None, [_error(f"no VosFactures {doctype.name} field found", path, source,
-                                 "wire.wrong_system")]
+            return None, [not_this_system(f"VosFactures {doctype.name}", path, source)]
         issues: list[Issue] = []
         return read_fields(value, doctype.fields, path, issues, source or None), issues
 

@@ -103,18 +103,21 @@ def test_assumed_typedoc_codes_are_read_with_a_note() -> None:
 def test_documents_of_the_other_system_are_recognised() -> None:
     vf = _load(TESTDATA / "invoice_get.json")
     assert read_erp(vf)[0] is None
+    # the reader says the document is not its own; which system it is, the engine finds
+    # from the registry (tests/engine/test_recognise.py)
     assert _messages(read_erp(vf)[1]) == [
         ("$", "this looks like a VosFactures invoice (it has `positions`); read it with "
          "--from vosfactures")]
     payload = _load(GOLDEN / "acomba_seed004" / "input.json")
-    assert _messages(read_vf(payload)[1]) == [
-        ("$", "this looks like an ERP Connector create payload; read it with --from "
-         "erpconnector")]
+    assert [(i.code, i.path, i.message) for i in read_vf(payload)[1]] == [
+        ("wire.wrong_system", "$", "no VosFactures invoice field found")]
     webhook = _load(TESTDATA / "invoice_create_webhook.json")
     assert _messages(read_vf(webhook)[1]) == [
         ("$", "this looks like a VosFactures webhook payload (an event), not a document")]
     assert _messages(read_erp([1, 2])[1]) == [
         ("$", "expected an ERP Connector invoice object, got a list")]
+    assert _messages(read_vf(None)[1]) == [
+        ("$", "expected a VosFactures invoice object, got null")]
 
 
 def test_vosfactures_money_strings_become_decimals_and_back() -> None:
