@@ -11,7 +11,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from passeur import Issue, Level, WireFormat, read_fields, write_fields
+from passeur import (
+    Issue,
+    Level,
+    WireFormat,
+    expect_object,
+    not_this_system,
+    read_fields,
+    wire_error,
+    write_fields,
+)
 from passeur.model import DocumentKind, Invoice, LineKind
 from passeur_erpconnector.schema import DOCUMENTED_TYPE_DOC_CODES, INVOICE, TYPE_DOC_CODES
 from passeur_erpconnector.taxes import infer_line_taxes
@@ -19,46 +28,31 @@ from passeur_erpconnector.taxes import infer_line_taxes
 __all__ = ["FORMATS", "check_lines", "read_invoice", "write_invoice"]
 
 _HEADER_KEYS = frozenset(spec.name for spec in INVOICE.fields)
-_OTHER_SYSTEMS = {
-    "positions": "a VosFactures invoice (it has `positions`); read it with --from vosfactures",
-    "buyer_name": "a VosFactures invoice (it has `buyer_name`); read it with --from vosfactures",
-    "deal": "a VosFactures webhook payload, not an ERP Connector invoice",
-}
-
-
-def _error(message: str, path: str, source: str, code: str = "wire.form") -> Issue:
-    return Issue(Level.ERROR, message, code, path, source or None)
 
 
 def _unwrap(value: Any, source: str) -> tuple[dict[str, Any] | None, str, list[Issue]]:
     """The invoice object inside any accepted form, and the data path it sits at."""
-    if not isinstance(value, dict):
-        kind = "a list" if isinstance(value, list) else type(value).__name__
-        return None, "$", [_error(f"expected an ERP Connector invoice object, got {kind}",
-                                  "$", source)]
+    shape = expect_object(value, "an ERP Connector invoice", source)
+    if shape is not None:
+        return None, "$", [shape]
     if "Facture" in value:
         inner = value["Facture"]
-        if not isinstance(inner, dict):
-            return None, "$.Facture", [_error("`Facture` must be an object", "$.Facture",
-                                              source)]
+        shape = expect_object(inner, "an ERP Connector invoice", source, "$.Facture")
+        if shape is not None:
+            return None, "$.Facture", [shape]
         return inner, "$.Facture", []
     if "ResultPayload" in value:
         payload = value.get("ResultPayload") or {}
         full = payload.get("FullTransaction") if isinstance(payload, dict) else None
         if not isinstance(full, dict):
-            return None, "$.ResultPayload", [_error(
+            return None, "$.ResultPayload", [wire_error(
                 "this task result has no FullTransaction; create with "
                 '"ReturnFullTransaction": true to get the invoice back',
                 "$.ResultPayload", source)]
         return full, "$.ResultPayload.FullTransaction", []
-    for key, what in _OTHER_SYSTEMS.items():
-        if key in value and not _HEADER_KEYS & value.keys():
-            return None, "$", [_error(f"this looks like {what}", "$", source,
-                                      "wire.wrong_system")]
     if not _HEADER_KEYS & value.keys():
-        return None, "$", [_error("no ERP Connector invoice field found (expected NoFacture, "
-                                  "DateFacture, LigneFacture...)", "$", source,
-                                  "wire.wrong_system")]
+        return None, "$", [not_this_system("ERP Connector invoice", "$", source,
+                                           "NoFacture, DateFacture, LigneFacture...")]
     return value, "$", []
 
 
@@ -81,7 +75,7 @@ def read_invoice(value: Any, source: str = "") -> tuple[dict[str, Any] | None, l
         else:
             unknown_code = record.pop("TypeDoc")
             known = ", ".join(f"{k} = {v}" for k, v in TYPE_DOC_CODES.items())
-            issues.append(_error(f"TypeDoc code {code} is not documented (known: {known})",
+            issues.append(wire_error(f"TypeDoc code {code} is not documented (known: {known})",
                                  f"{path}.TypeDoc", source, "wire.value"))
     plain = read_fields(record, INVOICE.fields, path, issues, source or None)
     if unknown_code is not None:

@@ -286,8 +286,8 @@ def test_canonical_in_and_out() -> None:
 def test_a_document_of_the_wrong_system_fails_with_a_hint() -> None:
     outcome = convert(_load(TESTDATA / "vosfactures" / "invoice_get.json"), "acomba", "passeur")
     assert outcome.failed
-    assert _issues(outcome) == [("error", "$", "this looks like a VosFactures invoice (it has "
-                                 "`positions`); read it with --from vosfactures")]
+    assert _issues(outcome) == [("error", "$", "no ERP Connector invoice field found (expected "
+                                 "NoFacture, DateFacture, LigneFacture...)")]
 
 
 def test_seed_003_post_form_with_null_payments() -> None:

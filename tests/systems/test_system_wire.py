@@ -105,9 +105,9 @@ def test_documents_of_the_other_system_are_recognised() -> None:
     assert read_erp(vf)[0] is None
     # the reader says the document is not its own; which system it is, the engine finds
     # from the registry (tests/engine/test_recognise.py)
-    assert _messages(read_erp(vf)[1]) == [
-        ("$", "this looks like a VosFactures invoice (it has `positions`); read it with "
-         "--from vosfactures")]
+    assert [(i.code, i.path, i.message) for i in read_erp(vf)[1]] == [
+        ("wire.wrong_system", "$", "no ERP Connector invoice field found (expected NoFacture, "
+         "DateFacture, LigneFacture...)")]
     payload = _load(GOLDEN / "acomba_seed004" / "input.json")
     assert [(i.code, i.path, i.message) for i in read_vf(payload)[1]] == [
         ("wire.wrong_system", "$", "no VosFactures invoice field found")]
@@ -116,6 +116,8 @@ def test_documents_of_the_other_system_are_recognised() -> None:
         ("$", "this looks like a VosFactures webhook payload (an event), not a document")]
     assert _messages(read_erp([1, 2])[1]) == [
         ("$", "expected an ERP Connector invoice object, got a list")]
+    assert _messages(read_erp({"Facture": "F-1"})[1]) == [
+        ("$.Facture", "expected an ERP Connector invoice object, got a string")]
     assert _messages(read_vf(None)[1]) == [
         ("$", "expected a VosFactures invoice object, got null")]
 
