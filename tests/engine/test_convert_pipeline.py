@@ -287,7 +287,10 @@ def test_a_document_of_the_wrong_system_fails_with_a_hint() -> None:
     outcome = convert(_load(TESTDATA / "vosfactures" / "invoice_get.json"), "acomba", "passeur")
     assert outcome.failed
     assert _issues(outcome) == [("error", "$", "no ERP Connector invoice field found (expected "
-                                 "NoFacture, DateFacture, LigneFacture...)")]
+                                 "NoFacture, DateFacture, LigneFacture...): this looks like a "
+                                 "VosFactures invoice (it has `user_id`, "
+                                 "`accounting_income_tax_date`, `accounting_kind`); read it "
+                                 "with --from vosfactures")]
 
 
 def test_seed_003_post_form_with_null_payments() -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from passeur import Issue, Level, Registry, load_registry
+from passeur.engine.convert import Converter, parse_endpoint
 from passeur.engine.recognise import looks_like, with_hint
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
@@ -18,6 +20,29 @@ SAGE = {"DO_Piece": "FA00142", "DO_Date": "2024-03-04", "DO_Tiers": "CDUPONT"}
 @cache
 def _registry() -> Registry:
     return load_registry()
+
+
+def _errors(value: Any, source: str) -> list[tuple[str, str, str]]:
+    registry = _registry()
+    converter = Converter(registry, parse_endpoint(registry, source),
+                          parse_endpoint(registry, "passeur"))
+    outcome = converter.convert(value)
+    assert outcome.failed
+    return [(i.code, i.path, i.message) for i in outcome.issues if i.level is Level.ERROR]
+
+
+def test_a_third_party_document_is_named_from_its_declaration() -> None:
+    assert _errors(SAGE, "vosfactures") == [(
+        "wire.wrong_system", "$", "no VosFactures invoice field found: this looks like a "
+        "Sage 100 invoice (it has `DO_Piece`, `DO_Date`, `DO_Tiers`); read it with "
+        "--from sage100")]
+
+
+def test_a_variant_source_compares_with_its_system_and_says_its_own_words_first() -> None:
+    assert _errors(SAGE, "acomba") == [(
+        "wire.wrong_system", "$", "no ERP Connector invoice field found (expected NoFacture, "
+        "DateFacture, LigneFacture...): this looks like a Sage 100 invoice (it has "
+        "`DO_Piece`, `DO_Date`, `DO_Tiers`); read it with --from sage100")]
 
 
 def test_a_wrapped_document_is_recognised_one_level_down() -> None:

@@ -27,6 +27,7 @@ from passeur.engine.hub import (
     tax_rounding_of,
 )
 from passeur.engine.io import InputForm, InputProblem, RawDocument
+from passeur.engine.recognise import with_hint
 from passeur.engine.seller import SellerConfig, fill_seller
 from passeur.engine.wire import WireFormat, Written, missing_required
 from passeur.errors import (
@@ -358,7 +359,7 @@ class Converter:
             plain, found = self.reader.read(value, self.source_label)
         except _Failed:
             return None, issues
-        issues.extend(found)
+        issues.extend(with_hint(self.registry, value, self.source.system, found))
         return (None if plain is None or _has_error(found) else plain), issues
 
     def _convert(self, value: Any, issues: list[Issue], original: Any = _NO_ORIGINAL) -> Any:
@@ -369,7 +370,7 @@ class Converter:
             record = self._at_hub(record, issues)
         else:
             plain, found = self.reader.read(value, label)
-            issues.extend(found)
+            issues.extend(with_hint(self.registry, value, self.source.system, found))
             if plain is None or _has_error(found):
                 raise _Failed
             self._check_source_required(plain, issues)
