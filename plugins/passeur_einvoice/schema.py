@@ -31,7 +31,8 @@ from passeur_einvoice.xmlfile import one_file, whole_file
 
 __all__ = ["CII", "FACTURX", "FORMATS", "SYSTEMS", "UBL"]
 
-_FILE = Capabilities()
+#: files in a folder connection (`passeur.engine.folder`): read, and written one per document
+_FILE = Capabilities(list=True, get=True, create=True)
 #: text, blank and subtotal lines become notes or are left out, with a note (`complete`)
 _KINDS = frozenset({"item", "product_group", "text", "blank", "subtotal"})
 
@@ -40,7 +41,8 @@ UBL = SystemSpec(
     title="UBL 2.1 (Peppol BIS Billing 3.0, UBL.BE / e-fff, French CTC)",
     description="UBL Invoice and CreditNote files; written as Peppol BIS Billing 3.0.",
     document_types=(DocumentType(
-        name="invoice", canonical="invoice", capabilities=Capabilities(natural_keys=("ID",)),
+        name="invoice", canonical="invoice",
+        capabilities=Capabilities(list=True, get=True, create=True, natural_keys=("ID",)),
         fields=field_specs(UBL_INVOICE),
         description="an Invoice or CreditNote (a CreditNote reads with Invoice names)"),),
 )

@@ -175,9 +175,9 @@ def test_a_purchase_keeps_its_supplier() -> None:
 
 @pytest.mark.parametrize(("text", "suffix", "message"), [
     ('name = "X"\n', ".toml",
-     "the seller file has no address.country (EN 16931 BT-27, BT-40)"),
+     "the seller has no address.country (EN 16931 BT-27, BT-40)"),
     ('address = { country = "BE" }\n', ".toml",
-     "the seller file has no name (EN 16931 BT-27, BT-40)"),
+     "the seller has no name (EN 16931 BT-27, BT-40)"),
     ('name = "X"\nvat = "BE0123"\n', ".toml", "not a seller party: unknown field(s): vat"),
     ('{"name": "X",', ".json", "1:14: not JSON: Expecting property name enclosed in "
      "double quotes"),

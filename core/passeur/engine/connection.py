@@ -12,6 +12,11 @@
     timeout = 30                      # seconds
     max_attempts = 5                  # first try included
 
+A system whose documents do not name their seller (Acomba: the company is the ERP's own)
+gets it from a `seller`: a seller file (`seller = "our-company.toml"`, relative to the
+connection file) or a `[seller]` table of the party's fields (`passeur.engine.seller`); a
+sync from that connection completes each sale invoice's seller with it.
+
 A connection may be a folder instead of an account: a `[folder]` table with a `path`
 (relative to the connection file) and a file-name `pattern` such as "{number}.xml" makes the
 system's documents the files of that folder (`passeur.engine.folder`); no account setting is
@@ -34,6 +39,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from passeur.engine.folder import FolderClient, FolderSettings
+from passeur.engine.seller import SellerConfig, seller_setting
 from passeur.errors import InputError, UsageError
 from passeur.http import HttpSettings, RetryPolicy
 from passeur.plugins import Registry
@@ -45,7 +51,7 @@ from passeur.tomltext import load_toml
 __all__ = ["Connection", "load_connection", "parse_connection"]
 
 _SECRET_NAME = re.compile(r"(token|password|passwd|secret|licen[cs]e|api_?key)", re.I)
-_TOP_KEYS = ("system", "settings", "http", "folder")
+_TOP_KEYS = ("system", "settings", "http", "folder", "seller")
 _FOLDER_KEYS = ("path", "pattern")
 _HTTP_KEYS = ("rate_limit", "burst", "timeout", "connect_timeout", "max_attempts",
               "base_delay", "max_delay")
@@ -63,6 +69,7 @@ class Connection:
     http: HttpSettings
     folder: FolderSettings | None = None  # files in a folder instead of a live API
     formats: Mapping[str, Any] = attrs.field(factory=dict)
+    seller: SellerConfig | None = None  # completes the seller its documents do not name
 
     def __repr__(self) -> str:
         shown = {k: ("***" if k in self.secret_names else v) for k, v in self.settings.items()}
@@ -80,13 +87,16 @@ class Connection:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _where(name: str, text: str, key: str) -> str:
     line = _line_of(text, key)
+    if line is None:  # a table: its [key] header
+        match = re.search(rf"^[ \t]*\[[ \t]*{re.escape(key)}[ \t]*\]", text, re.M)
+        line = text.count("\n", 0, match.start()) + 1 if match else None
     return f"{name}:{line}" if line else name
 
 
@@ -130,7 +140,7 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
         if key not in _TOP_KEYS:
             raise UsageError(f"{_where(name, text, key)}: unknown key {key!r}"
                              f"{did_you_mean(key, _TOP_KEYS)} (a connection file has: "
-                             "system, [settings], [http], [folder])")
+                             "system, [settings], [http], [folder], seller)")
     system_name = data.get("system")
     if not isinstance(system_name, str) or not system_name:
         known = ", ".join(sorted(s for s in registry.systems if s != "passeur")) or "none"
@@ -203,9 +213,12 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
     formats = {key: fmt for key, fmt in registry.formats.items()
                if key.startswith(f"{spec.name}.")}
     register_secrets(str(settings[k]) for k in secrets if settings.get(k))
+    seller = None
+    if "seller" in data:
+        seller = seller_setting(data["seller"], _where(name, text, "seller"), base, name)
     return Connection(name=name, system=spec, variant=variant, settings=settings,
                       secret_names=frozenset(secrets), http=_http(name, data.get("http")),
-                      folder=folder, formats=formats)
+                      folder=folder, formats=formats, seller=seller)
 
 
 def _folder(name: str, text: str, table: Any, base: Path | None) -> FolderSettings | None:

@@ -175,6 +175,16 @@ class FolderClient:
         """The documents of one file, in the system's own form."""
         return self._read(self._format(doctype), path)
 
+    def record_of(self, doctype: str, data: bytes | str) -> dict[str, Any]:
+        """The system's record of one of its own files (a UBL invoice the converter wrote),
+        so that the pattern can name it and the format write it again."""
+        plain, found = self._format(doctype).read(data, "")
+        errors = [i for i in found if i.level is Level.ERROR]
+        if not isinstance(plain, dict) or errors:
+            raise InputError("; ".join(i.message for i in errors or found)
+                             or f"a {doctype} file of {self.system} cannot be read back")
+        return plain
+
     def file_bytes(self, doctype: str, document: Mapping[str, Any]) -> bytes:
         """The content of the file `document` is written as."""
         return self._bytes(self._format(doctype), document)
@@ -182,9 +192,10 @@ class FolderClient:
     def _bytes(self, fmt: WireFormat, document: Mapping[str, Any]) -> bytes:
         if self._json():
             return (dump_json(document, indent=2) + "\n").encode("utf-8")
-        if fmt.write_file is not None:
+        if fmt.write_file is not None:  # each document written, then the file of them
             out = io.BytesIO()
-            issues = fmt.write_file([dict(document)], out)
+            written = fmt.write(dict(document))
+            issues = fmt.write_file([getattr(written, "output", written)], out)
             errors = [i for i in issues if i.level is Level.ERROR]
             if errors:
                 raise UsageError("; ".join(i.message for i in errors))

@@ -25,7 +25,7 @@ from passeur.model.common import Address, Contact, Party
 from passeur.model.invoice import Direction, Invoice
 from passeur.serialize import structure
 
-__all__ = ["SellerConfig", "fill_seller", "load_seller"]
+__all__ = ["SellerConfig", "fill_seller", "load_seller", "seller_from_data", "seller_setting"]
 
 #: the seller fields a file may complete, each taken whole (an address is never assembled
 #: from the document's city and the file's street)
@@ -55,21 +55,44 @@ def load_seller(path: str | Path) -> SellerConfig:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not TOML: {exc}") from None
+    return seller_from_data(data, str(path), str(path))
+
+
+def seller_from_data(data: Any, origin: str, where: str) -> SellerConfig:
+    """The seller party of a seller file's content or of a connection or sync file's
+    `[seller]` table; `where` (file or file:line) starts each refusal (an InputError)."""
     if not isinstance(data, dict):
-        raise InputError(f"{path}: a seller file is a table of the seller's fields (name, "
-                         "identifiers, address...), not {type(data).__name__}")
+        raise InputError(f"{where}: a seller is a table of the seller's fields (name, "
+                         f"identifiers, address...), not {type(data).__name__}")
     try:
         party = structure(data, Party)
     except StructureError as exc:
-        raise InputError(f"{path}: not a seller party: " + "; ".join(exc.problems)) from None
+        raise InputError(f"{where}: not a seller party: " + "; ".join(exc.problems)) from None
     missing = [what for what, present in (
         ("name", party.name or party.legal_name),
         ("address.country", party.address is not None and party.address.country))
         if not present]
     if missing:
-        raise InputError(f"{path}: the seller file has no {' nor '.join(missing)} "
+        raise InputError(f"{where}: the seller has no {' nor '.join(missing)} "
                          "(EN 16931 BT-27, BT-40)")
-    return SellerConfig(party, str(path))
+    return SellerConfig(party, origin)
+
+
+def seller_setting(value: Any, where: str, base: Path | None, origin: str) -> SellerConfig:
+    """A connection or sync file's `seller`: a seller file's path (relative to `base`, the
+    folder of the file that names it) or the party's fields inline (a `[seller]` table,
+    `origin` then naming that file)."""
+    if isinstance(value, str):
+        path = Path(value)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.is_file():
+            raise InputError(f"{where}: seller file {value} not found (looked for {path})")
+        return load_seller(path)
+    if isinstance(value, dict):
+        return seller_from_data(value, origin, where)
+    raise InputError(f'{where}: seller is a seller file (seller = "our-company.toml") or a '
+                     f"[seller] table of the party's fields, not {type(value).__name__}")
 
 
 def _empty(value: Any) -> bool:

@@ -51,7 +51,10 @@ class FolderSyncAdapter:
             yield record
             await asyncio.sleep(0)
 
-    def stamp(self, doctype: str, body: Mapping[str, Any], key: str) -> dict[str, Any]:
+    def stamp(self, doctype: str, body: Mapping[str, Any] | bytes | str,
+              key: str) -> dict[str, Any]:
+        if isinstance(body, bytes | str):  # a file the converter wrote (UBL, CII, Factur-X)
+            return self.client.record_of(doctype, body)
         return dict(body)  # the file name is the key
 
     def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:

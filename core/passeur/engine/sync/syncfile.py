@@ -29,7 +29,7 @@ __all__ = ["Side", "SyncSpec", "load_sync_file", "parse_duration"]
 
 _TOP = ("name", "store", "doctypes", "source", "target", "mapping", "match", "policy", "read",
         "schedule")
-_SIDE = ("connection", "name", "system", "settings", "http")
+_SIDE = ("connection", "name", "system", "settings", "http", "seller")
 _MAPPING = ("route", "file")
 _POLICY = {"on_issue": ("ignore", "warn", "error"),
            "on_missing_reference": ("create", "defer", "fail"),
@@ -74,10 +74,10 @@ class SyncSpec:
 def _line(text: str, key: str, after: str | None = None) -> int | None:
     start = 0
     if after is not None:
-        header = re.search(rf"^\s*\[{re.escape(after)}\]", text, re.M)
+        header = re.search(rf"^[ \t]*\[{re.escape(after)}\]", text, re.M)
         if header:
             start = header.end()
-    found = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=|^\s*\[{re.escape(key)}[\].]",
+    found = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=|^[ \t]*\[{re.escape(key)}[\].]",
                        re.M).search(text, start)
     return text.count("\n", 0, found.start()) + 1 if found else None
 
@@ -163,6 +163,14 @@ def _side(reader: _Reader, data: Mapping[str, Any], key: str, registry: Registry
     else:
         raise UsageError(f"{reader.where(key)}: [{key}] needs connection = \"FILE.toml\" or "
                          "system = \"...\"")
+    if "seller" in table:  # the side's own seller wins over its connection file's
+        from passeur.engine.seller import seller_setting
+
+        where = reader.where("seller", key)
+        if where == str(reader.path):
+            where = reader.where(f"{key}.seller")
+        connection = attrs.evolve(connection, seller=seller_setting(
+            table["seller"], where, reader.path.parent, f"{reader.path} [{key}.seller]"))
     name = str(table.get("name") or connection.variant or connection.system.name)
     return Side(name, connection)
 
