@@ -87,7 +87,6 @@ class _Send:
     entry_id: str
     doc: SourceDoc
     action: str  # send / overwrite
-    data: bytes | None = None
     sha: str = ""
     note: str | None = None
     old_sha: str | None = None  # what was sent before, for an overwrite
@@ -308,7 +307,9 @@ class _Run:
                         message=f"{self.source_name} changed the invoice, its PDF is the one "
                                 "sent")
             return None
-        return _Send(member.record_id, doc, "overwrite", data=data, sha=sha,
+        # only the hash is kept: the PDF is fetched again when its archive is packed, so
+        # memory holds one archive however many PDFs changed
+        return _Send(member.record_id, doc, "overwrite", sha=sha,
                      note=f"its PDF in {self.source_name} changed since it was sent",
                      old_sha=member.content_hash)
 
@@ -334,21 +335,19 @@ class _Run:
                             reason="rejected", message=f"invoice id {send.entry_id!r} cannot "
                             "be a file name as it is")
                 continue
-            data = send.data
-            if data is None:
-                try:
-                    data = self.source.fetch(send.doc, self.options.max_pdf_bytes)
-                except (TransportError, OSError, TooLarge) as exc:
-                    self.record(send.action, send.entry_id, doc=send.doc, outcome="failed",
-                                reason="source_error", message=f"its PDF cannot be read from "
-                                f"{self.source_name}: {exc}")
-                    continue
+            try:
+                data = self.source.fetch(send.doc, self.options.max_pdf_bytes)
+            except (TransportError, OSError, TooLarge) as exc:
+                self.record(send.action, send.entry_id, doc=send.doc, outcome="failed",
+                            reason="source_error", message=f"its PDF cannot be read from "
+                            f"{self.source_name}: {exc}")
+                continue
             if not data.startswith(PDF_MAGIC):
                 self.record(send.action, send.entry_id, doc=send.doc, outcome="failed",
                             reason="not_a_pdf", message=f"what {self.source_name} serves for "
                             f"{send.doc.number} is not a PDF (it does not start with %PDF-)")
                 continue
-            send.sha, send.data = _sha(data), None
+            send.sha = _sha(data)
             pending[send.entry_id] = send
             yield send.entry_id, name, data
 

@@ -55,7 +55,9 @@ class ClientPdfSource:
         self.name = name
 
     def index(self) -> Iterator[SourceDoc]:
-        for record in self.client.iter_documents("invoice"):
+        listing = getattr(self.client, "iter_invoices", None)  # VosFactures: no positions
+        records = listing() if callable(listing) else self.client.iter_documents("invoice")
+        for record in records:
             number = record.get("number")
             if record.get("id") is None or number in (None, ""):
                 continue  # a draft without a number cannot be matched to an SRC entry
