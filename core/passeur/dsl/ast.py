@@ -383,6 +383,9 @@ class Rule:
     end_line: int = _pos()
     via_column: int = attrs.field(default=0, kw_only=True, eq=False)
     file: str = attrs.field(default="", kw_only=True, eq=False)
+    #: `each key, value in LEFT <-> RIGHT [via T]`: the object's keys renamed through the
+    #: table, its values copied (left and right are the two objects' paths)
+    keys: bool = attrs.field(default=False, kw_only=True)
 
     @property
     def text(self) -> str:
@@ -410,7 +413,8 @@ class Let:
 
 @attrs.frozen
 class Each:
-    """A per-item block: `each LEFT ARROW RIGHT [key L = R]` ... `end`."""
+    """A per-item block: `each LEFT ARROW RIGHT [key L = R] [where C]` ... `end`, or a
+    `group LEFT ARROW RIGHT by PATHS` ... `end` (a summary: one item per group)."""
 
     left: Path
     arrow: str
@@ -422,6 +426,29 @@ class Each:
     end_line: int = _pos()
     #: `where CONDITION`: a filter on the left items (see docs, "Filters")
     where: Expr | None = attrs.field(default=None, kw_only=True)
+    #: `group L -> R by F, G`: one item per distinct value of the `by` fields (docs,
+    #: "Grouping and summaries"); None for an `each` block
+    group_by: tuple[Path, ...] | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def word(self) -> str:
+        """The block's keyword, as messages name it."""
+        return "each" if self.group_by is None else "group"
+
+    @property
+    def head(self) -> str:
+        """The block's first line as written (without comments)."""
+        from passeur.dsl.printer import expr_text
+
+        if self.group_by is not None:
+            by = ", ".join(expr_text(p) for p in self.group_by)
+            return (f"group {expr_text(self.left)} {self.arrow} {expr_text(self.right)} "
+                    f"by {by}")
+        key = ""
+        if self.key is not None:
+            key = f" key {expr_text(self.key[0])} = {expr_text(self.key[1])}"
+        where = f" where {expr_text(self.where)}" if self.where is not None else ""
+        return f"each {expr_text(self.left)} {self.arrow} {expr_text(self.right)}{key}{where}"
 
 
 @attrs.frozen

@@ -150,6 +150,7 @@ class _FileChecker:
         self.seen: set[Problem] = set()
         self._lens = False  # typing one side of a `<->` rule
         self._blocks: tuple[ast.Each, ...] = ()  # the blocks around the rule being checked
+        self._in_item = False  # typing a group aggregate's argument (it reads one item)
 
     # -- reporting ---------------------------------------------------------------------------
 
@@ -322,7 +323,7 @@ class _FileChecker:
                 spec = self.resolve(side_name, prefix, path)
                 if spec is not None and spec.type not in (FieldType.LIST, FieldType.ANY):
                     self.add("", path.line, path.column,
-                             f"`each` needs a list, but `{path.text}` of "
+                             f"`{statement.word}` needs a list, but `{path.text}` of "
                              f"{self.sides[side_name].label} is "
                              f"{_article(spec.type.value)} {spec.type.value}", "each")
             if statement.key is not None:
@@ -330,6 +331,12 @@ class _FileChecker:
                 inner_right = (*right_prefix, *statement.right.parts)
                 self.resolve("left", inner_left, statement.key[0])
                 self.resolve("right", inner_right, statement.key[1])
+            if statement.group_by is not None:  # read on each item of the list read
+                read_side = "right" if statement.arrow == ast.BACKWARD else "left"
+                inner = (*(left_prefix if read_side == "left" else right_prefix),
+                         *(statement.left if read_side == "left" else statement.right).parts)
+                for path in statement.group_by:
+                    self.resolve(read_side, inner, path)
             if statement.where is not None:  # read on each left item
                 self._blocks = (*blocks, statement)
                 self._type_of(statement.where, "left",
@@ -361,6 +368,8 @@ class _FileChecker:
                      for side_name, expr in sources.items()}
         finally:
             self._lens = False
+        if rule.keys:
+            self._check_objects(scoped)
         extra_side = "right" if rule.arrow == ast.BACKWARD else "left"
         for extra in (rule.default, rule.when):
             if extra is not None:
@@ -381,6 +390,20 @@ class _FileChecker:
             self._check_enum_values(scoped, direction)
             if rule.via is None:
                 self._check_written_type(scoped, direction, kinds)
+
+    def _check_objects(self, scoped: ast.RuleInScope) -> None:
+        """`each key, value in L <-> R`: both sides name objects (or free-form fields)."""
+        for side_name, path, prefix in (("left", scoped.rule.left, scoped.left_prefix),
+                                        ("right", scoped.rule.right, scoped.right_prefix)):
+            side = self.sides.get(side_name)
+            if side is None or not isinstance(path, ast.Path) or path.scoped:
+                continue
+            spec = _quiet_resolve(side.fields, (*prefix, *path.parts))
+            if spec is not None and spec.type not in (FieldType.OBJECT, FieldType.ANY):
+                self.add(scoped.rule.file, path.line, path.column,
+                         f"`each key, value in` needs an object, but `{path.text}` of "
+                         f"{side.label} is {_article(spec.type.value)} {spec.type.value}",
+                         "keys")
 
     def _check_written_type(self, scoped: ast.RuleInScope, direction: str,
                             kinds: dict[str, str]) -> None:
@@ -418,7 +441,8 @@ class _FileChecker:
             hint = f"; did you mean `{best}`?" if best else ""
             self.add(rule.file, rule.line, column, f"unknown table `{rule.via}`{hint}", "table")
             return
-        if rule.arrow == ast.BOTH and len(scoped.directions) == 2 and not rule.keep:
+        if rule.arrow == ast.BOTH and len(scoped.directions) == 2 and not rule.keep \
+                and not rule.keys:  # the compiler says why renamed keys cannot go back
             problem = table.one_to_one_problem()
             if problem is not None:
                 self.add(rule.file, rule.line, column,
@@ -562,6 +586,15 @@ class _FileChecker:
                          "current item of an `each` block; this rule is outside any",
                          "function")
             return "integer"
+        if self._blocks and self._blocks[-1].group_by is not None and not self._in_item:
+            # inside a group: sum(EXPR) over its items (said by the compiler otherwise)
+            if call.name == "sum" and len(call.args) == 1:
+                self._in_item = True
+                try:
+                    self._numeric(call.args[0], side, prefix, file, "`sum`")
+                finally:
+                    self._in_item = False
+            return "integer" if call.name == "count" else "decimal"
         wanted = (1, 2) if call.name == "sum" else (1,)
         if len(call.args) not in wanted or not isinstance(call.args[0], ast.Path):
             usage = ("sum(LIST.FIELD) or sum(LIST, EXPRESSION)" if call.name == "sum"
@@ -587,7 +620,7 @@ class _FileChecker:
         an enum field allows: "invoce" for `kind` is caught here, not by the target system."""
         rule = scoped.rule
         targets = self._targets(scoped, direction)
-        if len(targets) != 1:
+        if len(targets) != 1 or rule.keys:
             return
         side_name, path = targets[0]
         side = self.sides.get(side_name)

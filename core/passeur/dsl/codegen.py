@@ -60,6 +60,8 @@ def _written_into(items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
 class _Gen(ExprEmitter):
     """Rules, lenses and blocks, both directions, over the expression compiler."""
 
+    quiet = False  # computing a summary to compare, not to write: explain traces nothing
+
     # -------------------------------------------------------------- writing
 
     def write(self, var: str, parts: tuple[str, ...], value: str) -> None:
@@ -79,7 +81,7 @@ class _Gen(ExprEmitter):
         self.emit(f"{parent}[{parts[-1]!r}] = {value}")
 
     def trace(self, base: str, parts: tuple[str, ...], index: int) -> None:
-        if self.explain:
+        if self.explain and not self.quiet:
             path = self.path_template(base, parts)
             self.emit(f"_tr.append((f{path!r}, {index}, _br, _df))")
 
@@ -366,7 +368,7 @@ class _Gen(ExprEmitter):
         inner = Scope(src=item, out=out, orig=orig_item, path_left=left_base,
                       path_right=right_base, depth=depth + 1,
                       index=index if counted or self.explain else "",
-                      parents=parents)
+                      parents=parents, outs=(*scope.outs, scope.out))
         # Each inner rule has its own try, so one bad line never hides the other lines.
         self.lets(block.lets, inner, direction)
         self.items(block.body, inner, direction)
@@ -444,13 +446,159 @@ class _Gen(ExprEmitter):
         for item in items:
             if direction not in item.directions:
                 continue
-            if isinstance(item, IRBlock):
+            if isinstance(item, IRBlock) and item.each.group_by is not None:
+                self.group(item, scope, direction)
+            elif isinstance(item, IRBlock):
                 self.block(item, scope, direction)
+            elif item.rule.keys:
+                self.keys_rule(item, scope, direction)
             elif item.rule.arrow == ast.BOTH:
                 self.both_ways(item, scope, direction)
             else:
                 self.one_way(item, scope, direction)
         self.written_into.pop()
+        for item in items:  # a one-way summary, the other way: checked, never written
+            if isinstance(item, IRBlock) and item.each.group_by is not None \
+                    and direction not in item.directions and item.directions:
+                self.group_check(item, scope, direction)
+
+    # -------------------------------------------------------------- groups
+
+    def group(self, block: IRBlock, scope: Scope, direction: str) -> None:
+        """A summary: one item per group of the list read, its rules reading the group."""
+        forward = direction == "forward"
+        write_path = block.each.right if forward else block.each.left
+        start = self.open_rule(block.index)
+        rows = self.group_rows(block, scope, direction)
+        self.emit(f"if {rows} is not _A:")
+        self.indent += 1
+        self.write(scope.out, write_path.parts, rows)
+        self.indent -= 1
+        self.close_rule(block.index, start)
+
+    def group_rows(self, block: IRBlock, scope: Scope, direction: str) -> str:
+        """Emit the summary of the list read from `scope.src`; returns the variable holding
+        it (a list, or the list's own absent or null)."""
+        each = block.each
+        assert each.group_by is not None
+        forward = direction == "forward"
+        read_path, write_path = (each.left, each.right) if forward else (each.right, each.left)
+        read_base = scope.path_left if forward else scope.path_right
+        write_base = scope.path_right if forward else scope.path_left
+        items = self.read(scope.src, read_path.parts)
+        rows, index, members = self.tmp("rows"), self.tmp("i"), self.tmp("m")
+        first, out = self.tmp("s"), self.tmp("row")
+        list_base = self.path_template(read_base, read_path.parts)
+        site = self.site(list_base)
+        keys = tuple(p.parts for p in each.group_by)
+        self.emit(f"{rows} = {items}")
+        self.emit(f"if {items} is not _A and {items} is not None:")
+        self.indent += 1
+        self.emit(f"_at = {site}; {rows} = []")
+        self.emit(f"for {index}, {members} in enumerate(_groups(_items({items}), {keys!r})):")
+        self.indent += 1
+        self.emit(f"{out} = {{}}; {rows}.append({out}); {first} = {members}[0][1]")
+        item_base = f"{list_base}[{{{members}[0][0]}}]"
+        row_base = self.path_template(write_base, write_path.parts) + f"[{{{index}}}]"
+        inner = Scope(src=first, out=out, orig=None,
+                      path_left=item_base if forward else row_base,
+                      path_right=row_base if forward else item_base,
+                      depth=scope.depth + 1, index=index, group=members,
+                      group_base=list_base, outs=(*scope.outs, scope.out),
+                      parents=(*scope.parents, (scope.src, scope.path_left,
+                                                scope.path_right)))
+        self.written_into.append(_written_into(block.body, direction))
+        for rule in block.body:
+            assert isinstance(rule, IRRule)
+            self.one_way(rule, inner, direction)
+        self.written_into.pop()
+        self.indent -= 2
+        return rows
+
+    def group_check(self, block: IRBlock, scope: Scope, direction: str) -> None:
+        """A `->` summary, backward (a `<-` one forward): the view's summary must be the one
+        the items written back give (put then get), else an error names the first field
+        that differs; a view without it says nothing."""
+        (summary_direction,) = block.directions
+        forward = summary_direction == "forward"
+        summary = block.each.right if forward else block.each.left
+        view_base = scope.path_right if forward else scope.path_left
+        start = self.open_rule(block.index)
+        view = self.read(scope.src, summary.parts)
+        self.emit(f"if {view} is not _A and {view} is not None:")
+        self.indent += 1
+        # the written side, read like the summary's own direction reads it
+        written = Scope(src=scope.out, out="_A", orig=None, path_left=scope.path_left,
+                        path_right=scope.path_right, depth=scope.depth,
+                        parents=tuple((out, left, right) for out, (_src, left, right)
+                                      in zip(scope.outs, scope.parents, strict=False)))
+        self.quiet = True
+        try:
+            rows = self.group_rows(block, written, summary_direction)
+        finally:
+            self.quiet = False
+        targets = tuple(target.parts for rule in block.body if isinstance(rule, IRRule)
+                        for target in [rule.rule.right if forward else rule.rule.left]
+                        if isinstance(target, ast.Path))
+        list_site = self.site(self.path_template(view_base, summary.parts))
+        item = self.tmp("k")
+        first_site = len(self.sites)
+        for parts in targets:
+            self.site(self.path_template(view_base, summary.parts) + f"[{{{item}}}]"
+                      + "".join(f".{p}" for p in parts).replace("{", "{{")
+                      .replace("}", "}}"))
+        difference = self.tmp("diff")
+        self.emit(f"{difference} = _summary({view}, {rows} if {rows}.__class__ is list "
+                  f"else [], {targets!r})")
+        self.emit(f"if {difference} is not None:")
+        self.emit(f"    {item} = {difference}[0]")
+        self.emit(f"    if {difference}[1] < 0: _at = {list_site}; "
+                  f"_count_differs({difference}[2], {difference}[3])")
+        self.emit(f"    _at = {first_site} + {difference}[1]; "
+                  f"_differs({difference}[2], {difference}[3])")
+        self.indent -= 1
+        self.close_rule(block.index, start)
+
+    # -------------------------------------------------------------- object keys
+
+    def keys_rule(self, item: IRRule, scope: Scope, direction: str) -> None:
+        """`each key, value in L <-> R [via T]`: a new object with each key renamed through
+        the table (the inverse table backward), each value as it is."""
+        rule = item.rule
+        forward = direction == "forward"
+        read_path, write_path = (rule.left, rule.right) if forward else (rule.right, rule.left)
+        assert isinstance(read_path, ast.Path) and isinstance(write_path, ast.Path)
+        read_base = scope.path_left if forward else scope.path_right
+        write_base = scope.path_right if forward else scope.path_left
+        start = self.open_rule(item.index)
+        source = self.read(scope.src, read_path.parts)
+        site = self.site(self.path_template(read_base, read_path.parts))
+        key, value, new, renamed = self.tmp("k"), self.tmp("v"), self.tmp("obj"), self.tmp("nk")
+        key_site = self.site(self.path_template(read_base, read_path.parts) + f".{{{key}}}")
+        self.emit(f"if {source} is None:")
+        self.indent += 1
+        self.write(scope.out, write_path.parts, "None")
+        self.indent -= 1
+        self.emit(f"elif {source} is _A:")
+        self.emit(f"    _drop_path({scope.out}, {write_path.parts!r})" if not forward
+                  else "    pass")
+        self.emit("else:")
+        self.indent += 1
+        was = self.tmp("was")  # new key -> the key it was, for the message
+        self.emit(f"_at = {site}; {new} = {{}}; {was} = {{}}")
+        self.emit(f"for {key}, {value} in _object({source}).items():")
+        self.indent += 1
+        self.emit(f"{renamed} = {key}")
+        if item.table is not None:
+            self.lookup_code(renamed, item.table.name, direction, key_site)
+        self.emit(f"if {renamed} in {new}: _at = {key_site}; "
+                  f"_renamed_twice({key}, {renamed}, {was}[{renamed}])")
+        self.emit(f"{new}[{renamed}] = {value}; {was}[{renamed}] = {key}")
+        self.indent -= 1
+        self.write(scope.out, write_path.parts, new)
+        self.trace(write_base, write_path.parts, item.index)
+        self.indent -= 1
+        self.close_rule(item.index, start)
 
     def function(self, name: str, direction: str) -> list[str]:
         self.lines = []
@@ -499,7 +647,8 @@ _HELPERS = frozenset({
     "_A", "_D", "_N", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
-    "_left_out",
+    "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",
+    "_renamed_twice",
 })
 
 

@@ -38,6 +38,12 @@ class Scope:
     parents: tuple[tuple[str, str, str], ...] = ()
     #: the loop index of the current item, when a rule reads `position()`
     index: str = ""
+    #: inside a `group`: the variable holding its (index, item) pairs, and the data path
+    #: template of the list they come from
+    group: str = ""
+    group_base: str = ""
+    #: the output variables of the enclosing scopes (outermost first), as `parents`
+    outs: tuple[str, ...] = ()
 
     def above(self, path: ast.Path) -> tuple[str, str, str]:
         """(src, path_left, path_right) of the scope a `^.` or `$.` path reads from."""
@@ -282,7 +288,35 @@ class ExprEmitter:
                 self.emit(f"_at = {site}; {t} = {call}")
         return t
 
+    def group_aggregate(self, e: ast.Call, scope: Scope, side: str) -> str:
+        """`count()` and `sum(EXPR)` over the items of the current group; absent and null
+        values are skipped, like in any sum."""
+        t = self.tmp()
+        if e.name == "count":
+            self.emit(f"{t} = len({scope.group})")
+            return t
+        index, item, acc = self.tmp("j"), self.tmp("it"), self.tmp("acc")
+        self.emit(f"{acc} = 0")
+        self.emit(f"for {index}, {item} in {scope.group}:")
+        self.indent += 1
+        item_base = f"{scope.group_base}[{{{index}}}]"
+        inner = attrs.evolve(scope, src=item, group="", index="")
+        inner = (attrs.evolve(inner, path_left=item_base) if side == "left"
+                 else attrs.evolve(inner, path_right=item_base))
+        arg = e.args[0]
+        value = self.expr(arg, inner, side)
+        value_site = (self.site(self.path_template(item_base, arg.parts))
+                      if isinstance(arg, ast.Path) and not arg.scoped else -1)
+        self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
+        self.emit(f"elif {value} is not _A and {value} is not None:")
+        self.emit(f"    _at = {value_site}; {acc} = {acc} + _num({value})")
+        self.indent -= 1
+        self.emit(f"{t} = {acc}")
+        return t
+
     def aggregate(self, e: ast.Call, scope: Scope, side: str) -> str:
+        if scope.group:
+            return self.group_aggregate(e, scope, side)
         base = scope.path_left if side == "left" else scope.path_right
         first = e.args[0]
         assert isinstance(first, ast.Path)

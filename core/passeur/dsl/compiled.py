@@ -49,6 +49,9 @@ def _helpers() -> dict[str, Any]:
         "_getp": values.getp, "_match": values.match_items, "_bypos": values.by_position,
         "_clone": values.clone, "_not_object": values.not_object, "_same": values.same,
         "_unwritable": values.unwritable, "_left_out": values.left_out,
+        "_groups": values.group_items, "_summary": values.summary_difference,
+        "_differs": values.summary_differs, "_count_differs": values.summary_count_differs,
+        "_object": values.object_of, "_renamed_twice": values.renamed_twice,
     }
 
 

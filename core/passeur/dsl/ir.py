@@ -116,6 +116,7 @@ class _Analyzer:
         self.drops: list[IRDrop] = []
         self.lets: dict[int, IRLet] = {}  # by id of the ast.Let
         self.scope_lets: list[list[IRLet]] = [[]]
+        self.in_group = False  # checking the rules of a `group` block
 
     def problem(self, file: str, node: Any, message: str, code: str = "mapping",
                 column: int | None = None) -> None:
@@ -179,6 +180,15 @@ class _Analyzer:
     def check_expr(self, file: str, expr: ast.Expr) -> None:
         """Resolve the functions an expression calls; aggregates have their own shape."""
         if isinstance(expr, ast.Call):
+            if expr.name in ast.AGGREGATES and self.in_group:
+                self.group_aggregate(file, expr)
+                self.in_group = False  # its argument reads one item
+                try:
+                    for arg in expr.args:
+                        self.check_expr(file, arg)
+                finally:
+                    self.in_group = True
+                return
             if expr.name in ast.AGGREGATES:
                 self.check_aggregate(file, expr)
             else:
@@ -209,6 +219,31 @@ class _Analyzer:
             self.problem(file, call, "sum() takes a list and a field or an expression: "
                          "sum(LigneFacture.PrixFinal) or sum(LigneFacture, QteFacture * "
                          "PrixFinal)", "aggregate")
+
+    def group_aggregate(self, file: str, call: ast.Call) -> None:
+        """Inside a `group`: `sum(EXPR)` over the group's items, `count()` of them."""
+        if call.name == "count" and call.args:
+            self.problem(file, call, "inside a `group`, count() takes no argument: it is the "
+                         "number of items in the group", "aggregate")
+        if call.name == "sum" and len(call.args) != 1:
+            self.problem(file, call, "inside a `group`, sum() takes one expression, read on "
+                         "each item of the group: sum(QteFacture * PrixFinal)", "aggregate")
+
+    def group_reads(self, file: str, group: ast.Each, expr: ast.Expr | None) -> None:
+        """A group's rules read its `by` fields (the same on all its items) and aggregates;
+        any other field of an item differs from one item to the next."""
+        assert group.group_by is not None
+        stack = [expr] if expr is not None else []
+        keys = {p.parts for p in group.group_by}
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Call) and node.name in ast.AGGREGATES:
+                continue
+            if isinstance(node, ast.Path) and not node.scoped and node.parts not in keys:
+                self.problem(file, node, f"`{expr_text(node)}` is a field of each item, not "
+                             f"of the group: read it inside `sum(...)`, or add it to `by`",
+                             "group")
+            stack.extend(ast.children(node))
 
     # -------------------------------------------------------------- lenses
 
@@ -320,6 +355,8 @@ class _Analyzer:
                 self.check_expr(file, extra)
         self.let_uses(file, rule, dirs)
         self.scoped_paths(file, rule, blocks)
+        if rule.keys:
+            return self.keys_rule(file, rule, blocks, index, dirs, table)
         if rule.arrow == ast.BOTH:
             return self.both_ways(file, rule, blocks, index, dirs, table)
         if rule.keep:
@@ -372,6 +409,32 @@ class _Analyzer:
         if not ok or left is None or right is None:
             return None
         return IRRule(index, rule, blocks, dirs, table, left, right)
+
+    def keys_rule(self, file: str, rule: ast.Rule, blocks: tuple[ast.Each, ...], index: int,
+                  dirs: frozenset[str], table: ast.Table | None) -> IRRule | None:
+        """`each key, value in L ARROW R [via T]`: both sides are objects' paths; `<->`
+        renames the keys back through the table, which must then be a bijection."""
+        ok = True
+        for extra, word in ((rule.default, "default"), (rule.when, "when")):
+            if extra is not None:  # pragma: no cover - the grammar has no place for them
+                self.problem(file, extra, f"`{word}` does not apply to `each key, value`",
+                             "keys")
+                ok = False
+        if rule.arrow == ast.BOTH and table is not None:
+            reason = table.one_to_one_problem()
+            if reason is not None:
+                self.problem(file, rule, f"table {table.name} is not one-to-one ({reason}), "
+                             "so the keys it renames cannot be renamed back: give each key "
+                             "one name each way, or write `->` (and a separate `<-` line)",
+                             "lossy", column=rule.via_column or None)
+                ok = False
+        if not ok:
+            return None
+        if rule.arrow != ast.BOTH:
+            return IRRule(index, rule, blocks, dirs, table)
+        assert isinstance(rule.left, ast.Path) and isinstance(rule.right, ast.Path)
+        return IRRule(index, rule, blocks, dirs, table, Lens(rule.left, ()),
+                      Lens(rule.right, ()))
 
     def let_uses(self, file: str, rule: ast.Rule, dirs: frozenset[str]) -> None:
         """Each `let` a rule reads runs in the rule's direction; one read on both sides is
@@ -433,23 +496,51 @@ class _Analyzer:
 
     def block(self, file: str, each: ast.Each, blocks: tuple[ast.Each, ...]) -> IRBlock:
         index = len(self.rules)
-        key = ""
-        if each.key is not None:
-            key = f" key {expr_text(each.key[0])} = {expr_text(each.key[1])}"
-        where = f" where {expr_text(each.where)}" if each.where is not None else ""
-        self.rules.append((file, each.line, each.column,
-                           f"each {expr_text(each.left)} {each.arrow} "
-                           f"{expr_text(each.right)}{key}{where}"))
+        self.rules.append((file, each.line, each.column, each.head))
         if each.where is not None:
             self.check_expr(file, each.where)
         dirs = ast.directions(each.arrow)
         for outer in blocks:
             dirs &= ast.directions(outer.arrow)
         inner = (*blocks, each)
+        if each.group_by is not None:
+            return IRBlock(index, each, blocks, dirs, self.group_body(file, each, inner),
+                           file)
         self.scope_lets.append([])
         body = self.statements(file, [(file, s) for s in each.body], inner)
         lets = tuple(self.scope_lets.pop())
         return IRBlock(index, each, blocks, dirs, tuple(body), file, lets)
+
+    def group_body(self, file: str, group: ast.Each,
+                   blocks: tuple[ast.Each, ...]) -> tuple[IRRule, ...]:
+        """A group's rules: one-way like the group, reading the group (see group_reads)."""
+        if group.arrow == ast.BOTH:
+            self.problem(file, group, "a group is a summary computed from the items, so "
+                         "`<->` cannot write it back; write `->` (backward, the summary in "
+                         "the view is checked against the items written back)", "group")
+        body: list[IRRule] = []
+        for statement in group.body:
+            if not isinstance(statement, ast.Rule) or statement.keys:
+                what = {ast.Let: "`let`", ast.Drop: "`drop`"}.get(type(statement),
+                                                                   "a block")
+                self.problem(file, statement, f"only rules may appear inside a `group` "
+                             f"block, not {what}", "group")
+                continue
+            if statement.arrow != group.arrow and group.arrow != ast.BOTH:
+                self.problem(file, statement, f"a rule inside a `group {group.arrow}` block "
+                             f"is one-way like it: write `{group.arrow}`", "group")
+                continue
+            read = statement.left if statement.arrow == ast.FORWARD else statement.right
+            for expr in (read, statement.default, statement.when):
+                self.group_reads(file, group, expr)
+            self.in_group = True
+            try:
+                found = self.rule(file, statement, blocks)
+            finally:
+                self.in_group = False
+            if found is not None:
+                body.append(found)
+        return tuple(body)
 
     def drop(self, file: str, drop: ast.Drop, blocks: tuple[ast.Each, ...]) -> None:
         index = len(self.rules)

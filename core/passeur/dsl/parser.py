@@ -270,6 +270,22 @@ class _Builder(Transformer[Token, ast.MappingFile]):
                         column=meta.column, end_line=_end_line(meta, meta.line, self.source),
                         where=where)
 
+    def group(self, meta: Any, children: list[Any]) -> ast.Each:
+        left, arrow, right, *rest = children
+        by = tuple(c for c in rest if isinstance(c, ast.Path))
+        body = tuple(c for c in rest if not isinstance(c, ast.Path))
+        return ast.Each(left, str(arrow), right, None, body, line=meta.line,
+                        column=meta.column, end_line=_end_line(meta, meta.line, self.source),
+                        group_by=by)
+
+    def each_keys(self, meta: Any, children: list[Any]) -> ast.Rule:
+        left, arrow, right, *via = children
+        name, column = via[0][1] if via else (None, 0)
+        return ast.Rule(left, str(arrow), right, via=name, via_column=column,
+                        line=meta.line, column=meta.column,
+                        end_line=_end_line(meta, meta.line, self.source), file=self.file,
+                        keys=True)
+
     def example(self, meta: Any, children: list[Token]) -> ast.Example:
         name, left, right = children
         return ast.Example(_unquote(name), self._json(left), self._json(right),

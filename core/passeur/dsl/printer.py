@@ -17,7 +17,7 @@ __all__ = ["expr_text", "format_file", "format_text", "literal_text", "name_text
 KEYWORDS = frozenset((
     "mapping", "extends", "route", "include", "table", "end", "else", "each", "key",
     "example", "left", "right", "let", "where", "from", "via", "default", "when", "keep", "if",
-    "then", "and", "or", "not", "true", "false", "null", "drop",
+    "then", "and", "or", "not", "true", "false", "null", "drop", "group", "by",
 ))
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*\Z")
 INDENT = "  "
@@ -110,6 +110,8 @@ def _column_text(name: str) -> str:
 def rule_text(rule: ast.Rule) -> str:
     """One rule on one line, modifiers in the documented order."""
     parts = [expr_text(rule.left), rule.arrow, expr_text(rule.right)]
+    if rule.keys:
+        parts.insert(0, "each key, value in")
     if rule.via is not None:
         parts += ["via", name_text(rule.via)]
     if rule.default is not None:
@@ -222,12 +224,7 @@ class _Printer:
                           entry.line, depth + 1)
             self.close(s.end_line, depth)
         elif isinstance(s, ast.Each):
-            key = ""
-            if s.key is not None:
-                key = f" key {expr_text(s.key[0])} = {expr_text(s.key[1])}"
-            where = f" where {expr_text(s.where)}" if s.where is not None else ""
-            self.emit(f"each {expr_text(s.left)} {s.arrow} {expr_text(s.right)}{key}{where}",
-                      s.line, depth)
+            self.emit(s.head, s.line, depth)
             self.statements(s.body, depth + 1)
             self.close(s.end_line, depth)
         elif isinstance(s, ast.Example):
@@ -240,8 +237,10 @@ class _Printer:
 
 
 def _opens_block(line: str) -> bool:
-    word = line.lstrip().split(" ", 1)[0]
-    return word in ("table", "each", "example")
+    words = line.lstrip().split(" ", 3)
+    if words[:3] == ["each", "key,", "value"] or words[2:3] == ["from"]:
+        return False  # `each key, value in ...` and `table NAME from "FILE"`: one line
+    return words[0] in ("table", "each", "group", "example")
 
 
 def _entry_left(entry: ast.TableEntry) -> str:

@@ -415,3 +415,80 @@ def by_position(originals: Any, count: int) -> list[Any]:
         return [None] * count
     return [originals[i] if i < len(originals) and originals[i].__class__ is dict
             else None for i in range(count)]
+
+
+# ---------------------------------------------------------------- groups and object keys
+
+
+def _group_key(value: Any) -> Any:
+    """A `by` value as grouping compares it: equal numbers are one group (20 and 20.00),
+    true is not 1, a text is never a number."""
+    if value.__class__ is bool:
+        return ("bool", value)
+    return value
+
+
+def group_items(items: list[Any], keys: tuple[tuple[str, ...], ...]) -> list[list[Any]]:
+    """The items of a `group` list by the values at `keys`, as lists of (index, item), in
+    the order each group first appears (an absent `by` value is a value like any other)."""
+    groups: dict[Any, list[Any]] = {}
+    order: list[list[Any]] = []
+    for index, item in enumerate(items):
+        if item.__class__ is not dict:
+            raise ValueProblem(item, f"(item {index + 1} of the list) is not an object")
+        key = tuple(_group_key(getp(item, parts)) for parts in keys)
+        try:
+            found = groups.get(key)
+        except TypeError:
+            value = next(v for v in key if v.__hash__ is None)
+            raise ValueProblem(value, f"(item {index + 1} of the list) cannot be a `by` "
+                               "value: it is an object or a list") from None
+        if found is None:
+            groups[key] = found = []
+            order.append(found)
+        found.append((index, item))
+    return order
+
+
+def summary_difference(view: Any, computed: list[Any], targets: tuple[tuple[str, ...], ...],
+                       ) -> tuple[int, int, Any, Any] | None:
+    """Where a view's summary differs from the one its items give: (item, target, view's
+    value, computed value), target -1 when the number of items differs; None when they
+    agree. A field the view leaves out says nothing and is not compared."""
+    if view.__class__ is not list or len(view) != len(computed):
+        return (-1, -1, len(view) if view.__class__ is list else view, len(computed))
+    for k, (seen, made) in enumerate(zip(view, computed, strict=True)):
+        for t, parts in enumerate(targets):
+            a = getp(seen, parts) if seen.__class__ is dict else seen
+            if a is ABSENT:
+                continue
+            b = getp(made, parts)
+            if b is ABSENT or not same(a, b):
+                return (k, t, a, b)
+    return None
+
+
+def summary_differs(view: Any, computed: Any) -> None:
+    raise ValueProblem(view, f"is not what the group gives from the items written back "
+                       f"({show(computed)}): a summary is computed from the items; change "
+                       "them, not the summary")
+
+
+def summary_count_differs(view: Any, computed: int) -> None:
+    if view.__class__ is not int:
+        raise ValueProblem(view, "is not a list, so it cannot be a group's summary")
+    raise ValueProblem(view, f"is the number of items of the view's summary, but the items "
+                       f"written back make {computed} group{'s' * (computed != 1)}: a "
+                       "summary is computed from the items; change them, not the summary")
+
+
+def object_of(value: Any) -> dict[str, Any]:
+    """The object whose keys `each key, value` renames; refuses what is not one."""
+    if value.__class__ is dict:
+        return value
+    raise ValueProblem(value, "is not an object, so its keys cannot be renamed")
+
+
+def renamed_twice(key: Any, new: Any, earlier: Any) -> None:
+    raise ValueProblem(key, f"is renamed {show(new)}, like the key {show(earlier)} before "
+                       "it: one of the two values would be lost")

@@ -1,0 +1,103 @@
+"""Renaming an object's keys: `each key, value in LEFT <-> RIGHT via TABLE` (docs,
+"Renaming an object's keys"): both laws hold, a non-bijective table is refused for `<->`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from passeur.dsl import compile_text
+from passeur.dsl.checker import check_text
+
+HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
+TABLE = ('table names\n  "NoVendeurExterne" <-> "seller_ref"\n  "Entrepot" <-> "warehouse"\n'
+         "end\n")
+RULE = "each key, value in ExtendedProperties <-> extensions via names\n"
+
+
+def _mapping(registry: Any, text: str = TABLE + RULE) -> Any:
+    return compile_text(HEADER + text, "k.map", registry, use_cache=False)
+
+
+def _errors(registry: Any, text: str) -> list[str]:
+    return [f.render().split("\n")[0] for f in check_text(HEADER + text, "k.map",
+                                                          registry).findings
+            if "is never written" not in f.problem.message]
+
+
+def test_keys_renamed_forward_and_back_values_as_they_are(registry: Any) -> None:
+    mapping = _mapping(registry)
+    left = {"NoFacture": "F1",
+            "ExtendedProperties": {"NoVendeurExterne": "V-12", "Entrepot": {"code": 3}}}
+    forward = mapping.forward(left)
+    assert (forward.value, forward.issues) == (
+        {"extensions": {"seller_ref": "V-12", "warehouse": {"code": 3}}}, [])
+    back = mapping.backward(forward.value, left)
+    assert (back.value, back.issues) == (left, [])  # put(get(s), s) == s
+    view = {"extensions": {"warehouse": "B"}}
+    back = mapping.backward(view, left)
+    assert back.value == {"NoFacture": "F1", "ExtendedProperties": {"Entrepot": "B"}}
+    assert mapping.forward(back.value).value == view  # get(put(v, s)) == v
+
+
+def test_absent_and_null_objects(registry: Any) -> None:
+    mapping = _mapping(registry)
+    assert mapping.forward({}).value == {}
+    assert mapping.forward({"ExtendedProperties": None}).value == {"extensions": None}
+    back = mapping.backward({}, {"NoFacture": "F1", "ExtendedProperties": {"Entrepot": 1}})
+    assert back.value == {"NoFacture": "F1"}  # absent in the view: absent when written
+
+
+def test_an_unknown_key_or_a_non_object_is_an_error(registry: Any) -> None:
+    mapping = _mapping(registry)
+    result = mapping.forward({"ExtendedProperties": {"Entrepot": 1, "X": 2}})
+    assert (result.value, [(i.path, i.message) for i in result.issues]) == ({}, [
+        ("ExtendedProperties.X", 'value "X" at ExtendedProperties.X is not in table names')])
+    result = mapping.forward({"ExtendedProperties": [1]})
+    assert [i.message for i in result.issues] == [
+        "value [1] at ExtendedProperties is not an object, so its keys cannot be renamed"]
+
+
+def test_without_via_the_keys_are_kept(registry: Any) -> None:
+    mapping = _mapping(registry, "each key, value in ExtendedProperties <-> extensions\n")
+    left = {"ExtendedProperties": {"a": 1, "b": [2]}}
+    assert mapping.forward(left).value == {"extensions": {"a": 1, "b": [2]}}
+    assert mapping.backward({"extensions": {"a": 1, "b": [2]}}, left).value == left
+
+
+def test_one_way_renaming_two_keys_to_one_is_an_error(registry: Any) -> None:
+    text = ('table names\n  "A" -> "x"\n  else -> "other"\nend\n'
+            "each key, value in ExtendedProperties -> extensions via names\n")
+    result = _mapping(registry, text).forward({"ExtendedProperties": {"A": 1, "B": 2,
+                                                                      "C": 3}})
+    assert [(i.path, i.message) for i in result.issues] == [(
+        "ExtendedProperties.C", 'value "C" at ExtendedProperties.C is renamed "other", '
+        'like the key "B" before it: one of the two values would be lost')]
+
+
+@pytest.mark.parametrize(("table", "reason"), [
+    ('table names\n  "A" <-> "x"\n  else -> "y"\nend\n', "it has an `else` fallback"),
+    ('table names\n  "A" <-> "x"\n  "B" -> "x"\nend\n', "some entries work only one way"),
+    ('table names\n  "A" <-> "x"\n  "A" <- "y"\nend\n', "some entries work only one way"),
+])
+def test_a_table_that_is_not_a_bijection_is_refused_for_both_ways(
+        registry: Any, table: str, reason: str) -> None:
+    column = 1 + len("each key, value in ExtendedProperties <-> extensions ")
+    line = table.count("\n") + 2
+    assert (f"k.map:{line}:{column}: error: table names is not one-to-one ({reason}), so "
+            "the keys it renames cannot be renamed back: give each key one name each way, "
+            "or write `->` (and a separate `<-` line)") in _errors(registry, table + RULE)
+
+
+def test_both_sides_must_be_objects(registry: Any) -> None:
+    assert _errors(registry, TABLE + RULE.replace("ExtendedProperties", "NoFacture")) == [
+        "k.map:6:20: error: `each key, value in` needs an object, but `NoFacture` of "
+        "acomba.invoice is a string"]
+
+
+def test_the_printer_keeps_the_line(registry: Any) -> None:
+    from passeur.dsl.printer import format_text
+
+    text = HEADER + "\n" + RULE + "\nNoFacture <-> number\n"
+    assert format_text(text.replace("key, value", "key,value")) == text
