@@ -12,12 +12,10 @@ from typing import Any
 import attrs
 
 from passeur import load_registry
-from passeur.engine.sync.syncfile import _Reader
-from passeur.state import open_store
-from passeur.tomltext import load_toml
 from passeur_clearfacts.sandbox import create_app as clearfacts_app
-from passeur_codabox.flow import FlowReport, run_flow
-from passeur_codabox.flow_config import KEYS, FlowOptions, parse_options
+from passeur_codabox.flow import FlowReport
+from passeur_codabox.flow_config import FlowOptions
+from passeur_codabox.flow_file import load_flow_file, run_file
 from passeur_codabox.sandbox import create_app as codabox_app
 
 VENDOR = "0b0b0b0b-1111-4222-8333-444455556666"
@@ -79,21 +77,10 @@ class World:
         return self.sync_file
 
     def options(self) -> FlowOptions:
-        text = self.sync_file.read_text("utf-8")
-        data = load_toml(text, str(self.sync_file))
-        reader = _Reader(self.sync_file, text)
-        flow_keys = {k: v for k, v in data.items() if k in KEYS}
-        return parse_options(flow_keys, reader.where, self.tmp, load_registry(),
-                             environ=self.env)
+        return load_flow_file(self.sync_file, load_registry(), environ=self.env).options
 
     def run(self, *, replay: bool = False) -> FlowReport:
-        options = self.options()
-        codabox = {o.name: o.connection.client() for o in options.offices}
-        clearfacts = options.clearfacts.client()
-        with open_store(self.tmp / "state.db") as store:
-            return asyncio.run(run_flow(store, options, codabox, clearfacts,
-                                        sync=str(self.sync_file.resolve()), replay=replay,
-                                        registry=load_registry()))
+        return asyncio.run(run_file(self.sync_file, replay=replay, environ=self.env))
 
     # -- what the tests read back ----------------------------------------------------------
 
