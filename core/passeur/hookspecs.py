@@ -35,6 +35,11 @@ def passeur_register_mapping_dirs(register: Any) -> None:
 
 
 @hookspec
+def passeur_register_sync_flows(register: Any) -> None:
+    """Call `register(SyncFlow(...))` for each sync flow (`flow = "NAME"` in a sync file)."""
+
+
+@hookspec
 def passeur_register_commands(cli: Any) -> None:
     """Add click commands to the `passeur` command group `cli`."""
 

@@ -41,7 +41,8 @@ __all__ = [
 ENTRY_POINT_GROUP = "passeur"
 LOG = logging.getLogger("passeur.plugins")
 HOOK_PREFIX = "passeur_"
-CORE_PLUGINS: tuple[str, ...] = ("passeur.canonical", "passeur.dsl.functions")
+CORE_PLUGINS: tuple[str, ...] = ("passeur.canonical", "passeur.dsl.functions",
+                                 "passeur.engine.sync.flows")
 
 
 @attrs.frozen
@@ -60,6 +61,7 @@ class PluginRecord:
 
     def as_json(self, registry: Registry | None = None) -> dict[str, Any]:
         doctypes: dict[str, list[str]] = {}
+        flows = [] if registry is None else registry.flows_of(self.name)
         if registry is not None:
             for system in self.systems:
                 spec = registry.systems.get(system)
@@ -73,6 +75,7 @@ class PluginRecord:
             "systems": list(self.systems),
             "document_types": doctypes,
             "mapping_dirs": list(self.mapping_dirs),
+            "flows": flows,
             "refused": list(self.refused),
             "overrides": list(self.overrides),
             "error": self.error,
@@ -128,6 +131,9 @@ class Registry:
     mapping_dir_plugin: dict[Path, str] = attrs.field(factory=dict)
     function_plugin: dict[str, str] = attrs.field(factory=dict)
     format_plugin: dict[str, str] = attrs.field(factory=dict)
+    #: The sync flows by name (passeur.engine.sync.flows.SyncFlow), "documents" built in.
+    sync_flows: dict[str, Any] = attrs.field(factory=dict)
+    sync_flow_plugin: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def errors(self) -> list[PluginRecord]:
@@ -152,6 +158,10 @@ class Registry:
         known = sorted(self.systems)
         variants = sorted(v for s in self.systems.values() for v in s.variants)
         raise UnknownSystemError(name, known, suggest(name, known + variants))
+
+    def flows_of(self, plugin: str) -> list[str]:
+        """The sync flows a plugin provides (as kept: a refused one is not its)."""
+        return sorted(n for n, owner in self.sync_flow_plugin.items() if owner == plugin)
 
     def detect_format(self, name: str, head: bytes) -> str | None:
         """The format (`system.doctype`) a plugin recognises in an input, from its file
@@ -275,6 +285,8 @@ def load_registry(
                    registry.functions, registry.function_plugin)
     _collect_named(registry, records, "passeur_register_formats", "format",
                    registry.formats, registry.format_plugin)
+    _collect_named(registry, records, "passeur_register_sync_flows", "sync flow",
+                   registry.sync_flows, registry.sync_flow_plugin)
     _collect_mapping_dirs(registry, records)
     registry.plugins = list(records.values())
     return registry
@@ -365,7 +377,7 @@ def _collect_named(
     registry: Registry, records: dict[str, PluginRecord], hook_name: str, kind: str,
     store: dict[str, Any], owners: dict[str, str],
 ) -> None:
-    """Functions or formats by name: the first registration of a name stays; a later one
+    """Functions, formats or sync flows by name: the first registration of a name stays; a later one
     is refused (both origins named) unless it says override=True (it then replaces it,
     logged). Both are reported by `passeur plugins`."""
     gathered, failures = _gather(registry.pm, hook_name)

@@ -1,12 +1,45 @@
 """passeur.sync: what a plugin implements to take part in a sync (public API).
 
 `SystemSpec.sync_adapter(client, variant)` returns a `SyncAdapter`; `SystemSpec.demo()` a
-`DemoScenario`. The engine itself lives in `passeur.engine.sync`.
+`DemoScenario`; `passeur_register_sync_flows` registers a `SyncFlow` (a pipeline of its
+own, `flow = "NAME"` in a sync file). The engine itself lives in `passeur.engine.sync`.
+
+Names are imported on first use, so a plugin registering a flow while the registry loads
+does not import the engine.
 """
 
 from __future__ import annotations
 
-from passeur.engine.sync.adapter import Reference, Stored, SyncAdapter, Unconfirmed
-from passeur.engine.sync.demo import DemoScenario, DemoSide
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DemoScenario", "DemoSide", "Reference", "Stored", "SyncAdapter", "Unconfirmed"]
+if TYPE_CHECKING:
+    from passeur.engine.sync.adapter import Reference, Stored, SyncAdapter, Unconfirmed
+    from passeur.engine.sync.demo import DemoScenario, DemoSide
+    from passeur.engine.sync.flows import (
+        FlowContext,
+        FlowFile,
+        FlowReport,
+        StatusTable,
+        SyncFlow,
+        recorded_run,
+    )
+
+_WHERE = {
+    "DemoScenario": "demo", "DemoSide": "demo", "Reference": "adapter", "Stored": "adapter",
+    "SyncAdapter": "adapter", "Unconfirmed": "adapter", "FlowContext": "flows",
+    "FlowFile": "flows", "FlowReport": "flows", "StatusTable": "flows", "SyncFlow": "flows",
+    "recorded_run": "flows",
+}
+
+__all__ = ["DemoScenario", "DemoSide", "FlowContext", "FlowFile", "FlowReport", "Reference",
+           "StatusTable", "Stored", "SyncAdapter", "SyncFlow", "Unconfirmed", "recorded_run"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'passeur.sync' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"passeur.engine.sync.{module}"), name)
+    globals()[name] = value
+    return value

@@ -25,7 +25,8 @@ def test_every_hook_is_listed() -> None:
     assert sorted(["passeur_after_write", "passeur_before_write",
                             "passeur_detect_format", "passeur_register_commands",
                             "passeur_register_formats", "passeur_register_functions",
-                            "passeur_register_mapping_dirs", "passeur_register_systems"]) == HOOKS
+                            "passeur_register_mapping_dirs", "passeur_register_sync_flows",
+                            "passeur_register_systems"]) == HOOKS
 
 
 @pytest.mark.parametrize("name", HOOKS)

@@ -14,12 +14,12 @@ from passeur.cli.app import cli, console, handle_errors, print_json, registry_of
 @click.pass_context
 @handle_errors
 def plugins_command(ctx: click.Context, as_json: bool) -> None:
-    """List installed plugins, the systems they provide and any load error.
+    """List installed plugins, the systems and sync flows they provide and any load error.
 
     A plugin that fails to load is shown with its error; the others keep working.
     A registration of a name another plugin already has (a system, a mapping function, a
-    format) is refused and shown, unless the plugin registered it with override=True
-    (also shown).
+    format, a sync flow) is refused and shown, unless the plugin registered it with
+    override=True (also shown).
     Use PASSEUR_PLUGINS=a,b to load only some plugins and PASSEUR_DISABLE_PLUGINS=a,b
     to leave some out (by entry-point or distribution name).
     """
@@ -28,7 +28,8 @@ def plugins_command(ctx: click.Context, as_json: bool) -> None:
         print_json([p.as_json(registry) for p in registry.plugins])
         return
     table = Table(title="passeur plugins")
-    for column in ("plugin", "distribution", "version", "systems", "document types", "status"):
+    for column in ("plugin", "distribution", "version", "systems", "document types", "flows",
+                   "status"):
         table.add_column(column)
     for record in registry.plugins:
         doctypes = "; ".join(
@@ -39,7 +40,8 @@ def plugins_command(ctx: click.Context, as_json: bool) -> None:
         if record.refused:
             status += styled(f" [yellow]({len(record.refused)} refused, below)[/]")
         table.add_row(record.name, record.distribution or "(core)", record.version or "",
-                      ", ".join(record.systems), doctypes, status)
+                      ", ".join(record.systems), doctypes,
+                      ", ".join(registry.flows_of(record.name)), status)
     console.print(table)
     for record in registry.plugins:  # in full: a table cell would cut them
         for text in record.refused:

@@ -125,10 +125,51 @@ def ledger_table(entries: Sequence[Any], title: str, show_unchanged: bool) -> Ta
     return table
 
 
+def _replay_option(func: Any) -> Any:
+    return click.option("--replay", is_flag=True,
+                        help="Deliver again what earlier runs left waiting, for the flows "
+                        "that keep such records (the sync file's flow says what it "
+                        "means; the documents flow has none).")(func)
+
+
+def _flow_of(registry: Registry, sync_path: str, replay: bool) -> tuple[Any, Any]:
+    """The checked sync file and its flow; --replay refused when the flow has none."""
+    from passeur.engine.sync import load_sync_file
+
+    spec = load_sync_file(sync_path, registry)
+    flow = registry.sync_flows[spec.flow]
+    if replay and flow.replay is None:
+        hint = (" (it reads what changed since its cursor on every run: --full reads "
+                "everything again, --since DATE from a date)" if flow.name == "documents"
+                else "")
+        raise UsageError(f"{spec.path}: --replay means nothing to flow {flow.name!r}{hint}")
+    return spec, flow
+
+
 def run_sync_file(registry: Registry, sync_path: str, *, store_path: str | None = None,
                   full: bool = False, since: datetime.date | None = None,
-                  plan: Any = None, mode: str = "sync", progress: bool = True) -> Any:
-    """One run of a sync file (what `passeur sync` and `passeur demo` do); its RunReport."""
+                  plan: Any = None, mode: str = "sync", progress: bool = True,
+                  replay: bool = False) -> Any:
+    """One run of a sync file through its flow (what `passeur sync`, `passeur watch` and
+    `passeur demo` do), or of a saved plan (`passeur apply`); its report."""
+    if plan is None:
+        from passeur.engine.sync.flows import FlowContext
+        from passeur.state import open_store
+
+        spec, flow = _flow_of(registry, sync_path, replay)
+        store = open_store(store_path or spec.store)
+
+        async def run_flow() -> Any:
+            with _progress(progress) as event:
+                return await flow.run(FlowContext(spec, registry, store), spec.options,
+                                      mode=mode, replay=replay, full=full, since=since,
+                                      on_event=event)
+
+        try:
+            return asyncio.run(run_flow())
+        finally:
+            store.close()
+
     from passeur.engine.sync import run_plan
 
     _, ctx = _open(registry, sync_path, store_path)
@@ -176,15 +217,18 @@ Examples:
 @click.argument("sync_path", metavar="SYNCFILE", type=click.Path(dir_okay=False))
 @_store_option
 @_read_options
+@_replay_option
 @click.option("--all", "show_all", is_flag=True, help="List unchanged records too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run and every record as JSON.")
 @live_options
 @click.pass_context
 @handle_errors
 def sync_command(ctx: click.Context, sync_path: str, store_path: str | None, full: bool,
-                 since: datetime.datetime | None, show_all: bool, as_json: bool) -> None:
+                 since: datetime.datetime | None, replay: bool, show_all: bool,
+                 as_json: bool) -> None:
     report = run_sync_file(registry_of(ctx), sync_path, store_path=store_path, full=full,
-                           since=since.date() if since else None, progress=not as_json)
+                           since=since.date() if since else None, progress=not as_json,
+                           replay=replay)
     _report(report, as_json, show_all)
     ctx.exit(EXIT_OK if report.ok else EXIT_FAILURE)
 
@@ -221,32 +265,40 @@ Examples:
 @_read_options
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
               help="Save the plan as JSON for `passeur apply`.")
+@_replay_option
 @click.option("--all", "show_all", is_flag=True, help="List unchanged records too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @live_options
 @click.pass_context
 @handle_errors
 def plan_command(ctx: click.Context, sync_path: str, store_path: str | None, full: bool,
-                 since: datetime.datetime | None, out: str | None, show_all: bool,
-                 as_json: bool) -> None:
-    from passeur.engine.sync import make_plan
+                 since: datetime.datetime | None, out: str | None, replay: bool,
+                 show_all: bool, as_json: bool) -> None:
+    from passeur.engine.sync.flows import FlowContext
+    from passeur.state import open_store
 
     if out is not None:
         refuse_same_file(out, [p for p in (sync_path, store_path) if p])
-    _, sync_ctx = _open(registry_of(ctx), sync_path, store_path)
+    registry = registry_of(ctx)
+    spec, flow = _flow_of(registry, sync_path, replay)
+    if flow.plan is None:
+        raise UsageError(f"{spec.path}: flow {flow.name!r} cannot say what it would do "
+                         "without doing it (it has no plan); `passeur sync` runs it")
+    if out is not None and flow.name != "documents":
+        raise UsageError(f"--out: a saved plan is applied by the documents flow only; flow "
+                         f"{flow.name!r} plans again on each `passeur sync`")
+    store = open_store(store_path or spec.store)
 
     async def go() -> Any:
-        try:
-            with _progress(not as_json) as event:
-                return await make_plan(sync_ctx, full=full,
-                                       since=since.date() if since else None, on_event=event)
-        finally:
-            await sync_ctx.aclose()
+        with _progress(not as_json) as event:
+            return await flow.plan(FlowContext(spec, registry, store), spec.options,
+                                   replay=replay, full=full,
+                                   since=since.date() if since else None, on_event=event)
 
     try:
         plan = asyncio.run(go())
     finally:
-        sync_ctx.store.close()
+        store.close()
     data = plan.as_json()
     if out is not None:
         text = json.dumps(data, ensure_ascii=False, indent=2, default=str)

@@ -27,8 +27,8 @@ from passeur.tomltext import load_toml
 
 __all__ = ["Side", "SyncSpec", "load_sync_file", "parse_duration"]
 
-_TOP = ("name", "store", "doctypes", "source", "target", "mapping", "match", "policy", "read",
-        "schedule")
+_TOP = ("name", "store", "flow", "doctypes", "source", "target", "mapping", "match", "policy",
+        "read", "schedule")
 _SIDE = ("connection", "name", "system", "settings", "http", "seller")
 _MAPPING = ("route", "file")
 _POLICY = {"on_issue": ("ignore", "warn", "error"),
@@ -65,6 +65,8 @@ class SyncSpec:
     since: datetime.date | None
     concurrency: int
     schedule: str | None
+    flow: str = "documents"  # the pipeline it runs (engine/sync/flows.py)
+    options: Any = None  # what that flow's parse made of its own keys
 
     @property
     def issue_policy(self) -> IssuePolicy:
@@ -221,6 +223,13 @@ def load_sync_file(path: str | Path, registry: Registry, *,
         raise InputError(f"{file}: cannot read the sync file: {exc.strerror or exc}") from None
     data = load_toml(text, str(file))
     reader = _Reader(file, text)
+    flow = data.get("flow", "documents")
+    if flow != "documents":  # another pipeline, from a plugin (flows.py)
+        from passeur.engine.sync.flows import load_flow_spec, unknown_flow
+
+        if not isinstance(flow, str) or flow not in registry.sync_flows:
+            raise unknown_flow(str(flow), list(registry.sync_flows), reader.where("flow"))
+        return load_flow_spec(reader, data, registry, environ, registry.sync_flows[flow])
     for key in data:
         if key not in _TOP:
             raise UsageError(f"{reader.where(key)}: unknown key {key!r}{did_you_mean(key, _TOP)}"
