@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from passeur.sandbox.multipart import BadForm, FormPart, parse_form
     from passeur.sandbox.pagination import page_window, parse_int, skip_top_window
     from passeur.sandbox.pdf import tiny_pdf
+    from passeur.sandbox.routes import Route, RouteMatch, RouteTable
     from passeur.sandbox.routing import (
         NOT_AVAILABLE_STATUS,
         RecordIdConvertor,
@@ -41,6 +42,7 @@ _WHERE = {
     "RequestApp": "app", "Sandbox": "app",
     "basic_matches": "auth", "bearer_token": "auth", "secret_matches": "auth",
     "DEFAULT_MAX_BODY": "body", "BodyTooLarge": "body", "read_body": "body",
+    "Route": "routes", "RouteMatch": "routes", "RouteTable": "routes",
     "NOT_AVAILABLE_STATUS": "routing", "RecordIdConvertor": "routing",
     "not_available_message": "routing",
     "FaultConfig": "faults", "FaultMiddleware": "faults", "FaultStats": "faults",
@@ -75,6 +77,9 @@ __all__ = [
     "Product",
     "RecordIdConvertor",
     "RequestApp",
+    "Route",
+    "RouteMatch",
+    "RouteTable",
     "RunningServer",
     "Sandbox",
     "Table",
