@@ -11,7 +11,6 @@ description is silent, docs/sandboxes.md says what the sandbox assumes.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -24,6 +23,7 @@ from passeur.sandbox import (
     FaultConfig,
     JSONResponse,
     RequestApp,
+    RouteTable,
     Sandbox,
     basic_matches,
     loads,
@@ -40,9 +40,6 @@ NOT_FOUND = "Not found."
 CONTENT_TYPES = {"cod": "text/plain; charset=iso-8859-1", "xml": "application/xml",
                  "pdf": "application/pdf"}
 
-Handler = Callable[..., Awaitable[Response]]
-
-
 def _detail(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
@@ -58,37 +55,30 @@ class _Api(RequestApp):
     def __init__(self, state: CodaBoxState, max_body: int) -> None:
         self.state = state
         self.max_body = max_body
-        self.routes: list[tuple[re.Pattern[str], dict[str, Handler], bool]] = [
-            (re.compile(r"/v2/request-access-token/invoicing-software/"),
+        self.routes = RouteTable([
+            (r"/v2/request-access-token/invoicing-software/",
              {"POST": self.request_token}, False),
-            (re.compile(r"/v2/get-credentials/(?P<token>[^/]{1,200})/"),
+            (r"/v2/get-credentials/(?P<token>[^/]{1,200})/",
              {"GET": self.credentials}, False),
-            (re.compile(r"/v2/delivery/pod-client/"), {"GET": self.pod_client}, True),
-            (re.compile(r"/v2/delivery/feed/(?P<feed_id>[0-9]{1,18})/"),
+            (r"/v2/delivery/pod-client/", {"GET": self.pod_client}, True),
+            (r"/v2/delivery/feed/(?P<feed_id>[0-9]{1,18})/",
              {"GET": self.feed, "PUT": self.acknowledge}, True),
-            (re.compile(r"/v2/delivery/redownload-feed/(?P<feed_id>[0-9]{1,18})/"),
+            (r"/v2/delivery/redownload-feed/(?P<feed_id>[0-9]{1,18})/",
              {"GET": self.redownload_feed, "PUT": self.acknowledge_redownload}, True),
-            (re.compile(r"/v2/delivery/download/(?P<index>[^/]{1,200})/(?P<fmt>[^/]{1,20})/"),
+            (r"/v2/delivery/download/(?P<index>[^/]{1,200})/(?P<fmt>[^/]{1,20})/",
              {"GET": self.download}, True),
-            (re.compile(r"/v2/delivery/redownload/(?P<index>[^/]{1,200})/"
-                        r"(?P<fmt>[^/]{1,20})/"), {"GET": self.redownload}, True),
-        ]
+            (r"/v2/delivery/redownload/(?P<index>[^/]{1,200})/(?P<fmt>[^/]{1,20})/",
+             {"GET": self.redownload}, True),
+        ])
 
     # -- dispatch ----------------------------------------------------------------------
-
-    def _match(self, path: str) -> tuple[dict[str, Handler], dict[str, str], bool] | None:
-        for pattern, methods, login in self.routes:
-            found = pattern.fullmatch(path)
-            if found:
-                return methods, found.groupdict(), login
-        return None
 
     async def respond(self, request: Request) -> Response:
         path = request.url.path
         method = request.method.upper()
-        match = self._match(path)
+        match = self.routes.match(path)
         if match is None:
-            if not path.endswith("/") and self._match(path + "/") is not None:
+            if not path.endswith("/") and self.routes.match(path + "/") is not None:
                 if method in ("GET", "HEAD"):
                     query = request.url.query
                     location = path + "/" + (f"?{query}" if query else "")
@@ -96,22 +86,21 @@ class _Api(RequestApp):
                 return _detail(404, f"{NOT_FOUND} ({method} needs the trailing slash: "
                                f"{path}/)")
             return _detail(404, NOT_FOUND)
-        methods, params, login = match
         if not secret_matches(request.headers.get("x-software-company", ""),
                               self.state.software_company):
             return _detail(401, "Invalid or missing X-Software-Company header.")
         office: Office | None = None
-        if login:
+        if match.route.login:
             office_or_error = self._authenticate(request)
             if isinstance(office_or_error, Response):
                 return office_or_error
             office = office_or_error
-        handler = methods.get("GET" if method == "HEAD" else method)
+        handler = match.route.handler(method)
         if handler is None:
-            allow = ", ".join([*methods, "OPTIONS"])
-            return _detail(405, f'Method "{method}" not allowed.', {"Allow": allow})
+            return _detail(405, f'Method "{method}" not allowed.',
+                           {"Allow": match.route.allow("OPTIONS")})
         try:
-            return await handler(request, office, **params)
+            return await handler(request, office, **match.params)
         except BodyTooLarge as exc:
             return _detail(413, f"Request body larger than {exc.limit} bytes.")
         except BadJSON as exc:
