@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +27,7 @@ from passeur.sandbox import (
     FaultConfig,
     JSONResponse,
     RequestApp,
+    RouteTable,
     Sandbox,
     basic_matches,
     bearer_token,
@@ -108,15 +108,15 @@ class _Api(RequestApp):
         self.max_archive_bytes = max_archive_bytes
         self.max_archive_files = max_archive_files
         self.max_document_bytes = max_document_bytes
-        self.routes: list[tuple[re.Pattern[str], dict[str, Handler], bool]] = [
-            (re.compile(r"/api/v1/login"), {"POST": self.login}, False),
-            (re.compile(r"/api/v1/invoices"), {"GET": self.list_invoices,
-                                               "PUT": self.update_invoices}, True),
-            (re.compile(r"/v1/invoice-document-archives"), {"POST": self.upload}, True),
-            (re.compile(r"/portal/(?P<debtor>[^/]{1,100})"), {"GET": self.portal}, False),
-            (re.compile(r"/portal/(?P<debtor>[^/]{1,100})/invoices/(?P<name>[^/]{1,200})"),
+        self.routes = RouteTable([
+            (r"/api/v1/login", {"POST": self.login}, False),
+            (r"/api/v1/invoices", {"GET": self.list_invoices, "PUT": self.update_invoices},
+             True),
+            (r"/v1/invoice-document-archives", {"POST": self.upload}, True),
+            (r"/portal/(?P<debtor>[^/]{1,100})", {"GET": self.portal}, False),
+            (r"/portal/(?P<debtor>[^/]{1,100})/invoices/(?P<name>[^/]{1,200})",
              {"GET": self.portal_document}, False),
-        ]
+        ])
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if not (scope["type"] == "http" and scope["method"] == "POST"
@@ -147,29 +147,21 @@ class _Api(RequestApp):
             await send({"type": "http.response.start", "status": 500,
                         "headers": [(b"content-length", b"1")]})
 
-    def _match(self, path: str) -> tuple[dict[str, Handler], dict[str, str], bool] | None:
-        for pattern, methods, login in self.routes:
-            found = pattern.fullmatch(path)
-            if found:
-                return methods, found.groupdict(), login
-        return None
-
     async def respond(self, request: Request) -> Response:
         path, method = request.url.path, request.method.upper()
-        match = self._match(path)
+        match = self.routes.match(path)
         if match is None:
             return _error(404, f"no such resource: {path[:200]}")
-        methods, params, login = match
-        if login and not self._authenticated(request.headers.get("authorization", "")):
+        if match.route.login and not self._authenticated(request.headers.get("authorization", "")):
             return _error(401, "authentication required: the connector's login and "
                                "password (SRC: Configurer > Accès connecteur)",
                           {"WWW-Authenticate": 'Basic realm="SRC"'})
-        handler = methods.get("GET" if method == "HEAD" else method)
+        handler = match.route.handler(method)
         if handler is None:
             return _error(405, f"method {method[:20]} not allowed",
-                          {"Allow": ", ".join(methods)})
+                          {"Allow": match.route.allow()})
         try:
-            return await handler(request, **params)
+            return await handler(request, **match.params)
         except BodyTooLarge as exc:
             return _error(413, f"request body larger than {exc.limit} bytes")
         except (BadJSON, BadForm, ValueError) as exc:
