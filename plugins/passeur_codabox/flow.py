@@ -52,6 +52,9 @@ FLOW_NAME = "codabox-clearfacts"
 DELIVERED = frozenset({"created", "unchanged"})
 _ACKNOWLEDGEABLE = DELIVERED | {"skipped"}
 _SUCCESSES = frozenset({"created", "updated", "unchanged", "adopted"})
+#: What the CODA parser warns of and the flow refuses to deliver: a statement whose
+#: movements do not lead from its old balance to its new one has lost or gained something.
+REFUSED_CODA = frozenset({"coda.balance"})
 
 
 @attrs.frozen
@@ -272,7 +275,8 @@ class _Run:
 
         index = str(entry.get("feed_index"))
         reads = list(read_statements(data, f"codabox:{index}"))
-        errors = [i.message for r in reads for i in r.issues if i.level.name == "ERROR"]
+        errors = [i.message for r in reads for i in r.issues
+                  if i.level.name == "ERROR" or i.code in REFUSED_CODA]
         if errors or not reads or any(r.statement is None for r in reads):
             raise _Refused("the CODA file is refused: " + ("; ".join(errors[:3])
                                                            or "no statement in it"))

@@ -37,13 +37,14 @@ class World:
     clearfacts_url: str
     inactive: set[str]  # IBANs whose journal is configured but not activated
     extra: str = ""  # more sync-file text ([delivery], [resolve]...)
+    overrides: dict[str, str] = attrs.field(factory=dict)  # environment changed by a test
 
     @property
     def env(self) -> dict[str, str]:
         env = {"CODABOX_VENDOR": VENDOR, "CLEARFACTS_TOKEN": TOKEN}
         for office in self.codabox.state.offices:
             env[f"CODABOX_PASSWORD_{office.username.upper()}"] = office.password
-        return env
+        return {**env, **self.overrides}
 
     @property
     def sync_file(self) -> Path:
