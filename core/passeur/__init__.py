@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from passeur.issues import Issue, IssuePolicy, Level, MappingPosition
     from passeur.numbers import NumberError, parse_decimal
     from passeur.plugins import PluginRecord, Registry, load_registry, make_plugin_manager
+    from passeur.registering import registers
     from passeur.schema import (
         Capabilities,
         ConfigField,
@@ -131,6 +132,7 @@ _WHERE = {
     "read_fields": "passeur.engine.wire",
     "read_only": "passeur.fieldspecs",
     "read_only_fields": "passeur.fieldspecs",
+    "registers": "passeur.registering",
     "to_decimal": "passeur.engine.wire",
     "wire_error": "passeur.wire_checks",
     "write_fields": "passeur.engine.wire",
@@ -214,6 +216,7 @@ __all__ = [
     "read_fields",
     "read_only",
     "read_only_fields",
+    "registers",
     "to_decimal",
     "wire_error",
     "write_fields",
