@@ -10,28 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from passeur import hookimpl
+from passeur import hookimpl, registers
 from passeur_erpconnector.extended import erp_own_properties, erp_taxes, erp_taxes_text
 from passeur_erpconnector.schema import SYSTEM
 from passeur_erpconnector.taxes import tax_scheme
 from passeur_erpconnector.wire import FORMATS
 
-
-@hookimpl
-def passeur_register_systems(register: Any) -> None:
-    register(SYSTEM)
-
-
-@hookimpl
-def passeur_register_formats(register: Any) -> None:
-    for fmt in FORMATS:
-        register(fmt)
-
-
-@hookimpl
-def passeur_register_mapping_dirs(register: Any) -> None:
-    # a link to the top-level mappings/erpconnector/ in a checkout; the real files in the wheel
-    register(Path(__file__).parent / "mappings")
+passeur_register_systems = registers(SYSTEM)
+passeur_register_formats = registers(*FORMATS)
+# a link to the top-level mappings/erpconnector/ in a checkout; the real files in the wheel
+passeur_register_mapping_dirs = registers(Path(__file__).parent / "mappings")
 
 
 @hookimpl
