@@ -8,14 +8,9 @@ imports only the public `passeur` API.
 
 from __future__ import annotations
 
-from typing import Any
-
-from passeur import hookimpl
+from passeur import registers
 from passeur_src.schema import SYSTEM
 
 __all__ = ["SYSTEM"]
 
-
-@hookimpl
-def passeur_register_systems(register: Any) -> None:
-    register(SYSTEM)
+passeur_register_systems = registers(SYSTEM)
