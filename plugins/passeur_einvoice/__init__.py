@@ -12,20 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from passeur import hookimpl
+from passeur import hookimpl, registers
 from passeur_einvoice.schema import FORMATS, SYSTEMS
 
-
-@hookimpl
-def passeur_register_systems(register: Any) -> None:
-    for system in SYSTEMS:
-        register(system)
-
-
-@hookimpl
-def passeur_register_formats(register: Any) -> None:
-    for fmt in FORMATS:
-        register(fmt)
+passeur_register_systems = registers(*SYSTEMS)
+passeur_register_formats = registers(*FORMATS)
 
 
 @hookimpl
