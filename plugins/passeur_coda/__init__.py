@@ -19,7 +19,7 @@ from passeur import (
     UsageError,
     WireFormat,
     fields_of,
-    hookimpl,
+    registers,
 )
 from passeur.model import BankStatement
 from passeur.serialize import to_plain
@@ -60,11 +60,5 @@ FORMAT = WireFormat(
     description="CODA file (records 0-9; several statements per file), ISO-8859-1")
 
 
-@hookimpl
-def passeur_register_systems(register: Any) -> None:
-    register(SYSTEM)
-
-
-@hookimpl
-def passeur_register_formats(register: Any) -> None:
-    register(FORMAT)
+passeur_register_systems = registers(SYSTEM)
+passeur_register_formats = registers(FORMAT)
