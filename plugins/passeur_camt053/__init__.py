@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from passeur import Capabilities, DocumentType, Issue, SystemSpec, WireFormat, fields_of, hookimpl
+from passeur import Capabilities, DocumentType, Issue, SystemSpec, WireFormat, fields_of, registers
 from passeur.model import BankStatement
 from passeur.serialize import to_plain
 from passeur_camt053.reader import NAMESPACES, read_camt
@@ -48,11 +48,5 @@ FORMAT = WireFormat(
     description="camt.053 XML: .001.02 or .001.08 read, .001.08 written")
 
 
-@hookimpl
-def passeur_register_systems(register: Any) -> None:
-    register(SYSTEM)
-
-
-@hookimpl
-def passeur_register_formats(register: Any) -> None:
-    register(FORMAT)
+passeur_register_systems = registers(SYSTEM)
+passeur_register_formats = registers(FORMAT)
