@@ -38,12 +38,13 @@ def passeur_detect_format(name: str, head: bytes) -> str | None:
 def passeur_register_functions(register: Any) -> None:
     from passeur.dsl import MappingFunction  # the compiler, loaded only when mapping
     from passeur_einvoice.cii_functions import FUNCTIONS as CII_FUNCTIONS
+    from passeur_einvoice.crossings import FUNCTIONS as CROSSINGS
     from passeur_einvoice.parties import FUNCTIONS as PARTY_FUNCTIONS
     from passeur_einvoice.parties import INEXACT
     from passeur_einvoice.ubl_functions import FUNCTIONS as UBL_FUNCTIONS
 
     for name, params, returns, impl, inverse, doc in (*PARTY_FUNCTIONS, *UBL_FUNCTIONS,
-                                                       *CII_FUNCTIONS):
+                                                       *CII_FUNCTIONS, *CROSSINGS):
         register(MappingFunction(name, params, returns, impl, inverse=inverse,
                                  accepts_absent=True, doc=doc,
                                  inexact=INEXACT.get(name, "")))

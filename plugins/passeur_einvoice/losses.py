@@ -19,11 +19,7 @@ __all__ = ["cii_losses"]
 
 #: document extensions the CII mapping does not write: key -> what it is
 DOCUMENT = {
-    "ubl_tax_representative": "the seller's tax representative (BG-11)",
-    "ubl_payee_party": "the payee (BG-10)",
     "ubl_receipt_references": "the receiving advice reference (BT-15)",
-    "tax_point_date": "the VAT point date (BT-7)",
-    "period_code": "the VAT point date code (BT-8)",
     "ubl_unmapped_xml": "UBL elements passeur keeps as XML (written back to UBL only)",
 }
 #: keys inside each `ubl_payment_means` item the CII mapping does not write
@@ -35,7 +31,6 @@ PAYMENT_MEANS = {
 LINE = {
     "ubl_item_properties": "item attributes (BG-32)",
     "ubl_classifications": "item classification identifiers (BT-158)",
-    "ubl_allowance_charges": "line allowances and charges (BG-27, BG-28)",
     "ubl_document_references": "the line object identifier (BT-128)",
 }
 

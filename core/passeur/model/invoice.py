@@ -212,6 +212,8 @@ class Invoice:
     seller: Party | None = None  # BG-4
     buyer: Party | None = None  # BG-7
     ship_to: Party | None = None  # BG-13
+    payee: Party | None = None  # BG-10, when not the seller
+    tax_representative: Party | None = None  # BG-11, the seller's tax representative
     payment_terms: PaymentTerms | None = None
     lines: tuple[Line, ...] = ()
     allowance_charges: tuple[AllowanceCharge, ...] = ()  # BG-20, BG-21

@@ -1,0 +1,102 @@
+"""Mapping functions for the UBL structures the canonical model keeps in their syntax's own
+form, written in the other syntax: line allowances and charges (BG-27, BG-28), the VAT point
+date (BT-7) and its code (BT-8).
+
+A UBL line `AllowanceCharge` and a CII line `SpecifiedTradeAllowanceCharge` carry the same
+terms under other names; UBL puts the VAT point date and code on the document, CII on each
+VAT breakdown row, with other UNTDID 2475 codes for the same three events. The language
+can rename fields (it does, for the header allowances) but not the fields of every record
+of a list that rides in an extension whole; these functions do, both ways.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from passeur.dsl import ABSENT
+
+__all__ = ["FUNCTIONS"]
+
+#: UBL AllowanceCharge names -> CII SpecifiedTradeAllowanceCharge names
+_ALLOWANCE = (("ChargeIndicator", "ChargeIndicator"),
+              ("MultiplierFactorNumeric", "CalculationPercent"), ("BaseAmount", "BasisAmount"),
+              ("Amount", "ActualAmount"), ("AllowanceChargeReasonCode", "ReasonCode"),
+              ("AllowanceChargeReason", "Reason"))
+#: BT-8: UBL InvoicePeriod DescriptionCode (UNTDID 2005) -> CII DueDateTypeCode (2475)
+_VAT_POINT = {"3": "5", "35": "29", "432": "72"}
+
+
+def _renamed(records: Any, pairs: tuple[tuple[str, str], ...]) -> Any:
+    if not isinstance(records, list) or not records:
+        return ABSENT
+    out = []
+    for record in records:
+        if isinstance(record, dict):
+            out.append({new: record[old] for old, new in pairs if record.get(old) is not None})
+    return out or ABSENT
+
+
+def cii_allowances(ubl: Any) -> Any:
+    """A UBL line's AllowanceCharge records as CII SpecifiedTradeAllowanceCharge."""
+    return _renamed(ubl, _ALLOWANCE)
+
+
+def ubl_allowances(cii: Any) -> Any:
+    """A CII line's SpecifiedTradeAllowanceCharge records as UBL AllowanceCharge."""
+    return _renamed(cii, tuple((new, old) for old, new in _ALLOWANCE))
+
+
+def cii_tax_point(value: Any) -> Any:
+    """The VAT point date (BT-7) as a CII TaxPointDate (format 102)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return ABSENT
+    if not isinstance(value, datetime.date):
+        return ABSENT
+    return {"DateString": value.strftime("%Y%m%d"), "DateString_format": "102"}
+
+
+def tax_point_date(rows: Any) -> Any:
+    """The VAT point date (BT-7) of the first CII breakdown row that has one."""
+    for row in rows or ():
+        raw = ((row.get("TaxPointDate") or {}).get("DateString") or "") \
+            if isinstance(row, dict) else ""
+        if len(raw) == 8 and raw.isdigit():
+            return datetime.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    return ABSENT
+
+
+def cii_vat_point_code(code: Any) -> Any:
+    """BT-8 as CII writes it (a code outside the three EN 16931 allows passes unchanged)."""
+    if code is ABSENT or code in (None, ""):
+        return ABSENT
+    return _VAT_POINT.get(str(code), str(code))
+
+
+def vat_point_code(rows: Any) -> Any:
+    """BT-8 as UBL writes it, from the first CII breakdown row that has a DueDateTypeCode."""
+    back = {v: k for k, v in _VAT_POINT.items()}
+    for row in rows or ():
+        code = row.get("DueDateTypeCode") if isinstance(row, dict) else None
+        if code:
+            return back.get(str(code), str(code))
+    return ABSENT
+
+
+FUNCTIONS = (
+    ("cii_allowances", ("any",), "any", cii_allowances, None,
+     "A UBL line's allowances and charges (BG-27, BG-28) as CII records."),
+    ("ubl_allowances", ("any",), "any", ubl_allowances, None,
+     "A CII line's allowances and charges (BG-27, BG-28) as UBL records."),
+    ("cii_tax_point", ("any",), "any", cii_tax_point, None,
+     "The VAT point date (BT-7) as a CII TaxPointDate."),
+    ("cii_tax_point_date", ("any",), "any", tax_point_date, None,
+     "The VAT point date (BT-7) of CII's VAT breakdown rows."),
+    ("cii_vat_point_code", ("any",), "any", cii_vat_point_code, None,
+     "The VAT point date code (BT-8) as a CII DueDateTypeCode."),
+    ("cii_ubl_vat_point_code", ("any",), "any", vat_point_code, None,
+     "The VAT point date code (BT-8) of CII's breakdown rows, as UBL writes it."),
+)
