@@ -47,7 +47,7 @@ from passeur_codabox.sequence import AccountSequence
 
 __all__ = ["DELIVERED", "FLOW_NAME", "FlowReport", "deliver", "run_flow"]
 
-FLOW_NAME = "codabox-clearfacts"
+FLOW_NAME = "codabox-clearfacts"  # syncflow.NAME
 #: Outcomes that say an entry's delivery is recorded (the feed may be acknowledged past it).
 DELIVERED = frozenset({"created", "unchanged"})
 _ACKNOWLEDGEABLE = DELIVERED | {"skipped"}

@@ -2,6 +2,8 @@
 
 ```toml
 flow = "codabox-clearfacts"
+[source]
+connection = "codabox.toml"  # CodaBox as the software vendor: base_url, software_company
 [target]
 connection = "clearfacts.toml"
 [statements]
@@ -13,7 +15,8 @@ on_uncertain_upload = "report"
 [resolve]
 "FEED_INDEX" = "delivered"   # or "reupload": an uncertain upload settled by hand
 [offices.dupont]
-connection = "codabox-dupont.toml"
+username = "pod66"
+password = { env = "DUPONT_CODABOX_PASSWORD" }
 [offices.dupont.journals]
 "BE40 9740 8087 8037" = { journal = "BNP courant", activated = true }
 ```
@@ -24,6 +27,7 @@ file reader's), and says what to write instead. docs/sync.md has the commented e
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,35 +35,40 @@ from typing import Any
 import attrs
 from stdnum import iban as stdnum_iban
 
-from passeur import Registry, UsageError
-from passeur.engine.connection import Connection, load_connection
+from passeur import UsageError
 from passeur.engine.sync.once import UNCERTAIN_POLICIES
+from passeur.redaction import register_secrets
 from passeur.suggest import did_you_mean
 from passeur_codabox.delivery import Journal, journals
+from passeur_codabox.syncflow import KEYS
 
 __all__ = ["KEYS", "FlowOptions", "OfficeOptions", "StatementTarget", "parse_options"]
 
 Where = Callable[[str, "str | None"], str]
 
-#: The top-level keys this flow adds to a sync file.
-KEYS = ("target", "statements", "invoices", "delivery", "resolve", "offices")
 _STATEMENTS = ("to", "folder", "format", "category")
 _STATEMENT_TARGETS = ("clearfacts", "folder")
 _STATEMENT_FORMATS = ("coda", "camt053")
 _INVOICES = ("to",)
 _INVOICE_TARGETS = ("clearfacts", "none")
 _DELIVERY = ("on_uncertain_upload",)
-_OFFICE = ("connection", "journals")
+_OFFICE = ("username", "password", "journals")
 _RESOLUTIONS = ("delivered", "reupload")
 
 
 @attrs.frozen
 class OfficeOptions:
-    """One accounting office: its CodaBox login (a connection) and its bank journals."""
+    """One accounting office: its CodaBox login and its bank journals."""
 
     name: str
-    connection: Connection
-    journals: Mapping[str, Journal]
+    username: str
+    password: str = attrs.field(repr=False)
+    journals: Mapping[str, Journal] = attrs.field(factory=dict)
+
+    def settings(self, source: Mapping[str, Any]) -> dict[str, Any]:
+        """The CodaBox connection settings of this office: the [source] connection's
+        (base_url, software_company) with this login."""
+        return {**source, "username": self.username, "password": self.password}
 
 
 @attrs.frozen
@@ -75,7 +84,6 @@ class StatementTarget:
 
 @attrs.frozen
 class FlowOptions:
-    clearfacts: Connection
     offices: tuple[OfficeOptions, ...]
     statements: StatementTarget = StatementTarget()
     invoices: str = "clearfacts"
@@ -111,30 +119,28 @@ def _choice(table: Mapping[str, Any], key: str, allowed: tuple[str, ...], defaul
     return str(value)
 
 
-def _connection(table: Mapping[str, Any], label: str, system: str, base: Path,
-                registry: Registry, environ: Mapping[str, str] | None,
-                where: Where) -> Connection:
-    if "connection" not in table:
-        raise UsageError(f"{where(label.split('.')[-1], label.rpartition('.')[0] or None)}: "
-                         f'[{label}] needs connection = "FILE.toml" (a {system} connection '
-                         "file, docs/connections.md)")
-    file = (base / str(table["connection"])).resolve()
-    if not file.exists():
-        raise UsageError(f"{where('connection', label)}: connection file "
-                         f"{table['connection']} not found (looked for {file})")
-    connection = load_connection(file, registry, environ=environ)
-    if connection.system.name != system:
-        raise UsageError(f"{where('connection', label)}: {table['connection']} is a "
-                         f"{connection.system.name} connection; [{label}] needs {system}")
-    return connection
+def _password(table: Mapping[str, Any], label: str, where: Where,
+              environ: Mapping[str, str]) -> str:
+    value = table.get("password")
+    variable = value.get("env") if isinstance(value, dict) and set(value) == {"env"} else None
+    if not isinstance(variable, str) or not variable:
+        at = (where("password", label) if "password" in table
+              else where(label, None))
+        raise UsageError(f'{at}: [{label}] needs password = {{ env = "VARIABLE" }} (the office\'s '
+                         "CodaBox password, never written in the file)")
+    found = environ.get(variable, "")
+    if not found:
+        raise UsageError(f"{where('password', label)}: environment variable {variable} (for "
+                         "password) is not set")
+    register_secrets([found])
+    return found
 
 
-def parse_options(data: Mapping[str, Any], where: Where, base: Path, registry: Registry,
-                  environ: Mapping[str, str] | None = None) -> FlowOptions:
-    """The flow's options from a sync file's data (`base`: the file's folder)."""
-    cf_table = _table(data, "target", ("connection",), where)
-    clearfacts = _connection(cf_table, "target", "clearfacts", base, registry, environ,
-                             where)
+def parse_options(data: Mapping[str, Any], where: Where,
+                  base: Path, environ: Mapping[str, str] | None = None) -> FlowOptions:
+    """The flow's options from a sync file's data (`base`: the file's folder); [source]
+    and [target] are the sync file's own sides, checked by `passeur.engine.sync`."""
+    env = os.environ if environ is None else environ
     st = _table(data, "statements", _STATEMENTS, where)
     to = _choice(st, "to", _STATEMENT_TARGETS, "clearfacts", where, "statements")
     fmt = _choice(st, "format", _STATEMENT_FORMATS, "coda", where, "statements")
@@ -170,8 +176,8 @@ def parse_options(data: Mapping[str, Any], where: Where, base: Path, registry: R
     offices_table = data.get("offices")
     if not isinstance(offices_table, dict) or not offices_table:
         raise UsageError(f"{where('offices', None)}: the flow needs at least one office: "
-                         '[offices.NAME] with connection = "codabox-login.toml" and '
-                         "[offices.NAME.journals]")
+                         '[offices.NAME] with username = "...", password = { env = "..." } '
+                         "and [offices.NAME.journals]")
     offices = []
     seen: dict[str, str] = {}
     for name, table in offices_table.items():
@@ -179,7 +185,11 @@ def parse_options(data: Mapping[str, Any], where: Where, base: Path, registry: R
         if not isinstance(table, dict):
             raise UsageError(f"{where(name, 'offices')}: [{label}] must be a table")
         _table(offices_table, name, _OFFICE, where, "offices")
-        connection = _connection(table, label, "codabox", base, registry, environ, where)
+        username = table.get("username")
+        if not isinstance(username, str) or not username.strip():
+            raise UsageError(f"{where(label, None)}: [{label}] needs username = "
+                             '"..." (the office\'s CodaBox login, from get-credentials)')
+        password = _password(table, label, where, env)
         raw = table.get("journals", {})
         if not isinstance(raw, dict):
             raise UsageError(f"{where('journals', label)}: journals must be a table of "
@@ -196,7 +206,7 @@ def parse_options(data: Mapping[str, Any], where: Where, base: Path, registry: R
                                  f"is configured for offices {seen[iban]} and {name}; an "
                                  "account belongs to one office")
             seen[iban] = str(name)
-        offices.append(OfficeOptions(str(name), connection, found))
-    return FlowOptions(clearfacts=clearfacts, offices=tuple(offices),
+        offices.append(OfficeOptions(str(name), username.strip(), password, found))
+    return FlowOptions(offices=tuple(offices),
                        statements=StatementTarget(to, folder, fmt, category.strip()),
                        invoices=invoices, on_uncertain_upload=policy, resolve=resolve)

@@ -70,8 +70,9 @@ SYSTEM = SystemSpec(
         ConfigField("base_url", default="https://api.codabox.com/v2"),
         ConfigField("software_company", required=True, secret=True,
                     description="the software vendor's key (X-Software-Company uuid)"),
-        ConfigField("username", required=True, description="the office's login"),
-        ConfigField("password", required=True, secret=True,
+        ConfigField("username", description="the office's login (without one, only the "
+                    "onboarding calls work; a codabox-clearfacts sync file gives each office's)"),
+        ConfigField("password", secret=True,
                     description="the office's password (from get-credentials)"),
     ),
     client_factory=LazyFactory("passeur_codabox.client:client_factory"),

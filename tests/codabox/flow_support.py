@@ -12,10 +12,12 @@ from typing import Any
 import attrs
 
 from passeur import load_registry
+from passeur.engine.sync import load_sync_file
+from passeur.engine.sync.flows import FlowContext
+from passeur.state import open_store
 from passeur_clearfacts.sandbox import create_app as clearfacts_app
 from passeur_codabox.flow import FlowReport
 from passeur_codabox.flow_config import FlowOptions
-from passeur_codabox.flow_file import load_flow_file, run_file
 from passeur_codabox.sandbox import create_app as codabox_app
 
 VENDOR = "0b0b0b0b-1111-4222-8333-444455556666"
@@ -55,18 +57,15 @@ class World:
         (self.tmp / "clearfacts.toml").write_text(
             f'system = "clearfacts"\n[settings]\nbase_url = "{self.clearfacts_url}"\n'
             f'token = {{ env = "CLEARFACTS_TOKEN" }}\n{HTTP}', encoding="utf-8")
-        lines = ['flow = "codabox-clearfacts"', 'name = "offices"',
-                 'store = "state.db"', "", "[target]",
+        (self.tmp / "codabox.toml").write_text(
+            f'system = "codabox"\n[settings]\nbase_url = "{self.codabox_url}/v2"\n'
+            f'software_company = {{ env = "CODABOX_VENDOR" }}\n{HTTP}', encoding="utf-8")
+        lines = ['flow = "codabox-clearfacts"', 'name = "offices"', 'store = "state.db"', "",
+                 "[source]", 'connection = "codabox.toml"', "[target]",
                  'connection = "clearfacts.toml"', self.extra]
         for office in self.codabox.state.offices:
-            conn = f"codabox-{office.username}.toml"
-            (self.tmp / conn).write_text(
-                f'system = "codabox"\n[settings]\nbase_url = "{self.codabox_url}/v2"\n'
-                'software_company = { env = "CODABOX_VENDOR" }\n'
-                f'username = "{office.username}"\n'
-                f'password = {{ env = "CODABOX_PASSWORD_{office.username.upper()}" }}\n'
-                f"{HTTP}", encoding="utf-8")
-            lines += [f"[offices.{office.username}]", f'connection = "{conn}"',
+            lines += [f"[offices.{office.username}]", f'username = "{office.username}"',
+                      f'password = {{ env = "CODABOX_PASSWORD_{office.username.upper()}" }}',
                       f"[offices.{office.username}.journals]"]
             for feed in office.feeds:
                 for n, account in enumerate(feed.accounts):
@@ -77,11 +76,23 @@ class World:
         self.sync_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return self.sync_file
 
+    def spec(self) -> Any:
+        return load_sync_file(self.sync_file, load_registry(), environ=self.env)
+
     def options(self) -> FlowOptions:
-        return load_flow_file(self.sync_file, load_registry(), environ=self.env).options
+        options: FlowOptions = self.spec().options
+        return options
 
     def run(self, *, replay: bool = False) -> FlowReport:
-        return asyncio.run(run_file(self.sync_file, replay=replay, environ=self.env))
+        """One run as `passeur sync` makes it: the sync file checked by the sync engine,
+        the flow the registry knows by its name."""
+        registry = load_registry()
+        spec = load_sync_file(self.sync_file, registry, environ=self.env)
+        flow = registry.sync_flows[spec.flow]
+        with open_store(self.tmp / "state.db") as store:
+            report: FlowReport = asyncio.run(flow.run(FlowContext(spec, registry, store),
+                                                      spec.options, replay=replay))
+        return report
 
     # -- what the tests read back ----------------------------------------------------------
 

@@ -10,16 +10,17 @@ from codabox.flow_support import world
 from lxml import etree
 
 from passeur import UsageError, load_registry
-from passeur.engine.sync.syncfile import _Reader
-from passeur.tomltext import load_toml
-from passeur_codabox.flow_config import KEYS, parse_options
+from passeur.engine.sync import load_sync_file
 
 HEAD = """flow = "codabox-clearfacts"
+[source]
+connection = "cb.toml"
 [target]
 connection = "cf.toml"
 """
 OFFICE = """[offices.dupont]
-connection = "cb.toml"
+username = "pod66"
+password = { env = "P" }
 [offices.dupont.journals]
 """
 
@@ -27,42 +28,47 @@ connection = "cb.toml"
 def _parse(tmp_path: Path, text: str):
     (tmp_path / "cf.toml").write_text('system = "clearfacts"\n[settings]\n'
                                       'token = { env = "T" }\n', encoding="utf-8")
-    (tmp_path / "cb.toml").write_text('system = "codabox"\n[settings]\nusername = "pod66"\n'
-                                      'software_company = { env = "V" }\n'
-                                      'password = { env = "P" }\n', encoding="utf-8")
+    (tmp_path / "cb.toml").write_text('system = "codabox"\n[settings]\n'
+                                      'software_company = { env = "V" }\n', encoding="utf-8")
     path = tmp_path / "flow.toml"
     path.write_text(text, encoding="utf-8")
-    data = load_toml(text, str(path))
-    return parse_options({k: v for k, v in data.items() if k in KEYS},
-                         _Reader(path, text).where, tmp_path, load_registry(),
-                         environ={"T": "x" * 80, "V": "v", "P": "p"})
+    return load_sync_file(path, load_registry(),
+                          environ={"T": "x" * 80, "V": "v", "P": "p"}).options
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
-    (HEAD + OFFICE + '"BE40 9740 8087 8038" = { journal = "BQ1", activated = true }\n', 7,
+    (HEAD + OFFICE + '"BE40 9740 8087 8038" = { journal = "BQ1", activated = true }\n', 10,
      "offices.dupont.journals.BE40 9740 8087 8038: 'BE40 9740 8087 8038' is not a valid IBAN"),
-    (HEAD + OFFICE + '"BE71096123456769" = { journal = "BQ1", activated = "yes" }\n', 7,
+    (HEAD + OFFICE + '"BE71096123456769" = { journal = "BQ1", activated = "yes" }\n', 10,
      "offices.dupont.journals.BE71096123456769.activated: true or false, not 'yes'"),
-    (HEAD + OFFICE + '"BE71096123456769" = { journal = "BQ1", active = true }\n', 7,
+    (HEAD + OFFICE + '"BE71096123456769" = { journal = "BQ1", active = true }\n', 10,
      "unknown key 'active' (a journal has: journal, activated)"),
-    (HEAD + "[statements]\nto = \"ftp\"\n" + OFFICE, 5,
+    (HEAD + "[statements]\nto = \"ftp\"\n" + OFFICE, 7,
      "to must be one of clearfacts, folder, got 'ftp'"),
-    (HEAD + "[statements]\nto = \"folder\"\n" + OFFICE, 5,
+    (HEAD + "[statements]\nto = \"folder\"\n" + OFFICE, 7,
      'statements to a folder need folder = "DIR"'),
-    (HEAD + "[delivery]\non_uncertain_upload = \"retry\"\n" + OFFICE, 5,
+    (HEAD + "[delivery]\non_uncertain_upload = \"retry\"\n" + OFFICE, 7,
      "on_uncertain_upload must be one of report, reupload, got 'retry'"),
-    (HEAD + "[delivery]\non_uncertain = \"report\"\n" + OFFICE, 5,
+    (HEAD + "[delivery]\non_uncertain = \"report\"\n" + OFFICE, 7,
      "unknown key 'on_uncertain' in [delivery]; did you mean 'on_uncertain_upload'?"),
-    (HEAD + '[resolve]\n"abc" = "yes"\n' + OFFICE, 5,
+    (HEAD + '[resolve]\n"abc" = "yes"\n' + OFFICE, 7,
      'an uncertain upload is resolved as "delivered" (it is in ClearFacts) or "reupload"'),
     (HEAD + OFFICE + '"BE71096123456769" = { journal = "BQ1", activated = true }\n'
-     '[offices.other]\nconnection = "cb.toml"\n[offices.other.journals]\n'
-     '"BE71096123456769" = { journal = "BQ2", activated = true }\n', 11,
+     '[offices.other]\nusername = "pod67"\npassword = { env = "P" }\n'
+     '[offices.other.journals]\n'
+     '"BE71096123456769" = { journal = "BQ2", activated = true }\n', 15,
      "IBAN BE71096123456769 is configured for offices dupont and other"),
-    (HEAD.replace("cf.toml", "cb.toml") + OFFICE, 3,
-     "cb.toml is a codabox connection; [target] needs clearfacts"),
-    (HEAD + "[offices.dupont]\nconnection = \"missing.toml\"\n", 5,
+    (HEAD.replace('connection = "cb.toml"', 'connection = "cf.toml"\nname = "cf2"') + OFFICE,
+     2, "[source] of flow 'codabox-clearfacts' is a codabox connection, not clearfacts"),
+    (HEAD.replace('"cb.toml"', '"missing.toml"') + OFFICE, 3,
      "connection file missing.toml not found"),
+    (HEAD + OFFICE.replace('{ env = "P" }', '"secret"'), 8,
+     '[offices.dupont] needs password = { env = "VARIABLE" }'),
+    (HEAD + OFFICE.replace('{ env = "P" }', '{ env = "NOPE" }'), 8,
+     "environment variable NOPE (for password) is not set"),
+    (HEAD + OFFICE.replace('username = "pod66"\n', ""), 6,
+     '[offices.dupont] needs username = "..."'),
+    ("office = 1\n" + HEAD + OFFICE, 1, "unknown key 'office'; did you mean 'offices'?"),
 ])
 def test_refusals_name_file_and_line(tmp_path, text: str, line: int, message: str) -> None:
     with pytest.raises(UsageError) as caught:
@@ -132,18 +138,16 @@ def test_the_documented_example_parses(tmp_path) -> None:
     text = section.split("```toml\n")[1].split("```")[0]
     (tmp_path / "clearfacts.toml").write_text('system = "clearfacts"\n[settings]\n'
                                               'token = { env = "T" }\n', encoding="utf-8")
-    for office in ("dupont", "lemaire"):
-        (tmp_path / f"codabox-{office}.toml").write_text(
-            'system = "codabox"\n[settings]\nusername = "pod66"\n'
-            'software_company = { env = "V" }\npassword = { env = "P" }\n',
-            encoding="utf-8")
+    (tmp_path / "codabox.toml").write_text('system = "codabox"\n[settings]\n'
+                                           'software_company = { env = "V" }\n',
+                                           encoding="utf-8")
     path = tmp_path / "offices.toml"
     path.write_text(text, encoding="utf-8")
-    data = load_toml(text, str(path))
-    assert set(data) - set(KEYS) == {"flow", "name", "store"}
-    options = parse_options({k: v for k, v in data.items() if k in KEYS},
-                            _Reader(path, text).where, tmp_path, load_registry(),
-                            environ={"T": "x" * 80, "V": "v", "P": "p"})
+    env = {"T": "x" * 80, "V": "v", "DUPONT_CODABOX_PASSWORD": "p1",
+           "LEMAIRE_CODABOX_PASSWORD": "p2"}
+    options = load_sync_file(path, load_registry(), environ=env).options
+    assert [(o.username, o.password) for o in options.offices] == [("pod66", "p1"),
+                                                                   ("pod71", "p2")]
     assert [(o.name, [(j.iban, j.activated) for j in o.journals.values()])
             for o in options.offices] == [
         ("dupont", [("BE40310225425763", True), ("BE71096123456769", False)]),

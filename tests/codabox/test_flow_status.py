@@ -4,8 +4,13 @@ an uncertain upload as the last error."""
 
 from __future__ import annotations
 
+import asyncio
+
 from codabox.flow_support import world
 
+from passeur import load_registry
+from passeur.engine.sync import load_sync_file
+from passeur.engine.sync.flows import FlowContext, flow_status, poll_interval
 from passeur.state import open_store
 from passeur_codabox.flow_status import COLUMNS, journal_status, status_tables
 
@@ -70,3 +75,25 @@ def test_an_iban_not_configured_is_listed_with_its_waiting_statements(serve, tmp
     row = _status(w)[-1]
     assert (row.journal, row.iban, row.activated, row.waiting, row.last_statement) == (
         "(not configured)", extra.iban, False, 2, 2)
+
+
+def test_status_tables_and_poll_interval_through_the_flow(serve, tmp_path) -> None:
+    """What `passeur status` and `passeur watch` get from the flow's declaration."""
+    w = world(serve, tmp_path, offices=2, codabox_options={"fetch_delay": 7200})
+    w.run()
+    registry = load_registry()
+    spec = load_sync_file(w.sync_file, registry, environ=w.env)
+    flow = registry.sync_flows["codabox-clearfacts"]
+    with open_store(tmp_path / "state.db") as store:
+        ctx = FlowContext(spec, registry, store)
+        tables = asyncio.run(flow_status(flow, ctx))
+        assert asyncio.run(poll_interval(flow, ctx)) == 7200.0
+    assert [t.title for t in tables] == ["pod66", "pod67"]
+    assert tables[0].columns == COLUMNS
+    feed = w.codabox.state.offices[0].feeds[0]
+    first = tables[0].rows[0]
+    assert first[:4] == ("C0101-BQ1", feed.accounts[0].iban, True,
+                         f"C0101 {feed.client['client_name']}")
+    assert first[4:6] == (3, feed.entries[-1].metadata["new_balance_date"])
+    assert first[8:] == ("", "", 0, None)  # no gaps, none out of order, none waiting
+    assert tables[0].rows[1][2] is False and tables[0].rows[1][10] == 3
