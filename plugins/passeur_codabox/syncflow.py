@@ -39,6 +39,7 @@ def office_clients(ctx: FlowContext, options: Any) -> dict[str, Any]:
     """One CodaBox client per office: the [source] connection with the office's login."""
     source = ctx.spec.source.connection
     factory = source.system.client_factory
+    assert factory is not None  # the codabox system declares its client
     return {office.name: factory(office.settings(source.settings), settings=source.http)
             for office in options.offices}
 
