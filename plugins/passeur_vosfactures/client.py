@@ -8,6 +8,7 @@ silently hides older documents. Amounts arrive as strings and are returned as De
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import itertools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -375,21 +376,29 @@ class VosFacturesClient(LiveClient):
     async def aiter_documents(self, doctype: str) -> AsyncIterator[dict[str, Any]]:
         """Every document of `doctype` through the asyncio client: the same documents as
         `iter_documents` (invoices with `period=all` and their positions, products active
-        and inactive)."""
+        and inactive, the two product listings read side by side)."""
         res = _resource(doctype)
         base = (invoice_filters(period="all", include_positions=True) if doctype == "invoice"
                 else [])
 
-        for extra in ([], [("filter", "disabled")]) if doctype == "product" else ([],):
-
-            async def fetch(page: int, per_page: int,
-                            extra: list[tuple[str, str]] = extra) -> list[dict[str, Any]]:
+        def walk(extra: list[tuple[str, str]]) -> AsyncIterator[dict[str, Any]]:
+            async def fetch(page: int, per_page: int) -> list[dict[str, Any]]:
                 call = Call("GET", f"{res.path}.json",
                             params=[*base, *extra, *_page(page, per_page)])
                 return list(parse_money(await self.ahttp.call(call)) or [])
+            return aiter_pages(fetch, MAX_PER_PAGE)
 
-            async for item in aiter_pages(fetch, MAX_PER_PAGE):
+        if doctype != "product":
+            async for item in walk([]):
                 yield item
+            return
+
+        async def every(extra: list[tuple[str, str]]) -> list[dict[str, Any]]:
+            return [item async for item in walk(extra)]
+
+        active, disabled = await asyncio.gather(every([]), every([("filter", "disabled")]))
+        for item in (*active, *disabled):
+            yield item
 
     @staticmethod
     def guard(doctype: str, document: Mapping[str, Any]) -> dict[str, Any]:

@@ -103,6 +103,9 @@ class VosFacturesSync:
                            "mapping")
         return reasons
 
+    def reference_kinds(self, doctype: str) -> tuple[str, ...]:
+        return ("client", "product") if doctype == "invoice" else ()
+
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         if doctype != "invoice":
             return []

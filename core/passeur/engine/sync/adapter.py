@@ -19,7 +19,7 @@ import attrs
 
 from passeur.http.errors import Uncertain
 
-__all__ = ["Reference", "Stored", "SyncAdapter", "Unconfirmed"]
+__all__ = ["AdapterDefaults", "Reference", "Stored", "SyncAdapter", "Unconfirmed"]
 
 
 class Unconfirmed(Uncertain):
@@ -126,3 +126,55 @@ class SyncAdapter(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class AdapterDefaults:
+    """The answers of a system that knows nothing beyond its documents: no change times, no
+    key written in, no natural key, no references, no lookup, no update. An adapter
+    subclasses it and overrides what its system can do (`identify`, `alist`, `comparable`
+    and `acreate` are its own)."""
+
+    def changed_at(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        return None
+
+    def stamp(self, doctype: str, body: Mapping[str, Any], key: str) -> dict[str, Any]:
+        return dict(body)
+
+    def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        return None
+
+    def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
+        return None
+
+    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
+        return []
+
+    def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
+        return []
+
+    def reference_kinds(self, doctype: str) -> tuple[str, ...]:
+        """The kinds of reference a `doctype` may need, so that the planner lists them in
+        the target from the start, before the first document is mapped (optional: an
+        adapter without it has them listed at the first document that needs one)."""
+        return ()
+
+    def match_values(self, kind: str, record: Mapping[str, Any]) -> Mapping[str, str]:
+        return {}
+
+    def link(self, doctype: str, body: Mapping[str, Any], reference: Reference,
+             target_id: str) -> dict[str, Any]:
+        return dict(body)
+
+    async def aupdate(self, doctype: str, current: Stored,
+                      body: Mapping[str, Any]) -> Stored:
+        raise NotImplementedError("this target takes no update through passeur")
+
+    async def afind(self, doctype: str, key: str,
+                    body: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return []
+
+    async def aget(self, doctype: str, record_id: str) -> dict[str, Any] | None:
+        return None
+
+    async def aclose(self) -> None:
+        return None

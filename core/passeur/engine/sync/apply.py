@@ -77,18 +77,20 @@ class Applier:
         if item.reference:
             self.ready.setdefault(item.key, asyncio.Event())
         self.submitted.append(item)
+        self.waiting += 1  # counted now: the task only starts when the planner yields
         self.tasks.append(asyncio.ensure_future(self._gated(item)))
 
     async def room(self) -> None:
         """Wait while enough work is queued (twice `concurrency`): a planner feeding this
         applier then leaves the event loop to the writes, which keep the target's rate
-        budget busy, and plans further in their waits."""
+        budget busy, and plans further in their waits. It always yields once, so that
+        the items just submitted send their requests before the next record is mapped."""
+        await asyncio.sleep(0)
         while self.waiting >= 2 * self.ctx.spec.concurrency:
             self.moved.clear()
             await self.moved.wait()
 
     async def _gated(self, item: PlanItem) -> None:
-        self.waiting += 1
         started = False
         try:
             for key in item.refs:

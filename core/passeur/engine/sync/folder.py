@@ -18,13 +18,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from passeur.engine.folder import FolderClient, file_name
-from passeur.engine.sync.adapter import Reference, Stored
+from passeur.engine.sync.adapter import AdapterDefaults, Stored
 from passeur.errors import UsageError
 
 __all__ = ["FolderSyncAdapter"]
 
 
-class FolderSyncAdapter:
+class FolderSyncAdapter(AdapterDefaults):
     """The sync adapter of a folder connection (see the module docstring)."""
 
     def __init__(self, client: FolderClient, variant: str | None = None) -> None:
@@ -40,9 +40,6 @@ class FolderSyncAdapter:
         name = self._name(record)
         return None if name is None else Stored(name, number=name, record=dict(record))
 
-    def changed_at(self, doctype: str, record: Mapping[str, Any]) -> str | None:
-        return None
-
     async def alist(self, doctype: str, *,
                     since: str | None = None) -> AsyncIterator[dict[str, Any]]:
         if not self.client.folder.path.exists():
@@ -57,24 +54,8 @@ class FolderSyncAdapter:
             return self.client.record_of(doctype, body)
         return dict(body)  # the file name is the key
 
-    def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
-        return None
-
     def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
         return self._name(body)
-
-    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
-        return []
-
-    def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
-        return []
-
-    def match_values(self, kind: str, record: Mapping[str, Any]) -> Mapping[str, str]:
-        return {}
-
-    def link(self, doctype: str, body: Mapping[str, Any], reference: Reference,
-             target_id: str) -> dict[str, Any]:
-        return dict(body)
 
     def comparable(self, doctype: str, body: Mapping[str, Any],
                    record: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,6 +96,3 @@ class FolderSyncAdapter:
         if not path.is_file():
             return None
         return next(iter(self.client.read_file(doctype, path)), None)
-
-    async def aclose(self) -> None:
-        return None

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from passeur.engine.sync.adapter import Reference, Stored, Unconfirmed
+from passeur.engine.sync.adapter import AdapterDefaults, Stored, Unconfirmed
 
 __all__ = ["ClientAdapter"]
 
 
-
-class ClientAdapter:
+class ClientAdapter(AdapterDefaults):
     """`SyncAdapter` over the DocumentClient methods alone."""
 
     def __init__(self, client: Any, variant: str | None = None, system: Any = None) -> None:
@@ -36,35 +35,10 @@ class ClientAdapter:
                 return Stored(str(value), str(value), None, record)
         return None
 
-    def changed_at(self, doctype: str, record: Mapping[str, Any]) -> str | None:
-        return None
-
     async def alist(self, doctype: str, *,
                     since: str | None = None) -> AsyncIterator[dict[str, Any]]:
         for record in self.client.iter_documents(doctype):
             yield record
-
-    def stamp(self, doctype: str, body: Mapping[str, Any], key: str) -> dict[str, Any]:
-        return dict(body)
-
-    def key_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
-        return None
-
-    def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
-        return None
-
-    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
-        return []
-
-    def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
-        return []
-
-    def match_values(self, kind: str, record: Mapping[str, Any]) -> Mapping[str, str]:
-        return {}
-
-    def link(self, doctype: str, body: Mapping[str, Any], reference: Reference,
-             target_id: str) -> dict[str, Any]:
-        return dict(body)
 
     def comparable(self, doctype: str, body: Mapping[str, Any],
                    record: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,17 +51,6 @@ class ClientAdapter:
             raise Unconfirmed(f"the answer to the create does not say which {doctype} was "
                               "stored; it may have been created")
         return stored
-
-    async def aupdate(self, doctype: str, current: Stored,
-                      body: Mapping[str, Any]) -> Stored:
-        raise NotImplementedError("this target takes no update through passeur")
-
-    async def afind(self, doctype: str, key: str,
-                    body: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return []
-
-    async def aget(self, doctype: str, record_id: str) -> dict[str, Any] | None:
-        return None
 
     async def aclose(self) -> None:
         await self.client.aclose()

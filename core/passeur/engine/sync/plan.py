@@ -409,6 +409,9 @@ async def make_plan(ctx: SyncContext, *, full: bool = False,
     try:
         for doctype in ctx.spec.doctypes:
             planner.start_listing(doctype)
+            kinds = getattr(ctx.target, "reference_kinds", None)  # optional in an adapter
+            for kind in kinds(doctype) if kinds is not None else ():
+                planner.start_index(kind)
         for doctype in ctx.spec.doctypes:
             await planner.plan_doctype(doctype, full, since)
     finally:
