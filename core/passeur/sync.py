@@ -14,7 +14,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from passeur.engine.sync.adapter import Reference, Stored, SyncAdapter, Unconfirmed
+    from passeur.engine.sync.adapter import (
+        AdapterDefaults,
+        Reference,
+        Stored,
+        SyncAdapter,
+        Unconfirmed,
+    )
     from passeur.engine.sync.demo import DemoScenario, DemoSide
     from passeur.engine.sync.flows import (
         FlowContext,
@@ -26,14 +32,16 @@ if TYPE_CHECKING:
     )
 
 _WHERE = {
-    "DemoScenario": "demo", "DemoSide": "demo", "Reference": "adapter", "Stored": "adapter",
+    "AdapterDefaults": "adapter", "DemoScenario": "demo", "DemoSide": "demo",
+    "Reference": "adapter", "Stored": "adapter",
     "SyncAdapter": "adapter", "Unconfirmed": "adapter", "FlowContext": "flows",
     "FlowFile": "flows", "FlowReport": "flows", "StatusTable": "flows", "SyncFlow": "flows",
     "recorded_run": "flows",
 }
 
-__all__ = ["DemoScenario", "DemoSide", "FlowContext", "FlowFile", "FlowReport", "Reference",
-           "StatusTable", "Stored", "SyncAdapter", "SyncFlow", "Unconfirmed", "recorded_run"]
+__all__ = ["AdapterDefaults", "DemoScenario", "DemoSide", "FlowContext", "FlowFile",
+           "FlowReport", "Reference", "StatusTable", "Stored", "SyncAdapter", "SyncFlow",
+           "Unconfirmed", "recorded_run"]
 
 
 def __getattr__(name: str) -> Any:
