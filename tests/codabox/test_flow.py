@@ -5,9 +5,15 @@ from the flow."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
+from click.testing import CliRunner
 from codabox.flow_support import world
+
+import passeur.cli.sync_cmd  # noqa: F401 (registers `sync`)
+from passeur import load_registry
+from passeur.cli.app import State, cli
 
 
 def _outcomes(report) -> list[tuple[str, str, str, str | None]]:
@@ -91,3 +97,28 @@ def test_a_journal_activated_later_is_replayed(serve, tmp_path) -> None:
     again = w.run(replay=True)  # nothing delivered twice; the waiting ones still wait
     assert Counter(e.outcome for e in again.entries) == {"unchanged": 8, "skipped": 6}
     assert len(w.inbox()) == 33
+
+
+def test_passeur_sync_and_replay_on_the_command_line(serve, tmp_path) -> None:
+    w = world(serve, tmp_path, offices=1)
+    registry = load_registry()
+
+    def sync(*extra: str) -> tuple[int, dict]:
+        result = CliRunner().invoke(cli, ["sync", str(w.sync_file), "--json", *extra],
+                                    obj=State(registry), env=w.env)
+        return result.exit_code, json.loads(result.output)
+
+    code, first = sync()
+    assert code == 0 and first["ok"] and first["summary"]["created"] == 10
+    assert first["summary"]["skipped"] == 3
+    w.inactive.clear()
+    w.write()
+    code, replayed = sync("--replay")
+    assert code == 0
+    assert [(r["doctype"], r["outcome"]) for r in replayed["records"]
+            if r["outcome"] == "created"] == [("coda", "created")] * 3
+    assert len(w.inbox()) == len(set(w.inbox())) == 13
+    result = CliRunner().invoke(cli, ["sync", str(w.sync_file), "--full"],
+                                obj=State(registry), env=w.env)
+    assert result.exit_code == 2
+    assert "--full and --since mean nothing to flow 'codabox-clearfacts'" in result.output
