@@ -310,9 +310,13 @@ def _sequence_message(before: AccountSequence, after: AccountSequence, facts: Fa
     if missing:
         parts.append(f"statement {facts.first} of {facts.iban} follows "
                      f"{before.last_number}: {_numbers(missing)} missing")
-    if late:
+    if late and facts.first in before.missing:
         parts.append(f"statement {facts.first} of {facts.iban} arrived after "
                      f"{before.last_number} (out of order)")
+    elif late:
+        parts.append(f"statement {facts.first} of {facts.iban} was received before (the "
+                     f"last received is {before.last_number}): a second copy, delivered "
+                     "again; check it")
     return "; ".join(parts)
 
 

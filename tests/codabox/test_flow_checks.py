@@ -97,3 +97,18 @@ def test_one_office_refused_by_codabox_does_not_stop_the_others(serve, tmp_path)
     rows = _status(w)
     for account in (a for f in w.codabox.state.offices[0].feeds for a in f.accounts):
         assert "Invalid username/password" in rows[account.iban].last_error
+
+
+def test_a_statement_received_twice_is_reported_as_a_second_copy(serve, tmp_path) -> None:
+    w = world(serve, tmp_path, offices=1)
+    w.run()
+    feed = w.codabox.state.offices[0].feeds[1]
+    account = feed.accounts[0]
+    (copy,) = w.codabox.state.add_statements(feed, account, 1, skip=-1)  # number 3 again
+    assert copy.metadata["first_statement_number"] == 3
+    report = w.run()
+    assert [(e.source_id, e.outcome) for e in report.entries] == [(copy.feed_index,
+                                                                   "created")]
+    assert report.entries[0].message == (
+        f"statement 3 of {account.iban} was received before (the last received is 3): a "
+        "second copy, delivered again; check it")
