@@ -168,8 +168,12 @@ class _FileChecker(ExprTyper):
 
     def _expand(self, tree: ast.MappingFile, seen: set[str]) -> list[ast.Statement]:
         """The file's statements with included libraries spliced in (tables and rules)."""
+        from passeur.dsl.lets import bind_library_lets, top_lets
+
         out: list[ast.Statement] = []
-        for statement in tree.statements:
+        statements = list(tree.statements)
+        library: dict[str, ast.Let] = {}  # the `let`s of the libraries included so far
+        for index, statement in enumerate(statements):
             if not isinstance(statement, ast.Include):
                 out.append(statement)
                 continue
@@ -194,7 +198,13 @@ class _FileChecker(ExprTyper):
                     self.report.findings.append(Finding(problem))
                 continue
             self.sources[included.file] = included.source
-            out.extend(s for s in self._expand(included, seen | {key})
+            expanded = self._expand(included, seen | {key})
+            given = top_lets(expanded)
+            if given:  # the rules after the include see the library's `let`s
+                library.update(given)
+                statements[index + 1:] = bind_library_lets(tree, statements[index + 1:],
+                                                           library)
+            out.extend(s for s in expanded
                        if isinstance(s, (ast.Table, ast.Rule, ast.Each, ast.Drop)))
         return out
 

@@ -92,7 +92,7 @@ class ExprTyper:
         if isinstance(expr, ast.LetRef):
             return self._type_of_let(expr, side)
         if isinstance(expr, ast.Arith):
-            if is_text_join(expr):  # "QC-" + code joins texts
+            if is_text_join(expr, self.functions):  # "QC-" + code joins texts
                 for operand in (expr.left, expr.right):
                     self._type_of(operand, side, prefix, file)
                 return "string"

@@ -9,6 +9,7 @@ the data it was reading.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -179,7 +180,7 @@ class ExprEmitter:
             a, site_a = self.operand(e.left, scope, side, base)
             b, site_b = self.operand(e.right, scope, side, base)
             t = self.tmp()
-            if is_text_join(e):
+            if is_text_join(e, self.ir.functions):
                 self.emit(f"{t} = _concat({a}, {b}, {site_a}, {site_b})")
                 return t
             slow = f"_arith({e.op!r}, {a}, {b}, {site_a}, {site_b})"
@@ -365,11 +366,21 @@ def scope_base(path: ast.Path, scope: Scope, side: str, base: str) -> str:
     return left if side == "left" else right
 
 
-def is_text_join(node: ast.Arith) -> bool:
-    """`"QC-" + strNoProduit`: a `+` with a text literal on one side joins texts."""
-    return node.op == "+" and any(
-        isinstance(x, ast.LiteralValue) and isinstance(x.value, str)
-        for x in (node.left, node.right))
+def is_text_join(node: ast.Arith, functions: Mapping[str, Any] | None = None) -> bool:
+    """`"QC-" + strNoProduit`: a `+` with a text on one side joins texts. A text is a
+    literal in quotes, another join (`$.No + "-" + text(n)` is `($.No + "-") + text(n)`),
+    or a call of a function that gives one (`text`, `upper`...; `functions` says which)."""
+    return node.op == "+" and any(_is_text(x, functions) for x in (node.left, node.right))
+
+
+def _is_text(node: ast.Expr, functions: Mapping[str, Any] | None) -> bool:
+    if isinstance(node, ast.LiteralValue):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Arith):
+        return is_text_join(node, functions)
+    if isinstance(node, ast.Call) and functions is not None:
+        return getattr(functions.get(node.name), "returns", None) == "string"
+    return False
 
 
 def _is_number(node: ast.Expr) -> bool:

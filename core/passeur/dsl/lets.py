@@ -8,12 +8,14 @@ inner block may give a name again (the inner one is meant there).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import attrs
 
 from passeur.dsl import ast
 from passeur.dsl.problems import MappingSyntaxError, Problem
 
-__all__ = ["bind_lets", "let_refs"]
+__all__ = ["bind_lets", "bind_library_lets", "let_refs", "top_lets"]
 
 
 def bind_lets(tree: ast.MappingFile) -> ast.MappingFile:
@@ -22,6 +24,20 @@ def bind_lets(tree: ast.MappingFile) -> ast.MappingFile:
         return tree
     binder = _Binder(tree)
     return attrs.evolve(tree, statements=binder.statements(tree.statements, {}, (), ()))
+
+
+def top_lets(statements: Iterable[ast.Statement]) -> dict[str, ast.Let]:
+    """The file-level `let`s among statements (what a library gives where it is included)."""
+    return {s.name: s for s in statements if isinstance(s, ast.Let)}
+
+
+def bind_library_lets(tree: ast.MappingFile, statements: Sequence[ast.Statement],
+                      library: dict[str, ast.Let]) -> tuple[ast.Statement, ...]:
+    """The statements after an `include`, bound again with the library's `let`s visible
+    (the file's own `let`s of the same name still hide them, after their line)."""
+    if not library:
+        return tuple(statements)
+    return _Binder(tree).statements(tuple(statements), library, (), ())
 
 
 def _has_let(statement: ast.Statement) -> bool:
@@ -75,6 +91,9 @@ class _Binder:
 def _bind(expr: ast.Expr, scope: dict[str, ast.Let]) -> ast.Expr:
     if not scope:
         return expr
+    if isinstance(expr, ast.LetRef):  # bound before: to the `let` the name means now
+        let = scope.get(expr.name)
+        return expr if let is None or let is expr.let else attrs.evolve(expr, let=let)
     if isinstance(expr, ast.Path):
         let = scope.get(expr.parts[0])
         if let is None or expr.scoped:

@@ -18,6 +18,7 @@ from passeur.dsl.cache import parse_file, parse_text  # the parser, through the 
 from passeur.dsl.codegen import Generated, generate
 from passeur.dsl.compiled import CompiledMapping
 from passeur.dsl.ir import IRMapping, analyze
+from passeur.dsl.lets import bind_library_lets, top_lets
 from passeur.dsl.problems import MappingCompileError, MappingSyntaxError, Problem
 from passeur.dsl.values import Side
 from passeur.errors import PasseurError
@@ -69,7 +70,9 @@ def _expand(mapping: ast.MappingFile, directory: Path, problems: list[Problem],
             seen: set[Path]) -> list[tuple[str, ast.Statement]]:
     """The statements of a file with its includes spliced in (origin file kept)."""
     out: list[tuple[str, ast.Statement]] = []
-    for statement in mapping.statements:
+    statements = list(mapping.statements)
+    library: dict[str, ast.Let] = {}  # the `let`s of the libraries included so far
+    for index, statement in enumerate(statements):
         if not isinstance(statement, ast.Include):
             out.append((mapping.file, statement))
             continue
@@ -106,7 +109,13 @@ def _expand(mapping: ast.MappingFile, directory: Path, problems: list[Problem],
                                         "an included file is a library: it cannot have a "
                                         "`mapping` header or `extends`", "include",
                                         included.source))
-        out.extend(_expand(included, target.parent, problems, files, (*stack, target), seen))
+        expanded = _expand(included, target.parent, problems, files, (*stack, target), seen)
+        given = top_lets(s for _, s in expanded)
+        if given:  # the rules after the include see the library's `let`s
+            library.update(given)
+            statements[index + 1:] = bind_library_lets(mapping, statements[index + 1:],
+                                                       library)
+        out.extend(expanded)
     return out
 
 
