@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,7 @@ def test_no_secret_in_sync_plan_apply_outputs_traces_or_store(
             _run(["sync", sync, "-v", "--trace", str(trace["sync"])], ENV),
             _run(["sync", sync, "--full", "--json", "-v", "--trace", str(trace["sync-json"])],
                  ENV),
+            _run(["status", sync], ENV), _run(["status", sync, "--json"], ENV),
             _run(["runs", "--sync", sync], ENV), _run(["runs", "--sync", sync, "--json"], ENV)]
         runs = json.loads(results[-1].stdout)
         for run in runs if isinstance(runs, list) else runs["runs"]:
@@ -144,6 +146,9 @@ def test_no_secret_in_sync_plan_apply_outputs_traces_or_store(
             results += [_run(["runs", "show", run_id, "--sync", sync], ENV),
                         _run(["runs", "show", run_id, "--sync", sync, "--json"], ENV),
                         _run(["runs", "show", run_id, "--sync", sync, "--csv"], ENV)]
+    served = _served(sync, runs if isinstance(runs, list) else runs["runs"])
+    assert "echo" in served  # the page's answers hold the refusals' reasons, masked
+    assert json.loads(results[5].stdout)["runs"]["last_error"] is not None
     assert [r.exit_code for r in results[:4]] == [0, 1, 1, 1]  # every write answered 422
     assert erp.echoed and vf.echoed > 1
     traced = {name: path.read_text(encoding="utf-8") for name, path in trace.items()}
@@ -155,10 +160,36 @@ def test_no_secret_in_sync_plan_apply_outputs_traces_or_store(
     store = _store_text(folder)
     assert "422" in store or "echo" in store  # the ledger holds the refusals' reasons
     everything = "\n".join([*(r.stdout + r.stderr for r in results), *traced.values(),
-                            caplog.text, Path(plan).read_text(encoding="utf-8"), store])
+                            caplog.text, Path(plan).read_text(encoding="utf-8"), store,
+                            served])
     leaked = [f for f in _forms([TOKEN, LICENCE, SECRET], [(LICENCE, SECRET)])
               if f in everything]
     assert leaked == []
+
+
+def _served(sync: str, runs: list[dict[str, Any]]) -> str:
+    """What `passeur serve` answers (the page, /api/status, /api/runs of each run), through
+    its ASGI app in process."""
+    from starlette.testclient import TestClient
+
+    from passeur.cli.serve_cmd import build_app
+
+    for key, value in ENV.items():  # the connections read their secrets from here
+        os.environ[key] = value
+    try:
+        app, _spec, store = build_app(load_registry(), sync, None)
+    finally:
+        for key in ENV:
+            del os.environ[key]
+    try:
+        with TestClient(app) as client:
+            answers = [client.get("/"), client.get("/api/status"), client.get("/api/runs")]
+            answers += [client.get("/api/runs", params={"run": r.get("run") or r["run_id"]})
+                        for r in runs]
+    finally:
+        store.close()
+    assert all(a.status_code == 200 for a in answers)
+    return "\n".join(a.text for a in answers)
 
 
 def test_demo_traces_without_its_secrets(tmp_path: Path) -> None:

@@ -37,3 +37,56 @@ def passeur(*args: str, cwd: Path | None = None, timeout: float = 120,
 def as_json(done: subprocess.CompletedProcess[str]) -> Any:
     assert done.stdout, done.stderr
     return json.loads(done.stdout)
+
+
+class Served:
+    """`passeur serve` in its own process, stopped (SIGTERM) on leaving."""
+
+    def __init__(self, sync: Path, *args: str, cwd: Path | None = None) -> None:
+        self.args = [sys.executable, "-m", "passeur", "serve", str(sync), *args]
+        self.cwd = cwd
+        self.url = ""
+
+    def __enter__(self) -> Served:
+        import selectors
+
+        self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, cwd=self.cwd,
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert self.process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=60):
+                self.process.kill()
+                raise AssertionError("passeur serve printed no address within 60 s")
+        line = self.process.stdout.readline()
+        if "http://" not in line:
+            self.process.kill()
+            raise AssertionError(f"passeur serve: {line!r} {self.process.stderr.read()!r}"
+                                 if self.process.stderr else line)
+        self.url = line.split(" at ", 1)[1].split(" ", 1)[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def fetch(url: str) -> Any:
+    """A GET on loopback, never through a proxy of the environment."""
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    return opener.open(url, timeout=30)
+
+
+def get_json(url: str) -> Any:
+    with fetch(url) as answer:
+        return json.loads(answer.read().decode("utf-8"))

@@ -26,6 +26,7 @@ from passeur.state import (
     Store,
     StoreError,
     StoreLocked,
+    WatchState,
     open_store,
 )
 from support.crashing_run import take_lock_and_die
@@ -231,6 +232,22 @@ def test_one_lease_among_racing_stores(make_store: Callable[[], Store]) -> None:
     for t in threads:
         t.join(60)
     assert len(won) == 1
+
+
+# -- watch state ----------------------------------------------------------------------------
+
+def test_the_watch_state_is_kept_per_sync_file_and_replaced(store: Store) -> None:
+    assert store.watch_state("/a.toml") is None
+    first = WatchState("/a.toml", 1733130000.5, 3600.0, "2024-12-02T09:00:00.000+00:00", "ok",
+                       None, "process 1 on h since 2024-12-02T09:00:00+00:00")
+    store.save_watch_state(first)
+    store.save_watch_state(WatchState("/b.toml", 7.0, 60.0))
+    assert store.watch_state("/a.toml") == first
+    later = WatchState("/a.toml", 1733133600.25, 7200.0, "2024-12-02T10:00:00.000+00:00",
+                       "error", "TransportError: down", None)
+    store.save_watch_state(later)
+    assert store.watch_state("/a.toml") == later
+    assert store.watch_state("/b.toml") == WatchState("/b.toml", 7.0, 60.0)
 
 
 # -- the SQLite file ------------------------------------------------------------------------

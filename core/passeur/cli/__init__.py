@@ -35,6 +35,9 @@ BUILTIN_COMMANDS = {
     "runs": "passeur.cli.runs_cmd",
     "bindings": "passeur.cli.runs_cmd",
     "validate": "passeur.cli.validate_cmd",
+    "status": "passeur.cli.status_cmd",
+    "watch": "passeur.cli.watch_cmd",
+    "serve": "passeur.cli.serve_cmd",
 }
 
 #: Modules that define built-in commands on `cli` when imported.

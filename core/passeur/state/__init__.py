@@ -18,6 +18,7 @@ from passeur.state.base import (
     Store,
     StoreError,
     StoreLocked,
+    WatchState,
     is_store_url,
 )
 from passeur.state.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -36,6 +37,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLocked",
+    "WatchState",
     "is_store_url",
     "open_store",
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLocked",
+    "WatchState",
     "is_store_url",
 ]
 
@@ -144,6 +145,21 @@ class LedgerEntry:
                 "diff": list(self.diff)}
 
 
+@attrs.frozen
+class WatchState:
+    """Where `passeur watch` is with one sync file, kept in the store so that a restarted
+    watcher neither runs early nor forgets a run it owes: the next due time (seconds since
+    the epoch, jitter included), the last poll and its outcome, and who watches."""
+
+    sync: str
+    next_due: float
+    interval: float  # seconds between runs, as last decided (poll interval included)
+    last_poll: str | None = None  # when the last run started
+    last_status: str | None = None  # ok / failed / aborted / error / locked
+    last_error: str | None = None
+    watcher: str | None = None  # "process P on HOST since T"
+
+
 class Store(abc.ABC):
     """What the sync pipeline keeps between runs. Each method is atomic on its own."""
 
@@ -237,6 +253,16 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def release(self, resource: str, run_id: str) -> None: ...
+
+    # -- watch state ---------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def watch_state(self, sync: str) -> WatchState | None:
+        """What `passeur watch` last recorded for a sync file, if anything."""
+
+    @abc.abstractmethod
+    def save_watch_state(self, state: WatchState) -> None:
+        """Replace the watch state of `state.sync`."""
 
     @abc.abstractmethod
     def close(self) -> None: ...

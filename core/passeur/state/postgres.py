@@ -40,6 +40,7 @@ from passeur.state.base import (
     Store,
     StoreError,
     StoreLocked,
+    WatchState,
 )
 
 if TYPE_CHECKING:
@@ -125,6 +126,19 @@ MIGRATIONS: tuple[str, ...] = (
         host TEXT COLLATE "C" NOT NULL,
         pid BIGINT NOT NULL,
         expires_at DOUBLE PRECISION NOT NULL
+    );
+    """,
+    # 2: where `passeur watch` is with each sync file (hops, issue 15)
+    """
+    CREATE TABLE watch (
+        sync TEXT COLLATE "C" PRIMARY KEY,
+        next_due DOUBLE PRECISION NOT NULL,
+        interval_s DOUBLE PRECISION NOT NULL,
+        last_poll TEXT COLLATE "C",
+        last_status TEXT COLLATE "C",
+        last_error TEXT,
+        watcher TEXT,
+        updated_at TEXT COLLATE "C" NOT NULL
     );
     """,
 )
@@ -470,6 +484,23 @@ class PostgresStore(Store):
                             outcome=r[4], source_number=r[5], target_system=r[6],
                             target_id=r[7], reason=r[8], message=r[9], mapping_version=r[10],
                             diff=json.loads(r[11]), at=r[12], seq=r[13]) for r in rows]
+
+    # -- watch state ---------------------------------------------------------------------
+
+    def watch_state(self, sync: str) -> WatchState | None:
+        rows = self._read("SELECT sync, next_due, interval_s, last_poll, last_status, "
+                          "last_error, watcher FROM watch WHERE sync = %s", (sync,))
+        return None if not rows else WatchState(*rows[0])
+
+    def save_watch_state(self, state: WatchState) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO watch VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                       "ON CONFLICT (sync) DO UPDATE SET next_due = EXCLUDED.next_due, "
+                       "interval_s = EXCLUDED.interval_s, last_poll = EXCLUDED.last_poll, "
+                       "last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, "
+                       "watcher = EXCLUDED.watcher, updated_at = EXCLUDED.updated_at",
+                       (state.sync, state.next_due, state.interval, state.last_poll,
+                        state.last_status, state.last_error, state.watcher, _now()))
 
     # -- leases --------------------------------------------------------------------------
 

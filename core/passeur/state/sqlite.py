@@ -30,6 +30,7 @@ from passeur.state.base import (
     Store,
     StoreError,
     StoreLocked,
+    WatchState,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
@@ -108,6 +109,19 @@ MIGRATIONS: tuple[str, ...] = (
         host TEXT NOT NULL,
         pid INTEGER NOT NULL,
         expires_at REAL NOT NULL
+    );
+    """,
+    # 2: where `passeur watch` is with each sync file (hops, issue 15)
+    """
+    CREATE TABLE watch (
+        sync TEXT PRIMARY KEY,
+        next_due REAL NOT NULL,
+        interval_s REAL NOT NULL,
+        last_poll TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        watcher TEXT,
+        updated_at TEXT NOT NULL
     );
     """,
 )
@@ -418,6 +432,21 @@ class SQLiteStore(Store):
                             reason=r["reason"], message=r["message"],
                             mapping_version=r["mapping_version"], diff=json.loads(r["diff"]),
                             at=r["at"], seq=r["seq"]) for r in rows]
+
+    # -- watch state ---------------------------------------------------------------------
+
+    def watch_state(self, sync: str) -> WatchState | None:
+        with self._lock:
+            row = self._db.execute("SELECT sync, next_due, interval_s, last_poll, last_status, "
+                                   "last_error, watcher FROM watch WHERE sync = ?",
+                                   (sync,)).fetchone()
+        return None if row is None else WatchState(*row)
+
+    def save_watch_state(self, state: WatchState) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO watch VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (state.sync, state.next_due, state.interval, state.last_poll,
+                        state.last_status, state.last_error, state.watcher, _now()))
 
     # -- leases --------------------------------------------------------------------------
 

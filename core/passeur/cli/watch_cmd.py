@@ -1,0 +1,79 @@
+"""`passeur watch`: keep a sync file polled (passeur.ops.watch)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import click
+
+from passeur.cli.app import EXIT_FAILURE, cli, console, err_console, handle_errors, registry_of
+
+
+@cli.command("watch", short_help="Run a sync file again and again (every hour by default).",
+             help="""Run the sync file now if it is due, then every interval, until stopped:
+--every, else the sync file's [schedule] every, else one hour; never more often than the
+flow's server allows (CodaBox's fetch_delay: a shorter --every is raised to it, and said).
+Up to --jitter is added to each interval at random (default a tenth of it, at most 5m).
+
+The schedule lives in the store: a restarted watcher waits for the run it had planned
+instead of running early, and a run started meanwhile by cron (`passeur sync`) counts.
+One watcher per sync file: a second one says which process watches and exits with code 1.
+A run is never started while another run of the sync file holds its lock (it is tried
+again at the next interval).
+
+SIGTERM or Ctrl-C stops it: at once between runs; during a run, the run is aborted at its
+next step (what it recorded stays in the ledger, its lock is released, and the next run
+reconciles what was in flight). Each run prints one line; `passeur status` shows the
+rest. --once runs at most once: if due, one run (its exit code), else the next due time.
+
+\b
+Examples:
+  passeur watch codabox-to-clearfacts.toml
+  passeur watch acomba-to-vf.toml --every 15m --jitter 1m
+  */5 * * * * passeur watch acomba-to-vf.toml --once     # from cron, same schedule
+""")
+@click.argument("sync_path", metavar="SYNCFILE", type=click.Path(dir_okay=False))
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
+              help="The state file (default: the sync file's `store`).")
+@click.option("--every", default=None, metavar="DURATION",
+              help='Interval between runs: 90, "90s", "15m", "2h", "1d".')
+@click.option("--jitter", default=None, metavar="DURATION",
+              help="Up to this much added to each interval at random.")
+@click.option("--once", is_flag=True, help="Run once if due, else say when, and exit.")
+@click.pass_context
+@handle_errors
+def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
+                  every: str | None, jitter: str | None, once: bool) -> None:
+    from passeur.cli.sync_cmd import _flow_of
+    from passeur.engine.sync.flows import FlowContext
+    from passeur.ops.watch import WatcherBusy, minimum_interval, schedule_for, watch
+    from passeur.state import open_store
+
+    registry = registry_of(ctx)
+    spec, flow = _flow_of(registry, sync_path, False)
+    store = open_store(store_path or spec.store)
+    flow_ctx = FlowContext(spec, registry, store)
+
+    def say(line: str) -> None:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def run_once() -> Any:
+        return flow.run(flow_ctx, spec.options, mode="watch", replay=False, full=False,
+                        since=None, on_event=None)
+
+    async def go() -> int:
+        minimum = await minimum_interval(flow, flow_ctx)
+        schedule, notes = schedule_for(spec, every, jitter, minimum)
+        for note in notes:
+            err_console.print(f"note: {note}", markup=False, highlight=False)
+        return await watch(flow_ctx, flow, schedule, run_once=run_once, say=say, once=once)
+
+    try:
+        code = asyncio.run(go())
+    except WatcherBusy as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        code = EXIT_FAILURE
+    finally:
+        store.close()
+    ctx.exit(code)

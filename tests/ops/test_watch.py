@@ -1,0 +1,178 @@
+"""`passeur watch` as a service runs it: a real process, stopped with SIGTERM, restarted;
+the schedule kept in the store; one watcher per sync file; the flow's poll interval."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from ops.ops_helpers import passeur, tally_file
+
+from passeur.engine.sync.syncfile import SyncSpec
+from passeur.errors import UsageError
+from passeur.ops.watch import Schedule, due_time, schedule_for
+from passeur.state import WatchState, open_store
+
+
+class Watcher:
+    """`passeur watch SYNC ARGS` in its own process; its output read line by line."""
+
+    def __init__(self, sync: Path, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "passeur", "watch", str(sync), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"})
+        self.lines: list[str] = []
+
+    def line(self, timeout: float = 60) -> str:
+        assert self.process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=timeout):
+                self.process.kill()
+                raise AssertionError(f"no line from passeur watch; so far {self.lines}")
+        line = self.process.stdout.readline()
+        self.lines.append(line)
+        return line
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=60)
+        assert self.process.stderr is not None and self.process.stdout is not None
+        rest = self.process.stdout.read()
+        err = self.process.stderr.read()
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return code, rest + err
+
+
+def _ts(text: str) -> float:
+    return datetime.datetime.fromisoformat(text).timestamp()
+
+
+def test_a_restarted_watcher_does_not_run_early_and_sigterm_stops_it(tmp_path: Path) -> None:
+    sync = tally_file(tmp_path, ["a:one", "a:two"])
+    first = Watcher(sync, "--every", "1h", "--jitter", "0")
+    ran = first.line()
+    assert " run " in ran and "2 created" in ran  # due at once: nothing was ever run
+    waiting = first.line()
+    assert waiting.startswith("next run at ") and waiting.rstrip().endswith("(every 1h)")
+    code, rest = first.stop()
+    assert code == 0, rest
+    with open_store(tmp_path / "state.db") as store:
+        [run] = store.runs()
+        assert (run.status, run.mode) == ("finished", "watch")
+        state = store.watch_state(str(sync.resolve()))
+        assert state is not None and state.watcher is None  # it said it left
+        assert state.last_status == "ok" and state.interval == 3600.0
+        assert state.next_due == pytest.approx(_ts(state.last_poll or "") + 3600, abs=0.01)
+    due = datetime.datetime.fromtimestamp(state.next_due, datetime.UTC).isoformat(
+        timespec="seconds")
+    assert waiting.split()[3] == due
+
+    again = Watcher(sync, "--every", "1h", "--jitter", "0")
+    assert again.line() == f"next run at {due} (every 1h)\n"  # not a run
+    code, _ = again.stop()
+    assert code == 0
+    once = passeur("watch", str(sync), "--every", "1h", "--once")
+    assert once.returncode == 0 and once.stdout == f"next run at {due} (every 1h)\n"
+    with open_store(tmp_path / "state.db") as store:
+        assert len(store.runs()) == 1
+
+
+def test_sigterm_during_a_run_aborts_it_with_ledger_and_lock_consistent(
+        tmp_path: Path) -> None:
+    items = [f"a:item{n}" for n in range(40)]
+    sync = tally_file(tmp_path, items, pause=0.25)
+    watcher = Watcher(sync, "--every", "1h")
+    store = open_store(tmp_path / "state.db")
+    deadline = time.monotonic() + 60
+    while not any(store.ledger(r.run_id) for r in store.runs()):  # the run is under way
+        assert time.monotonic() < deadline, "the watcher's run recorded nothing"
+        time.sleep(0.05)
+    code, rest = watcher.stop()
+    assert code == 1, rest  # the run it was doing did not finish
+    assert rest.endswith(" run aborted (stopped): what it did is in the ledger\n")
+    [run] = store.runs()
+    entries = store.ledger(run.run_id)
+    assert run.status == "aborted" and 0 < len(entries) < len(items)
+    assert run.summary["created"] == len(entries)  # the summary is the ledger's
+    state = store.watch_state(str(sync.resolve()))
+    assert state is not None and state.last_status == "aborted"
+    store.close()
+    # the lock was released: a sync runs at once and does every item
+    done = passeur("sync", str(sync), "--json")
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_second_watcher_names_the_first_and_exits(tmp_path: Path) -> None:
+    sync = tally_file(tmp_path, ["a:one"])
+    first = Watcher(sync, "--every", "1h")
+    first.line()
+    first.line()
+    second = passeur("watch", str(sync), "--every", "1h")
+    code, _ = first.stop()
+    assert code == 0
+    assert second.returncode == 1
+    assert second.stderr.startswith(f"error: {sync.resolve()} is already watched by process "
+                                    f"{first.process.pid} on ")
+    assert "this watcher exits" in second.stderr
+
+
+def test_the_flows_poll_interval_is_a_floor(tmp_path: Path) -> None:
+    sync = tally_file(tmp_path, ["a:one"], poll=7200)
+    done = passeur("watch", str(sync), "--every", "30m", "--jitter", "0", "--once")
+    assert done.returncode == 0, done.stderr
+    assert ("note: --every 30m is more often than flow 'tally' may poll (its server asks for "
+            "at least 2h between polls): running every 2h") in done.stderr
+    with open_store(tmp_path / "state.db") as store:
+        assert len(store.runs()) == 1
+        state = store.watch_state(str(sync.resolve()))
+        assert state is not None and state.interval == 7200.0
+        assert state.next_due == pytest.approx(_ts(state.last_poll or "") + 7200, abs=0.01)
+    # a cron `passeur sync` just ran: a watcher started now waits the poll interval for it
+    assert passeur("sync", str(sync)).returncode == 0
+    with open_store(tmp_path / "state.db") as store:
+        latest = store.runs()[0]
+    waiting = passeur("watch", str(sync), "--every", "2h", "--once")
+    expected = datetime.datetime.fromtimestamp(_ts(latest.started_at) + 7200, datetime.UTC)
+    assert waiting.stdout == f"next run at {expected.isoformat(timespec='seconds')} (every 2h)\n"
+
+
+def _spec(schedule: str | None) -> SyncSpec:
+    return SyncSpec(path=Path("/s.toml"), name="s", store=Path("/st.db"), doctypes=(),
+                    source=None, target=None, mapping=None, match={},  # type: ignore[arg-type]
+                    policy={}, look_back=0, since=None, concurrency=1, schedule=schedule,
+                    flow="tally")
+
+
+def test_the_interval_comes_from_every_then_the_file_then_one_hour() -> None:
+    assert schedule_for(_spec(None), None, None, None)[0] == Schedule(3600.0, 300.0)
+    assert schedule_for(_spec("15m"), None, None, None)[0] == Schedule(900.0, 90.0)
+    assert schedule_for(_spec("15m"), "2h", "1m", 60.0)[0] == Schedule(7200.0, 60.0, 60.0)
+    assert schedule_for(_spec(None), None, None, 7200.0) == (Schedule(3600.0, 300.0, 7200.0),
+                                                             [])  # not asked: no note
+    with pytest.raises(UsageError, match=r"/s.toml: \[schedule\] '0 \* \* \* \*' is not an "
+                                         r"interval passeur watch can follow"):
+        schedule_for(_spec("0 * * * *"), None, None, None)
+    with pytest.raises(UsageError, match="--every: expected a duration"):
+        schedule_for(_spec(None), "soon", None, None)
+    with pytest.raises(UsageError, match="the interval must be more than 0 seconds"):
+        schedule_for(_spec(None), "0", None, None)
+
+
+def test_due_time() -> None:
+    hourly = Schedule(3600.0, 0.0)
+    assert due_time(None, None, hourly, now=1000.0) == 1000.0  # never run: now
+    assert due_time(None, 500.0, hourly, now=1000.0) == 4100.0  # after cron's last run
+    state = WatchState("s", next_due=9000.0, interval=3600.0)
+    assert due_time(state, 500.0, hourly, now=1000.0) == 9000.0  # as recorded
+    floor = Schedule(60.0, 0.0, minimum=7200.0)
+    assert due_time(WatchState("s", 2000.0, 60.0), 1500.0, floor, now=1000.0) == 8700.0
