@@ -190,8 +190,9 @@ class _Run:
             decision = Decision("skip", reason="invoices are not delivered by this sync file "
                                 "([invoices] to = \"none\")", code="invoices not delivered")
         if decision.action == "skip":
-            return self.record(attrs.evolve(base, outcome="skipped", reason=decision.code,
-                                            message=decision.reason))
+            return self.record(attrs.evolve(
+                base, outcome="skipped", reason=decision.code,
+                message="; ".join(m for m in (decision.reason, facts_message) if m)))
         if self.target_refused is not None:
             return self.record(attrs.evolve(base, reason="AuthError", message="not attempted: "
                                             + self.target_refused))
@@ -242,7 +243,10 @@ class _Run:
         if confirmed is not None and confirmed.state == "confirmed":  # nothing to download
             return WriteOutcome("unchanged", confirmed.target_id,
                                 f"already delivered (run {confirmed.run_id})"), system
-        data = await asyncio.to_thread(client.download, index, fmt, redownload=redownload)
+        try:
+            data = await asyncio.to_thread(client.download, index, fmt, redownload=redownload)
+        except AuthError as exc:  # CodaBox's refusal fails this entry, not the target
+            raise _SourceRefused(str(exc)) from None
         if model == "coda":
             converted = self._checked_statement(entry, data, fmt)
             name = targets.statement_name(
@@ -299,7 +303,13 @@ class _Refused(PasseurError):
     """An entry that is not delivered because of what it is (not a transport failure)."""
 
 
+class _SourceRefused(PasseurError):
+    """CodaBox refused the office's credentials while downloading an entry."""
+
+
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, _SourceRefused):
+        return "AuthError"
     return "refused" if isinstance(exc, _Refused) else type(exc).__name__
 
 

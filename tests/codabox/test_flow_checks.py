@@ -112,3 +112,36 @@ def test_a_statement_received_twice_is_reported_as_a_second_copy(serve, tmp_path
     assert report.entries[0].message == (
         f"statement 3 of {account.iban} was received before (the last received is 3): a "
         "second copy, delivered again; check it")
+
+
+def test_codabox_refusing_a_download_fails_that_office_not_clearfacts(serve, tmp_path,
+                                                                      monkeypatch) -> None:
+    """The office's password changes in CodaBox mid-run (a new get-credentials): its
+    downloads are refused (a real 401), the other office is still delivered."""
+    from passeur_codabox.client import CodaBoxClient
+
+    w = world(serve, tmp_path, offices=2)
+    first = w.codabox.state.offices[0]
+    original = CodaBoxClient.download
+
+    def download(self, feed_index, fmt, *, redownload=False):
+        if self.username == first.username:
+            first.password = "changed-by-get-credentials"
+        return original(self, feed_index, fmt, redownload=redownload)
+
+    monkeypatch.setattr(CodaBoxClient, "download", download)
+    report = w.run()
+    feed = first.feeds[0]
+    mine = [e for e in report.entries if e.source_id in {x.feed_index for x in feed.entries}]
+    assert Counter((e.outcome, e.reason) for e in mine) == {
+        ("failed", "AuthError"): 5, ("skipped", "journal not activated"): 3}
+    assert "Invalid username/password" in next(e for e in mine if e.outcome == "failed").message
+    # its next feed cannot even be listed now; the other office is delivered in full
+    feed_lines = [(e.doctype, e.source_id, e.outcome, e.reason) for e in report.entries
+                  if e.doctype == "feed"]
+    assert feed_lines == [("feed", str(first.feeds[1].id), "failed", "AuthError")]
+    others = [e for e in report.entries if e not in mine and e.doctype != "feed"]
+    assert Counter(e.outcome for e in others) == {"created": 10, "skipped": 3}
+    assert [f.offset for f in first.feeds] == [0, 0]
+    assert {d.company_number for d in w.clearfacts.state.documents} == {
+        f.client["client_vat"][2:] for f in w.codabox.state.offices[1].feeds}
