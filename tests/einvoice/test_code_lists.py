@@ -35,11 +35,13 @@ def test_the_code_lists_are_the_en16931_ones() -> None:
     assert codelists.vat_categories() == {"S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B"}
 
 
-def test_the_intra_community_ublbe_case_fails_br_ic_as_under_cen() -> None:
-    """UBL.BE 14 (two K breakdowns, no deliver-to country) fails BR-IC-* under CEN 1.3.16
-    (testdata README); its code-list failure there is BR-CL-22 (VATEX), not checked here."""
+def test_the_intra_community_ublbe_case_fails_br_cl_22_and_br_ic_as_under_cen() -> None:
+    """UBL.BE 14 (two K breakdowns, no deliver-to country) fails BR-CL-22 and BR-IC-* under
+    CEN 1.3.16 (testdata README): its exemption codes BETE-44 and BETE-46/GO (each on a
+    breakdown row and a line) are Belgian, not VATEX."""
     invoice = _invoice("ubl", "ublbe/UBLBE_BE0000000196_V01-15000014.xml")
-    assert _rules(invoice) == ["BR-IC-01", "BR-IC-08", "BR-IC-08", "BR-IC-12"]
+    assert _rules(invoice) == ["BR-CL-22"] * 4 + ["BR-IC-01", "BR-IC-08", "BR-IC-08",
+                                                  "BR-IC-12"]
 
 
 def test_the_peppol_category_o_example_passes() -> None:

