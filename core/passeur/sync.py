@@ -2,7 +2,9 @@
 
 `SystemSpec.sync_adapter(client, variant)` returns a `SyncAdapter`; `SystemSpec.demo()` a
 `DemoScenario`; `passeur_register_sync_flows` registers a `SyncFlow` (a pipeline of its
-own, `flow = "NAME"` in a sync file). The engine itself lives in `passeur.engine.sync`.
+own, `flow = "NAME"` in a sync file) whose `plan` returns a `Plan` of `PlanItem`s, and
+which may keep bindings and write intents of its own in the `Store` (`Binding`, `Member`,
+`Intent`, `LedgerEntry`). The engine itself lives in `passeur.engine.sync`.
 
 Names are imported on first use, so a plugin registering a flow while the registry loads
 does not import the engine.
@@ -30,17 +32,23 @@ if TYPE_CHECKING:
         SyncFlow,
         recorded_run,
     )
+    from passeur.engine.sync.plan import Plan, PlanItem
+    from passeur.state import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
 
 _WHERE = {
     "AdapterDefaults": "adapter", "DemoScenario": "demo", "DemoSide": "demo",
     "Reference": "adapter", "Stored": "adapter",
     "SyncAdapter": "adapter", "Unconfirmed": "adapter", "FlowContext": "flows",
     "FlowFile": "flows", "FlowReport": "flows", "StatusTable": "flows", "SyncFlow": "flows",
-    "recorded_run": "flows",
+    "recorded_run": "flows", "Plan": "plan", "PlanItem": "plan",
+    # the store's records, for a flow that keeps bindings and write intents of its own
+    "Store": "passeur.state", "Binding": "passeur.state", "Member": "passeur.state",
+    "Intent": "passeur.state", "LedgerEntry": "passeur.state", "SUCCESSES": "passeur.state",
 }
 
-__all__ = ["AdapterDefaults", "DemoScenario", "DemoSide", "FlowContext", "FlowFile",
-           "FlowReport", "Reference", "StatusTable", "Stored", "SyncAdapter", "SyncFlow",
+__all__ = ["SUCCESSES", "AdapterDefaults", "Binding", "DemoScenario", "DemoSide",
+           "FlowContext", "FlowFile", "FlowReport", "Intent", "LedgerEntry", "Member", "Plan",
+           "PlanItem", "Reference", "StatusTable", "Store", "Stored", "SyncAdapter", "SyncFlow",
            "Unconfirmed", "recorded_run"]
 
 
@@ -48,6 +56,7 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'passeur.sync' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"passeur.engine.sync.{module}"), name)
+    path = module if "." in module else f"passeur.engine.sync.{module}"
+    value = getattr(importlib.import_module(path), name)
     globals()[name] = value
     return value
