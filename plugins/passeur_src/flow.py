@@ -29,7 +29,7 @@ import attrs
 
 from passeur.archives import PackedArchive, Refused, pack_archives, safe_member_name
 from passeur.http import AuthError, TransportError, Uncertain
-from passeur.state import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
+from passeur.sync import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
 from passeur_src.client import PDF_MAGIC, SrcClient
 from passeur_src.flow_options import DocumentOptions
 from passeur_src.sources import PdfSource, SourceDoc, TooLarge

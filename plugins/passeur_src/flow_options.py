@@ -16,15 +16,23 @@ from typing import Any
 
 import attrs
 
-from passeur import UsageError
-from passeur.dsl import CompiledMapping, MappingCompileError, compile_text, load_mapping
-from passeur.plugins import Registry
-from passeur.suggest import did_you_mean
+from passeur import Level, Registry, UsageError
+from passeur.dsl import (
+    CompiledMapping,
+    MappingCompileError,
+    check_file,
+    check_text,
+    compile_text,
+    load_mapping,
+)
 
 __all__ = ["DOCUMENTS_KEYS", "EXCLUDE_KEYS", "DocumentOptions", "Exclusions", "parse_options"]
 
 #: `where(key, table)`: "file:line" of a key of the sync file.
 Where = Callable[[str, str | None], str]
+#: `table(name, known, what)`: the table [name] of the sync file, an unknown key in it
+#: refused at its line with "did you mean" (passeur.sync.FlowFile.table).
+Table = Callable[[str, tuple[str, ...], str], dict[str, Any]]
 
 DOCUMENTS_KEYS = ("rule", "match", "max_pdf_bytes", "page_size")
 EXCLUDE_KEYS = ("credit_notes", "amount_below", "customers", "include_again")
@@ -84,29 +92,8 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def checker() -> Any:
-    """passeur.dsl.checker, what `passeur check` runs (imported when a rule is checked)."""
-    import importlib
-
-    return importlib.import_module("passeur.dsl.checker")
-
-
 def _errors(report: Any) -> list[Any]:
-    from passeur.issues import Level
-
     return [f for f in report.findings if f.level >= Level.ERROR]
-
-
-def _table(data: Mapping[str, Any], name: str, known: tuple[str, ...],
-           where: Where) -> dict[str, Any]:
-    table = data.get(name, {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{where(name, None)}: {name} must be a table ([{name}])")
-    for key in table:
-        if key not in known:
-            raise UsageError(f"{where(key, name)}: unknown key {key!r} in [{name}]"
-                             f"{did_you_mean(key, known)} ([{name}] has: {', '.join(known)})")
-    return table
 
 
 def _whole(table: Mapping[str, Any], key: str, default: int, low: int, high: int,
@@ -128,7 +115,7 @@ def _rule(table: Mapping[str, Any], base: Path, source_system: str, registry: Re
         at = where("match", "documents")
         if not path.is_file():
             raise UsageError(f"{at}: match file {table['match']} not found (looked for {path})")
-        errors = _errors(checker().check_file(path, registry))
+        errors = _errors(check_file(path, registry))
         if errors:
             raise UsageError(f"{at}: the match file does not check:\n" + "\n".join(
                 f.render() for f in errors))
@@ -151,7 +138,7 @@ def _rule(table: Mapping[str, Any], base: Path, source_system: str, registry: Re
         raise UsageError(f"{at}: rule must be one forward rule on one line, 'EXPR -> "
                          f"number', got {rule!r}")
     text = f"mapping sagesrc.invoice <-> {source_system}.invoice\n{rule}\n"
-    errors = _errors(checker().check_text(text, f"{at} [documents] rule", registry, run=False))
+    errors = _errors(check_text(text, f"{at} [documents] rule", registry, run=False))
     if errors:
         problems = "; ".join(f"at column {f.problem.column} of the rule: {f.problem.message}"
                              if f.problem.line == 2 else f.problem.message for f in errors)
@@ -165,11 +152,11 @@ def _rule(table: Mapping[str, Any], base: Path, source_system: str, registry: Re
 
 
 def parse_options(data: Mapping[str, Any], base: Path, source_system: str,
-                  registry: Registry, where: Where) -> DocumentOptions:
+                  registry: Registry, where: Where, table: Table) -> DocumentOptions:
     """The flow's settings from the sync file's TOML `data` (its folder `base`, for relative
     paths); `source_system` is the system the PDFs come from."""
-    documents = _table(data, "documents", DOCUMENTS_KEYS, where)
-    exclude = _table(data, "exclude", EXCLUDE_KEYS, where)
+    documents = table("documents", DOCUMENTS_KEYS, "[documents] has")
+    exclude = table("exclude", EXCLUDE_KEYS, "[exclude] has")
     rule, rule_where = _rule(documents, base, source_system, registry, where)
     credit = exclude.get("credit_notes", False)
     if not isinstance(credit, bool):

@@ -38,7 +38,8 @@ def _settings(timeout: float = 10.0) -> HttpSettings:
 def _options(tmp_path: Path, exclude: dict | None = None, max_files: int = 4):
     data = {"documents": {"rule": RULE}, "exclude": exclude or {"credit_notes": True}}
     return parse_options(data, tmp_path, "vosfactures", load_registry(),
-                         lambda key, table=None: f"src.toml:{key}")
+                         lambda key, table=None: f"src.toml:{key}",
+                         lambda name, known, what: data.get(name, {}))
 
 
 class World:
@@ -247,7 +248,8 @@ def test_a_folder_of_pdfs_refusals_are_recorded_with_their_reason(serve, tmp_pat
     (folder / "F-0004.pdf").write_bytes(tiny_pdf(["y" * 80] * 300))  # > 20000
     data = {"documents": {"rule": RULE, "max_pdf_bytes": 20000}}
     options = parse_options(data, tmp_path, "vosfactures", load_registry(),
-                            lambda key, table=None: f"src.toml:{key}")
+                            lambda key, table=None: f"src.toml:{key}",
+                            lambda name, known, what: data.get(name, {}))
     with SrcClient(server.base_url, login="connecteur", password="sandbox-src",
                    settings=_settings()) as src, open_store(tmp_path / "s.db") as store:
         report = asyncio.run(run_documents(store, "f.toml", src, FolderPdfSource(folder),
