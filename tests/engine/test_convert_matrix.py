@@ -1,8 +1,12 @@
 """Any to any: every registered reader to every writer of the same canonical document type.
 
-Each reader gets a sample document; converting it to every other endpoint either gives an
-output or fails with issues (never an exception), and a document that reaches the canonical
-model and comes back to its own system keeps its identity (number, name...).
+Each reader gets a sample document whose business facts are written below by hand from the
+corpus (MANIFEST.csv) or the seeds. Every pair must convert, and its output, read back by
+the target's own reader, must carry those facts (number, issue date, currency, the
+document's total with tax at its scale, the line count) unless an issue said what was not
+kept; the few pairs that may not convert are listed with the refusal they must give. A
+document that reaches the canonical model and comes back to its own system keeps its
+identity (number, name...).
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from typing import Any
 
 import pytest
 
-from passeur import WireFormat, load_registry
-from passeur.engine.convert import Converter, parse_endpoint
+from passeur import Level, WireFormat, load_registry
+from passeur.engine.convert import Converter, DocumentOutcome, parse_endpoint
+from passeur.model import Invoice
+from passeur.serialize import structure
+from passeur.testing import same_value
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTDATA = ROOT.parent / "shared" / "testdata" / "vosfactures"
@@ -116,15 +123,93 @@ def test_every_registered_format_has_a_sample() -> None:
     assert set(_registry().formats) == set(SAMPLES)
 
 
-@pytest.mark.parametrize(("reader", "writer"), _endpoints())
+#: The facts of each invoice sample, read off the corpus and the seeds by hand: number,
+#: issue date, currency, the total with tax (None: the source does not say it), lines.
+INVOICE_FACTS: dict[str, tuple[str | None, str, str, Decimal | None, int]] = {
+    # MANIFEST: number=55/01/2018; cur=EUR; gross=339.99; positions=3 (issue_date 2018-01-21)
+    "vosfactures.invoice": ("55/01/2018", "2018-01-21", "EUR",
+                            Decimal("339.99"), 3),
+    # seed 004: no number, DateFacture 2024-04-24, Québec (CAD), two lines without a price
+    # (Acomba prices them): no total; five lines (product, text, blank, group, product)
+    "erpconnector.invoice": (None, "2024-04-24", "CAD", None, 5),
+    # MANIFEST: id=Snippet1; date=2017-11-13; cur=EUR; total=1656.25; lines=2
+    "ubl.invoice": ("Snippet1", "2017-11-13", "EUR", Decimal("1656.25"), 2),
+    # MANIFEST: id=12115118; date=2015-01-09; cur=EUR; total=250.33; lines=20
+    "cii.invoice": ("12115118", "2015-01-09", "EUR", Decimal("250.33"), 20),
+    # MANIFEST: id=F20260023; date=2026-01-31; cur=EUR; total=104.90; lines=3
+    "facturx.invoice": ("F20260023", "2026-01-31", "EUR", Decimal("104.90"), 3),
+    # the tutorial's CSV: FA00142 of 2024-03-04 in EUR, 10 x 4.50 + 4 x 3.25 = 58.00 at
+    # 20 % = 69.60, two rows
+    "sage100.invoice": ("FA00142", "2024-03-04", "EUR", Decimal("69.60"), 2),
+}
+#: Pairs that cannot convert, with the code of the refusal they must give.
+REFUSED = {(reader, "facturx.invoice"): "facturx.no_pdf" for reader in INVOICE_FACTS
+           if reader != "facturx.invoice"}  # a Factur-X PDF is written into the source's PDF
+#: Issue codes that say a fact is not kept, by fact.
+EXPLAINS = {
+    "currency": {"target.currency"},  # ERP Connector reads amounts in the company's currency
+    "gross": {"target.tax_computed", "target.line_amount"},  # the ERP computes its taxes
+    "lines": {"en16931.text_line", "target.line_kind"},  # text and blank lines left out
+}
+#: Pairs whose output loses the total without an issue: defects this test found, kept
+#: here (strict: the test fails once they are fixed) until a writer reports the loss.
+SILENT_LOSS = {
+    # UBL's document-level charge (Insurance 25 at 25 %) and Factur-X's document allowances
+    # and charges are dropped by writers that have none, and nothing says so
+    ("ubl.invoice", "vosfactures.invoice"), ("ubl.invoice", "sage100.invoice"),
+    ("facturx.invoice", "vosfactures.invoice"), ("facturx.invoice", "sage100.invoice"),
+}
+
+
+def _facts(invoice: Invoice) -> tuple[str | None, str, str, Decimal | None, int]:
+    gross = invoice.totals.gross if invoice.totals is not None else None
+    if gross is None and invoice.computed_totals is not None:
+        gross = invoice.computed_totals.gross
+    return (invoice.number, invoice.issue_date.isoformat() if invoice.issue_date else "",
+            invoice.currency, gross, len(invoice.lines))
+
+
+def _read_back(outcome: DocumentOutcome, writer: str) -> Invoice:
+    """The canonical invoice of a pair's output, as the target's own reader reads it."""
+    registry = _registry()
+    if writer.startswith("passeur."):
+        return structure(outcome.output, Invoice)
+    back = Converter(registry, parse_endpoint(registry, writer),
+                     parse_endpoint(registry, "passeur.invoice")).convert(outcome.output)
+    assert not back.failed, [i.message for i in back.issues if i.level is Level.ERROR]
+    return structure(back.output, Invoice)
+
+
+def _check_invoice_facts(reader: str, writer: str, outcome: DocumentOutcome) -> None:
+    codes = {i.code for i in outcome.issues}
+    number, date, currency, gross, lines = INVOICE_FACTS[reader]
+    got = _facts(_read_back(outcome, writer))
+    assert got[0] == number and got[1] == date, (got, number, date)
+    assert got[2] == currency or codes & EXPLAINS["currency"], (got[2], currency)
+    explained_lines = sum(i.code in EXPLAINS["lines"] for i in outcome.issues)
+    assert got[4] == lines or lines - explained_lines <= got[4] < lines, (got[4], lines)
+    if gross is not None and not codes & EXPLAINS["gross"]:
+        assert got[3] is not None and same_value(got[3], gross), (got[3], gross)
+
+
+@pytest.mark.parametrize(("reader", "writer"), [
+    pytest.param(*pair, marks=pytest.mark.xfail(
+        strict=True, reason="the document-level charges and allowances are dropped without "
+        "an issue (found by this test)")) if pair in SILENT_LOSS else pair
+    for pair in _endpoints()])
 def test_any_to_any(reader: str, writer: str) -> None:
     registry = _registry()
     source, target = parse_endpoint(registry, reader), parse_endpoint(registry, writer)
     converter = Converter(registry, source, target)
     outcome = converter.convert(SAMPLES[reader]())
-    assert outcome.output is not None or outcome.issues, (reader, writer)
-    if outcome.failed:
+    if (reader, writer) in REFUSED:
+        assert outcome.failed
+        assert [i.code for i in outcome.issues if i.level is Level.ERROR] == [
+            REFUSED[reader, writer]]
         return
+    assert not outcome.failed, [i.message for i in outcome.issues if i.level is Level.ERROR]
+    if reader in INVOICE_FACTS:
+        _check_invoice_facts(reader, writer, outcome)
     if writer.startswith("passeur.") and not registry.formats[reader].writes:
         assert outcome.output["number"] == IDENTITY[reader](SAMPLES[reader]())
     elif writer.startswith("passeur."):
@@ -137,7 +222,8 @@ def test_any_to_any(reader: str, writer: str) -> None:
 @pytest.mark.parametrize("reader", sorted(SAMPLES))
 def test_canonical_to_every_writer(reader: str) -> None:
     """The canonical form of each sample, read with --from passeur, reaches every writer of
-    its type, and the writer of the sample's own system gives back the sample's identity."""
+    its type (or gets the refusal REFUSED names), and the writer of the sample's own system
+    gives back the sample's identity."""
     registry = _registry()
     source = parse_endpoint(registry, reader)
     canonical_type = registry.document_type(source.system, source.doctype).canonical
@@ -150,7 +236,12 @@ def test_canonical_to_every_writer(reader: str) -> None:
             continue
         outcome = Converter(registry, hub, parse_endpoint(registry, writer)).convert(
             canonical.output)
-        assert outcome.output is not None or outcome.issues, writer
+        if (reader, writer) in REFUSED:
+            assert [i.code for i in outcome.issues if i.level is Level.ERROR] == [
+                REFUSED[reader, writer]]
+            continue
+        assert not outcome.failed, (writer, [i.message for i in outcome.issues
+                                             if i.level is Level.ERROR])
         if writer == reader:
             assert not outcome.failed, outcome.issues
             assert IDENTITY[reader](outcome.output) == IDENTITY[reader](SAMPLES[reader]())
