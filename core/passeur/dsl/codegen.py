@@ -310,15 +310,7 @@ class _Gen(ExprEmitter):
         start = self.open_rule(block.index)
         items = self.read(scope.src, read_path.parts)
         site = self.site(self.path_template(read_base, read_path.parts))
-        self.emit(f"if {items} is None:")
-        self.indent += 1
-        self.write(scope.out, write_path.parts, "None")
-        self.indent -= 1
-        self.emit(f"elif {items} is _A:")
-        self.emit(f"    _drop_path({scope.out}, {write_path.parts!r})" if not forward
-                  else "    pass")
-        self.emit("else:")
-        self.indent += 1
+        self.unless_absent(items, scope, write_path, forward)
         self.emit(f"_at = {site}; {items} = _items({items})")
         depth = scope.depth
         # Every block has its own item variable: a failure's data path finds loop indexes by
@@ -387,6 +379,21 @@ class _Gen(ExprEmitter):
         self.indent -= 1
         self.close_rule(block.index, start)
 
+    def unless_absent(self, value: str, scope: Scope, write_path: ast.Path,
+                      forward: bool) -> None:
+        """A list or object read whole: null is written as null, absent writes nothing
+        (backward: removes the field), anything else continues in the `else:` opened here
+        (the caller closes it)."""
+        self.emit(f"if {value} is None:")
+        self.indent += 1
+        self.write(scope.out, write_path.parts, "None")
+        self.indent -= 1
+        self.emit(f"elif {value} is _A:")
+        self.emit(f"    _drop_path({scope.out}, {write_path.parts!r})" if not forward
+                  else "    pass")
+        self.emit("else:")
+        self.indent += 1
+
     def lets(self, lets: tuple[IRLet, ...] | list[IRLet], scope: Scope,
              direction: str) -> None:
         """A scope's `let`s, each computed once (in its own `try`: a failure is its error,
@@ -431,7 +438,7 @@ class _Gen(ExprEmitter):
         self.emit(f"    {kept}.append(_x); continue")
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
         item_scope = Scope(src="_x", out="_x", orig=None, path_left="", path_right="",
-                            depth=scope.depth + 1, parents=parents)
+                           depth=scope.depth + 1, parents=parents)
         keep = self.where(block, item_scope)
         self.emit(f"if {keep}: {kept}.append(_x)")
         self.emit(f"else: {excluded}.append((_k, _x))")
@@ -575,15 +582,7 @@ class _Gen(ExprEmitter):
         site = self.site(self.path_template(read_base, read_path.parts))
         key, value, new, renamed = self.tmp("k"), self.tmp("v"), self.tmp("obj"), self.tmp("nk")
         key_site = self.site(self.path_template(read_base, read_path.parts) + f".{{{key}}}")
-        self.emit(f"if {source} is None:")
-        self.indent += 1
-        self.write(scope.out, write_path.parts, "None")
-        self.indent -= 1
-        self.emit(f"elif {source} is _A:")
-        self.emit(f"    _drop_path({scope.out}, {write_path.parts!r})" if not forward
-                  else "    pass")
-        self.emit("else:")
-        self.indent += 1
+        self.unless_absent(source, scope, write_path, forward)
         was = self.tmp("was")  # new key -> the key it was, for the message
         self.emit(f"_at = {site}; {new} = {{}}; {was} = {{}}")
         self.emit(f"for {key}, {value} in _object({source}).items():")

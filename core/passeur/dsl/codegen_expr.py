@@ -308,12 +308,17 @@ class ExprEmitter:
         value = self.expr(arg, inner, side)
         value_site = (self.site(self.path_template(item_base, arg.parts))
                       if isinstance(arg, ast.Path) and not arg.scoped else -1)
-        self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
-        self.emit(f"elif {value} is not _A and {value} is not None:")
-        self.emit(f"    _at = {value_site}; {acc} = {acc} + _num({value})")
+        self.accumulate(acc, value, value_site)
         self.indent -= 1
         self.emit(f"{t} = {acc}")
         return t
+
+    def accumulate(self, acc: str, value: str, site: int) -> None:
+        """`acc += value` in a sum: absent and null are skipped, a number added as it is,
+        a text that reads as a number accepted, anything else an error at `site`."""
+        self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
+        self.emit(f"elif {value} is not _A and {value} is not None:")
+        self.emit(f"    _at = {site}; {acc} = {acc} + _num({value})")
 
     def aggregate(self, e: ast.Call, scope: Scope, side: str) -> str:
         if scope.group:
@@ -348,10 +353,7 @@ class ExprEmitter:
                 self.emit(f"if {item}.__class__ is not dict: continue")
                 value = self.expr(e.args[1], inner, side)
                 value_site = -1
-            # absent and null items are skipped; anything else must be a number
-            self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
-            self.emit(f"elif {value} is not _A and {value} is not None:")
-            self.emit(f"    _at = {value_site}; {acc} = {acc} + _num({value})")
+            self.accumulate(acc, value, value_site)
             self.indent -= 1
             self.emit(f"{t} = {acc}")
         self.indent -= 1
