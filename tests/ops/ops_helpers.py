@@ -46,13 +46,15 @@ class Served:
         self.args = [sys.executable, "-m", "passeur", "serve", str(sync), *args]
         self.cwd = cwd
         self.url = ""
+        self.env: dict[str, str] = {}
 
     def __enter__(self) -> Served:
         import selectors
 
         self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True, cwd=self.cwd,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                        env={**os.environ, **self.env,
+                                             "PYTHONUNBUFFERED": "1"})
         assert self.process.stdout is not None
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)

@@ -86,7 +86,8 @@ def test_plan_says_when_a_flow_has_no_plan(tmp_path: Path) -> None:
 def load(tmp_path: Path, text: str) -> object:
     path = tmp_path / "s.toml"
     path.write_text(text, encoding="utf-8")
-    return load_sync_file(path, load_registry())
+    # the built-in flow and the test plugin's only, whatever else is installed
+    return load_sync_file(path, load_registry(environ={"PASSEUR_PLUGINS": "example"}))
 
 
 def test_the_default_flow_is_documents(tmp_path: Path) -> None:
