@@ -107,6 +107,13 @@ def test_a_run_killed_mid_batch_is_finished_by_the_next_one_exactly_once(serve, 
         if process.poll() is None:
             process.kill()
     assert len(src.state.uploads) == 12  # three archives of four stored
+    status = _passeur("status", str(sync), "--json")
+    out, err = status.communicate(timeout=60)
+    assert status.returncode == 0, err
+    assert json.loads(out)["tables"] == [{
+        "title": "vosfactures -> sagesrc (invoice PDFs)",
+        "columns": ["entries sent a document", "uploads to reconcile"],
+        "rows": [[8, 4]]}]  # two archives confirmed, the held one's four intents open
     src.inner.lose_uploads.clear()
     rerun = _passeur("sync", str(sync), "--json")
     out, err = rerun.communicate(timeout=120)
