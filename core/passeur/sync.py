@@ -4,7 +4,8 @@
 `DemoScenario`; `passeur_register_sync_flows` registers a `SyncFlow` (a pipeline of its
 own, `flow = "NAME"` in a sync file) whose `plan` returns a `Plan` of `PlanItem`s, and
 which may keep bindings and write intents of its own in the `Store` (`Binding`, `Member`,
-`Intent`, `LedgerEntry`). The engine itself lives in `passeur.engine.sync`.
+`Intent`, `LedgerEntry`; `write_once` sends an upload at most once per key). The engine
+itself lives in `passeur.engine.sync`.
 
 Names are imported on first use, so a plugin registering a flow while the registry loads
 does not import the engine.
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         SyncFlow,
         recorded_run,
     )
+    from passeur.engine.sync.once import UNCERTAIN_POLICIES, WriteOutcome, write_once
     from passeur.engine.sync.plan import Plan, PlanItem
     from passeur.state import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
 
@@ -41,15 +43,18 @@ _WHERE = {
     "SyncAdapter": "adapter", "Unconfirmed": "adapter", "FlowContext": "flows",
     "FlowFile": "flows", "FlowReport": "flows", "StatusTable": "flows", "SyncFlow": "flows",
     "recorded_run": "flows", "Plan": "plan", "PlanItem": "plan",
+    # one non-idempotent write per key, for targets that cannot be searched (uploads)
+    "write_once": "once", "WriteOutcome": "once", "UNCERTAIN_POLICIES": "once",
     # the store's records, for a flow that keeps bindings and write intents of its own
     "Store": "passeur.state", "Binding": "passeur.state", "Member": "passeur.state",
     "Intent": "passeur.state", "LedgerEntry": "passeur.state", "SUCCESSES": "passeur.state",
 }
 
-__all__ = ["SUCCESSES", "AdapterDefaults", "Binding", "DemoScenario", "DemoSide",
+__all__ = ["SUCCESSES", "UNCERTAIN_POLICIES", "AdapterDefaults", "Binding", "DemoScenario",
+           "DemoSide",
            "FlowContext", "FlowFile", "FlowReport", "Intent", "LedgerEntry", "Member", "Plan",
            "PlanItem", "Reference", "StatusTable", "Store", "Stored", "SyncAdapter", "SyncFlow",
-           "Unconfirmed", "recorded_run"]
+           "Unconfirmed", "WriteOutcome", "recorded_run", "write_once"]
 
 
 def __getattr__(name: str) -> Any:

@@ -36,9 +36,9 @@ from typing import Any
 import attrs
 
 from passeur import PasseurError, Registry
-from passeur.engine.sync.once import WriteOutcome, write_once
 from passeur.http import AuthError
-from passeur.state import LedgerEntry, Member, Run, Store
+from passeur.sync import FlowReport as RecordedReport
+from passeur.sync import LedgerEntry, Member, Store, WriteOutcome, write_once
 from passeur_codabox import targets
 from passeur_codabox.delivery import Decision, acknowledgement, decide
 from passeur_codabox.flow_config import FlowOptions, OfficeOptions
@@ -58,24 +58,17 @@ REFUSED_CODA = frozenset({"coda.balance"})
 
 
 @attrs.frozen
-class FlowReport:
-    """One run: its ledger entries (all recorded in the store) and the issues found."""
+class FlowReport(RecordedReport):
+    """One run: its ledger entries (all recorded in the store) and the issues found (the
+    statement sequences' gaps and late numbers, the feeds that failed)."""
 
-    run: Run
-    entries: tuple[LedgerEntry, ...]
     issues: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed or is uncertain (skips by configuration are fine)."""
+        """True when nothing failed or is uncertain: a statement skipped because its
+        journal is not activated waits in CodaBox, it is not lost."""
         return all(e.outcome in _SUCCESSES or e.outcome == "skipped" for e in self.entries)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for entry in self.entries:
-            counts[entry.outcome] = counts.get(entry.outcome, 0) + 1
-        return counts
 
 
 def _label(entry: Mapping[str, Any]) -> str:
@@ -360,8 +353,6 @@ async def run_flow(store: Store, options: FlowOptions, codabox: Mapping[str, Any
                                         sync=sync, replay=replay, registry=registry)
         status = "finished"
     finally:
-        counts: dict[str, int] = {}
-        for entry in store.ledger(run.run_id):
-            counts[entry.outcome] = counts.get(entry.outcome, 0) + 1
-        store.finish_run(run.run_id, status, counts)
+        recorded = store.ledger(run.run_id)
+        store.finish_run(run.run_id, status, RecordedReport(run, tuple(recorded)).summary)
     return FlowReport(store.run(run.run_id) or run, tuple(entries), tuple(issues))

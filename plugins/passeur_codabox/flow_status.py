@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from passeur.state import Store
+from passeur.sync import Store
 from passeur_codabox.flow import DELIVERED
 from passeur_codabox.flow_config import FlowOptions
 from passeur_codabox.flow_history import read_history

@@ -14,7 +14,7 @@ import datetime
 from typing import Any
 
 from passeur import UsageError
-from passeur.engine.sync.flows import FlowContext, FlowFile, StatusTable, SyncFlow
+from passeur.sync import FlowContext, FlowFile, StatusTable, SyncFlow
 
 __all__ = ["KEYS", "NAME", "SYNC_FLOW", "office_clients"]
 

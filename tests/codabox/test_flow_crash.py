@@ -23,7 +23,7 @@ def test_killed_halfway_then_run_again(serve, tmp_path) -> None:
     # CodaBox answers slowly, so the run spends its time between uploads (downloading)
     w = world(serve, tmp_path, codabox_options={"latency_ms": 60})
     env = {**os.environ, **w.env}
-    assert w.run().summary == {"created": 30, "skipped": 9}
+    assert {k: n for k, n in w.run().summary.items() if n} == {"created": 30, "skipped": 9}
     assert w.run().entries == ()  # run twice: nothing new
     for feed in w.feeds():  # the banks send two more statements of every account
         for account in feed.accounts:
