@@ -173,3 +173,23 @@ def test_explain_names_each_summary_field(registry: Any) -> None:
         "tax_breakdown[0].tax_amount", "tax_breakdown[0].code",
         "tax_breakdown[1].rate", "tax_breakdown[1].taxable_amount",
         "tax_breakdown[1].tax_amount", "tax_breakdown[1].code"]
+
+
+def test_a_backward_group_is_written_backward_and_checked_forward(registry: Any) -> None:
+    text = ("mapping passeur.invoice <-> vosfactures.invoice\n"
+            "each lines <-> positions\n  net_amount <-> total_price_net\n"
+            "  extensions.vat <-> tax\nend\n"
+            "group tax_breakdown <- positions by tax\n  rate <- number(tax)\n"
+            "  taxable_amount <- sum(total_price_net)\nend\n")
+    mapping = compile_text(text, "g.map", registry, use_cache=False)
+    view = {"positions": [{"total_price_net": 1, "tax": "6"},
+                          {"total_price_net": D("2.50"), "tax": "6"}]}
+    back = mapping.backward(view, {})
+    assert (back.value, back.issues) == ({
+        "lines": [{"net_amount": 1, "extensions": {"vat": "6"}},
+                  {"net_amount": D("2.50"), "extensions": {"vat": "6"}}],
+        "tax_breakdown": [{"rate": D("6"), "taxable_amount": D("3.50")}]}, [])
+    assert mapping.forward(back.value).value == view
+    edited = dict(back.value, tax_breakdown=[{"rate": 6, "taxable_amount": 4}])
+    assert [i.path for i in mapping.forward(edited).issues] == [
+        "tax_breakdown[0].taxable_amount"]
