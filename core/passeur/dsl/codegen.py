@@ -535,13 +535,13 @@ class _Gen(ExprEmitter):
         self.emit(f"if {view} is not _A and {view} is not None:")
         self.indent += 1
         # the written side, read like the summary's own direction reads it
-        written = Scope(src=scope.out, out="_A", orig=None, path_left=scope.path_left,
-                        path_right=scope.path_right, depth=scope.depth,
-                        parents=tuple((out, left, right) for out, (_src, left, right)
-                                      in zip(scope.outs, scope.parents, strict=False)))
+        items = Scope(src=scope.out, out="_A", orig=None, path_left=scope.path_left,
+                      path_right=scope.path_right, depth=scope.depth,
+                      parents=tuple((out, left, right) for out, (_src, left, right)
+                                    in zip(scope.outs, scope.parents, strict=True)))
         self.quiet = True
         try:
-            rows = self.group_rows(block, written, summary_direction)
+            rows = self.group_rows(block, items, summary_direction)
         finally:
             self.quiet = False
         targets = tuple(target.parts for rule in block.body if isinstance(rule, IRRule)
@@ -559,10 +559,11 @@ class _Gen(ExprEmitter):
                   f"else [], {targets!r})")
         self.emit(f"if {difference} is not None:")
         self.emit(f"    {item} = {difference}[0]")
+        written = "written back" if forward else "written"  # `->` checked backward
         self.emit(f"    if {difference}[1] < 0: _at = {list_site}; "
-                  f"_count_differs({difference}[2], {difference}[3])")
+                  f"_count_differs({difference}[2], {difference}[3], {written!r})")
         self.emit(f"    _at = {first_site} + {difference}[1]; "
-                  f"_differs({difference}[2], {difference}[3])")
+                  f"_differs({difference}[2], {difference}[3], {written!r})")
         self.indent -= 1
         self.close_rule(block.index, start)
 

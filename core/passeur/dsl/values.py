@@ -468,17 +468,18 @@ def summary_difference(view: Any, computed: list[Any], targets: tuple[tuple[str,
     return None
 
 
-def summary_differs(view: Any, computed: Any) -> None:
-    raise ValueProblem(view, f"is not what the group gives from the items written back "
+def summary_differs(view: Any, computed: Any, written: str) -> None:
+    """`written`: how the items the summary is compared with came ("written back")."""
+    raise ValueProblem(view, f"is not what the group gives from the items {written} "
                        f"({show(computed)}): a summary is computed from the items; change "
                        "them, not the summary")
 
 
-def summary_count_differs(view: Any, computed: int) -> None:
+def summary_count_differs(view: Any, computed: int, written: str) -> None:
     if view.__class__ is not int:
         raise ValueProblem(view, "is not a list, so it cannot be a group's summary")
-    raise ValueProblem(view, f"is the number of items of the view's summary, but the items "
-                       f"written back make {computed} group{'s' * (computed != 1)}: a "
+    raise ValueProblem(view, f"is the number of items of the summary, but the items "
+                       f"{written} make {computed} group{'s' * (computed != 1)}: a "
                        "summary is computed from the items; change them, not the summary")
 
 
