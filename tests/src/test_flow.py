@@ -304,3 +304,36 @@ def test_a_run_that_dies_after_an_upload_is_reconciled_by_the_next(world, tmp_pa
     for ident in wanted:
         assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
     assert list(w.store.intents("pending")) == []
+
+
+def test_a_resend_whose_answer_is_lost_too_is_still_reconciled(world, tmp_path):
+    """The second archive is answered 502 unstored; its resend is stored and its answer
+    lost: the listing shows those entries with a document, so none goes a third time."""
+    w = world(fail_uploads="2", lose_uploads="3", lost_response_hold=5.0, timeout=1.0)
+    report = w.run(tmp_path)
+    wanted = [i for i in w.missing if i.startswith("FA") and i != ABSENT]
+    for ident in wanted:
+        assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
+    assert report.uploads == 6  # five archives and one resend
+    reconciled = sorted(i.entry.target_id for i in report.items
+                        if i.entry.reason == "reconciled")
+    assert len(reconciled) == 4
+    assert {i.entry.target_id: i.entry.outcome for i in report.items
+            if i.entry.target_id in wanted} == dict.fromkeys(wanted, "created")
+
+
+def test_an_overwrite_whose_answer_is_lost_is_sent_once_more_and_said_so(world, tmp_path):
+    """The listing cannot show whether an overwrite arrived (the entry has a document
+    either way): it is sent once more, on purpose, and the ledger says why."""
+    w = world()
+    w.run(tmp_path)
+    changed = "FA000011"
+    w.vf.update_invoice(w.vf_ids[changed], {"buyer_name": "Nouveau nom SARL"})
+    w.src_app.inner.lose_uploads.add(w.src_app.inner.upload_calls + 1)
+    w.src_app.inner.lost_response_hold = 1.0  # then the connection breaks mid-answer
+    report = w.run(tmp_path)
+    rows = [i for i in report.items if i.entry.target_id == changed]
+    assert [(i.action, i.entry.outcome, i.entry.reason) for i in rows] == [
+        ("overwrite", "updated", "overwritten")]
+    assert "SRC cannot say whether an overwrite arrived: sent again" in rows[0].entry.message
+    assert w.src_app.state.sent(changed) == 3 and w.portal(changed) == w.pdf(changed)
