@@ -195,3 +195,22 @@ def test_a_backward_group_is_written_backward_and_checked_forward(registry: Any)
         "value 4 at tax_breakdown[0].taxable_amount is not what the group gives from the "
         "items written (3.50): a summary is computed from the items; change them, not the "
         "summary"]
+
+
+def test_lines_grouped_by_their_list_of_taxes(registry: Any) -> None:
+    """The canonical line holds its taxes as a list: lines with the same list (by content,
+    keys in any order) are one group, and the group reads the list from its first line."""
+    text = ("mapping passeur.invoice <-> passeur.invoice\n"
+            "group lines -> tax_breakdown by taxes\n"
+            "  sage_rate(taxes) -> rate\n  sum(net_amount) -> taxable_amount\nend\n")
+    mapping = compile_text(text, "g.map", registry, use_cache=False)
+    vat = [{"scheme": "VAT", "rate": D("21")}]
+    result = mapping.forward({"lines": [
+        {"net_amount": D("10.00"), "taxes": vat},
+        {"net_amount": D("5.00"), "taxes": [{"rate": D("6"), "scheme": "VAT"}]},
+        {"net_amount": D("2.50"), "taxes": [{"rate": D("21.0"), "scheme": "VAT"}]},
+        {"net_amount": 1, "taxes": []}]})
+    assert (result.value, result.issues) == ({"tax_breakdown": [
+        {"rate": D("21"), "taxable_amount": D("12.50")},
+        {"rate": D("6"), "taxable_amount": D("5.00")},
+        {"rate": None, "taxable_amount": 1}]}, [])  # sage_rate of no tax: null

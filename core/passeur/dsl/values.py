@@ -422,9 +422,15 @@ def by_position(originals: Any, count: int) -> list[Any]:
 
 def _group_key(value: Any) -> Any:
     """A `by` value as grouping compares it: equal numbers are one group (20 and 20.00),
-    true is not 1, a text is never a number."""
-    if value.__class__ is bool:
+    true is not 1, a text is never a number; lists and objects by content (a line's list of
+    taxes), keys in any order."""
+    cls = value.__class__
+    if cls is bool:
         return ("bool", value)
+    if cls is list:
+        return ("list", tuple(_group_key(v) for v in value))
+    if cls is dict:
+        return ("object", frozenset((k, _group_key(v)) for k, v in value.items()))
     return value
 
 
@@ -439,10 +445,9 @@ def group_items(items: list[Any], keys: tuple[tuple[str, ...], ...]) -> list[lis
         key = tuple(_group_key(getp(item, parts)) for parts in keys)
         try:
             found = groups.get(key)
-        except TypeError:
-            value = next(v for v in key if v.__hash__ is None)
-            raise ValueProblem(value, f"(item {index + 1} of the list) cannot be a `by` "
-                               "value: it is an object or a list") from None
+        except TypeError:  # pragma: no cover - every JSON value has a key form
+            raise ValueProblem(item, f"(item {index + 1} of the list) has a `by` value "
+                               "that cannot be compared") from None
         if found is None:
             groups[key] = found = []
             order.append(found)
