@@ -65,9 +65,10 @@ class FlowReport(RecordedReport):
     issues: tuple[str, ...] = ()
 
     @property
-    def ok(self) -> bool:
-        """True when nothing failed or is uncertain: a statement skipped because its
-        journal is not activated waits in CodaBox, it is not lost."""
+    def delivered(self) -> bool:
+        """True when nothing failed or is uncertain: every entry is delivered or waits by
+        the sync file's choice (a journal not activated). `ok` (the exit code) is stricter,
+        as for every flow: a skipped entry makes it False."""
         return all(e.outcome in _SUCCESSES or e.outcome == "skipped" for e in self.entries)
 
 

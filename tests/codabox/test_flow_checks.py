@@ -38,7 +38,7 @@ def test_a_statement_that_does_not_balance_is_refused_and_held(serve, tmp_path) 
     assert (line.outcome, line.reason) == ("failed", "refused")
     assert "the statement does not balance" in line.message
     assert w.expected(broken, feed) not in w.inbox()
-    assert feed.offset == 2 and not report.ok
+    assert feed.offset == 2 and not report.delivered
     row = _status(w)[broken.metadata["iban"]]
     assert row.waiting == 1 and "does not balance" in row.last_error
     again = w.run()  # read again, refused again, never delivered
@@ -80,7 +80,7 @@ def test_clearfacts_refusing_the_token_stops_the_uploads(serve, tmp_path) -> Non
     assert w.inbox() == [] and w.clearfacts.state.uploads == 0
     assert all(f.offset == 0 for f in w.feeds())
     w.overrides = {}
-    assert w.run().ok and len(w.inbox()) == 10
+    assert w.run().delivered and len(w.inbox()) == 10
 
 
 def test_one_office_refused_by_codabox_does_not_stop_the_others(serve, tmp_path) -> None:

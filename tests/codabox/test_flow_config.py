@@ -98,7 +98,7 @@ def test_statements_to_a_folder(serve, tmp_path, fmt: str) -> None:
     w.extra = f'[statements]\nto = "folder"\nfolder = "out"\nformat = "{fmt}"\n'
     w.write()
     report = w.run()
-    assert report.ok
+    assert report.delivered
     files = sorted((tmp_path / "out").iterdir())
     statements = [(f, e) for f, e in w.entries()
                   if e.document_model == "coda" and e.metadata["iban"] not in w.inactive]
@@ -127,7 +127,7 @@ def test_statements_to_a_folder(serve, tmp_path, fmt: str) -> None:
     for feed in w.feeds():
         feed.offset = 0
     again = w.run()
-    assert again.ok and {e.outcome for e in again.entries} == {"unchanged", "skipped"}
+    assert again.delivered and {e.outcome for e in again.entries} == {"unchanged", "skipped"}
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == names
 
 

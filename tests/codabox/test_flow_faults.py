@@ -41,7 +41,7 @@ def test_a_lost_upload_answer_is_uncertain_and_never_uploaded_again(serve, tmp_p
     assert [e.source_id for e in uncertain] == [lost.feed_index]
     assert uncertain[0].reason == "uncertain"
     assert "it may have been applied" in uncertain[0].message
-    assert not first.ok
+    assert not first.delivered
     assert feed.offset == 2  # acknowledged up to the entry before the uncertain one
     assert Counter(w.inbox())[w.expected(lost, feed)] == 1  # it was stored
     _check_offsets(w)
@@ -57,7 +57,7 @@ def test_a_lost_upload_answer_is_uncertain_and_never_uploaded_again(serve, tmp_p
     w.extra = f'[resolve]\n"{lost.feed_index}" = "delivered"\n'  # found in ClearFacts
     w.write()
     third = w.run()
-    assert third.entries[0].outcome == "unchanged" and third.ok
+    assert third.entries[0].outcome == "unchanged" and third.delivered
     assert feed.offset == len(feed.entries)
     assert len(w.inbox()) == len(set(w.inbox())) == 30
     assert w.run().entries == ()
@@ -77,7 +77,7 @@ def test_an_upload_answered_500_is_uploaded_again_once_resolved(serve, tmp_path)
     w.write()
     second = w.run()
     assert second.entries[0].source_id == failed.feed_index
-    assert second.entries[0].outcome == "created" and second.ok
+    assert second.entries[0].outcome == "created" and second.delivered
     assert Counter(w.inbox())[w.expected(failed, feed)] == 1
     assert len(w.inbox()) == len(set(w.inbox())) == 30
     assert feed.offset == len(feed.entries)
@@ -89,7 +89,7 @@ def test_reupload_policy_sends_an_uncertain_upload_again(serve, tmp_path) -> Non
     w.write()
     assert Counter(e.outcome for e in w.run().entries)["uncertain"] == 1
     second = w.run()
-    assert second.ok and second.entries[0].outcome == "created"
+    assert second.delivered and second.entries[0].outcome == "created"
     assert len(w.inbox()) == len(set(w.inbox())) == 30
 
 
@@ -99,7 +99,7 @@ def test_server_errors_on_codabox_are_retried_or_read_again(serve, tmp_path) -> 
         report = w.run()
         _check_offsets(w)
         assert len(w.inbox()) == len(set(w.inbox()))
-        if report.ok and all(f.offset == len(f.entries) for f in w.feeds()):
+        if report.delivered and all(f.offset == len(f.entries) for f in w.feeds()):
             break
     assert w.codabox.stats.failed > 10
     expected = [w.expected(e, f) for f, e in w.entries()
@@ -127,7 +127,7 @@ def test_server_errors_on_clearfacts_never_duplicate(serve, tmp_path) -> None:
             uncertain += more
             w.extra = "[resolve]\n" + "".join(f'"{i}" = "reupload"\n' for i in uncertain)
             w.write()
-        elif report.ok and all(f.offset == len(f.entries) for f in w.feeds()):
+        elif report.delivered and all(f.offset == len(f.entries) for f in w.feeds()):
             break
     expected = [w.expected(e, f) for f, e in w.entries()
                 if e.metadata.get("iban") not in w.inactive]
