@@ -230,9 +230,13 @@ class _Run:
     def _put_result(self, action: str, ident: str, result: dict[str, Any] | None,
                     message: str) -> None:
         status = (result or {}).get("status")
-        if status in ("updated", "unchanged"):
+        if status == "updated":
             self.record(action, ident, number=ident, message=message,
                         diff=_flag_diff(action == "include_again"))
+        elif status == "unchanged":  # an include_again left in the file: nothing changed
+            self.record(action, ident, number=ident, outcome="unchanged", message=(
+                "SRC had it so already (mayHaveDocuments: "
+                f"{'true' if action == 'include_again' else 'false'})"))
         else:
             self.record(action, ident, number=ident, outcome="failed", reason="refused",
                         message=f"SRC answered {status or 'nothing'} for {ident}: "

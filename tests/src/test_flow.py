@@ -227,6 +227,11 @@ def test_exclusion_rules_and_include_again(world, tmp_path):
     assert entries[back].may_have_documents and w.portal(back) == w.pdf(back)
     assert [i.action for i in undo.items if i.entry.target_id == back] == \
         ["include_again", "send"]
+    # left in the file, the next run finds it included already and sends nothing
+    later = w.run(tmp_path, exclude={**rules, "include_again": [back]})
+    assert [(i.action, i.entry.outcome) for i in later.items
+            if i.entry.target_id == back] == [("include_again", "unchanged")]
+    assert later.uploads == 0 and w.src_app.state.sent(back) == 1
 
 
 def test_a_folder_of_pdfs_refusals_are_recorded_with_their_reason(serve, tmp_path):
