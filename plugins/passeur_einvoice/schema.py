@@ -25,7 +25,7 @@ from passeur_einvoice.facturx import PROFILES, read_facturx, write_facturx
 from passeur_einvoice.locate import locate
 from passeur_einvoice.losses import cii_losses
 from passeur_einvoice.schematron import facturx_schematron_check, schematron_check
-from passeur_einvoice.ubl import read_ubl, write_ubl
+from passeur_einvoice.ubl import TAX_IN_TAX_CURRENCY, read_ubl, write_ubl
 from passeur_einvoice.ubl_tree import INVOICE as UBL_INVOICE
 from passeur_einvoice.xmlfile import one_file, whole_file
 
@@ -43,7 +43,10 @@ UBL = SystemSpec(
     document_types=(DocumentType(
         name="invoice", canonical="invoice",
         capabilities=Capabilities(list=True, get=True, create=True, natural_keys=("ID",)),
-        fields=field_specs(UBL_INVOICE),
+        fields=(*field_specs(UBL_INVOICE),
+                FieldSpec(TAX_IN_TAX_CURRENCY, FieldType.DECIMAL,
+                          description="BT-111: the second TaxTotal's amount, in the tax "
+                          "currency (TaxCurrencyCode)")),
         description="an Invoice or CreditNote (a CreditNote reads with Invoice names)"),),
 )
 

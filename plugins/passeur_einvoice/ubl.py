@@ -10,10 +10,13 @@ CustomizationID and ProfileID when the document names none).
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lxml import etree
+
 from passeur import Issue
-from passeur.xmldata import read_tree, write_tree
+from passeur.xmldata import UNMAPPED, read_tree, write_tree
 from passeur_einvoice.ubl_tree import CREDIT_NOTE, CREDIT_NOTE_CODES, INVOICE, RENAMES
 from passeur_einvoice.xmlfile import root_for
 
@@ -22,6 +25,53 @@ __all__ = ["PEPPOL_CUSTOMIZATION", "PEPPOL_PROFILE", "read_ubl", "write_ubl"]
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 _BACK = {v: k for k, v in RENAMES.items()}
+_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+#: BT-111, the VAT total in the tax currency: UBL's second TaxTotal, told apart from the
+#: first by its currencyID (the tree declares one TaxTotal; the second would ride as XML)
+TAX_IN_TAX_CURRENCY = "TaxAmountInTaxCurrency"
+
+
+def _tax_currency_total(plain: dict[str, Any]) -> None:
+    """Take the second TaxTotal (a TaxAmount alone, in the tax currency) out of the kept
+    XML into its own field, so that CII can carry it (BT-111)."""
+    kept = []
+    for item in plain.get(UNMAPPED) or []:
+        element = None
+        if str(item.get("path", "")).count("/") == 1:
+            try:
+                element = etree.fromstring(str(item.get("xml")), etree.XMLParser(
+                    resolve_entities=False, no_network=True, load_dtd=False))
+            except etree.XMLSyntaxError:
+                element = None
+        children = [c for c in element if isinstance(c.tag, str)] if element is not None \
+            else []
+        if element is not None and element.tag == f"{{{_CAC}}}TaxTotal" and len(
+                children) == 1 and children[0].tag == f"{{{_CBC}}}TaxAmount" and \
+                children[0].get("currencyID") == plain.get("TaxCurrencyCode") and \
+                TAX_IN_TAX_CURRENCY not in plain:
+            try:
+                plain[TAX_IN_TAX_CURRENCY] = Decimal((children[0].text or "").strip())
+                continue
+            except InvalidOperation:
+                pass
+        kept.append(item)
+    if kept:
+        plain[UNMAPPED] = kept
+    else:
+        plain.pop(UNMAPPED, None)
+
+
+def _tax_currency_xml(record: dict[str, Any]) -> None:
+    """BT-111 back as UBL's second TaxTotal, after the first."""
+    amount = record.pop(TAX_IN_TAX_CURRENCY, None)
+    currency = record.get("TaxCurrencyCode")
+    if amount is None or not currency:
+        return
+    xml = (f'<cac:TaxTotal xmlns:cac="{_CAC}" xmlns:cbc="{_CBC}"><cbc:TaxAmount '
+           f'currencyID="{currency}">{amount}</cbc:TaxAmount></cac:TaxTotal>')
+    record[UNMAPPED] = [*(record.get(UNMAPPED) or []), {"path": "/Invoice", "after": "TaxTotal",
+                                                         "xml": xml}]
 
 
 def _key(key: str, names: dict[str, str]) -> str:
@@ -54,6 +104,9 @@ def read_ubl(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[
                 m.pop("PaymentDueDate", None)
     else:
         plain, issues = read_tree(INVOICE, root, source)
+    _tax_currency_total(plain)
+    if TAX_IN_TAX_CURRENCY in plain:  # the second TaxTotal is mapped after all
+        issues = [i for i in issues if not (i.path == "$.TaxTotal" and "repeated" in i.message)]
     tenders = plain.pop("OriginatorDocumentReference", None)
     if tenders:  # BT-17 is, as in CII, a referenced document of type 50 (listed first)
         documents = [{"ID": t.get("ID"), "DocumentTypeCode": "50"} for t in tenders] + list(
@@ -67,6 +120,7 @@ def read_ubl(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[
 def write_ubl(plain: dict[str, Any]) -> bytes:
     """A UBL document for a plain record (Peppol BIS 3.0 identifiers unless it has its own)."""
     record = dict(plain)
+    _tax_currency_xml(record)
     if not record.get("CustomizationID"):  # a document that names no profile: Peppol BIS 3
         record["CustomizationID"] = PEPPOL_CUSTOMIZATION
         record.setdefault("ProfileID", PEPPOL_PROFILE)

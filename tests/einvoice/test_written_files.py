@@ -104,3 +104,24 @@ def test_a_vosfactures_invoice_becomes_a_schema_valid_file(target: str) -> None:
             "16931 CII has no place for it)",
             "not written to CII: line 1: its VAT amount 18.7 (EN 16931 has no line VAT "
             "amount; UBL writes it as the UBL.BE line TaxTotal)"] if target == "cii" else [])
+
+
+def test_the_vat_total_in_the_tax_currency_crosses_to_cii_and_back() -> None:
+    """BT-111: the Peppol allowance example's second TaxTotal (9324.00 SEK, its tax currency)
+    is read as a business term, not kept as XML, so UBL -> CII -> UBL keeps it (the Peppol
+    rules BR-53 and R054 failed on the way back when CII did not carry it)."""
+    path = TESTDATA / "ubl/peppol/Allowance-example.xml"
+    first = read("ubl", path)
+    assert first.output["extensions"]["tax_in_tax_currency"] == {
+        "value": "9324.00", "currencyID": "SEK"}
+    assert "ubl_unmapped_xml" not in first.output["extensions"]
+    assert not [i for i in first.issues if "repeated" in i.message]
+    cii = converter("passeur", "cii").convert(first.output).output
+    amounts = [(e.get("currencyID"), e.text) for e in etree.fromstring(cii).iter(
+        "{*}TaxTotalAmount")]
+    assert amounts == [("EUR", "1225.00"), ("SEK", "9324.00")]
+    back = converter("passeur", "ubl").convert(
+        converter("cii", "passeur").convert(cii).output).output
+    totals = etree.fromstring(back).findall("{*}TaxTotal")
+    assert [(t.find("{*}TaxAmount").get("currencyID"), t.find("{*}TaxAmount").text)
+            for t in totals] == [("EUR", "1225.00"), ("SEK", "9324.00")]
