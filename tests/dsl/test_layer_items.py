@@ -65,3 +65,14 @@ def test_the_same_list_on_both_sides_says_nothing(tmp_path: Path) -> None:
     assert code == 0 and messages == []
     assert [p.get("code") for p in data["outputs"][0]["invoice"]["positions"]] == [
         "QC-CAThermo", None, None, None, "QC-SCIE-10"]
+
+
+def test_a_list_the_base_does_not_write_is_no_miscount(tmp_path: Path) -> None:
+    # the layer adds a summary list the base never writes: nothing to merge it with
+    code, data, messages = _convert(tmp_path, LINES, "group LigneFacture -> "
+                                    "additional_fields.per_group by strNoGroupeProduit\n"
+                                    "  strNoGroupeProduit -> group\n  count() -> lines\nend\n")
+    assert (code, messages) == (0, [])
+    # seed 004: four lines without a product group, the fourth line in group 115
+    assert data["outputs"][0]["invoice"]["additional_fields"]["per_group"] == [
+        {"lines": 4}, {"group": "115", "lines": 1}]

@@ -266,8 +266,10 @@ def _put(dst: dict[str, Any], src: Any, parts: tuple[str, ...], where: str,
         if theirs.__class__ is not list and not mine_items:
             return dst
         theirs_items = theirs if theirs.__class__ is list else []
+        # a list the base does not write at all (a layer's new list, a group's summary)
+        # has no items to be misaligned with
         if (counts is not None and mine.__class__ is list and len(rest) > 1
-                and len(mine_items) != len(theirs_items)):
+                and theirs.__class__ is list and len(mine_items) != len(theirs_items)):
             counts.append((here, len(mine_items), len(theirs_items)))
         merged = []
         for index in range(max(len(mine_items), len(theirs_items))):
