@@ -76,3 +76,16 @@ def test_the_file_own_let_still_hides_the_library_one(registry: Any,
                               "FraisDeTransport": Decimal("2.50")})
     assert (result.value, result.issues) == (
         {"totals": {"net": Decimal("10.00"), "line_net": Decimal("12.50")}}, [])
+
+
+def test_two_text_fields_added_say_how_to_join_them(registry: Any) -> None:
+    mapping = compile_text(HEADER + "InfoClientFacturerA.NomClient + NoFacture -> buyer.name\n"
+                           "SousTotalFacture + NoFacture -> totals.net\n",
+                           "j.map", registry, use_cache=False)
+    result = mapping.forward({"InfoClientFacturerA": {"NomClient": "Dupont"},
+                              "NoFacture": "12", "SousTotalFacture": "3.50"})
+    assert result.value == {"totals": {"net": Decimal("15.50")}}  # "12" reads as a number
+    assert [i.message for i in result.issues] == [
+        'value "Dupont" at InfoClientFacturerA.NomClient is not a number, and `+` between '
+        "two fields adds numbers: to join texts write concat(a, b), or put a text between "
+        'them (a + " " + b)']

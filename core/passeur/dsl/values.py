@@ -166,6 +166,8 @@ def arith(op: str, a: Any, b: Any, site_a: int, site_b: int) -> Any:
         return ABSENT
     if a is None or b is None:
         return None
+    if op == "+" and a.__class__ is str and b.__class__ is str:
+        _joined_texts(a, b, site_a, site_b)
     x = _coerce(a, site_a)
     if op == "neg":
         return -x
@@ -193,6 +195,17 @@ def concat(a: Any, b: Any, site_a: int, site_b: int) -> Any:
             raise ValueProblem(value, "is not a text or a number, so it cannot be joined "
                                "to a text with `+`", site)
     return f"{a}{b}"
+
+
+def _joined_texts(a: str, b: str, site_a: int, site_b: int) -> None:
+    """`Prenom + Nom`: two texts, at least one not a number, were meant to be joined."""
+    for value, site in ((a, site_a), (b, site_b)):
+        try:
+            num(value)
+        except ValueProblem:
+            raise ValueProblem(value, "is not a number, and `+` between two fields adds "
+                               "numbers: to join texts write concat(a, b), or put a text "
+                               'between them (a + " " + b)', site) from None
 
 
 def _coerce(value: Any, site: int) -> Decimal | int:
