@@ -196,3 +196,32 @@ def test_the_example_of_docs_sync_md_is_a_sync_file_that_checks(tmp_path):
                                       "customerCode": "CLI900"}).startswith("customer CLI900")
     assert options.exclusions.reason({"id": "FA3", "amount": "15.00",
                                       "customerCode": "CLI001"}) is None
+
+
+def test_pdfs_from_a_folder_connection(serve, tmp_path):
+    """[source] a connection with a [folder]: the PDF of number N is N.pdf there."""
+    from passeur.sandbox import tiny_pdf
+
+    src = src_app(invoices=4, customers=1, with_documents=0, excluded=0)
+    server = serve(src)
+    (tmp_path / "pdfs").mkdir()
+    for n in (1, 2, 4):
+        (tmp_path / "pdfs" / f"F-000{n}.pdf").write_bytes(tiny_pdf([f"Facture {n}"]))
+    (tmp_path / "pdfs.toml").write_text('system = "vosfactures"\n[folder]\npath = "pdfs"\n',
+                                        encoding="utf-8")
+    text = SYNC.format(vf="", src=server.base_url, timeout=5)
+    start, end = text.index("[source]"), text.index("[target]")
+    sync = tmp_path / "folder.toml"
+    sync.write_text(text[:start] + '[source]\nconnection = "pdfs.toml"\n\n' + text[end:],
+                    encoding="utf-8")
+    result = CliRunner(env=ENV).invoke(cli, ["sync", str(sync), "--json"], obj=State())
+    assert result.exit_code == 1, result.output  # FA000003 has no PDF in the folder
+    records = {r["target_id"]: (r["outcome"], r["reason"])
+               for r in json.loads(result.output)["records"]}
+    assert records == {"FA000001": ("created", "sent"), "FA000002": ("created", "sent"),
+                       "FA000003": ("deferred", "not_in_source"),
+                       "FA000004": ("created", "sent")}
+    with SrcClient(server.base_url, login="connecteur", password="sandbox-src") as portal:
+        for n in (1, 2, 4):
+            assert portal.portal_document("CLI001", f"FA00000{n}") == \
+                (tmp_path / "pdfs" / f"F-000{n}.pdf").read_bytes()
