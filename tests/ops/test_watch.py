@@ -176,3 +176,47 @@ def test_due_time() -> None:
     assert due_time(state, 500.0, hourly, now=1000.0) == 9000.0  # as recorded
     floor = Schedule(60.0, 0.0, minimum=7200.0)
     assert due_time(WatchState("s", 2000.0, 60.0), 1500.0, floor, now=1000.0) == 8700.0
+
+
+def _down_registry() -> object:
+    """The registry with a flow whose server cannot say its poll interval."""
+    import types
+
+    from passeur.errors import TransportError
+    from passeur.plugins import load_registry
+    from passeur.sync import SyncFlow, recorded_run
+
+    async def run(ctx: object, options: object, **kwargs: object) -> object:
+        with recorded_run(ctx, kwargs.get("mode", "sync")) as done:  # type: ignore[arg-type]
+            done.record(doctype="x", source_id="1", outcome="created")
+        return done.report()
+
+    def down(ctx: object, options: object) -> float:
+        raise TransportError("codabox.example: connection refused")
+
+    module = types.ModuleType("passeur_downpoll")
+    module.passeur_register_sync_flows = (  # type: ignore[attr-defined]
+        lambda register: register(SyncFlow(name="downpoll", run=run, poll_interval=down)))
+    return load_registry(plugins=[("downpoll", module)])
+
+
+def test_a_poll_interval_that_cannot_be_read_keeps_the_last_one(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from ops.ops_helpers import SIDES
+
+    from passeur.cli.app import State, cli
+
+    sync = tmp_path / "s.toml"
+    sync.write_text('flow = "downpoll"\nstore = "state.db"\n' + SIDES, encoding="utf-8")
+    registry = _down_registry()
+    with open_store(tmp_path / "state.db") as store:
+        store.save_watch_state(WatchState(str(sync.resolve()), 0.0, 7200.0))
+    result = CliRunner().invoke(cli, ["watch", str(sync), "--every", "1m", "--once"],
+                                obj=State(registry))
+    assert result.exit_code == 0, result.output
+    assert ("note: flow 'downpoll' could not say how often it may poll (codabox.example: "
+            "connection refused); keeping at least the last interval") in result.output
+    with open_store(tmp_path / "state.db") as store:
+        state = store.watch_state(str(sync.resolve()))
+        assert len(store.runs()) == 1  # it was due (at 0): one run
+    assert state is not None and state.interval == 7200.0 and state.last_status == "ok"

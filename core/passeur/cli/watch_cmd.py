@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from passeur.cli.app import EXIT_FAILURE, cli, console, err_console, handle_errors, registry_of
+from passeur.errors import PasseurError
 
 
 @cli.command("watch", short_help="Run a sync file again and again (every hour by default).",
@@ -63,7 +64,15 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
                         since=None, on_event=None)
 
     async def go() -> int:
-        minimum = await minimum_interval(flow, flow_ctx)
+        try:
+            minimum = await minimum_interval(flow, flow_ctx)
+        except PasseurError as exc:  # its server down: keep to the floor it gave last time
+            known = store.watch_state(str(spec.path))
+            minimum = known.interval if known is not None else None
+            err_console.print(f"note: flow {flow.name!r} could not say how often it may "
+                              f"poll ({exc}); keeping at least "
+                              f"{'the last interval' if known else 'the interval asked'}",
+                              markup=False, highlight=False)
         schedule, notes = schedule_for(spec, every, jitter, minimum)
         for note in notes:
             err_console.print(f"note: {note}", markup=False, highlight=False)
