@@ -45,7 +45,8 @@ from passeur_codabox.flow_config import FlowOptions, OfficeOptions
 from passeur_codabox.flow_history import Facts, known_sequences
 from passeur_codabox.sequence import AccountSequence
 
-__all__ = ["DELIVERED", "FLOW_NAME", "FlowReport", "deliver", "run_flow"]
+__all__ = ["DELIVERED", "FLOW_NAME", "FlowReport", "deliver", "intent_key", "label", "run_flow",
+           "target_system"]
 
 FLOW_NAME = "codabox-clearfacts"  # syncflow.NAME
 #: Outcomes that say an entry's delivery is recorded (the feed may be acknowledged past it).
@@ -72,7 +73,17 @@ class FlowReport(RecordedReport):
         return all(e.outcome in _SUCCESSES or e.outcome == "skipped" for e in self.entries)
 
 
-def _label(entry: Mapping[str, Any]) -> str:
+def target_system(options: FlowOptions, model: str) -> str:
+    """Where an entry of `model` is delivered: `folder` or `clearfacts`."""
+    return "folder" if model == "coda" and options.statements.to == "folder" else "clearfacts"
+
+
+def intent_key(system: str, index: str) -> str:
+    """The write intent of delivering feed entry `index` to `system`."""
+    return f"{FLOW_NAME}:{system}:{index}"
+
+
+def label(entry: Mapping[str, Any]) -> str:
     meta = entry.get("metadata") or {}
     if entry.get("document_model") == "coda":
         first, last = meta.get("first_statement_number"), meta.get("last_statement_number")
@@ -164,7 +175,7 @@ class _Run:
         model = str(entry.get("document_model") or "unknown")
         facts = Facts.of(office.name, feed_client, entry, redownload)
         base = LedgerEntry(self.run_id, model, "codabox", index, "failed",
-                           source_number=_label(entry), diff=(facts.as_json(),))
+                           source_number=label(entry), diff=(facts.as_json(),))
         if model == "coda" and facts.iban and index not in self.seen:
             self.seen.add(index)
             before = self.sequences.get(facts.iban, AccountSequence(facts.iban))
@@ -201,7 +212,7 @@ class _Run:
         except PasseurError as exc:
             return self.record(attrs.evolve(base, reason=_reason(exc), message=str(exc)))
         if outcome.outcome in DELIVERED and outcome.target_id:
-            self._bind(model, index, _label(entry), system, outcome.target_id)
+            self._bind(model, index, label(entry), system, outcome.target_id)
         message = "; ".join(m for m in (outcome.message, facts_message) if m) or None
         return self.record(attrs.evolve(base, outcome=outcome.outcome, target_system=system,
                                         target_id=outcome.target_id, reason=outcome.reason,
@@ -219,11 +230,11 @@ class _Run:
         fmt = str(decision.format)
         company = str(feed_client.get("client_vat") or "")
         statements = self.options.statements
-        system = ("folder" if model == "coda" and statements.to == "folder" else "clearfacts")
+        system = target_system(self.options, model)
         if system == "clearfacts" and not company:
             raise _Refused(f"feed client {feed_client.get('client_code')} has no VAT number "
                            "(client_vat): its ClearFacts administration is not known")
-        key = f"{FLOW_NAME}:{system}:{index}"
+        key = intent_key(system, index)
         policy = self.options.on_uncertain_upload
         resolution = self.options.resolve.get(index)
         earlier = self.store.intent(key)

@@ -58,6 +58,17 @@ async def _run(ctx: FlowContext, options: Any, *, mode: str = "sync", replay: bo
                           replay=replay, registry=ctx.registry)
 
 
+async def _plan(ctx: FlowContext, options: Any, *, replay: bool = False, full: bool = False,
+                since: datetime.date | None = None, on_event: Any = None) -> Any:
+    from passeur_codabox.flow_plan import plan_flow
+
+    if full or since is not None:
+        raise UsageError(f"{ctx.spec.path}: --full and --since mean nothing to flow {NAME!r}"
+                         " (each feed's offset says what is new)")
+    return await plan_flow(ctx.store, options, office_clients(ctx, options),
+                           sync=str(ctx.spec.path), name=ctx.spec.name, replay=replay)
+
+
 def _status(ctx: FlowContext, options: Any) -> list[StatusTable]:
     from passeur_codabox.flow_status import status_tables
 
@@ -95,6 +106,7 @@ SYNC_FLOW = SyncFlow(
     keys=KEYS,
     parse=_parse,
     run=_run,
+    plan=_plan,
     replay="read each feed's redownload feed first and deliver the statements of journals "
            "activated since they were skipped",
     status=_status,

@@ -96,6 +96,10 @@ class World:
 
     # -- what the tests read back ----------------------------------------------------------
 
+    def run_count(self) -> int:
+        with open_store(self.tmp / "state.db") as store:
+            return len(store.runs())
+
     def feeds(self) -> list[Any]:
         return [f for o in self.codabox.state.offices for f in o.feeds]
 

@@ -125,3 +125,27 @@ def test_passeur_sync_and_replay_on_the_command_line(serve, tmp_path) -> None:
                                 obj=State(registry), env=w.env)
     assert result.exit_code == 2
     assert "--full and --since mean nothing to flow 'codabox-clearfacts'" in result.output
+
+
+def test_passeur_plan_says_what_a_run_would_do_and_does_nothing(serve, tmp_path) -> None:
+    w = world(serve, tmp_path, offices=1, clearfacts_options={"lose_uploads": "1"})
+    registry = load_registry()
+
+    def plan(*extra: str) -> dict:
+        result = CliRunner().invoke(cli, ["plan", str(w.sync_file), "--json", *extra],
+                                    obj=State(registry), env=w.env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    before = plan()
+    assert {k: n for k, n in before["counts"].items() if n} == {"create": 10, "skip": 3}
+    assert w.inbox() == [] and all(f.offset == 0 for f in w.feeds())
+    assert not (tmp_path / "state.db").exists() or w.run_count() == 0
+    first = w.codabox.state.offices[0].feeds[0].entries[0]
+    assert before["items"][0]["source_id"] == first.feed_index
+    assert before["items"][0]["message"] == "cod to ClearFacts archive"
+    w.run()  # upload 1 is lost: that statement is uncertain, the rest delivered
+    after = plan("--all")
+    actions = {(i["source_id"], i["action"]) for i in after["items"]}
+    assert (first.feed_index, "defer") in actions  # uncertain: never planned blind
+    assert {a for _, a in actions} == {"defer", "unchanged", "skip"}
