@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -35,6 +35,9 @@ from passeur_src.flow_options import DocumentOptions
 from passeur_src.sources import PdfSource, SourceDoc, TooLarge
 
 __all__ = ["DOCTYPE", "FlowReport", "Item", "run_documents"]
+
+#: A progress callback: (stage, done, total or None), as `passeur sync` draws it.
+Event = Callable[[str, int, int | None], None]
 
 #: The bindings' document type: one per SRC entry that was sent a document.
 DOCTYPE = "invoice_document"
@@ -118,7 +121,7 @@ def _source_ref(source: str, doc: SourceDoc) -> str:
 class _Run:
     def __init__(self, store: Store, sync: str, src: SrcClient, source: PdfSource,
                  options: DocumentOptions, mode: str, run_id: str | None, source_name: str,
-                 target_name: str) -> None:
+                 target_name: str, on_event: Event | None = None) -> None:
         self.store, self.sync, self.src, self.source = store, sync, src, source
         self.options, self.mode, self.run_id = options, mode, run_id
         self.source_name, self.target_name = source_name, target_name
@@ -126,6 +129,9 @@ class _Run:
         #: The entries this run has recorded already (the look at changed PDFs skips them).
         self.touched: set[str] = set()
         self.stopped: str | None = None
+        self.on_event = on_event
+        self.fetched = 0
+        self.to_send = 0
 
     @property
     def writing(self) -> bool:
@@ -352,10 +358,14 @@ class _Run:
                             f"{send.doc.number} is not a PDF (it does not start with %PDF-)")
                 continue
             send.sha = _sha(data)
+            self.fetched += 1
+            if self.on_event is not None:
+                self.on_event("PDFs", self.fetched, self.to_send)
             pending[send.entry_id] = send
             yield send.entry_id, name, data
 
     def send(self, sends: list[_Send]) -> None:
+        self.to_send = len(sends)
         pending: dict[str, _Send] = {}
         refused: list[Refused] = []
         for archive in pack_archives(self.members(sends, pending), self.src.limits, refused):
@@ -482,7 +492,8 @@ def _members_of(archive: bytes) -> dict[str, bytes]:
 async def run_documents(store: Store, sync: str, src: SrcClient, source: PdfSource,
                         options: DocumentOptions, *, mode: str = "sync",
                         run_id: str | None = None, source_name: str | None = None,
-                        target_name: str = "sagesrc") -> FlowReport:
+                        target_name: str = "sagesrc",
+                        on_event: Event | None = None) -> FlowReport:
     """One run of the flow (mode "sync"), or its plan (mode "plan": no write call, and the
     store unchanged). `sync` names the sync file (intent keys, the run lock); with no
     `run_id`, the run is opened and closed here."""
@@ -490,7 +501,7 @@ async def run_documents(store: Store, sync: str, src: SrcClient, source: PdfSour
     if own:
         run_id = store.start_run(sync, mode).run_id
     run = _Run(store, sync, src, source, options, mode, run_id,
-               source_name or source.name, target_name)
+               source_name or source.name, target_name, on_event)
     status = "aborted"
     try:
         run.include_again()

@@ -58,14 +58,14 @@ def _open(ctx: FlowContext) -> tuple[Any, PdfSource]:
 
 
 async def _go(ctx: FlowContext, options: DocumentOptions, mode: str,
-              run_id: str | None) -> FlowReport:
+              run_id: str | None, on_event: Any = None) -> FlowReport:
     from passeur_src.flow import run_documents
 
     src, source = _open(ctx)
     try:
         return await run_documents(ctx.store, str(ctx.spec.path), src, source, options,
                                    mode=mode, run_id=run_id, source_name=ctx.spec.source.name,
-                                   target_name=ctx.spec.target.name)
+                                   target_name=ctx.spec.target.name, on_event=on_event)
     finally:
         for client in (src, getattr(source, "client", None)):
             close = getattr(client, "close", None)
@@ -95,7 +95,7 @@ class _Report:
 async def _run(ctx: FlowContext, options: DocumentOptions, *, mode: str = "sync",
                replay: bool = False, full: bool = False,
                since: datetime.date | None = None, on_event: Any = None) -> _Report:
-    report = await _go(ctx, options, mode, None)
+    report = await _go(ctx, options, mode, None, on_event)
     run = ctx.store.run(report.run_id or "")
     return _Report(run, report.entries)
 

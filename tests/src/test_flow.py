@@ -71,11 +71,11 @@ class World:
         self.missing = [e.id for e in entries if e.may_have_documents and e.document is None]
         self.had_document = {e.id: e.document for e in entries if e.document is not None}
 
-    def run(self, tmp_path: Path, mode: str = "sync", **kw):
+    def run(self, tmp_path: Path, mode: str = "sync", on_event=None, **kw):
         options = _options(tmp_path, **kw)
         return asyncio.run(run_documents(self.store, "src.toml", self.src,
                                          ClientPdfSource(self.vf, "vosfactures"), options,
-                                         mode=mode))
+                                         mode=mode, on_event=on_event))
 
     def pdf(self, entry_id: str) -> bytes:
         return self.vf.invoice_pdf(self.vf_ids[entry_id])
@@ -112,7 +112,9 @@ def test_every_missing_document_is_sent_once_and_a_second_run_sends_nothing(worl
     # not in VosFactures: 17 to send
     assert len(w.missing) == 20 and credit_notes == {"AV000010", "AV000030"}
     assert len(wanted) == 17
-    report = w.run(tmp_path)
+    events: list[tuple[str, int, int | None]] = []
+    report = w.run(tmp_path, on_event=lambda *e: events.append(e))
+    assert events == [("PDFs", n, 17) for n in range(1, 18)]  # progress, one per PDF
     outcomes = _by_target(report)
     assert {i: outcomes[i] for i in wanted} == {i: ("send", "created") for i in wanted}
     assert {i: outcomes[i] for i in credit_notes} == {i: ("exclude", "updated")
