@@ -27,7 +27,14 @@ if TYPE_CHECKING:
         XmlWriter,
     )
     from passeur.engine.io import InputProblem, RawDocument, dump_json
-    from passeur.engine.wire import WireFormat, Written, read_fields, to_decimal, write_fields
+    from passeur.engine.wire import (
+        WireFormat,
+        Written,
+        canonical_read,
+        read_fields,
+        to_decimal,
+        write_fields,
+    )
     from passeur.errors import (
         DuplicateSystemError,
         InputError,
@@ -112,6 +119,7 @@ _WHERE = {
     "UnknownSystemError": "passeur.errors",
     "UsageError": "passeur.errors",
     "WireFormat": "passeur.engine.wire",
+    "canonical_read": "passeur.engine.wire",
     "WriteRefusedError": "passeur.errors",
     "WriteVetoedError": "passeur.errors",
     "WRONG_SYSTEM": "passeur.wire_checks",
@@ -202,6 +210,7 @@ __all__ = [
     "XmlReader",
     "XmlWriter",
     "__version__",
+    "canonical_read",
     "dump_json",
     "expect_list",
     "expect_object",

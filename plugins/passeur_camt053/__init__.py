@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from passeur import Capabilities, DocumentType, Issue, SystemSpec, WireFormat, fields_of, registers
+from passeur import (
+    Capabilities,
+    DocumentType,
+    Issue,
+    SystemSpec,
+    WireFormat,
+    canonical_read,
+    fields_of,
+    registers,
+)
 from passeur.model import BankStatement
-from passeur.serialize import to_plain
 from passeur_camt053.reader import NAMESPACES, read_camt
 from passeur_camt053.writer import write_camt
 
@@ -29,11 +37,6 @@ SYSTEM = SystemSpec(
     description="Bank statements in ISO 20022 XML: .001.02 and .001.08 read, .001.08 written.")
 
 
-def _read(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
-    plain = to_plain(value) if isinstance(value, BankStatement) else value
-    return (plain if isinstance(plain, dict) else None), []
-
-
 def _read_file(stream: BinaryIO, name: str) -> Iterator[tuple[Any, list[Issue], int | None]]:
     yield from read_camt(stream.read(), name)
 
@@ -43,7 +46,8 @@ def _write(plain: dict[str, Any]) -> Any:
 
 
 FORMAT = WireFormat(
-    name="camt053.statement", system="camt053", doctype="statement", read=_read, write=_write,
+    name="camt053.statement", system="camt053", doctype="statement",
+    read=canonical_read(BankStatement), write=_write,
     read_file=_read_file, write_file=write_camt, canonical=True,
     description="camt.053 XML: .001.02 or .001.08 read, .001.08 written")
 

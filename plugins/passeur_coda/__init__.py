@@ -18,11 +18,11 @@ from passeur import (
     SystemSpec,
     UsageError,
     WireFormat,
+    canonical_read,
     fields_of,
     registers,
 )
 from passeur.model import BankStatement
-from passeur.serialize import to_plain
 from passeur_coda.parser import ENCODING, StatementRead, read_statements
 
 __all__ = ["ENCODING", "FORMAT", "SYSTEM", "StatementRead", "read_statements"]
@@ -39,12 +39,6 @@ SYSTEM = SystemSpec(
     "read only (ISO-8859-1 text, 128-character records).")
 
 
-def _read(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
-    """A statement `read_file` gave, or its canonical JSON, as plain canonical data."""
-    plain = to_plain(value) if isinstance(value, BankStatement) else value
-    return (plain if isinstance(plain, dict) else None), []
-
-
 def _read_file(stream: BinaryIO, name: str) -> Iterator[tuple[Any, list[Issue], int | None]]:
     for read in read_statements(stream, name):
         yield read.statement, list(read.issues), read.line
@@ -55,7 +49,8 @@ def _write(plain: dict[str, Any]) -> Any:
 
 
 FORMAT = WireFormat(
-    name="coda.statement", system="coda", doctype="statement", read=_read, write=_write,
+    name="coda.statement", system="coda", doctype="statement",
+    read=canonical_read(BankStatement), write=_write,
     read_file=_read_file, canonical=True, writes=False,
     description="CODA file (records 0-9; several statements per file), ISO-8859-1")
 

@@ -33,7 +33,8 @@ from passeur.numbers import NumberError, parse_decimal
 from passeur.schema import FieldSpec, FieldType
 from passeur.suggest import did_you_mean
 
-__all__ = ["WireFormat", "Written", "missing_required", "read_fields", "to_decimal",
+__all__ = ["WireFormat", "Written", "canonical_read", "missing_required", "read_fields",
+           "to_decimal",
            "write_fields"]
 
 
@@ -340,3 +341,16 @@ class WireFormat:
         if self.write_file is not None:
             return FileFunctionWriter(self.write_file, sink, form)
         return JsonWriter(sink, form)
+
+
+def canonical_read(model: type) -> Callable[..., tuple[dict[str, Any] | None, list[Issue]]]:
+    """The `read` of a format whose `read_file` yields canonical `model` objects (CODA and
+    camt.053 statements): the object, or its canonical JSON read from NDJSON, as plain
+    canonical data, with nothing to report."""
+    from passeur.serialize import to_plain
+
+    def read(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[Issue]]:
+        plain = to_plain(value) if isinstance(value, model) else value
+        return (plain if isinstance(plain, dict) else None), []
+
+    return read
