@@ -12,6 +12,7 @@ import pytest
 
 from passeur.dsl import compile_text
 from passeur.dsl.checker import check_text
+from passeur.dsl.printer import format_text
 
 D = Decimal
 HEADER = "mapping vosfactures.invoice <-> passeur.invoice\n"
@@ -159,8 +160,6 @@ def test_check_refuses_what_a_group_cannot_do(registry: Any, text: str,
 
 
 def test_the_printer_keeps_a_group(registry: Any) -> None:
-    from passeur.dsl.printer import format_text
-
     text = HEADER + "\n" + GROUP.replace("by tax", "by tax,  price_tax")
     assert format_text(text) == HEADER + "\n" + GROUP.replace("by tax", "by tax, price_tax")
 
@@ -214,3 +213,22 @@ def test_lines_grouped_by_their_list_of_taxes(registry: Any) -> None:
         {"rate": D("21"), "taxable_amount": D("12.50")},
         {"rate": D("6"), "taxable_amount": D("5.00")},
         {"rate": None, "taxable_amount": 1}]}, [])  # sage_rate of no tax: null
+
+
+def test_where_leaves_items_out_before_grouping(registry: Any) -> None:
+    text = (LINES.replace("end\n", "  quantity <-> quantity\nend\n")
+            + "group positions -> tax_breakdown by tax where quantity > 0\n"
+            "  tax -> code\n  sum(total_price_net) -> taxable_amount\nend\n")
+    mapping = _mapping(registry, text)
+    source = {"positions": [{"total_price_net": 1, "tax": "6", "quantity": 1},
+                            {"total_price_net": 2, "tax": "6", "quantity": 0},
+                            {"total_price_net": 4, "tax": "0", "quantity": 0},
+                            {"total_price_net": 8, "tax": "21", "quantity": "x"}]}
+    result = mapping.forward(source)
+    assert result.value["tax_breakdown"] == [{"code": "6", "taxable_amount": 1}]
+    assert [(i.path, i.message) for i in result.issues] == [
+        ("positions[3]", 'value "x" at positions[3] is not a number')]
+    del source["positions"][3]
+    view = mapping.forward(source).value
+    assert mapping.backward(view, source).issues == []  # the summary agrees with the lines
+    assert format_text(HEADER + text) == HEADER + text

@@ -440,14 +440,14 @@ class Each:
         """The block's first line as written (without comments)."""
         from passeur.dsl.printer import expr_text
 
+        where = f" where {expr_text(self.where)}" if self.where is not None else ""
         if self.group_by is not None:
             by = ", ".join(expr_text(p) for p in self.group_by)
             return (f"group {expr_text(self.left)} {self.arrow} {expr_text(self.right)} "
-                    f"by {by}")
+                    f"by {by}{where}")
         key = ""
         if self.key is not None:
             key = f" key {expr_text(self.key[0])} = {expr_text(self.key[1])}"
-        where = f" where {expr_text(self.where)}" if self.where is not None else ""
         return f"each {expr_text(self.left)} {self.arrow} {expr_text(self.right)}{key}{where}"
 
 

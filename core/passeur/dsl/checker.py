@@ -320,10 +320,12 @@ class _FileChecker(ExprTyper):
                          *(statement.left if read_side == "left" else statement.right).parts)
                 for path in statement.group_by:
                     self.resolve(read_side, inner, path)
-            if statement.where is not None:  # read on each left item
+            if statement.where is not None:  # read on each item read (left but in `group <-`)
                 self._blocks = (*blocks, statement)
-                self._type_of(statement.where, "left",
-                              (*left_prefix, *statement.left.parts), "")
+                backward = statement.group_by is not None and statement.arrow == ast.BACKWARD
+                self._type_of(statement.where, "right" if backward else "left",
+                              (*right_prefix, *statement.right.parts) if backward
+                              else (*left_prefix, *statement.left.parts), "")
             self._check_blocks(statement.body, (*blocks, statement))
 
     def _check_drops(self, statements: tuple[ast.Statement, ...],

@@ -409,15 +409,16 @@ class _Gen(ExprEmitter):
             self.emit(f"{variable} = {self.expr(found.let.expr, scope, side)}")
             self.close_rule(found.index, start)
 
-    def where(self, block: IRBlock, scope: Scope) -> str:
-        """The block's filter over `scope.src` (a left item); a failure is the block's
-        error and leaves the item out. Returns a variable holding True or False."""
+    def where(self, block: IRBlock, scope: Scope, side: str = "left") -> str:
+        """The block's filter over `scope.src` (a left item; the read side's in a group);
+        a failure is the block's error and leaves the item out. Returns a variable holding
+        True or False."""
         assert block.each.where is not None
         keep = self.tmp("keep")
         self.emit(f"{keep} = False")
         self.emit("try:")
         self.indent += 1
-        value = self.expr(block.each.where, scope, "left")
+        value = self.expr(block.each.where, scope, side)
         self.emit(f"{keep} = _truth({value})")
         self.indent -= 1
         self.emit("except Exception as _e:")
@@ -501,8 +502,9 @@ class _Gen(ExprEmitter):
         self.emit(f"{rows} = {items}")
         self.emit(f"if {items} is not _A and {items} is not None:")
         self.indent += 1
-        self.emit(f"_at = {site}; {rows} = []")
-        self.emit(f"for {index}, {members} in enumerate(_groups(_items({items}), {keys!r})):")
+        self.emit(f"_at = {site}; {rows} = []; {items} = _items({items})")
+        mask = self.group_filter(block, scope, items, list_base, forward)
+        self.emit(f"for {index}, {members} in enumerate(_groups({items}, {keys!r}, {mask})):")
         self.indent += 1
         self.emit(f"{out} = {{}}; {rows}.append({out}); {first} = {members}[0][1]")
         item_base = f"{list_base}[{{{members}[0][0]}}]"
@@ -521,6 +523,27 @@ class _Gen(ExprEmitter):
         self.written_into.pop()
         self.indent -= 2
         return rows
+
+    def group_filter(self, block: IRBlock, scope: Scope, items: str, list_base: str,
+                     forward: bool) -> str:
+        """A group's `where`: whether each item counts (a list of booleans), or "None"."""
+        if block.each.where is None:
+            return "None"
+        mask, index, item = self.tmp("mask"), self.tmp("k"), self.tmp("x")
+        self.emit(f"{mask} = []")
+        self.emit(f"for {index}, {item} in enumerate({items}):")
+        self.indent += 1
+        self.emit(f"if {item}.__class__ is not dict: {mask}.append(True); continue")
+        base = f"{list_base}[{{{index}}}]"
+        parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
+        item_scope = Scope(src=item, out=item, orig=None, path_left=base if forward else "",
+                           path_right="" if forward else base, depth=scope.depth + 1,
+                           parents=parents)
+        self.emit(f"_at = {self.site(base)}")  # a failing condition names the item
+        keep = self.where(block, item_scope, "left" if forward else "right")
+        self.emit(f"{mask}.append({keep})")
+        self.indent -= 1
+        return mask
 
     def group_check(self, block: IRBlock, scope: Scope, direction: str) -> None:
         """A `->` summary, backward (a `<-` one forward): the view's summary must be the one

@@ -273,10 +273,11 @@ class _Builder(Transformer[Token, ast.MappingFile]):
     def group(self, meta: Any, children: list[Any]) -> ast.Each:
         left, arrow, right, *rest = children
         by = tuple(c for c in rest if isinstance(c, ast.Path))
-        body = tuple(c for c in rest if not isinstance(c, ast.Path))
+        where = next((c.expr for c in rest if isinstance(c, _Where)), None)
+        body = tuple(c for c in rest if not isinstance(c, (ast.Path, _Where)))
         return ast.Each(left, str(arrow), right, None, body, line=meta.line,
                         column=meta.column, end_line=_end_line(meta, meta.line, self.source),
-                        group_by=by)
+                        where=where, group_by=by)
 
     def each_keys(self, meta: Any, children: list[Any]) -> ast.Rule:
         left, arrow, right, *via = children

@@ -447,12 +447,16 @@ def _group_key(value: Any) -> Any:
     return value
 
 
-def group_items(items: list[Any], keys: tuple[tuple[str, ...], ...]) -> list[list[Any]]:
+def group_items(items: list[Any], keys: tuple[tuple[str, ...], ...],
+                kept: list[bool] | None = None) -> list[list[Any]]:
     """The items of a `group` list by the values at `keys`, as lists of (index, item), in
-    the order each group first appears (an absent `by` value is a value like any other)."""
+    the order each group first appears (an absent `by` value is a value like any other);
+    `kept`: which items the group's `where` leaves in."""
     groups: dict[Any, list[Any]] = {}
     order: list[list[Any]] = []
     for index, item in enumerate(items):
+        if kept is not None and not kept[index]:
+            continue
         if item.__class__ is not dict:
             raise ValueProblem(item, f"(item {index + 1} of the list) is not an object")
         key = tuple(_group_key(getp(item, parts)) for parts in keys)
