@@ -220,3 +220,29 @@ def test_a_poll_interval_that_cannot_be_read_keeps_the_last_one(tmp_path: Path) 
         state = store.watch_state(str(sync.resolve()))
         assert len(store.runs()) == 1  # it was due (at 0): one run
     assert state is not None and state.interval == 7200.0 and state.last_status == "ok"
+
+
+def test_a_watcher_does_not_run_while_a_sync_holds_the_lock(tmp_path: Path) -> None:
+    sync = tally_file(tmp_path, [f"a:item{n}" for n in range(40)], pause=0.25)
+    with open_store(tmp_path / "state.db") as store:  # a watcher whose run is overdue
+        store.save_watch_state(WatchState(str(sync.resolve()), 0.0, 3600.0))
+    cron = subprocess.Popen([sys.executable, "-m", "passeur", "sync", str(sync)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with open_store(tmp_path / "state.db") as store:
+            deadline = time.monotonic() + 60
+            while not any(store.ledger(r.run_id) for r in store.runs()):
+                assert time.monotonic() < deadline, "the sync recorded nothing"
+                time.sleep(0.05)
+            [running] = store.runs()
+        watched = passeur("watch", str(sync), "--once", "--every", "1h", "--jitter", "0")
+    finally:
+        cron.wait(timeout=120)
+    assert watched.returncode == 1
+    assert f"not run: {sync.resolve()} is being synced by run {running.run_id} (process " \
+        f"{cron.pid} on " in watched.stdout
+    with open_store(tmp_path / "state.db") as store:
+        state = store.watch_state(str(sync.resolve()))
+        assert [r.mode for r in store.runs()] == ["sync"]  # the watcher started none
+    assert state is not None and state.last_status == "locked"
+    assert "is being synced by run" in (state.last_error or "")
