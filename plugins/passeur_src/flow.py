@@ -389,10 +389,15 @@ class _Run:
                             reason="not_attempted", message=self.stopped)
             return
         for send in sends:  # the intent before the call: a killed run leaves it
-            self.store.open_intent(Intent(
-                send.intent_key(self.sync), self.run_id or "", self.target_name, DOCTYPE,
+            key = send.intent_key(self.sync)
+            opened = self.store.open_intent(Intent(
+                key, self.run_id or "", self.target_name, DOCTYPE,
                 "create" if send.action == "send" else "update",
                 f"{self.source_name}:{send.doc.id}#{send.doc.number}"))
+            if opened.state != "pending":  # the same bytes sent again: open it again, so
+                # that a run killed now leaves it to be reconciled like any other
+                self.store.close_intent(key, "pending", message=f"sent again (it was "
+                                                                f"{opened.state})")
         self.report.uploads += 1
         try:
             answer = self.src.upload_archive(archive.data, f"documents-{self.report.uploads}"

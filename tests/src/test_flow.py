@@ -344,3 +344,41 @@ def test_an_overwrite_whose_answer_is_lost_is_sent_once_more_and_said_so(world, 
         ("overwrite", "updated", "overwritten")]
     assert "SRC cannot say whether an overwrite arrived: sent again" in rows[0].entry.message
     assert w.src_app.state.sent(changed) == 3 and w.portal(changed) == w.pdf(changed)
+
+
+def test_a_run_that_dies_while_sending_again_is_reconciled_too(world, tmp_path):
+    """Run 1 dies before its third archive reaches SRC; run 2 sends that archive again
+    and dies once SRC has stored it: run 3 must find those intents open again and
+    reconcile them, not send a third time."""
+    w = world()
+    real = w.src.upload_archive
+    calls = []
+
+    def dies(at: int, after: bool):
+        def upload(data, filename, **kw):
+            calls.append(filename)
+            if len(calls) == at and not after:
+                raise KeyboardInterrupt
+            answer = real(data, filename, **kw)
+            if len(calls) == at:
+                raise KeyboardInterrupt
+            return answer
+        return upload
+
+    w.src.upload_archive = dies(3, after=False)
+    with pytest.raises(KeyboardInterrupt):
+        w.run(tmp_path)
+    assert len(w.src_app.state.uploads) == 8  # two archives of four
+    calls.clear()
+    w.src.upload_archive = dies(1, after=True)
+    with pytest.raises(KeyboardInterrupt):
+        w.run(tmp_path)
+    resent = [u.invoice_id for u in w.src_app.state.uploads[8:]]
+    assert len(resent) == 4
+    w.src.upload_archive = real
+    report = w.run(tmp_path)
+    assert {i.entry.target_id: i.entry.reason for i in report.items
+            if i.entry.target_id in resent} == dict.fromkeys(resent, "reconciled")
+    wanted = [i for i in w.missing if i.startswith("FA") and i != ABSENT]
+    for ident in wanted:
+        assert w.src_app.state.sent(ident) == 1, ident
