@@ -116,3 +116,49 @@ def test_the_kit_fails_a_plugin_whose_writer_loses_a_field(monkeypatch: Any) -> 
         check_plugin("vosfactures", {"invoice": [CORPUS / "vosfactures" / "invoice_get.json"]},
                      assigned=("extensions.vosfactures_id", "lines[*].id", "totals"),
                      registry=registry)
+
+
+def test_codabox() -> None:
+    # read only: its feeds are listed, never created; the sandbox's first office (pod 66,
+    # docs/sandboxes.md) logs in
+    report = check_plugin("codabox", live=LiveCheck(
+        "feed_client", None, options={"software_company": "kit-vendor"},
+        settings=lambda url: {"base_url": url + "/v2", "software_company": "kit-vendor",
+                              "username": "pod66", "password": "sandbox-66"}))
+    assert "live codabox.feed_client: every listed document has its client_id" \
+        in report.checked
+
+
+def test_sagesrc() -> None:
+    report = check_plugin("sagesrc", live=LiveCheck(
+        "invoice", None, options={"login": "kit", "password": "kit-password"},
+        settings=lambda url: {"base_url": url, "login": "kit", "password": "kit-password"}))
+    # of the 30 seeded entries, every 4th has its document and every 7th is excluded (28
+    # both): 30 - 7 - 4 + 1 = 20 still wait for one
+    assert "live sagesrc.invoice: list (20 documents)" in report.checked
+    assert "live sagesrc.invoice: every listed document has its id" in report.checked
+
+
+def test_clearfacts() -> None:
+    token = "k" * 80
+    report = check_plugin("clearfacts", live=LiveCheck(
+        "administration", None, options={"token": token},
+        settings=lambda url: {"base_url": url, "token": token}))
+    assert "live clearfacts.administration: every listed document has its companyNumber" \
+        in report.checked
+
+
+def test_a_listed_document_without_its_natural_key_fails_the_kit(monkeypatch: Any) -> None:
+    import passeur_src.client as src_client
+
+    real = src_client.SrcClient.iter_documents
+
+    def without_ids(self: Any, doctype: str, **kw: Any) -> Any:
+        for document in real(self, doctype, **kw):
+            yield {**document, "id": ""}
+
+    monkeypatch.setattr(src_client.SrcClient, "iter_documents", without_ids)
+    with pytest.raises(AssertionError, match="document 1 has no id"):
+        check_plugin("sagesrc", live=LiveCheck(
+            "invoice", None, settings=lambda url: {"base_url": url, "login": "connecteur",
+                                                   "password": "sandbox-src"}))

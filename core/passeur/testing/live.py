@@ -32,10 +32,12 @@ class LiveCheck:
     """How to meet the system's sandbox: `options` for its `sandbox_factory`, `settings`
     (the connection settings, given the sandbox's base URL) for its `client_factory`, and
     `document`, a create body of `doctype` in the system's own form. `lost` is the body
-    sent when the answer is lost (default: `document`)."""
+    sent when the answer is lost (default: `document`). A document type its system cannot
+    create (codabox's feeds) takes `document=None`: it is listed, and every document listed
+    must carry its declared natural keys."""
 
     doctype: str
-    document: Mapping[str, Any]
+    document: Mapping[str, Any] | None
     settings: Callable[[str], Mapping[str, Any]]
     options: Mapping[str, Any] = attrs.field(factory=dict)
     lost: Mapping[str, Any] | None = None
@@ -68,6 +70,29 @@ def _create(client: Any, check: LiveCheck, spec: SystemSpec, body: Mapping[str, 
     return asyncio.run(run())[0]
 
 
+def _listed_only(spec: SystemSpec, check: LiveCheck, listed: list[dict[str, Any]],
+                 where: str, checked: list[str], problems: list[str]) -> None:
+    """A document type checked without a create: it must not claim one, its sandbox must
+    list something, and each document listed must carry the natural keys it declares."""
+    declared = spec.document_type(check.doctype)
+    capabilities = declared.capabilities if declared is not None else None
+    if capabilities is not None and capabilities.create:
+        problems.append(f"{where}: the type declares create, so the check needs a document "
+                        "to create")
+        return
+    if not listed:
+        problems.append(f"{where}: the sandbox lists no document, so nothing is checked")
+        return
+    keys = capabilities.natural_keys if capabilities is not None else ()
+    missing = [(i, key) for i, document in enumerate(listed) for key in keys
+               if document.get(key) in (None, "")]
+    if missing:
+        shown = ", ".join(f"document {i + 1} has no {key}" for i, key in missing[:3])
+        problems.append(f"{where}: {shown}")
+    elif keys:
+        checked.append(f"{where}: every listed document has its {', '.join(keys)}")
+
+
 def live_problems(spec: SystemSpec, check: LiveCheck, checked: list[str],
                   problems: list[str]) -> None:
     """Append what the client and the sandbox get wrong to `problems`."""
@@ -86,6 +111,10 @@ def live_problems(spec: SystemSpec, check: LiveCheck, checked: list[str],
         client = spec.client_factory(settings, settings=_http(30.0))
         before = list(client.iter_documents(check.doctype))
         checked.append(f"{where}: list ({len(before)} documents)")
+        if check.document is None:
+            _listed_only(spec, check, before, where, checked, problems)
+            client.close()
+            return
         outcome = _create(client, check, spec, check.document)
         if outcome.outcome != CREATED or outcome.id is None:
             problems.append(f"{where}: create gave {outcome.outcome} (id {outcome.id!r}): "
