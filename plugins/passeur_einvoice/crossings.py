@@ -1,6 +1,7 @@
 """Mapping functions for the UBL structures the canonical model keeps in their syntax's own
-form, written in the other syntax: line allowances and charges (BG-27, BG-28), the VAT point
-date (BT-7) and its code (BT-8).
+form, written in the other syntax: line allowances and charges (BG-27, BG-28), item
+attributes (BG-32), item classifications (BT-158), the receiving advice reference (BT-15),
+the VAT point date (BT-7) and its code (BT-8).
 
 A UBL line `AllowanceCharge` and a CII line `SpecifiedTradeAllowanceCharge` carry the same
 terms under other names; UBL puts the VAT point date and code on the document, CII on each
@@ -23,6 +24,10 @@ _ALLOWANCE = (("ChargeIndicator", "ChargeIndicator"),
               ("MultiplierFactorNumeric", "CalculationPercent"), ("BaseAmount", "BasisAmount"),
               ("Amount", "ActualAmount"), ("AllowanceChargeReasonCode", "ReasonCode"),
               ("AllowanceChargeReason", "Reason"))
+_PROPERTY = (("Name", "Description"), ("Value", "Value"))
+_CLASS = (("ItemClassificationCode", "ClassCode"),
+          ("ItemClassificationCode_listID", "ClassCode_listID"),
+          ("ItemClassificationCode_listVersionID", "ClassCode_listVersionID"))
 #: BT-8: UBL InvoicePeriod DescriptionCode (UNTDID 2005) -> CII DueDateTypeCode (2475)
 _VAT_POINT = {"3": "5", "35": "29", "432": "72"}
 
@@ -45,6 +50,24 @@ def cii_allowances(ubl: Any) -> Any:
 def ubl_allowances(cii: Any) -> Any:
     """A CII line's SpecifiedTradeAllowanceCharge records as UBL AllowanceCharge."""
     return _renamed(cii, tuple((new, old) for old, new in _ALLOWANCE))
+
+
+def _back(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((new, old) for old, new in pairs)
+
+
+def cii_receipt(ubl: Any) -> Any:
+    """BT-15: the first UBL ReceiptDocumentReference as CII's one referenced document."""
+    first = next((r for r in ubl or () if isinstance(r, dict) and r.get("ID")), None) \
+        if isinstance(ubl, list) else None
+    return {"IssuerAssignedID": first["ID"]} if first else ABSENT
+
+
+def ubl_receipts(cii: Any) -> Any:
+    """BT-15: CII's receiving advice as UBL ReceiptDocumentReference records."""
+    if isinstance(cii, dict) and cii.get("IssuerAssignedID"):
+        return [{"ID": cii["IssuerAssignedID"]}]
+    return ABSENT
 
 
 def cii_tax_point(value: Any) -> Any:
@@ -87,6 +110,18 @@ def vat_point_code(rows: Any) -> Any:
 
 
 FUNCTIONS = (
+    ("cii_item_properties", ("any",), "any", lambda v: _renamed(v, _PROPERTY), None,
+     "UBL item attributes (BG-32) as CII ApplicableProductCharacteristic."),
+    ("ubl_item_properties", ("any",), "any", lambda v: _renamed(v, _back(_PROPERTY)), None,
+     "CII item characteristics (BG-32) as UBL AdditionalItemProperty."),
+    ("cii_classifications", ("any",), "any", lambda v: _renamed(v, _CLASS), None,
+     "UBL item classifications (BT-158) as CII DesignatedProductClassification."),
+    ("ubl_classifications", ("any",), "any", lambda v: _renamed(v, _back(_CLASS)), None,
+     "CII item classifications (BT-158) as UBL CommodityClassification."),
+    ("cii_receipt", ("any",), "any", cii_receipt, None,
+     "The receiving advice reference (BT-15) as a CII referenced document."),
+    ("ubl_receipts", ("any",), "any", ubl_receipts, None,
+     "The receiving advice reference (BT-15) as UBL ReceiptDocumentReference records."),
     ("cii_allowances", ("any",), "any", cii_allowances, None,
      "A UBL line's allowances and charges (BG-27, BG-28) as CII records."),
     ("ubl_allowances", ("any",), "any", ubl_allowances, None,

@@ -19,7 +19,6 @@ __all__ = ["cii_losses"]
 
 #: document extensions the CII mapping does not write: key -> what it is
 DOCUMENT = {
-    "ubl_receipt_references": "the receiving advice reference (BT-15)",
     "ubl_unmapped_xml": "UBL elements passeur keeps as XML (written back to UBL only)",
 }
 #: keys inside each `ubl_payment_means` item the CII mapping does not write
@@ -29,8 +28,6 @@ PAYMENT_MEANS = {
 }
 #: line extensions the CII mapping does not write
 LINE = {
-    "ubl_item_properties": "item attributes (BG-32)",
-    "ubl_classifications": "item classification identifiers (BT-158)",
     "ubl_document_references": "the line object identifier (BT-128)",
 }
 
@@ -60,6 +57,11 @@ def cii_losses(model: Any) -> list[Issue]:
     for key, what in DOCUMENT.items():
         if _present(ext.get(key)):
             found.append(_warn(what, f"$.extensions.{key}"))
+    receipts = ext.get("ubl_receipt_references") or []
+    if isinstance(receipts, list) and len(receipts) > 1:  # CII has one (BT-15 is 0..1)
+        found.append(_warn(f"the receiving advice references after the first "
+                           f"({len(receipts) - 1}; BT-15 is one)",
+                           "$.extensions.ubl_receipt_references"))
     for i, means in enumerate(ext.get("ubl_payment_means") or []):
         for key, what in PAYMENT_MEANS.items():
             if isinstance(means, dict) and _present(means.get(key)):

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from conftest import TESTDATA
+from lxml import etree
 
 from passeur.model import Contact, Invoice, Party
 from passeur_einvoice.losses import DOCUMENT, LINE, PAYMENT_MEANS, cii_losses
 from support.einvoice_corpus import comparable, converter, manifest, read
 
 UBL = [p for p, _ in manifest("ubl-invoice", "ubl-creditnote")]
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
 def _lost(before: dict, after: dict) -> set[str]:
@@ -43,14 +46,21 @@ def test_every_ubl_structure_cii_drops_is_reported(path: str) -> None:
     assert reported == _lost(before, after)
     # and no other extension disappears: the rest comes back (under a cii_ name for the
     # payment means), or is UBL syntax with no business term (UBLVersionID)
+    # (BT-15 comes back in CII's form, cii_receiving_advice)
     gone = set(before.get("extensions") or {}) - set(after.get("extensions") or {})
-    assert gone <= set(DOCUMENT) | {"ubl_payment_means", "ubl_version"}
+    assert gone <= set(DOCUMENT) | {"ubl_payment_means", "ubl_version",
+                                    "ubl_receipt_references"}
+    if "ubl_receipt_references" in gone:
+        assert "cii_receiving_advice" in after["extensions"]
     for line, line_back in zip(before.get("lines") or [], after.get("lines") or [],
                                strict=True):
         gone = set(line.get("extensions") or {}) - set(line_back.get("extensions") or {})
-        assert gone <= set(LINE) | {"ubl_allowance_charges"}
-        if "ubl_allowance_charges" in gone:  # BG-27, BG-28 come back in CII's form
-            assert "cii_allowance_charges" in line_back["extensions"]
+        crossing = {"ubl_allowance_charges": "cii_allowance_charges",  # in CII's form
+                    "ubl_item_properties": "cii_item_properties",
+                    "ubl_classifications": "cii_classifications"}
+        assert gone <= set(LINE) | set(crossing)
+        for key in gone & set(crossing):
+            assert crossing[key] in line_back["extensions"]
         assert line_back.get("tax_amount") is None  # reported above whenever it was there
 
 
@@ -58,10 +68,13 @@ def test_the_french_ubl_sample_names_each_loss() -> None:
     first = read("ubl", TESTDATA / "facturx/ubl-21-en16931.xml")
     written = converter("passeur", "cii").convert(first.output)
     messages = [i.message for i in written.issues if i.code == "cii.not_carried"]
-    assert not any("BG-11" in m or "BG-10" in m for m in messages)  # both carried now
-    assert "not written to CII: the receiving advice reference (BT-15)" in messages
+    # carried now: BG-10, BG-11, BT-15, BG-32, BT-158
+    assert not any(t in m for m in messages for t in ("BG-10", "BG-11", "BT-15", "BG-32",
+                                                       "BT-158"))
     assert "not written to CII: the direct debit mandate (BT-89, BT-91)" in messages
-    assert "not written to CII: line 1: item attributes (BG-32)" in messages
+    cii = written.output.decode()
+    assert "<ram:ReceivingAdviceReferencedDocument>" in cii
+    assert "<ram:ApplicableProductCharacteristic>" in cii
 
 
 def test_language_and_fax_are_reported() -> None:
@@ -117,3 +130,27 @@ def test_the_payee_and_tax_representative_reach_cii() -> None:
     written = converter("passeur", "cii").convert(first.output).output.decode()
     assert "<ram:PayeeTradeParty>" in written
     assert "<ram:SellerTaxRepresentativeTradeParty>" in written
+
+
+@pytest.mark.parametrize(("path", "element", "expected"), [
+    ("cii/en16931/CII_example5.xml", "AdditionalItemProperty", [("Thickness", "2 mm")]),
+    ("facturx/factur-x-extended.xml", "CommodityClassification", [("SKU2578", "SK")]),
+])
+def test_cii_item_attributes_and_classifications_reach_ubl(path: str, element: str,
+                                                            expected: list) -> None:
+    """BG-32 and BT-158 the other way: CII's ApplicableProductCharacteristic and
+    DesignatedProductClassification become UBL's AdditionalItemProperty and
+    CommodityClassification (values read from the corpus files)."""
+    first = read("cii", TESTDATA / path)
+    root = etree.fromstring(converter("passeur", "ubl").convert(first.output).output)
+    line = root.find("{*}InvoiceLine")
+    assert line is not None
+    found = []
+    for item in line.iter(f"{{{CAC}}}{element}"):
+        if element == "AdditionalItemProperty":
+            found.append((item.findtext(f"{{{CBC}}}Name"), item.findtext(f"{{{CBC}}}Value")))
+        else:
+            code = item.find(f"{{{CBC}}}ItemClassificationCode")
+            assert code is not None
+            found.append((code.text, code.get("listID")))
+    assert found == expected
