@@ -166,32 +166,54 @@ class _Run:
         """The entries that may have documents and have none, read to the end."""
         return {str(e["id"]): e for e in self.src.invoices(page_size=self.options.page_size)}
 
+    def with_document(self) -> set[str]:
+        """The entries SRC holds a document for (read only to reconcile: after a lost
+        answer, an entry that left the missing listing may have been excluded instead)."""
+        return {str(e["id"]) for e in self.src.invoices(
+            may_have_documents=None, has_document=True, page_size=self.options.page_size)}
+
     def reconcile(self, missing: dict[str, dict[str, Any]],
                   by_id: dict[str, SourceDoc]) -> None:
         """An earlier run's intents never confirmed (a lost answer, a killed run): an entry
-        the listing no longer shows got what was sent; the others are sent by this run."""
+        SRC now lists with a document got what was sent; one still missing is sent by this
+        run; one in neither listing (excluded or removed since) cannot have taken it."""
         prefix = f"{self.sync}:"
-        for state in ("pending", "uncertain"):
-            for intent in list(self.store.intents(state)):
-                if intent.doctype != DOCTYPE or not intent.key.startswith(prefix):
-                    continue
-                entry_id, _, sha = intent.key[len(prefix):].rpartition(":")
-                if intent.action == "create" and entry_id not in missing:
-                    doc = self._doc_of(intent, by_id)
-                    if self.writing:
-                        self.bind(_Send(entry_id, doc, "send", sha=sha))
-                        self.store.close_intent(intent.key, "confirmed", target_id=entry_id,
-                                                message="reconciled: SRC lists the entry "
-                                                        "with a document")
-                    self.record("send", entry_id, doc=doc, reason="reconciled",
-                                message="an earlier upload's answer was lost; SRC now lists "
-                                        "this entry with a document: it arrived, nothing is "
-                                        "sent again")
-                elif self.writing:
-                    self.store.close_intent(intent.key, "failed", message=(
-                        "not received: SRC still lists the entry without a document"
-                        if intent.action == "create" else
-                        "SRC cannot say whether this overwrite arrived: sent again"))
+        open_intents = [i for state in ("pending", "uncertain")
+                        for i in self.store.intents(state)
+                        if i.doctype == DOCTYPE and i.key.startswith(prefix)]
+        if not open_intents:
+            return
+        held = self.with_document() if any(
+            i.action == "create" and i.key[len(prefix):].rpartition(":")[0] not in missing
+            for i in open_intents) else set()
+        for intent in open_intents:
+            entry_id, _, sha = intent.key[len(prefix):].rpartition(":")
+            if intent.action == "create" and entry_id not in missing \
+                    and entry_id not in held:
+                doc = self._doc_of(intent, by_id)
+                if self.writing:
+                    self.store.close_intent(intent.key, "failed", message="SRC lists the "
+                                            "entry neither as missing nor with a document")
+                self.record("send", entry_id, doc=doc, outcome="failed", reason="gone",
+                            message="an earlier run's upload was never confirmed, and SRC "
+                                    "now lists this entry neither as lacking a document nor "
+                                    "with one (excluded or removed since): not sent again")
+            elif intent.action == "create" and entry_id not in missing:
+                doc = self._doc_of(intent, by_id)
+                if self.writing:
+                    self.bind(_Send(entry_id, doc, "send", sha=sha))
+                    self.store.close_intent(intent.key, "confirmed", target_id=entry_id,
+                                            message="reconciled: SRC lists the entry "
+                                                    "with a document")
+                self.record("send", entry_id, doc=doc, reason="reconciled",
+                            message="an earlier run's upload was never confirmed; SRC now "
+                                    "lists this entry with a document: it arrived, nothing "
+                                    "is sent again")
+            elif self.writing:
+                self.store.close_intent(intent.key, "failed", message=(
+                    "not received: SRC still lists the entry without a document"
+                    if intent.action == "create" else
+                    "SRC cannot say whether this overwrite arrived: sent again"))
 
     def _doc_of(self, intent: Intent, by_id: dict[str, SourceDoc]) -> SourceDoc:
         """The source invoice an intent was for: as the source has it now (its version
@@ -450,8 +472,12 @@ class _Run:
         """The archive may have arrived: the listing says which new entries did. Those that
         did are confirmed; the others (and the overwrites, which the listing cannot show)
         go once more in one archive; after a second lost answer they stay uncertain."""
+        now_missing: set[str] | None = None
+        held: set[str] = set()
         try:
             now_missing = set(self.missing())
+            if any(s.action == "send" and s.entry_id not in now_missing for s in sends):
+                held = self.with_document()
         except TransportError:
             now_missing = None
         resend: list[_Send] = []
@@ -459,12 +485,20 @@ class _Run:
             key = send.intent_key(self.sync)
             if now_missing is not None and send.action == "send" \
                     and send.entry_id not in now_missing:
-                self.bind(send)
-                self.store.close_intent(key, "confirmed", target_id=send.entry_id,
-                                        message="reconciled: SRC lists it with a document")
-                self.record("send", send.entry_id, doc=send.doc, reason="reconciled",
-                            message=f"the upload's answer was lost ({exc}); SRC lists it "
-                                    "with a document now: it arrived")
+                if send.entry_id in held:
+                    self.bind(send)
+                    self.store.close_intent(key, "confirmed", target_id=send.entry_id,
+                                            message="reconciled: SRC lists it with a document")
+                    self.record("send", send.entry_id, doc=send.doc, reason="reconciled",
+                                message=f"the upload's answer was lost ({exc}); SRC lists it "
+                                        "with a document now: it arrived")
+                else:
+                    self.store.close_intent(key, "failed", message="SRC lists it neither as "
+                                            "missing nor with a document")
+                    self.record("send", send.entry_id, doc=send.doc, outcome="failed",
+                                reason="gone", message=f"the upload's answer was lost ({exc}) "
+                                "and SRC lists the entry neither as lacking a document nor "
+                                "with one (excluded or removed meanwhile): not sent again")
             elif again or now_missing is None:
                 self.store.close_intent(key, "uncertain", message=str(exc))
                 self.record(send.action, send.entry_id, doc=send.doc, outcome="uncertain",

@@ -382,3 +382,34 @@ def test_a_run_that_dies_while_sending_again_is_reconciled_too(world, tmp_path):
     wanted = [i for i in w.missing if i.startswith("FA") and i != ABSENT]
     for ident in wanted:
         assert w.src_app.state.sent(ident) == 1, ident
+
+
+def test_an_entry_excluded_while_its_upload_was_unconfirmed_is_not_called_delivered(world,
+                                                                                   tmp_path):
+    """Run 1 dies before its third archive reaches SRC; meanwhile someone excludes one of
+    its entries in SRC. Run 2 finds that entry neither missing nor with a document: it is
+    recorded failed (gone), not 'reconciled'; the other three are sent."""
+    w = world()
+    real = w.src.upload_archive
+    calls = []
+
+    def dies_before_the_third(data, filename, **kw):
+        calls.append(filename)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(data, filename, **kw)
+
+    w.src.upload_archive = dies_before_the_third
+    with pytest.raises(KeyboardInterrupt):
+        w.run(tmp_path)
+    pending = sorted(i.key.split(":")[1] for i in w.store.intents("pending"))
+    assert len(pending) == 4
+    w.src.set_may_have_documents([pending[0]], False)
+    w.src.upload_archive = real
+    report = w.run(tmp_path)
+    rows = {i.entry.target_id: (i.entry.outcome, i.entry.reason) for i in report.items}
+    assert rows[pending[0]] == ("failed", "gone")
+    assert {rows[i] for i in pending[1:]} == {("created", "sent")}
+    assert w.src_app.state.sent(pending[0]) == 0
+    for ident in pending[1:]:
+        assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
