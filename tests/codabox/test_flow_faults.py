@@ -132,3 +132,31 @@ def test_server_errors_on_clearfacts_never_duplicate(serve, tmp_path) -> None:
     expected = [w.expected(e, f) for f, e in w.entries()
                 if e.metadata.get("iban") not in w.inactive]
     assert Counter(w.inbox()) == Counter(expected)
+
+
+def test_a_confirmed_upload_without_its_binding_is_bound_not_downloaded(serve, tmp_path) -> None:
+    """A run killed between confirming an upload and binding it: the next run finds the
+    confirmed intent, binds the entry and acknowledges it, without downloading it again."""
+    from passeur.state import open_store
+
+    w = world(serve, tmp_path, offices=1)
+    first = w.run()
+    with open_store(tmp_path / "state.db") as store:
+        bindings = list(store.bindings())
+        for binding in bindings:
+            store.forget(binding.doc_id)
+    assert len(bindings) == 10
+    for feed in w.feeds():
+        feed.offset = 0  # as if the killed run had acknowledged nothing
+    requests = w.codabox.stats.requests
+    again = w.run()
+    assert [(e.source_id, e.outcome) for e in again.entries] == [
+        (e.source_id, "unchanged" if e.outcome == "created" else e.outcome)
+        for e in first.entries]
+    assert all(e.message.startswith("already delivered (run ") for e in again.entries
+               if e.outcome == "unchanged")
+    # the pod client, two feeds and two acknowledgements: nothing downloaded
+    assert w.codabox.stats.requests - requests == 5
+    with open_store(tmp_path / "state.db") as store:
+        assert len(list(store.bindings())) == 10
+    assert len(w.inbox()) == 10 and all(f.offset == len(f.entries) for f in w.feeds())
