@@ -170,7 +170,9 @@ def test_no_secret_in_sync_plan_apply_outputs_traces_or_store(
 def _served(sync: str, runs: list[dict[str, Any]]) -> str:
     """What `passeur serve` answers (the page, /api/status, /api/runs of each run), through
     its ASGI app in process."""
-    from starlette.testclient import TestClient
+    import asyncio
+
+    import httpx
 
     from passeur.cli.serve_cmd import build_app
 
@@ -181,11 +183,17 @@ def _served(sync: str, runs: list[dict[str, Any]]) -> str:
     finally:
         for key in ENV:
             del os.environ[key]
+    async def ask() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://serve") as client:
+            answers = [await client.get(path) for path in ("/", "/api/status", "/api/runs")]
+            for r in runs:
+                answers.append(await client.get("/api/runs",
+                                                params={"run": r.get("run") or r["run_id"]}))
+            return answers
+
     try:
-        with TestClient(app) as client:
-            answers = [client.get("/"), client.get("/api/status"), client.get("/api/runs")]
-            answers += [client.get("/api/runs", params={"run": r.get("run") or r["run_id"]})
-                        for r in runs]
+        answers = asyncio.run(ask())
     finally:
         store.close()
     assert all(a.status_code == 200 for a in answers)
