@@ -1,6 +1,7 @@
 """Mapping functions for the UBL structures the canonical model keeps in their syntax's own
 form, written in the other syntax: line allowances and charges (BG-27, BG-28), item
-attributes (BG-32), item classifications (BT-158), the receiving advice reference (BT-15),
+attributes (BG-32), item classifications (BT-158), the line object identifier (BT-128), the
+receiving advice reference (BT-15),
 the VAT point date (BT-7) and its code (BT-8).
 
 A UBL line `AllowanceCharge` and a CII line `SpecifiedTradeAllowanceCharge` carry the same
@@ -25,6 +26,9 @@ _ALLOWANCE = (("ChargeIndicator", "ChargeIndicator"),
               ("Amount", "ActualAmount"), ("AllowanceChargeReasonCode", "ReasonCode"),
               ("AllowanceChargeReason", "Reason"))
 _PROPERTY = (("Name", "Description"), ("Value", "Value"))
+#: BT-128, the line object identifier: UBL line DocumentReference -> CII's (type 130)
+_LINE_DOC = (("ID", "IssuerAssignedID"), ("DocumentTypeCode", "TypeCode"),
+             ("ID_schemeID", "ReferenceTypeCode"))
 _CLASS = (("ItemClassificationCode", "ClassCode"),
           ("ItemClassificationCode_listID", "ClassCode_listID"),
           ("ItemClassificationCode_listVersionID", "ClassCode_listVersionID"))
@@ -118,6 +122,10 @@ FUNCTIONS = (
      "UBL item classifications (BT-158) as CII DesignatedProductClassification."),
     ("ubl_classifications", ("any",), "any", lambda v: _renamed(v, _back(_CLASS)), None,
      "CII item classifications (BT-158) as UBL CommodityClassification."),
+    ("cii_line_documents", ("any",), "any", lambda v: _renamed(v, _LINE_DOC), None,
+     "A UBL line's object identifiers (BT-128) as CII AdditionalReferencedDocument."),
+    ("ubl_line_documents", ("any",), "any", lambda v: _renamed(v, _back(_LINE_DOC)), None,
+     "A CII line's object identifiers (BT-128) as UBL DocumentReference."),
     ("cii_receipt", ("any",), "any", cii_receipt, None,
      "The receiving advice reference (BT-15) as a CII referenced document."),
     ("ubl_receipts", ("any",), "any", ubl_receipts, None,

@@ -28,7 +28,6 @@ PAYMENT_MEANS = {
 }
 #: line extensions the CII mapping does not write
 LINE = {
-    "ubl_document_references": "the line object identifier (BT-128)",
 }
 
 

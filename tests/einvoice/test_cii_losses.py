@@ -57,7 +57,8 @@ def test_every_ubl_structure_cii_drops_is_reported(path: str) -> None:
         gone = set(line.get("extensions") or {}) - set(line_back.get("extensions") or {})
         crossing = {"ubl_allowance_charges": "cii_allowance_charges",  # in CII's form
                     "ubl_item_properties": "cii_item_properties",
-                    "ubl_classifications": "cii_classifications"}
+                    "ubl_classifications": "cii_classifications",
+                    "ubl_document_references": "cii_document_references"}
         assert gone <= set(LINE) | set(crossing)
         for key in gone & set(crossing):
             assert crossing[key] in line_back["extensions"]
@@ -135,12 +136,15 @@ def test_the_payee_and_tax_representative_reach_cii() -> None:
 @pytest.mark.parametrize(("path", "element", "expected"), [
     ("cii/en16931/CII_example5.xml", "AdditionalItemProperty", [("Thickness", "2 mm")]),
     ("facturx/factur-x-extended.xml", "CommodityClassification", [("SKU2578", "SK")]),
+    ("facturx/factur-x-extended.xml", "DocumentReference", [("EQUIPE_A", "AOP"),
+                                                            ("S1", "AVV")]),
 ])
 def test_cii_item_attributes_and_classifications_reach_ubl(path: str, element: str,
                                                             expected: list) -> None:
-    """BG-32 and BT-158 the other way: CII's ApplicableProductCharacteristic and
-    DesignatedProductClassification become UBL's AdditionalItemProperty and
-    CommodityClassification (values read from the corpus files)."""
+    """BG-32, BT-158 and BT-128 the other way: CII's ApplicableProductCharacteristic,
+    DesignatedProductClassification and line AdditionalReferencedDocument become UBL's
+    AdditionalItemProperty, CommodityClassification and line DocumentReference (values read
+    from the corpus files)."""
     first = read("cii", TESTDATA / path)
     root = etree.fromstring(converter("passeur", "ubl").convert(first.output).output)
     line = root.find("{*}InvoiceLine")
@@ -149,6 +153,10 @@ def test_cii_item_attributes_and_classifications_reach_ubl(path: str, element: s
     for item in line.iter(f"{{{CAC}}}{element}"):
         if element == "AdditionalItemProperty":
             found.append((item.findtext(f"{{{CBC}}}Name"), item.findtext(f"{{{CBC}}}Value")))
+        elif element == "DocumentReference":  # BT-128, with its scheme
+            ident = item.find(f"{{{CBC}}}ID")
+            assert ident is not None and item.findtext(f"{{{CBC}}}DocumentTypeCode") == "130"
+            found.append((ident.text, ident.get("schemeID")))
         else:
             code = item.find(f"{{{CBC}}}ItemClassificationCode")
             assert code is not None
