@@ -413,3 +413,33 @@ def test_an_entry_excluded_while_its_upload_was_unconfirmed_is_not_called_delive
     assert w.src_app.state.sent(pending[0]) == 0
     for ident in pending[1:]:
         assert w.src_app.state.sent(ident) == 1 and w.portal(ident) == w.pdf(ident)
+
+
+def test_a_match_file_is_checked_like_passeur_check_and_used(tmp_path):
+    """match = "FILE.map": a mapping sagesrc.invoice -> the source's invoice, with a
+    condition the one-line rule could not hold (credit notes numbered apart)."""
+    from passeur import UsageError
+
+    (tmp_path / "src-to-vf.map").write_text(
+        "mapping sagesrc.invoice <-> vosfactures.invoice\n"
+        'if starts_with(id, "AV") then concat("AV-", substring(id, 5)) '
+        'else concat("F-", substring(id, 5)) -> number\n'
+        'example "an invoice"\n  left {"id": "FA000123"}\n  right {"number": "F-0123"}\n'
+        "end\n", encoding="utf-8")
+    data = {"documents": {"match": "src-to-vf.map"}}
+
+    def parse():
+        return parse_options(data, tmp_path, "vosfactures", load_registry(),
+                             lambda key, table=None: "s.toml:7", lambda n, k, w: data.get(n, {}))
+
+    options = parse()
+    assert options.source_number({"id": "FA000123"}) == "F-0123"
+    assert options.source_number({"id": "AV000010"}) == "AV-0010"
+    (tmp_path / "src-to-vf.map").write_text(
+        "mapping sagesrc.invoice <-> vosfactures.invoice\nnumero -> number\n",
+        encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        parse()
+    assert str(caught.value).startswith("s.toml:7: the match file does not check:\n")
+    assert "src-to-vf.map:2:1: error: unknown field `numero` in sagesrc.invoice" in \
+        str(caught.value)
