@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -114,10 +114,13 @@ class _Run:
         self.sequences: dict[str, AccountSequence] = {}
         self.seen: set[str] = set()  # feed indexes whose statement numbers are counted
         self.target_refused: str | None = None
+        self.on_event: Callable[[str, int, int | None], None] | None = None
 
     def record(self, entry: LedgerEntry) -> LedgerEntry:
         written = self.store.record(entry)
         self.entries.append(written)
+        if self.on_event is not None:  # `passeur sync` draws it on a terminal
+            self.on_event("entries", len(self.entries), None)
         return written
 
     def feed_failed(self, office: str, feed: str, exc: Exception, what: str) -> None:
@@ -341,10 +344,14 @@ def _numbers(numbers: list[int]) -> str:
 
 async def deliver(store: Store, options: FlowOptions, codabox: Mapping[str, Any],
                   clearfacts: Any, run_id: str, *, sync: str, replay: bool = False,
-                  registry: Registry | None = None) -> tuple[list[LedgerEntry], list[str]]:
+                  registry: Registry | None = None,
+                  on_event: Callable[[str, int, int | None], None] | None = None
+                  ) -> tuple[list[LedgerEntry], list[str]]:
     """The work of one run under `run_id` (already started): every office, in order.
-    `codabox` maps each office's name to its CodaBox client."""
+    `codabox` maps each office's name to its CodaBox client; `on_event("entries", n,
+    None)` follows each recorded outcome."""
     work = _Run(store, options, codabox, clearfacts, run_id, registry)
+    work.on_event = on_event
     work.sequences, work.seen = known_sequences(store, sync)
     for office in options.offices:
         await work.office(office, replay)
@@ -353,16 +360,20 @@ async def deliver(store: Store, options: FlowOptions, codabox: Mapping[str, Any]
 
 async def run_flow(store: Store, options: FlowOptions, codabox: Mapping[str, Any],
                    clearfacts: Any, *, sync: str, replay: bool = False,
-                   registry: Registry | None = None) -> FlowReport:
+                   registry: Registry | None = None, mode: str = "sync",
+                   on_event: Callable[[str, int, int | None], None] | None = None
+                   ) -> FlowReport:
     """One run of the flow: the sync file's lock, the work, the run closed with its
-    summary (status `aborted` if it raised)."""
-    run = store.start_run(sync, "replay" if replay else "sync")
+    summary (status `aborted` if it raised). The run's mode is `mode` (`watch` when
+    passeur watch runs it), `replay` for a replay."""
+    run = store.start_run(sync, "replay" if replay else mode)
     status = "aborted"
     entries: list[LedgerEntry] = []
     issues: list[str] = []
     try:
         entries, issues = await deliver(store, options, codabox, clearfacts, run.run_id,
-                                        sync=sync, replay=replay, registry=registry)
+                                        sync=sync, replay=replay, registry=registry,
+                                        on_event=on_event)
         status = "finished"
     finally:
         recorded = store.ledger(run.run_id)

@@ -55,7 +55,8 @@ async def _run(ctx: FlowContext, options: Any, *, mode: str = "sync", replay: bo
                          "waits in the redownload feeds")
     return await run_flow(ctx.store, options, office_clients(ctx, options),
                           ctx.spec.target.connection.client(), sync=str(ctx.spec.path),
-                          replay=replay, registry=ctx.registry)
+                          replay=replay, registry=ctx.registry, mode=mode,
+                          on_event=on_event)
 
 
 async def _plan(ctx: FlowContext, options: Any, *, replay: bool = False, full: bool = False,

@@ -97,3 +97,17 @@ def test_status_tables_and_poll_interval_through_the_flow(serve, tmp_path) -> No
     assert first[4:6] == (3, feed.entries[-1].metadata["new_balance_date"])
     assert first[8:] == ("", "", 0, None)  # no gaps, none out of order, none waiting
     assert tables[0].rows[1][2] is False and tables[0].rows[1][10] == 3
+
+
+def test_a_watched_run_is_recorded_as_such_and_reports_progress(serve, tmp_path) -> None:
+    w = world(serve, tmp_path, offices=1)
+    registry = load_registry()
+    spec = load_sync_file(w.sync_file, registry, environ=w.env)
+    flow = registry.sync_flows["codabox-clearfacts"]
+    events: list[tuple[str, int, int | None]] = []
+    with open_store(tmp_path / "state.db") as store:
+        report = asyncio.run(flow.run(FlowContext(spec, registry, store), spec.options,
+                                      mode="watch", on_event=lambda *e: events.append(e)))
+        assert store.runs()[0].mode == "watch"
+    assert events == [("entries", n, None) for n in range(1, len(report.entries) + 1)]
+    assert len(events) == 13
