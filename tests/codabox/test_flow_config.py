@@ -155,3 +155,22 @@ def test_the_documented_example_parses(tmp_path) -> None:
     assert (options.statements.to, options.statements.category, options.invoices,
             options.on_uncertain_upload, dict(options.resolve)) == (
         "clearfacts", "CODA", "clearfacts", "report", {})
+
+
+def test_a_second_copy_of_a_statement_number_in_a_folder_is_a_conflict(serve,
+                                                                       tmp_path) -> None:
+    w = world(serve, tmp_path, offices=1)
+    w.extra = '[statements]\nto = "folder"\nfolder = "out"\n'
+    w.write()
+    w.run()
+    feed = w.codabox.state.offices[0].feeds[1]
+    (copy,) = w.codabox.state.add_statements(feed, feed.accounts[0], 1, skip=-1)
+    name = f"{feed.client['client_code']}_{feed.accounts[0].iban}_003.cod"
+    kept = (tmp_path / "out" / name).read_bytes()
+    report = w.run()
+    line = report.entries[0]
+    assert (line.source_id, line.outcome, line.reason) == (copy.feed_index, "failed",
+                                                           "Conflict")
+    assert "already holds a different document; it is not overwritten" in line.message
+    assert (tmp_path / "out" / name).read_bytes() == kept
+    assert feed.offset == len(feed.entries) - 1  # held before it
