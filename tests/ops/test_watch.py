@@ -246,3 +246,47 @@ def test_a_watcher_does_not_run_while_a_sync_holds_the_lock(tmp_path: Path) -> N
         assert [r.mode for r in store.runs()] == ["sync"]  # the watcher started none
     assert state is not None and state.last_status == "locked"
     assert "is being synced by run" in (state.last_error or "")
+
+
+def test_a_run_that_raises_is_recorded_and_the_watcher_goes_on(tmp_path: Path) -> None:
+    import types
+
+    from click.testing import CliRunner
+    from ops.ops_helpers import SIDES
+
+    from passeur.cli.app import State, cli
+    from passeur.errors import TransportError
+    from passeur.plugins import load_registry
+    from passeur.sync import SyncFlow
+
+    async def run(ctx: object, options: object, **kwargs: object) -> object:
+        raise TransportError("api.codabox.example: 502 Bad Gateway")
+
+    module = types.ModuleType("passeur_failing")
+    module.passeur_register_sync_flows = (  # type: ignore[attr-defined]
+        lambda register: register(SyncFlow(name="failing", run=run)))
+    registry = load_registry(plugins=[("failing", module)])
+    sync = tmp_path / "s.toml"
+    sync.write_text('flow = "failing"\nstore = "state.db"\n' + SIDES, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["watch", str(sync), "--every", "1h", "--jitter", "0",
+                                      "--once"], obj=State(registry))
+    assert result.exit_code == 1
+    assert result.output.endswith(" run failed: TransportError: api.codabox.example: 502 Bad "
+                                  "Gateway\n")
+    with open_store(tmp_path / "state.db") as store:
+        state = store.watch_state(str(sync.resolve()))
+    assert state is not None and state.last_status == "error"
+    assert state.last_error == "TransportError: api.codabox.example: 502 Bad Gateway"
+    assert state.next_due == pytest.approx(_ts(state.last_poll or "") + 3600, abs=0.01)
+
+
+def test_status_shows_the_watchers_last_error(tmp_path: Path) -> None:
+    sync = tally_file(tmp_path, ["a:one"])
+    with open_store(tmp_path / "state.db") as store:
+        store.save_watch_state(WatchState(str(sync.resolve()), 0.0, 3600.0,
+                                          "2024-12-02T09:00:00.000+00:00", "error",
+                                          "TransportError: down", None))
+    shown = passeur("status", str(sync))
+    assert ("watch: next run at 1970-01-01T00:00:00+00:00, last poll "
+            "2024-12-02T09:00:00.000+00:00 (error: TransportError: down); no watcher "
+            "running") in shown.stdout

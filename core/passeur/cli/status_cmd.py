@@ -99,8 +99,10 @@ def status_command(ctx: click.Context, sync_path: str, store_path: str | None,
         lines.append("watch: not watched (`passeur watch` keeps it polled)")
     else:
         who = watch["watcher"] or "no watcher running"
+        failed = f": {watch['last_error']}" if watch["last_error"] else ""
         lines.append(f"watch: next run at {watch['next_due']}, last poll "
-                     f"{watch['last_poll'] or 'never'} ({watch['last_status'] or '-'}); {who}")
+                     f"{watch['last_poll'] or 'never'} ({watch['last_status'] or '-'}"
+                     f"{failed}); {who}")
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     for table in status_tables(document):
