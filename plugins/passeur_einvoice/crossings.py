@@ -1,7 +1,8 @@
 """Mapping functions for the UBL structures the canonical model keeps in their syntax's own
 form, written in the other syntax: line allowances and charges (BG-27, BG-28), item
 attributes (BG-32), item classifications (BT-158), the line object identifier (BT-128), the
-receiving advice reference (BT-15),
+receiving advice reference (BT-15), the payment means with their text, card, direct debit
+mandate and debited account (BG-16, BT-82, BT-89, BT-91),
 the VAT point date (BT-7) and its code (BT-8).
 
 A UBL line `AllowanceCharge` and a CII line `SpecifiedTradeAllowanceCharge` carry the same
@@ -74,6 +75,52 @@ def ubl_receipts(cii: Any) -> Any:
     return ABSENT
 
 
+def cii_payment_means(ubl: Any) -> Any:
+    """UBL PaymentMeans (BG-16) as CII SpecifiedTradeSettlementPaymentMeans: the code and
+    its text (BT-81, BT-82), the card (BG-18), the credited account (BG-17) and the debited
+    one (BT-91)."""
+    if not isinstance(ubl, list):
+        return ABSENT
+    out = []
+    for means in ubl:
+        if not isinstance(means, dict):
+            continue
+        item: dict[str, Any] = {}
+        if means.get("PaymentMeansCode"):
+            item["TypeCode"] = means["PaymentMeansCode"]
+        if means.get("PaymentMeansCode_name"):
+            item["Information"] = means["PaymentMeansCode_name"]
+        card = means.get("CardAccount") or {}
+        if card.get("PrimaryAccountNumberID"):
+            item["ApplicableTradeSettlementFinancialCard"] = {
+                k: v for k, v in (("ID", card["PrimaryAccountNumberID"]),
+                                  ("CardholderName", card.get("HolderName"))) if v}
+        payer = ((means.get("PaymentMandate") or {}).get("PayerFinancialAccount") or {})
+        if payer.get("ID"):
+            item["PayerPartyDebtorFinancialAccount"] = {"IBANID": payer["ID"]}
+        account = means.get("PayeeFinancialAccount") or {}
+        if account.get("ID") or account.get("Name"):
+            item["PayeePartyCreditorFinancialAccount"] = {
+                k: v for k, v in (("IBANID", account.get("ID")),
+                                  ("AccountName", account.get("Name"))) if v}
+        bic = (account.get("FinancialInstitutionBranch") or {}).get("ID")
+        if bic:
+            item["PayeeSpecifiedCreditorFinancialInstitution"] = {"BICID": bic}
+        if item:
+            out.append(item)
+    return out or ABSENT
+
+
+def mandate_id(ubl: Any) -> Any:
+    """BT-89, the direct debit mandate reference, of the first UBL PaymentMeans with one."""
+    for means in ubl or ():
+        found = ((means.get("PaymentMandate") or {}).get("ID")
+                 if isinstance(means, dict) else None)
+        if found:
+            return found
+    return ABSENT
+
+
 def cii_tax_point(value: Any) -> Any:
     """The VAT point date (BT-7) as a CII TaxPointDate (format 102)."""
     if isinstance(value, str):
@@ -126,6 +173,10 @@ FUNCTIONS = (
      "A UBL line's object identifiers (BT-128) as CII AdditionalReferencedDocument."),
     ("ubl_line_documents", ("any",), "any", lambda v: _renamed(v, _back(_LINE_DOC)), None,
      "A CII line's object identifiers (BT-128) as UBL DocumentReference."),
+    ("cii_payment_means_of_ubl", ("any",), "any", cii_payment_means, None,
+     "UBL PaymentMeans (BG-16) as CII payment means."),
+    ("ubl_mandate_id", ("any",), "any", mandate_id, None,
+     "The direct debit mandate reference (BT-89) of UBL PaymentMeans."),
     ("cii_receipt", ("any",), "any", cii_receipt, None,
      "The receiving advice reference (BT-15) as a CII referenced document."),
     ("ubl_receipts", ("any",), "any", ubl_receipts, None,

@@ -22,10 +22,7 @@ DOCUMENT = {
     "ubl_unmapped_xml": "UBL elements passeur keeps as XML (written back to UBL only)",
 }
 #: keys inside each `ubl_payment_means` item the CII mapping does not write
-PAYMENT_MEANS = {
-    "PaymentMandate": "the direct debit mandate (BT-89, BT-91)",
-    "PaymentMeansCode_name": "the payment means text (BT-82)",
-}
+PAYMENT_MEANS: dict[str, str] = {}  # none left: code, text, card, accounts and mandate cross
 #: line extensions the CII mapping does not write
 LINE = {
 }

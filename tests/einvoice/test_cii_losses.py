@@ -69,11 +69,11 @@ def test_the_french_ubl_sample_names_each_loss() -> None:
     first = read("ubl", TESTDATA / "facturx/ubl-21-en16931.xml")
     written = converter("passeur", "cii").convert(first.output)
     messages = [i.message for i in written.issues if i.code == "cii.not_carried"]
-    # carried now: BG-10, BG-11, BT-15, BG-32, BT-158
+    # carried now: BG-10, BG-11, BT-15, BG-32, BT-158, the mandate BT-89 and BT-91
     assert not any(t in m for m in messages for t in ("BG-10", "BG-11", "BT-15", "BG-32",
-                                                       "BT-158"))
-    assert "not written to CII: the direct debit mandate (BT-89, BT-91)" in messages
+                                                       "BT-158", "BT-89", "BT-91", "BT-82"))
     cii = written.output.decode()
+    assert "<ram:DirectDebitMandateID>" in cii and "<ram:PayerPartyDebtorFinancialAccount>" in cii
     assert "<ram:ReceivingAdviceReferencedDocument>" in cii
     assert "<ram:ApplicableProductCharacteristic>" in cii
 
