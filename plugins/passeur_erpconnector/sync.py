@@ -12,7 +12,10 @@ unknown one, with its message) and otherwise reported with what to create.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import AsyncIterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from passeur.http import Call, NotFound
@@ -23,6 +26,13 @@ from passeur_erpconnector.schema import TYPE_DOC_CODES
 __all__ = ["ErpConnectorSync", "sync_adapter"]
 
 KEY = "passeur.key"
+#: Where a credit note says which invoice it credits (ERP Connector has no field for it).
+CREDITS = "passeur.credits"
+#: A credit note's own fields, taken from each line of the invoice it credits (the rest the
+#: ERP computes again); the quantities are negated, so are the amounts the ERP derives.
+_CREDIT_LINE_FIELDS = ("strNoProduit", "strNoGroupeProduit", "DescriptionLigne", "PrixFinal",
+                       "NoGroupeTaxe", "NoCompteGL", "NoProjet", "UniteMesure", "TypeLigne")
+_REISSUED = re.compile(r"(?P<base>.+)-R(?P<n>[0-9]+)")
 _NOT_COMPARED = frozenset({"ListeModePaiements", "ReturnFullTransaction", "ExtendedProperties",
                            "LigneFacture"})
 
@@ -106,6 +116,9 @@ class ErpConnectorSync:
         invoice, stored = _facture(body), _facture(record)
         view: dict[str, Any] = {k: stored.get(k) for k in invoice
                                 if k not in _NOT_COMPARED and k in stored}
+        reissued = _REISSUED.fullmatch(_text(stored.get("NoFacture")))
+        if reissued and reissued["base"] == _text(invoice.get("NoFacture")):
+            view["NoFacture"] = invoice["NoFacture"]  # 10044-R1 is 10044 issued again
         # A GET answers TypeDoc as its code and dates with a time (schema.py): read back
         # as a create payload writes them.
         if str(view.get("TypeDoc", "")).isdigit():
@@ -125,6 +138,52 @@ class ErpConnectorSync:
             view["LigneFacture"] += [{"(extra line)": s.get("DescriptionLigne")}
                                      for s in lines[len(invoice["LigneFacture"]):]]
         return {"Facture": view} if "Facture" in body else view
+
+    def reissue(self, doctype: str, record: Mapping[str, Any], body: Mapping[str, Any],
+                credit_key: str, new_key: str) -> tuple[dict[str, Any], dict[str, Any]] | str:
+        """No ERP takes an update: the stored invoice `record` is credited (a FACTURES with
+        every quantity negated, dated today, `ExtendedProperties["passeur.credits"]` naming
+        the invoice it credits) and `body` written again. Where the ERP takes the number
+        from the document, the credit note of 10044 is 10044-NC and the new invoice
+        10044-R1 (then 10044-R2...); where it numbers invoices itself, it numbers both and
+        the keys ride in ExtendedProperties."""
+        stored = _facture(record)
+        credited = _text(stored.get("NoFacture"))
+        customer = _text((stored.get("InfoClientFacturerA") or {}).get("NoClient"))
+        if not credited or not customer:
+            return "the stored invoice shows no number or no customer number to credit"
+        numbered = bool(_text(_facture(body).get("NoFacture")))
+        lines = []
+        for line in stored.get("LigneFacture") or ():
+            out = {k: line[k] for k in _CREDIT_LINE_FIELDS if line.get(k) not in (None, "")}
+            out.setdefault("DescriptionLigne", "")
+            for quantity in ("QteFacture", "QteCommande"):
+                if line.get(quantity) not in (None, "", 0):
+                    out[quantity] = -Decimal(str(line[quantity]))
+            if "QteFacture" not in out:  # a text line: what it says, no amount
+                out = {"DescriptionLigne": _text(line.get("DescriptionLigne"))}
+            lines.append(out)
+        credit: dict[str, Any] = {
+            "TypeDoc": "FACTURES", "DateFacture": datetime.date.today().isoformat(),
+            "Référence": f"Crédit de la facture {credited}",
+            "Description": f"Note de crédit de la facture {credited}",
+            "InfoClientFacturerA": {"NoClient": customer}, "LigneFacture": lines,
+            "ExtendedProperties": {"passeur.kind": "credit_note", CREDITS: credited}}
+        if stored.get("FraisDeTransport") not in (None, "", 0):
+            credit["FraisDeTransport"] = -Decimal(str(stored["FraisDeTransport"]))
+        new = _facture(body)
+        if numbered:
+            credit["NoFacture"] = f"{credited}-NC"
+            again = _REISSUED.fullmatch(credited)
+            new["NoFacture"] = (f"{again['base']}-R{int(again['n']) + 1}" if again
+                                else f"{credited}-R1")
+        else:
+            new.pop("NoFacture", None)
+            new["ExtendedProperties"] = {**(new.get("ExtendedProperties") or {}),
+                                         KEY: new_key}
+        credit_body = self.stamp(doctype, {"Facture": credit, "ReturnFullTransaction": True},
+                                 credit_key)
+        return credit_body, ({**body, "Facture": new} if "Facture" in body else new)
 
     async def acreate(self, doctype: str, body: Mapping[str, Any]) -> Stored:
         result = await self.client.acreate(doctype, body)

@@ -47,7 +47,8 @@ def test_a_complete_file(tmp_path: Path) -> None:
     (BASE.replace("vf.toml", "nowhere.toml"),
      r"s.toml:4: connection file nowhere.toml not found"),
     (BASE + '[policy]\non_conflict = "overwrite"\n',
-     r"s.toml:6: on_conflict must be one of report, skip, got 'overwrite'"),
+     r"s.toml:6: on_conflict must be one of report, skip, credit_and_reissue, got "
+     r"'overwrite'"),
     (BASE + '[match]\nclient = ["vat", "siret"]\n',
      r"s.toml:6: unknown match field 'siret'; did you mean 'siren'\?"),
     (BASE + '[mapping]\nfile = "mine.map"\n',

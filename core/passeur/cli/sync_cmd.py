@@ -35,7 +35,7 @@ __all__ = ["ledger_table", "run_sync_file", "summary_line"]
 STYLES = {"created": "green", "updated": "green", "unchanged": "dim", "skipped": "yellow",
           "deferred": "yellow", "failed": "red", "uncertain": "yellow", "conflict": "magenta",
           "create": "green", "update": "green", "skip": "yellow", "defer": "yellow",
-          "fail": "red"}
+          "fail": "red", "reissue": "green"}
 
 COMMON_HELP = """
 \b
@@ -242,7 +242,7 @@ def plan_table(plan: Any, show_unchanged: bool) -> Table:
         if item.action == "unchanged" and not show_unchanged:
             continue
         detail = ", ".join(f"{d['path']}: {d['target']} -> {d['source']}" for d in item.diff[:4])
-        if item.action in ("skip", "defer", "fail", "conflict") and item.message:
+        if item.action in ("skip", "defer", "fail", "conflict", "reissue") and item.message:
             detail = f"{detail}; {item.message}" if detail else item.message
         table.add_row(str(item.seq), item.doctype, item.source_number or item.source_id,
                       Text(item.action, style=STYLES.get(item.action, "")),

@@ -18,7 +18,7 @@ from typing import Any
 from passeur.engine.sync.adapter import Stored
 from passeur.engine.sync.compare import content_hash, diff
 from passeur.engine.sync.context import Event, SyncContext
-from passeur.engine.sync.plan import Plan, PlanItem
+from passeur.engine.sync.plan import Plan, PlanItem, reissue_keys
 from passeur.errors import PasseurError, TransportError
 from passeur.http import AuthError, Conflict, Retryable, Uncertain, ValidationError
 from passeur.state import Intent, LedgerEntry, Member
@@ -175,6 +175,8 @@ class Applier:
             body = self._linked(item)
             if item.action == "create":
                 return await self._create(item, body)
+            if item.action == "reissue":
+                return await self._reissue(item, body)
             return await self._update(item, body)
         finally:
             self.ctx.store.release(resource, self.run_id)
@@ -222,12 +224,13 @@ class Applier:
 
     # -- lookups -------------------------------------------------------------------------
 
-    async def _lookup(self, item: PlanItem, body: Mapping[str, Any]) -> Stored | object | None:
-        """The stored record carrying the item's key, None if there is none, _UNKNOWN if the
-        target could not be asked."""
+    async def _lookup(self, item: PlanItem, body: Mapping[str, Any],
+                      key: str | None = None) -> Stored | object | None:
+        """The stored record carrying the item's key (or `key`), None if there is none,
+        _UNKNOWN if the target could not be asked."""
         for attempt in range(self.attempts):
             try:
-                found = await self.ctx.target.afind(item.doctype, item.key, body)
+                found = await self.ctx.target.afind(item.doctype, key or item.key, body)
             except (Retryable, Uncertain):
                 await self.sleep(0.2 * 2 ** attempt)
                 continue
@@ -250,20 +253,31 @@ class Applier:
             return _Outcome("unchanged", "already written by another run", None,
                             member.record_id)
         intent_key = f"{self.tgt}|{item.doctype}|{item.key}|{item.source_id}|create"
+        stored, earlier = await self._send_new(item, body, item.key, intent_key)
+        self._bind(item, stored.record_id, stored.version, stored.number)
+        if earlier is not None:
+            return _Outcome("created", f"written by run {earlier}, whose answer was lost; "
+                            "found by its key and bound", None, stored.record_id)
+        return _Outcome("created", item.message, None, stored.record_id)
+
+    async def _send_new(self, item: PlanItem, body: dict[str, Any], key: str,
+                        intent_key: str) -> tuple[Stored, str | None]:
+        """Create one record under a write intent, exactly once: (what was stored, the run
+        whose lost answer it was, when an earlier attempt had written it). Raises _Outcome
+        when it is not certainly stored."""
+        store = self.ctx.store
         intent = Intent(intent_key, self.run_id, self.tgt, item.doctype, "create",
                         f"{self.src}:{item.source_id}")
         prior = store.open_intent(intent)
         if prior.run_id != self.run_id or prior.state != "pending":
-            found = await self._lookup(item, body)
+            found = await self._lookup(item, body, key)
             if isinstance(found, Stored):
                 store.close_intent(intent_key, "confirmed", found.record_id)
-                self._bind(item, found.record_id, found.version, found.number)
-                return _Outcome("created", f"written by run {prior.run_id}, whose answer was "
-                                "lost; found by its key and bound", None, found.record_id)
+                return found, prior.run_id
             if found is _UNKNOWN:
-                return _Outcome("uncertain", f"an earlier attempt (run {prior.run_id}) may have "
-                                f"created it and {self.tgt} cannot be asked now; the next run "
-                                "looks again", "Uncertain")
+                raise _Outcome("uncertain", f"an earlier attempt (run {prior.run_id}) may have "
+                               f"created it and {self.tgt} cannot be asked now; the next run "
+                               "looks again", "Uncertain")
             store.close_intent(intent_key, "pending", message=f"retried by {self.run_id}")
         sent = 0
         while True:
@@ -273,49 +287,75 @@ class Applier:
             except Conflict as exc:
                 if sent == 1:  # not ours: the key was taken before this run wrote anything
                     store.close_intent(intent_key, "failed", message=str(exc))
-                    return _Outcome("failed", f"{exc}; {self.tgt} already holds a document "
-                                    "with this key, written by someone else", "Conflict")
-                found = await self._lookup(item, body)
+                    raise _Outcome("failed", f"{exc}; {self.tgt} already holds a document "
+                                   "with this key, written by someone else",
+                                   "Conflict") from None
+                found = await self._lookup(item, body, key)
                 if not isinstance(found, Stored):
                     store.close_intent(intent_key, "uncertain", message=str(exc))
-                    return _Outcome("uncertain", f"{exc}; the lookup by key did not find it: "
-                                    "the next run looks again", "Conflict")
+                    raise _Outcome("uncertain", f"{exc}; the lookup by key did not find it: "
+                                   "the next run looks again", "Conflict") from None
                 stored = found
             except Uncertain as exc:
                 store.close_intent(intent_key, "uncertain", message=str(exc))
-                found = await self._lookup(item, body)
+                found = await self._lookup(item, body, key)
                 if isinstance(found, Stored):
                     stored = found
                 elif found is _UNKNOWN:
-                    return _Outcome("uncertain", f"{exc}; the lookup by key failed too: the "
-                                    "next run looks again before writing", type(exc).__name__)
+                    raise _Outcome("uncertain", f"{exc}; the lookup by key failed too: the "
+                                   "next run looks again before writing",
+                                   type(exc).__name__) from None
                 elif sent < self.attempts:
                     store.close_intent(intent_key, "pending", message="not found; resent")
                     continue
                 else:
                     store.close_intent(intent_key, "failed", message=str(exc))
-                    return _Outcome("failed", f"{exc}; not found in {self.tgt} after {sent} "
-                                    "attempts", type(exc).__name__)
+                    raise _Outcome("failed", f"{exc}; not found in {self.tgt} after {sent} "
+                                   "attempts", type(exc).__name__) from None
             except ValidationError as exc:
-                if sent > 1:  # the resend may have hit our own first copy
-                    found = await self._lookup(item, body)
-                    if isinstance(found, Stored):
-                        stored = found
-                    else:
-                        store.close_intent(intent_key, "failed", message=str(exc))
-                        return _Outcome("failed", str(exc), "ValidationError")
+                found = await self._lookup(item, body, key) if sent > 1 else None
+                if isinstance(found, Stored):  # the resend hit our own first copy
+                    stored = found
                 else:
                     store.close_intent(intent_key, "failed", message=str(exc))
-                    return _Outcome("failed", str(exc), "ValidationError")
+                    raise _Outcome("failed", str(exc), "ValidationError") from None
             except AuthError as exc:
                 store.close_intent(intent_key, "failed", message=str(exc))
                 raise
             except (TransportError, NotImplementedError) as exc:
                 store.close_intent(intent_key, "failed", message=str(exc))
-                return _Outcome("failed", str(exc), type(exc).__name__)
+                raise _Outcome("failed", str(exc), type(exc).__name__) from None
             store.close_intent(intent_key, "confirmed", stored.record_id)
-            self._bind(item, stored.record_id, stored.version, stored.number)
-            return _Outcome("created", item.message, None, stored.record_id)
+            return stored, None
+
+    async def _reissue(self, item: PlanItem, body: dict[str, Any]) -> _Outcome:
+        """A changed document the target cannot update (on_conflict = "credit_and_reissue"):
+        a credit note of the target's copy, then the document again, each under its own
+        intent and key; the binding then points at the new document. A crash between the
+        two leaves the credit note's intent confirmed: the next run finds it by its key
+        and goes on with the new document."""
+        assert item.target_id is not None and item.credit is not None
+        credit_key, new_key = reissue_keys(item.key, item.target_id)
+        base = f"{self.tgt}|{item.doctype}|{item.key}|{item.target_id}"
+        try:
+            credit, _ = await self._send_new(item, dict(item.credit), credit_key,
+                                             f"{base}|credit")
+        except _Outcome as failed:
+            raise _Outcome(failed.outcome, f"the credit note of {item.target_id} was not "
+                           f"written: {failed.message}; {item.target_id} stands as it was",
+                           failed.reason) from None
+        try:
+            stored, _ = await self._send_new(item, body, new_key, f"{base}|reissue")
+        except _Outcome as failed:
+            raise _Outcome(failed.outcome, f"credit note {credit.record_id} written (it "
+                           f"credits {item.target_id}), the new document not: "
+                           f"{failed.message}; the next run writes it", failed.reason,
+                           credit.record_id) from None
+        self._bind(item, stored.record_id, stored.version, stored.number)
+        return _Outcome("updated", f"{self.tgt} updates no {item.doctype}: credit note "
+                        f"{credit.record_id} created (it credits {item.target_id}), then "
+                        f"{stored.record_id} (on_conflict = \"credit_and_reissue\")", None,
+                        stored.record_id)
 
     # -- update --------------------------------------------------------------------------
 

@@ -22,10 +22,12 @@ from passeur.engine.sync.match import Index
 from passeur.errors import PasseurError, UsageError
 from passeur.issues import Level
 
-__all__ = ["PLAN_VERSION", "Plan", "PlanItem", "idempotency_key", "make_plan"]
+__all__ = ["PLAN_VERSION", "Plan", "PlanItem", "idempotency_key", "make_plan",
+           "reissue_keys"]
 
 PLAN_VERSION = 1
-ACTIONS = ("create", "update", "unchanged", "skip", "defer", "fail", "conflict")
+ACTIONS = ("create", "update", "reissue", "unchanged", "skip", "defer", "fail",
+           "conflict")
 
 
 def idempotency_key(source: str, doctype: str, source_id: str) -> str:
@@ -33,6 +35,13 @@ def idempotency_key(source: str, doctype: str, source_id: str) -> str:
     a free-text field (40 invoices sharing one Référence are 40 keys)."""
     prefix = "" if doctype == "invoice" else f"{doctype}:"
     return f"passeur:{source}:{prefix}{source_id}"
+
+
+def reissue_keys(key: str, credited_id: str) -> tuple[str, str]:
+    """The keys of the credit note and of the new document that replace the target's
+    `credited_id` (on_conflict = "credit_and_reissue"): one pair per credited record, so a
+    re-run after a crash finds both writes again."""
+    return f"{key}#credit:{credited_id}", f"{key}#reissue:{credited_id}"
 
 
 @attrs.frozen
@@ -57,6 +66,7 @@ class PlanItem:
     adopt: bool = False  # bind to an existing target record (first run, or a found ref)
     changed_at: str | None = None
     reference: bool = False
+    credit: Mapping[str, Any] | None = None  # a reissue's credit note, written before `body`
 
     def as_json(self) -> dict[str, Any]:
         data = attrs.asdict(self, recurse=False)
@@ -388,12 +398,37 @@ class _Planner:
         elif ctx.capabilities(doctype).update:
             self.add(action="update", diff=changes, message=message, **placed, **common)
         else:
-            who = ctx.spec.target.connection.variant or ctx.spec.target.connection.system.name
-            action = "skip" if ctx.spec.policy["on_conflict"] == "skip" else "conflict"
-            self.add(action=action, diff=changes, reason="changed", message=(
-                f"changed in {src} since it was written, and {who} updates no {doctype}: "
-                "issue a credit note and a new document there, or accept the difference"),
-                **placed, **common)
+            self._no_update(doctype, key, current, body, changes, placed, common)
+
+    def _no_update(self, doctype: str, key: str, current: Mapping[str, Any],
+                   body: Mapping[str, Any], changes: tuple[Mapping[str, Any], ...],
+                   placed: dict[str, Any], common: Mapping[str, Any]) -> None:
+        """A changed document the target cannot update: a conflict with its diff, skipped,
+        or (on_conflict = "credit_and_reissue") a credit note of the target's copy plus a
+        new document, both built by the target's adapter."""
+        ctx, src = self.ctx, self.src
+        who = ctx.spec.target.connection.variant or ctx.spec.target.connection.system.name
+        policy = ctx.spec.policy["on_conflict"]
+        message = (f"changed in {src} since it was written, and {who} updates no {doctype}: "
+                   "issue a credit note and a new document there, or accept the difference")
+        if policy == "credit_and_reissue":
+            reissue = getattr(ctx.target, "reissue", None)  # optional in an adapter
+            target_id = placed["target_id"]
+            made = (reissue(doctype, current, body, *reissue_keys(key, target_id))
+                    if reissue is not None and target_id is not None else
+                    f"{who} cannot issue a credit note through passeur")
+            if isinstance(made, str):
+                self.add(action="conflict", diff=changes, reason="changed", message=(
+                    f"{message} (on_conflict = \"credit_and_reissue\": {made})"),
+                    **placed, **common)
+                return
+            credit, new = made
+            self.add(action="reissue", diff=changes, credit=credit, message=(
+                f"changed in {src}, and {who} updates no {doctype}: {target_id} is credited "
+                "and the document issued again"), **{**placed, "body": new}, **common)
+            return
+        self.add(action="skip" if policy == "skip" else "conflict", diff=changes,
+                 reason="changed", message=message, **placed, **common)
 
 
 async def make_plan(ctx: SyncContext, *, full: bool = False,

@@ -33,7 +33,7 @@ _SIDE = ("connection", "name", "system", "settings", "http", "seller")
 _MAPPING = ("route", "file")
 _POLICY = {"on_issue": ("ignore", "warn", "error"),
            "on_missing_reference": ("create", "defer", "fail"),
-           "on_conflict": ("report", "skip"),
+           "on_conflict": ("report", "skip", "credit_and_reissue"),
            "on_ambiguous": ("fail", "defer")}
 _READ = ("look_back", "since", "concurrency")
 _SCHEDULE = ("every", "cron")
