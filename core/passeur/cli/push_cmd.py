@@ -150,7 +150,7 @@ async def _push(connection: Any, registry: Any, doctype: str,
             if progress is not None and task is not None:
                 progress.update(task, completed=done + len(refused))
 
-        applier = Applier(ctx, run.run_id, on_event=event)
+        applier = Applier(ctx, run.run_id, on_event=event, hooks=False)  # called here
         plan = Plan(str(spec.path), "push", "push", target, "none", run.started_at,
                     tuple(items))
         try:

@@ -21,6 +21,7 @@ from passeur.engine.sync.context import Event, SyncContext
 from passeur.engine.sync.plan import Plan, PlanItem, reissue_keys
 from passeur.errors import PasseurError, TransportError
 from passeur.http import AuthError, Conflict, Retryable, Uncertain, ValidationError
+from passeur.issues import Issue, Level
 from passeur.state import Intent, LedgerEntry, Member
 
 __all__ = ["Applier"]
@@ -28,6 +29,7 @@ __all__ = ["Applier"]
 OUTCOME_OF = {"unchanged": "unchanged", "skip": "skipped", "defer": "deferred",
               "fail": "failed", "conflict": "conflict"}
 _UNKNOWN = object()  # a lookup that could not be made
+WRITES = ("create", "update", "reissue")  # the actions that call the target
 
 
 class _Outcome(Exception):
@@ -43,7 +45,7 @@ class Applier:
 
     def __init__(self, ctx: SyncContext, run_id: str, *, on_event: Event | None = None,
                  from_file: bool = False, attempts: int = 3,
-                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Any] = asyncio.sleep, hooks: bool = True) -> None:
         self.ctx = ctx
         self.run_id = run_id
         self.on_event = on_event
@@ -52,6 +54,9 @@ class Applier:
         self.sleep = sleep
         self.src = ctx.spec.source.name
         self.tgt = ctx.spec.target.name
+        # the plugins' write hooks (`push` calls them itself, on the documents as given)
+        self.hook = ctx.registry.pm.hook if hooks else None
+        self.system = ctx.spec.target.connection.system.name
         self.resolved: dict[str, str] = {}
         self.failed_refs: dict[str, str] = {}
         self.entries: list[LedgerEntry] = []
@@ -132,7 +137,7 @@ class Applier:
         return await self.drain()
 
     def _record(self, item: PlanItem, outcome: str, *, message: str | None = None,
-                reason: str | None = None, target_id: str | None = None) -> None:
+                reason: str | None = None, target_id: str | None = None) -> LedgerEntry:
         entry = self.ctx.store.record(LedgerEntry(
             self.run_id, item.doctype, self.src, item.source_id, outcome,
             source_number=item.source_number, target_system=self.tgt,
@@ -143,6 +148,7 @@ class Applier:
         self.done += 1
         if self.on_event:
             self.on_event("apply", self.done, self.total)
+        return entry
 
     async def one(self, item: PlanItem) -> None:
         try:
@@ -158,8 +164,25 @@ class Applier:
                 self.resolved[item.key] = outcome.target_id
             else:
                 self.failed_refs[item.key] = outcome.message or outcome.outcome
-        self._record(item, outcome.outcome, message=outcome.message,
-                     reason=outcome.reason, target_id=outcome.target_id)
+        entry = self._record(item, outcome.outcome, message=outcome.message,
+                             reason=outcome.reason, target_id=outcome.target_id)
+        if self.hook is not None and item.action in WRITES:
+            self.hook.passeur_after_write(system=self.system, doctype=item.doctype,
+                                          record=item.body, outcome=entry)
+
+    def _vetoed(self, item: PlanItem, body: Mapping[str, Any]) -> None:
+        """`passeur_before_write`: an ERROR issue from a plugin keeps the record from being
+        sent; the outcome says which and why."""
+        if self.hook is None:
+            return
+        found: list[Issue] = []
+        for answer in self.hook.passeur_before_write(system=self.system,
+                                                     doctype=item.doctype, record=body):
+            found.extend(answer or ())
+        errors = [issue for issue in found if issue.level is Level.ERROR]
+        if errors:
+            raise _Outcome("failed", "refused before writing: " + "; ".join(map(str, errors)),
+                           "WriteVetoedError")
 
     async def _one(self, item: PlanItem) -> _Outcome:
         if item.action in OUTCOME_OF:
@@ -173,6 +196,7 @@ class Applier:
                             "takes it up", "leased")
         try:
             body = self._linked(item)
+            self._vetoed(item, body)
             if item.action == "create":
                 return await self._create(item, body)
             if item.action == "reissue":
