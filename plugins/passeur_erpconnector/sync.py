@@ -111,6 +111,23 @@ class ErpConnectorSync:
             return out
         return invoice
 
+    def credited(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        """The invoice a credit note credits, where passeur wrote it (`passeur.credits`; the
+        connector has no field of its own for it)."""
+        extended = _facture(record).get("ExtendedProperties")
+        return _text(extended.get(CREDITS)) or None if isinstance(extended, Mapping) else None
+
+    def link_credit(self, doctype: str, body: Mapping[str, Any],
+                    target_id: str) -> dict[str, Any]:
+        out = dict(body)
+        invoice = _facture(body)
+        invoice["ExtendedProperties"] = {**(invoice.get("ExtendedProperties") or {}),
+                                         CREDITS: target_id}
+        if "Facture" in body:
+            out["Facture"] = invoice
+            return out
+        return invoice
+
     def comparable(self, doctype: str, body: Mapping[str, Any],
                    record: Mapping[str, Any]) -> dict[str, Any]:
         invoice, stored = _facture(body), _facture(record)

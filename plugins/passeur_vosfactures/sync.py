@@ -161,6 +161,20 @@ class VosFacturesSync:
                 reference.source_key else p for p in out.get("positions") or ()]
         return out
 
+    def credited(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        """A correction (credit note) names the invoice it corrects in `invoice_id` (seed
+        002, "Créer une facture d'avoir")."""
+        inner = VosFacturesClient.unwrap_body(doctype, record)
+        if doctype != "invoice" or inner.get("kind") != "correction":
+            return None
+        return _text(inner.get("invoice_id") or inner.get("from_invoice_id")) or None
+
+    def link_credit(self, doctype: str, body: Mapping[str, Any],
+                    target_id: str) -> dict[str, Any]:
+        out = VosFacturesClient.unwrap_body(doctype, body)
+        out["invoice_id"] = out["from_invoice_id"] = int(target_id)
+        return out
+
     def comparable(self, doctype: str, body: Mapping[str, Any],
                    record: Mapping[str, Any]) -> dict[str, Any]:
         inner = VosFacturesClient.unwrap_body(doctype, body)

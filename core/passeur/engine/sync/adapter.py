@@ -165,6 +165,16 @@ class AdapterDefaults:
              target_id: str) -> dict[str, Any]:
         return dict(body)
 
+    def credited(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        """The id, in this system, of the invoice a credit note `record` credits (optional:
+        the planner then requires that invoice in the target before the credit note)."""
+        return None
+
+    def link_credit(self, doctype: str, body: Mapping[str, Any],
+                    target_id: str) -> dict[str, Any]:
+        """`body`, a credit note, linked to the invoice `target_id` of this system."""
+        return dict(body)
+
     async def aupdate(self, doctype: str, current: Stored,
                       body: Mapping[str, Any]) -> Stored:
         raise NotImplementedError("this target takes no update through passeur")

@@ -71,6 +71,7 @@ class Applier:
         self.gate = asyncio.Semaphore(self.ctx.spec.concurrency)
         self.ready: dict[str, asyncio.Event] = {}
         self.submitted: list[PlanItem] = []
+        self.documents: set[str] = set()  # the keys of the documents submitted
         self.tasks: list[asyncio.Future[None]] = []
         self.waiting = 0  # submitted, not yet writing
         self.moved = asyncio.Event()  # an item started or finished
@@ -79,8 +80,9 @@ class Applier:
         """Start one item: a document as soon as the references it waits for are done
         (parents first, without a barrier between the two). A reference is always submitted
         before the documents that wait for it."""
-        if item.reference:
-            self.ready.setdefault(item.key, asyncio.Event())
+        self.ready.setdefault(item.key, asyncio.Event())  # a credit note waits for its invoice
+        if not item.reference:
+            self.documents.add(item.key)
         self.submitted.append(item)
         self.waiting += 1  # counted now: the task only starts when the planner yields
         self.tasks.append(asyncio.ensure_future(self._gated(item)))
@@ -109,7 +111,7 @@ class Applier:
             if not started:
                 self.waiting -= 1
             self.moved.set()
-            if item.reference and item.key in self.ready:
+            if item.key in self.ready:
                 self.ready[item.key].set()
 
     async def drain(self) -> list[LedgerEntry]:
@@ -159,11 +161,10 @@ class Applier:
             raise
         except (PasseurError, NotImplementedError) as exc:
             outcome = _Outcome("failed", str(exc), type(exc).__name__)
-        if item.reference:
-            if outcome.outcome in ("created", "unchanged") and outcome.target_id:
-                self.resolved[item.key] = outcome.target_id
-            else:
-                self.failed_refs[item.key] = outcome.message or outcome.outcome
+        if outcome.outcome in ("created", "unchanged", "updated") and outcome.target_id:
+            self.resolved[item.key] = outcome.target_id
+        else:
+            self.failed_refs[item.key] = outcome.message or outcome.outcome
         entry = self._record(item, outcome.outcome, message=outcome.message,
                              reason=outcome.reason, target_id=outcome.target_id)
         if self.hook is not None and item.action in WRITES:
@@ -214,6 +215,10 @@ class Applier:
             target_id = self.resolved.get(key)
             if target_id is None:
                 raise _Outcome("deferred", f"waits for reference {key}", "reference")
+            if key in self.documents:  # the invoice a credit note credits
+                link = getattr(self.ctx.target, "link_credit", None)
+                body = link(item.doctype, body, target_id) if link else body
+                continue
             kind, _, source_key = key.removeprefix(f"passeur:{self.src}:").partition(":")
             for ref in self.ctx.target.references(item.doctype, body):
                 if ref.kind == kind and ref.source_key == source_key:

@@ -156,6 +156,7 @@ class _Planner:
         self.tgt = ctx.spec.target.name
         self.items: list[PlanItem] = []
         self.refs: dict[str, PlanItem] = {}
+        self.docs: dict[str, PlanItem] = {}  # documents planned so far, by key
         self.ref_index: dict[str, asyncio.Future[Index | None]] = {}
         self.found: dict[str, asyncio.Future[_Found]] = {}
         self.on_event = on_event
@@ -165,6 +166,8 @@ class _Planner:
     def add(self, **fields: Any) -> PlanItem:
         item = PlanItem(seq=len(self.items) + 1, **fields)
         self.items.append(item)
+        if not item.reference:
+            self.docs[item.key] = item
         if self.sink is not None:
             self.sink(item)
         return item
@@ -305,6 +308,10 @@ class _Planner:
             self.add(action="fail", reason="refused", message="; ".join(refused + notes),
                      **common)
             return None
+        linked = self._credit_link(doctype, record, body, common)  # checked before refs
+        if linked is None:
+            return None
+        body, credit = linked
         waits: list[str] = []
         refs = ctx.target.references(doctype, body)
         for ref in refs:
@@ -321,7 +328,41 @@ class _Planner:
                 body = ctx.target.link(doctype, body, ref, target_id)
             elif wait is not None:
                 waits.append(wait)
-        return body, waits, notes
+        return body, waits + ([credit] if credit else []), notes
+
+    def _credit_link(self, doctype: str, record: Mapping[str, Any], body: dict[str, Any],
+                     common: Mapping[str, Any]) -> tuple[dict[str, Any], str | None] | None:
+        """A credit note names the invoice it credits (the source adapter's `credited`): that
+        invoice must be in the target, and its id there is written into the credit note
+        (`link_credit`). Bound by an earlier run: linked now; planned in this run: the
+        credit note waits for it; else deferred (failed under on_missing_reference =
+        "fail") with a message naming it. None when the item was added."""
+        ctx = self.ctx
+        credited_of = getattr(ctx.source, "credited", None)  # both optional in an adapter
+        credited = credited_of(doctype, record) if credited_of is not None else None
+        if not credited:
+            return body, None
+        link = getattr(ctx.target, "link_credit", None)
+        bound = ctx.store.find_binding(doctype, self.src, credited)
+        member = bound.member(self.tgt) if bound else None
+        if member is not None:
+            return (link(doctype, body, member.record_id) if link else body), None
+        key = idempotency_key(self.src, doctype, credited)
+        planned = self.docs.get(key)
+        if planned is not None and planned.action in ("create", "unchanged", "update",
+                                                      "reissue"):
+            if planned.action == "unchanged" and planned.target_id:
+                return (link(doctype, body, planned.target_id) if link else body), None
+            return body, key
+        fail = ctx.spec.policy["on_missing_reference"] == "fail"
+        label = common.get("source_number") or common.get("source_id")
+        self.add(action="fail" if fail else "defer", reason="credited invoice", body=body,
+                 message=(f"credit note {label} credits {doctype} {credited} of {self.src}, "
+                          f"which is not in {self.tgt}" + (
+                              f": sync {credited} first, then this credit note" if fail else
+                              f" yet: it waits until {credited} is synced (the next run "
+                              "links them)")), **common)
+        return None
 
     async def plan_one(self, doctype: str, record: Mapping[str, Any], changed: str | None,
                        full: bool) -> None:
