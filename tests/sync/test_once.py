@@ -21,7 +21,7 @@ class Target:
     async def send(self) -> str:
         self.calls += 1
         step = self.steps.pop(0)
-        if isinstance(step, Exception):
+        if isinstance(step, BaseException):
             raise step
         return str(step)
 
@@ -81,3 +81,21 @@ def test_auth_error_is_recorded_and_raised(tmp_path) -> None:
         assert store.intent("k1").state == "failed"
         with pytest.raises(ValueError, match="on_uncertain must be one of report, reupload"):
             _write(store, Target(), "guess")
+
+
+class Crash(BaseException):
+    """The process dying in the middle of a send (nothing after it runs)."""
+
+
+def test_a_crash_while_sending_again_is_known_as_such(tmp_path) -> None:
+    """A failed write sent again, the process dying during that send: the next attempt
+    must treat it as possibly stored, not as the earlier certain failure."""
+    with open_store(tmp_path / "s.db") as store:
+        target = Target(ValidationError("refused"), Crash(), "uuid-5")
+        assert _write(store, target).outcome == "failed"
+        with pytest.raises(Crash):
+            _write(store, target)  # sent again; the answer never recorded
+        assert store.intent("k1").state == "pending"
+        after = _write(store, target)
+        assert after.outcome == "uncertain" and target.calls == 2
+        assert "its run stopped before the answer was recorded" in after.message

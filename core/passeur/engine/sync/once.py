@@ -61,6 +61,9 @@ async def write_once(store: Store, send: Callable[[], Awaitable[str]], *, key: s
                 f"an earlier attempt (run {earlier.run_id}) may have been stored: {how}; "
                 "it is not sent again, since the target cannot be searched for it "
                 "(on_uncertain_upload = \"report\")", reason="uncertain")
+        # sent again: pending until its answer, so a crash during this send is known as
+        # such next time, not taken for the earlier failure (and sent a third time blind)
+        store.close_intent(key, "pending", message=f"sent again in run {run_id}")
     else:
         store.open_intent(Intent(key, run_id, system, doctype, "create", source))
     try:
