@@ -148,19 +148,10 @@ REFUSED = {(reader, "facturx.invoice"): "facturx.no_pdf" for reader in INVOICE_F
 #: Issue codes that say a fact is not kept, by fact.
 EXPLAINS = {
     "currency": {"target.currency"},  # ERP Connector reads amounts in the company's currency
-    "gross": {"target.tax_computed", "target.line_amount"},  # the ERP computes its taxes
+    # the ERP computes its taxes; a document-level charge or allowance a target has no place for
+    "gross": {"target.tax_computed", "target.line_amount", "target.allowance_charge"},
     "lines": {"en16931.text_line", "target.line_kind"},  # text and blank lines left out
 }
-#: Pairs whose output loses the total without an issue: defects this test found, kept
-#: here (strict: the test fails once they are fixed) until a writer reports the loss.
-SILENT_LOSS = {
-    # UBL's document-level charge (Insurance 25 at 25 %) and Factur-X's document allowances
-    # and charges are dropped by writers that have none, and nothing says so
-    ("ubl.invoice", "vosfactures.invoice"), ("ubl.invoice", "sage100.invoice"),
-    ("facturx.invoice", "vosfactures.invoice"), ("facturx.invoice", "sage100.invoice"),
-}
-
-
 def _facts(invoice: Invoice) -> tuple[str | None, str, str, Decimal | None, int]:
     gross = invoice.totals.gross if invoice.totals is not None else None
     if gross is None and invoice.computed_totals is not None:
@@ -192,11 +183,7 @@ def _check_invoice_facts(reader: str, writer: str, outcome: DocumentOutcome) -> 
         assert got[3] is not None and same_value(got[3], gross), (got[3], gross)
 
 
-@pytest.mark.parametrize(("reader", "writer"), [
-    pytest.param(*pair, marks=pytest.mark.xfail(
-        strict=True, reason="the document-level charges and allowances are dropped without "
-        "an issue (found by this test)")) if pair in SILENT_LOSS else pair
-    for pair in _endpoints()])
+@pytest.mark.parametrize(("reader", "writer"), _endpoints())
 def test_any_to_any(reader: str, writer: str) -> None:
     registry = _registry()
     source, target = parse_endpoint(registry, reader), parse_endpoint(registry, writer)
@@ -245,3 +232,19 @@ def test_canonical_to_every_writer(reader: str) -> None:
         if writer == reader:
             assert not outcome.failed, outcome.issues
             assert IDENTITY[reader](outcome.output) == IDENTITY[reader](SAMPLES[reader]())
+
+
+def test_a_document_charge_the_target_has_no_place_for_is_reported() -> None:
+    # the Peppol example's Insurance charge (25, at 25 %): VosFactures has no document-level
+    # charges, so its invoice totals 1625.00 instead of 1656.25, and says why
+    registry = _registry()
+    outcome = Converter(registry, parse_endpoint(registry, "ubl"),
+                        parse_endpoint(registry, "vosfactures")).convert(
+        SAMPLES["ubl.invoice"]())
+    assert [(i.level, i.code, i.path, i.message) for i in outcome.issues] == [(
+        Level.WARNING, "target.allowance_charge", "$.allowance_charges[0]",
+        "the document's charge 'Insurance' of 25 is not kept: vosfactures has no "
+        "document-level charges or allowances, so its total leaves it out")]
+    to_ubl = Converter(registry, parse_endpoint(registry, "ubl"),
+                       parse_endpoint(registry, "cii")).convert(SAMPLES["ubl.invoice"]())
+    assert "target.allowance_charge" not in {i.code for i in to_ubl.issues}

@@ -129,6 +129,14 @@ def check_target(
                                 f"({describe_taxes(line.taxes)}); {target_name} allows "
                                 f"{limit} per line, so they are combined into one rate",
                                 "target.tax_count", f"{path}.taxes"))
+    if not target.allowance_charges:
+        for i, item in enumerate(invoice.allowance_charges):
+            what = "charge" if item.charge else "allowance"
+            reason = f" {item.reason!r}" if item.reason else ""
+            found.append(_issue(policy, f"the document's {what}{reason} of {item.amount} is "
+                                f"not kept: {target_name} has no document-level charges or "
+                                "allowances, so its total leaves it out",
+                                "target.allowance_charge", f"$.allowance_charges[{i}]"))
     found.extend(_target_totals(invoice, target, policy, target_name))
     return [issue for issue in found if issue is not None]
 

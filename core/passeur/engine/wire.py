@@ -289,7 +289,9 @@ class WireFormat:
     ("line" or "document") and `max_taxes_per_line` / `line_kinds` say what the system can
     represent, so the engine can check totals and report what a target would lose
     (`max_taxes_per_line=0`: the system computes taxes itself and takes no rates;
-    `rates_kept_in` then names where the mapping keeps them for the way back, if it does).
+    `rates_kept_in` then names where the mapping keeps them for the way back, if it does;
+    `allowance_charges=False`: the system has no document-level allowances or charges, so
+    each one a document carries is reported as not kept).
     `to_hub(model)` completes a canonical document just read from this system (e.g. line
     tax rates the system only gives as document amounts); `from_hub(model)` prepares one
     about to be written to it (e.g. line totals fitted to the cent). Both return the
@@ -312,6 +314,7 @@ class WireFormat:
     max_taxes_per_line: int | None = None
     rates_kept_in: str | None = None
     line_kinds: frozenset[str] | None = None
+    allowance_charges: bool = True  # False: the system has no document-level ones (BG-20/21)
     description: str = ""
     to_hub: HubFn | None = None
     from_hub: HubFn | None = None
