@@ -118,7 +118,7 @@ FORMATS = (
     WireFormat(
         name="vosfactures.invoice", system="vosfactures", doctype="invoice",
         read=read_invoice, write=write_invoice, tax_rounding="line", max_taxes_per_line=1,
-        line_kinds=frozenset({"item", "text", "subtotal"}),
+        line_kinds=frozenset({"item", "text", "subtotal"}), allowance_charges=False,
         to_hub=read_hub, from_hub=fit_line_totals,
         description="API document or request body, bare or under `invoice`",
     ),
