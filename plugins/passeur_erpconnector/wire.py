@@ -177,6 +177,7 @@ FORMATS = (
         read=read_invoice, write=write_invoice, tax_rounding="document",
         max_taxes_per_line=0, rates_kept_in="ExtendedProperties (passeur.taxes)",
         line_kinds=frozenset({"item", "text", "blank", "product_group"}),
+        allowance_charges=False,
         to_hub=infer_line_taxes, from_hub=check_lines,
         description="GET object, create payload (Facture wrapper) or create task result; "
         "writes the create payload",
