@@ -102,7 +102,7 @@ FORMAT = WireFormat(
     read=read_invoice, write=write_invoice,
     reader=CsvReader(delimiter=";", group_by="DO_Piece", required_columns=COLUMNS),
     writer=CsvWriter.factory(COLUMNS, delimiter=";"),
-    tax_rounding="line", max_taxes_per_line=1,
+    tax_rounding="line", max_taxes_per_line=1, allowance_charges=False,
     description="Sage 100 CSV export, one row per line")
 
 
