@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from passeur import Issue
+from passeur import Issue, Written
 from passeur.xmldata import read_tree, write_tree
 from passeur_einvoice.cii_tree import INVOICE
 from passeur_einvoice.xmlfile import root_for
+from passeur_einvoice.xsd import schema_issues
 
 __all__ = ["read_cii", "with_mandatory_groups", "write_cii"]
 
@@ -45,6 +46,7 @@ def with_mandatory_groups(plain: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def write_cii(plain: dict[str, Any]) -> bytes:
-    """A CII CrossIndustryInvoice for a plain record."""
-    return write_tree(INVOICE, with_mandatory_groups(plain))
+def write_cii(plain: dict[str, Any]) -> Written:
+    """A CII CrossIndustryInvoice for a plain record, with the schema's verdict."""
+    data = write_tree(INVOICE, with_mandatory_groups(plain))
+    return Written(data, tuple(schema_issues(data)))

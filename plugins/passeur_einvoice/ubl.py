@@ -15,10 +15,11 @@ from typing import Any
 
 from lxml import etree
 
-from passeur import Issue
+from passeur import Issue, Written
 from passeur.xmldata import UNMAPPED, read_tree, write_tree
 from passeur_einvoice.ubl_tree import CREDIT_NOTE, CREDIT_NOTE_CODES, INVOICE, RENAMES
 from passeur_einvoice.xmlfile import root_for
+from passeur_einvoice.xsd import schema_issues
 
 __all__ = ["PEPPOL_CUSTOMIZATION", "PEPPOL_PROFILE", "read_ubl", "write_ubl"]
 
@@ -117,7 +118,7 @@ def read_ubl(value: Any, source: str = "") -> tuple[dict[str, Any] | None, list[
     return plain, issues
 
 
-def write_ubl(plain: dict[str, Any]) -> bytes:
+def write_ubl(plain: dict[str, Any]) -> Written:
     """A UBL document for a plain record (Peppol BIS 3.0 identifiers unless it has its own)."""
     record = dict(plain)
     _tax_currency_xml(record)
@@ -133,7 +134,8 @@ def write_ubl(plain: dict[str, Any]) -> bytes:
     code = str(record.get("InvoiceTypeCode") or "380")
     record["InvoiceTypeCode"] = code
     if code not in CREDIT_NOTE_CODES:
-        return write_tree(INVOICE, record)
+        data = write_tree(INVOICE, record)
+        return Written(data, tuple(schema_issues(data)))
     due = record.pop("DueDate", None)
     if due is not None:
         means = [dict(m) for m in record.get("PaymentMeans") or []]
@@ -142,4 +144,5 @@ def write_ubl(plain: dict[str, Any]) -> bytes:
             record["PaymentMeans"] = means
         else:
             record["PaymentMeans"] = [{"PaymentMeansCode": "1", "PaymentDueDate": due}]
-    return write_tree(CREDIT_NOTE, _rename(record, RENAMES))
+    data = write_tree(CREDIT_NOTE, _rename(record, RENAMES))
+    return Written(data, tuple(schema_issues(data)))
