@@ -17,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from passeur.engine.folder import FolderClient, FolderSettings
     from passeur.engine.sync.adapter import (
         AdapterDefaults,
         Reference,
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
     )
     from passeur.engine.sync.once import UNCERTAIN_POLICIES, WriteOutcome, write_once
     from passeur.engine.sync.plan import Plan, PlanItem
-    from passeur.state import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
+    from passeur.redaction import register_secrets
+    from passeur.state import SUCCESSES, Binding, Intent, LedgerEntry, Member, Run, Store
+    from passeur.suggest import did_you_mean
 
 _WHERE = {
     "AdapterDefaults": "adapter", "DemoScenario": "demo", "DemoSide": "demo",
@@ -48,13 +51,45 @@ _WHERE = {
     # the store's records, for a flow that keeps bindings and write intents of its own
     "Store": "passeur.state", "Binding": "passeur.state", "Member": "passeur.state",
     "Intent": "passeur.state", "LedgerEntry": "passeur.state", "SUCCESSES": "passeur.state",
+    "Run": "passeur.state",
+    # for a flow's own sync-file keys: a secret read from the environment is masked in every
+    # trace and message; an unknown key gets "did you mean"
+    "register_secrets": "passeur.redaction", "did_you_mean": "passeur.suggest",
+    # files in a folder, written whole and never over another document (a flow's target)
+    "FolderClient": "passeur.engine.folder", "FolderSettings": "passeur.engine.folder",
 }
 
-__all__ = ["SUCCESSES", "UNCERTAIN_POLICIES", "AdapterDefaults", "Binding", "DemoScenario",
-           "DemoSide",
-           "FlowContext", "FlowFile", "FlowReport", "Intent", "LedgerEntry", "Member", "Plan",
-           "PlanItem", "Reference", "StatusTable", "Store", "Stored", "SyncAdapter", "SyncFlow",
-           "Unconfirmed", "WriteOutcome", "recorded_run", "write_once"]
+__all__ = [
+    "SUCCESSES",
+    "UNCERTAIN_POLICIES",
+    "AdapterDefaults",
+    "Binding",
+    "DemoScenario",
+    "DemoSide",
+    "FlowContext",
+    "FlowFile",
+    "FlowReport",
+    "FolderClient",
+    "FolderSettings",
+    "Intent",
+    "LedgerEntry",
+    "Member",
+    "Plan",
+    "PlanItem",
+    "Reference",
+    "Run",
+    "StatusTable",
+    "Store",
+    "Stored",
+    "SyncAdapter",
+    "SyncFlow",
+    "Unconfirmed",
+    "WriteOutcome",
+    "did_you_mean",
+    "recorded_run",
+    "register_secrets",
+    "write_once",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,6 +35,7 @@ from passeur.sandbox import (
     RequestApp,
     Sandbox,
     bearer_token,
+    lose_response,
     parse_form,
     read_body,
     secret_matches,
@@ -196,12 +197,7 @@ class _LostAnswer(Response):
     and the connection closes (the client cannot know whether the upload arrived)."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        from passeur.sandbox.faults import _LOSING
-
-        _LOSING.set(True)  # the server's complaint about the unfinished answer is expected
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"64")]})
+        await lose_response(send)
 
 
 def _numbers(value: str | Sequence[int]) -> frozenset[int]:

@@ -29,6 +29,7 @@ lines of doctype `feed`.
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -283,18 +284,16 @@ class _Run:
         the statement its metadata announces. Its camt.053 form when the target wants it."""
         if fmt != "cod":
             return None  # a PDF statement is delivered as it is: nothing to check in it
-        from passeur_coda import read_statements
-
         index = str(entry.get("feed_index"))
-        reads = list(read_statements(data, f"codabox:{index}"))
-        errors = [i.message for r in reads for i in r.issues
+        reads = _read_coda(self.registry, data, f"codabox:{index}")
+        errors = [i.message for _, issues in reads for i in issues
                   if i.level.name == "ERROR" or i.code in REFUSED_CODA]
-        if errors or not reads or any(r.statement is None for r in reads):
+        if errors or not reads or any(statement is None for statement, _ in reads):
             raise _Refused("the CODA file is refused: " + ("; ".join(errors[:3])
                                                            or "no statement in it"))
         meta = entry.get("metadata") or {}
-        ibans = {str(getattr(r.statement.account, "iban", "") or "") for r in reads
-                 if r.statement is not None}
+        ibans = {str(getattr(statement.account, "iban", "") or "")
+                 for statement, _ in reads}
         if meta.get("iban") and ibans != {str(meta["iban"])}:
             raise _Refused(f"the CODA file is of account {', '.join(sorted(ibans))}, but the "
                            f"feed entry announces {meta['iban']}")
@@ -303,8 +302,19 @@ class _Run:
             if self.registry is None:
                 raise _Refused("camt.053 output needs the plugin registry")
             return targets.camt053_bytes(self.registry,
-                                         [r.statement for r in reads])
+                                         [statement for statement, _ in reads])
         return None
+
+
+def _read_coda(registry: Registry | None, data: bytes, name: str) -> list[tuple[Any, list[Any]]]:
+    """Each statement of a CODA file with its issues, through the coda format the registry
+    holds (the CODA plugin's parser: balances, record counts, structure)."""
+    fmt = registry.formats.get("coda.statement") if registry is not None else None
+    if fmt is None or fmt.read_file is None:
+        raise _Refused("reading CODA statements needs the coda plugin, which is not loaded "
+                       "(passeur plugins)")
+    return [(statement, list(issues))
+            for statement, issues, _line in fmt.read_file(io.BytesIO(data), name)]
 
 
 class _Refused(PasseurError):

@@ -36,9 +36,7 @@ import attrs
 from stdnum import iban as stdnum_iban
 
 from passeur import UsageError
-from passeur.redaction import register_secrets
-from passeur.suggest import did_you_mean
-from passeur.sync import UNCERTAIN_POLICIES
+from passeur.sync import UNCERTAIN_POLICIES, did_you_mean, register_secrets
 from passeur_codabox.delivery import Journal, journals
 from passeur_codabox.syncflow import KEYS
 

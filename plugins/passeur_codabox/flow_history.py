@@ -14,8 +14,7 @@ from typing import Any
 
 import attrs
 
-from passeur.state import Run
-from passeur.sync import LedgerEntry, Store
+from passeur.sync import LedgerEntry, Run, Store
 from passeur_codabox.sequence import AccountSequence
 
 __all__ = ["Facts", "History", "known_sequences", "read_history"]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from passeur import Issue, Level, Registry, UsageError, WireFormat
-from passeur.engine.folder import FolderClient, FolderSettings
+from passeur.sync import FolderClient, FolderSettings
 from passeur_codabox.flow_config import StatementTarget
 
 __all__ = ["CODA_FILE", "camt053_bytes", "send_invoice", "send_statement", "statement_name"]

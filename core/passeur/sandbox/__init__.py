@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from passeur.sandbox.app import RequestApp, Sandbox
     from passeur.sandbox.auth import basic_matches, bearer_token, secret_matches
     from passeur.sandbox.body import DEFAULT_MAX_BODY, BodyTooLarge, read_body
-    from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats
+    from passeur.sandbox.faults import FaultConfig, FaultMiddleware, FaultStats, lose_response
     from passeur.sandbox.generator import Company, DataGenerator, Product
     from passeur.sandbox.lazy import LazyFactory
     from passeur.sandbox.multipart import BadForm, FormPart, parse_form
@@ -46,6 +46,7 @@ _WHERE = {
     "NOT_AVAILABLE_STATUS": "routing", "RecordIdConvertor": "routing",
     "not_available_message": "routing",
     "FaultConfig": "faults", "FaultMiddleware": "faults", "FaultStats": "faults",
+    "lose_response": "faults",
     "Company": "generator", "DataGenerator": "generator", "Product": "generator",
     "LazyFactory": "lazy",
     "BadForm": "multipart", "FormPart": "multipart", "parse_form": "multipart",
@@ -89,6 +90,7 @@ __all__ = [
     "dumps",
     "is_loopback",
     "loads",
+    "lose_response",
     "not_available_message",
     "page_window",
     "parse_form",

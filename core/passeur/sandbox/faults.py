@@ -93,6 +93,16 @@ class _QuietLostResponses(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietLostResponses())
 
 
+async def lose_response(send: Any, status: int = 200) -> None:
+    """Lose an answer on purpose (a sandbox's placed fault): its headers start, its body
+    never comes, and the server closes the connection; the client cannot know whether the
+    request was applied. The server's complaint about it is not logged."""
+    _LOSING.set(True)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", b"64")]})
+
+
 def _default_body(status: int, message: str) -> Any:
     return {"error": message}
 
