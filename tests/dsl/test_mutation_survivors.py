@@ -1,0 +1,45 @@
+"""Tests written against mutants of dsl/ and engine/ that outlived the suite in the sampled
+mutation run (benchmarks/mutation_sample.py, BENCHMARKS.md): each pins the behaviour the
+mutant changed, and was checked by hand to fail with the mutant applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from passeur import Level, load_registry
+from passeur.dsl.checker import check_text
+
+LAYER = "mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
+
+
+@pytest.fixture(scope="module")
+def registry() -> Any:
+    return load_registry()
+
+
+def _messages(text: str, registry: Any) -> list[str]:
+    report = check_text(text, "layer.map", registry, run=False)
+    return [f"{f.problem.line}: {f.problem.message}" for f in report.findings
+            if f.level is Level.ERROR]
+
+
+def test_a_forward_drop_in_a_block_names_a_field_of_the_right_items(registry: Any) -> None:
+    # checker._check_drops: inside `each LigneFacture <-> positions`, `drop quantity` is a
+    # VosFactures position's field (the right side, forward); QteFacture is Acomba's
+    ok = LAYER + "each LigneFacture <-> positions\n  drop quantity\nend\n"
+    assert _messages(ok, registry) == []
+    wrong = LAYER + "each LigneFacture <-> positions\n  drop QteFacture\nend\n"
+    messages = _messages(wrong, registry)
+    assert messages == ["4: unknown field `QteFacture` in vosfactures.invoice (inside "
+                        "`positions`)"]
+
+
+def test_a_backward_drop_in_a_block_names_a_field_of_the_left_items(registry: Any) -> None:
+    ok = LAYER + "each LigneFacture <-> positions\n  drop <- QteFacture\nend\n"
+    assert _messages(ok, registry) == []
+    wrong = LAYER + "each LigneFacture <-> positions\n  drop <- quantity\nend\n"
+    messages = _messages(wrong, registry)
+    assert messages == ["4: unknown field `quantity` in acomba.invoice (inside "
+                        "`LigneFacture`)"]
