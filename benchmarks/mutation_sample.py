@@ -94,7 +94,7 @@ EXCLUDED = ("core/passeur/engine/sync/",)
 def all_mutants(root: Path) -> list[tuple[str, str, int, int]]:
     """(file relative to root, mutmut's line text, index on that line, line number) of
     every mutant."""
-    import mutmut
+    import mutmut  # type: ignore[import-untyped]
 
     found: list[tuple[str, str, int, int]] = []
     for package in PACKAGES:
@@ -135,8 +135,8 @@ def _pytest(root: Path, folders: list[str], env: dict[str, str],
 def run(root: Path, seed: int, count: int, out: Path, timeout: float,
         confirm: bool = False) -> None:
     # the copy's own core and plugins (whose mapping folders link to the copy's mappings/)
-    path = [root / "core", root / "plugins", root / "tests" / "plugins" / "sage100_plugin"]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(map(str, path)),
+    paths = [root / "core", root / "plugins", root / "tests" / "plugins" / "sage100_plugin"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(map(str, paths)),
                XDG_CACHE_HOME=str(root / ".cache"), PASSEUR_CACHE_DIR=str(root / ".cache"))
     passing: dict[tuple[str, ...], bool] = {}  # a mutant is killed only by passing tests
     took: dict[tuple[str, ...], float] = {}  # a mutant may take three times as long
@@ -145,8 +145,8 @@ def run(root: Path, seed: int, count: int, out: Path, timeout: float,
     done = set()
     if out.exists():
         for row in out.read_text(encoding="utf-8").splitlines():
-            record = json.loads(row)
-            done.add((record["file"], record["line"], record["index"]))
+            seen = json.loads(row)
+            done.add((seen["file"], seen["line"], seen["index"]))
     print(f"{len(mutants)} mutants in {', '.join(PACKAGES)}; sample of {len(sample)} "
           f"(seed {seed}); {len(done)} already run", flush=True)
     for number, (relative, line, index, line_number) in enumerate(sample, 1):
@@ -236,7 +236,7 @@ def main() -> None:
         equivalent = set()
         if args.equivalent:
             equivalent = {tuple(e) for e in json.loads(args.equivalent.read_text("utf-8"))}
-        print(report(args.report, equivalent))  # type: ignore[arg-type]
+        print(report(args.report, equivalent))
         return
     if args.root is None:
         parser.error("--root (a copy of the checkout) is required to run mutants")
