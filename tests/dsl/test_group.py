@@ -150,6 +150,10 @@ def test_backward_a_view_without_the_summary_or_a_field_of_it_is_not_checked(
     (GROUP.replace("sum(total_price_net)", "sum(total_price_nt)", 1),
      "g.map:4:7: error: unknown field `total_price_nt` in vosfactures.invoice (inside "
      "`positions`); did you mean `total_price_net`?"),
+    (GROUP.replace("sum(total_price_net) -> taxable_amount",
+                   "sum(total_price_net / 3) -> taxable_amount"),
+     "g.map:4:23: warning: this division is written with all its digits (1 / 3 gives 200 of "
+     "them); round it: `round(..., 2)` or `money(...)`"),
     (GROUP.replace("positions ->", "number ->"),
      "g.map:2:7: error: `group` needs a list, but `number` of vosfactures.invoice is a "
      "string"),
