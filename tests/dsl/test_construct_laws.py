@@ -120,3 +120,28 @@ def test_a_summary_edited_alone_is_an_issue_never_lost(source: list[Any],
     view["tax_breakdown"][0]["taxable_amount"] += delta
     written = GROUPED.backward(view, original)
     assert [i.path for i in written.issues] == ["tax_breakdown[0].taxable_amount"]
+
+
+PREFIXED = compile_text("mapping acomba.invoice <-> passeur.invoice\n"
+                        'each key, value in ExtendedProperties <-> extensions as '
+                        'prefix(key, "p_")\n', "keys.map", REGISTRY, use_cache=False)
+
+
+@LAWS
+@given(source=st.dictionaries(names, values, max_size=4),
+       view=st.dictionaries(st.one_of(names.map(lambda n: "p_" + n), names), values,
+                            max_size=4))
+def test_keys_renamed_by_prefix_obey_both_laws(source: dict[str, Any],
+                                               view: dict[str, Any]) -> None:
+    original = {"ExtendedProperties": source}
+    got = PREFIXED.forward(original)
+    assert got.issues == []
+    back = PREFIXED.backward(got.value, original)
+    assert (back.value, back.issues) == (original, []), "put(get(s), s) != s"
+    written = PREFIXED.backward({"extensions": view}, original)
+    if any(not k.startswith("p_") for k in view):
+        assert written.issues != []  # refused, never silently renamed
+        return
+    assert written.issues == []
+    again = PREFIXED.forward(written.value)
+    assert (again.value, again.issues) == ({"extensions": view}, []), "get(put(v, s)) != v"

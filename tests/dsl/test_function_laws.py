@@ -31,6 +31,7 @@ ARGUMENTS: dict[str, list[tuple[Any, ...]]] = {
     "format_date": [(), ("DD/MM/YYYY",), ("YYYYMMDD",)],
     "add_days": [(Decimal(30),)], "sub_days": [(Decimal(7),)],
     "split": [(", ",), (";",)], "join": [(", ",)],
+    "prefix": [("QC-",), ("",)], "unprefix": [("QC-",)],
     "boolean": [(), ("oui", "non")], "boolean_text": [(), ("oui", "non")],
 }
 

@@ -101,3 +101,38 @@ def test_the_printer_keeps_the_line(registry: Any) -> None:
 
     text = HEADER + "\n" + RULE + "\nNoFacture <-> number\n"
     assert format_text(text.replace("key, value", "key,value")) == text
+
+
+AS_PREFIX = 'each key, value in ExtendedProperties <-> extensions as prefix(key, "acomba_")\n'
+
+
+def test_keys_renamed_by_a_function_with_an_inverse(registry: Any) -> None:
+    mapping = _mapping(registry, AS_PREFIX)
+    left = {"ExtendedProperties": {"Entrepot": 3, "acomba_x": None}}
+    forward = mapping.forward(left)
+    assert (forward.value, forward.issues) == (
+        {"extensions": {"acomba_Entrepot": 3, "acomba_acomba_x": None}}, [])
+    assert mapping.backward(forward.value, {}).value == left
+    back = mapping.backward({"extensions": {"acomba_a": 1, "b": 2}}, {})
+    assert (back.value, [(i.path, i.message) for i in back.issues]) == ({}, [
+        ("extensions.b", 'value "b" at extensions.b does not start with "acomba_"')])
+
+
+@pytest.mark.parametrize(("rename", "message"), [
+    ('prefix(nom, "a")', 'k.map:2:64: error: a key renaming reads the name `key`, not `nom`: '
+     'as prefix(key, "x_")'),
+    ("upper(key)", "k.map:2:57: error: `upper` loses information, so `<->` cannot write it "
+     "back; write `ExtendedProperties -> extensions` and a separate `ExtendedProperties <- "
+     "extensions` rule, or add `keep` to write back the original value when it did not "
+     "change"),
+])
+def test_a_renaming_that_cannot_go_back_is_refused(registry: Any, rename: str,
+                                                   message: str) -> None:
+    text = AS_PREFIX.replace('prefix(key, "acomba_")', rename)
+    assert message in _errors(registry, text)
+
+
+def test_the_printer_keeps_a_renaming(registry: Any) -> None:
+    from passeur.dsl.printer import format_text
+
+    assert format_text(HEADER + AS_PREFIX.replace(", value", ",value")) == HEADER + AS_PREFIX

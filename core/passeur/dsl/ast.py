@@ -386,6 +386,8 @@ class Rule:
     #: `each key, value in LEFT <-> RIGHT [via T]`: the object's keys renamed through the
     #: table, its values copied (left and right are the two objects' paths)
     keys: bool = attrs.field(default=False, kw_only=True)
+    #: `each key, value in L <-> R as EXPR`: the new key, from the name `key`
+    rename: Expr | None = attrs.field(default=None, kw_only=True)
 
     @property
     def text(self) -> str:

@@ -592,6 +592,26 @@ class _Gen(ExprEmitter):
 
     # -------------------------------------------------------------- object keys
 
+    def key_rename(self, lens: Lens, renamed: str, key: str, site: int,
+                   forward: bool) -> None:
+        """`as EXPR`: forward the functions, backward their inverses; a key renamed back
+        must read forward as the view's key again, else it is an error naming it."""
+        if forward:
+            self.apply_steps(lens, renamed)
+            return
+        self.lens_solve(lens, renamed, site)
+        again = self.tmp("again")
+        self.emit(f"{again} = {renamed}")
+        self.apply_steps(lens, again)
+        self.emit(f"if not _same({again}, {key}): _at = {site}; _unwritable({key}, {again})")
+
+    def apply_steps(self, lens: Lens, value: str) -> None:
+        """A lens's functions, innermost first, on `value` in place."""
+        for step in lens.steps:
+            extra = "".join(f", {self.const(a.value)}" for a in step.args
+                            if isinstance(a, ast.LiteralValue))
+            self.emit(f"{value} = {self.fn(step.function.name)}({value}{extra})")
+
     def keys_rule(self, item: IRRule, scope: Scope, direction: str) -> None:
         """`each key, value in L <-> R [via T]`: a new object with each key renamed through
         the table (the inverse table backward), each value as it is."""
@@ -614,6 +634,8 @@ class _Gen(ExprEmitter):
         self.emit(f"{renamed} = {key}")
         if item.table is not None:
             self.lookup_code(renamed, item.table.name, direction, key_site)
+        if item.rename is not None:
+            self.key_rename(item.rename, renamed, key, key_site, forward)
         self.emit(f"if {renamed} in {new}: _at = {key_site}; "
                   f"_renamed_twice({key}, {renamed}, {was}[{renamed}])")
         self.emit(f"{new}[{renamed}] = {value}; {was}[{renamed}] = {key}")

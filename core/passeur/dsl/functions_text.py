@@ -58,6 +58,18 @@ def _concat(*values: Any) -> Any:
     return "".join(to_text(v) for v in present)
 
 
+def _prefix(value: Any, start: Any) -> str:
+    return expect_str(start, "a prefix") + expect_str(value)
+
+
+def _unprefix(value: Any, start: Any) -> str:
+    """The text without its prefix; one without it cannot have been written by `prefix`."""
+    text, lead = expect_str(value), expect_str(start, "a prefix")
+    if not text.startswith(lead):
+        raise FunctionError(f"value {show(text)} does not start with {show(lead)}")
+    return text[len(lead):]
+
+
 def _before(value: Any, sep: Any) -> str:
     """The part of a text before the first separator (the whole text without one)."""
     return expect_str(value).partition(_separator(sep))[0]
@@ -206,6 +218,14 @@ FUNCTIONS = (
                     accepts_absent=True,
                     doc="The texts of all values end to end (absent and null values are "
                     "skipped; nothing when all are)."),
+    MappingFunction("prefix", ("string", "string"), "string", nullsafe(_prefix),
+                    inverse="unprefix",
+                    doc='The text after a fixed start: prefix(code, "QC-") is "QC-" + code; '
+                    "both ways (a value without the start is refused backward)."),
+    MappingFunction("unprefix", ("string", "string"), "string", nullsafe(_unprefix),
+                    inverse="prefix",
+                    doc='The text without a fixed start: unprefix("QC-12", "QC-") is "12"; '
+                    "a text that does not start with it is an error."),
     MappingFunction("split", ("string", "string"), "list", nullsafe(_split), inverse="join",
                     doc='The parts of a text between separators: split("a;b", ";").'),
     MappingFunction("before", ("string", "string"), "string", nullsafe(_before),

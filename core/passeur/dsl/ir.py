@@ -51,6 +51,8 @@ class IRRule:
     table: ast.Table | None = None
     left_lens: Lens | None = None  # for <-> rules
     right_lens: Lens | None = None
+    #: `each key, value in ... as EXPR`: the renaming, a lens over the name `key`
+    rename: Lens | None = attrs.field(default=None, kw_only=True)
 
     @property
     def position(self) -> tuple[str, int, int]:
@@ -428,13 +430,33 @@ class _Analyzer:
                              "one name each way, or write `->` (and a separate `<-` line)",
                              "lossy", column=rule.via_column or None)
                 ok = False
+        rename = None
+        if rule.rename is not None:
+            rename = self.key_rename(file, rule, rule.rename)
+            ok = ok and rename is not None
         if not ok:
             return None
         if rule.arrow != ast.BOTH:
-            return IRRule(index, rule, blocks, dirs, table)
+            return IRRule(index, rule, blocks, dirs, table, rename=rename)
         assert isinstance(rule.left, ast.Path) and isinstance(rule.right, ast.Path)
         return IRRule(index, rule, blocks, dirs, table, Lens(rule.left, ()),
-                      Lens(rule.right, ()))
+                      Lens(rule.right, ()), rename=rename)
+
+    def key_rename(self, file: str, rule: ast.Rule, expr: ast.Expr) -> Lens | None:
+        """`as EXPR`: functions of the name `key`, each with an exact inverse (backward the
+        keys are renamed back through them, and checked to read forward the same)."""
+        lens = self.lens(file, rule, expr)
+        if lens is None:
+            return None
+        if lens.path.parts != ("key",) or lens.path.scoped:
+            self.problem(file, lens.path, f"a key renaming reads the name `key`, not "
+                         f"`{expr_text(lens.path)}`: as prefix(key, \"x_\")", "keys")
+            return None
+        if any(step.part for step in lens.steps):
+            self.problem(file, expr, "a key renaming cannot take a part of the key "
+                         "(`before`, `after`); use a table", "keys")
+            return None
+        return lens
 
     def let_uses(self, file: str, rule: ast.Rule, dirs: frozenset[str]) -> None:
         """Each `let` a rule reads runs in the rule's direction; one read on both sides is

@@ -279,13 +279,17 @@ class _Builder(Transformer[Token, ast.MappingFile]):
                         column=meta.column, end_line=_end_line(meta, meta.line, self.source),
                         where=where, group_by=by)
 
+    def keys_as(self, meta: Any, children: list[Any]) -> tuple[str, Any]:
+        return ("as", children[0])
+
     def each_keys(self, meta: Any, children: list[Any]) -> ast.Rule:
-        left, arrow, right, *via = children
-        name, column = via[0][1] if via else (None, 0)
+        left, arrow, right, *extra = children
+        option: tuple[str, Any] = extra[0] if extra else ("", None)
+        name, column = option[1] if option[0] == "via" else (None, 0)
         return ast.Rule(left, str(arrow), right, via=name, via_column=column,
                         line=meta.line, column=meta.column,
                         end_line=_end_line(meta, meta.line, self.source), file=self.file,
-                        keys=True)
+                        keys=True, rename=option[1] if option[0] == "as" else None)
 
     def example(self, meta: Any, children: list[Token]) -> ast.Example:
         name, left, right = children

@@ -17,7 +17,7 @@ __all__ = ["expr_text", "format_file", "format_text", "literal_text", "name_text
 KEYWORDS = frozenset((
     "mapping", "extends", "route", "include", "table", "end", "else", "each", "key",
     "example", "left", "right", "let", "where", "from", "via", "default", "when", "keep", "if",
-    "then", "and", "or", "not", "true", "false", "null", "drop", "group", "by",
+    "then", "and", "or", "not", "true", "false", "null", "drop", "group", "by", "as",
 ))
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*\Z")
 INDENT = "  "
@@ -114,6 +114,9 @@ def rule_text(rule: ast.Rule) -> str:
         parts.insert(0, "each key, value in")
     if rule.via is not None:
         parts += ["via", name_text(rule.via)]
+    if rule.rename is not None:
+        # `key` is a keyword elsewhere; here it is the name the renaming reads
+        parts += ["as", expr_text(rule.rename).replace("`key`", "key")]
     if rule.default is not None:
         parts += ["default", expr_text(rule.default)]
     if rule.when is not None:
