@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Collection
 from typing import Any
 
 import click
@@ -22,9 +23,10 @@ def _loopback(host: str) -> bool:
 
 
 def build_app(registry: Any, sync_path: str, store_path: str | None,
-              refresh: float = 5.0) -> tuple[Any, Any, Any]:
+              refresh: float = 5.0, hosts: Collection[str] | None = None
+              ) -> tuple[Any, Any, Any]:
     """The ASGI app of a sync file, with its checked sync file and the open store (the
-    caller closes it)."""
+    caller closes it); with `hosts`, only requests naming one of them in Host."""
     from passeur.cli.sync_cmd import _flow_of
     from passeur.engine.sync.flows import FlowContext
     from passeur.ops.status import ledger_document, status_document
@@ -42,7 +44,7 @@ def build_app(registry: Any, sync_path: str, store_path: str | None,
     def runs(run_id: str | None) -> dict[str, Any]:
         return ledger_document(store, sync, run_id)
 
-    return create_app(spec.name, status, runs, refresh=refresh), spec, store
+    return create_app(spec.name, status, runs, refresh=refresh, hosts=hosts), spec, store
 
 
 @cli.command("serve", short_help="The status of a sync file as a local web page.",
@@ -54,7 +56,9 @@ same JSON as `passeur status --json`, and /api/runs; ?run=RUN for another run's 
 writes nothing. No external asset is loaded.
 
 It listens on 127.0.0.1 only by default: there is no login, so another address needs
---allow-remote and is served with a warning. --port 0 (the default) picks a free port;
+--allow-remote and is served with a warning; on loopback, a request whose Host
+header is no loopback name is refused (400), so no web page can rebind its own name to
+read it. --port 0 (the default) picks a free port;
 the address is printed. Ctrl-C or SIGTERM stops it.
 
 \b
@@ -86,7 +90,9 @@ def serve_command(ctx: click.Context, sync_path: str, store_path: str | None, ho
         err_console.print(f"warning: serving on {host}: anyone who can reach it sees this "
                           "sync's status and ledger (there is no authentication)",
                           markup=False, highlight=False)
-    app, spec, store = build_app(registry_of(ctx), sync_path, store_path, refresh)
+    # On loopback, only loopback names in Host (a rebinding page names its own).
+    hosts = {"localhost", "127.0.0.1", "::1", host} if _loopback(host) else None
+    app, spec, store = build_app(registry_of(ctx), sync_path, store_path, refresh, hosts)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
