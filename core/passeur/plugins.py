@@ -148,16 +148,23 @@ class Registry:
             raise UnknownSystemError(name, known, suggest(name, known)) from None
 
     def resolve(self, name: str) -> tuple[SystemSpec, str | None]:
-        """A system name, or a variant name that only one system has (`acomba` is
-        `erpconnector` with erp=acomba), as (system, variant or None)."""
+        """A system name, a variant name that only one system has (`acomba` is
+        `erpconnector` with erp=acomba), or an alias that only one system declares (`src` is
+        `sagesrc`), as (system, variant or None). A name means the system first, then the
+        variant, then the alias: an alias never hides another system."""
         if name in self.systems:
             return self.systems[name], None
         owners = [s for s in self.systems.values() if name in s.variants]
         if len(owners) == 1:
             return owners[0], name
+        if not owners:
+            aliased = [s for s in self.systems.values() if name in s.aliases]
+            if len(aliased) == 1:
+                return aliased[0], None
         known = sorted(self.systems)
-        variants = sorted(v for s in self.systems.values() for v in s.variants)
-        raise UnknownSystemError(name, known, suggest(name, known + variants))
+        others = sorted({*(v for s in self.systems.values() for v in s.variants),
+                         *(a for s in self.systems.values() for a in s.aliases)})
+        raise UnknownSystemError(name, known, suggest(name, known + others))
 
     def flows_of(self, plugin: str) -> list[str]:
         """The sync flows a plugin provides (as kept: a refused one is not its)."""

@@ -169,7 +169,10 @@ class SystemSpec:
     `demo()` a `passeur.engine.sync.DemoScenario` that `passeur demo` runs.
     `sandbox_options` declares the sandbox's own options (its credentials...), which
     `passeur sandbox SYSTEM --NAME VALUE` takes and its help lists; `secret` ones are never
-    echoed. `schema_version` goes into the key of compiled mapping caches.
+    echoed. `schema_version` goes into the key of compiled mapping caches. `aliases` are other
+    names people call the system by (the SRC system is `sagesrc`, and `src` on the command
+    line): `passeur sandbox`, `route` and the other commands that resolve a system name
+    accept them; files and bindings keep `name`.
     """
 
     name: str
@@ -185,6 +188,7 @@ class SystemSpec:
     sync_adapter: Callable[..., Any] | None = None
     demo: Callable[[], Any] | None = None
     sandbox_options: tuple[ConfigField, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def document_type(self, name: str) -> DocumentType | None:
         """The document type called `name`, or None."""

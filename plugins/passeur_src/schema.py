@@ -42,6 +42,7 @@ INVOICE = DocumentType(
 
 SYSTEM = SystemSpec(
     name="sagesrc",
+    aliases=("src",),  # what the seed and people call it; `src` alone is too common a word
     title="SRC (Sage Recouvrement Créances: invoice documents for dunning e-mails)",
     description="SRC sends reminders for Sage 100 entries; the invoice PDFs sent to it in "
     "bulk ZIP archives are what the reminder's portal link shows the debtor.",

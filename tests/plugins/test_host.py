@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
 from passeur import load_registry
@@ -130,6 +131,17 @@ def test_variant_names_resolve_to_their_system() -> None:
     assert (spec.name, variant) == ("erpconnector", "acomba")
     with pytest.raises(UnknownSystemError, match="did you mean 'acomba'"):
         registry.resolve("acombaa")
+
+
+def test_aliases_resolve_to_their_system_but_never_hide_a_system() -> None:
+    registry = load_registry()
+    spec, variant = registry.resolve("src")
+    assert (spec.name, variant) == ("sagesrc", None)
+    with pytest.raises(UnknownSystemError, match="did you mean 'src'"):
+        registry.resolve("srcc")
+    shadow = attrs.evolve(registry.systems["sagesrc"], aliases=("src", "vosfactures"))
+    registry.systems["sagesrc"] = shadow
+    assert registry.resolve("vosfactures")[0].name == "vosfactures"
 
 
 def test_unknown_document_type_suggests() -> None:
