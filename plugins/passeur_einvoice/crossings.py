@@ -111,6 +111,53 @@ def cii_payment_means(ubl: Any) -> Any:
     return out or ABSENT
 
 
+def ubl_payment_means(cii: Any, mandate: Any, payment_id: Any) -> Any:
+    """CII payment means as UBL PaymentMeans: the inverse of `cii_payment_means`, with the
+    remittance reference (BT-83) and the mandate reference (BT-89), which CII keeps outside
+    the payment means, on each."""
+    if not isinstance(cii, list):
+        return ABSENT
+    out = []
+    for means in cii:
+        if not isinstance(means, dict):
+            continue
+        item: dict[str, Any] = {}
+        if means.get("TypeCode"):
+            item["PaymentMeansCode"] = means["TypeCode"]
+        if means.get("Information"):
+            item["PaymentMeansCode_name"] = means["Information"]
+        if isinstance(payment_id, str) and payment_id:
+            item["PaymentID"] = payment_id
+        card = means.get("ApplicableTradeSettlementFinancialCard") or {}
+        if card.get("ID"):
+            # UBL requires the card network, which EN 16931 and CII have not: "NA", as
+            # for the placeholder OrderReference
+            item["CardAccount"] = {k: v for k, v in (
+                ("PrimaryAccountNumberID", card["ID"]), ("NetworkID", "NA"),
+                ("HolderName", card.get("CardholderName"))) if v}
+        account = means.get("PayeePartyCreditorFinancialAccount") or {}
+        number = account.get("IBANID") or account.get("ProprietaryID")
+        if number:
+            financial: dict[str, Any] = {"ID": number}
+            if account.get("AccountName"):
+                financial["Name"] = account["AccountName"]
+            bic = (means.get("PayeeSpecifiedCreditorFinancialInstitution") or {}).get("BICID")
+            if bic:
+                financial["FinancialInstitutionBranch"] = {"ID": bic}
+            item["PayeeFinancialAccount"] = financial
+        payer = (means.get("PayerPartyDebtorFinancialAccount") or {}).get("IBANID")
+        if (isinstance(mandate, str) and mandate) or payer:
+            mandate_record: dict[str, Any] = {}
+            if isinstance(mandate, str) and mandate:
+                mandate_record["ID"] = mandate
+            if payer:
+                mandate_record["PayerFinancialAccount"] = {"ID": payer}
+            item["PaymentMandate"] = mandate_record
+        if item.get("PaymentMeansCode"):  # UBL requires the code
+            out.append(item)
+    return out or ABSENT
+
+
 def mandate_id(ubl: Any) -> Any:
     """BT-89, the direct debit mandate reference, of the first UBL PaymentMeans with one."""
     for means in ubl or ():
@@ -175,6 +222,8 @@ FUNCTIONS = (
      "A CII line's object identifiers (BT-128) as UBL DocumentReference."),
     ("cii_payment_means_of_ubl", ("any",), "any", cii_payment_means, None,
      "UBL PaymentMeans (BG-16) as CII payment means."),
+    ("ubl_payment_means_of_cii", ("any", "any", "any"), "any", ubl_payment_means, None,
+     "CII payment means (BG-16) as UBL PaymentMeans, with BT-83 and BT-89."),
     ("ubl_mandate_id", ("any",), "any", mandate_id, None,
      "The direct debit mandate reference (BT-89) of UBL PaymentMeans."),
     ("cii_receipt", ("any",), "any", cii_receipt, None,

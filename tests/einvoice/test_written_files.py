@@ -143,3 +143,24 @@ def test_ubl_converted_to_cii_is_schema_valid(path: str) -> None:
     assert not [i for i in written.issues if i.code == "xsd.invalid"]
     root = etree.fromstring(written.output)
     assert schema.validate(root), [e.message for e in schema.error_log][:3]
+
+
+def test_cii_payment_means_reach_ubl_with_card_mandate_and_debited_account() -> None:
+    """factur-x-en16931.xml pays by card and direct debit: in the UBL written, the card
+    (BT-87, BT-88), the mandate (BT-89 'MANDATE PT') and the debited account (BT-91
+    'FRDEBIT') and the credited account (BT-84, BT-85), as the file's comments name them."""
+    first = read("cii", TESTDATA / "facturx/factur-x-en16931.xml")
+    root = etree.fromstring(converter("passeur", "ubl").convert(first.output).output)
+    ns = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+          "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    means = root.findall("cac:PaymentMeans", ns)
+    assert [m.findtext("cac:PaymentMandate/cbc:ID", namespaces=ns) for m in means] == [
+        "MANDATE PT"] * len(means)
+    assert "FRDEBIT" in [m.findtext("cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID",
+                                    namespaces=ns) for m in means]
+    assert "MON NOM MA CARTE" in [m.findtext("cac:CardAccount/cbc:HolderName", namespaces=ns)
+                                  for m in means]
+    assert ("FR20 1254 2547 2569 8542 5874 698", "MON COMPTE BANCAIRE") in [
+        (m.findtext("cac:PayeeFinancialAccount/cbc:ID", namespaces=ns),
+         m.findtext("cac:PayeeFinancialAccount/cbc:Name", namespaces=ns)) for m in means]
+    assert _xsd("Invoice").validate(root)
