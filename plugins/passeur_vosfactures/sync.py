@@ -178,6 +178,8 @@ class VosFacturesSync:
     def comparable(self, doctype: str, body: Mapping[str, Any],
                    record: Mapping[str, Any]) -> dict[str, Any]:
         inner = VosFacturesClient.unwrap_body(doctype, body)
+        if doctype == "product":  # its price and rate in a sync come from one invoice line
+            return {k: record.get(k) for k in ("name", "code") if k in inner}
         view = {k: record.get(k) for k in inner if k not in _NOT_COMPARED and k in record}
         if doctype == "invoice" and "positions" in inner:
             stored = list(record.get("positions") or ())

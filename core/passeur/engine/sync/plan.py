@@ -228,19 +228,24 @@ class _Planner:
     async def resolve(self, ref: Reference) -> tuple[str | None, str | None, str | None]:
         """(target id now known, key of the reference item to wait for, problem)."""
         ctx, policy = self.ctx, self.ctx.spec.policy
+        key = idempotency_key(self.src, ref.kind, ref.source_key)
+        common = {"doctype": ref.kind, "source_id": ref.source_key, "key": key,
+                  "source_number": ref.label or ref.source_key, "reference": True,
+                  "source_hash": content_hash(ref.body) if ref.body is not None else None}
         bound = ctx.store.find_binding(ref.kind, self.src, ref.source_key)
         member = bound.member(self.tgt) if bound else None
         if member is not None:
+            mine = bound.member(self.src) if bound else None
+            if (key not in self.refs and ref.body is not None and mine is not None
+                    and mine.content_hash not in (None, common["source_hash"])):
+                await self._changed_reference(ref, member.record_id, common)
             return member.record_id, None, None
-        key = idempotency_key(self.src, ref.kind, ref.source_key)
         planned = self.refs.get(key)
         if planned is not None:
             problem = planned.message if planned.action in ("fail", "defer") else None
             return None, key, problem
         index = await self._index(ref.kind)
         found = index.find(ref.hints, ctx.spec.match.get(ref.kind, ())) if index else None
-        common = {"doctype": ref.kind, "source_id": ref.source_key, "key": key,
-                  "source_number": ref.label or ref.source_key, "reference": True}
         if found is not None and found.record is not None:
             stored = ctx.target.identify(ref.kind, found.record)
             item = self.add(action="unchanged", target_id=stored.record_id if stored else None,
@@ -264,6 +269,37 @@ class _Planner:
         self.refs[key] = item
         problem = item.message if item.action in ("fail", "defer") else None
         return None, key, problem
+
+    async def _changed_reference(self, ref: Reference, target_id: str,
+                                 common: Mapping[str, Any]) -> None:
+        """A bound client or product whose source changed since it was last written or
+        found: compared with the target's copy, it is an update (with its diff) where the
+        target updates that kind, else left as it is with the diff in the plan. A record
+        found in the target is never changed on the run that found it: only a later change
+        in the source updates it."""
+        ctx = self.ctx
+        assert ref.body is not None
+        record = await ctx.target.aget(ref.kind, target_id)
+        if record is None:
+            return  # gone: the document's own write says so
+        stored = ctx.target.identify(ref.kind, record)
+        view = ctx.target.comparable(ref.kind, ref.body, record)
+        # only what the adapter compares is compared and sent (a product's price comes from
+        # one invoice line: it is not the product's own)
+        wanted = {k: v for k, v in ref.body.items() if k in view}
+        changes = tuple(diff(wanted, view))
+        placed = {"target_id": target_id, "target_version": stored.version if stored else None,
+                  "target_hash": content_hash(view), "body": wanted, "diff": changes}
+        if not changes:
+            item = self.add(action="unchanged", **placed, **common)
+        elif ctx.capabilities(ref.kind).update:
+            item = self.add(action="update", message=f"{ref.label} changed in {self.src}",
+                            **placed, **common)
+        else:
+            item = self.add(action="skip", reason="changed", message=(
+                f"{ref.label} changed in {self.src}; {self.tgt} updates no {ref.kind} "
+                "through passeur"), **placed, **common)
+        self.refs[str(common["key"])] = item
 
     # -- documents -----------------------------------------------------------------------
 
