@@ -122,3 +122,77 @@ def test_a_reissued_invoice_changed_again_credits_the_reissue(acomba_pair):
     credit = other.state.invoices["10047-R1-NC"]
     assert credit["ExtendedProperties"]["passeur.credits"] == "10047-R1"
     assert other.state.invoices["10047-R2"]["Description"] == "Commande 4, livraison normale"
+
+
+class _RefuseReissue:
+    """ASGI proxy: a create of invoice 10045-R1 is answered 503 and not applied, `times`
+    times; everything else goes through."""
+
+    def __init__(self, app, times: int) -> None:
+        self.app, self.times = app, times
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope.get("type") != "http" or scope["method"] != "POST" or self.times <= 0:
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if b'"10045-R1"' in body:
+            self.times -= 1
+            await send({"type": "http.response.start", "status": 503,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": b'{"Message": "indisponible"}'})
+            return
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def test_a_reissue_cut_after_its_credit_note_is_finished_by_the_next_run(acomba_pair):
+    """The credit note written, the new invoice refused (503, not applied): the record is
+    failed and says so; the next run finds the credit note by its key (no second one) and
+    writes only the new invoice."""
+    world, other, policy = acomba_pair
+    assert world.run().ok
+    demo.change(world.erp.app)
+    policy("credit_and_reissue")
+    proxy = _RefuseReissue(other, times=100)
+    server = serve_in_thread(proxy)
+    target = world.folder / "b.toml"
+    first_url = target.read_text("utf-8")
+    base = next(line for line in first_url.splitlines() if line.startswith("base_url"))
+    target.write_text(first_url.replace(base, f'base_url = "{server.base_url}/api"'),
+                      encoding="utf-8")
+    try:
+        cut = world.run()
+    finally:
+        server.stop()
+        target.write_text(first_url, encoding="utf-8")
+    entry = next(e for e in cut.entries if e.source_id == "10045")
+    assert entry.outcome == "failed"
+    assert entry.target_id == "10045-NC"
+    assert entry.message.startswith("credit note 10045-NC written (it credits 10045), the new "
+                                    "document not: ")
+    assert entry.message.endswith("; the next run writes it")
+    assert "10045-NC" in other.state.invoices and "10045-R1" not in other.state.invoices
+    count = len(other.state.invoices)
+
+    again = world.run()
+    entry = next(e for e in again.entries if e.source_id == "10045")
+    assert (entry.outcome, entry.target_id) == ("updated", "10045-R1")
+    assert len(other.state.invoices) == count + 1  # the new invoice, no second credit note
+    assert again.ok
