@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from passeur.http import Call, NotFound
-from passeur.sync import Reference, Stored, Unconfirmed
+from passeur.sync import AdapterDefaults, Reference, Stored, Unconfirmed
 from passeur_erpconnector.client import ENTITIES, ErpConnectorClient, httpx_quote
 from passeur_erpconnector.schema import TYPE_DOC_CODES
 
@@ -46,7 +46,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-class ErpConnectorSync:
+class ErpConnectorSync(AdapterDefaults):
     """The sync adapter of one ERP Connector company."""
 
     def __init__(self, client: ErpConnectorClient, variant: str | None = None) -> None:
@@ -83,9 +83,6 @@ class ErpConnectorSync:
     def natural_key(self, doctype: str, body: Mapping[str, Any]) -> str | None:
         return _text(_facture(body).get("NoFacture")) or None
 
-    def refusals(self, doctype: str, body: Mapping[str, Any]) -> list[str]:
-        return []
-
     def references(self, doctype: str, body: Mapping[str, Any]) -> list[Reference]:
         customer = _facture(body).get("InfoClientFacturerA") or {}
         if _text(customer.get("NoClient")):
@@ -95,9 +92,6 @@ class ErpConnectorSync:
         hints = {k: v for k, v in hints.items() if v}
         name = hints.get("name") or hints.get("email") or "?"
         return [Reference("client", name, hints, None, f"customer {name}")]
-
-    def match_values(self, kind: str, record: Mapping[str, Any]) -> Mapping[str, str]:
-        return {}
 
     def link(self, doctype: str, body: Mapping[str, Any], reference: Reference,
              target_id: str) -> dict[str, Any]:
