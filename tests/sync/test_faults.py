@@ -219,3 +219,31 @@ def test_a_thousand_invoices_with_5xx_lost_answers_a_rate_limit_and_a_kill(world
     check_target(world)
     assert len(numbers(world)) == 1000
     assert all(len([e for e in r.entries if e.doctype == "invoice"]) == 1000 for r in reports)
+
+
+def test_quickbooks_target_under_apply_then_5xx(world_factory):
+    """QuickBooks behind ERP Connector under writes applied then answered 5xx: each Acomba
+    invoice is written once (its number sent, found again by it before any resend)."""
+    from passeur.sandbox import serve_in_thread
+    from passeur_erpconnector.sandbox import create_app
+
+    world = world_factory(seed=8, http=FAST_HTTP)
+    target = create_app(licence="lic", secret="sec", erp="quickbooks", today="2024-06-01")
+    target.state.catalogue = world.erp.app.state.catalogue
+    set_faults(target, applied_fail_rate=0.4, random_seed=7)
+    server = serve_in_thread(target)
+    try:
+        (world.folder / "qb.toml").write_text(
+            (world.folder / "acomba.toml").read_text("utf-8").replace(
+                world.erp.server.base_url, server.base_url).replace(
+                'system = "acomba"', 'system = "quickbooks"'), encoding="utf-8")
+        (world.folder / "sync.toml").write_text(
+            'store = "state.db"\n[source]\nconnection = "acomba.toml"\nname = "a"\n'
+            '[target]\nconnection = "qb.toml"\nname = "qb"\n', encoding="utf-8")
+        reports = converge(world, runs=6)
+        assert reports[-1].ok, [(e.source_id, e.outcome, e.message)
+                                for e in reports[-1].entries if e.outcome not in SUCCESSES]
+        assert sorted(target.state.invoices) == sorted(world.erp.app.state.invoices)
+        assert target.stats.applied_failed > 0
+    finally:
+        server.stop()
