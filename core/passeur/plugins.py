@@ -8,7 +8,7 @@ fills a `Registry`. Allow- and deny-lists come from `PASSEUR_PLUGINS` and
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import inspect
 import logging
 import os
@@ -27,6 +27,7 @@ from passeur.errors import (
     UnknownDocumentTypeError,
     UnknownSystemError,
 )
+from passeur.plugin_discovery import discover, loader
 from passeur.schema import DocumentType, SystemSpec
 from passeur.suggest import did_you_mean, suggest
 
@@ -186,12 +187,6 @@ class Registry:
         return doctype
 
 
-def _describe(dist: importlib.metadata.Distribution | None) -> tuple[str | None, str | None]:
-    if dist is None:
-        return None, None
-    return dist.metadata["Name"], dist.version
-
-
 def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
     """Refuse a plugin that implements a hook passeur does not define."""
     known = [name for name in vars(hookspecs) if name.startswith(HOOK_PREFIX)]
@@ -259,19 +254,18 @@ def load_registry(
     registry = Registry(pm=pm)
     records: dict[str, PluginRecord] = {}
 
-    candidates: list[tuple[str, str, Callable[[], object], Any]] = []
+    # (name, module, load, distribution name, version)
+    candidates: list[tuple[str, str, Callable[[], object], str | None, str | None]] = []
     for module_name in CORE_PLUGINS:
-        candidates.append((module_name, module_name, _importer(module_name), None))
+        candidates.append((module_name, module_name, _importer(module_name), None, None))
     if entry_points:
-        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
-                         key=lambda e: e.name):
-            candidates.append((ep.name, ep.value, ep.load, getattr(ep, "dist", None)))
+        for ep_name, value, dist_name, version in discover(ENTRY_POINT_GROUP):
+            candidates.append((ep_name, value, loader(value), dist_name, version))
     for name, obj in plugins:
         module = getattr(obj, "__name__", name)
-        candidates.append((name, module, _given(obj), None))
+        candidates.append((name, module, _given(obj), None, None))
 
-    for name, module, load, dist in candidates:
-        dist_name, version = _describe(dist)
+    for name, module, load, dist_name, version in candidates:
         if name not in CORE_PLUGINS:
             wanted = {name, dist_name} - {None}
             if (allow is not None and not wanted & allow) or wanted & deny:

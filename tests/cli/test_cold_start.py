@@ -1,6 +1,7 @@
 """What a start imports: `passeur --version` loads neither click nor the plugins, a command
 imports its own module only, and a convert with a warm cache neither imports the parser
-(lark) nor parses a mapping. Each case runs in a fresh interpreter (imports are per process).
+(lark) nor parses a mapping, nor reads the installed distributions (importlib.metadata) to
+find the plugins. Each case runs in a fresh interpreter (imports are per process).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from passeur.cli.app import cli
@@ -27,7 +29,8 @@ except SystemExit as exc:
     code = exc.code
 sys.stderr.write("\\nPROBE " + json.dumps({{"code": code, "modules": sorted(
     m for m in ("click", "lark", "passeur.plugins", "passeur.cli.convert_cmd",
-                "passeur.cli.sync_cmd", "passeur.cli.sandbox_cmd") if m in sys.modules)}}) + "\\n")
+                "passeur.cli.sync_cmd", "passeur.cli.sandbox_cmd", "importlib.metadata")
+    if m in sys.modules)}}) + "\\n")
 """
 
 
@@ -49,13 +52,15 @@ def test_a_warm_convert_does_not_parse_and_imports_only_its_command(tmp_path: Pa
     argv = ["convert", str(SAMPLE), "--from", "acomba", "--to", "vosfactures"]
     cold, first = _probe(argv, tmp_path)
     assert cold["code"] == 0
-    assert "lark" in cold["modules"]  # the first start parses (and fills the cache)
+    # the first start parses (and fills the cache) and reads the distributions
+    assert {"lark", "importlib.metadata"} <= set(cold["modules"])
     warm, second = _probe(argv, tmp_path)
     assert warm == {"code": 0, "modules": ["click", "passeur.cli.convert_cmd",
                                            "passeur.plugins"]}
     assert second == first and json.loads(second)["invoice"]["number"] == "10044"
     kinds = {p.suffix for p in tmp_path.iterdir()}
-    assert kinds == {".ast", ".pyc"}  # parsed files and compiled code, nothing else
+    # parsed files, their headers, compiled code, the plugins' entry points
+    assert kinds == {".ast", ".head", ".pyc", ".json"}
 
 
 def test_an_edited_mapping_is_parsed_again(tmp_path: Path) -> None:
@@ -73,3 +78,36 @@ def test_an_edited_mapping_is_parsed_again(tmp_path: Path) -> None:
         del os.environ["PASSEUR_CACHE_DIR"]
     assert first != second
     assert "id" in second.source and "number" in first.source
+
+
+def test_route_scans_read_headers_from_their_entries(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Choosing a route reads each file's header from a small entry (no syntax tree), keyed
+    by the text like the parsed file: an edit is read again, a bad entry is parsed again."""
+    from passeur.dsl import cache
+
+    monkeypatch.setenv("PASSEUR_CACHE_DIR", str(tmp_path / "cache"))
+    mapping = tmp_path / "m.map"
+    mapping.write_text("mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
+                       "NoFacture <-> number\n")
+    layer = cache.FileHeader(("acomba", "invoice"), ("vosfactures", "invoice"), True, True)
+    assert cache.read_header(mapping) == layer
+    real = cache.parse_text
+
+    def no_parse(*args: object) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(cache, "parse_text", no_parse)
+    assert cache.read_header(mapping) == layer  # from the entry
+    monkeypatch.setattr(cache, "parse_text", real)
+    mapping.write_text("mapping vosfactures.client <-> passeur.party\nname <-> name\n")
+    assert cache.read_header(mapping) == cache.FileHeader(
+        ("vosfactures", "client"), ("passeur", "party"), False, False)
+    for entry in (tmp_path / "cache").glob("*.head"):
+        entry.write_text('["broken"]')
+    assert cache.read_header(mapping) == cache.FileHeader(
+        ("vosfactures", "client"), ("passeur", "party"), False, False)
+    mapping.write_text("NoFacture <-> number\n")  # a library: no header
+    assert cache.read_header(mapping) is None
+    monkeypatch.setattr(cache, "parse_text", no_parse)
+    assert cache.read_header(mapping) is None

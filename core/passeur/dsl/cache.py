@@ -1,5 +1,6 @@
 """Disk cache of compiled mappings: marshalled code objects keyed by everything they depend on,
-and the parsed files themselves (so a warm start neither imports lark nor parses).
+the parsed files themselves (so a warm start neither imports lark nor parses), and each
+file's header apart (what choosing a route reads of every file in the mapping folders).
 
 The key of code covers the mapping text (with its includes), the compiler version, the schema
 versions of both sides and the registered functions; the key of a parsed file, its text, its
@@ -19,25 +20,18 @@ import sys
 import tempfile
 from pathlib import Path
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from passeur.cachedir import cache_dir
 
 if TYPE_CHECKING:
     from passeur.dsl.ast import MappingFile
 
-__all__ = ["COMPILER_VERSION", "cache_dir", "cache_key", "load", "parse_file", "parse_text",
-           "store"]
+__all__ = ["COMPILER_VERSION", "FileHeader", "cache_dir", "cache_key", "load", "parse_file",
+           "parse_text", "read_header", "store"]
 
 #: Bump when generated code changes shape, so old cache entries are never used.
 COMPILER_VERSION = "1"
-
-
-def cache_dir() -> Path:
-    """$PASSEUR_CACHE_DIR, else the user cache directory (XDG or ~/.cache) + passeur."""
-    explicit = os.environ.get("PASSEUR_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "passeur" / "mappings"
 
 
 def _source_fingerprint(modules: tuple[str, ...]) -> str:
@@ -107,10 +101,7 @@ def parse_text(text: str, file: str = "<text>") -> MappingFile:
     raised again, from the parser)."""
     from passeur.dsl import ast
 
-    payload = json.dumps([parser_fingerprint(), sys.version_info[:2], file, text],
-                         ensure_ascii=False)
-    key = hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
-    name = f"{key}.ast"
+    name = f"{_parse_key(text, file)}.ast"
     try:
         found = pickle.loads((cache_dir() / name).read_bytes())
     except Exception:  # missing, unreadable or from an incompatible version: parse again
@@ -126,6 +117,47 @@ def parse_text(text: str, file: str = "<text>") -> MappingFile:
         return parsed
     _write(name, data)
     return parsed
+
+
+def _parse_key(text: str, file: str) -> str:
+    payload = json.dumps([parser_fingerprint(), sys.version_info[:2], file, text],
+                         ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class FileHeader(NamedTuple):
+    """What choosing a route reads of a mapping file: its two sides (system or variant,
+    document type) and whether it extends something (the route, or another mapping)."""
+
+    left: tuple[str, str]
+    right: tuple[str, str]
+    extends: bool
+    extends_route: bool
+
+
+def read_header(path: str | Path) -> FileHeader | None:
+    """The header of a mapping file (None for a library, which has none), as `parse_file`
+    would give it, from a small entry of its own: scanning a folder of mappings then reads
+    no whole syntax tree (unpickling one is most of the scan's time). Errors are those of
+    `parse_file` (the file is parsed when its entry is missing)."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    name = f"{_parse_key(text, str(path))}.head"
+    try:
+        data = json.loads((cache_dir() / name).read_bytes())
+        if data is None:
+            return None
+        left, right, extends, extends_route = data
+        return FileHeader((str(left[0]), str(left[1])), (str(right[0]), str(right[1])),
+                          bool(extends), bool(extends_route))
+    except Exception:  # missing, unreadable or not what is written below: parse
+        pass
+    parsed = parse_text(text, str(path))
+    header, ext = parsed.header, parsed.extends_statement
+    found = None if header is None else FileHeader(
+        (header.left.system, header.left.doctype), (header.right.system, header.right.doctype),
+        ext is not None, ext is not None and ext.is_route)
+    _write(name, json.dumps(found).encode("utf-8"))
+    return found
 
 
 def parse_file(path: str | Path) -> MappingFile:

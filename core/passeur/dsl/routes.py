@@ -9,6 +9,7 @@ A side written with a variant (`acomba.invoice`) is preferred over the generic s
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -38,6 +39,12 @@ class MappingHeader:
     extends: bool
     rank: int = 0  # the folder's place in `mapping_dirs` (0: the most specific)
     extends_route: bool = False
+    #: `path` resolved (links followed), read once by the scan: routes compare files by it
+    resolved: Path | None = None
+
+    @property
+    def real(self) -> Path:
+        return self.resolved if self.resolved is not None else self.path.resolve()
 
 
 @attrs.define
@@ -134,8 +141,11 @@ def mapping_dirs(registry: Registry) -> list[Path]:
     found: list[Path] = search_path(registry)
     found.extend(Path(d) for d in registry.mapping_dirs)
     unique: list[Path] = []
+    seen: set[Path] = set()
     for directory in found:
-        if directory.resolve() not in {d.resolve() for d in unique}:
+        real = directory.resolve()
+        if real not in seen:
+            seen.add(real)
             unique.append(directory)
     return unique
 
@@ -146,14 +156,15 @@ def scan_mappings(registry: Registry, dirs: Iterable[Path] | None = None) -> lis
     A file there that cannot be read or parsed is an error, not skipped: it may be the very
     mapping the user meant, and a route chosen without it would silently be another.
     """
-    from passeur.dsl.cache import parse_file  # a file parsed before is not parsed again
+    from passeur.dsl.ast import SideRef
+    from passeur.dsl.cache import read_header  # a file parsed before is not parsed again
     from passeur.dsl.loader import _side
 
     headers: list[MappingHeader] = []
     for rank, directory in enumerate(dirs if dirs is not None else mapping_dirs(registry)):
         for path in sorted(Path(directory).glob("*.map")):
             try:
-                parsed = parse_file(path)
+                header = read_header(path)
             except UnicodeDecodeError as exc:
                 from passeur.dsl.loader import not_utf8
 
@@ -166,13 +177,12 @@ def scan_mappings(registry: Registry, dirs: Iterable[Path] | None = None) -> lis
             except MappingError as exc:
                 raise MappingError(f"mapping file {path} (in {directory}, which passeur "
                                    f"reads routes from) does not parse: {exc}") from None
-            header = parsed.header
             if header is None:
                 continue
-            ext = parsed.extends_statement
-            headers.append(MappingHeader(path, _side(registry, header.left),
-                                         _side(registry, header.right), ext is not None,
-                                         rank, ext is not None and ext.is_route))
+            headers.append(MappingHeader(path, _side(registry, SideRef(*header.left)),
+                                         _side(registry, SideRef(*header.right)),
+                                         header.extends, rank, header.extends_route,
+                                         path.resolve()))
     return headers
 
 
@@ -255,24 +265,47 @@ def _route(registry: Registry, headers: list[MappingHeader], source: str, target
     if source == target:
         return Route(source, target, doctype, "identity", [])
     if CANONICAL not in (source, target):
-        pairs = [h for h in headers if h.rank > below and h.path.resolve() not in stack]
+        pairs = [h for h in headers if h.rank > below and h.real not in stack]
         direct = _best(registry, pairs, source, doctype, target, None)
         if direct is not None:
             header, direction = direct
             return Route(source, target, doctype, "direct",
                          [(_load(registry, header, stack), direction)])
-    usable = [h for h in headers if h.path.resolve() not in stack]
+    usable = [h for h in headers if h.real not in stack] if stack else headers
     steps = _via_canonical(registry, usable, source, target, doctype)
     kind = "direct" if len(steps) == 1 else f"via {CANONICAL}"
     return Route(source, target, doctype, kind,
                  [(_load(registry, header, stack), direction) for header, direction in steps])
 
 
+#: The folders' headers read by the `find_route` call under way, as (registry, folders,
+#: headers): a pair mapping that `extends route` asks for the route under it while it is
+#: being loaded, and reads them from here instead of scanning every folder again.
+_SCANNED: contextvars.ContextVar[tuple[Registry, list[Path], list[MappingHeader]] | None] = (
+    contextvars.ContextVar("passeur_scanned_mappings", default=None))
+
+
 def find_route(registry: Registry, source: str, target: str, doctype: str = "invoice",
                dirs: Iterable[Path] | None = None) -> Route:
     """A direct pair mapping if one exists, otherwise source -> passeur -> target; the most
     specific folder of `mapping_dirs` wins."""
-    return _route(registry, scan_mappings(registry, dirs), source, target, doctype)
+    folders = list(dirs) if dirs is not None else mapping_dirs(registry)
+    headers = scan_mappings(registry, folders)
+    token = _SCANNED.set((registry, folders, headers))
+    try:
+        return _route(registry, headers, source, target, doctype)
+    finally:
+        _SCANNED.reset(token)
+
+
+def _headers(registry: Registry) -> list[MappingHeader]:
+    """The headers of `mapping_dirs`: those the `find_route` under way read when it read
+    the same folders (one scan per route), else read now."""
+    folders = mapping_dirs(registry)
+    scanned = _SCANNED.get()
+    if scanned is not None and scanned[0] is registry and scanned[1] == folders:
+        return scanned[2]
+    return scan_mappings(registry, folders)
 
 
 def route_under(registry: Registry, left: Side, right: Side, own: Path | None,
@@ -280,9 +313,9 @@ def route_under(registry: Registry, left: Side, right: Side, own: Path | None,
     """What `extends route` in the file `own` builds on: the route passeur would take
     without it, from the folders ranked after its own (a file given by path, in no folder,
     builds on the whole route). `stack` holds the files being loaded, to refuse cycles."""
-    headers = scan_mappings(registry)
+    headers = _headers(registry)
     resolved = own.resolve() if own is not None else None
-    rank = next((h.rank for h in headers if h.path.resolve() == resolved), -1)
+    rank = next((h.rank for h in headers if h.real == resolved), -1)
     exclude = (*stack, resolved) if resolved is not None else stack
     return _route(registry, headers, left.variant or left.system,
                   right.variant or right.system, left.doctype, exclude, rank)
