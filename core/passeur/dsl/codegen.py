@@ -311,7 +311,8 @@ class _Gen(ExprEmitter):
         items = self.read(scope.src, read_path.parts)
         site = self.site(self.path_template(read_base, read_path.parts))
         self.unless_absent(items, scope, write_path, forward)
-        self.emit(f"_at = {site}; {items} = _items({items})")
+        self.emit(f"_at = {site}")
+        self.emit(f"if {items}.__class__ is not list: {items} = _items({items})")
         depth = scope.depth
         # Every block has its own item variable: a failure's data path finds loop indexes by
         # identity, which must never look at a sibling block's stale item.
@@ -689,7 +690,7 @@ def _reads_position(body: tuple[IRRule | IRBlock, ...]) -> bool:
 _NAME = re.compile(r"\b_[A-Za-z]\w*\b")
 #: Names the runtime namespace defines (see passeur.dsl.compiled).
 _HELPERS = frozenset({
-    "_A", "_D", "_N", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
+    "_A", "_D", "_I", "_N", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
     "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",

@@ -131,7 +131,7 @@ class ExprEmitter:
         self.emit(f"if {value} is not _A:")
         # an object or a list cannot be a key: the helper says so with the value
         self.emit(f"    _at = {site}; {found} = {lookup}.get({value}, _A) "
-                  f"if {value}.__hash__ is not None else _A")
+                  f"if {value}.__class__ is str or {value}.__hash__ is not None else _A")
         self.emit(f"    {value} = {found} if {found} is not _A else "
                   f"_lookup({lookup}, {value}, {fallback}, {name!r})")
 
@@ -177,29 +177,17 @@ class ExprEmitter:
                 return self.aggregate(e, scope, side)
             return self.call(e, scope, side, base)
         if isinstance(e, ast.Arith):
-            a, site_a = self.operand(e.left, scope, side, base)
-            b, site_b = self.operand(e.right, scope, side, base)
-            t = self.tmp()
-            if is_text_join(e, self.ir.functions):
-                self.emit(f"{t} = _concat({a}, {b}, {site_a}, {site_b})")
-                return t
-            slow = f"_arith({e.op!r}, {a}, {b}, {site_a}, {site_b})"
-            if e.op == "/":
+            t, fast, checks, slow = self.arith(e, scope, side, base)
+            if fast is None:
                 self.emit(f"{t} = {slow}")
             else:
-                # Two numbers (Decimal or int, as JSON gives a whole quantity): the
-                # operator itself. Anything else (text, absent, null, a boolean) goes to
-                # the helper, which knows which operand to blame.
-                checks = [f"{v}.__class__ in _N" for v, node in ((a, e.left), (b, e.right))
-                          if not _is_number(node)]
-                fast = f"{a} {e.op} {b}"
-                self.emit(f"{t} = {fast} if {' and '.join(checks)} else {slow}" if checks
+                self.emit(f"{t} = {fast} if {checks} else {slow}" if checks
                           else f"{t} = {fast}")
             return t
         if isinstance(e, ast.Neg):
             a, site_a = self.operand(e.operand, scope, side, base)
             t = self.tmp()
-            self.emit(f"{t} = -{a} if {a}.__class__ in _N else _arith('neg', {a}, 0, "
+            self.emit(f"{t} = -{a} if {is_number(a, '_ca')} else _arith('neg', {a}, 0, "
                       f"{site_a}, -1)")
             return t
         if isinstance(e, ast.Compare):
@@ -264,6 +252,26 @@ class ExprEmitter:
         self.indent -= 1
         return t
 
+    def arith(self, e: ast.Arith, scope: Scope, side: str,
+              base: str) -> tuple[str, str | None, str, str]:
+        """Emit the operands of `e`; returns (its variable, the operator expression or None
+        when there is no fast path, the class checks that allow it ("" for none), the
+        helper call that computes it otherwise)."""
+        a, site_a = self.operand(e.left, scope, side, base)
+        b, site_b = self.operand(e.right, scope, side, base)
+        t = self.tmp()
+        if is_text_join(e, self.ir.functions):
+            return t, None, "", f"_concat({a}, {b}, {site_a}, {site_b})"
+        slow = f"_arith({e.op!r}, {a}, {b}, {site_a}, {site_b})"
+        if e.op == "/":
+            return t, None, "", slow
+        # Two numbers (Decimal or int, as JSON gives a whole quantity): the operator
+        # itself. Anything else (text, absent, null, a boolean) goes to the helper, which
+        # knows which operand to blame.
+        checks = [is_number(v, c) for v, node, c in ((a, e.left, "_ca"), (b, e.right, "_cb"))
+                  if not _is_number(node)]
+        return t, f"{a} {e.op} {b}", " and ".join(checks), slow
+
     def operand(self, e: ast.Expr, scope: Scope, side: str, base: str) -> tuple[str, int]:
         """An arithmetic operand and the site naming it (a path), or -1."""
         value = self.expr(e, scope, side)
@@ -316,7 +324,7 @@ class ExprEmitter:
     def accumulate(self, acc: str, value: str, site: int) -> None:
         """`acc += value` in a sum: absent and null are skipped, a number added as it is,
         a text that reads as a number accepted, anything else an error at `site`."""
-        self.emit(f"if {value}.__class__ in _N: {acc} += {value}")
+        self.emit(f"if {is_number(value, '_ca')}: {acc} += {value}")
         self.emit(f"elif {value} is not _A and {value} is not None:")
         self.emit(f"    _at = {site}; {acc} = {acc} + _num({value})")
 
@@ -335,7 +343,8 @@ class ExprEmitter:
         self.emit(f"    {t} = {items}")
         self.emit("else:")
         self.indent += 1
-        self.emit(f"_at = {site}; {items} = _items({items})")
+        self.emit(f"_at = {site}")
+        self.emit(f"if {items}.__class__ is not list: {items} = _items({items})")
         if e.name == "count":
             self.emit(f"{t} = len({items})")
         else:
@@ -346,14 +355,31 @@ class ExprEmitter:
             inner_base = self.path_template(base, list_parts) + f"[{{{index}}}]"
             inner = (attrs.evolve(scope, src=item, path_left=inner_base) if side == "left"
                      else attrs.evolve(scope, src=item, path_right=inner_base))
+            fused: tuple[str, str, str] | None = None
             if single:
                 value = self.read(item, first.parts[-1:], root_is_dict=False)
                 value_site = self.site(self.path_template(inner_base, first.parts[-1:]))
             else:
                 self.emit(f"if {item}.__class__ is not dict: continue")
-                value = self.expr(e.args[1], inner, side)
+                term = e.args[1]
+                if isinstance(term, ast.Arith):
+                    value, fast, checks, slow = self.arith(
+                        term, inner, side, inner_base)
+                    if fast is not None and checks:
+                        # the hot case, `sum(lines, qty * price)` over numbers: the product
+                        # goes straight into the total (two numbers make a number)
+                        fused = (fast, checks, slow)
+                        self.emit(f"if {checks}: {acc} += {fast}")
+                        self.emit("else:")
+                        self.indent += 1
+                    self.emit(f"{value} = {slow}" if fast is None or fused else
+                              f"{value} = {fast}")
+                else:
+                    value = self.expr(term, inner, side)
                 value_site = -1
             self.accumulate(acc, value, value_site)
+            if fused is not None:
+                self.indent -= 1
             self.indent -= 1
             self.emit(f"{t} = {acc}")
         self.indent -= 1
@@ -383,6 +409,13 @@ def _is_text(node: ast.Expr, functions: Mapping[str, Any] | None) -> bool:
     if isinstance(node, ast.Call) and functions is not None:
         return getattr(functions.get(node.name), "returns", None) == "string"
     return False
+
+
+def is_number(value: str, scratch: str) -> str:
+    """The test that `value` is a number the operators take as is (Decimal or int, never a
+    boolean, whose class is bool): its class read once into `scratch` and compared by
+    identity, Decimal first (a set lookup of the class costs several times as much)."""
+    return f"(({scratch} := {value}.__class__) is _D or {scratch} is _I)"
 
 
 def _is_number(node: ast.Expr) -> bool:
