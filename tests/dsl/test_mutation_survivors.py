@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from passeur import Level, load_registry
+from passeur import FieldSpec, FieldType, Level, load_registry
 from passeur.dsl.checker import check_text
+from passeur.dsl.coverage import measure
 
 LAYER = "mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"
 
@@ -43,3 +44,18 @@ def test_a_backward_drop_in_a_block_names_a_field_of_the_left_items(registry: An
     messages = _messages(wrong, registry)
     assert messages == ["4: unknown field `quantity` in acomba.invoice (inside "
                         "`LigneFacture`)"]
+
+
+def test_reading_an_object_carries_every_field_under_it() -> None:
+    # dsl/coverage.py measure: a rule that reads `Client` (an object) carries Client.Nom and
+    # Client.Adresse.Ville; one that reads `Lignes.Qte` carries that leaf only
+    fields = (FieldSpec("Client", FieldType.OBJECT, fields=(
+                  FieldSpec("Nom"), FieldSpec("Adresse", FieldType.OBJECT, fields=(
+                      FieldSpec("Ville"),)))),
+              FieldSpec("Lignes", FieldType.LIST, fields=(FieldSpec("Qte"), FieldSpec("Prix"))),
+              FieldSpec("Note"))
+    got = measure("forward", "a", "b", fields, [("Client",), ("Lignes", "Qte")])
+    assert (got.carried, got.dropped) == (("Client.Nom", "Client.Adresse.Ville", "Lignes[].Qte"),
+                                          ("Lignes[].Prix", "Note"))
+    deep = measure("forward", "a", "b", fields, [("Client", "Adresse")])
+    assert deep.carried == ("Client.Adresse.Ville",)
