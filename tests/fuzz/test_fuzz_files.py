@@ -4,7 +4,9 @@ traceback, and no secret in any message (issue 12). Budget: support.fuzz."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +21,7 @@ from passeur.engine.connection import parse_connection
 from passeur.errors import InputError, MappingError, UsageError
 from passeur.redaction import Redactor
 from support.fuzz import fuzz_settings
+from support.mapping_seeds import CLIENTS_CSV, LIBRARY, SEEDS
 
 pytestmark = pytest.mark.fuzz
 
@@ -26,10 +29,15 @@ REPO = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry()
 MAPS = {p.resolve(): p for folder in ("mappings", "plugins")
         for p in (REPO / folder).rglob("*.map")}
-TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(MAPS)}
+TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(MAPS)} | SEEDS
 PIECES = ["<->", "->", "<-", ".", "(", ")", '"', "`", "end", "each ", "table t", " via ",
           "\n", " when ", " default ", "sum(", "{", "}", "[", "]", "#", "1e999999", "*", "/",
-          "null", "\t", "é", "-" * 50, "(" * 200, "not " * 100, "\x00", "\\", "\ud800"]
+          "null", "\t", "é", "^.", "$.", "^.^.", " where ", "group ", " by ", "let x = ",
+          "each key, value in ", " as ", "position()", "lookup(", "prefix(", "unprefix(",
+          "before(", "after(", " + ", "french_number(", "count()", ", ", '"1 234,50"',
+          'table c from "clients.csv" NoClient <-> Nom\n', 'include "library.map"\n',
+          "0.00", "-0", "1.0", '""', "-" * 50,
+          "(" * 200, "not " * 100, "\x00", "\\", "\ud800"]
 # (a file read as UTF-8 never holds a lone surrogate, but a text given to the API may)
 
 
@@ -60,10 +68,31 @@ def test_the_parser_answers_with_a_located_error_or_a_tree(text: str) -> None:
         assert "edited.map" in str(exc), str(exc)
 
 
+@pytest.fixture(scope="module")
+def seed_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder holding the seeds' CSV file and library, made the current one: the checker
+    finds them relative to the mapping file, here `edited.map` in the current folder."""
+    folder = tmp_path_factory.mktemp("seeds")
+    (folder / "clients.csv").write_text(CLIENTS_CSV, encoding="utf-8")
+    (folder / "library.map").write_text(LIBRARY, encoding="utf-8")
+    before = Path.cwd()
+    os.chdir(folder)
+    yield folder
+    os.chdir(before)
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_each_seed_checks_and_runs_its_example(seed_files: Path, name: str) -> None:
+    """A seed the checker refuses would fuzz little of its construct: each one is a correct
+    mapping (only the never-written required fields of a small file are reported)."""
+    report = check_text(SEEDS[name], name, REGISTRY, run=True)
+    assert [f.problem.message for f in report.findings if f.problem.code != "required"] == []
+
+
 @pytest.mark.skipif(not TEXTS, reason="no shipped mapping")
 @fuzz_settings(scale=0.5)  # compiles and runs the examples: the slowest property here
 @given(edited(), st.booleans())
-def test_the_checker_answers_with_findings(text: str, run: bool) -> None:
+def test_the_checker_answers_with_findings(seed_files: Path, text: str, run: bool) -> None:
     report = check_text(text, "edited.map", REGISTRY, run=run)
     assert report is not None
 
