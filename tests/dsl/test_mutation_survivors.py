@@ -59,3 +59,13 @@ def test_reading_an_object_carries_every_field_under_it() -> None:
                                           ("Lignes[].Prix", "Note"))
     deep = measure("forward", "a", "b", fields, [("Client", "Adresse")])
     assert deep.carried == ("Client.Adresse.Ville",)
+
+
+def test_set_path_writes_the_value_and_makes_the_objects_on_its_way() -> None:
+    # dsl/values.py set_path (the runtime's write at a dotted path)
+    from passeur.dsl.values import set_path
+
+    out: dict[str, Any] = {"a": "text", "keep": 1}
+    set_path(out, ("a", "b", "c"), 5)
+    set_path(out, ("top",), [1])
+    assert out == {"a": {"b": {"c": 5}}, "keep": 1, "top": [1]}
