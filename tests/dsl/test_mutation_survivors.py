@@ -69,3 +69,25 @@ def test_set_path_writes_the_value_and_makes_the_objects_on_its_way() -> None:
     set_path(out, ("a", "b", "c"), 5)
     set_path(out, ("top",), [1])
     assert out == {"a": {"b": {"c": 5}}, "keep": 1, "top": [1]}
+
+
+def test_the_function_table_says_which_are_lossy_and_shows_each_doc() -> None:
+    # docs/mapping-functions.md against the declarations: a function declared lossy needs
+    # `keep` in a <-> rule, and its doc opens the table's last column (a
+    # mutant that changed `max`'s lossy flag or `pad_left`'s doc outlived the suite)
+    import re
+    from pathlib import Path
+
+    from passeur.dsl.functions import builtin_functions
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "mapping-functions.md").read_text(
+        encoding="utf-8")
+    rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(
+        r"^\| `(\w+)\(.*?\) -> \w+` \| .*? \| (.*?) \| (.*) \|$", doc, re.M)}
+    functions = builtin_functions()
+    assert set(rows) == set(functions)
+    for name, function in functions.items():
+        both, text = rows[name]
+        assert ("(lossy)" in both) is function.lossy, name
+        # the rows open with the doc; some reword or extend it after that
+        assert text[:30] == function.doc[:30], name
