@@ -5,10 +5,16 @@ changed, and was checked by hand to fail with the mutant applied."""
 from __future__ import annotations
 
 import datetime
+import json
+import re
+from decimal import Decimal
 from pathlib import Path
 
-from passeur import load_registry
+import pytest
+
+from passeur import UsageError, load_registry
 from passeur.engine.connection import load_connection
+from passeur.engine.convert import Converter, parse_endpoint
 from passeur.engine.documents import XmlReader, read_all
 from passeur.engine.io import InputProblem
 
@@ -41,3 +47,26 @@ def test_malformed_xml_is_a_problem_of_the_first_document() -> None:
     problem = problems[0]
     assert (problem.index, problem.line) == (1, 3)
     assert problem.message.startswith("malformed XML: ")
+
+
+def test_a_mapping_file_for_one_erp_fits_that_erp_and_a_system_wide_one_fits_all() -> None:
+    # engine/convert.py _orient: `acomba.invoice` in a header is Acomba's alone; a header
+    # naming the system (`erpconnector.invoice`) fits every ERP behind it
+    root = Path(__file__).resolve().parents[2]
+    registry = load_registry()
+    seed = json.loads((root / "tests/fixtures/golden/acomba_seed004/input.json").read_text(
+        "utf-8"), parse_float=Decimal)
+    acomba = root / "mappings/erpconnector/acomba-vosfactures-invoice.map"
+    every = root / "mappings/erpconnector/erpconnector-invoice.map"
+
+    def convert(source: str, target: str, mapping: Path) -> bool:
+        return not Converter(registry, parse_endpoint(registry, source),
+                             parse_endpoint(registry, target), mapping=mapping
+                             ).convert(seed).failed
+
+    assert convert("acomba", "vosfactures", acomba)
+    with pytest.raises(UsageError, match=re.escape(
+            "maps acomba.invoice <-> vosfactures.invoice, not quickbooks.invoice to "
+            "vosfactures.invoice")):
+        convert("quickbooks", "vosfactures", acomba)
+    assert convert("acomba", "passeur", every) and convert("quickbooks", "passeur", every)
