@@ -22,7 +22,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 #: every command passeur has; a new one joins this list, and the help must show it
 COMMANDS = ["apply", "bindings", "check", "convert", "demo", "explain", "fmt", "plan",
             "plugins", "pull", "push", "route", "runs", "sandbox", "serve", "status", "sync",
-            "systems", "validate", "watch"]
+            "systems", "validate", "watch", "worker"]
 
 
 def test_help_lists_every_command_with_exit_codes() -> None:

@@ -234,6 +234,54 @@ def test_one_lease_among_racing_stores(make_store: Callable[[], Store]) -> None:
     assert len(won) == 1
 
 
+# -- shared rate budgets --------------------------------------------------------------------
+
+def test_gcra_gives_slots_one_interval_apart_after_the_burst() -> None:
+    from passeur.state import gcra
+
+    tat, waits = None, []
+    for _ in range(5):
+        tat, wait = gcra(tat, 100.0, rate=10.0, burst=3)
+        waits.append(round(wait, 9))
+    assert waits == [0.0, 0.0, 0.0, 0.1, 0.2]
+    assert gcra(tat, 100.0, rate=10.0, burst=3, pause=5.0) == (105.2, 0.0)  # burst kept back
+    assert gcra(None, 100.0, rate=2.0, burst=1, pause=5.0) == (105.0, 0.0)
+    with pytest.raises(ValueError, match="rate > 0"):
+        gcra(None, 0.0, rate=0.0, burst=1)
+
+
+def test_a_rate_budget_is_shared_by_every_connection(make_store: Callable[[], Store]) -> None:
+    """One request per 100 s: whichever connection asks, each slot is the next one."""
+    one, two = make_store(), make_store()
+    waits = [s.take_slot("vosfactures:acme", 0.01) for s in (one, two, one, two)]
+    assert [round(w / 100) for w in waits] == [0, 1, 2, 3]
+    assert 99 < waits[1] <= 100  # less the instant that passed between the calls
+    assert two.take_slot("vosfactures:other", 0.01) == 0  # accounts do not share
+    assert one.take_slot("acomba:x", 0.01, pause=50) == 0  # a 429's Retry-After: hold
+    assert 49 < two.take_slot("acomba:x", 0.01) <= 50
+
+
+def test_racing_workers_never_share_a_slot(make_store: Callable[[], Store]) -> None:
+    import threading
+
+    stores = [make_store() for _ in range(6)]
+    start = threading.Barrier(len(stores))
+    waits: list[float] = []
+
+    def take(store: Store) -> None:
+        start.wait()
+        for _ in range(5):
+            waits.append(store.take_slot("vosfactures:acme", 0.01, 2))
+
+    threads = [threading.Thread(target=take, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    # burst 2: two slots at once, then one every 100 s; 30 slots, none given twice
+    assert sorted(round(w / 100) for w in waits) == [0, 0, *range(1, 29)]
+
+
 # -- watch state ----------------------------------------------------------------------------
 
 def test_the_watch_state_is_kept_per_sync_file_and_replaced(store: Store) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sync.sync_helpers import ENV, TODAY, CountingWrites, Served, World, write_files
@@ -40,3 +41,21 @@ def world_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
         server.stop()
 
 
+
+
+@pytest.fixture
+def server_world(world_factory: Any, postgres_url: str, pg_schema: str,
+                 monkeypatch: pytest.MonkeyPatch) -> Callable[..., World]:
+    """A world whose sync file names no store: PASSEUR_STORE points at a fresh schema of
+    the test server (what a server install sets once)."""
+    joiner = "&" if "?" in postgres_url else "?"
+    url = f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
+
+    def make(**options: Any) -> World:
+        world: World = world_factory(**options)
+        text = world.sync_file.read_text("utf-8").replace('store = "state.db"\n', "")
+        world.sync_file.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("PASSEUR_STORE", url)
+        return world
+
+    return make

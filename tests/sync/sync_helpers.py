@@ -115,3 +115,11 @@ def write_files(folder: Path, erp_url: str, vf_url: str, extra: str = "",
 def numbers(world: World) -> list[str]:
     """The invoice numbers the target holds (one per source document when all is well)."""
     return sorted(str(i["number"]) for i in world.vf.app.state.invoices)
+
+
+def held_once(world: World) -> None:
+    """The target holds each source invoice once, and each client once."""
+    held = numbers(world)
+    assert held == sorted(world.erp.app.state.invoices)  # each source invoice, once
+    external = [c["external_id"] for c in world.vf.app.state.clients]
+    assert len(external) == len(set(external))

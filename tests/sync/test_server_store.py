@@ -10,38 +10,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
-import pytest
-from sync.sync_helpers import ENV, World, numbers
+from sync.sync_helpers import ENV, held_once, numbers
 
 from passeur.state import SUCCESSES
 from passeur.state.postgres import PostgresStore
-
-
-@pytest.fixture
-def server_world(world_factory: Any, postgres_url: str, pg_schema: str,
-                 monkeypatch: pytest.MonkeyPatch) -> Callable[..., World]:
-    joiner = "&" if "?" in postgres_url else "?"
-    url = f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
-
-    def make(**options: Any) -> World:
-        world: World = world_factory(**options)
-        text = world.sync_file.read_text("utf-8").replace('store = "state.db"\n', "")
-        world.sync_file.write_text(text, encoding="utf-8")
-        monkeypatch.setenv("PASSEUR_STORE", url)  # what a server install sets once
-        return world
-
-    return make
-
-
-def held_once(world: World) -> None:
-    held = numbers(world)
-    assert held == sorted(world.erp.app.state.invoices)  # each source invoice, once
-    external = [c["external_id"] for c in world.vf.app.state.clients]
-    assert len(external) == len(set(external))
 
 
 def test_a_sync_keeps_its_state_in_the_server_store(server_world: Any, postgres_url: str,

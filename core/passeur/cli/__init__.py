@@ -38,6 +38,7 @@ BUILTIN_COMMANDS = {
     "status": "passeur.cli.status_cmd",
     "watch": "passeur.cli.watch_cmd",
     "serve": "passeur.cli.serve_cmd",
+    "worker": "passeur.cli.worker_cmd",
 }
 
 #: Modules that define built-in commands on `cli` when imported.

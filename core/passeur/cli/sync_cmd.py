@@ -213,19 +213,36 @@ Examples:
   passeur sync acomba-to-vf.toml
   passeur sync acomba-to-vf.toml --full --json > run.json
   passeur sync acomba-to-vf.toml --since 2024-01-01
+  passeur sync acomba-to-vf.toml --distributed   # on the workers' queue
 """)
 @click.argument("sync_path", metavar="SYNCFILE", type=click.Path(dir_okay=False))
 @_store_option
 @_read_options
 @_replay_option
+@click.option("--distributed", is_flag=True,
+              help="Enqueue the run for `passeur worker` processes instead of running it "
+              "here, and print its run id (needs a postgresql:// store; docs/scale.md).")
 @click.option("--all", "show_all", is_flag=True, help="List unchanged records too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run and every record as JSON.")
 @live_options
 @click.pass_context
 @handle_errors
 def sync_command(ctx: click.Context, sync_path: str, store_path: str | None, full: bool,
-                 since: datetime.datetime | None, replay: bool, show_all: bool,
-                 as_json: bool) -> None:
+                 since: datetime.datetime | None, replay: bool, distributed: bool,
+                 show_all: bool, as_json: bool) -> None:
+    if distributed:
+        from passeur.engine.distributed import enqueue_sync
+
+        if replay:
+            raise UsageError("--replay runs inline only; leave out --distributed")
+        run = enqueue_sync(registry_of(ctx), sync_path, store_url=store_path, full=full,
+                           since=since.date() if since else None)
+        if as_json:
+            print_json({"run": run.run_id, "status": run.status, "distributed": True})
+        else:
+            console.print(f"run {run.run_id} enqueued; the workers run it (passeur runs show "
+                          f"{run.run_id})", markup=False)
+        return
     report = run_sync_file(registry_of(ctx), sync_path, store_path=store_path, full=full,
                            since=since.date() if since else None, progress=not as_json,
                            replay=replay)

@@ -30,7 +30,7 @@ from passeur.http.errors import (
     classify_response,
     common_error_body,
 )
-from passeur.http.ratelimit import TokenBucket, budget_for
+from passeur.http.ratelimit import Budget, budget_for
 from passeur.http.redact import Redactor, logger, register_secrets
 from passeur.http.retry import RetryPolicy
 
@@ -67,7 +67,7 @@ class _Runner:
         register_secrets(auth.secrets)  # the command line masks them in all it prints
         self.headers = {"Accept": "application/json", "User-Agent": settings.user_agent,
                         **(headers or {})}
-        self.budget: TokenBucket | None = None
+        self.budget: Budget | None = None
         if settings.rate_limit is not None:
             key = account or self.base_url
             self.budget = budget_for(key, settings.rate_limit, settings.burst)

@@ -12,8 +12,20 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-__all__ = ["TokenBucket", "budget_for", "reset_budgets"]
+__all__ = ["Budget", "TokenBucket", "budget_for", "reset_budgets", "share_budgets"]
+
+
+class Budget(Protocol):
+    """What a client needs of a rate budget: a slot (seconds to wait) and a pause."""
+
+    rate: float
+    burst: int
+
+    def reserve(self) -> float: ...
+
+    def pause(self, seconds: float) -> None: ...
 
 
 class TokenBucket:
@@ -60,19 +72,37 @@ class TokenBucket:
         return wait
 
 
-_budgets: dict[str, TokenBucket] = {}
+_budgets: dict[str, Budget] = {}
 _budgets_lock = threading.Lock()
 
 
-def budget_for(account: str, rate: float, burst: int = 1) -> TokenBucket:
+def _local(account: str, rate: float, burst: int) -> Budget:
+    return TokenBucket(rate, burst)
+
+
+_factory: Callable[[str, float, int], Budget] = _local
+
+
+def budget_for(account: str, rate: float, burst: int = 1) -> Budget:
     """The bucket of one account (e.g. "vosfactures:moncompte"), created on first use, so
-    two clients of the same account in one process share one budget."""
+    two clients of the same account in one process share one budget (and every process,
+    once `share_budgets` installed a budget kept in a shared store)."""
     with _budgets_lock:
         bucket = _budgets.get(account)
         if bucket is None or bucket.rate != float(rate) or bucket.burst != burst:
-            bucket = TokenBucket(rate, burst)
+            bucket = _factory(account, float(rate), burst)
             _budgets[account] = bucket
         return bucket
+
+
+def share_budgets(factory: Callable[[str, float, int], Budget] | None) -> None:
+    """Make every budget created from now on with `factory(account, rate, burst)` (a
+    distributed worker: budgets kept in the store, shared by all workers); None goes back
+    to budgets local to this process."""
+    global _factory
+    with _budgets_lock:
+        _factory = factory or _local
+        _budgets.clear()
 
 
 def reset_budgets() -> None:

@@ -19,6 +19,7 @@ from passeur.state.base import (
     StoreError,
     StoreLocked,
     WatchState,
+    gcra,
     is_store_url,
 )
 from passeur.state.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -38,6 +39,7 @@ __all__ = [
     "StoreError",
     "StoreLocked",
     "WatchState",
+    "gcra",
     "is_store_url",
     "open_store",
 ]

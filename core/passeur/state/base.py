@@ -30,6 +30,7 @@ __all__ = [
     "StoreError",
     "StoreLocked",
     "WatchState",
+    "gcra",
     "is_store_url",
 ]
 
@@ -46,6 +47,22 @@ def is_store_url(target: object) -> bool:
     """True for a server database URL (`postgresql://...`), given where a store file path
     would otherwise be."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def gcra(tat: float | None, now: float, rate: float, burst: int,
+         pause: float = 0.0) -> tuple[float, float]:
+    """One step of a rate budget kept as a "theoretical arrival time" (GCRA, the form of a
+    token bucket that needs one number per account): the new time and the seconds the caller
+    waits before sending. With `pause` no slot is taken: none is given before `pause` seconds
+    from now, and no burst after it (the server answered 429 Retry-After)."""
+    if rate <= 0 or burst < 1:
+        raise ValueError(f"a rate budget needs rate > 0 and burst >= 1, got {rate}, {burst}")
+    interval = 1.0 / rate
+    tolerance = (burst - 1) * interval
+    tat = now if tat is None else max(tat, now)
+    if pause > 0:
+        return max(tat, now + pause + tolerance), 0.0
+    return tat + interval, max(0.0, tat - tolerance - now)
 
 
 class StoreError(PasseurError):
@@ -253,6 +270,15 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def release(self, resource: str, run_id: str) -> None: ...
+
+    # -- shared rate budgets -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def take_slot(self, bucket: str, rate: float, burst: int = 1, *,
+                  pause: float = 0.0) -> float:
+        """Reserve the next request slot of the rate budget `bucket` (a target account),
+        shared by every process using this store: the seconds to wait before sending (see
+        `gcra`; `pause` holds the budget instead of taking a slot)."""
 
     # -- watch state ---------------------------------------------------------------------
 

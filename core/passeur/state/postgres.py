@@ -41,6 +41,7 @@ from passeur.state.base import (
     StoreError,
     StoreLocked,
     WatchState,
+    gcra,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +140,13 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT,
         watcher TEXT,
         updated_at TEXT COLLATE "C" NOT NULL
+    );
+    """,
+    # 3: the rate budget of each target account, shared by all workers (issue 17)
+    """
+    CREATE TABLE budgets (
+        bucket TEXT COLLATE "C" PRIMARY KEY,
+        tat DOUBLE PRECISION NOT NULL
     );
     """,
 )
@@ -501,6 +509,20 @@ class PostgresStore(Store):
                        "watcher = EXCLUDED.watcher, updated_at = EXCLUDED.updated_at",
                        (state.sync, state.next_due, state.interval, state.last_poll,
                         state.last_status, state.last_error, state.watcher, _now()))
+
+    # -- shared rate budgets -------------------------------------------------------------
+
+    def take_slot(self, bucket: str, rate: float, burst: int = 1, *,
+                  pause: float = 0.0) -> float:
+        with self._tx() as db:  # the row lock queues workers; the database's clock rules
+            db.execute("INSERT INTO budgets VALUES (%s, 0) ON CONFLICT (bucket) DO NOTHING",
+                       (bucket,))
+            tat, now = _one(db.execute(
+                "SELECT tat, extract(epoch FROM clock_timestamp())::float8 FROM budgets "
+                "WHERE bucket = %s FOR UPDATE", (bucket,)).fetchone())
+            tat, wait = gcra(tat, now, rate, burst, pause)
+            db.execute("UPDATE budgets SET tat = %s WHERE bucket = %s", (tat, bucket))
+        return wait
 
     # -- leases --------------------------------------------------------------------------
 

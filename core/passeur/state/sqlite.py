@@ -31,6 +31,7 @@ from passeur.state.base import (
     StoreError,
     StoreLocked,
     WatchState,
+    gcra,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
@@ -122,6 +123,13 @@ MIGRATIONS: tuple[str, ...] = (
         last_error TEXT,
         watcher TEXT,
         updated_at TEXT NOT NULL
+    );
+    """,
+    # 3: the rate budget of each target account, shared by all workers (issue 17)
+    """
+    CREATE TABLE budgets (
+        bucket TEXT PRIMARY KEY,
+        tat REAL NOT NULL
     );
     """,
 )
@@ -447,6 +455,16 @@ class SQLiteStore(Store):
             db.execute("INSERT OR REPLACE INTO watch VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (state.sync, state.next_due, state.interval, state.last_poll,
                         state.last_status, state.last_error, state.watcher, _now()))
+
+    # -- shared rate budgets -------------------------------------------------------------
+
+    def take_slot(self, bucket: str, rate: float, burst: int = 1, *,
+                  pause: float = 0.0) -> float:
+        with self._tx() as db:
+            row = db.execute("SELECT tat FROM budgets WHERE bucket = ?", (bucket,)).fetchone()
+            tat, wait = gcra(None if row is None else row[0], _clock(), rate, burst, pause)
+            db.execute("INSERT OR REPLACE INTO budgets VALUES (?, ?)", (bucket, tat))
+        return wait
 
     # -- leases --------------------------------------------------------------------------
 

@@ -61,6 +61,7 @@ class Applier:
         self.failed_refs: dict[str, str] = {}
         self.entries: list[LedgerEntry] = []
         self.done = 0
+        self.resumed = False  # an item taken up again (a queue's retry): look before writing
         self.begin(ctx.mapping_version)
 
     # -- the run -------------------------------------------------------------------------
@@ -137,6 +138,17 @@ class Applier:
         for item in plan.items:
             self.submit(item)
         return await self.drain()
+
+    async def apply_one(self, item: PlanItem) -> LedgerEntry:
+        """One document on its own (a distributed run's apply task), the references it
+        waits for already in `resolved` / `failed_refs`: the same steps as inside a run,
+        and a refused credential recorded as this item's failure."""
+        try:
+            await self.one(item)
+        except AuthError as exc:
+            self._record(item, "failed", reason="AuthError",
+                         message=f"{self.tgt} refused the credentials ({exc})")
+        return self.entries[-1]
 
     def _record(self, item: PlanItem, outcome: str, *, message: str | None = None,
                 reason: str | None = None, target_id: str | None = None) -> LedgerEntry:
@@ -298,7 +310,7 @@ class Applier:
         intent = Intent(intent_key, self.run_id, self.tgt, item.doctype, "create",
                         f"{self.src}:{item.source_id}")
         prior = store.open_intent(intent)
-        if prior.run_id != self.run_id or prior.state != "pending":
+        if prior.run_id != self.run_id or prior.state != "pending" or self.resumed:
             found = await self._lookup(item, body, key)
             if isinstance(found, Stored):
                 store.close_intent(intent_key, "confirmed", found.record_id)

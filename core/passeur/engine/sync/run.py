@@ -15,7 +15,7 @@ from passeur.engine.sync.context import Event, SyncContext
 from passeur.engine.sync.plan import Plan, make_plan
 from passeur.state import OUTCOMES, SUCCESSES, Cursor, LedgerEntry, Run
 
-__all__ = ["RunReport", "run_plan", "summarise"]
+__all__ = ["RunReport", "move_cursors", "run_plan", "summarise"]
 
 
 @attrs.frozen
@@ -41,7 +41,7 @@ def summarise(entries: Iterable[LedgerEntry]) -> dict[str, int]:
     return result
 
 
-def _move_cursors(ctx: SyncContext, plan: Plan, entries: Iterable[LedgerEntry]) -> None:
+def move_cursors(ctx: SyncContext, plan: Plan, entries: Iterable[LedgerEntry]) -> None:
     """Each document type's cursor goes to the last record of the longest run of finished
     records in (changed_at, id) order: what failed is read again next time."""
     finished = {(e.doctype, e.source_id) for e in entries
@@ -83,7 +83,7 @@ async def run_plan(ctx: SyncContext, *, mode: str = "sync", plan: Plan | None = 
         else:
             entries = await applier.apply(plan)
         if since is None:
-            _move_cursors(ctx, plan, entries)
+            move_cursors(ctx, plan, entries)
         status = "finished"
     finally:
         store.finish_run(run.run_id, status, summarise(applier.entries))

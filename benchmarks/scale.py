@@ -1,0 +1,172 @@
+"""Distributed throughput: `passeur worker` processes (1, 2, 4) running `sync --distributed`
+of several accounts at once, each a VosFactures sandbox with its own rate limit and a slow
+answer (the work waits on the network, so it scales on two cores).
+
+    eval "$(.ci/services start /tmp/pg)"              # or PASSEUR_BENCH_POSTGRES=postgresql://...
+    python benchmarks/scale.py                        # 4 accounts x 10 req/s, 300 ms, 40 invoices
+    python benchmarks/scale.py --accounts 2 --count 20 --workers 1 2
+
+Each account has its own Acomba sandbox (in this process) and VosFactures sandbox (in a
+process of its own), and its own sync file; all share one PostgreSQL schema, which is the
+store and the queue. The workers are started and registered before the clock starts; the
+clock runs from the first enqueue to the last run closed. Throughput is the requests the
+target sandboxes served divided by that time, given as a ratio to one worker and to the sum
+of the accounts' limits (issue 17's target: 0.9 with 4 workers). Exit code 1 if a document is
+missing or doubled, a record failed, or a sandbox answered 429.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sync import ENV, sandbox  # benchmarks/sync.py: sandboxes in processes of their own
+
+from passeur.sandbox import serve_in_thread
+from passeur.state import SUCCESSES, open_store
+from passeur_erpconnector.sandbox import create_app as erp_app
+
+
+def _files(folder: Path, n: int, erp_url: str, vf_url: str, rate: float) -> Path:
+    (folder / f"acomba{n}.toml").write_text(
+        f'system = "acomba"\n[settings]\nbase_url = "{erp_url}/api"\ncompany_id = "1"\n'
+        'licence = { env = "BENCH_LICENCE" }\nsecret = { env = "BENCH_SECRET" }\n',
+        encoding="utf-8")
+    (folder / f"vf{n}.toml").write_text(
+        f'system = "vosfactures"\n[settings]\nbase_url = "{vf_url}"\n'
+        f'api_token = {{ env = "BENCH_VF_TOKEN" }}\n[http]\nrate_limit = {rate}\n',
+        encoding="utf-8")
+    sync = folder / f"sync{n}.toml"
+    sync.write_text(f'[source]\nconnection = "acomba{n}.toml"\n[target]\n'
+                    f'connection = "vf{n}.toml"\n', encoding="utf-8")
+    return sync
+
+
+@contextlib.contextmanager
+def schema(server: str) -> Any:
+    import psycopg
+    from psycopg import sql
+
+    name = f"passeur_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
+    joiner = "&" if "?" in server else "?"
+    try:
+        yield f"{server}{joiner}options={quote(f'-csearch_path={name}')}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as db:
+            db.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
+
+
+def _live_workers(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        row = db.execute("SELECT to_regclass('procrastinate_workers')").fetchone()
+        if row is None or row[0] is None:
+            return 0
+        return int(db.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0])
+
+
+def measure(server: str, workers: int, accounts: int, count: int, rate: float,
+            latency_ms: float, concurrency: int) -> dict[str, Any]:
+    env = {**os.environ, **ENV}
+    with contextlib.ExitStack() as stack, schema(server) as url:
+        env["PASSEUR_STORE"] = url
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        seen, syncs = [], []
+        for n in range(accounts):
+            erp = serve_in_thread(erp_app(licence="lic", secret="sec", seed=count,
+                                          today="2024-06-01"))
+            stack.callback(erp.stop)
+            vf_url, stats = stack.enter_context(sandbox(
+                "vf", token="tok", today="2024-06-01", latency_ms=latency_ms,
+                rate_limit=rate))
+            seen.append(stats)
+            syncs.append(_files(folder, n, erp.base_url, vf_url, rate))
+        with open_store(url):
+            pass  # the store's tables first, then the queue's beside them
+        procs = [subprocess.Popen([sys.executable, "-m", "passeur", "worker", "--concurrency",
+                                   str(concurrency)], cwd=folder, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for _ in range(workers)]
+        try:
+            deadline = time.monotonic() + 60
+            while _live_workers(url) < workers:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the workers did not start")
+                time.sleep(0.1)
+            start = time.perf_counter()
+            run_ids = []
+            for sync in syncs:
+                out = subprocess.run([sys.executable, "-m", "passeur", "sync", sync.name,
+                                      "--distributed", "--json"], cwd=folder, env=env,
+                                     capture_output=True, text=True, check=True)
+                run_ids.append(json.loads(out.stdout)["run"])
+            with open_store(url) as store:
+                while any((r := store.run(i)) is None or r.status == "running"
+                          for i in run_ids):
+                    time.sleep(0.1)
+                elapsed = time.perf_counter() - start
+                runs = [store.run(i) for i in run_ids]
+                entries = [e for i in run_ids for e in store.ledger(i)]
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(30)
+    requests = sum(s["requests"] for s in seen)
+    numbers = [n for s in seen for n in s["numbers"]]
+    return {"workers": workers, "seconds": round(elapsed, 2), "requests": requests,
+            "requests_per_s": round(requests / elapsed, 2),
+            "rate_limited": sum(s["rate_limited"] for s in seen),
+            "runs": [r.status for r in runs if r is not None],
+            "records": len(entries),
+            "not_ok": sum(e.outcome not in SUCCESSES for e in entries),
+            "invoices": len(numbers), "duplicates": len(numbers) - len(set(numbers))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=4)
+    parser.add_argument("--count", type=int, default=40, help="invoices per account")
+    parser.add_argument("--rate-limit", type=float, default=10.0, help="per account, req/s")
+    parser.add_argument("--latency-ms", type=float, default=300.0)
+    parser.add_argument("--concurrency", type=int, default=4, help="tasks per worker")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    args = parser.parse_args(argv)
+    server = os.environ.get("PASSEUR_BENCH_POSTGRES") or os.environ.get("PASSEUR_TEST_POSTGRES")
+    if not server:
+        print("set PASSEUR_BENCH_POSTGRES (or run .ci/services start DIR)", file=sys.stderr)
+        return 2
+    os.environ.update(ENV)
+    limits = args.accounts * args.rate_limit
+    results = []
+    for workers in args.workers:
+        result = measure(server, workers, args.accounts, args.count, args.rate_limit,
+                         args.latency_ms, args.concurrency)
+        results.append(result)
+        print(json.dumps(result), flush=True)
+    base = results[0]["requests_per_s"]
+    for r in results:
+        print(f"{r['workers']} worker(s): {r['requests_per_s']:.1f} req/s, "
+              f"x{r['requests_per_s'] / base:.2f} of {results[0]['workers']} worker(s), "
+              f"{r['requests_per_s'] / limits:.3f} of the accounts' limits ({limits:g} req/s)")
+    good = all(r["invoices"] == args.accounts * args.count and r["duplicates"] == 0
+               and r["not_ok"] == 0 and r["rate_limited"] == 0
+               and set(r["runs"]) == {"finished"} for r in results)
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

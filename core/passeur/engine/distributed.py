@@ -1,0 +1,310 @@
+"""Distributed runs: the same plan, apply and record steps as `passeur sync`, cut into tasks
+of procrastinate, a task queue kept in PostgreSQL — the store's own database, so a server
+install runs one service (docs/scale.md says why this queue).
+
+A run is three kinds of task, all on the queue `passeur`:
+
+- `passeur.plan` (one per sync file and run): takes the run's lock, reads and plans every
+  stream of the sync file (`make_plan`), writes the references (clients) the documents wait
+  for, then enqueues one `passeur.apply` per document and one `passeur.close`;
+- `passeur.apply` (one per document): the `Applier` steps for that item (lease, intent,
+  write, lookup, binding, ledger), by whichever worker takes it;
+- `passeur.close`: waits until every item of the plan is on the ledger, puts stalled items
+  (their worker died) back on the queue, then moves the cursors and closes the run with its
+  summary.
+
+Every request of every worker to one account takes its slot from a budget kept in the store
+(`Store.take_slot`), so N workers together never go past the account's `rate_limit`. A task
+taken up again (the queue's retry, or a stalled one put back) is marked `resumed`: every
+write is looked up by its key before it is sent, so a retry never sends an uncertain write
+blind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import os
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from passeur.engine.sync.apply import Applier
+from passeur.engine.sync.context import SyncContext, open_context
+from passeur.engine.sync.plan import Plan, PlanItem, make_plan
+from passeur.engine.sync.run import move_cursors, summarise
+from passeur.engine.sync.syncfile import load_sync_file
+from passeur.errors import UsageError
+from passeur.http.call import dumps_json, loads_json
+from passeur.http.ratelimit import share_budgets
+from passeur.state import Run, Store, is_store_url, open_store
+
+__all__ = ["QUEUE", "StoreBudget", "enqueue_sync", "run_worker"]
+
+logger = logging.getLogger("passeur.distributed")
+
+QUEUE = "passeur"
+LOCK_TTL = 3600.0  # seconds a run's lock lives without a worker renewing it
+CLOSE_POLL = 0.5  # seconds between two looks of the close task at the ledger
+STALLED_AFTER = 10.0  # seconds without a worker's heartbeat before its jobs are put back
+_SCHEMA_LOCK = 0x70617373_65757201  # advisory lock: one process installs the queue's tables
+
+
+class StoreBudget:
+    """A rate budget whose state is one row of the store: shared by every worker."""
+
+    def __init__(self, store: Store, account: str, rate: float, burst: int) -> None:
+        self.store, self.account, self.rate, self.burst = store, account, rate, burst
+
+    def reserve(self) -> float:
+        return self.store.take_slot(self.account, self.rate, self.burst)
+
+    def pause(self, seconds: float) -> None:
+        self.store.take_slot(self.account, self.rate, self.burst, pause=seconds)
+
+
+def _require_server(url: str | os.PathLike[str] | None, what: str) -> str:
+    if url is None or not is_store_url(str(url)):
+        raise UsageError(f"{what} needs a postgresql:// store (the queue lives in its "
+                         f"database), not {url or 'the SQLite file beside the sync file'}: "
+                         "set `store = \"postgresql://...\"` in the sync file, --store or "
+                         "PASSEUR_STORE (docs/scale.md)")
+    return str(url)
+
+
+def _need_queue() -> None:
+    try:
+        import procrastinate  # noqa: F401
+    except ImportError:
+        raise UsageError("distributed runs need procrastinate: pip install "
+                         "'passeur[postgres]'") from None
+
+
+def _install_queue(url: str) -> None:
+    """The queue's tables in the store's schema, created once (under an advisory lock)."""
+    _need_queue()
+    import psycopg
+    from procrastinate.schema import SchemaManager
+
+    with psycopg.connect(url, autocommit=True) as db, db.transaction():
+        db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+        row = db.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
+        if row is None or row[0] is None:
+            db.execute(SchemaManager.get_schema())
+
+
+def _app(url: str) -> Any:
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+    retry = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=1)
+    app.task(name="passeur.plan", queue=QUEUE, pass_context=True)(_plan_task)  # no retry:
+    # a plan that fails (the source down) aborts its run, and the next run plans again
+    app.task(name="passeur.apply", queue=QUEUE, pass_context=True, retry=retry)(_apply_task)
+    app.task(name="passeur.close", queue=QUEUE, pass_context=True, retry=retry)(_close_task)
+    return app
+
+
+# -- enqueueing --------------------------------------------------------------------------
+
+
+def enqueue_sync(registry: Any, sync_path: str, *, store_url: str | None = None,
+                 full: bool = False, since: datetime.date | None = None) -> Run:
+    """Start a distributed run of a sync file: its run (and lock) in the store, its plan
+    task on the queue. The workers do the rest; the run closes when its last item is on
+    the ledger."""
+    spec = load_sync_file(sync_path, registry)
+    if spec.flow != "documents":
+        raise UsageError(f"{spec.path}: flow {spec.flow!r} runs inline only; a distributed "
+                         "run runs the documents flow (docs/scale.md)")
+    url = _require_server(store_url or spec.store, f"{spec.path}: a distributed run")
+    with open_store(url) as store:
+        run = store.start_run(str(spec.path), "distributed", ttl=LOCK_TTL)
+        try:
+            _install_queue(url)
+            asyncio.run(_defer(url, "passeur.plan", {
+                "run_id": run.run_id, "sync": str(Path(spec.path).resolve()),
+                "full": full, "since": since.isoformat() if since else None}))
+        except BaseException:
+            store.finish_run(run.run_id, "aborted", {})
+            raise
+    return run
+
+
+async def _defer(url: str, task: str, *kwargs: Mapping[str, Any],
+                 schedule_in: float | None = None) -> None:
+    app = _app(url)
+    async with app.open_async():
+        await _defer_on(app, task, *kwargs, schedule_in=schedule_in)
+
+
+async def _defer_on(app: Any, task: str, *kwargs: Mapping[str, Any],
+                    schedule_in: float | None = None) -> None:
+    options: dict[str, Any] = {}
+    if schedule_in is not None:
+        options["schedule_in"] = {"seconds": schedule_in}
+    deferrer = app.configure_task(task, queue=QUEUE, **options)
+    if len(kwargs) == 1:
+        await deferrer.defer_async(**kwargs[0])
+    elif kwargs:
+        await deferrer.batch_defer_async(*[dict(k) for k in kwargs])
+
+
+# -- the worker ---------------------------------------------------------------------------
+
+
+@attrs.define
+class _Worker:
+    """What the tasks of one worker process share: the store, the queue, the contexts."""
+
+    url: str
+    registry: Any
+    store: Store
+    app: Any = None
+    contexts: dict[tuple[str, float], SyncContext] = attrs.field(factory=dict)
+
+    def context(self, sync: str) -> SyncContext:
+        key = (sync, Path(sync).stat().st_mtime)
+        ctx = self.contexts.get(key)
+        if ctx is None:
+            ctx = open_context(load_sync_file(sync, self.registry), self.registry, self.store)
+            self.contexts[key] = ctx
+        return ctx
+
+    def renew(self, sync: str, run_id: str) -> bool:
+        """Hold the run's lock from this worker (the enqueuing process is gone)."""
+        return self.store.lease(f"sync:{sync}", run_id, LOCK_TTL)
+
+    async def aclose(self) -> None:
+        for ctx in self.contexts.values():
+            await ctx.aclose()
+
+
+_worker: _Worker | None = None
+
+
+def _current() -> _Worker:
+    if _worker is None:
+        raise RuntimeError("a passeur task runs in `passeur worker` only")
+    return _worker
+
+
+def run_worker(registry: Any, store_url: str | None, *, concurrency: int = 4,
+               name: str | None = None) -> None:
+    """Work on the queue until SIGTERM or SIGINT (the jobs in hand are finished first)."""
+    global _worker
+    url = _require_server(store_url or os.environ.get("PASSEUR_STORE"), "passeur worker")
+    store = open_store(url)
+    _install_queue(url)
+    share_budgets(lambda account, rate, burst: StoreBudget(store, account, rate, burst))
+    worker = _Worker(url, registry, store)
+    worker.app = _app(url)
+    _worker = worker
+
+    async def go() -> None:
+        async with worker.app.open_async():
+            try:
+                await worker.app.run_worker_async(
+                    queues=[QUEUE], concurrency=concurrency,
+                    name=name or f"{socket.gethostname()}:{os.getpid()}",
+                    update_heartbeat_interval=2.0, stalled_worker_timeout=STALLED_AFTER,
+                    install_signal_handlers=True)
+            finally:
+                await worker.aclose()
+
+    try:
+        asyncio.run(go())
+    finally:
+        share_budgets(None)
+        _worker = None
+        store.close()
+
+
+# -- the tasks ----------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> str:
+    return dumps_json(value).decode("utf-8")
+
+
+async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
+                     since: str | None = None) -> None:
+    worker = _current()
+    store = worker.store
+    if not worker.renew(sync, run_id):
+        store.finish_run(run_id, "aborted", {})
+        logger.warning("run %s of %s: another run holds the sync file's lock; aborted",
+                       run_id, sync)
+        return
+    ctx = worker.context(sync)
+    try:
+        plan = await make_plan(ctx, full=full, since=datetime.date.fromisoformat(since)
+                               if since else None)
+        applier = Applier(ctx, run_id)
+        applier.resumed = job.job.attempts > 0
+        references = [i for i in plan.items if i.reference]
+        await applier.apply(attrs.evolve(plan, items=tuple(references)))
+    except BaseException:
+        store.finish_run(run_id, "aborted", summarise(store.ledger(run_id)))
+        raise
+    documents = [i for i in plan.items if not i.reference]
+    await _defer_on(job.app, "passeur.apply", *[{
+        "run_id": run_id, "sync": sync, "mapping_version": plan.mapping_version,
+        "item": _encode(item.as_json()),
+        "resolved": {k: applier.resolved[k] for k in item.refs if k in applier.resolved},
+        "failed": {k: applier.failed_refs[k] for k in item.refs if k in applier.failed_refs},
+    } for item in documents])
+    shape = [{"seq": i.seq, "doctype": i.doctype, "action": i.action,
+              "source_id": i.source_id, "key": i.key, "changed_at": i.changed_at,
+              "reference": i.reference} for i in plan.items]
+    await _defer_on(job.app, "passeur.close", {
+        "run_id": run_id, "sync": sync, "expected": len(plan.items),
+        "plan": _encode({"name": plan.name, "source": plan.source, "target": plan.target,
+                         "mapping_version": plan.mapping_version,
+                         "created_at": plan.created_at, "items": shape}),
+        "move": since is None}, schedule_in=CLOSE_POLL)
+
+
+async def _apply_task(job: Any, run_id: str, sync: str, mapping_version: str, item: str,
+                      resolved: Mapping[str, str], failed: Mapping[str, str]) -> None:
+    worker = _current()
+    store = worker.store
+    planned = PlanItem.from_json(loads_json(item))
+    resumed = job.job.attempts > 0  # the queue's retry, or a stalled job put back
+    if resumed and any(e.doctype == planned.doctype and e.source_id == planned.source_id
+                       for e in store.ledger(run_id)):
+        return  # done and recorded by the worker that died before telling the queue
+    worker.renew(sync, run_id)
+    applier = Applier(worker.context(sync), run_id)
+    applier.begin(mapping_version, None)
+    applier.resumed = resumed
+    applier.resolved.update(resolved)
+    applier.failed_refs.update(failed)
+    await applier.apply_one(planned)
+
+
+async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str,
+                      move: bool) -> None:
+    worker = _current()
+    store = worker.store
+    entries = store.ledger(run_id)
+    if len(entries) < expected:
+        for stalled in await job.app.job_manager.get_stalled_jobs(
+                queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER):
+            logger.warning("job %s stalled (its worker died): put back", stalled.id)
+            await job.app.job_manager.retry_job(stalled)
+        await _defer_on(job.app, "passeur.close", {
+            "run_id": run_id, "sync": sync, "expected": expected, "plan": plan,
+            "move": move}, schedule_in=CLOSE_POLL)
+        return
+    if move:
+        data = loads_json(plan)
+        shape = Plan(sync, data["name"], data["source"], data["target"],
+                     data["mapping_version"], data["created_at"],
+                     tuple(PlanItem.from_json(i) for i in data["items"]))
+        move_cursors(worker.context(sync), shape, entries)
+    store.finish_run(run_id, "finished", summarise(entries))

@@ -1,0 +1,166 @@
+"""Distributed runs (issue 17): `passeur sync --distributed` enqueues, `passeur worker`
+processes run the plan, apply and close tasks on the queue in the PostgreSQL store. Real
+worker processes, real sandboxes with faults and a rate limit per account. After each
+scenario: every source invoice in the target exactly once, every record of the run one
+outcome, and the target never answered 429 (the workers share the account's budget)."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+from sync.sync_helpers import ENV, World, held_once
+
+from passeur.state import SUCCESSES
+
+# the client keeps under the sandbox's 40 requests per second; lost answers come back fast
+HTTP = ("[http]\nrate_limit = 36\nmax_attempts = 6\nbase_delay = 0.01\nmax_delay = 0.05\n"
+        "timeout = 2\nconnect_timeout = 5\n")
+FAULTS = {"rate_limit": 40, "latency_ms": 5, "fail_rate": 0.05, "lost_response_rate": 0.03,
+          "lost_response_hold": 0.2, "random_seed": 17}
+
+
+def workers(world: World, count: int, concurrency: int = 4) -> list[subprocess.Popen[bytes]]:
+    return [subprocess.Popen([sys.executable, "-m", "passeur", "worker", "--concurrency",
+                              str(concurrency), "--name", f"w{n}"],
+                             cwd=world.folder, env={**os.environ, **ENV},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for n in range(count)]
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> list[int | None]:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    codes = []
+    for proc in procs:
+        try:
+            codes.append(proc.wait(30))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            codes.append(None)
+    return codes
+
+
+def enqueue(world: World) -> str:
+    result = world.cli("sync", "sync.toml", "--distributed", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["distributed"] is True and data["status"] == "running"
+    return str(data["run"])
+
+
+def wait_closed(world: World, run_ids: list[str], timeout: float = 90) -> list[Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        with world.store() as store:
+            runs = [store.run(r) for r in run_ids]
+        if all(r is not None and r.status != "running" for r in runs):
+            return runs
+        assert time.monotonic() < deadline, [(r.run_id, r.status) for r in runs if r]
+        time.sleep(0.2)
+
+
+def one_outcome_each(world: World, run_id: str) -> list[Any]:
+    with world.store() as store:
+        entries = store.ledger(run_id)
+    seen = collections.Counter((e.doctype, e.source_id) for e in entries)
+    assert [k for k, n in seen.items() if n > 1] == []  # never two outcomes for one record
+    return entries
+
+
+def test_three_workers_sync_with_faults_each_invoice_once_within_the_rate_limit(
+        server_world: Any) -> None:
+    world = server_world(seed=150, vf=FAULTS, http=HTTP)
+    procs = workers(world, 3)
+    try:
+        run_id = enqueue(world)
+        (run,) = wait_closed(world, [run_id])
+    finally:
+        codes = stop(procs)
+    assert codes == [0, 0, 0], [p.stderr.read() if p.stderr else b"" for p in procs]
+    assert run.status == "finished"
+    entries = one_outcome_each(world, run_id)
+    invoices = {e.source_id: e.outcome for e in entries if e.doctype == "invoice"}
+    assert sorted(invoices) == sorted(world.erp.app.state.invoices)  # every record, once
+    assert set(invoices.values()) == {"created"}
+    assert {k: n for k, n in run.summary.items() if n} == dict(
+        collections.Counter(e.outcome for e in entries))  # the summary counts the ledger
+    held_once(world)
+    stats = world.vf.app.middleware.stats
+    assert stats.failed > 0 and stats.lost > 0  # the faults did fire
+    assert stats.rate_limited == 0  # three workers, one budget: never over the limit
+    shown = world.cli("runs", "--sync", "sync.toml", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert [(r["run"], r["mode"], r["status"]) for r in json.loads(shown.stdout)] == [
+        (run_id, "distributed", "finished")]
+    again = world.run()  # the cursor moved: an inline run finds nothing new to write
+    assert again.ok and {e.outcome for e in again.entries} <= {"unchanged"}
+
+
+def test_a_worker_killed_mid_write_leaves_its_documents_to_the_others(
+        server_world: Any) -> None:
+    world = server_world(seed=40, vf={"latency_ms": 80}, http=HTTP)
+    procs = workers(world, 2, concurrency=4)
+    try:
+        run_id = enqueue(world)
+        state = world.vf.app.state
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(state.invoices) < 6:
+            time.sleep(0.005)
+        procs[0].send_signal(signal.SIGKILL)  # writes in flight: answers never read
+        procs[0].wait(10)
+        (run,) = wait_closed(world, [run_id])
+    finally:
+        stop(procs)
+    assert run.status == "finished"
+    entries = one_outcome_each(world, run_id)
+    invoices = {e.source_id: e.outcome for e in entries if e.doctype == "invoice"}
+    assert sorted(invoices) == sorted(world.erp.app.state.invoices)
+    assert set(invoices.values()) <= SUCCESSES, [e for e in entries
+                                                 if e.outcome not in SUCCESSES]
+    held_once(world)
+
+
+def test_two_distributed_runs_enqueued_by_mistake_write_each_document_once(
+        server_world: Any) -> None:
+    world = server_world(seed=30, vf={"latency_ms": 5}, http=HTTP)
+    first, second = enqueue(world), enqueue(world)  # before any worker is up
+    procs = workers(world, 2)
+    try:
+        runs = wait_closed(world, [first, second])
+    finally:
+        stop(procs)
+    statuses = sorted(r.status for r in runs)
+    assert statuses in (["aborted", "finished"], ["finished", "finished"])
+    for run in runs:
+        one_outcome_each(world, run.run_id)
+    held_once(world)
+    final = world.run()
+    assert final.ok and {e.outcome for e in final.entries} <= {"unchanged"}
+
+
+def test_a_distributed_run_needs_a_server_store(world_factory: Any) -> None:
+    world = world_factory(seed=1)
+    result = world.cli("sync", "sync.toml", "--distributed")
+    assert result.returncode != 0
+    assert "a distributed run needs a postgresql:// store" in result.stderr
+    assert "state.db" in result.stderr
+    result = world.cli("worker")
+    assert result.returncode != 0
+    assert "passeur worker needs a postgresql:// store" in result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--replay"])
+def test_replay_is_inline_only(world_factory: Any, flag: str) -> None:
+    world = world_factory(seed=1)
+    result = world.cli("sync", "sync.toml", "--distributed", flag)
+    assert result.returncode != 0
+    assert "--replay runs inline only" in result.stderr
