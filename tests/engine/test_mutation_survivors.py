@@ -17,6 +17,11 @@ from passeur.engine.connection import load_connection
 from passeur.engine.convert import Converter, parse_endpoint
 from passeur.engine.documents import XmlReader, read_all
 from passeur.engine.io import InputProblem
+from passeur.serialize import to_plain
+from passeur_coda import read_statements
+
+MULTI = (Path(__file__).resolve().parents[3] / "shared" / "testdata" / "coda" / "copyleft"
+         / "Coda_v2_3_multi_statements.txt")
 
 
 def test_a_folder_listing_since_a_day_reads_each_documents_own_date(tmp_path: Path) -> None:
@@ -70,3 +75,19 @@ def test_a_mapping_file_for_one_erp_fits_that_erp_and_a_system_wide_one_fits_all
             "vosfactures.invoice")):
         convert("quickbooks", "vosfactures", acomba)
     assert convert("acomba", "passeur", every) and convert("quickbooks", "passeur", every)
+
+
+def test_a_folder_of_statements_listed_since_a_day_reads_their_closing_date(
+        tmp_path: Path) -> None:
+    # engine/folder.py _DATE_KEYS: a statement's day is its closing date (the corpus file's
+    # statements 042 and 053 close on 2009-03-05 and 2013-12-24)
+    (tmp_path / "camt.toml").write_text(
+        'system = "camt053"\n[folder]\npath = "out"\npattern = "{number}.xml"\n',
+        encoding="utf-8")
+    client = load_connection(tmp_path / "camt.toml", load_registry()).client()
+    with MULTI.open("rb") as f:
+        for read in read_statements(f, MULTI.name):
+            assert read.statement is not None
+            client.create_document("statement", to_plain(read.statement))
+    since = datetime.date(2010, 1, 1)
+    assert [d["number"] for d in client.iter_documents("statement", since=since)] == ["053"]
