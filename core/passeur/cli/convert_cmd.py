@@ -30,6 +30,7 @@ from passeur.engine.convert import Converter, DocumentOutcome, issue_json, parse
 from passeur.engine.documents import DocumentWriter
 from passeur.engine.io import InputForm, dump_json
 from passeur.engine.seller import load_seller
+from passeur.engine.terms import load_terms
 from passeur.errors import InputError, MappingError, OutputError, UsageError
 from passeur.issues import Issue, IssuePolicy, Level
 from passeur.model import Attachment
@@ -92,6 +93,8 @@ Examples:
   passeur convert facture.xml --from cii --to ubl -o peppol.xml
   passeur convert inv.json --from vosfactures --to facturx_basic --attach inv.pdf -o fx.pdf
   passeur convert facture.json --from acomba --to ubl --seller our-company.toml -o peppol.xml
+  passeur convert facture.json --from acomba --to ubl --seller our-company.toml \
+      --payment-terms terms.toml -o peppol.xml
 """
 
 
@@ -125,6 +128,12 @@ Examples:
               "that completes the seller of each sale invoice whose source lacks it (an "
               "Acomba invoice names no seller); EN 16931 requires its name, address and "
               "an identifier.")
+@click.option("--payment-terms", "terms", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A payment terms file (TOML or JSON: `days = 30` and/or `description = "
+              "\"30 days net\"`, docs/einvoices.md) for each sale invoice that has no due "
+              "date and no terms (Acomba's have neither): the due date is the issue date "
+              "plus the days (calendar days), the description BT-20; each use is reported.")
 @click.option("--original", "original", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The target's current document(s), written over (matched to INPUT's "
@@ -138,7 +147,7 @@ Examples:
 @handle_errors
 def convert(ctx: click.Context, input_path: str, source: str | None, target: str,
             mapping: Path | None, mapping_dirs: tuple[Path, ...], output: str, on_issue: str,
-            as_json: bool, attach: tuple[Path, ...], seller: Path | None,
+            as_json: bool, attach: tuple[Path, ...], seller: Path | None, terms: Path | None,
             original: Path | None, progress: str | None) -> None:
     registry = registry_of(ctx)
     use_mapping_dirs(registry, mapping_dirs)
@@ -158,7 +167,8 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
         converter = Converter(registry, src, dst, policy=IssuePolicy(on_issue),
                               mapping=mapping, source_label=label,
                               attachments=_attachments(attach),
-                              seller=load_seller(seller) if seller is not None else None)
+                              seller=load_seller(seller) if seller is not None else None,
+                              terms=load_terms(terms) if terms is not None else None)
         with contextlib.ExitStack() as originals:
             before = None
             if original is not None:

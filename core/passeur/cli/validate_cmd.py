@@ -20,6 +20,7 @@ from passeur.cli.app import (
 )
 from passeur.engine.convert import Converter, parse_endpoint
 from passeur.engine.seller import SellerConfig, load_seller
+from passeur.engine.terms import TermsConfig, load_terms
 from passeur.issues import Level
 from passeur.model import Invoice
 from passeur.plugins import Registry
@@ -66,7 +67,8 @@ def _detect(registry: Registry, path: Path, head: bytes) -> str | None:
 
 def _check(registry: Registry, path: Path, source: str | None,
            seller: SellerConfig | None = None, schematron: bool = False,
-           rules_dir: Path | None = None) -> dict[str, Any]:
+           rules_dir: Path | None = None, terms: TermsConfig | None = None,
+           ) -> dict[str, Any]:
     from passeur.model.en16931 import validate_en16931  # loaded only when validating
 
     data = path.read_bytes()
@@ -79,7 +81,7 @@ def _check(registry: Registry, path: Path, source: str | None,
         return result
     endpoint = parse_endpoint(registry, fmt_name)
     converter = Converter(registry, endpoint, parse_endpoint(registry, "passeur.invoice"),
-                          source_label=str(path), seller=seller)
+                          source_label=str(path), seller=seller, terms=terms)
     fmt = converter.reader
     value: Any = data
     if fmt is not None and fmt.read_file is None:  # a JSON system
@@ -127,6 +129,10 @@ def _check(registry: Registry, path: Path, source: str | None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A seller file completing the seller of invoices whose system names none "
               "(as `passeur convert --seller`).")
+@click.option("--payment-terms", "terms_file", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A payment terms file for invoices that carry no due date nor terms "
+              "(as `passeur convert --payment-terms`).")
 @click.option("--schematron", is_flag=True,
               help="Also run the official Schematron rules of each file's syntax (UBL: CEN "
               "and Peppol; CII and Factur-X: the Factur-X rules of its profile), through "
@@ -140,13 +146,15 @@ def _check(registry: Registry, path: Path, source: str | None,
 @click.pass_context
 @handle_errors
 def validate(ctx: click.Context, files: tuple[Path, ...], source: str | None,
-             seller_file: Path | None, schematron: bool, rules_dir: Path | None,
+             seller_file: Path | None, terms_file: Path | None, schematron: bool,
+             rules_dir: Path | None,
              as_json: bool) -> None:
     registry = registry_of(ctx)
     if source is not None:
         parse_endpoint(registry, source)  # an unknown system is a usage error, said once
     seller = load_seller(seller_file) if seller_file is not None else None
-    results = [_check(registry, path, source, seller, schematron, rules_dir)
+    terms = load_terms(terms_file) if terms_file is not None else None
+    results = [_check(registry, path, source, seller, schematron, rules_dir, terms)
                for path in files]
     if as_json:
         print_json({"files": results, "valid": all(r["valid"] for r in results)})

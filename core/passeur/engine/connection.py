@@ -15,7 +15,9 @@
 A system whose documents do not name their seller (Acomba: the company is the ERP's own)
 gets it from a `seller`: a seller file (`seller = "our-company.toml"`, relative to the
 connection file) or a `[seller]` table of the party's fields (`passeur.engine.seller`); a
-sync from that connection completes each sale invoice's seller with it.
+sync from that connection completes each sale invoice's seller with it. Its default
+`payment_terms` (a terms file or a `[payment_terms]` table: `days`, `description`;
+`passeur.engine.terms`) complete the sale invoices that carry no due date nor terms.
 
 A connection may be a folder instead of an account: a `[folder]` table with a `path`
 (relative to the connection file) and a file-name `pattern` such as "{number}.xml" makes the
@@ -40,6 +42,7 @@ import attrs
 
 from passeur.engine.folder import FolderClient, FolderSettings
 from passeur.engine.seller import SellerConfig, seller_setting
+from passeur.engine.terms import TermsConfig, terms_setting
 from passeur.errors import InputError, UsageError
 from passeur.http import HttpSettings, RetryPolicy
 from passeur.plugins import Registry
@@ -51,7 +54,7 @@ from passeur.tomltext import load_toml
 __all__ = ["Connection", "load_connection", "parse_connection"]
 
 _SECRET_NAME = re.compile(r"(token|password|passwd|secret|licen[cs]e|api_?key)", re.I)
-_TOP_KEYS = ("system", "settings", "http", "folder", "seller")
+_TOP_KEYS = ("system", "settings", "http", "folder", "seller", "payment_terms")
 _FOLDER_KEYS = ("path", "pattern")
 _HTTP_KEYS = ("rate_limit", "burst", "timeout", "connect_timeout", "max_attempts",
               "base_delay", "max_delay")
@@ -70,6 +73,7 @@ class Connection:
     folder: FolderSettings | None = None  # files in a folder instead of a live API
     formats: Mapping[str, Any] = attrs.field(factory=dict)
     seller: SellerConfig | None = None  # completes the seller its documents do not name
+    payment_terms: TermsConfig | None = None  # the terms its invoices do not carry
 
     def __repr__(self) -> str:
         shown = {k: ("***" if k in self.secret_names else v) for k, v in self.settings.items()}
@@ -140,7 +144,7 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
         if key not in _TOP_KEYS:
             raise UsageError(f"{_where(name, text, key)}: unknown key {key!r}"
                              f"{did_you_mean(key, _TOP_KEYS)} (a connection file has: "
-                             "system, [settings], [http], [folder], seller)")
+                             "system, [settings], [http], [folder], seller, payment_terms)")
     system_name = data.get("system")
     if not isinstance(system_name, str) or not system_name:
         known = ", ".join(sorted(s for s in registry.systems if s != "passeur")) or "none"
@@ -216,9 +220,14 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
     seller = None
     if "seller" in data:
         seller = seller_setting(data["seller"], _where(name, text, "seller"), base, name)
+    terms = None
+    if "payment_terms" in data:
+        terms = terms_setting(data["payment_terms"], _where(name, text, "payment_terms"),
+                              base, name)
     return Connection(name=name, system=spec, variant=variant, settings=settings,
                       secret_names=frozenset(secrets), http=_http(name, data.get("http")),
-                      folder=folder, formats=formats, seller=seller)
+                      folder=folder, formats=formats, seller=seller,
+                      payment_terms=terms)
 
 
 def _folder(name: str, text: str, table: Any, base: Path | None) -> FolderSettings | None:

@@ -29,6 +29,7 @@ from passeur.engine.hub import (
 from passeur.engine.io import InputForm, InputProblem, RawDocument
 from passeur.engine.recognise import with_hint
 from passeur.engine.seller import SellerConfig, fill_seller
+from passeur.engine.terms import TermsConfig, fill_terms
 from passeur.engine.wire import WireFormat, Written, missing_required
 from passeur.errors import (
     MappingError,
@@ -216,7 +217,8 @@ class Converter:
         policy: IssuePolicy = IssuePolicy.WARN, mapping: Path | None = None,
         steps: list[MappingStep] | None = None, source_label: str = "",
         attachments: tuple[Attachment, ...] = (),
-        seller: SellerConfig | None = None, trace: bool = False,
+        seller: SellerConfig | None = None, terms: TermsConfig | None = None,
+        trace: bool = False,
     ) -> None:
         self.registry = registry
         self.source = source
@@ -225,6 +227,7 @@ class Converter:
         self.source_label = source_label
         self.attachments = attachments  # files given with --attach, added to each invoice
         self.seller = seller  # --seller: completes a sale invoice's seller (engine.seller)
+        self.terms = terms  # --payment-terms: a sale invoice's missing terms (engine.terms)
         self.reader = self._format(source)
         self.writer = self._format(target)
         hub = self._hub_doctype()
@@ -524,6 +527,9 @@ class Converter:
             model = attrs.evolve(model, source=self._origin)  # every record says where from
         if isinstance(model, Invoice) and self.seller is not None:
             model, found = fill_seller(model, self.seller)
+            issues.extend(found)
+        if isinstance(model, Invoice) and self.terms is not None:
+            model, found = fill_terms(model, self.terms)
             issues.extend(found)
         if isinstance(model, Invoice) and self.attachments:
             model = attrs.evolve(model, attachments=(*model.attachments, *self.attachments))

@@ -12,13 +12,12 @@ taken from the file is reported.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from passeur.engine.settingfile import file_or_table, read_setting_file
 from passeur.errors import InputError, StructureError
 from passeur.issues import Issue, Level
 from passeur.model.common import Address, Contact, Party
@@ -44,18 +43,7 @@ def load_seller(path: str | Path) -> SellerConfig:
     """The seller party of a TOML or JSON file (the canonical Party form); a file that
     cannot be read, or is not a party, is an InputError naming the file and the field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the seller file: {exc}") from None
-    data: Any
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not TOML: {exc}") from None
-    return seller_from_data(data, str(path), str(path))
+    return seller_from_data(read_setting_file(path, "seller"), str(path), str(path))
 
 
 def seller_from_data(data: Any, origin: str, where: str) -> SellerConfig:
@@ -82,17 +70,9 @@ def seller_setting(value: Any, where: str, base: Path | None, origin: str) -> Se
     """A connection or sync file's `seller`: a seller file's path (relative to `base`, the
     folder of the file that names it) or the party's fields inline (a `[seller]` table,
     `origin` then naming that file)."""
-    if isinstance(value, str):
-        path = Path(value)
-        if not path.is_absolute() and base is not None:
-            path = base / path
-        if not path.is_file():
-            raise InputError(f"{where}: seller file {value} not found (looked for {path})")
-        return load_seller(path)
-    if isinstance(value, dict):
-        return seller_from_data(value, origin, where)
-    raise InputError(f'{where}: seller is a seller file (seller = "our-company.toml") or a '
-                     f"[seller] table of the party's fields, not {type(value).__name__}")
+    return file_or_table(value, where, base, origin, key="seller", what="seller",
+                         example="our-company.toml", fields="the party's fields",
+                         load=load_seller, from_data=seller_from_data)
 
 
 def _empty(value: Any) -> bool:

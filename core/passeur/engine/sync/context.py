@@ -90,7 +90,9 @@ def open_context(spec: SyncSpec, registry: Registry, store: Store) -> SyncContex
             registry, _endpoint(registry, spec.source, doctype),
             _endpoint(registry, spec.target, doctype), policy=spec.issue_policy,
             mapping=spec.mapping, source_label=spec.source.name,
-            seller=spec.source.connection.seller or spec.target.connection.seller)
+            seller=spec.source.connection.seller or spec.target.connection.seller,
+            terms=spec.source.connection.payment_terms
+            or spec.target.connection.payment_terms)
     paths = sorted({str(step.mapping.path) for c in converters.values() for step in c.steps})
     version = content_hash([_read(p) for p in paths])[:12] if paths else "none"
     return SyncContext(spec, registry, store, _adapter(spec.source), _adapter(spec.target),

@@ -29,7 +29,7 @@ __all__ = ["Side", "SyncSpec", "load_sync_file", "parse_duration"]
 
 _TOP = ("name", "store", "flow", "doctypes", "source", "target", "mapping", "match", "policy",
         "read", "schedule")
-_SIDE = ("connection", "name", "system", "settings", "http", "seller")
+_SIDE = ("connection", "name", "system", "settings", "http", "seller", "payment_terms")
 _MAPPING = ("route", "file")
 _POLICY = {"on_issue": ("ignore", "warn", "error"),
            "on_missing_reference": ("create", "defer", "fail"),
@@ -173,6 +173,15 @@ def _side(reader: _Reader, data: Mapping[str, Any], key: str, registry: Registry
             where = reader.where(f"{key}.seller")
         connection = attrs.evolve(connection, seller=seller_setting(
             table["seller"], where, reader.path.parent, f"{reader.path} [{key}.seller]"))
+    if "payment_terms" in table:  # the side's own terms win over its connection file's
+        from passeur.engine.terms import terms_setting
+
+        where = reader.where("payment_terms", key)
+        if where == str(reader.path):
+            where = reader.where(f"{key}.payment_terms")
+        connection = attrs.evolve(connection, payment_terms=terms_setting(
+            table["payment_terms"], where, reader.path.parent,
+            f"{reader.path} [{key}.payment_terms]"))
     name = str(table.get("name") or connection.variant or connection.system.name)
     return Side(name, connection)
 
