@@ -52,3 +52,19 @@ def test_hook_is_implemented_by_a_test_plugin(name: str) -> None:
 def test_hookspecs_fit_on_one_screen() -> None:
     source = Path(hookspecs.__file__).read_text(encoding="utf-8")
     assert len(source.splitlines()) <= 60
+
+
+PUBLIC_MODULES = ["passeur", "passeur.sync", "passeur.sandbox", "passeur.testing", "passeur.dsl",
+                  "passeur.http", "passeur.model"]
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_every_public_name_is_in_the_guide(module: str) -> None:
+    """Each name of a public module's `__all__` is named in docs/plugins.md."""
+    import importlib
+    import re
+
+    names = importlib.import_module(module).__all__
+    guide = GUIDE.read_text(encoding="utf-8")
+    missing = [n for n in names if not re.search(rf"(?<!\w){re.escape(n)}(?!\w)", guide)]
+    assert not missing, f"{module}: not in docs/plugins.md: {missing}"
