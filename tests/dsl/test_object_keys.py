@@ -121,10 +121,17 @@ def test_keys_renamed_by_a_function_with_an_inverse(registry: Any) -> None:
 @pytest.mark.parametrize(("rename", "message"), [
     ('prefix(nom, "a")', 'k.map:2:64: error: a key renaming reads the name `key`, not `nom`: '
      'as prefix(key, "x_")'),
-    ("upper(key)", "k.map:2:57: error: `upper` loses information, so `<->` cannot write it "
-     "back; write `ExtendedProperties -> extensions` and a separate `ExtendedProperties <- "
-     "extensions` rule, or add `keep` to write back the original value when it did not "
-     "change"),
+    # a key renaming has no `keep` and no separate `<-` rule: its one-way form is `->`
+    ("upper(key)", "k.map:2:57: error: `upper` loses information, so the keys it renames "
+     "cannot be renamed back; write `each key, value in ExtendedProperties -> extensions as "
+     "upper(key)` (forward only), or rename through a one-to-one table (`via TABLE`)"),
+    ("text(key)", "k.map:2:57: error: `text` does not give back exactly what it read (\"007\" "
+     "is read as 7 and written back as \"7\"), so the keys it renames cannot be renamed back; "
+     "write `each key, value in ExtendedProperties -> extensions as text(key)` (forward "
+     "only), or rename through a one-to-one table (`via TABLE`)"),
+    ('concat("x_", key)', "k.map:2:70: error: a key renaming gives `concat` the name `key` "
+     "first and constants after it, not `key` (it would differ from one key to the next): "
+     'as concat(key, "x_")'),
 ])
 def test_a_renaming_that_cannot_go_back_is_refused(registry: Any, rename: str,
                                                    message: str) -> None:
@@ -136,3 +143,34 @@ def test_the_printer_keeps_a_renaming(registry: Any) -> None:
     from passeur.dsl.printer import format_text
 
     assert format_text(HEADER + AS_PREFIX.replace(", value", ",value")) == HEADER + AS_PREFIX
+
+
+FORWARD_ONLY = "each key, value in ExtendedProperties -> extensions as {}\n"
+
+
+def test_a_forward_renaming_needs_no_inverse(registry: Any) -> None:
+    """`->` renames nothing back, so any function giving a text will do (it was refused with
+    the `<->` message, which asked for the `->` it already had); two keys renamed alike
+    stay an error."""
+    mapping = _mapping(registry, FORWARD_ONLY.format("upper(before(key, \"_\"))"))
+    forward = mapping.forward({"ExtendedProperties": {"ab_1": 1, "c": None}})
+    assert (forward.value, forward.issues) == ({"extensions": {"AB": 1, "C": None}}, [])
+    forward = mapping.forward({"ExtendedProperties": {"a_1": 1, "A_2": 2}})
+    assert [(i.path, i.message) for i in forward.issues] == [
+        ("ExtendedProperties.A_2", 'value "A_2" at ExtendedProperties.A_2 is renamed "A", '
+         'like the key "a_1" before it: one of the two values would be lost')]
+
+
+@pytest.mark.parametrize(("arrow", "rename", "message"), [
+    ("->", "number(key)", "k.map:2:56: error: `number` gives a decimal, and an object's key is "
+     "a text: as text(number(key))"),
+    ("->", "concat(key, value)", "k.map:2:68: error: a key renaming gives `concat` the name "
+     "`key` first and constants after it, not `value` (it would differ from one key to the "
+     'next): as concat(key, "x_")'),
+    ("<-", "upper(key)", "k.map:2:56: error: `upper` loses information, so the keys it "
+     "renames cannot be renamed back; rename through a table (`via TABLE`)"),
+])
+def test_a_one_way_renaming_refused_says_why(registry: Any, arrow: str, rename: str,
+                                             message: str) -> None:
+    text = f"each key, value in ExtendedProperties {arrow} extensions as {rename}\n"
+    assert message in _errors(registry, text)

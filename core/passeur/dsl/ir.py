@@ -444,19 +444,75 @@ class _Analyzer:
 
     def key_rename(self, file: str, rule: ast.Rule, expr: ast.Expr) -> Lens | None:
         """`as EXPR`: functions of the name `key`, each with an exact inverse (backward the
-        keys are renamed back through them, and checked to read forward the same)."""
-        lens = self.lens(file, rule, expr)
+        keys are renamed back through them, and checked to read forward the same). Forward
+        only (`->`), any text function will do: nothing is renamed back."""
+        if rule.arrow == ast.FORWARD:
+            lens = self.forward_rename(file, expr)
+        else:
+            start = len(self.problems)
+            lens = self.lens(file, rule, expr)
+            self.reword_for_keys(rule, expr, start)
         if lens is None:
             return None
         if lens.path.parts != ("key",) or lens.path.scoped:
             self.problem(file, lens.path, f"a key renaming reads the name `key`, not "
                          f"`{expr_text(lens.path)}`: as prefix(key, \"x_\")", "keys")
             return None
-        if any(step.part for step in lens.steps):
+        if any(step.part for step in lens.steps):  # (forward_rename marks no part)
             self.problem(file, expr, "a key renaming cannot take a part of the key "
                          "(`before`, `after`); use a table", "keys")
             return None
         return lens
+
+    def forward_rename(self, file: str, expr: ast.Expr) -> Lens | None:
+        """`->` ... `as EXPR`: the functions around `key`, applied forward only (no inverse
+        needed; two keys renamed alike are an error when the document is read)."""
+        steps: list[LensStep] = []
+        node = expr
+        while isinstance(node, ast.Call) and node.name not in ast.AGGREGATES:
+            function = self.function(file, node)
+            if function is None:
+                return None
+            if not node.args:
+                self.problem(file, node, f"`{node.name}()` has no key to rename: "
+                             f"as {node.name}(key, ...)", "keys")
+                return None
+            for extra in node.args[1:]:
+                if not isinstance(extra, ast.LiteralValue):
+                    self.problem(file, extra, _KEY_ARGUMENTS.format(
+                        name=node.name, arg=f"`{expr_text(extra)}`"), "keys")
+                    return None
+            if node is expr and getattr(function, "returns", "string") != "string":
+                written = expr_text(node).replace("`key`", "key")
+                self.problem(file, node, f"`{node.name}` gives a {function.returns}, and an "
+                             f"object's key is a text: as text({written})", "keys")
+                return None
+            steps.append(LensStep(node, function, None, node.args[1:]))
+            node = node.args[0]
+        if not isinstance(node, ast.Path):
+            self.problem(file, node, f"a key renaming reads the name `key`, not "
+                         f"{_describe(node)}: as prefix(key, \"x_\")", "keys")
+            return None
+        return Lens(node, tuple(reversed(steps)))
+
+    def reword_for_keys(self, rule: ast.Rule, expr: ast.Expr, start: int) -> None:
+        """The lens problems of an `as EXPR` renaming, said for keys: a key renaming has no
+        `keep` and no separate `<-` rule; its one-way form is the `->` statement."""
+        renaming = expr_text(expr).replace("`key`", "key")
+        fix = (f"write `each key, value in {expr_text(rule.left)} -> {expr_text(rule.right)} "
+               f"as {renaming}` (forward only), or rename through a one-to-one table "
+               "(`via TABLE`)" if rule.arrow == ast.BOTH else
+               "rename through a table (`via TABLE`)")
+        for at, problem in enumerate(self.problems[start:], start):
+            message = problem.message
+            if problem.code == "lossy" and ", so `<->`" in message:
+                message = (message.split(", so `<->`")[0] + ", so the keys it renames cannot "
+                           f"be renamed back; {fix}")
+            elif message.startswith("in a `<->` rule the extra arguments of `"):
+                name = message.split("`")[3]
+                arg = message.split(" must be constants, not ", 1)[1].strip("`")
+                message = _KEY_ARGUMENTS.format(name=name, arg=f"`{arg}`")
+            self.problems[at] = attrs.evolve(problem, message=message)
 
     def let_uses(self, file: str, rule: ast.Rule, dirs: frozenset[str]) -> None:
         """Each `let` a rule reads runs in the rule's direction; one read on both sides is
@@ -636,6 +692,12 @@ def _innermost(expr: ast.Expr) -> ast.Expr:
     while isinstance(expr, ast.Call) and expr.args and expr.name not in ast.AGGREGATES:
         expr = expr.args[0]
     return expr
+
+
+#: A key renaming's function given something other than constants after the key.
+_KEY_ARGUMENTS = ("a key renaming gives `{name}` the name `key` first and constants after it, "
+                  "not {arg} (it would differ from one key to the next): "
+                  "as {name}(key, \"x_\")")
 
 
 def _one_way(rule: ast.Rule, arrow: str) -> str:
