@@ -174,3 +174,11 @@ def test_a_one_way_renaming_refused_says_why(registry: Any, arrow: str, rename: 
                                              message: str) -> None:
     text = f"each key, value in ExtendedProperties {arrow} extensions as {rename}\n"
     assert message in _errors(registry, text)
+
+
+def test_a_key_that_cannot_be_renamed_forward_is_named(registry: Any) -> None:
+    """The error is at the key (it named the whole object)."""
+    text = 'each key, value in ExtendedProperties <-> extensions as unprefix(key, "p_")\n'
+    forward = _mapping(registry, text).forward({"ExtendedProperties": {"p_a": 1, "b": 2}})
+    assert [(i.path, i.message) for i in forward.issues] == [
+        ("ExtendedProperties.b", 'value "b" at ExtendedProperties.b does not start with "p_"')]

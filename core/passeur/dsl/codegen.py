@@ -598,6 +598,7 @@ class _Gen(ExprEmitter):
         """`as EXPR`: forward the functions, backward their inverses; a key renamed back
         must read forward as the view's key again, else it is an error naming it."""
         if forward:
+            self.emit(f"_at = {site}")  # a failure names the key, not the object
             self.apply_steps(lens, renamed)
             return
         self.lens_solve(lens, renamed, site)
