@@ -25,8 +25,11 @@ again at the next interval).
 
 SIGTERM or Ctrl-C stops it: at once between runs; during a run, the run is aborted at its
 next step (what it recorded stays in the ledger, its lock is released, and the next run
-reconciles what was in flight). Each run prints one line; `passeur status` shows the
-rest. --once runs at most once: if due, one run (its exit code), else the next due time.
+reconciles what was in flight). The sync file is read again before each run: an edit
+counts from the next run, and a file made invalid meanwhile is a failed run that says why
+(the watcher goes on); a store deleted or replaced under it stops it (exit 1). Each run
+prints one line; `passeur status` shows the rest. --once runs at most once: if due, one
+run (its exit code), else the next due time.
 
 \b
 Examples:
@@ -48,7 +51,7 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
                   every: str | None, jitter: str | None, once: bool) -> None:
     from passeur.cli.sync_cmd import _flow_of
     from passeur.engine.sync.flows import FlowContext
-    from passeur.ops.watch import WatcherBusy, minimum_interval, schedule_for, watch
+    from passeur.ops.watch import StoreGone, WatcherBusy, minimum_interval, schedule_for, watch
     from passeur.state import open_store
 
     registry = registry_of(ctx)
@@ -59,9 +62,13 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
     def say(line: str) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
-    def run_once() -> Any:
-        return flow.run(flow_ctx, spec.options, mode="watch", replay=False, full=False,
-                        since=None, on_event=None)
+    async def run_once() -> Any:
+        # The sync file is read again for each run: an edit (a journal activated) counts
+        # from the next run, and a file made invalid is a failed run that says why.
+        fresh, fresh_flow = _flow_of(registry, sync_path, False)
+        return await fresh_flow.run(FlowContext(fresh, registry, store), fresh.options,
+                                    mode="watch", replay=False, full=False, since=None,
+                                    on_event=None)
 
     async def go() -> int:
         try:
@@ -80,7 +87,7 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
 
     try:
         code = asyncio.run(go())
-    except WatcherBusy as exc:
+    except (WatcherBusy, StoreGone) as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False)
         code = EXIT_FAILURE
     finally:

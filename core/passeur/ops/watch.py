@@ -22,6 +22,7 @@ import signal
 import socket
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -31,15 +32,24 @@ from passeur.engine.sync.syncfile import parse_duration
 from passeur.errors import PasseurError, UsageError
 from passeur.state import Store, StoreLocked, WatchState
 
-__all__ = ["DEFAULT_EVERY", "Schedule", "WatcherBusy", "due_time", "schedule_for", "watch"]
+__all__ = ["DEFAULT_EVERY", "Schedule", "StoreGone", "WatcherBusy", "due_time",
+           "schedule_for", "watch"]
 
 DEFAULT_EVERY = 3600.0
+#: The longest interval or jitter a watcher follows: a longer one (99999999999d) planned a
+#: next run no date can hold, and every later watch and status of the file crashed on it.
+LONGEST = 366 * 86400.0
 LEASE_TTL = 60.0  # the watcher's lease, renewed every third of it
 Clock = Callable[[], float]
 
 
 class WatcherBusy(PasseurError):
     """Another live watcher holds the sync file."""
+
+
+class StoreGone(PasseurError):
+    """The store file was deleted or replaced under the watcher: what it would record
+    would go to a file nobody reads any more."""
 
 
 @attrs.frozen
@@ -83,8 +93,12 @@ def schedule_for(spec: Any, every: str | None, jitter: str | None,
         seconds, asked = DEFAULT_EVERY, "the default (1h)"
     if seconds <= 0:
         raise UsageError(f"{asked}: the interval must be more than 0 seconds")
+    if not 1 <= seconds <= LONGEST:
+        raise UsageError(f"{asked}: the interval must be from 1s to 366d")
     spread = (parse_duration(jitter, "--jitter") if jitter is not None
               else min(seconds / 10, 300.0))
+    if spread > LONGEST:
+        raise UsageError(f"--jitter {jitter}: the jitter must be at most 366d")
     schedule = Schedule(seconds, spread, minimum)
     if minimum is not None and seconds < minimum and (every is not None
                                                       or spec.schedule is not None):
@@ -135,6 +149,26 @@ class _Watcher:
                     f"{_iso(self.clock())}")
         self.stop = asyncio.Event()
         self.running: asyncio.Task[Any] | None = None
+        self.store_file = self._identity()
+
+    def _identity(self) -> tuple[int, int] | None:
+        """The store file's device and inode (None for a store that is no file)."""
+        path = getattr(self.store, "path", None)
+        if not isinstance(path, Path):
+            return None
+        try:
+            found = path.stat()
+        except OSError:
+            return (-1, -1)
+        return (found.st_dev, found.st_ino)
+
+    def check_store(self) -> None:
+        if self.store_file is not None and self._identity() != self.store_file:
+            path = getattr(self.store, "path", "the store")
+            raise StoreGone(f"{path}: the store was deleted or replaced while "
+                            "watching; the watcher stops rather than record runs where "
+                            "nobody reads them (restore the file, or start passeur watch "
+                            "again to begin with the store now at that path)")
 
     @property
     def store(self) -> Store:
@@ -220,6 +254,7 @@ class _Watcher:
                         return 0
                     if not await self.sleep_until(due):
                         break
+                self.check_store()
                 status = await self.tick()
                 code = 0 if status == "ok" else 1
                 if once or status == "aborted":
