@@ -79,3 +79,14 @@ def test_command_and_options_exist(where: str, text: str) -> None:
             accepted |= {o for o in OPTION.findall(text) if o.isupper() or o[2:].isupper()}
     unknown = [o for o in OPTION.findall(" ".join(words)) if o not in accepted]
     assert not unknown, f"{where}: `passeur {command.name}` does not accept {unknown}: {text}"
+
+
+NAMING = [(w, t) for w, t in LINES if " --from " in t or " --to " in t]
+
+
+@pytest.mark.parametrize(("where", "text"), NAMING, ids=[w for w, _ in NAMING])
+def test_systems_named_by_from_and_to_exist(where: str, text: str) -> None:
+    """`--from acomba`, `--to facturx_basic`: a system, variant or alias some plugin provides."""
+    registry = load_registry()
+    for name in re.findall(r"--(?:from|to) ([a-z][a-z0-9_]*)\b", text):
+        registry.resolve(name)  # raises UnknownSystemError, naming the known ones
