@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GUIDES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```(\w*)")
 INLINE = re.compile(r"`(passeur [^`]+)`")
+SHELL_FENCES = ("", "sh", "console", "bash", "shell", "text")  # blocks of command lines
 OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
 
 
@@ -29,11 +30,12 @@ def _command_lines() -> list[tuple[str, str]]:
     """(file:line, the command text after `passeur `) for every command line shown."""
     found: list[tuple[str, str]] = []
     for guide in GUIDES:
-        shell = False
+        inside = shell = False
         for number, line in enumerate(guide.read_text(encoding="utf-8").splitlines(), 1):
             fence = FENCE.match(line.strip())
             if fence:
-                shell = not shell and fence.group(1) in ("sh", "console", "bash", "shell")
+                inside = not inside
+                shell = inside and fence.group(1) in SHELL_FENCES
                 continue
             where = f"{guide.relative_to(ROOT)}:{number}"
             texts = INLINE.findall(line)
