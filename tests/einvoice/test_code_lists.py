@@ -57,7 +57,7 @@ BASE = "ubl/peppol/base-example.xml"
 
 
 @pytest.mark.parametrize(("change", "rule", "message"), [
-    (lambda inv: attrs.evolve(inv, currency="EUX"), "BR-CL-03",
+    (lambda inv: attrs.evolve(inv, currency="EUX"), "BR-CL-04",
      "the currency 'EUX' is not an ISO 4217 code"),
     (lambda inv: attrs.evolve(inv, seller=attrs.evolve(inv.seller, address=attrs.evolve(
         inv.seller.address, country="UK"))), "BR-CL-14",

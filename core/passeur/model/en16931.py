@@ -135,7 +135,10 @@ RULES.update({
                "allowance of another VAT category (BT-95).",
     "BR-O-14": "An Invoice with a VAT breakdown of category O shall not contain a document "
                "charge of another VAT category (BT-102).",
-    "BR-CL-03": "The Invoice currency code (BT-5) shall be coded with ISO 4217.",
+    "BR-CL-01": "The document type code (BT-3) shall be coded with UNTDID 1001 (the EN "
+                "16931 subset).",
+    "BR-CL-04": "The Invoice currency code (BT-5) shall be coded with ISO 4217.",
+    "BR-CL-05": "The VAT accounting currency code (BT-6) shall be coded with ISO 4217.",
     "BR-CL-14": "Country codes (BT-40, BT-55, BT-80) shall be coded with ISO 3166-1 alpha-2 "
                 "(and 1A, XI).",
     "BR-CL-17": "The VAT category code of a VAT breakdown (BT-118) shall be coded with UNTDID "
@@ -143,6 +146,13 @@ RULES.update({
     "BR-CL-18": "The Invoiced item VAT category code (BT-151) shall be coded with UNTDID 5305 "
                 "(EN 16931 subset).",
     "BR-CL-23": "The unit code (BT-130) shall be coded with UN/ECE recommendations 20 and 21.",
+    "BR-CL-16": "The payment means code (BT-81) shall be coded with UNTDID 4461.",
+    "BR-CL-19": "The document level allowance reason code (BT-98) shall be coded with UNTDID "
+                "5189 (the EN 16931 subset).",
+    "BR-CL-20": "The document level charge reason code (BT-105) shall be coded with UNTDID "
+                "7161.",
+    "BR-CL-24": "The MIME code of an attached document (BT-125) shall be application/pdf, "
+                "image/png, image/jpeg, text/csv, an XLSX or an ODS spreadsheet.",
 })
 
 
@@ -473,12 +483,13 @@ class _Checker:
                       "$.tax_breakdown")
 
     def code_lists(self) -> None:
-        """BR-CL-03, -14, -17, -18, -22, -23 on the code lists of `passeur.model.codelists`."""
+        """BR-CL-01, -04, -05, -14, -16, -17, -18, -19, -20, -22, -23, -24 on the code lists of
+        `passeur.model.codelists`."""
         from passeur.model import codelists
 
         inv = self.invoice
         if inv.currency and inv.currency not in codelists.currencies():
-            self.fail("BR-CL-03", f"the currency {inv.currency!r} is not an ISO 4217 code",
+            self.fail("BR-CL-04", f"the currency {inv.currency!r} is not an ISO 4217 code",
                       "$.currency")
         for role in ("seller", "buyer", "ship_to"):
             party = getattr(inv, role)
@@ -502,6 +513,7 @@ class _Checker:
             if code and code.strip() and code.strip().upper() not in vatex:
                 self.fail("BR-CL-22", f"the VAT exemption reason code {code!r} is not a "
                           "VATEX code", path)
+        self.coded_fields()
         units = codelists.units()
         for i, line in enumerate(inv.lines):
             if line.kind not in (LineKind.ITEM, LineKind.PRODUCT_GROUP):
@@ -513,6 +525,44 @@ class _Checker:
             if line.unit and line.unit not in units:
                 self.fail("BR-CL-23", f"line {i + 1}: the unit {line.unit!r} is not a UN/ECE "
                           "recommendation 20 or 21 code", f"$.lines[{i}].unit")
+
+    def coded_fields(self) -> None:
+        """BR-CL-01 and -05 (the UBL and CII document type code and VAT accounting
+        currency, kept as extensions); BR-CL-16, a payment means given as a code (digits or
+        ZZZ; a word such as "transfer" is a system's own name, coded by the writer); BR-CL-19
+        and -20, the allowance and charge reason codes; BR-CL-24, the MIME code of an
+        embedded attachment."""
+        from passeur.model import codelists
+
+        inv = self.invoice
+        tax_currency = inv.extensions.get("tax_currency")
+        if isinstance(tax_currency, str) and tax_currency.strip() \
+                and tax_currency.strip() not in codelists.currencies():
+            self.fail("BR-CL-05", f"the VAT accounting currency {tax_currency!r} is not an "
+                      "ISO 4217 code", "$.extensions.tax_currency")
+        type_code = inv.extensions.get("type_code")
+        if isinstance(type_code, str | int) and str(type_code).strip() \
+                and str(type_code).strip() not in codelists.document_types():
+            self.fail("BR-CL-01", f"the document type code {type_code!r} is not a UNTDID 1001 "
+                      "code of EN 16931", "$.extensions.type_code")
+        means = (inv.payment_terms.means or "").strip() if inv.payment_terms else ""
+        if (means.isdigit() or means == "ZZZ") and means not in codelists.payment_means():
+            self.fail("BR-CL-16", f"the payment means code {means!r} is not a UNTDID 4461 "
+                      "code", "$.payment_terms.means")
+        for i, ac in enumerate(inv.allowance_charges):
+            code = (ac.reason_code or "").strip()
+            if not code:
+                continue
+            if ac.charge and code not in codelists.charge_reasons():
+                self.fail("BR-CL-20", f"the charge reason code {code!r} is not a UNTDID 7161 "
+                          "code", f"$.allowance_charges[{i}].reason_code")
+            elif not ac.charge and code not in codelists.allowance_reasons():
+                self.fail("BR-CL-19", f"the allowance reason code {code!r} is not a UNTDID "
+                          "5189 code of EN 16931", f"$.allowance_charges[{i}].reason_code")
+        for i, att in enumerate(inv.attachments):
+            if att.content and att.mime_type and att.mime_type not in codelists.mime_codes():
+                self.fail("BR-CL-24", f"the attachment's MIME code {att.mime_type!r} is not "
+                          "one EN 16931 allows", f"$.attachments[{i}].mime_type")
 
     def row(self, category: str, family: str, i: int, row: TaxSubtotal,
             lines: list[tuple[Decimal | None, Decimal]]) -> None:
