@@ -217,3 +217,23 @@ def test_a_sync_from_acomba_to_ubl_files_takes_the_terms_of_the_connection(
     root = etree.parse(str(tmp_path / "out" / "10044.xml")).getroot()
     assert root.findtext("cbc:IssueDate", namespaces=UBL) == "2024-04-24"
     assert root.findtext("cbc:DueDate", namespaces=UBL) == "2024-05-24"
+
+
+def test_validate_takes_a_terms_file(tmp_path: Path) -> None:
+    """passeur validate checks the Acomba document as read (before the completion writing
+    does, so other rules break too): BR-CO-25 is among them without the terms, not with."""
+    [seed] = [i for i in acomba_invoices("TPS7_TVQ75")
+              if i["SousTotalFacture"] == Decimal("1039.06")]
+    source = tmp_path / "facture.json"
+    source.write_text(dumps(seed), encoding="utf-8")
+    terms = tmp_path / "terms.toml"
+    terms.write_text("days = 30\n", encoding="utf-8")
+    rules = []
+    for extra in ([], ["--payment-terms", str(terms)]):
+        result = CliRunner().invoke(cli, ["validate", str(source), "--from", "acomba",
+                                          "--seller", str(SELLER), "--json", *extra])
+        assert result.exit_code == 1, result.output
+        [found] = json.loads(result.stdout)["files"]
+        rules.append({f["rule"] for f in found["findings"]})
+    assert "BR-CO-25" in rules[0]
+    assert rules[1] == rules[0] - {"BR-CO-25"}
