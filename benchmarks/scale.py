@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import json
 import os
 import subprocess
@@ -32,6 +33,8 @@ from urllib.parse import quote
 
 from sync import ENV, sandbox  # benchmarks/sync.py: sandboxes in processes of their own
 
+from passeur import load_registry
+from passeur.engine.distributed import enqueue_sync
 from passeur.sandbox import serve_in_thread
 from passeur.state import SUCCESSES, open_store
 from passeur_erpconnector.sandbox import create_app as erp_app
@@ -47,8 +50,10 @@ def _files(folder: Path, n: int, erp_url: str, vf_url: str, rate: float) -> Path
         f'api_token = {{ env = "BENCH_VF_TOKEN" }}\n[http]\nrate_limit = {rate}\n',
         encoding="utf-8")
     sync = folder / f"sync{n}.toml"
-    sync.write_text(f'[source]\nconnection = "acomba{n}.toml"\n[target]\n'
-                    f'connection = "vf{n}.toml"\n', encoding="utf-8")
+    # one store for all accounts: each side is bound under a name of its own
+    sync.write_text(f'[source]\nconnection = "acomba{n}.toml"\nname = "acomba{n}"\n'
+                    f'[target]\nconnection = "vf{n}.toml"\nname = "vf{n}"\n',
+                    encoding="utf-8")
     return sync
 
 
@@ -106,13 +111,11 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                 if time.monotonic() > deadline:
                     raise SystemExit("the workers did not start")
                 time.sleep(0.1)
-            start = time.perf_counter()
-            run_ids = []
-            for sync in syncs:
-                out = subprocess.run([sys.executable, "-m", "passeur", "sync", sync.name,
-                                      "--distributed", "--json"], cwd=folder, env=env,
-                                     capture_output=True, text=True, check=True)
-                run_ids.append(json.loads(out.stdout)["run"])
+            registry = load_registry()
+            wall, start = time.time(), time.perf_counter()
+            # what `passeur sync --distributed` does, once per sync file
+            run_ids = [enqueue_sync(registry, str(sync), store_url=url).run_id
+                       for sync in syncs]
             with open_store(url) as store:
                 while any((r := store.run(i)) is None or r.status == "running"
                           for i in run_ids):
@@ -126,14 +129,22 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
             for proc in procs:
                 proc.wait(30)
     requests = sum(s["requests"] for s in seen)
+    invoice_at = sorted(datetime.datetime.fromisoformat(e.at).timestamp() - wall
+                        for e in entries if e.doctype == "invoice" and e.at)
     numbers = [n for s in seen for n in s["numbers"]]
+    doubled = sum(len(s["numbers"]) - len(set(s["numbers"])) for s in seen)  # per account
     return {"workers": workers, "seconds": round(elapsed, 2), "requests": requests,
+            # when the first and the last invoice were recorded: before, the plan tasks
+            "first_invoice_s": round(invoice_at[0], 2) if invoice_at else None,
+            "last_invoice_s": round(invoice_at[-1], 2) if invoice_at else None,
             "requests_per_s": round(requests / elapsed, 2),
             "rate_limited": sum(s["rate_limited"] for s in seen),
             "runs": [r.status for r in runs if r is not None],
             "records": len(entries),
             "not_ok": sum(e.outcome not in SUCCESSES for e in entries),
-            "invoices": len(numbers), "duplicates": len(numbers) - len(set(numbers))}
+            "first_not_ok": sorted({f"{e.outcome}: {e.message}" for e in entries
+                                    if e.outcome not in SUCCESSES})[:3],
+            "invoices": len(numbers), "duplicates": doubled}
 
 
 def main(argv: list[str] | None = None) -> int:

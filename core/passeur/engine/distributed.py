@@ -212,6 +212,7 @@ def run_worker(registry: Any, store_url: str | None, *, concurrency: int = 4,
                     queues=[QUEUE], concurrency=concurrency,
                     name=name or f"{socket.gethostname()}:{os.getpid()}",
                     update_heartbeat_interval=2.0, stalled_worker_timeout=STALLED_AFTER,
+                    fetch_job_polling_interval=CLOSE_POLL,  # a scheduled job is not notified
                     install_signal_handlers=True)
             finally:
                 await worker.aclose()
