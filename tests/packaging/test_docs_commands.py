@@ -92,3 +92,11 @@ def test_systems_named_by_from_and_to_exist(where: str, text: str) -> None:
     registry = load_registry()
     for name in re.findall(r"--(?:from|to) ([a-z][a-z0-9_]*)\b", text):
         registry.resolve(name)  # raises UnknownSystemError, naming the known ones
+
+
+def test_the_readme_tour_shows_every_builtin_command() -> None:
+    """The other direction: a new command is not finished until the README's tour names it."""
+    from passeur.cli import BUILTIN_COMMANDS
+
+    shown = {t.split()[0] for w, t in LINES if w.startswith("README.md")}
+    assert sorted(set(BUILTIN_COMMANDS) - shown) == []
