@@ -110,3 +110,14 @@ def test_a_store_that_cannot_be_read_is_a_503_with_its_reason(tmp_path: Path) ->
         assert answer.json() == {"error": "the store cannot be read now (OperationalError: "
                                           "no such table: ledger)"}
         assert "default-src 'none'" in answer.headers["content-security-policy"]
+
+
+def test_status_of_a_store_not_made_yet_creates_nothing(tmp_path: Path) -> None:
+    sync = tally_file(tmp_path, ["a:one"])
+    for args in ((), ("--store", str(tmp_path / "typo" / "deep" / "st.db"))):
+        done = passeur("status", str(sync), "--json", *args)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["runs"] == {"count": 0, "last": None,
+                                                   "last_success": None, "last_error": None,
+                                                   "outcomes": {}}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sync.toml"]  # no store, no folder

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,10 +21,17 @@ def load_status(registry: Any, sync_path: str, store_path: str | None) -> dict[s
     from passeur.cli.sync_cmd import _flow_of
     from passeur.engine.sync.flows import FlowContext
     from passeur.ops.status import status_document
-    from passeur.state import open_store
+    from passeur.state import is_store_url, open_store
 
     spec, flow = _flow_of(registry, sync_path, False)
-    with open_store(store_path or spec.store) as store:
+    where = store_path or spec.store
+    if not (isinstance(where, str) and is_store_url(where)) and not Path(where).exists():
+        # status reads only: a store not made yet (or a mistyped --store) is read as an
+        # empty one, not created with its folders where the next sync would find it
+        with tempfile.TemporaryDirectory() as folder, \
+                open_store(Path(folder) / "empty.db") as store:
+            return asyncio.run(status_document(FlowContext(spec, registry, store), flow))
+    with open_store(where) as store:
         return asyncio.run(status_document(FlowContext(spec, registry, store), flow))
 
 
