@@ -1,4 +1,4 @@
-"""BR-CL-01, -05, -16, -19, -20 and -24 natively, on the Factur-X code database's lists: corpus
+"""BR-CL-01, -05, -10, -16, -19, -20 and -24 natively, on the Factur-X code database's lists: corpus
 invoices whose codes are in the lists pass, the same invoices with a code outside fail
 with the rule, the message and the path."""
 
@@ -28,7 +28,7 @@ def _invoice(path: str) -> Invoice:
 
 def _code_rules(invoice: Invoice) -> list[tuple[str, str, str]]:
     return [(f.rule, f.message, f.path) for f in validate_en16931(invoice)
-            if f.rule in ("BR-CL-01", "BR-CL-05", "BR-CL-16", "BR-CL-19", "BR-CL-20",
+            if f.rule in ("BR-CL-01", "BR-CL-05", "BR-CL-10", "BR-CL-16", "BR-CL-19", "BR-CL-20",
                           "BR-CL-24")]
 
 
@@ -105,3 +105,34 @@ def test_a_payment_means_word_is_not_a_code() -> None:
     inv = _invoice(ALLOWANCE)
     assert _code_rules(attrs.evolve(inv, payment_terms=attrs.evolve(
         inv.payment_terms, means="transfer"))) == []
+
+
+def test_an_identifier_scheme_outside_iso_6523_is_br_cl_10() -> None:
+    """Invoice-Max_content.xml's seller has a Swedish organisation number, ICD 0007."""
+    assert len(codelists.icd()) == 243 and {"0007", "0088", "0208", "0248"} <= codelists.icd()
+    maximal = _invoice("ubl/en16931/Invoice-Max_content.xml")
+    assert maximal.seller is not None
+    coded = [(i, ident) for i, ident in enumerate(maximal.seller.identifiers)
+             if ident.system == "iso6523:0007"]
+    assert coded and _code_rules(maximal) == []
+    i, ident = coded[0]
+    changed = list(maximal.seller.identifiers)
+    changed[i] = attrs.evolve(ident, system="iso6523:9999")
+    broken = attrs.evolve(maximal, seller=attrs.evolve(maximal.seller,
+                                                       identifiers=tuple(changed)))
+    assert _code_rules(broken) == [(
+        "BR-CL-10", f"the seller's identifier {ident.value!r} has the scheme '9999', not an "
+        "ISO 6523 ICD code", f"$.seller.identifiers[{i}]")]
+
+
+def test_the_sepa_scheme_is_allowed_to_the_seller_and_the_payee_only() -> None:
+    """factur-x's ubl-21-en16931.xml names its seller with schemeID SEPA (the creditor
+    identifier), which CEN's BR-CL-10 allows the seller and the payee."""
+    invoice = _invoice("facturx/ubl-21-en16931.xml")
+    assert invoice.seller is not None and "iso6523:SEPA" in [
+        i.system for i in invoice.seller.identifiers]
+    assert _code_rules(invoice) == []
+    assert [(r, p) for r, _, p in _code_rules(attrs.evolve(invoice, buyer=attrs.evolve(
+        invoice.buyer, identifiers=invoice.seller.identifiers)))] == [
+        ("BR-CL-10", f"$.buyer.identifiers[{i}]") for i, ident in
+        enumerate(invoice.seller.identifiers) if ident.system == "iso6523:SEPA"]

