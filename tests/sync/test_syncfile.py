@@ -108,3 +108,33 @@ def test_a_store_url_with_a_password_is_refused(tmp_path: Path) -> None:
                        r"PASSEUR_STORE") as caught:
         load(tmp_path, 'name = "x"\nstore = "postgresql://sync:hunter2@db/passeur"\n' + BASE)
     assert "hunter2" not in str(caught.value)
+
+
+def test_runs_and_bindings_read_the_store_without_the_connection_secrets(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`passeur runs --sync demo/sync.toml`, the demo's own next step, in a shell where the
+    demo's secrets are gone: the store is all `runs` and `bindings` read."""
+    from click.testing import CliRunner
+
+    from passeur.cli import _load_commands
+    from passeur.cli.app import State, cli
+    from passeur.state import open_store
+
+    monkeypatch.delenv("PASSEUR_STORE", raising=False)
+    monkeypatch.delenv("PASSEUR_T_TOKEN", raising=False)
+    (tmp_path / "target.toml").write_text('system = "vosfactures"\n[settings]\nbase_url = '
+                                          '"http://127.0.0.1:9"\napi_token = { env = '
+                                          '"PASSEUR_T_TOKEN" }\n', encoding="utf-8")
+    (tmp_path / "source.toml").write_text('system = "vosfactures"\n[settings]\n'
+                                          'base_url = "http://127.0.0.1:9"\napi_token = '
+                                          '{ env = "PASSEUR_T_TOKEN" }\n', encoding="utf-8")
+    sync = tmp_path / "sync.toml"
+    sync.write_text('store = "state.db"\n[source]\nconnection = "source.toml"\nname = "a"\n'
+                    '[target]\nconnection = "target.toml"\n', encoding="utf-8")
+    open_store(tmp_path / "state.db").close()
+    _load_commands()
+    runner = CliRunner()
+    for args in (["runs", "--sync", str(sync), "--json"],
+                 ["bindings", "list", "--sync", str(sync), "--json"]):
+        result = runner.invoke(cli, args, obj=State(load_registry()))
+        assert (result.exit_code, result.output.strip()) == (0, "[]"), result.output

@@ -25,9 +25,9 @@ def _store_path(ctx: click.Context, store: str | None, sync: str | None) -> Path
     if store is not None and sync is not None:
         raise UsageError("give --store or --sync, not both")
     if sync is not None:
-        from passeur.engine.sync import load_sync_file
+        from passeur.engine.sync.syncfile import sync_file_store
 
-        return load_sync_file(sync, registry_of(ctx)).store
+        return sync_file_store(sync, registry_of(ctx))
     from passeur.state.base import is_store_url
 
     if store is not None and is_store_url(store):

@@ -218,6 +218,23 @@ def _store_target(reader: _Reader, file: Path, data: Mapping[str, Any],
     return value
 
 
+def sync_file_store(path: str | Path, registry: Registry, *,
+                    environ: Mapping[str, str] | None = None) -> Path | str:
+    """Only the store of a sync file: `runs` and `bindings` read the store, so they need no
+    connection secrets (a documents sync file's sides are not resolved; a flow's file is
+    read whole, its store rule being the flow's)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return load_sync_file(file, registry, environ=environ).store  # its precise error
+    data = load_toml(text, str(file))
+    if data.get("flow", "documents") != "documents":
+        return load_sync_file(file, registry, environ=environ).store
+    return _store_target(_Reader(file, text), file, data,
+                         os.environ if environ is None else environ)
+
+
 def load_sync_file(path: str | Path, registry: Registry, *,
                    environ: Mapping[str, str] | None = None) -> SyncSpec:
     """Read and check a sync file; nothing is read from any system yet."""
