@@ -43,7 +43,7 @@ from passeur_erpconnector.sandbox import create_app as erp_app
 def _files(folder: Path, n: int, erp_url: str, vf_url: str, rate: float) -> Path:
     (folder / f"acomba{n}.toml").write_text(
         f'system = "acomba"\n[settings]\nbase_url = "{erp_url}/api"\ncompany_id = "1"\n'
-        'licence = { env = "BENCH_LICENCE" }\nsecret = { env = "BENCH_SECRET" }\n',
+        f'licence = {{ env = "BENCH_LICENCE{n}" }}\nsecret = {{ env = "BENCH_SECRET" }}\n',
         encoding="utf-8")
     (folder / f"vf{n}.toml").write_text(
         f'system = "vosfactures"\n[settings]\nbase_url = "{vf_url}"\n'
@@ -91,7 +91,9 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         seen, syncs = [], []
         for n in range(accounts):
-            erp = serve_in_thread(erp_app(licence="lic", secret="sec", seed=count,
+            # a licence per account: the reads of each source have a budget of their own
+            env[f"BENCH_LICENCE{n}"] = os.environ[f"BENCH_LICENCE{n}"] = f"lic{n}"
+            erp = serve_in_thread(erp_app(licence=f"lic{n}", secret="sec", seed=count,
                                           today="2024-06-01"))
             stack.callback(erp.stop)
             vf_url, stats = stack.enter_context(sandbox(
