@@ -138,8 +138,12 @@ def demo_command(ctx: click.Context, where: str | None, name: str | None,
     \b
     Next steps:
       passeur demo --dir demo/          # keep the files, then read demo/sync.toml
-      passeur plan demo/sync.toml       # what a sync would do, writing nothing
-      passeur runs --sync demo/sync.toml
+      passeur runs --sync demo/sync.toml   # the two runs; `runs show RUN` a ledger
+      passeur bindings list --sync demo/sync.toml   # which record is which
+
+    The sandboxes stop with the demo, so `plan` and `sync` on demo/sync.toml need live
+    systems (or `passeur sandbox` ones) at the URLs of demo/source.toml and target.toml,
+    with the secrets those files name in the environment.
     """
     from passeur.cli.sync_cmd import ledger_table, run_sync_file, summary_line
 
