@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
-import pytest
-
 from passeur.dsl import compile_text, format_text
 from passeur.dsl.checker import check_text
 
@@ -166,14 +164,19 @@ end
 """
 
 
-@pytest.mark.xfail(strict=True, reason="known defect (hlang review): a view item whose key is "
-                   "that of an original item the filter left out starts empty beside it, so "
-                   "the document gets two lines with one key and the new one loses the "
-                   "fields no rule maps; keyed view items should match every original item")
 def test_a_view_item_with_the_key_of_a_filtered_line_is_written_over_it(registry: Any) -> None:
+    """A keyed view item finds its original line even when the filter hid it (it started
+    empty beside it: two lines with one key, the new one without the unmapped fields)."""
     mapping = compile_text(KEYED, "t.map", registry, use_cache=False)
     original = {"LigneFacture": [{"NoLigneFacture": 1, "QteFacture": 0, "Note": "n"},
                                  {"NoLigneFacture": 2, "QteFacture": 2}]}
     back = mapping.backward({"lines": [{"id": 1, "quantity": 5}]}, original)
     assert (back.value, back.issues) == (
         {"LigneFacture": [{"NoLigneFacture": 1, "QteFacture": 5, "Note": "n"}]}, [])
+    back = mapping.backward({"lines": [{"id": 1, "quantity": 0}, {"id": 2, "quantity": 3}]},
+                            original)  # the hidden line shown as it is: still left out
+    assert back.value == {"LigneFacture": [{"NoLigneFacture": 1, "QteFacture": 0, "Note": "n"},
+                                           {"NoLigneFacture": 2, "QteFacture": 3}]}
+    assert [(i.path, i.message) for i in back.issues] == [
+        ("lines[0]", 'value {"id": 1, "quantity": 0} at lines[0] cannot be written back: the '
+         "item written would be left out by the block's `where` when read again")]

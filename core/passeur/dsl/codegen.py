@@ -319,19 +319,28 @@ class _Gen(ExprEmitter):
         index, item, out = self.tmp("i"), self.tmp("s"), f"_o{depth}"
         result = self.tmp("list")
         originals = None
-        excluded = None
+        excluded = hidden = None
         if not forward:
             assert scope.orig is not None
             old = self.read(scope.orig, each.left.parts)
+            every = old
             if each.where is not None:
+                if each.key is not None:  # a keyed view item finds its line even if hidden
+                    every = self.tmp("all")
+                    self.emit(f"{every} = {old}")
                 excluded = self.filter_originals(block, scope, old)
             originals = self.tmp("orig")
             if each.key is not None:
                 key_left, key_right = each.key
                 keys = self.tmp("keys")
                 self.emit(f"{keys} = [_getp(_x, {key_right.parts!r}) for _x in {items}]")
-                self.emit(f"{originals} = _match({old}, lambda _x: _getp(_x, "
+                self.emit(f"{originals} = _match({every}, lambda _x: _getp(_x, "
                           f"{key_left.parts!r}), {keys})")
+                if excluded is not None:  # a hidden line the view edits is written over
+                    hidden = self.tmp("hidden")
+                    self.emit(f"{hidden} = {excluded}")
+                    self.emit(f"{excluded} = [_e for _e in {hidden} "
+                              f"if not any(_e[1] is _y for _y in {originals})]")
             else:
                 self.emit(f"{originals} = _bypos({old}, len({items}))")
         self.emit(f"{result} = []")
@@ -371,11 +380,15 @@ class _Gen(ExprEmitter):
             written = attrs.evolve(inner, src=out, path_left=left_base)
             self.emit(f"if not {self.where(block, written)}:")
             self.emit(f"    {result}.pop()")
+            if hidden is not None:  # the hidden line it was written over stays as it was
+                self.emit(f"    {excluded}.extend(_e for _e in {hidden} if _e[1] is "
+                          f"{orig_item})")
             self.emit(f"    try: _at = {item_site}; _left_out({item})")
             self.emit(f"    except Exception as _e: _fail(_e, {block.index}, _at, locals())")
         self.indent -= 1
         if excluded is not None:
-            self.emit(f"for _k, _x in {excluded}: {result}.insert(_k, _clone(_x))")
+            self.emit(f"for _k, _x in sorted({excluded}, key=lambda _e: _e[0]): "
+                      f"{result}.insert(_k, _clone(_x))")
         self.write(scope.out, write_path.parts, result)
         self.indent -= 1
         self.close_rule(block.index, start)
