@@ -97,6 +97,22 @@ def test_the_default_flow_is_documents(tmp_path: Path) -> None:
     assert spec.source.name == "example" and spec.target.name == "other"
 
 
+def test_a_flow_keeps_its_state_where_a_documents_sync_would(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """`store =` a file or a postgresql:// URL (never with its password), else PASSEUR_STORE,
+    else passeur-state.db beside the file: the same rule for every flow."""
+    body = 'flow = "tally"\n' + SIDES + '[tally]\nitems = ["x:y"]\n'
+    assert load(tmp_path, body).store == tmp_path / "passeur-state.db"
+    server = "postgresql://sync@db.office.example/passeur"
+    assert load(tmp_path, f'store = "{server}"\n' + body).store == server
+    monkeypatch.setenv("PASSEUR_STORE", server)
+    assert load(tmp_path, body).store == server
+    assert load(tmp_path, 'store = "own.db"\n' + body).store == tmp_path / "own.db"
+    with pytest.raises(UsageError, match=r"s.toml:1: the store URL holds a password in clear"):
+        load(tmp_path, 'store = "postgresql://sync:pw@db/passeur"\n' + body)
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('flow = "taly"\n' + SIDES,
      "s.toml:1: unknown flow 'taly'; did you mean 'tally'? (installed flows: {flows})"),

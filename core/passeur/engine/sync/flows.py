@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import inspect
+import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -331,7 +332,14 @@ def load_flow_spec(reader: Any, data: Mapping[str, Any], registry: Registry,
                    environ: Mapping[str, str] | None, flow: SyncFlow) -> SyncSpec:
     """A sync file of a flow other than documents: the common keys, both sides, the
     flow's own keys through its parse."""
-    from passeur.engine.sync.syncfile import _POLICY, _SCHEDULE, DEFAULT_MATCH, SyncSpec, _side
+    from passeur.engine.sync.syncfile import (
+        _POLICY,
+        _SCHEDULE,
+        DEFAULT_MATCH,
+        SyncSpec,
+        _side,
+        _store_target,
+    )
     from passeur.suggest import did_you_mean
 
     file: Path = reader.path
@@ -352,7 +360,8 @@ def load_flow_spec(reader: Any, data: Mapping[str, Any], registry: Registry,
     options = (flow.parse(flow_file) if flow.parse is not None
                else {k: data[k] for k in flow.keys if k in data})
     return SyncSpec(path=file.resolve(), name=str(data.get("name") or file.stem),
-                    store=file.parent / str(data.get("store", "passeur-state.db")),
+                    store=_store_target(reader, file, data,
+                                        os.environ if environ is None else environ),
                     doctypes=(), source=source, target=target, mapping=None,
                     match=dict(DEFAULT_MATCH),
                     policy={k: v[0] if k != "on_issue" else "warn" for k, v in _POLICY.items()},
