@@ -18,12 +18,10 @@ several projects: `postgresql://host/db?options=-csearch_path%3Doffice1`.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import socket
 import threading
-import uuid
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -39,9 +37,17 @@ from passeur.state.base import (
     Run,
     Store,
     StoreError,
-    StoreLocked,
     WatchState,
     gcra,
+)
+from passeur.state.common import (
+    APPLICATION,
+    already_bound,
+    clock,
+    holder_alive,
+    new_run_id,
+    now_text,
+    sync_locked,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +55,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore", "redact_url"]
 
-APPLICATION = "passeur"
 _MIGRATION_LOCK = 0x70617373  # "pass": the advisory lock held while migrating
 
 #: Migration N (1-based) brings a store from schema_version N-1 to N, as sqlite.MIGRATIONS
@@ -165,24 +170,6 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-
-
-def _clock() -> float:
-    return datetime.datetime.now(datetime.UTC).timestamp()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class PostgresStore(Store):
     """A `Store` in a PostgreSQL schema (see the module docstring)."""
 
@@ -286,12 +273,8 @@ class PostgresStore(Store):
                 "record_id = %s", (doctype, system, str(record_id))).fetchone()
             return None if row is None else self._binding(self._db, row[0])
 
-    def _already_bound(self, doctype: str, member: Member, doc_id: int) -> StoreError:
-        return StoreError(f"{doctype} {member.record_id} in {member.system} is already bound "
-                          f"to document {doc_id}; `passeur bindings forget {doc_id}` first")
-
     def bind(self, doctype: str, *members: Member, doc_id: int | None = None) -> Binding:
-        now = _now()
+        now = now_text()
         try:
             with self._tx() as db:
                 for m in members:
@@ -299,7 +282,7 @@ class PostgresStore(Store):
                                      "system = %s AND record_id = %s",
                                      (doctype, m.system, str(m.record_id))).fetchone()
                     if row is not None and row[0] != doc_id:
-                        raise self._already_bound(doctype, m, row[0])
+                        raise already_bound(doctype, m.system, str(m.record_id), row[0])
                 if doc_id is None:
                     doc_id = int(_one(db.execute("INSERT INTO documents (doctype, created_at) "
                                                  "VALUES (%s, %s) RETURNING doc_id",
@@ -322,7 +305,8 @@ class PostgresStore(Store):
             for m in members:
                 found = self.find_binding(doctype, m.system, str(m.record_id))
                 if found is not None and found.doc_id != doc_id:
-                    raise self._already_bound(doctype, m, found.doc_id) from None
+                    raise already_bound(doctype, m.system, str(m.record_id),
+                                        found.doc_id) from None
             raise
         assert binding is not None
         return binding
@@ -332,7 +316,7 @@ class PostgresStore(Store):
             db.execute("UPDATE members SET record_id = %s, version = %s, content_hash = %s, "
                        "number = %s, updated_at = %s WHERE doc_id = %s AND system = %s",
                        (member.record_id, member.version, member.content_hash, member.number,
-                        _now(), doc_id, member.system))
+                        now_text(), doc_id, member.system))
 
     def get_binding(self, doc_id: int) -> Binding | None:
         with self._lock:
@@ -393,7 +377,7 @@ class PostgresStore(Store):
         return Intent(*row)
 
     def open_intent(self, intent: Intent) -> Intent:
-        now = _now()
+        now = now_text()
         with self._tx() as db:
             inserted = db.execute(
                 f"INSERT INTO intents ({self._INTENT}, created_at, updated_at) VALUES "
@@ -413,7 +397,7 @@ class PostgresStore(Store):
         with self._tx() as db:
             db.execute("UPDATE intents SET state = %s, target_id = COALESCE(%s, target_id), "
                        "message = %s, updated_at = %s WHERE key = %s",
-                       (state, target_id, message, _now(), key))
+                       (state, target_id, message, now_text(), key))
 
     def intent(self, key: str) -> Intent | None:
         rows = self._read(f"SELECT {self._INTENT} FROM intents WHERE key = %s", (key,))
@@ -430,17 +414,13 @@ class PostgresStore(Store):
 
     def start_run(self, sync: str, mode: str = "sync", *, lock: bool = True,
                   ttl: float = 3600.0) -> Run:
-        run_id = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S-") \
-            + uuid.uuid4().hex[:6]
-        now = _now()
+        run_id = new_run_id()
+        now = now_text()
         with self._tx() as db:
             if lock:
                 holder = self._take(db, f"sync:{sync}", run_id, ttl)
                 if holder is not None:
-                    raise StoreLocked(f"{sync} is being synced by run {holder[0]} (process "
-                                      f"{holder[1]} on {holder[2]}); wait for it to finish. "
-                                      "A crashed run's lock is taken over once its process "
-                                      "is gone")
+                    raise sync_locked(sync, holder[0], holder[1], holder[2])
             db.execute("INSERT INTO runs (run_id, sync, mode, started_at, status) "
                        "VALUES (%s, %s, %s, %s, 'running')", (run_id, sync, mode, now))
         return Run(run_id, sync, now, mode=mode)
@@ -448,7 +428,7 @@ class PostgresStore(Store):
     def finish_run(self, run_id: str, status: str, summary: Mapping[str, int]) -> None:
         with self._tx() as db:
             db.execute("UPDATE runs SET finished_at = %s, status = %s, summary = %s "
-                       "WHERE run_id = %s", (_now(), status, json.dumps(dict(summary)), run_id))
+                       "WHERE run_id = %s", (now_text(), status, json.dumps(dict(summary)), run_id))
             db.execute("DELETE FROM leases WHERE run_id = %s", (run_id,))
 
     _RUN = "run_id, sync, started_at, finished_at, status, mode, summary"
@@ -470,7 +450,7 @@ class PostgresStore(Store):
         return [self._run(r) for r in rows]
 
     def record(self, entry: LedgerEntry) -> LedgerEntry:
-        at = entry.at or _now()
+        at = entry.at or now_text()
         with self._tx() as db:
             seq = _one(db.execute(
                 "INSERT INTO ledger (run_id, at, doctype, source_system, source_id, "
@@ -508,7 +488,7 @@ class PostgresStore(Store):
                        "last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, "
                        "watcher = EXCLUDED.watcher, updated_at = EXCLUDED.updated_at",
                        (state.sync, state.next_due, state.interval, state.last_poll,
-                        state.last_status, state.last_error, state.watcher, _now()))
+                        state.last_status, state.last_error, state.watcher, now_text()))
 
     # -- shared rate budgets -------------------------------------------------------------
 
@@ -530,7 +510,7 @@ class PostgresStore(Store):
               ttl: float) -> tuple[str, int, str] | None:
         """Take `resource` for `run_id` inside the caller's transaction; the live holder
         (run, pid, host) when another run has it. The row is locked while deciding."""
-        now = _clock()
+        now = clock()
         claimed = db.execute("INSERT INTO leases VALUES (%s, %s, %s, %s, %s) "
                              "ON CONFLICT (resource) DO NOTHING RETURNING resource",
                              (resource, run_id, self._host, self._pid, now + ttl)).fetchone()
@@ -539,7 +519,7 @@ class PostgresStore(Store):
         row = db.execute("SELECT run_id, host, pid, expires_at FROM leases WHERE resource = %s "
                          "FOR UPDATE", (resource,)).fetchone()
         if row is not None and row[0] != run_id:
-            live = row[3] > now and (row[1] != self._host or _pid_alive(row[2]))
+            live = holder_alive(row[1], row[2], row[3], here=self._host, now=now)
             if live:
                 return row[0], row[2], row[1]
         db.execute("INSERT INTO leases VALUES (%s, %s, %s, %s, %s) ON CONFLICT (resource) "

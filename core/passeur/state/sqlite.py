@@ -9,13 +9,11 @@ a newer passeur (its schema_version is above the migrations this one knows).
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import os
 import socket
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,14 +27,21 @@ from passeur.state.base import (
     Run,
     Store,
     StoreError,
-    StoreLocked,
     WatchState,
     gcra,
+)
+from passeur.state.common import (
+    APPLICATION,
+    already_bound,
+    clock,
+    holder_alive,
+    new_run_id,
+    now_text,
+    sync_locked,
 )
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
-APPLICATION = "passeur"
 
 #: Migration N (1-based) brings a store from schema_version N-1 to N. Append, never edit.
 MIGRATIONS: tuple[str, ...] = (
@@ -134,24 +139,6 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-
-
-def _clock() -> float:
-    return datetime.datetime.now(datetime.UTC).timestamp()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class SQLiteStore(Store):
@@ -254,15 +241,13 @@ class SQLiteStore(Store):
             return None if row is None else self._binding(self._db, row[0])
 
     def bind(self, doctype: str, *members: Member, doc_id: int | None = None) -> Binding:
-        now = _now()
+        now = now_text()
         with self._tx() as db:
             for m in members:
                 row = db.execute("SELECT doc_id FROM members WHERE doctype = ? AND system = ? "
                                  "AND record_id = ?", (doctype, m.system, m.record_id)).fetchone()
                 if row is not None and row[0] != doc_id:
-                    raise StoreError(f"{doctype} {m.record_id} in {m.system} is already bound "
-                                     f"to document {row[0]}; `passeur bindings forget "
-                                     f"{row[0]}` first")
+                    raise already_bound(doctype, m.system, m.record_id, row[0])
             if doc_id is None:
                 doc_id = int(db.execute("INSERT INTO documents (doctype, created_at) "
                                         "VALUES (?, ?)", (doctype, now)).lastrowid or 0)
@@ -282,7 +267,7 @@ class SQLiteStore(Store):
             db.execute("UPDATE members SET record_id = ?, version = ?, content_hash = ?, "
                        "number = ?, updated_at = ? WHERE doc_id = ? AND system = ?",
                        (member.record_id, member.version, member.content_hash, member.number,
-                        _now(), doc_id, member.system))
+                        now_text(), doc_id, member.system))
 
     def get_binding(self, doc_id: int) -> Binding | None:
         with self._lock:
@@ -343,7 +328,7 @@ class SQLiteStore(Store):
                       state=row["state"], target_id=row["target_id"], message=row["message"])
 
     def open_intent(self, intent: Intent) -> Intent:
-        now = _now()
+        now = now_text()
         with self._tx() as db:
             row = db.execute("SELECT * FROM intents WHERE key = ?", (intent.key,)).fetchone()
             if row is not None:
@@ -358,7 +343,7 @@ class SQLiteStore(Store):
         with self._tx() as db:
             db.execute("UPDATE intents SET state = ?, target_id = COALESCE(?, target_id), "
                        "message = ?, updated_at = ? WHERE key = ?",
-                       (state, target_id, message, _now(), key))
+                       (state, target_id, message, now_text(), key))
 
     def intent(self, key: str) -> Intent | None:
         with self._lock:
@@ -377,17 +362,13 @@ class SQLiteStore(Store):
 
     def start_run(self, sync: str, mode: str = "sync", *, lock: bool = True,
                   ttl: float = 3600.0) -> Run:
-        run_id = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S-") \
-            + uuid.uuid4().hex[:6]
-        now = _now()
+        run_id = new_run_id()
+        now = now_text()
         with self._tx() as db:
             if lock and not self._take(db, f"sync:{sync}", run_id, ttl):
                 holder = db.execute("SELECT run_id, pid, host FROM leases WHERE resource = ?",
                                     (f"sync:{sync}",)).fetchone()
-                raise StoreLocked(f"{sync} is being synced by run {holder[0]} (process "
-                                  f"{holder[1]} on {holder[2]}); wait for it to finish. "
-                                  "A crashed run's lock is taken over once its process is "
-                                  "gone")
+                raise sync_locked(sync, holder[0], holder[1], holder[2])
             db.execute("INSERT INTO runs (run_id, sync, mode, started_at, status) "
                        "VALUES (?, ?, ?, ?, 'running')", (run_id, sync, mode, now))
         return Run(run_id, sync, now, mode=mode)
@@ -395,7 +376,7 @@ class SQLiteStore(Store):
     def finish_run(self, run_id: str, status: str, summary: Mapping[str, int]) -> None:
         with self._tx() as db:
             db.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? "
-                       "WHERE run_id = ?", (_now(), status, json.dumps(dict(summary)), run_id))
+                       "WHERE run_id = ?", (now_text(), status, json.dumps(dict(summary)), run_id))
             db.execute("DELETE FROM leases WHERE run_id = ?", (run_id,))
 
     @staticmethod
@@ -417,7 +398,7 @@ class SQLiteStore(Store):
         return [self._run(r) for r in rows]
 
     def record(self, entry: LedgerEntry) -> LedgerEntry:
-        at = entry.at or _now()
+        at = entry.at or now_text()
         with self._tx() as db:
             seq = db.execute(
                 "INSERT INTO ledger (run_id, at, doctype, source_system, source_id, "
@@ -454,7 +435,7 @@ class SQLiteStore(Store):
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO watch VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (state.sync, state.next_due, state.interval, state.last_poll,
-                        state.last_status, state.last_error, state.watcher, _now()))
+                        state.last_status, state.last_error, state.watcher, now_text()))
 
     # -- shared rate budgets -------------------------------------------------------------
 
@@ -462,7 +443,7 @@ class SQLiteStore(Store):
                   pause: float = 0.0) -> float:
         with self._tx() as db:
             row = db.execute("SELECT tat FROM budgets WHERE bucket = ?", (bucket,)).fetchone()
-            tat, wait = gcra(None if row is None else row[0], _clock(), rate, burst, pause)
+            tat, wait = gcra(None if row is None else row[0], clock(), rate, burst, pause)
             db.execute("INSERT OR REPLACE INTO budgets VALUES (?, ?)", (bucket, tat))
         return wait
 
@@ -471,9 +452,9 @@ class SQLiteStore(Store):
     def _take(self, db: sqlite3.Connection, resource: str, run_id: str, ttl: float) -> bool:
         row = db.execute("SELECT run_id, host, pid, expires_at FROM leases WHERE resource = ?",
                          (resource,)).fetchone()
-        now = _clock()
+        now = clock()
         if row is not None and row[0] != run_id:
-            live = row[3] > now and (row[1] != self._host or _pid_alive(row[2]))
+            live = holder_alive(row[1], row[2], row[3], here=self._host, now=now)
             if live:
                 return False
         db.execute("INSERT OR REPLACE INTO leases VALUES (?, ?, ?, ?, ?)",
