@@ -215,6 +215,11 @@ class _Run:
             return self.record(attrs.evolve(base, reason="AuthError", message=str(exc)))
         except PasseurError as exc:
             return self.record(attrs.evolve(base, reason=_reason(exc), message=str(exc)))
+        except Exception as exc:  # a defect on one entry: the others still go, nothing lost
+            return self.record(attrs.evolve(
+                base, reason="defect", message=f"{type(exc).__name__}: {exc} (a defect in "
+                "delivering this entry; the entry stays in the feed, which is not "
+                "acknowledged past it)"))
         if outcome.outcome in DELIVERED and outcome.target_id:
             self._bind(model, index, label(entry), system, outcome.target_id)
         message = "; ".join(m for m in (outcome.message, facts_message) if m) or None

@@ -160,3 +160,31 @@ def test_a_confirmed_upload_without_its_binding_is_bound_not_downloaded(serve, t
     with open_store(tmp_path / "state.db") as store:
         assert len(list(store.bindings())) == 10
     assert len(w.inbox()) == 10 and all(f.offset == len(f.entries) for f in w.feeds())
+
+
+def test_an_unexpected_error_on_one_entry_fails_it_and_the_others_go(serve, tmp_path,
+                                                                      monkeypatch) -> None:
+    """Not a refusal passeur knows (a defect while delivering one entry): that entry is
+    failed with the exception named, the others are delivered, the feed waits before it."""
+    import passeur_codabox.flow as flow
+
+    w = world(serve, tmp_path)
+    feed = w.codabox.state.offices[0].feeds[0]
+    broken = feed.entries[2]
+    real = flow._Run.deliver
+
+    async def deliver(self, client, feed_client, entry, decision, redownload, index, model):
+        if index == broken.feed_index:
+            raise RuntimeError("the camt.053 writer fell over")
+        return await real(self, client, feed_client, entry, decision, redownload, index,
+                          model)
+
+    monkeypatch.setattr(flow._Run, "deliver", deliver)
+    report = w.run()
+    failed = [e for e in report.entries if e.outcome == "failed"]
+    assert [(e.source_id, e.reason) for e in failed] == [(broken.feed_index, "defect")]
+    assert failed[0].message.startswith("RuntimeError: the camt.053 writer fell over")
+    assert feed.offset == 2  # acknowledged up to the entry before the failed one
+    others = [e for e in report.entries if e.source_id != broken.feed_index]
+    assert others and all(e.outcome in ("created", "skipped") for e in others)
+    _check_offsets(w)
