@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,11 +64,18 @@ def test_a_part_on_the_right_side_is_refused(registry: Any) -> None:
         'of a `<->` rule (`before(Nom, " ") <-> buyer.first_name`)']
 
 
-@pytest.mark.xfail(strict=True, reason="known defect (hlang review): a view that gives one "
-                   "part and leaves the other absent drops the whole field, so the part it "
-                   "gives is lost with no issue; the fix needs the part rule to know its "
-                   "sibling's view field (an error naming the absent one, or an empty part)")
 def test_one_part_given_and_the_other_absent_loses_nothing() -> None:
+    """The absent part would have dropped the whole field, and the given part with it: it
+    is an error at the absent view field, and the field keeps what the given part wrote."""
     source = {"InfoClientFacturerA": {"NomClient": "Jean Dupont"}}
     back = MAPPING.backward({"buyer": {"name": "Luc"}}, source)
-    assert back.issues != [] or back.value == {"InfoClientFacturerA": {"NomClient": "Luc Dupont"}}
+    assert back.value == {"InfoClientFacturerA": {"NomClient": "Luc Dupont"}}
+    assert [str(i) for i in back.issues] == [
+        'error [mapping-runtime]: buyer.extensions.last_name: value absent at '
+        'buyer.extensions.last_name while the field it is a part of holds "Luc Dupont": give '
+        'this part too ("" for an empty one); the field is left as it is at parts.map:3:1']
+    other = MAPPING.backward({"buyer": {"extensions": {"last_name": "Martin"}}}, source)
+    assert other.value == {"InfoClientFacturerA": {"NomClient": "Jean Martin"}}
+    assert len(other.issues) == 1 and "value absent at buyer.name" in str(other.issues[0])
+    assert MAPPING.backward({"buyer": {}}, {}).value == {}  # nothing to keep: no issue
+    assert MAPPING.backward({"buyer": {}}, {}).issues == []

@@ -230,7 +230,13 @@ class _Gen(ExprEmitter):
             self.indent -= 1
         else:
             self.emit(f"if {value} is _A:")
-            self.emit(f"    _drop_path({scope.out}, {parts!r})")
+            self.indent += 1
+            if any(step.part for step in write_lens.steps):
+                # one part of a field absent: the field's other part must not go with it
+                now = self.read(scope.out, parts)
+                self.emit(f"if isinstance({now}, str): _at = {read_site}; _part_absent({now})")
+            self.emit(f"_drop_path({scope.out}, {parts!r})")
+            self.indent -= 1
             self.emit("else:")
             self.indent += 1
             if item.right_lens.steps or item.left_lens.steps or item.table is not None:
@@ -708,7 +714,7 @@ _HELPERS = frozenset({
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
     "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",
-    "_renamed_twice",
+    "_renamed_twice", "_part_absent",
 })
 
 

@@ -363,6 +363,14 @@ def unwritable(view: Any, again: Any) -> None:
                        f"reads back as {show(again)}")
 
 
+def part_absent(current: Any) -> None:
+    """A part (`before` / `after`) absent from the view while the field it is a part of holds
+    a text: dropping the field would lose the other part, keeping this one silently would
+    break the view; refused, the field left as it is."""
+    raise ValueProblem(ABSENT, f"while the field it is a part of holds {show(current)}: give "
+                       'this part too ("" for an empty one); the field is left as it is')
+
+
 def not_object(value: Any) -> None:
     raise ValueProblem(value, "is not an object")
 
