@@ -9,18 +9,8 @@ from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
-
 CORE = Path(__file__).resolve().parents[1] / "core" / "passeur"
 
-#: Imports known to close a cycle, each with why it is still there; the test fails when
-#: one disappears (take it off) and for any other cycle.
-KNOWN = {
-    # `passeur check` runs a pair mapping's examples through convert's pipeline (h8, after
-    # routes moved out of engine): the checker belongs above both dsl and engine (a package
-    # of its own), a move left for after the dsl work in flight (issue 10)
-    ("passeur/dsl/checker_examples.py", "engine"),
-}
 
 
 def _unit(module: str) -> str | None:
@@ -43,8 +33,8 @@ def _imports(tree: ast.AST) -> Iterator[tuple[str, int]]:
             yield node.args[0].value, node.lineno
 
 
-def graph(known: frozenset[tuple[str, str]] = frozenset(KNOWN)) -> dict[str, dict[str, str]]:
-    """unit -> {unit it imports: the first place it does}, without the `known` imports."""
+def graph() -> dict[str, dict[str, str]]:
+    """unit -> {unit it imports: the first place it does}."""
     edges: dict[str, dict[str, str]] = {}
     for path in sorted(CORE.rglob("*.py")):
         parts = path.relative_to(CORE.parent).with_suffix("").parts
@@ -53,9 +43,6 @@ def graph(known: frozenset[tuple[str, str]] = frozenset(KNOWN)) -> dict[str, dic
             continue
         for module, line in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             target = _unit(module)
-            where = path.relative_to(CORE.parent).as_posix()
-            if (where, target) in known:
-                continue
             if target is not None and target != source and (
                     (CORE / target).is_dir() or (CORE / f"{target}.py").exists()):
                 edges.setdefault(source, {}).setdefault(
@@ -97,11 +84,12 @@ def test_no_cycle_between_sub_packages() -> None:
     assert not found, "import cycles:\n  " + "\n  ".join(described)
 
 
-@pytest.mark.parametrize(("where", "target"), sorted(KNOWN))
-def test_each_known_cycle_is_still_there(where: str, target: str) -> None:
-    """A known import that is gone comes off KNOWN (so the list only shrinks)."""
-    tree = ast.parse((CORE.parent / where).read_text(encoding="utf-8"))
-    assert any(_unit(module) == target for module, _ in _imports(tree)), (where, target)
+def test_the_language_knows_no_engine() -> None:
+    """`passeur check` runs pair examples through convert's converter: passeur.checking, above
+    both, hands it to the language's checker (the cycle dsl <-> engine this closed is gone)."""
+    edges = graph()
+    assert "engine" not in edges["dsl"], edges["dsl"].get("engine")
+    assert {"dsl", "engine"} <= set(edges["checking"])
 
 
 def test_a_cycle_is_found() -> None:

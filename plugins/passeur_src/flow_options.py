@@ -17,14 +17,8 @@ from typing import Any
 import attrs
 
 from passeur import Level, Registry, UsageError
-from passeur.dsl import (
-    CompiledMapping,
-    MappingCompileError,
-    check_file,
-    check_text,
-    compile_text,
-    load_mapping,
-)
+from passeur.checking import check_file, check_text
+from passeur.dsl import CompiledMapping, MappingCompileError, compile_text, load_mapping
 
 __all__ = ["DOCUMENTS_KEYS", "EXCLUDE_KEYS", "DocumentOptions", "Exclusions", "parse_options"]
 

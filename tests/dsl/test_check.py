@@ -11,7 +11,7 @@ import pytest
 
 import passeur
 import passeur.dsl
-from passeur.dsl.checker import FileReport, check_file, check_text
+from passeur.checking import FileReport, check_file, check_text
 from passeur.dsl.checker_examples import diff
 from passeur.issues import Level
 from passeur.plugins import Registry

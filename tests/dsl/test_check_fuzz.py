@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import passeur
-from passeur.dsl.checker import check_text
+from passeur.checking import check_text
 from passeur.plugins import Registry
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import passeur
+from passeur.checking import check_file, check_text
 from passeur.dsl import ast
-from passeur.dsl.checker import check_file, check_text
 from passeur.dsl.parser import parse_file
 from passeur.plugins import Registry
 

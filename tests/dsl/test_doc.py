@@ -93,8 +93,8 @@ def test_every_construct_example_in_the_doc_holds_both_ways(
 
 
 def _run_both_ways(block: str, registry: Any, tmp_path: Path) -> int:
+    from passeur.checking import check_text
     from passeur.dsl import load_mapping
-    from passeur.dsl.checker import check_text
 
     ran = 0
     assert format_text(block) == block

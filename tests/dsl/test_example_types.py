@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from passeur.dsl.checker import check_text
+from passeur.checking import check_text
 
 TEXT = """\
 mapping acomba.invoice <-> passeur.invoice

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from passeur.checking import check_text
 from passeur.dsl import compile_text
-from passeur.dsl.checker import check_text
 from passeur.numbers import NumberError, format_french, parse_french
 
 HEADER = "mapping acomba.invoice <-> passeur.invoice\n"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from passeur.checking import check_text
 from passeur.dsl import compile_text
-from passeur.dsl.checker import check_text
 from passeur.dsl.printer import format_text
 
 D = Decimal

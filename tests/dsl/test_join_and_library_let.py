@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from passeur.checking import check_file, check_text
 from passeur.dsl import compile_text, load_mapping
-from passeur.dsl.checker import check_file, check_text
 
 HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
 

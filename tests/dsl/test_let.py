@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from passeur.checking import check_text
 from passeur.dsl import compile_text, format_text
-from passeur.dsl.checker import check_text
 from passeur.dsl.parser import parse_text
 from passeur.dsl.problems import MappingSyntaxError
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from passeur.checking import check_file, check_text
 from passeur.dsl import MappingSyntaxError, parse_text
-from passeur.dsl.checker import check_file, check_text
 
 HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
 

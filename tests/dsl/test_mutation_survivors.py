@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from passeur import FieldSpec, FieldType, Level, load_registry
-from passeur.dsl.checker import check_text
+from passeur.checking import check_text
 from passeur.dsl.coverage import measure
 
 LAYER = "mapping acomba.invoice <-> vosfactures.invoice\nextends route\n"

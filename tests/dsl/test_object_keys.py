@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from passeur.checking import check_text
 from passeur.dsl import compile_text
-from passeur.dsl.checker import check_text
 
 HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
 TABLE = ('table names\n  "NoVendeurExterne" <-> "seller_ref"\n  "Entrepot" <-> "warehouse"\n'

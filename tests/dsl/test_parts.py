@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from passeur import load_registry
+from passeur.checking import check_text
 from passeur.dsl import compile_text
-from passeur.dsl.checker import check_text
 
 HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
 RULES = HEADER + ('before(InfoClientFacturerA.NomClient, " ") <-> buyer.name\n'

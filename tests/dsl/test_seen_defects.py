@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from passeur.checking import check_text
 from passeur.dsl import compile_text
-from passeur.dsl.checker import check_text
 
 HEADER = "mapping acomba.invoice <-> passeur.invoice\n"
 

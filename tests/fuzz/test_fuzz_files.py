@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from passeur import load_registry
+from passeur.checking import check_text
 from passeur.dsl import MappingSyntaxError, parse_text
-from passeur.dsl.checker import check_text
 from passeur.engine.connection import parse_connection
 from passeur.errors import InputError, MappingError, UsageError
 from passeur.redaction import Redactor

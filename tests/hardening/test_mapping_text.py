@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from passeur import load_registry
+from passeur.checking import check_text
 from passeur.dsl import MappingSyntaxError, parse_text
 from passeur.dsl.cache import cache_key
-from passeur.dsl.checker import check_text
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "mappings" / "erpconnector" / "acomba-vosfactures-invoice.map"

@@ -14,7 +14,8 @@ CORE = REPO / "core" / "passeur"
 PLUGINS = REPO / "plugins"
 PUBLIC_MODULES = ("passeur", "passeur.model", "passeur.serialize", "passeur.http",
                   "passeur.sandbox", "passeur.testing", "passeur.dsl",
-                  "passeur.xml", "passeur.xmldata", "passeur.sync", "passeur.archives")
+                  "passeur.xml", "passeur.xmldata", "passeur.sync", "passeur.archives",
+                  "passeur.checking")
 
 
 def imports_of(path: Path) -> set[str]:

@@ -55,6 +55,7 @@ def test_hookspecs_fit_on_one_screen() -> None:
 
 
 PUBLIC_MODULES = ["passeur", "passeur.sync", "passeur.sandbox", "passeur.testing", "passeur.dsl",
+                  "passeur.checking",
                   "passeur.http", "passeur.model"]
 
 

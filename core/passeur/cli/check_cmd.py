@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from passeur.checking import FileReport, check_paths
 from passeur.cli.app import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -15,7 +16,6 @@ from passeur.cli.app import (
     print_json,
     registry_of,
 )
-from passeur.dsl.checker import FileReport, check_paths
 from passeur.dsl.parser import parse_file
 from passeur.errors import InputError, MappingError, PasseurError
 from passeur.issues import Level

@@ -194,7 +194,7 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
 def _refuse_failing(mapping: Path, registry: Any) -> None:
     """A mapping file given by hand runs only if it passes `passeur check` (names, types,
     its own examples): a conversion must not be the first test of a file."""
-    from passeur.dsl.checker import check_file
+    from passeur.checking import check_file
 
     report = check_file(mapping, registry)
     # a required field never written in the direction not run is no reason to refuse: the

@@ -45,8 +45,6 @@ __all__ = [
     "analyze_file",
     "analyze_mapping",
     "analyze_text",
-    "check_file",
-    "check_text",
     "compile_analysis",
     "compile_text",
     "find_route",
@@ -71,10 +69,4 @@ def __getattr__(name: str) -> object:
         from passeur.dsl import parser
 
         return getattr(parser, name)
-    # what `passeur check` runs (schemas, functions, examples), for a plugin that checks a
-    # mapping written in its own file (a sync flow's rule)
-    if name in ("check_file", "check_text"):
-        from passeur.dsl import checker
-
-        return getattr(checker, name)
     raise AttributeError(f"module 'passeur.dsl' has no attribute {name!r}")

@@ -17,7 +17,7 @@ import attrs
 
 from passeur.canonical import CANONICAL
 from passeur.dsl import ast
-from passeur.dsl.checker_examples import run_examples
+from passeur.dsl.checker_examples import PipelineFactory, run_examples
 from passeur.dsl.checker_types import (
     ExprTyper,
     Side,
@@ -642,8 +642,11 @@ def _can(side: Side, role: str) -> bool:
 # -- entry points ------------------------------------------------------------------------
 
 
-def check_text(text: str, file: str, registry: Registry, *, run: bool = True) -> FileReport:
-    """Check mapping text; `run=False` skips compiling and running the examples."""
+def check_text(text: str, file: str, registry: Registry, *, run: bool = True,
+               pipeline: PipelineFactory | None = None) -> FileReport:
+    """Check mapping text; `run=False` skips compiling and running the examples. A pair
+    mapping's examples run through `pipeline` (convert's: use passeur.checking, which gives
+    it), else through the mapping alone."""
     from passeur.dsl.parser import parse_text
 
     report = FileReport(file)
@@ -658,7 +661,7 @@ def check_text(text: str, file: str, registry: Registry, *, run: bool = True) ->
     checker.run()
     if run and tree.header is not None:
         outcome = run_examples(tree, text, file, registry,
-                               [f.problem for f in report.findings])
+                               [f.problem for f in report.findings], pipeline)
         report.findings.extend(Finding(p, level, detail)
                                for p, level, detail in outcome.problems)
         report.examples, report.examples_failed = outcome.run, outcome.failed
@@ -680,7 +683,8 @@ def _layer_findings(report: FileReport, compiled: Any, text: str) -> None:
     report.layer = layer.coverage_lines()
 
 
-def check_file(path: str | FsPath, registry: Registry, *, run: bool = True) -> FileReport:
+def check_file(path: str | FsPath, registry: Registry, *, run: bool = True,
+               pipeline: PipelineFactory | None = None) -> FileReport:
     """Check one mapping file (the file name in messages is the path as given)."""
     from passeur.dsl.loader import not_utf8
 
@@ -691,13 +695,14 @@ def check_file(path: str | FsPath, registry: Registry, *, run: bool = True) -> F
         report = FileReport(str(path))
         report.findings.append(Finding(not_utf8(str(path), data, exc)))
         return report
-    return check_text(text, str(path), registry, run=run)
+    return check_text(text, str(path), registry, run=run, pipeline=pipeline)
 
 
-def check_paths(paths: Iterable[str | FsPath], registry: Registry) -> list[FileReport]:
+def check_paths(paths: Iterable[str | FsPath], registry: Registry, *,
+                pipeline: PipelineFactory | None = None) -> list[FileReport]:
     """Check files and every `*.map` file under directories, in a stable order."""
     files: list[FsPath] = []
     for raw in paths:
         path = FsPath(raw)
         files.extend(sorted(path.rglob("*.map")) if path.is_dir() else [path])
-    return [check_file(p, registry) for p in files]
+    return [check_file(p, registry, pipeline=pipeline) for p in files]

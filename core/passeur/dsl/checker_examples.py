@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -186,28 +186,6 @@ def _read(reader: Any, document: Any) -> Any:
     return plain
 
 
-def _pipeline(registry: Registry, tree: ast.MappingFile, compiled: Any) -> Any:
-    """For a mapping between two systems (no canonical side), the converter `convert
-    --mapping` builds with it: an example's right side is then what convert writes (a
-    layer's route runs with the hub between its steps, the target's writer rounds and
-    formats). None for a mapping with a canonical side: its examples show what the mapping
-    writes, before the hub completes the document."""
-    from passeur.engine.convert import Converter, MappingStep, parse_endpoint
-
-    header = tree.header
-    assert header is not None
-    try:
-        if any(registry.resolve(ref.system)[0].name == CANONICAL
-               for ref in (header.left, header.right)):
-            return None
-        left = parse_endpoint(registry, header.left.text)
-        right = parse_endpoint(registry, header.right.text)
-        return Converter(registry, left, right, source_label="<example>",
-                         steps=[MappingStep(compiled, "forward", False)])
-    except PasseurError:
-        return None
-
-
 def _forward(pipeline: Any, compiled: Any, raw: Any, source: Any, reader: Any
              ) -> tuple[Any, list[Any]]:
     """The example's left document run forward, as convert runs it when it can."""
@@ -233,8 +211,14 @@ class ExampleOutcome:
     compiled: Any = None  # the CompiledMapping, when the file compiles
 
 
+#: Builds the converter a pair mapping's examples run through (`convert --mapping`'s): given
+#: by the caller (passeur.checking passes the engine's), so the language knows no engine.
+PipelineFactory = Callable[[Registry, ast.MappingFile, Any], Any]
+
+
 def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry,
-                 known: list[Problem]) -> ExampleOutcome:
+                 known: list[Problem], pipeline: PipelineFactory | None = None
+                 ) -> ExampleOutcome:
     """Compile the file and run each example forward and backward, reporting diffs.
 
     Compile problems already in `known` (found by the static checks) are not repeated.
@@ -247,7 +231,8 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
              (("left", tree.header.left), ("right", tree.header.right))}
     readers = {name: _wire_reader(registry, ref) for name, ref in
                (("left", tree.header.left), ("right", tree.header.right))}
-    pipeline = _pipeline(registry, tree, compiled) if tree.examples else None
+    converter = (pipeline(registry, tree, compiled)
+                 if pipeline is not None and tree.examples else None)
     for example in tree.examples:
         outcome.run += 1
         failed = False
@@ -271,7 +256,7 @@ def run_examples(tree: ast.MappingFile, text: str, file: str, registry: Registry
             source, expected = (left, right) if direction == "forward" else (right, left)
             try:
                 if direction == "forward":
-                    value, issues = _forward(pipeline, compiled, example.left, source,
+                    value, issues = _forward(converter, compiled, example.left, source,
                                              readers["right"])
                 else:
                     result = compiled.backward(source, left)

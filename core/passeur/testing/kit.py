@@ -188,7 +188,7 @@ class _Checker:
         return f"passeur.{canonical}"
 
     def mappings(self) -> None:
-        from passeur.dsl.checker import check_file
+        from passeur.checking import check_file
         from passeur.dsl.parser import parse_file
 
         plugin = self.registry.system_plugin.get(self.spec.name)

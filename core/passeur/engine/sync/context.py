@@ -75,10 +75,10 @@ def open_context(spec: SyncSpec, registry: Registry, store: Store) -> SyncContex
     from passeur.engine.sync.compare import content_hash
 
     if spec.mapping is not None:  # the sync file's own mapping: checked like `passeur check`
-        import importlib
+        from passeur.dsl.checker import check_file
+        from passeur.engine.examples import example_pipeline
 
-        checker: Any = importlib.import_module("passeur.dsl.checker")
-        report = checker.check_file(spec.mapping, registry)
+        report = check_file(spec.mapping, registry, pipeline=example_pipeline)
         if not report.ok:
             errors = [f.render() for f in report.findings if not report.ok and
                       f.level >= Level.ERROR]
