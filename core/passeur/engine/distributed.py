@@ -49,7 +49,7 @@ logger = logging.getLogger("passeur.distributed")
 
 QUEUE = "passeur"
 LOCK_TTL = 3600.0  # seconds a run's lock lives without a worker renewing it
-CLOSE_POLL = 0.5  # seconds between two looks of the close task at the ledger
+CLOSE_POLL = 0.2  # seconds between two looks of the close task at the ledger
 STALLED_AFTER = 10.0  # seconds without a worker's heartbeat before its jobs are put back
 _SCHEMA_LOCK = 0x70617373_65757201  # advisory lock: one process installs the queue's tables
 
