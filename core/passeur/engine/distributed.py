@@ -6,7 +6,7 @@ A run is three kinds of task, all on the queue `passeur`:
 
 - `passeur.plan` (one per sync file and run): takes the run's lock, reads and plans every
   stream of the sync file (`make_plan`), writes the references (clients) the documents wait
-  for, then enqueues one `passeur.apply` per document and one `passeur.close`;
+  for while it plans, then enqueues one `passeur.apply` per document and one `passeur.close`;
 - `passeur.apply` (one per document): the `Applier` steps for that item (lease, intent,
   write, lookup, binding, ledger), by whichever worker takes it;
 - `passeur.close`: waits until every item of the plan is on the ledger, puts stalled items
@@ -23,6 +23,7 @@ blind.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import logging
 import os
@@ -255,12 +256,22 @@ async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
         return
     ctx = worker.context(sync)
     try:
-        plan = await make_plan(ctx, full=full, since=datetime.date.fromisoformat(since)
-                               if since else None)
         applier = Applier(ctx, run_id)
         applier.resumed = job.job.attempts > 0
-        references = [i for i in plan.items if i.reference]
-        await applier.apply(attrs.evolve(plan, items=tuple(references)))
+        applier.begin(ctx.mapping_version, None)
+
+        def sink(item: PlanItem) -> None:  # references written while the planner reads on
+            if item.reference:
+                applier.submit(item)
+
+        try:
+            plan = await make_plan(ctx, full=full, since=datetime.date.fromisoformat(since)
+                                   if since else None, sink=sink, pace=applier.room)
+        except Exception:
+            with contextlib.suppress(Exception):  # what was submitted is finished first
+                await applier.drain()
+            raise
+        await applier.drain()
     except BaseException:
         store.finish_run(run_id, "aborted", summarise(store.ledger(run_id)))
         raise
