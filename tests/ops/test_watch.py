@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,10 @@ from passeur.state import WatchState, open_store
 
 
 class Watcher:
-    """`passeur watch SYNC ARGS` in its own process; its output read line by line."""
+    """`passeur watch SYNC ARGS` in its own process; its output read line by line.
+
+    A thread reads stdout into a queue: waiting on the pipe itself (select) missed a line
+    that arrived in the same chunk as the one before it, already in the reader's buffer."""
 
     def __init__(self, sync: Path, *args: str) -> None:
         self.process = subprocess.Popen(
@@ -30,27 +34,37 @@ class Watcher:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"})
         self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._queue.put(line)
+        self._queue.put("")  # the end of the output
 
     def line(self, timeout: float = 60) -> str:
-        assert self.process.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            if not selector.select(timeout=timeout):
-                self.process.kill()
-                raise AssertionError(f"no line from passeur watch; so far {self.lines}")
-        line = self.process.stdout.readline()
+        try:
+            line = self._queue.get(timeout=timeout)
+        except queue.Empty:
+            self.process.kill()
+            raise AssertionError(f"no line from passeur watch; so far {self.lines}") from None
         self.lines.append(line)
         return line
 
     def stop(self) -> tuple[int, str]:
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout=60)
+        self._reader.join(timeout=30)
+        rest = []
+        while not self._queue.empty():
+            rest.append(self._queue.get_nowait())
         assert self.process.stderr is not None and self.process.stdout is not None
-        rest = self.process.stdout.read()
         err = self.process.stderr.read()
         self.process.stdout.close()
         self.process.stderr.close()
-        return code, rest + err
+        return code, "".join(rest) + err
 
 
 def _ts(text: str) -> float:
