@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Collection
 from typing import Any
@@ -11,15 +10,6 @@ import click
 
 from passeur.cli.app import cli, console, err_console, handle_errors, registry_of
 from passeur.errors import UsageError
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def build_app(registry: Any, sync_path: str, store_path: str | None,
@@ -82,7 +72,9 @@ def serve_command(ctx: click.Context, sync_path: str, store_path: str | None, ho
                   port: int, allow_remote: bool, refresh: float) -> None:
     import uvicorn
 
-    if not _loopback(host):
+    from passeur.sandbox.server import is_loopback
+
+    if not is_loopback(host):
         if not allow_remote:
             raise UsageError(f"--host {host} is not a loopback address and the page has no "
                              "authentication; add --allow-remote to serve it anyway (behind "
@@ -91,7 +83,7 @@ def serve_command(ctx: click.Context, sync_path: str, store_path: str | None, ho
                           "sync's status and ledger (there is no authentication)",
                           markup=False, highlight=False)
     # On loopback, only loopback names in Host (a rebinding page names its own).
-    hosts = {"localhost", "127.0.0.1", "::1", host} if _loopback(host) else None
+    hosts = {"localhost", "127.0.0.1", "::1", host} if is_loopback(host) else None
     app, spec, store = build_app(registry_of(ctx), sync_path, store_path, refresh, hosts)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
