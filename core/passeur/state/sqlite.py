@@ -14,6 +14,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -158,13 +159,27 @@ class SQLiteStore(Store):
                                        check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._open_wal(busy_timeout)
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(new)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot be used as a passeur store ({exc})") from None
 
     # -- opening -------------------------------------------------------------------------
+
+    def _open_wal(self, wait: float) -> None:
+        """Switch to WAL. The switch needs the file to itself and SQLite answers "database is
+        locked" at once, without the busy timeout, while another process is creating or
+        migrating the same new store: wait for it as the timeout would."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     def _check_header(self) -> None:
         with open(self.path, "rb") as f:
