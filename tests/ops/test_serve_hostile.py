@@ -121,3 +121,36 @@ def test_status_of_a_store_not_made_yet_creates_nothing(tmp_path: Path) -> None:
                                                    "last_success": None, "last_error": None,
                                                    "outcomes": {}}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sync.toml"]  # no store, no folder
+
+
+def test_allow_remote_answers_only_its_served_names_421_otherwise(tmp_path: Path) -> None:
+    """--allow-remote on the wildcard address (asked over loopback only): a Host naming
+    none of the served names (a rebinding page's own) is a 421 with a clear body."""
+    sync = tally_file(tmp_path, ["a:one"])
+    assert passeur("sync", str(sync)).returncode == 0
+    with Served(sync, "--host", "0.0.0.0", "--allow-remote",
+                "--name", "status.office.example") as served:
+        port = served.url.rstrip("/").rsplit(":", 1)[1]
+        url = f"http://127.0.0.1:{port}/"
+        for host in ("127.0.0.1", f"localhost:{port}", "status.office.example",
+                     f"STATUS.office.example:{port}", socket.gethostname()):
+            code, _, body = _ask(url, _get("/api/status", host))
+            assert code == 200, (host, body)
+            assert json.loads(body)["flow"] == "tally"
+        for host in ("evil.example", f"evil.example:{port}", "office.example", ""):
+            code, headers, body = _ask(url, _get("/api/status", host))
+            assert code == 421, host
+            assert json.loads(body) == {"error": (
+                "this page answers only to the names it is served under (--host, --name); "
+                "its Host header names another")}
+            assert b"tally" not in body
+            assert "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_served_names() -> None:
+    from passeur.cli.serve_cmd import served_names
+
+    assert served_names("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
+    assert served_names("::1") == {"127.0.0.1", "localhost", "::1"}
+    assert served_names("192.0.2.7", ["Status.Example"]) == {"192.0.2.7", "status.example"}
+    assert {"127.0.0.1", "localhost", socket.gethostname().lower()} <= served_names("0.0.0.0")

@@ -3,10 +3,11 @@ status --json`) and /api/runs (the latest runs and the ledger of one), read from
 on each request. It writes nothing and holds no secret: every answer is built by
 passeur.ops.status, which masks the registered secrets.
 
-Served on loopback, it answers only requests whose Host is a loopback name: a web page the
-user visits could otherwise rebind its own name to 127.0.0.1 and read the ledger (DNS
-rebinding). Every answer, an error too, carries the same security headers, and a store that
-cannot be read is a 503 with its reason, never a bare 500."""
+It answers only requests whose Host is one of the names it is served under (on loopback, a
+loopback name): a web page the user visits could otherwise rebind its own name to the
+server's address and read the ledger (DNS rebinding). Every answer, an error too, carries
+the same security headers, and a store that cannot be read is a 503 with its reason, never
+a bare 500."""
 
 from __future__ import annotations
 
@@ -48,22 +49,30 @@ def _unreadable(exc: Exception) -> Response:
                         status_code=503, headers=_headers())
 
 
-class _HostGuard:
-    """Refuses (400) a request whose Host header names none of `hosts`."""
+LOOPBACK_REFUSAL = ("this page answers only on a loopback address (Host 127.0.0.1 or "
+                    "localhost); its Host header names another")
+REMOTE_REFUSAL = ("this page answers only to the names it is served under (--host, --name); "
+                  "its Host header names another")
 
-    def __init__(self, app: ASGIApp, hosts: Collection[str]) -> None:
+
+class _HostGuard:
+    """Refuses (`status`, with `message`) a request whose Host header names none of
+    `hosts`."""
+
+    def __init__(self, app: ASGIApp, hosts: Collection[str], status: int = 400,
+                 message: str = LOOPBACK_REFUSAL) -> None:
         self.app = app
         self.hosts = {h.lower().strip("[]") for h in hosts}
+        self.status = status
+        self.message = message
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = dict(scope.get("headers") or [])
             name = host_name(headers.get(b"host", b"").decode("latin-1"))
             if name not in self.hosts:
-                answer = JSONResponse(
-                    {"error": "this page answers only on a loopback address (Host "
-                     "127.0.0.1 or localhost); its Host header names another"},
-                    status_code=400, headers=_headers())
+                answer = JSONResponse({"error": self.message}, status_code=self.status,
+                                      headers=_headers())
                 await answer(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -71,10 +80,12 @@ class _HostGuard:
 
 def create_app(title: str, status: Callable[[], Awaitable[dict[str, Any]]],
                runs: Callable[[str | None], dict[str, Any]], *,
-               refresh: float = 5.0, hosts: Collection[str] | None = None) -> ASGIApp:
+               refresh: float = 5.0, hosts: Collection[str] | None = None,
+               remote: bool = False) -> ASGIApp:
     """The app over two readers: `status()` the status document, `runs(run_id)` the runs
     and a ledger (the latest run's when run_id is None). With `hosts`, a request whose
-    Host header names another host is refused."""
+    Host header names another host is refused: 400 on loopback, 421 (Misdirected Request)
+    when `remote` (served on another address)."""
 
     async def index(request: Request) -> Response:
         return HTMLResponse(page(title, refresh), headers=_headers())
@@ -105,4 +116,8 @@ def create_app(title: str, status: Callable[[], Awaitable[dict[str, Any]]],
                             Route("/api/runs", api_runs)],
                     exception_handlers={HTTPException: http_error})
     app.router.redirect_slashes = False  # a redirect would echo the Host header
-    return _HostGuard(app, hosts) if hosts is not None else app
+    if hosts is None:
+        return app
+    if remote:
+        return _HostGuard(app, hosts, 421, REMOTE_REFUSAL)
+    return _HostGuard(app, hosts)
