@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from ops.ops_helpers import passeur, tally_file
@@ -304,3 +306,42 @@ def test_status_shows_the_watchers_last_error(tmp_path: Path) -> None:
     assert ("watch: next run at 1970-01-01T00:00:00+00:00, last poll "
             "2024-12-02T09:00:00.000+00:00 (error: TransportError: down); no watcher "
             "running") in shown.stdout
+
+
+def test_a_deliberate_skip_is_no_failed_watch_run_a_failure_still_is(tmp_path: Path) -> None:
+    """A run whose only non-success is an entry skipped with its reason (it waits, as a
+    statement of a journal not activated) is `ok` for the watcher (exit 0); one with a
+    failed entry is not (exit 1). `passeur sync` stays stricter: 1 for the skip too."""
+    sync = tally_file(tmp_path, ["a:one", "b:~two"])
+    done = passeur("watch", str(sync), "--every", "1h", "--jitter", "0", "--once")
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert "1 created, 1 skipped" in done.stdout
+    with open_store(tmp_path / "state.db") as store:
+        state = store.watch_state(str(sync.resolve()))
+        assert state is not None and state.last_status == "ok"
+    assert passeur("sync", str(sync)).returncode == 1  # b:~two waits
+    (tmp_path / "f").mkdir()
+    failing = tally_file(tmp_path / "f", ["a:one", "a:!two", "b:~three"])
+    done = passeur("watch", str(failing), "--every", "1h", "--jitter", "0", "--once")
+    assert done.returncode == 1 and "1 failed" in done.stdout
+    with open_store(tmp_path / "f" / "state.db") as store:
+        state = store.watch_state(str(failing.resolve()))
+        assert state is not None and state.last_status == "failed"
+
+
+def test_run_status_counts_a_skip_only_with_its_reason() -> None:
+    from passeur.ops.watch import run_status
+    from passeur.sync import LedgerEntry
+
+    def report(*entries: tuple[str, str | None]) -> Any:
+        return SimpleNamespace(entries=tuple(
+            LedgerEntry("r", "t", "s", str(n), outcome, reason=reason)
+            for n, (outcome, reason) in enumerate(entries)), ok=False)
+
+    assert run_status(report(("created", None), ("skipped", "journal not activated"))) == "ok"
+    assert run_status(report(("skipped", None))) == "failed"
+    assert run_status(report(("skipped", ""))) == "failed"
+    assert run_status(report(("uncertain", "uncertain"))) == "failed"
+    assert run_status(report(("failed", "refused"))) == "failed"
+    assert run_status(report()) == "ok"
+    assert run_status(SimpleNamespace(ok=True)) == "ok"

@@ -29,7 +29,9 @@ reconciles what was in flight). The sync file is read again before each run: an 
 counts from the next run, and a file made invalid meanwhile is a failed run that says why
 (the watcher goes on); a store deleted or replaced under it stops it (exit 1). Each run
 prints one line; `passeur status` shows the rest. --once runs at most once: if due, one
-run (its exit code), else the next due time.
+run (its exit code), else the next due time. A run is ok (exit 0) when every entry
+succeeded or was skipped on purpose with its reason (a journal not activated); a failed,
+uncertain or deferred entry makes it exit 1.
 
 \b
 Examples:

@@ -32,7 +32,7 @@ from passeur.engine.sync.syncfile import parse_duration
 from passeur.errors import PasseurError, UsageError
 from passeur.state import Store, StoreLocked, WatchState
 
-__all__ = ["DEFAULT_EVERY", "Schedule", "StoreGone", "WatcherBusy", "due_time",
+__all__ = ["DEFAULT_EVERY", "Schedule", "StoreGone", "WatcherBusy", "due_time", "run_status",
            "schedule_for", "watch"]
 
 DEFAULT_EVERY = 3600.0
@@ -222,7 +222,7 @@ class _Watcher:
         self.running = asyncio.ensure_future(self.run_once())
         try:
             report = await self.running
-            status = "ok" if report.ok else "failed"
+            status = run_status(report)
             line = f"run {report.run.run_id}: {_summary(report)}"
         except asyncio.CancelledError:
             status, line = "aborted", "run aborted (stopped): what it did is in the ledger"
@@ -266,6 +266,21 @@ class _Watcher:
             state = self.store.watch_state(self.sync)
             if state is not None:
                 self.store.save_watch_state(attrs.evolve(state, watcher=None))
+
+
+def run_status(report: Any) -> str:
+    """`ok` when every entry of a finished run succeeded or was skipped on purpose (a
+    `skipped` entry with its reason: a statement of a journal not activated waits, it is
+    not lost); `failed` when any entry failed, is uncertain, deferred or in conflict, or
+    was skipped without a reason. (`passeur sync` is stricter: its exit code is 1 for any
+    skipped entry, report.ok.)"""
+    from passeur.state import SUCCESSES
+
+    entries = getattr(report, "entries", None)
+    if entries is None:
+        return "ok" if report.ok else "failed"
+    return "ok" if all(e.outcome in SUCCESSES or (e.outcome == "skipped" and e.reason)
+                       for e in entries) else "failed"
 
 
 def _iso_ms(ts: float) -> str:
