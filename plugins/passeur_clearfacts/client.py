@@ -26,6 +26,7 @@ from passeur.http import (
     graphql_call,
     graphql_data,
 )
+from passeur.http.answers import answer_part
 from passeur_clearfacts.schema import PAGE_SIZE, TOKEN_LENGTH
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "TOKEN_LENGTH", "ClearFactsClient",
@@ -142,7 +143,8 @@ class ClearFactsClient(LiveClient):
         answer = self.execute(UPLOAD_FILE, {"vatnumber": company_number(company),
                                             "filename": filename, "invoicetype": invoicetype},
                               files={"file": (filename, data, media_type(filename, data))})
-        return dict(answer["uploadFile"])
+        return dict(answer_part(answer, "uploadFile", write=True,
+                                request=f"ClearFacts uploadFile of {filename}"))
 
     def upload_archive_file(self, company: str, filename: str, data: bytes, type_: str,
                             category: str) -> dict[str, Any]:
@@ -151,7 +153,8 @@ class ClearFactsClient(LiveClient):
             "vatnumber": company_number(company), "filename": filename, "type": type_,
             "category": category},
             files={"file": (filename, data, media_type(filename, data))})
-        return dict(answer["uploadArchiveFile"])
+        return dict(answer_part(answer, "uploadArchiveFile", write=True,
+                                request=f"ClearFacts uploadArchiveFile of {filename}"))
 
     # -- what `passeur pull` needs (passeur.http.DocumentClient) ---------------------------
 

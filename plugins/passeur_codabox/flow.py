@@ -37,7 +37,8 @@ from typing import Any
 import attrs
 
 from passeur import PasseurError, Registry
-from passeur.http import AuthError
+from passeur.http import AuthError, UnexpectedResponse
+from passeur.http.answers import answer_id
 from passeur.sync import FlowReport as RecordedReport
 from passeur.sync import LedgerEntry, Member, Store, WriteOutcome, write_once
 from passeur_codabox import targets
@@ -46,8 +47,8 @@ from passeur_codabox.flow_config import FlowOptions, OfficeOptions
 from passeur_codabox.flow_history import Facts, known_sequences
 from passeur_codabox.sequence import AccountSequence
 
-__all__ = ["DELIVERED", "FLOW_NAME", "FlowReport", "deliver", "intent_key", "label", "run_flow",
-           "target_system"]
+__all__ = ["DELIVERED", "FLOW_NAME", "FlowReport", "deliver", "feed_client_id", "intent_key",
+           "label", "run_flow", "target_system"]
 
 FLOW_NAME = "codabox-clearfacts"  # syncflow.NAME
 #: Outcomes that say an entry's delivery is recorded (the feed may be acknowledged past it).
@@ -77,6 +78,18 @@ class FlowReport(RecordedReport):
 def target_system(options: FlowOptions, model: str) -> str:
     """Where an entry of `model` is delivered: `folder` or `clearfacts`."""
     return "folder" if model == "coda" and options.statements.to == "folder" else "clearfacts"
+
+
+def feed_client_id(feed_client: Any) -> int:
+    """The feed id of a pod client's `feed_clients` item; `UnexpectedResponse` naming the
+    request when CodaBox answered it without one (or not a number)."""
+    ident = answer_id(feed_client, "id", write=False,
+                      request="CodaBox GET delivery/pod-client/ (a feed client)")
+    try:
+        return int(ident)
+    except ValueError:
+        raise UnexpectedResponse(f"CodaBox GET delivery/pod-client/ answered a feed client "
+                                 f"whose id {ident!r} is not a number") from None
 
 
 def intent_key(system: str, index: str) -> str:
@@ -147,7 +160,13 @@ class _Run:
 
     async def feed(self, office: OfficeOptions, client: Any, feed_client: Mapping[str, Any],
                    allowed: Mapping[str, Any], redownload: bool) -> None:
-        feed_id = int(feed_client["id"])
+        try:
+            feed_id = feed_client_id(feed_client)
+        except PasseurError as exc:
+            code = feed_client.get("client_code") if isinstance(feed_client, Mapping) else None
+            self.feed_failed(office.name, f"client {code or '?'}", exc,
+                             "the feed client cannot be read (nothing of it is delivered)")
+            return
         name = f"{'redownload-' if redownload else ''}{feed_id}"
         try:
             entries = await asyncio.to_thread(client.feed, feed_id, redownload=redownload)
@@ -180,6 +199,12 @@ class _Run:
         facts = Facts.of(office.name, feed_client, entry, redownload)
         base = LedgerEntry(self.run_id, model, "codabox", index, "failed",
                            source_number=label(entry), diff=(facts.as_json(),))
+        if not index:  # nothing to key its delivery by: never delivered, the feed held
+            return self.record(attrs.evolve(base, source_id="(no feed_index)",
+                                            reason="UnexpectedResponse", message=(
+                f"the feed of client {feed_client.get('client_code') or '?'} answered an "
+                f"entry ({model} {label(entry)}) without its 'feed_index': it is not "
+                "delivered, and the feed is not acknowledged past it")))
         if model == "coda" and facts.iban and index not in self.seen:
             self.seen.add(index)
             before = self.sequences.get(facts.iban, AccountSequence(facts.iban))

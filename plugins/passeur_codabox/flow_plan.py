@@ -17,7 +17,7 @@ from typing import Any
 from passeur import PasseurError
 from passeur.sync import Plan, PlanItem, Store
 from passeur_codabox.delivery import decide
-from passeur_codabox.flow import intent_key, label, target_system
+from passeur_codabox.flow import feed_client_id, intent_key, label, target_system
 from passeur_codabox.flow_config import FlowOptions
 
 __all__ = ["plan_flow"]
@@ -74,13 +74,14 @@ async def plan_flow(store: Store, options: FlowOptions, codabox: Mapping[str, An
         allowed = pod.get("allowed_formats") or {}
         for feed_client in pod.get("feed_clients") or []:
             for redownload in ((True, False) if replay else (False,)):
-                feed_id = int(feed_client["id"])
                 try:
+                    feed_id = feed_client_id(feed_client)
                     entries = await asyncio.to_thread(client.feed, feed_id,
                                                       redownload=redownload)
                 except PasseurError as exc:
-                    found.append({"doctype": "feed", "source_id": str(feed_id),
-                                  "action": "fail", "reason": type(exc).__name__,
+                    found.append({"doctype": "feed", "source_id": str(
+                                  feed_client.get("id") or feed_client.get("client_code")
+                                  or "?"), "action": "fail", "reason": type(exc).__name__,
                                   "message": f"the feed could not be read: {exc}"})
                     continue
                 found += [_item(store, options, e, office.journals, allowed)

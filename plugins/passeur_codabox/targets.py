@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from passeur import Issue, Level, Registry, UsageError, WireFormat
+from passeur.http.answers import answer_id
 from passeur.sync import FolderClient, FolderSettings
 from passeur_codabox.flow_config import StatementTarget
 
@@ -68,7 +68,8 @@ async def send_invoice(clearfacts: Any, company: str, filename: str, data: bytes
     the client strips `BE`); its uuid."""
     answer = await asyncio.to_thread(clearfacts.upload_file, company, filename, data,
                                      invoice_type)
-    return _uuid(answer)
+    return answer_id(answer, "uuid", write=True,
+                     request=f"ClearFacts uploadFile of {filename}")
 
 
 async def send_statement(target: StatementTarget, clearfacts: Any, company: str, name: str,
@@ -78,7 +79,8 @@ async def send_statement(target: StatementTarget, clearfacts: Any, company: str,
     if target.to == "clearfacts":
         answer = await asyncio.to_thread(clearfacts.upload_archive_file, company,
                                          f"{name}.cod", data, "FINANCIAL", target.category)
-        return _uuid(answer)
+        return answer_id(answer, "uuid", write=True,
+                         request=f"ClearFacts uploadArchiveFile of {name}.cod")
     assert target.folder is not None
     suffix = ".xml" if target.format == "camt053" else ".cod"
     body = converted if target.format == "camt053" else data
@@ -88,14 +90,5 @@ async def send_statement(target: StatementTarget, clearfacts: Any, company: str,
                           {"codabox.statement_file": CODA_FILE})
     written = await asyncio.to_thread(folder.create_document, "statement_file",
                                       {"name": name, "data": body})
-    return str(written["id"])
+    return answer_id(written, "id", write=True, request=f"the folder's write of {name}")
 
-
-def _uuid(answer: Mapping[str, Any]) -> str:
-    uuid = answer.get("uuid") if isinstance(answer, Mapping) else None
-    if not uuid:
-        from passeur.http import Uncertain
-
-        raise Uncertain("ClearFacts answered the upload without a uuid: the document may "
-                        "be stored", method="POST", url="graphql")
-    return str(uuid)

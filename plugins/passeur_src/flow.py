@@ -28,7 +28,8 @@ from typing import Any
 import attrs
 
 from passeur.archives import PackedArchive, Refused, pack_archives, safe_member_name
-from passeur.http import AuthError, TransportError, Uncertain
+from passeur.http import AuthError, TransportError, Uncertain, UnexpectedResponse
+from passeur.http.answers import answer_id
 from passeur.sync import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
 from passeur_src.client import PDF_MAGIC, SrcClient
 from passeur_src.flow_options import DocumentOptions
@@ -38,6 +39,10 @@ __all__ = ["DOCTYPE", "FlowReport", "Item", "run_documents"]
 
 #: A progress callback: (stage, done, total or None), as `passeur sync` draws it.
 Event = Callable[[str, int, int | None], None]
+
+#: The requests named in what the flow says of their answers.
+LISTING = "SRC GET api/v1/invoices (an entry of the listing)"
+UPLOAD = "SRC POST v1/invoice-document-archives"
 
 #: The bindings' document type: one per SRC entry that was sent a document.
 DOCTYPE = "invoice_document"
@@ -128,6 +133,8 @@ class _Run:
         self.report = FlowReport(run_id, mode)
         #: The entries this run has recorded already (the look at changed PDFs skips them).
         self.touched: set[str] = set()
+        #: The listed entries without an id already recorded (by number or content).
+        self.unidentified: set[str] = set()
         self.stopped: str | None = None
         self.on_event = on_event
         self.fetched = 0
@@ -163,14 +170,37 @@ class _Run:
     # -- reading -------------------------------------------------------------------------
 
     def missing(self) -> dict[str, dict[str, Any]]:
-        """The entries that may have documents and have none, read to the end."""
-        return {str(e["id"]): e for e in self.src.invoices(page_size=self.options.page_size)}
+        """The entries that may have documents and have none, read to the end. One listed
+        without its id cannot be sent a document: it is a failed line of the ledger (once
+        per run), and the others go on."""
+        found: dict[str, dict[str, Any]] = {}
+        for entry in self.src.invoices(page_size=self.options.page_size):
+            try:
+                ident = answer_id(entry, "id", write=False, request=LISTING)
+            except UnexpectedResponse as exc:
+                self._unidentified(entry, exc)
+                continue
+            found[ident] = entry
+        return found
+
+    def _unidentified(self, entry: Any, exc: Exception) -> None:
+        number = next((str(entry[k]) for k in ("number", "documentNumber", "invoiceNumber")
+                       if isinstance(entry, dict) and entry.get(k)), None)
+        key = number or repr(entry)[:80]
+        if key in self.unidentified:
+            return
+        self.unidentified.add(key)
+        self.record("send", "(no id)", number=number, outcome="failed",
+                    reason="UnexpectedResponse", message=f"{exc}: it cannot be sent a "
+                    "document (SRC is asked by id); the next run reads the listing again")
 
     def with_document(self) -> set[str]:
         """The entries SRC holds a document for (read only to reconcile: after a lost
-        answer, an entry that left the missing listing may have been excluded instead)."""
+        answer, an entry that left the missing listing may have been excluded instead);
+        one without its id says nothing of the entries sent."""
         return {str(e["id"]) for e in self.src.invoices(
-            may_have_documents=None, has_document=True, page_size=self.options.page_size)}
+            may_have_documents=None, has_document=True, page_size=self.options.page_size)
+            if isinstance(e, dict) and e.get("id") not in (None, "")}
 
     def reconcile(self, missing: dict[str, dict[str, Any]],
                   by_id: dict[str, SourceDoc]) -> None:
@@ -438,13 +468,24 @@ class _Run:
             return
         self._answered(answer, archive, sends)
 
-    def _answered(self, answer: dict[str, Any], archive: PackedArchive,
-                  sends: list[_Send]) -> None:
+    def _answered(self, answer: Any, archive: PackedArchive, sends: list[_Send]) -> None:
+        if not isinstance(answer, dict):  # stored or not, SRC did not say: never resent
+            what = "nothing" if answer is None else f"a JSON {type(answer).__name__}"
+            for send in sends:
+                self.store.close_intent(send.intent_key(self.sync), "uncertain",
+                                        message=f"SRC answered {what}")
+                self.record(send.action, send.entry_id, doc=send.doc, outcome="uncertain",
+                            reason="unanswered", message=(
+                                f"{UPLOAD} was answered with {what}, not an object naming "
+                                "the accepted and rejected entries: it may have been "
+                                "stored; the next run looks it up first"))
+            return
         accepted = {str(i) for i in answer.get("accepted") or []}
         overwritten = {str(i) for i in answer.get("overwritten") or []}
         by_name = dict(archive.members)
         rejected = {by_name.get(str(r.get("file")), str(r.get("file"))):
-                    str(r.get("reason") or "rejected") for r in answer.get("rejected") or []}
+                    str(r.get("reason") or "rejected") for r in answer.get("rejected") or []
+                    if isinstance(r, dict)}
         for send in sends:
             key = send.intent_key(self.sync)
             if send.entry_id in accepted:
