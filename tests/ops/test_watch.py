@@ -345,3 +345,35 @@ def test_run_status_counts_a_skip_only_with_its_reason() -> None:
     assert run_status(report(("failed", "refused"))) == "failed"
     assert run_status(report()) == "ok"
     assert run_status(SimpleNamespace(ok=True)) == "ok"
+
+
+def test_the_schedule_is_read_again_after_each_run(tmp_path: Path) -> None:
+    """An edited [schedule] every counts from the next run; an edit that cannot be read is
+    said (stderr) and the schedule followed so far kept; the watcher goes on."""
+    sync = tally_file(tmp_path, ["a:one"], extra='[schedule]\nevery = "2s"\n')
+    good = sync.read_text(encoding="utf-8")
+    watcher = Watcher(sync, "--jitter", "0")
+
+    def until(text: str, most: int = 8) -> str:
+        for _ in range(most):
+            if text in (line := watcher.line()):
+                return line
+        raise AssertionError(f"no {text!r} in {watcher.lines}")
+
+    try:
+        assert watcher.line().endswith(": 1 created\n")
+        assert watcher.line().endswith(" (every 2s)\n")
+        sync.write_text(good.replace('every = "2s"', 'every = "3s"'), encoding="utf-8")
+        until("(every 3s)")
+        sync.write_text(good.replace('every = "2s"', 'every = "soon"'), encoding="utf-8")
+        for _ in range(2):  # the first may have started before the edit
+            until(" created")  # the run itself needs no schedule
+            assert watcher.line().endswith(" (every 3s)\n"), watcher.lines
+    finally:
+        code, rest = watcher.stop()
+    assert code == 0 and "Traceback" not in rest
+    assert "note: the schedule changed: every 3s (was 2s)\n" in rest
+    assert (f"note: {sync.resolve()} cannot be read again for its schedule (UsageError: "
+            f"{sync.resolve()}: [schedule] 'soon' is not an interval passeur watch can "
+            "follow") in rest.replace("\n", " ").replace("  ", " ")
+    assert "; keeping every 3s" in rest

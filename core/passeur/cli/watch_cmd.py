@@ -27,11 +27,13 @@ SIGTERM or Ctrl-C stops it: at once between runs; during a run, the run is abort
 next step (what it recorded stays in the ledger, its lock is released, and the next run
 reconciles what was in flight). The sync file is read again before each run: an edit
 counts from the next run, and a file made invalid meanwhile is a failed run that says why
-(the watcher goes on); a store deleted or replaced under it stops it (exit 1). Each run
-prints one line; `passeur status` shows the rest. --once runs at most once: if due, one
-run (its exit code), else the next due time. A run is ok (exit 0) when every entry
-succeeded or was skipped on purpose with its reason (a journal not activated); a failed,
-uncertain or deferred entry makes it exit 1.
+(the watcher goes on); after each run it is read again for the schedule ([schedule] every,
+the flow's poll interval): a changed interval is said and followed from then on, and a file
+that cannot be read is said and the schedule so far kept; a store deleted or replaced
+under it stops it (exit 1). Each run prints one line; `passeur status` shows the rest.
+--once runs at most once: if due, one run (its exit code), else the next due time. A run
+is ok (exit 0) when every entry succeeded or was skipped on purpose with its reason (a
+journal not activated); a failed, uncertain or deferred entry makes it exit 1.
 
 \b
 Examples:
@@ -72,20 +74,38 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
                                     mode="watch", replay=False, full=False, since=None,
                                     on_event=None)
 
+    def note(line: str) -> None:
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    current: dict[str, Any] = {}
+
+    async def reschedule() -> Any:
+        """The sync file read again, with the flow's poll interval (kept from the last
+        reading when the server cannot say it now)."""
+        fresh, fresh_flow = _flow_of(registry, sync_path, False)
+        try:
+            minimum = await minimum_interval(fresh_flow, FlowContext(fresh, registry, store))
+        except PasseurError:
+            minimum = current["schedule"].minimum
+        found = schedule_for(fresh, every, jitter, minimum)
+        current["schedule"] = found[0]
+        return found
+
     async def go() -> int:
         try:
             minimum = await minimum_interval(flow, flow_ctx)
         except PasseurError as exc:  # its server down: keep to the floor it gave last time
             known = store.watch_state(str(spec.path))
             minimum = known.interval if known is not None else None
-            err_console.print(f"note: flow {flow.name!r} could not say how often it may "
-                              f"poll ({exc}); keeping at least "
-                              f"{'the last interval' if known else 'the interval asked'}",
-                              markup=False, highlight=False)
+            note(f"note: flow {flow.name!r} could not say how often it may poll ({exc}); "
+                 f"keeping at least "
+                 f"{'the last interval' if known else 'the interval asked'}")
         schedule, notes = schedule_for(spec, every, jitter, minimum)
-        for note in notes:
-            err_console.print(f"note: {note}", markup=False, highlight=False)
-        return await watch(flow_ctx, flow, schedule, run_once=run_once, say=say, once=once)
+        current["schedule"] = schedule
+        for line in notes:
+            note(f"note: {line}")
+        return await watch(flow_ctx, flow, schedule, run_once=run_once, say=say, once=once,
+                           reschedule=reschedule, note=note)
 
     try:
         code = asyncio.run(go())

@@ -21,7 +21,7 @@ import random
 import signal
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ import attrs
 from passeur.engine.sync.flows import FlowContext, SyncFlow, poll_interval
 from passeur.engine.sync.syncfile import parse_duration
 from passeur.errors import PasseurError, UsageError
+from passeur.redaction import redact_text
 from passeur.state import Store, StoreLocked, WatchState
 
 __all__ = ["DEFAULT_EVERY", "Schedule", "StoreGone", "WatcherBusy", "due_time", "run_status",
@@ -41,6 +42,8 @@ DEFAULT_EVERY = 3600.0
 LONGEST = 366 * 86400.0
 LEASE_TTL = 60.0  # the watcher's lease, renewed every third of it
 Clock = Callable[[], float]
+#: The schedule read again (with its notes), after each run.
+Reschedule = Callable[[], Awaitable[tuple['Schedule', list[str]]]]
 
 
 class WatcherBusy(PasseurError):
@@ -140,9 +143,11 @@ def _iso(ts: float) -> str:
 class _Watcher:
     def __init__(self, ctx: FlowContext, flow: SyncFlow, schedule: Schedule, *,
                  say: Callable[[str], None], clock: Clock, rng: random.Random,
-                 run_once: Callable[[], Any]) -> None:
+                 run_once: Callable[[], Any], reschedule: Reschedule | None = None,
+                 note: Callable[[str], None] | None = None) -> None:
         self.ctx, self.flow, self.schedule = ctx, flow, schedule
         self.say, self.clock, self.rng, self.run_once = say, clock, rng, run_once
+        self.reschedule, self.note = reschedule, note or say
         self.sync = str(ctx.spec.path)
         self.ident = "watch-" + uuid.uuid4().hex[:8]
         self.who = (f"process {os.getpid()} on {socket.gethostname()} since "
@@ -233,10 +238,31 @@ class _Watcher:
             line = f"run failed: {error}"
         finally:
             self.running = None
+        await self.refresh()
         due = started + self.schedule.interval + self.rng.uniform(0, self.schedule.jitter)
         self.save(due, last_status=status, last_error=error)
         self.say(f"{_iso(started)} {line}")
         return status
+
+    async def refresh(self) -> None:
+        """Read the schedule again (the sync file, the flow's poll interval) after each
+        run: an edited interval counts from the next one; a file that cannot be read is
+        said, and the schedule followed so far is kept."""
+        if self.reschedule is None:
+            return
+        try:
+            schedule, notes = await self.reschedule()
+        except Exception as exc:  # an invalid edit: said; the watcher goes on as it was
+            self.note(redact_text(f"note: {self.sync} cannot be read again for its "
+                                  f"schedule ({type(exc).__name__}: {exc}); keeping every "
+                                  f"{_text(self.schedule.interval)}"))
+            return
+        if schedule != self.schedule:
+            self.note(f"note: the schedule changed: every {_text(schedule.interval)} (was "
+                      f"{_text(self.schedule.interval)})")
+            for line in notes:
+                self.note(f"note: {line}")
+            self.schedule = schedule
 
     async def loop(self, once: bool) -> int:
         self.take_lease()
@@ -295,12 +321,16 @@ def _summary(report: Any) -> str:
 
 async def watch(ctx: FlowContext, flow: SyncFlow, schedule: Schedule, *,
                 run_once: Callable[[], Any], say: Callable[[str], None], once: bool = False,
-                clock: Clock | None = None, rng: random.Random | None = None) -> int:
+                clock: Clock | None = None, rng: random.Random | None = None,
+                reschedule: Reschedule | None = None,
+                note: Callable[[str], None] | None = None) -> int:
     """Watch until stopped (SIGTERM, SIGINT) or, with `once`, for one due run at most;
-    the exit code of the last run (0 when none was due)."""
+    the exit code of the last run (0 when none was due). `reschedule()` (the schedule and
+    its notes) is asked again after each run; `note` prints what is no run line."""
     watcher = _Watcher(ctx, flow, schedule, say=say,
                        clock=clock or (lambda: datetime.datetime.now(datetime.UTC).timestamp()),
-                       rng=rng or random.Random(), run_once=run_once)
+                       rng=rng or random.Random(), run_once=run_once,
+                       reschedule=reschedule, note=note)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, watcher.request_stop)
