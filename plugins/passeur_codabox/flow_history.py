@@ -9,6 +9,7 @@ of the entry, not a change of fields): see `Facts.as_json`.
 from __future__ import annotations
 
 import datetime
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ from passeur.sync import LedgerEntry, Run, Store
 from passeur_codabox.sequence import AccountSequence
 
 __all__ = ["Facts", "History", "known_sequences", "read_history"]
+
+Lines = tuple[tuple[LedgerEntry, "Facts | None"], ...]
 
 
 def _int(value: Any) -> int | None:
@@ -102,11 +105,32 @@ class History:
                 yield line, facts
 
 
+#: The ledger lines of closed runs already read, per store object and sync file: a closed
+#: run's ledger does not change, so `passeur serve` (which asks every few seconds) and a
+#: long watcher read each one once; a run still running is read again each time.
+_CLOSED: weakref.WeakKeyDictionary[Store, dict[str, dict[tuple[str, str], Lines]]] = \
+    weakref.WeakKeyDictionary()
+
+
 def read_history(store: Store, sync: str) -> History:
     runs = tuple(reversed(store.runs(sync)))
-    lines = tuple((line, Facts.from_ledger(line)) for run in runs
-                  for line in store.ledger(run.run_id))
-    return History(runs, lines)
+    try:
+        known = _CLOSED.setdefault(store, {}).setdefault(sync, {})
+    except TypeError:  # a store that cannot be referred to weakly: read everything
+        known = {}
+    kept: dict[tuple[str, str], Lines] = {}
+    lines: list[tuple[LedgerEntry, Facts | None]] = []
+    for run in runs:
+        key = (run.run_id, run.finished_at or "")
+        found = known.get(key)
+        if found is None:
+            found = tuple((line, Facts.from_ledger(line)) for line in store.ledger(run.run_id))
+        if run.status != "running" and run.finished_at:
+            kept[key] = found
+        lines.extend(found)
+    known.clear()  # runs pruned from the store leave the cache too
+    known.update(kept)
+    return History(runs, tuple(lines))
 
 
 def known_sequences(store: Store, sync: str,
