@@ -16,7 +16,8 @@ import re
 import attrs
 
 from passeur.dsl import ast
-from passeur.dsl.codegen_expr import ExprEmitter, Scope, is_text_join, scope_base
+from passeur.dsl.codegen_expr import ExprEmitter, Scope, is_iso_date, is_text_join, scope_base
+from passeur.dsl.codegen_plain import cannot_raise
 from passeur.dsl.ir import IRBlock, IRLet, IRMapping, IRRule, Lens
 
 __all__ = ["Generated", "generate", "is_text_join"]
@@ -61,6 +62,9 @@ class _Gen(ExprEmitter):
     """Rules, lenses and blocks, both directions, over the expression compiler."""
 
     quiet = False  # computing a summary to compare, not to write: explain traces nothing
+    #: the variables known to hold dicts, where a rule that cannot raise loses its `try`
+    #: (forward fast path only: None when explaining and backward)
+    plain: set[str] | None = None
 
     # -------------------------------------------------------------- writing
 
@@ -70,13 +74,13 @@ class _Gen(ExprEmitter):
         rule never modifies the document being converted; other writes pay nothing."""
         variable = value.isidentifier() and not keyword.iskeyword(value)  # not True/None
         if variable and self.written_into and parts in self.written_into[-1]:
-            self.emit(f"if {value}.__class__ is dict or {value}.__class__ is list: "
+            self.emit(f"if type({value}) is dict or type({value}) is list: "
                       f"{value} = _clone({value})")
         parent = var
         for part in parts[:-1]:
             nxt = self.tmp("p")
             self.emit(f"{nxt} = {parent}.get({part!r})")
-            self.emit(f"if {nxt}.__class__ is not dict: {nxt} = {parent}[{part!r}] = {{}}")
+            self.emit(f"if type({nxt}) is not dict: {nxt} = {parent}[{part!r}] = {{}}")
             parent = nxt
         self.emit(f"{parent}[{parts[-1]!r}] = {value}")
 
@@ -97,6 +101,12 @@ class _Gen(ExprEmitter):
 
     def close_rule(self, index: int, start: int) -> None:
         self.indent -= 1
+        if self.plain is not None and cannot_raise(self.lines[start:], self.plain):
+            # no `try` needed (see passeur.dsl.codegen_plain): the body moves out of it
+            del self.lines[start - 1]
+            self.lines[start - 1:] = [line[4:] for line in self.lines[start - 1:]]
+            self.spans.append((start - 1, len(self.lines), index))
+            return
         self.emit("except Exception as _e:")
         self.emit(f"    _fail(_e, {index}, _at, locals())")
         self.spans.append((start, len(self.lines), index))
@@ -172,6 +182,10 @@ class _Gen(ExprEmitter):
             extra = "".join(f", {self.const(a.value)}" for a in step.args
                             if isinstance(a, ast.LiteralValue))
             self.emit(f"if {value} is not _A:")
+            if is_iso_date(step.function, (lens.path, *step.args)):
+                self.emit(f"    _at = {site}")
+                self.iso_date(step.function.name, value, value, "    ")
+                continue
             self.emit(f"    _at = {site}; {value} = {self.fn(step.function.name)}({value}{extra})")
         return value
 
@@ -318,7 +332,7 @@ class _Gen(ExprEmitter):
         site = self.site(self.path_template(read_base, read_path.parts))
         self.unless_absent(items, scope, write_path, forward)
         self.emit(f"_at = {site}")
-        self.emit(f"if {items}.__class__ is not list: {items} = _items({items})")
+        self.emit(f"if type({items}) is not list: {items} = _items({items})")
         depth = scope.depth
         # Every block has its own item variable: a failure's data path finds loop indexes by
         # identity, which must never look at a sibling block's stale item.
@@ -361,10 +375,12 @@ class _Gen(ExprEmitter):
             self.emit(f"if {orig_item} is None: {orig_item} = {{}}")
         item_template = f"[{{{index}}}]"
         item_site = self.site(self.path_template(read_base, read_path.parts) + item_template)
-        self.emit(f"if {item}.__class__ is not dict:")
+        self.emit(f"if type({item}) is not dict:")
         self.emit(f"    try: _at = {item_site}; _not_object({item})")
         self.emit(f"    except Exception as _e: _fail(_e, {block.index}, _at, locals())")
         self.emit("    continue")
+        if forward and self.plain is not None:  # the item is a dict, its output a fresh one
+            self.plain |= {item, out}
         left_base = self.path_template(scope.path_left, each.left.parts) + item_template
         right_base = self.path_template(scope.path_right, each.right.parts) + item_template
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
@@ -450,12 +466,12 @@ class _Gen(ExprEmitter):
         they are, at their places; the view is matched against the others only."""
         excluded, kept = self.tmp("out"), self.tmp("in")
         self.emit(f"{excluded} = []")
-        self.emit(f"if {old}.__class__ is list:")
+        self.emit(f"if type({old}) is list:")
         self.indent += 1
         self.emit(f"{kept} = []")
         self.emit(f"for _k, _x in enumerate({old}):")
         self.indent += 1
-        self.emit("if _x.__class__ is not dict:")
+        self.emit("if type(_x) is not dict:")
         self.emit(f"    {kept}.append(_x); continue")
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
         item_scope = Scope(src="_x", out="_x", orig=None, path_left="", path_right="",
@@ -553,7 +569,7 @@ class _Gen(ExprEmitter):
         self.emit(f"{mask} = []")
         self.emit(f"for {index}, {item} in enumerate({items}):")
         self.indent += 1
-        self.emit(f"if {item}.__class__ is not dict: {mask}.append(True); continue")
+        self.emit(f"if type({item}) is not dict: {mask}.append(True); continue")
         base = f"{list_base}[{{{index}}}]"
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
         item_scope = Scope(src=item, out=item, orig=None, path_left=base if forward else "",
@@ -598,7 +614,7 @@ class _Gen(ExprEmitter):
                       + "".join(f".{p}" for p in parts).replace("{", "{{")
                       .replace("}", "}}"))
         difference = self.tmp("diff")
-        self.emit(f"{difference} = _summary({view}, {rows} if {rows}.__class__ is list "
+        self.emit(f"{difference} = _summary({view}, {rows} if type({rows}) is list "
                   f"else [], {targets!r})")
         self.emit(f"if {difference} is not None:")
         self.emit(f"    {item} = {difference}[0]")
@@ -675,6 +691,7 @@ class _Gen(ExprEmitter):
         else:
             scope = Scope(src="src", out="out", orig="orig", path_left="", path_right="")
             signature = f"def {name}(src, out, orig, _issues, _strict, _tr):"
+        self.plain = {"src", "out"} if direction == "forward" and not self.explain else None
         self.emit("_at = -1")
         if self.explain:
             self.emit("_br = None; _df = False")
@@ -714,7 +731,7 @@ _HELPERS = frozenset({
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
     "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",
-    "_renamed_twice", "_part_absent",
+    "_renamed_twice", "_part_absent", "_fromiso",
 })
 
 

@@ -131,7 +131,7 @@ class ExprEmitter:
         self.emit(f"if {value} is not _A:")
         # an object or a list cannot be a key: the helper says so with the value
         self.emit(f"    _at = {site}; {found} = {lookup}.get({value}, _A) "
-                  f"if {value}.__class__ is str or {value}.__hash__ is not None else _A")
+                  f"if type({value}) is str or {value}.__hash__ is not None else _A")
         self.emit(f"    {value} = {found} if {found} is not _A else "
                   f"_lookup({lookup}, {value}, {fallback}, {name!r})")
 
@@ -151,7 +151,7 @@ class ExprEmitter:
             self.emit(f"{target} = _child({var}, {first!r})")
         for part in rest:
             self.emit(f"{target} = {target}.get({part!r}, _A) "
-                      f"if {target}.__class__ is dict else _A")
+                      f"if type({target}) is dict else _A")
         return target
 
     def path_template(self, base: str, parts: tuple[str, ...]) -> str:
@@ -287,7 +287,12 @@ class ExprEmitter:
         site = self.site(self.path_template(scope_base(first, scope, side, base), first.parts)) \
             if isinstance(first, ast.Path) else -1
         call = f"{self.fn(e.name)}({', '.join(args)})"
-        if (function is not None and getattr(function, "accepts_absent", False)) or not args:
+        if is_iso_date(function, e.args) and args[0].startswith("_t"):
+            self.emit(f"_at = {site}")
+            self.emit(f"if {args[0]} is _A: {t} = _A")
+            self.emit("else:")
+            self.iso_date(e.name, args[0], t, "    ")
+        elif (function is not None and getattr(function, "accepts_absent", False)) or not args:
             self.emit(f"_at = {site}; {t} = {call}")
         else:
             guard = " or ".join(f"{a} is _A" for a in args if a.startswith("_t"))
@@ -296,6 +301,17 @@ class ExprEmitter:
             else:
                 self.emit(f"_at = {site}; {t} = {call}")
         return t
+
+    def iso_date(self, name: str, value: str, target: str, indent: str) -> None:
+        """`date(value)` with the ISO pattern: the C parser called directly on a text of the
+        form YYYY-MM-DD (what `date` itself does first); anything else, or a text the parser
+        refuses, goes to `date`, which gives the same value or the same message as ever."""
+        call = f"{self.fn(name)}({value})"
+        self.emit(f"{indent}if type({value}) is str and len({value}) == 10 and {value}[4] == '-' "
+                  f"and {value}[7] == '-' and {value}.isascii():")
+        self.emit(f"{indent}    try: {target} = _fromiso({value})")
+        self.emit(f"{indent}    except ValueError: {target} = {call}")
+        self.emit(f"{indent}else: {target} = {call}")
 
     def group_aggregate(self, e: ast.Call, scope: Scope, side: str) -> str:
         """`count()` and `sum(EXPR)` over the items of the current group; absent and null
@@ -344,7 +360,7 @@ class ExprEmitter:
         self.emit("else:")
         self.indent += 1
         self.emit(f"_at = {site}")
-        self.emit(f"if {items}.__class__ is not list: {items} = _items({items})")
+        self.emit(f"if type({items}) is not list: {items} = _items({items})")
         if e.name == "count":
             self.emit(f"{t} = len({items})")
         else:
@@ -360,7 +376,7 @@ class ExprEmitter:
                 value = self.read(item, first.parts[-1:], root_is_dict=False)
                 value_site = self.site(self.path_template(inner_base, first.parts[-1:]))
             else:
-                self.emit(f"if {item}.__class__ is not dict: continue")
+                self.emit(f"if type({item}) is not dict: continue")
                 term = e.args[1]
                 if isinstance(term, ast.Arith):
                     value, fast, checks, slow = self.arith(
@@ -394,6 +410,17 @@ def scope_base(path: ast.Path, scope: Scope, side: str, base: str) -> str:
     return left if side == "left" else right
 
 
+def is_iso_date(function: Any, args: tuple[ast.Expr, ...] | list[ast.Expr]) -> bool:
+    """Whether a call is the built-in `date` with its default ISO pattern."""
+    from passeur.dsl.functions_dates import ISO, _date
+
+    if getattr(function, "impl", None) is not _date or not args:
+        return False
+    rest = args[1:]
+    return not rest or (len(rest) == 1 and isinstance(rest[0], ast.LiteralValue)
+                        and rest[0].value == ISO)
+
+
 def is_text_join(node: ast.Arith, functions: Mapping[str, Any] | None = None) -> bool:
     """`"QC-" + strNoProduit`: a `+` with a text on one side joins texts. A text is a
     literal in quotes, another join (`$.No + "-" + text(n)` is `($.No + "-") + text(n)`),
@@ -415,7 +442,7 @@ def is_number(value: str, scratch: str) -> str:
     """The test that `value` is a number the operators take as is (Decimal or int, never a
     boolean, whose class is bool): its class read once into `scratch` and compared by
     identity, Decimal first (a set lookup of the class costs several times as much)."""
-    return f"(({scratch} := {value}.__class__) is _D or {scratch} is _I)"
+    return f"(({scratch} := type({value})) is _D or {scratch} is _I)"
 
 
 def _is_number(node: ast.Expr) -> bool:

@@ -12,6 +12,7 @@ import contextvars
 import re
 import threading
 from collections.abc import Callable
+from datetime import date
 from decimal import Context, Decimal, getcontext, localcontext, setcontext
 from pathlib import Path
 from types import CodeType
@@ -54,7 +55,7 @@ def _helpers() -> dict[str, Any]:
         "_groups": values.group_items, "_summary": values.summary_difference,
         "_differs": values.summary_differs, "_count_differs": values.summary_count_differs,
         "_object": values.object_of, "_renamed_twice": values.renamed_twice,
-        "_part_absent": values.part_absent,
+        "_part_absent": values.part_absent, "_fromiso": date.fromisoformat,
     }
 
 
