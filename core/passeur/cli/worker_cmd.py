@@ -13,7 +13,9 @@ them: the plan of a sync file, the apply of one document, the close of a run. St
 workers as you like, on one machine or several: each document is written once, whichever
 worker takes it, and every worker takes its requests to an account from one rate budget
 kept in the store. SIGTERM (or Ctrl-C) stops a worker once the tasks in hand are done; a
-worker killed outright leaves its tasks to the others (docs/scale.md).
+worker killed outright leaves its tasks to the others. A worker that loses its
+PostgreSQL (restarted, unreachable) says so and exits with status 4: run workers under a
+supervisor that starts them again (docs/scale.md, "what happens on a broker outage").
 
 \b
 Examples:

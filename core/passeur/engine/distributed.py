@@ -52,6 +52,8 @@ QUEUE = "passeur"
 LOCK_TTL = 3600.0  # seconds a run's lock lives without a worker renewing it
 CLOSE_POLL = 0.2  # seconds between two looks of the close task at the ledger
 STALLED_AFTER = 10.0  # seconds without a worker's heartbeat before its jobs are put back
+WATCH_EVERY = 0.5  # seconds between two looks of a worker at its store connection
+EXIT_STORE_LOST = 4  # `passeur worker`'s status when its PostgreSQL went away
 _SCHEMA_LOCK = 0x70617373_65757201  # advisory lock: one process installs the queue's tables
 
 
@@ -220,6 +222,7 @@ def run_worker(registry: Any, store_url: str | None, *, concurrency: int = 4,
 
     async def go() -> None:
         async with worker.app.open_async():
+            watch = asyncio.create_task(_watch(worker))
             try:
                 await worker.app.run_worker_async(
                     queues=[QUEUE], concurrency=concurrency,
@@ -228,6 +231,7 @@ def run_worker(registry: Any, store_url: str | None, *, concurrency: int = 4,
                     fetch_job_polling_interval=CLOSE_POLL,  # a scheduled job is not notified
                     install_signal_handlers=True)
             finally:
+                watch.cancel()
                 await worker.aclose()
 
     try:
@@ -236,6 +240,35 @@ def run_worker(registry: Any, store_url: str | None, *, concurrency: int = 4,
         share_budgets(None)
         _worker = None
         store.close()
+
+
+async def _watch(worker: _Worker) -> None:
+    """Put back the jobs of workers whose heartbeat stopped (all of them may have died at
+    once, the close task's own worker with them), and end this worker when its store's
+    connection is lost (PostgreSQL restarted or unreachable): the store does not reconnect,
+    and a worker whose every job fails at once would empty the queue into retries. It exits
+    with status EXIT_STORE_LOST, saying why, for its supervisor to start it again; its jobs
+    in hand are put back once its heartbeat is seen as stopped (docs/scale.md)."""
+    looks = 0
+    while True:
+        await asyncio.sleep(WATCH_EVERY)
+        looks += 1
+        db = getattr(worker.store, "_db", None)
+        if db is not None and (db.closed or db.broken):
+            message = ("passeur worker: lost the connection to the store's PostgreSQL "
+                       "(restarted or unreachable); exiting with status "
+                       f"{EXIT_STORE_LOST} for a supervisor to start it again: the jobs "
+                       "in hand go back on the queue")
+            logger.error(message)
+            logging.shutdown()  # the message out before the hard exit
+            os._exit(EXIT_STORE_LOST)  # no clean shutdown without the database
+        if looks % 4:
+            continue
+        with contextlib.suppress(Exception):  # the queue down too: the next look sees it
+            for stalled in await worker.app.job_manager.get_stalled_jobs(
+                    queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER):
+                logger.warning("job %s stalled (its worker died): put back", stalled.id)
+                await worker.app.job_manager.retry_job(stalled)
 
 
 # -- the tasks ----------------------------------------------------------------------------
