@@ -591,7 +591,7 @@ class _Gen(ExprEmitter):
         view_base = scope.path_right if forward else scope.path_left
         start = self.open_rule(block.index)
         view = self.read(scope.src, summary.parts)
-        self.emit(f"if {view} is not _A and {view} is not None:")
+        self.emit(f"if {view} is not _A:")  # a null summary is checked like `[]`
         self.indent += 1
         # the written side, read like the summary's own direction reads it
         items = Scope(src=scope.out, out="_A", orig=None, path_left=scope.path_left,

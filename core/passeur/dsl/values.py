@@ -444,8 +444,10 @@ def by_position(originals: Any, count: int) -> list[Any]:
 def _group_key(value: Any) -> Any:
     """A `by` value as grouping compares it: equal numbers are one group (20 and 20.00),
     true is not 1, a text is never a number; lists and objects by content (a line's list of
-    taxes), keys in any order."""
+    taxes), keys in any order; null and absent are one "no value" group."""
     cls = value.__class__
+    if value is None:
+        return ABSENT
     if cls is bool:
         return ("bool", value)
     if cls is list:
@@ -458,7 +460,8 @@ def _group_key(value: Any) -> Any:
 def group_items(items: list[Any], keys: tuple[tuple[str, ...], ...],
                 kept: list[bool] | None = None) -> list[list[Any]]:
     """The items of a `group` list by the values at `keys`, as lists of (index, item), in
-    the order each group first appears (an absent `by` value is a value like any other);
+    the order each group first appears (an absent or null `by` value is one "no value"
+    group, so no item is left out);
     `kept`: which items the group's `where` leaves in."""
     groups: dict[Any, list[Any]] = {}
     order: list[list[Any]] = []
@@ -484,7 +487,10 @@ def summary_difference(view: Any, computed: list[Any], targets: tuple[tuple[str,
                        ) -> tuple[int, int, Any, Any] | None:
     """Where a view's summary differs from the one its items give: (item, target, view's
     value, computed value), target -1 when the number of items differs; None when they
-    agree. A field the view leaves out says nothing and is not compared."""
+    agree. A field the view leaves out says nothing and is not compared; a null summary is
+    an empty one (its count is None)."""
+    if view is None:
+        return (-1, -1, None, len(computed)) if computed else None
     if view.__class__ is not list or len(view) != len(computed):
         return (-1, -1, len(view) if view.__class__ is list else view, len(computed))
     for k, (seen, made) in enumerate(zip(view, computed, strict=True)):
@@ -506,6 +512,11 @@ def summary_differs(view: Any, computed: Any, written: str) -> None:
 
 
 def summary_count_differs(view: Any, computed: int, written: str) -> None:
+    """`view`: the view's number of summary items, None for a null summary (no item)."""
+    if view is None:
+        raise ValueProblem(view, f"is a summary of no item, but the items {written} make "
+                           f"{computed} group{'s' * (computed != 1)}: a summary is computed "
+                           "from the items; change them, not the summary")
     if view.__class__ is not int:
         raise ValueProblem(view, "is not a list, so it cannot be a group's summary")
     raise ValueProblem(view, f"is the number of items of the summary, but the items "
