@@ -61,7 +61,7 @@ def test_a_failing_let_is_one_error_and_its_readers_write_nothing(registry: Any)
     assert result.value == {"number": "F1"}
     assert [str(i) for i in result.issues] == [
         'error [mapping-runtime]: TotalFacture: value "douze" at TotalFacture is not a '
-        "number at t.map:2:1"]
+        "number (in `let net`) at t.map:2:1"]
 
 
 def test_what_a_let_cannot_do_is_refused(registry: Any) -> None:

@@ -295,7 +295,8 @@ class ExprEmitter:
         elif (function is not None and getattr(function, "accepts_absent", False)) or not args:
             self.emit(f"_at = {site}; {t} = {call}")
         else:
-            guard = " or ".join(f"{a} is _A" for a in args if a.startswith("_t"))
+            # temporaries and `let` values (`_L`: absent when the let failed) may be absent
+            guard = " or ".join(f"{a} is _A" for a in args if a.startswith(("_t", "_L")))
             if guard:
                 self.emit(f"_at = {site}; {t} = _A if {guard} else {call}")
             else:

@@ -92,6 +92,17 @@ def _with_indexes(scope: dict[str, Any], loops: tuple[tuple[str, str, str], ...]
     return found
 
 
+def _let_names(ir: IRMapping) -> dict[int, str]:
+    """The rule-table index of every `let` (top-level and in blocks) -> its name."""
+    names = {found.index: found.let.name for found in ir.lets}
+    stack = [item for item in ir.items if isinstance(item, IRBlock)]
+    while stack:
+        block = stack.pop()
+        names.update((found.index, found.let.name) for found in block.lets)
+        stack.extend(item for item in block.body if isinstance(item, IRBlock))
+    return names
+
+
 def _recorded(entries: list[TraceEntry], output: Any) -> list[TraceEntry]:
     """A route step's entries with the values that step wrote (its output is not the final
     document: explain would otherwise show them as null)."""
@@ -184,6 +195,7 @@ class CompiledMapping:
 
     def _failer(self, generated: Generated) -> Callable[..., None]:
         rules = self.ir.rules
+        lets = _let_names(self.ir)
         sites = generated.sites
         loops = generated.loops
 
@@ -212,6 +224,8 @@ class CompiledMapping:
             else:
                 message = (f"cannot apply the rule{' to ' + path if path else ''}: "
                            f"{type(exc).__name__}: {exc}")
+            if index in lets:  # the expression that failed, not only the field it read
+                message = f"{message} (in `let {lets[index]}`)"
             position = f"{file}:{line}:{column}"
             error = MappingRuleError(position, message, text, path, value)
             if scope.get("_strict"):
