@@ -37,3 +37,21 @@ def test_null_and_absent_by_values_are_one_no_value_group(registry: Any) -> None
         # read on the group's first item (null here); every amount is in a group
         {"rate": None, "taxable_amount": D("3.50"), "tax_amount": None, "code": "3"},
         {"rate": D("6"), "taxable_amount": 3, "tax_amount": D("0.18"), "code": "1"}]}, [])
+
+
+def test_a_summary_field_no_rule_writes_is_reported_backward(registry: Any) -> None:
+    mapping = _mapping(registry)
+    left = {"positions": POSITIONS[:3]}
+    view = mapping.forward(left).value
+    view["tax_breakdown"][1]["note"] = "exempt"
+    view["tax_breakdown"][1]["extensions"] = {"k": 1}
+    back = mapping.backward(view, left)
+    assert [(i.path, i.message) for i in back.issues] == [(
+        "tax_breakdown[1].note",
+        'value "exempt" at tax_breakdown[1].note is in a field no rule of the group '
+        "writes: it is not computed from the items written back, so it would be lost; "
+        "compute it in the group, or leave it out of the view")]
+    assert back.value == left
+    del view["tax_breakdown"][1]["note"]
+    assert [i.path for i in mapping.backward(view, left).issues] == [
+        "tax_breakdown[1].extensions"]

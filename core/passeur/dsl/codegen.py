@@ -623,6 +623,14 @@ class _Gen(ExprEmitter):
                   f"_count_differs({difference}[2], {difference}[3], {written!r})")
         self.emit(f"    _at = {first_site} + {difference}[1]; "
                   f"_differs({difference}[2], {difference}[3], {written!r})")
+        # a field of the view's summary no rule writes would be lost: report it
+        extra, field = self.tmp("extra"), self.tmp("f")
+        extra_site = self.site(self.path_template(view_base, summary.parts)
+                               + f"[{{{item}}}].{{{field}}}")
+        self.emit(f"{extra} = _summary_extra({view}, {targets!r})")
+        self.emit(f"if {extra} is not None:")
+        self.emit(f"    {item} = {extra}[0]; {field} = {extra}[1]; _at = {extra_site}; "
+                  f"_extra_field({extra}[2], {written!r})")
         self.indent -= 1
         self.close_rule(block.index, start)
 
@@ -731,7 +739,7 @@ _HELPERS = frozenset({
     "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
     "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",
-    "_renamed_twice", "_part_absent", "_fromiso",
+    "_renamed_twice", "_part_absent", "_fromiso", "_summary_extra", "_extra_field",
 })
 
 

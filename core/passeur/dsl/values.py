@@ -504,6 +504,42 @@ def summary_difference(view: Any, computed: list[Any], targets: tuple[tuple[str,
     return None
 
 
+def summary_extra(view: Any, targets: tuple[tuple[str, ...], ...],
+                  ) -> tuple[int, str, Any] | None:
+    """The first field of a view's summary item that no rule of the group writes: (item,
+    dotted field, value), or None (such a field would be lost: nothing writes it back)."""
+    if view.__class__ is not list:
+        return None
+    wanted = set(targets)
+    for k, item in enumerate(view):
+        if item.__class__ is dict:
+            found = _extra_field(item, (), wanted)
+            if found is not None:
+                return (k, ".".join(found[0]), found[1])
+    return None
+
+
+def _extra_field(obj: dict[str, Any], prefix: tuple[str, ...], wanted: set[tuple[str, ...]],
+                 ) -> tuple[tuple[str, ...], Any] | None:
+    for key, value in obj.items():
+        parts = (*prefix, key)
+        if parts in wanted:
+            continue
+        if value.__class__ is dict and any(t[:len(parts)] == parts for t in wanted):
+            found = _extra_field(value, parts, wanted)
+            if found is not None:
+                return found
+            continue
+        return parts, value
+    return None
+
+
+def summary_extra_field(value: Any, written: str) -> None:
+    raise ValueProblem(value, f"is in a field no rule of the group writes: it is not "
+                       f"computed from the items {written}, so it would be lost; compute "
+                       "it in the group, or leave it out of the view")
+
+
 def summary_differs(view: Any, computed: Any, written: str) -> None:
     """`written`: how the items the summary is compared with came ("written back")."""
     raise ValueProblem(view, f"is not what the group gives from the items {written} "
