@@ -46,6 +46,16 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _credit_date(invoice: Mapping[str, Any], today: datetime.date) -> datetime.date:
+    """A credit note's date: the run's, never before the invoice it credits (read as a GET
+    answers it, a date with a time)."""
+    try:
+        dated = datetime.date.fromisoformat(_text(invoice.get("DateFacture"))[:10])
+    except ValueError:
+        return today
+    return max(today, dated)
+
+
 class ErpConnectorSync(AdapterDefaults):
     """The sync adapter of one ERP Connector company."""
 
@@ -151,9 +161,11 @@ class ErpConnectorSync(AdapterDefaults):
         return {"Facture": view} if "Facture" in body else view
 
     def reissue(self, doctype: str, record: Mapping[str, Any], body: Mapping[str, Any],
-                credit_key: str, new_key: str) -> tuple[dict[str, Any], dict[str, Any]] | str:
+                credit_key: str, new_key: str, *, today: datetime.date
+                ) -> tuple[dict[str, Any], dict[str, Any]] | str:
         """No ERP takes an update: the stored invoice `record` is credited (a FACTURES with
-        every quantity negated, dated today, `ExtendedProperties["passeur.credits"]` naming
+        every quantity negated, dated `today`, the run's date, or the credited invoice's own
+        date if that is later, `ExtendedProperties["passeur.credits"]` naming
         the invoice it credits) and `body` written again. Where the ERP takes the number
         from the document, the credit note of 10044 is 10044-NC and the new invoice
         10044-R1 (then 10044-R2...); where it numbers invoices itself, it numbers both and
@@ -175,7 +187,7 @@ class ErpConnectorSync(AdapterDefaults):
                 out = {"DescriptionLigne": _text(line.get("DescriptionLigne"))}
             lines.append(out)
         credit: dict[str, Any] = {
-            "TypeDoc": "FACTURES", "DateFacture": datetime.date.today().isoformat(),
+            "TypeDoc": "FACTURES", "DateFacture": _credit_date(stored, today).isoformat(),
             "Référence": f"Crédit de la facture {credited}",
             "Description": f"Note de crédit de la facture {credited}",
             "InfoClientFacturerA": {"NoClient": customer}, "LigneFacture": lines,

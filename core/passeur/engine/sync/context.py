@@ -3,6 +3,7 @@ the converters per document type, and the store."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,9 @@ class SyncContext:
     target: SyncAdapter
     converters: dict[str, Converter]
     mapping_version: str
+    #: The run's date, read once when it opens: what a document the run writes of its own
+    #: accord (a reissue's credit note) is dated, whatever the plan's items (or a test) see.
+    today: datetime.date = attrs.field(factory=datetime.date.today)
 
     def capabilities(self, doctype: str) -> Capabilities:
         conn = self.spec.target.connection
@@ -69,9 +73,10 @@ def _endpoint(registry: Registry, side: Side, doctype: str) -> Any:
     return parse_endpoint(registry, f"{conn.variant or conn.system.name}.{doctype}")
 
 
-def open_context(spec: SyncSpec, registry: Registry, store: Store) -> SyncContext:
+def open_context(spec: SyncSpec, registry: Registry, store: Store, *,
+                 today: datetime.date | None = None) -> SyncContext:
     """Compile the mappings (a mapping that does not check stops here, before any read) and
-    open both systems."""
+    open both systems; `today` is the run's date (by default the clock's, once)."""
     from passeur.engine.sync.compare import content_hash
 
     if spec.mapping is not None:  # the sync file's own mapping: checked like `passeur check`
@@ -96,7 +101,7 @@ def open_context(spec: SyncSpec, registry: Registry, store: Store) -> SyncContex
     paths = sorted({str(step.mapping.path) for c in converters.values() for step in c.steps})
     version = content_hash([_read(p) for p in paths])[:12] if paths else "none"
     return SyncContext(spec, registry, store, _adapter(spec.source), _adapter(spec.target),
-                       converters, version)
+                       converters, version, today or datetime.date.today())
 
 
 def _read(path: str) -> str:

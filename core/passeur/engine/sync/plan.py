@@ -491,7 +491,8 @@ class _Planner:
         if policy == "credit_and_reissue":
             reissue = getattr(ctx.target, "reissue", None)  # optional in an adapter
             target_id = placed["target_id"]
-            made = (reissue(doctype, current, body, *reissue_keys(key, target_id))
+            made = (reissue(doctype, current, body, *reissue_keys(key, target_id),
+                            today=ctx.today)
                     if reissue is not None and target_id is not None else
                     f"{who} cannot issue a credit note through passeur")
             if isinstance(made, str):
