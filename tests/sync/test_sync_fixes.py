@@ -1,5 +1,6 @@
 """Defects of the sync engine found after it was built, each pinned by the test that found it:
-a reissue's credit note dated by the run (not the machine's clock at plan time)."""
+a reissue's credit note dated by the run (not the machine's clock at plan time), the plan's
+help naming every action, a 401 on a write recorded as a refused write."""
 
 from __future__ import annotations
 
@@ -53,3 +54,54 @@ def test_a_credit_note_is_never_dated_before_the_invoice_it_credits(acomba_pair)
     credit = {i.source_id: i for i in plan.items}["10045"].credit
     assert credit["Facture"]["DateFacture"] == other.state.invoices["10045"]["DateFacture"][:10]
     assert credit["Facture"]["DateFacture"] > "2001-01-01"
+
+
+def test_plan_help_names_every_action_of_a_plan():
+    """`passeur plan --help` lists what a plan may say of a record, reissue included."""
+    from click.testing import CliRunner
+
+    from passeur.cli import _load_commands
+    from passeur.cli.app import State, cli
+    from passeur.engine.sync.plan import ACTIONS
+    from passeur.plugins import load_registry
+
+    _load_commands()
+    result = CliRunner().invoke(cli, ["plan", "--help"], obj=State(load_registry()),
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert 'reissue (a changed document the target cannot update, with on_conflict = ' \
+           '"credit_and_reissue": a credit note of the target\'s copy, then the document ' \
+           'issued again)' in text
+    for action in ACTIONS:
+        assert action in text, action
+
+
+def test_a_401_on_a_write_is_a_refused_write_with_the_servers_message(world_factory):
+    """A 401 answering an invoice create: the request was sent, so that invoice is `failed`
+    with the server's own message (not "not attempted"), the others not attempted, and
+    `passeur sync` exits non-zero naming the connection and how to fix its credentials."""
+    from sync.test_hostile import _hostile_world
+
+    world, _, server = _hostile_world(world_factory, seed=12, deny_after=5)
+    try:
+        done = world.cli("sync", "sync.toml")
+    finally:
+        server.stop()
+    assert done.returncode != 0
+    out = " ".join((done.stdout + done.stderr).split())
+    assert "Traceback" not in out and out.startswith("error: vf.toml refused"), out
+    assert ("vf.toml refused the credentials (401): unauthorized; check api_token in "
+            "vf.toml (its value comes from the environment variable SYNC_VF_TOKEN)") in out, out
+    with world.store() as store:
+        entries = store.ledger(store.runs()[0].run_id)
+    invoices = [e for e in entries if e.doctype == "invoice"]
+    refused = [e for e in invoices if e.message and e.message.startswith("refused")]
+    # the creates in flight when the first 401 came may all have been refused
+    assert refused, [e.message for e in invoices]
+    assert {(e.outcome, e.reason, e.message) for e in refused} == {(
+        "failed", "AuthError", "refused by vosfactures (401 on POST /invoices.json): "
+        "unauthorized")}
+    rest = [e for e in invoices if e.outcome == "failed" and e not in refused]
+    assert rest and all(e.message.startswith("not attempted") for e in rest)
+    assert len(invoices) == len(world.erp.app.state.invoices)  # one outcome each

@@ -269,8 +269,10 @@ def plan_table(plan: Any, show_unchanged: bool) -> Table:
 
 @cli.command("plan", short_help="Show what a sync would do, writing nothing.",
              help="""Read both sides and say, per record, what `passeur sync` would do: create,
-update (with the field diff), unchanged, skip, defer, fail or conflict. No system receives
-a write call, and the store is not changed. --out saves the plan for `passeur apply`.
+update (with the field diff), unchanged, skip, defer, fail, conflict, or reissue (a changed
+document the target cannot update, with on_conflict = "credit_and_reissue": a credit note
+of the target's copy, then the document issued again). No system receives a write call,
+and the store is not changed. --out saves the plan for `passeur apply`.
 """ + COMMON_HELP + """
 \b
 Examples:

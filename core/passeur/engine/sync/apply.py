@@ -12,8 +12,12 @@ of everything it touched.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import tomllib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from passeur.engine.sync.adapter import Stored
 from passeur.engine.sync.compare import content_hash, diff
@@ -24,12 +28,35 @@ from passeur.http import AuthError, Conflict, Retryable, Uncertain, ValidationEr
 from passeur.issues import Issue, Level
 from passeur.state import Intent, LedgerEntry, Member
 
-__all__ = ["Applier"]
+__all__ = ["Applier", "credentials_refused"]
 
 OUTCOME_OF = {"unchanged": "unchanged", "skip": "skipped", "defer": "deferred",
               "fail": "failed", "conflict": "conflict"}
 _UNKNOWN = object()  # a lookup that could not be made
 WRITES = ("create", "update", "reissue")  # the actions that call the target
+
+
+def credentials_refused(connection: Any, exc: AuthError) -> AuthError:
+    """The error a run stops with when a system refuses the credentials: which connection,
+    what the server said, and which settings to fix (and the environment variables they are
+    read from, where the connection file names them)."""
+    secrets = sorted(connection.secret_names)
+    variables: dict[str, str] = {}
+    with contextlib.suppress(OSError, ValueError):
+        settings = tomllib.loads(Path(connection.name).read_text("utf-8")).get("settings", {})
+        for key in secrets:
+            value = settings.get(key)
+            if isinstance(value, Mapping) and isinstance(value.get("env"), str):
+                variables[key] = value["env"]
+    status = f" ({exc.status})" if exc.status is not None else ""
+    name = Path(connection.name).name if variables else connection.name
+    fixes = [f"{key} in {name}" + (f" (its value comes from the environment variable "
+                                   f"{variables[key]})" if key in variables else "")
+             for key in secrets]
+    fix = ("; check " + " and ".join(fixes)) if fixes else "; check its credentials"
+    error = AuthError(f"{name} refused the credentials{status}: {exc.detail}{fix}")
+    error.method, error.url, error.status, error.body = exc.method, exc.url, exc.status, exc.body
+    return error
 
 
 class _Outcome(Exception):
@@ -129,7 +156,7 @@ class Applier:
                 if (item.doctype, item.source_id) not in recorded:
                     self._record(item, "failed", reason="AuthError", message=(
                         f"not attempted: {self.tgt} refused the credentials ({exc})"))
-            raise
+            raise credentials_refused(self.ctx.spec.target.connection, exc) from exc
         return self.entries
 
     async def apply(self, plan: Plan) -> list[LedgerEntry]:
@@ -143,11 +170,13 @@ class Applier:
         """One document on its own (a distributed run's apply task), the references it
         waits for already in `resolved` / `failed_refs`: the same steps as inside a run,
         and a refused credential recorded as this item's failure."""
+        recorded = len(self.entries)
         try:
             await self.one(item)
         except AuthError as exc:
-            self._record(item, "failed", reason="AuthError",
-                         message=f"{self.tgt} refused the credentials ({exc})")
+            if len(self.entries) == recorded:  # not already recorded as a refused write
+                self._record(item, "failed", reason="AuthError",
+                             message=f"{self.tgt} refused the credentials ({exc})")
         return self.entries[-1]
 
     def _record(self, item: PlanItem, outcome: str, *, message: str | None = None,
@@ -165,12 +194,18 @@ class Applier:
         return entry
 
     async def one(self, item: PlanItem) -> None:
+        refused: AuthError | None = None
         try:
             outcome = await self._one(item)
         except _Outcome as result:
             outcome = result
-        except AuthError:
-            raise
+        except AuthError as exc:
+            if item.action not in WRITES or exc.method in ("", "GET", "HEAD"):
+                raise  # refused before this record's write was sent: not attempted
+            refused = exc  # the write was sent and refused: this record failed, the run stops
+            path = urlsplit(exc.url).path or exc.url
+            outcome = _Outcome("failed", f"refused by {self.tgt} ({exc.status} on "
+                               f"{exc.method} {path}): {exc.detail}", "AuthError")
         except (PasseurError, NotImplementedError) as exc:
             outcome = _Outcome("failed", str(exc), type(exc).__name__)
         if outcome.outcome in ("created", "unchanged", "updated") and outcome.target_id:
@@ -182,6 +217,8 @@ class Applier:
         if self.hook is not None and item.action in WRITES:
             self.hook.passeur_after_write(system=self.system, doctype=item.doctype,
                                           record=item.body, outcome=entry)
+        if refused is not None:
+            raise refused
 
     def _vetoed(self, item: PlanItem, body: Mapping[str, Any]) -> None:
         """`passeur_before_write`: an ERROR issue from a plugin keeps the record from being
