@@ -121,6 +121,12 @@ class ErpConnectorSync(AdapterDefaults):
         extended = _facture(record).get("ExtendedProperties")
         return _text(extended.get(CREDITS)) or None if isinstance(extended, Mapping) else None
 
+    def reissue_of(self, doctype: str, record: Mapping[str, Any]) -> str | None:
+        """The number an invoice issues again (10044-R1 and 10044-R2 reissue 10044), so that
+        a first run on a new store adopts the live reissue, not the credited original."""
+        again = _REISSUED.fullmatch(_text(_facture(record).get("NoFacture")))
+        return again["base"] if again else None
+
     def link_credit(self, doctype: str, body: Mapping[str, Any],
                     target_id: str) -> dict[str, Any]:
         out = dict(body)

@@ -169,6 +169,11 @@ class VosFacturesSync:
             return None
         return _text(inner.get("invoice_id") or inner.get("from_invoice_id")) or None
 
+    def voided(self, doctype: str, record: Mapping[str, Any]) -> bool:
+        """A cancelled invoice (`POST /invoices/cancel.json`, `cancelled: true`): never
+        adopted by a first run, which looks past it."""
+        return bool(VosFacturesClient.unwrap_body(doctype, record).get("cancelled"))
+
     def link_credit(self, doctype: str, body: Mapping[str, Any],
                     target_id: str) -> dict[str, Any]:
         out = VosFacturesClient.unwrap_body(doctype, body)

@@ -105,3 +105,50 @@ def test_a_401_on_a_write_is_a_refused_write_with_the_servers_message(world_fact
     rest = [e for e in invoices if e.outcome == "failed" and e not in refused]
     assert rest and all(e.message.startswith("not attempted") for e in rest)
     assert len(invoices) == len(world.erp.app.state.invoices)  # one outcome each
+
+
+def test_a_new_store_adopts_the_reissue_not_the_credited_original(acomba_pair):  # noqa: F811
+    """After a reissue (10045 credited by 10045-NC, issued again as 10045-R1), a first run
+    on a new store adopted the credited 10045, found it changed, and wrote its credit note
+    again: 412 (10045-NC exists). It adopts 10045-R1, and writes nothing."""
+    world, other, policy = acomba_pair
+    policy("credit_and_reissue")
+    assert world.run().ok
+    demo.change(world.erp.app)
+    assert world.run().ok
+    held = sorted(other.state.invoices)
+    (world.folder / "state.db").unlink()
+    for extra in ("state.db-wal", "state.db-shm"):
+        (world.folder / extra).unlink(missing_ok=True)
+    report = world.run()
+    by_id = {e.source_id: e for e in report.entries if e.doctype == "invoice"}
+    assert report.ok, [(e.source_id, e.outcome, e.message) for e in report.entries]
+    assert by_id["10045"].outcome == "unchanged"
+    assert by_id["10045"].target_id == "10045-R1"
+    assert by_id["10047"].target_id == "10047-R1"
+    assert sorted(other.state.invoices) == held  # nothing written again
+
+
+def test_a_cancelled_invoice_is_never_adopted(world_factory):
+    """VosFactures: an invoice cancelled there (`cancelled: true`) matches the source
+    document by its key, but a first run on a new store does not adopt it (and so neither
+    updates it nor writes a copy): a conflict that says so."""
+    world = world_factory(seed=3)
+    assert world.run().ok
+    state = world.vf.app.state
+    cancelled = next(iter(state.invoices))
+    state.cancel(int(cancelled["id"]), "annulée")
+    source_id = cancelled["oid"].rsplit(":", 1)[1]
+    count = len(state.invoices)
+    (world.folder / "state.db").unlink()
+    for extra in ("state.db-wal", "state.db-shm"):
+        (world.folder / extra).unlink(missing_ok=True)
+    report = world.run()
+    by_id = {e.source_id: e for e in report.entries if e.doctype == "invoice"}
+    assert by_id[source_id].outcome == "conflict"
+    assert by_id[source_id].message == (
+        f"vosfactures invoice {cancelled['id']} matches it but is credited or cancelled "
+        "there, and no document there issues it again; bind the one that replaces it with "
+        "`passeur bindings relink`")
+    assert {e.outcome for s, e in by_id.items() if s != source_id} == {"unchanged"}
+    assert len(state.invoices) == count

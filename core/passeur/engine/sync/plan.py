@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from passeur.engine.sync.adapter import Reference
+from passeur.engine.sync.adapter import Reference, SyncAdapter
 from passeur.engine.sync.compare import content_hash, diff
 from passeur.engine.sync.context import Event, SyncContext
 from passeur.engine.sync.match import Index
@@ -138,9 +138,58 @@ def _since_text(ctx: SyncContext, doctype: str, full: bool,
         timespec="milliseconds")
 
 
-#: The target's records of one document type, by id, by idempotency key, by number.
+def _live(target: SyncAdapter, doctype: str, by_id: Mapping[str, Mapping[str, Any]],
+          by_key: dict[str, list[Mapping[str, Any]]],
+          by_number: dict[str, list[Mapping[str, Any]]]
+          ) -> tuple[dict[str, list[Mapping[str, Any]]], dict[str, list[Mapping[str, Any]]],
+                     frozenset[str]]:
+    """What a document may be adopted as, by key and by number: never a record the target
+    shows credited (a credit note of it is there: `credited`) or cancelled (`voided`), which
+    a reissue replaced; in its place the live record that issued it again (the reissue's
+    key `KEY#reissue:ID`, or the number it reissues, `reissue_of`). Both adapter methods
+    are optional."""
+    credited_of = getattr(target, "credited", None)
+    voided = getattr(target, "voided", None)
+    reissue_of = getattr(target, "reissue_of", None)
+    dead: set[str] = set()
+    for record in by_id.values():
+        credited = credited_of(doctype, record) if credited_of is not None else None
+        if credited:
+            dead.add(credited)
+    for record_id, record in by_id.items():
+        if voided is not None and voided(doctype, record):
+            dead.add(record_id)
+
+    def alive(records: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        out = []
+        for record in records:
+            stored = target.identify(doctype, record)
+            if stored is None or stored.record_id not in dead:
+                out.append(record)
+        return out
+
+    reissued: dict[str, list[Mapping[str, Any]]] = {}
+    for record in by_id.values():
+        base = reissue_of(doctype, record) if reissue_of is not None else None
+        if base:
+            reissued.setdefault(base, []).append(record)
+    # where nothing live replaces them, the dead records stay: the planner reports them
+    keys = {k: alive(v) for k, v in by_key.items()}
+    for key, records in by_key.items():
+        if records and not keys[key]:
+            keys[key] = alive([r for k, v in by_key.items()
+                               if k.startswith(f"{key}#reissue:") for r in v]) or records
+    numbers = {n: alive(v) for n, v in by_number.items()}
+    for number, records in by_number.items():
+        if records and not numbers[number]:
+            numbers[number] = alive(reissued.get(number, [])) or records
+    return keys, numbers, frozenset(dead)
+
+
+#: The target's records of one document type, by id, by idempotency key, by number, and
+#: the ids of those credited or cancelled there.
 _Found = tuple[dict[str, Mapping[str, Any]], dict[str, list[Mapping[str, Any]]],
-               dict[str, list[Mapping[str, Any]]]]
+               dict[str, list[Mapping[str, Any]]], frozenset[str]]
 
 
 class _Planner:
@@ -223,7 +272,7 @@ class _Planner:
             number = target.natural_key(doctype, record)
             if number:
                 by_number.setdefault(number, []).append(record)
-        return by_id, by_key, by_number
+        return by_id, *_live(target, doctype, by_id, by_key, by_number)
 
     async def resolve(self, ref: Reference) -> tuple[str | None, str | None, str | None]:
         """(target id now known, key of the reference item to wait for, problem)."""
@@ -426,7 +475,7 @@ class _Planner:
             return
         body, waits, notes = made
         message = "; ".join(notes) or None
-        by_id, by_key, by_number = await self.start_listing(doctype)
+        by_id, by_key, by_number, dead = await self.start_listing(doctype)
         current: Mapping[str, Any] | None = None
         adopt = False
         if member is not None:
@@ -452,6 +501,13 @@ class _Planner:
                 return
             if found:
                 current, adopt = found[0], True
+                stored = ctx.target.identify(doctype, current)
+                if stored is not None and stored.record_id in dead:
+                    self.add(action="conflict", reason="credited", message=(
+                        f"{tgt} {doctype} {stored.record_id} matches it but is credited or "
+                        "cancelled there, and no document there issues it again; bind the "
+                        "one that replaces it with `passeur bindings relink`"), **common)
+                    return
         if current is None:
             self.add(action="create", body=body, refs=tuple(waits), message=message, **common)
             return
