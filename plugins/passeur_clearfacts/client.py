@@ -23,10 +23,10 @@ from passeur.http import (
     BearerAuth,
     HttpSettings,
     LiveClient,
+    answer_part,
     graphql_call,
     graphql_data,
 )
-from passeur.http.answers import answer_part
 from passeur_clearfacts.schema import PAGE_SIZE, TOKEN_LENGTH
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "TOKEN_LENGTH", "ClearFactsClient",

@@ -37,8 +37,7 @@ from typing import Any
 import attrs
 
 from passeur import PasseurError, Registry
-from passeur.http import AuthError, UnexpectedResponse
-from passeur.http.answers import answer_id
+from passeur.http import AuthError, UnexpectedResponse, answer_id
 from passeur.sync import FlowReport as RecordedReport
 from passeur.sync import LedgerEntry, Member, Store, WriteOutcome, write_once
 from passeur_codabox import targets

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from passeur import Issue, Level, Registry, UsageError, WireFormat
-from passeur.http.answers import answer_id
+from passeur.http import answer_id
 from passeur.sync import FolderClient, FolderSettings
 from passeur_codabox.flow_config import StatementTarget
 

@@ -28,8 +28,7 @@ from typing import Any
 import attrs
 
 from passeur.archives import PackedArchive, Refused, pack_archives, safe_member_name
-from passeur.http import AuthError, TransportError, Uncertain, UnexpectedResponse
-from passeur.http.answers import answer_id
+from passeur.http import AuthError, TransportError, Uncertain, UnexpectedResponse, answer_id
 from passeur.sync import SUCCESSES, Binding, Intent, LedgerEntry, Member, Store
 from passeur_src.client import PDF_MAGIC, SrcClient
 from passeur_src.flow_options import DocumentOptions

@@ -237,7 +237,7 @@ def test_push_with_a_wrong_token_stops_with_exit_4(serve, state, tmp_path) -> No
                            for n in range(20)), encoding="utf-8")
     code, _, stderr = _run(state, "push", str(conn), "invoice", str(src), "--concurrency", "2")
     assert code == 4
-    assert "HTTP 401" in stderr and TOKEN not in stderr
+    assert "refused the credentials (401)" in stderr and TOKEN not in stderr
     assert app.stats.requests < 20  # the run stopped instead of failing 20 times the same way
 
 

@@ -33,6 +33,7 @@ the answer is `Uncertain` (the first attempt was probably applied), never "faile
 """
 
 from passeur.errors import TransportError
+from passeur.http.answers import answer_id, answer_part
 from passeur.http.auth import Auth, BasicAuth, BearerAuth, NoAuth, TokenAuth
 from passeur.http.bulk import CREATED, FAILED, UNCERTAIN, Outcome, create_all, created_id_from
 from passeur.http.call import Call, dumps_json, loads_json
@@ -98,6 +99,8 @@ __all__ = [
     "ValidationError",
     "aiter_pages",
     "aiter_skip_top",
+    "answer_id",
+    "answer_part",
     "budget_for",
     "classify_exception",
     "classify_response",
