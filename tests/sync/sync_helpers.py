@@ -61,10 +61,11 @@ class World:
     def vf_invoices(self) -> list[dict[str, Any]]:
         return list(self.vf.app.state.invoices)
 
-    def _call(self, step: Any, **options: Any) -> Any:
+    def _call(self, step: Any, *, today: Any = None, **options: Any) -> Any:
+        """`step` (make_plan, run_plan...) on a fresh context; `today` fixes the run's date."""
         spec = load_sync_file(self.sync_file, self.registry)
         with open_store(spec.store) as store:
-            ctx = open_context(spec, self.registry, store)
+            ctx = open_context(spec, self.registry, store, today=today)
 
             async def go() -> Any:
                 try:

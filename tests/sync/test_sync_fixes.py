@@ -4,30 +4,18 @@ help naming every action, a 401 on a write recorded as a refused write."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from typing import Any
 
 from sync.test_reissue import acomba_pair  # noqa: F401  (the fixture)
 
-from passeur.engine.sync import load_sync_file, make_plan, open_context, run_plan
-from passeur.state import open_store
+from passeur.engine.sync import make_plan, run_plan
 from passeur_erpconnector import demo
 
 
 def _on(world: Any, step: Any, today: datetime.date, **options: Any) -> Any:
     """`step` (make_plan, run_plan) on a context whose run date is `today`."""
-    spec = load_sync_file(world.sync_file, world.registry)
-    with open_store(spec.store) as store:
-        ctx = open_context(spec, world.registry, store, today=today)
-
-        async def go() -> Any:
-            try:
-                return await step(ctx, **options)
-            finally:
-                await ctx.aclose()
-
-        return asyncio.run(go())
+    return world._call(step, today=today, **options)
 
 
 def test_a_reissue_credit_note_is_dated_by_the_run(acomba_pair):  # noqa: F811
