@@ -242,7 +242,8 @@ def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None =
                    async_transport: httpx.AsyncBaseTransport | None = None
                    ) -> ErpConnectorClient:
     """`SystemSpec.client_factory`: a client from resolved connection settings
-    (`base_url`, `erp`, `company_id`, `licence`, `secret`)."""
+    (`base_url`, `erp`, `company_id`, `licence`, `secret`, `task_timeout`,
+    `task_poll_interval`)."""
     erp = config.get("erp")
     if not erp:
         raise UsageError(f"erpconnector needs `erp` (one of: {', '.join(ERPS)})")
@@ -250,4 +251,6 @@ def client_factory(config: Mapping[str, Any], *, settings: HttpSettings | None =
                               licence=str(config.get("licence") or ""),
                               secret=str(config.get("secret") or ""), erp=str(erp),
                               company_id=config.get("company_id"), settings=settings,
-                              transport=transport, async_transport=async_transport)
+                              transport=transport, async_transport=async_transport,
+                              poll_interval=float(config.get("task_poll_interval") or 1),
+                              poll_timeout=float(config.get("task_timeout") or 60))

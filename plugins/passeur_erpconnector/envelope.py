@@ -60,7 +60,8 @@ class TaskPending(Exception):
     def timed_out(self, seconds: float) -> Uncertain:
         return Uncertain(f"task {self.task_id} was still not completed after {seconds:g} s; "
                          "it may still be applied: look the document up before resending",
-                         method="GET", url=TASK_PATH.format(id=self.task_id))
+                         method="GET", url=TASK_PATH.format(id=self.task_id),
+                         still_running=True)
 
 
 def envelope_problems(answer: Any) -> list[FieldProblem]:

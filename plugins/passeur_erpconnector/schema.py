@@ -208,6 +208,11 @@ SYSTEM = SystemSpec(
         ConfigField("company_id", required=True, description="CompanyId of the ERP file"),
         ConfigField("licence", required=True, secret=True, description="licence code"),
         ConfigField("secret", required=True, secret=True, description="secret key"),
+        ConfigField("task_timeout", FieldType.INTEGER, default=60,
+                    description="seconds a write's task (answered Pending) is polled before "
+                    "the write counts as uncertain: not resent, looked up by the next run"),
+        ConfigField("task_poll_interval", FieldType.DECIMAL, default=1,
+                    description="seconds between two polls of a pending task"),
     ),
     client_factory=LazyFactory("passeur_erpconnector.client:client_factory"),
     sandbox_factory=LazyFactory("passeur_erpconnector.sandbox:create_app"),

@@ -98,3 +98,42 @@ def test_unknown_system_and_bad_toml(registry, tmp_path) -> None:
         load_connection(bad, registry, environ=ENV)
     with pytest.raises(InputError, match=r"missing\.toml: connection file not found"):
         load_connection(tmp_path / "missing.toml", registry, environ=ENV)
+
+
+ACOMBA = 'system = "acomba"\n[settings]\ncompany_id = "2"\nlicence = { env = "LIC" }\n' \
+         'secret = { env = "SEC" }\n'
+
+
+def test_typed_settings_are_read_as_their_type(registry) -> None:
+    from decimal import Decimal
+
+    conn = parse_connection(ACOMBA + "task_timeout = 90\ntask_poll_interval = 0.5\n",
+                            registry, name="a.toml", environ=ENV)
+    assert (conn.settings["task_timeout"], conn.settings["task_poll_interval"]) == (
+        90, Decimal("0.5"))
+    from_env = parse_connection(ACOMBA + 'task_timeout = { env = "WAIT" }\n', registry,
+                                name="a.toml", environ={**ENV, "WAIT": " 120 "})
+    assert from_env.settings["task_timeout"] == 120
+    client = parse_connection(ACOMBA + "task_timeout = 7\ntask_poll_interval = 0.25\n",
+                              registry, name="a.toml", environ=ENV).client()
+    try:
+        assert (client.poll_timeout, client.poll_interval) == (7.0, 0.25)
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("line, message", [
+    ('task_timeout = "soon"', "a.toml:6: task_timeout must be a whole number, got 'soon'"),
+    ("task_timeout = 1.5", "a.toml:6: task_timeout must be a whole number, got 1.5"),
+    ("task_timeout = true", "a.toml:6: task_timeout must be a whole number, got True"),
+    ('task_poll_interval = "vite"',
+     "a.toml:6: task_poll_interval must be a number, got 'vite'"),
+    ('task_poll_interval = "nan"', "a.toml:6: task_poll_interval must be a number, got 'nan'"),
+    ('task_timeout = { env = "WAIT" }',
+     "a.toml:6: task_timeout must be a whole number, got 'one minute' (from $WAIT)"),
+])
+def test_a_setting_of_the_wrong_type_is_refused_at_its_line(registry, line, message) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_connection(ACOMBA + line + "\n", registry, name="a.toml",
+                         environ={**ENV, "WAIT": "one minute"})
+    assert str(info.value) == message

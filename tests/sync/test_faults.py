@@ -247,3 +247,57 @@ def test_quickbooks_target_under_apply_then_5xx(world_factory):
         assert target.stats.applied_failed > 0
     finally:
         server.stop()
+
+
+def test_a_task_still_pending_when_the_wait_runs_out_is_uncertain_and_never_resent(
+        world_factory):
+    """ERP Connector accepted each create as a task and had not finished it when the
+    connection's task_timeout ran out: the task may still be applied, so the first run sends
+    each invoice once, records it uncertain (not failed, not resent), and the run after the
+    ERP finished its tasks finds each by its number and adopts it: each invoice once."""
+    from sync.sync_helpers import CountingWrites
+
+    from passeur.sandbox import serve_in_thread
+    from passeur_erpconnector.sandbox import create_app
+
+    world = world_factory(seed=3, http=FAST_HTTP)
+    target = create_app(licence="lic", secret="sec", erp="quickbooks", today="2024-06-01",
+                        pending_polls=1000)
+    target.state.catalogue = world.erp.app.state.catalogue
+    counted = CountingWrites(target)
+    server = serve_in_thread(counted)
+    try:
+        (world.folder / "qb.toml").write_text(
+            (world.folder / "acomba.toml").read_text("utf-8").replace(
+                world.erp.server.base_url, server.base_url).replace(
+                'system = "acomba"', 'system = "quickbooks"').replace(
+                "[settings]\n", "[settings]\ntask_timeout = 1\ntask_poll_interval = 0.2\n"),
+            encoding="utf-8")
+        (world.folder / "sync.toml").write_text(
+            'store = "state.db"\n[source]\nconnection = "acomba.toml"\nname = "a"\n'
+            '[target]\nconnection = "qb.toml"\nname = "qb"\n', encoding="utf-8")
+        source = sorted(world.erp.app.state.invoices)
+        first = world.run()
+        invoices = {e.source_id: e for e in first.entries if e.doctype == "invoice"}
+        assert sorted(invoices) == source
+        assert {e.outcome for e in invoices.values()} == {"uncertain"}
+        entry = invoices[source[0]]
+        assert "was still not completed after 1 s" in entry.message
+        assert entry.message.endswith("not found by its key yet, so not sent again: the next "
+                                      "run looks it up before writing")
+        assert not first.ok
+        assert counted.writes == len(source)  # one POST each, no resend
+        assert target.state.invoices == {}
+        for task_id, task in list(target.state.tasks.items()):  # the ERP finishes its work
+            task["polls_left"] = 0
+            target.state.poll(task_id)
+        second = world.run()
+        assert second.ok, [(e.source_id, e.outcome, e.message) for e in second.entries]
+        assert counted.writes == len(source)  # found and bound, not written again
+        assert sorted(target.state.invoices) == source
+        again = {e.source_id: e for e in second.entries if e.doctype == "invoice"}
+        assert sorted(again) == source
+        assert {(e.outcome, e.message) for e in again.values()} == {
+            ("unchanged", "adopted: already in the target")}
+    finally:
+        server.stop()

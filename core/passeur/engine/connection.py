@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,7 +48,7 @@ from passeur.errors import InputError, UsageError
 from passeur.http import HttpSettings, RetryPolicy
 from passeur.plugins import Registry
 from passeur.redaction import register_secrets
-from passeur.schema import SystemSpec
+from passeur.schema import ConfigField, FieldType, SystemSpec
 from passeur.suggest import did_you_mean
 from passeur.tomltext import load_toml
 
@@ -108,6 +109,31 @@ def _number(name: str, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise UsageError(f"{name}: [http] {key} must be a positive number, got {value!r}")
     return float(value)
+
+
+def _typed(where: str, key: str, field: ConfigField, value: Any, variable: str | None) -> Any:
+    """A setting's value as its field declares it (a whole number, a Decimal; an enum is a
+    variant, checked below), or a UsageError at the file and line: a client would otherwise
+    meet the wrong type deep in a run. A value from an environment variable is text."""
+    given = f"{value!r}" + (f" (from {variable})" if variable else "")
+    kind = field.type
+    if kind is FieldType.INTEGER:
+        if isinstance(value, str) and variable and re.fullmatch(r"[+-]?\d+", value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UsageError(f"{where}: {key} must be a whole number, got {given}")
+        return value
+    if kind is FieldType.DECIMAL:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise UsageError(f"{where}: {key} must be a number, got {given}")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise UsageError(f"{where}: {key} must be a number, got {given}") from None
+        if not number.is_finite():
+            raise UsageError(f"{where}: {key} must be a number, got {given}")
+        return number
+    return value
 
 
 #: Requests per second for one account when the connection file does not say (the
@@ -175,14 +201,14 @@ def parse_connection(text: str, registry: Registry, *, name: str = "<connection>
             if variable not in env or env[variable] == "":
                 raise UsageError(f"{where}: environment variable {variable} (for {key}) is "
                                  "not set")
-            settings[key] = env[variable]
+            settings[key] = _typed(where, key, field, env[variable], f"${variable}")
         elif secret:
             suggestion = f"{spec.name}_{key}".upper()
             raise UsageError(f"{where}: {key} is a secret and must not be written in the file "
                              f'in clear; write {key} = {{ env = "{suggestion}" }} and set '
                              f"{suggestion} in the environment")
         else:
-            settings[key] = value
+            settings[key] = _typed(where, key, field, value, None)
         if secret:
             secrets.add(key)
         _refuse_url_credentials(where, key, settings[key])

@@ -100,7 +100,15 @@ class Conflict(_Classified):
 
 class Uncertain(_Classified):
     """A write whose outcome is unknown: it may have been applied. Never retried blindly;
-    look the document up (by its natural key) before trying again."""
+    look the document up (by its natural key) before trying again.
+
+    `still_running` says the system accepted the write and may still apply it (a task
+    still pending when the wait ran out): a lookup that does not find it proves nothing
+    yet, so the write must not be sent again in the same run."""
+
+    def __init__(self, message: str, *, still_running: bool = False, **kw: Any) -> None:
+        self.still_running = still_running
+        super().__init__(message, **kw)
 
 
 class UnexpectedResponse(_Classified):

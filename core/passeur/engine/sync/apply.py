@@ -383,6 +383,10 @@ class Applier:
                     raise _Outcome("uncertain", f"{exc}; the lookup by key failed too: the "
                                    "next run looks again before writing",
                                    type(exc).__name__) from None
+                elif exc.still_running:  # accepted and not done: a resend could be a copy
+                    raise _Outcome("uncertain", f"{exc}; not found by its key yet, so not "
+                                   "sent again: the next run looks it up before writing",
+                                   type(exc).__name__) from None
                 elif sent < self.attempts:
                     store.close_intent(intent_key, "pending", message="not found; resent")
                     continue
