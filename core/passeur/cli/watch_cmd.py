@@ -35,11 +35,17 @@ under it stops it (exit 1). Each run prints one line; `passeur status` shows the
 is ok (exit 0) when every entry succeeded or was skipped on purpose with its reason (a
 journal not activated); a failed, uncertain or deferred entry makes it exit 1.
 
+--distributed: each due run is enqueued for `passeur worker` processes, as `passeur sync
+--distributed` does, instead of run here (needs a postgresql:// store; docs/scale.md); the
+line says the run id, and `passeur runs` shows how it ends. A run is not enqueued while the
+last one still holds the sync file's lock (waiting for a worker, or running).
+
 \b
 Examples:
   passeur watch codabox-to-clearfacts.toml
   passeur watch acomba-to-vf.toml --every 15m --jitter 1m
   */5 * * * * passeur watch acomba-to-vf.toml --once     # from cron, same schedule
+  passeur watch acomba-to-vf.toml --distributed          # runs on the workers' queue
 """)
 @click.argument("sync_path", metavar="SYNCFILE", type=click.Path(dir_okay=False))
 @click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
@@ -49,10 +55,14 @@ Examples:
 @click.option("--jitter", default=None, metavar="DURATION",
               help="Up to this much added to each interval at random.")
 @click.option("--once", is_flag=True, help="Run once if due, else say when, and exit.")
+@click.option("--distributed", is_flag=True,
+              help="Enqueue each due run for `passeur worker` processes instead of running "
+              "it here (needs a postgresql:// store; docs/scale.md).")
 @click.pass_context
 @handle_errors
 def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
-                  every: str | None, jitter: str | None, once: bool) -> None:
+                  every: str | None, jitter: str | None, once: bool,
+                  distributed: bool) -> None:
     from passeur.cli.sync_cmd import _flow_of
     from passeur.engine.sync.flows import FlowContext
     from passeur.ops.watch import StoreGone, WatcherBusy, minimum_interval, schedule_for, watch
@@ -60,6 +70,10 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
 
     registry = registry_of(ctx)
     spec, flow = _flow_of(registry, sync_path, False)
+    if distributed:
+        from passeur.engine.distributed import distributed_store
+
+        store_path = distributed_store(registry, sync_path, store_path)
     store = open_store(store_path or spec.store)
     flow_ctx = FlowContext(spec, registry, store)
 
@@ -69,6 +83,10 @@ def watch_command(ctx: click.Context, sync_path: str, store_path: str | None,
     async def run_once() -> Any:
         # The sync file is read again for each run: an edit (a journal activated) counts
         # from the next run, and a file made invalid is a failed run that says why.
+        if distributed:
+            from passeur.engine.distributed import enqueue_sync_async
+
+            return await enqueue_sync_async(registry, sync_path, store_url=store_path)
         fresh, fresh_flow = _flow_of(registry, sync_path, False)
         return await fresh_flow.run(FlowContext(fresh, registry, store), fresh.options,
                                     mode="watch", replay=False, full=False, since=None,

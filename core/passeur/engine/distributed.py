@@ -44,7 +44,8 @@ from passeur.http.call import dumps_json, loads_json
 from passeur.http.ratelimit import share_budgets
 from passeur.state import Run, Store, is_store_url, open_store
 
-__all__ = ["QUEUE", "StoreBudget", "enqueue_sync", "run_worker"]
+__all__ = ["QUEUE", "StoreBudget", "distributed_store", "enqueue_sync", "enqueue_sync_async",
+           "run_worker"]
 
 logger = logging.getLogger("passeur.distributed")
 
@@ -120,18 +121,32 @@ def enqueue_sync(registry: Any, sync_path: str, *, store_url: str | None = None,
     """Start a distributed run of a sync file: its run (and lock) in the store, its plan
     task on the queue. The workers do the rest; the run closes when its last item is on
     the ledger."""
+    return asyncio.run(enqueue_sync_async(registry, sync_path, store_url=store_url,
+                                          full=full, since=since))
+
+
+def distributed_store(registry: Any, sync_path: str, store_url: str | None = None) -> str:
+    """The postgresql:// store URL a distributed run of the sync file uses; a UsageError
+    saying why when it cannot run distributed (another flow, an SQLite store)."""
     spec = load_sync_file(sync_path, registry)
     if spec.flow != "documents":
         raise UsageError(f"{spec.path}: flow {spec.flow!r} runs inline only; a distributed "
                          "run runs the documents flow (docs/scale.md)")
-    url = _require_server(store_url or spec.store, f"{spec.path}: a distributed run")
+    return _require_server(store_url or spec.store, f"{spec.path}: a distributed run")
+
+
+async def enqueue_sync_async(registry: Any, sync_path: str, *, store_url: str | None = None,
+                             full: bool = False, since: datetime.date | None = None) -> Run:
+    """`enqueue_sync` from a running event loop (`passeur watch --distributed`)."""
+    spec = load_sync_file(sync_path, registry)
+    url = distributed_store(registry, sync_path, store_url)
     with open_store(url) as store:
         run = store.start_run(str(spec.path), "distributed", ttl=LOCK_TTL)
         try:
             _install_queue(url)
-            asyncio.run(_defer(url, "passeur.plan", {
+            await _defer(url, "passeur.plan", {
                 "run_id": run.run_id, "sync": str(Path(spec.path).resolve()),
-                "full": full, "since": since.isoformat() if since else None}))
+                "full": full, "since": since.isoformat() if since else None})
         except BaseException:
             store.finish_run(run.run_id, "aborted", {})
             raise

@@ -31,7 +31,7 @@ from passeur.engine.sync.flows import FlowContext, SyncFlow, poll_interval
 from passeur.engine.sync.syncfile import parse_duration
 from passeur.errors import PasseurError, UsageError
 from passeur.redaction import redact_text
-from passeur.state import Store, StoreLocked, WatchState
+from passeur.state import Run, Store, StoreLocked, WatchState
 
 __all__ = ["DEFAULT_EVERY", "Schedule", "StoreGone", "WatcherBusy", "due_time", "run_status",
            "schedule_for", "watch"]
@@ -227,8 +227,13 @@ class _Watcher:
         self.running = asyncio.ensure_future(self.run_once())
         try:
             report = await self.running
-            status = run_status(report)
-            line = f"run {report.run.run_id}: {_summary(report)}"
+            if isinstance(report, Run):  # --distributed: on the queue, for the workers
+                status = "enqueued"
+                line = (f"run {report.run_id} enqueued; the workers run it (passeur runs "
+                        f"show {report.run_id})")
+            else:
+                status = run_status(report)
+                line = f"run {report.run.run_id}: {_summary(report)}"
         except asyncio.CancelledError:
             status, line = "aborted", "run aborted (stopped): what it did is in the ledger"
         except StoreLocked as exc:
@@ -282,7 +287,7 @@ class _Watcher:
                         break
                 self.check_store()
                 status = await self.tick()
-                code = 0 if status == "ok" else 1
+                code = 0 if status in ("ok", "enqueued") else 1
                 if once or status == "aborted":
                     break
             return code

@@ -172,7 +172,7 @@ class WatchState:
     next_due: float
     interval: float  # seconds between runs, as last decided (poll interval included)
     last_poll: str | None = None  # when the last run started
-    last_status: str | None = None  # ok / failed / aborted / error / locked
+    last_status: str | None = None  # ok / failed / aborted / error / locked / enqueued
     last_error: str | None = None
     watcher: str | None = None  # "process P on HOST since T"
 
