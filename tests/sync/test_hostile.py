@@ -112,3 +112,69 @@ def test_forty_invoices_sharing_one_reference_are_forty_invoices(world_factory):
     oids = [i["oid"] for i in world.vf.app.state.invoices]
     assert len(oids) == len(set(oids)) == 40
     assert sorted(oids) == sorted(f"passeur:acomba:{n}" for n in world.erp.app.state.invoices)
+
+
+class DenyWhileOneIsInFlight:
+    """ASGI proxy: the first invoice create is applied by the sandbox and its answer held
+    `hold` seconds; every invoice create after it is answered 401 at once."""
+
+    def __init__(self, app: Any, hold: float = 0.6) -> None:
+        self.app, self.hold, self.creates = app, hold, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        import asyncio
+
+        if not (scope.get("type") == "http" and scope["method"] == "POST"
+                and scope["path"] == "/invoices.json"):
+            await self.app(scope, receive, send)
+            return
+        self.creates += 1
+        if self.creates > 1:
+            await send({"type": "http.response.start", "status": 401,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": b'{"error": "unauthorized"}'})
+            return
+        held: list[Any] = []
+
+        async def keep(message: Any) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, keep)
+        await asyncio.sleep(self.hold)
+        for message in held:
+            await send(message)
+
+
+def test_a_write_in_flight_when_a_401_stops_the_run_is_recorded_as_it_ended(world_factory):
+    """The first invoice create was applied and its answer still on its way when a second
+    create got a 401: that create was cancelled and recorded "not attempted" while the target
+    held it. Writes under way now end as they end: it is recorded created, bound to the id
+    the target shows, and only the writes never started are "not attempted"."""
+    from passeur.sandbox import serve_in_thread
+
+    world = world_factory(seed=12)
+    proxy = DenyWhileOneIsInFlight(world.vf.app)
+    server = serve_in_thread(proxy)
+    (world.folder / "vf.toml").write_text(
+        (world.folder / "vf.toml").read_text("utf-8").replace(world.vf.server.base_url,
+                                                              server.base_url),
+        encoding="utf-8")
+    try:
+        with pytest.raises(AuthError):
+            world.run()
+    finally:
+        server.stop()
+    assert proxy.creates > 1  # the 401 came while the first create was held
+    with world.store() as store:
+        entries = store.ledger(store.runs()[0].run_id)
+    invoices = [e for e in entries if e.doctype == "invoice"]
+    assert sorted(e.source_id for e in invoices) == sorted(world.erp.app.state.invoices)
+    held = {str(i["id"]) for i in world.vf.app.state.invoices}
+    assert len(held) == 1
+    created = [e for e in invoices if e.outcome == "created"]
+    assert [e.target_id for e in created] == sorted(held)
+    others = {e.message.split(":")[0] for e in invoices if e not in created}
+    assert others <= {"not attempted", "refused by vosfactures (401 on POST /invoices.json)"}

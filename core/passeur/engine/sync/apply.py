@@ -102,6 +102,7 @@ class Applier:
         self.documents: set[str] = set()  # the keys of the documents submitted
         self.tasks: list[asyncio.Future[None]] = []
         self.waiting = 0  # submitted, not yet writing
+        self.writing: set[int] = set()  # id() of the items past the gate, not yet done
         self.moved = asyncio.Event()  # an item started or finished
 
     def submit(self, item: PlanItem) -> None:
@@ -134,8 +135,10 @@ class Applier:
             async with self.gate:
                 self.waiting, started = self.waiting - 1, True
                 self.moved.set()
+                self.writing.add(id(item))
                 await self.one(item)
         finally:
+            self.writing.discard(id(item))
             if not started:
                 self.waiting -= 1
             self.moved.set()
@@ -143,13 +146,16 @@ class Applier:
                 self.ready[item.key].set()
 
     async def drain(self) -> list[LedgerEntry]:
-        """Wait for every submitted item; a refused credential stops the others, and each
-        item not attempted is recorded as failed."""
+        """Wait for every submitted item; a refused credential stops those not started,
+        each recorded as failed (not attempted). Those already writing are waited for and
+        recorded by what happened to them: cancelled, a write that reached the target
+        would be recorded "not attempted"."""
         try:
             await asyncio.gather(*self.tasks)
         except AuthError as exc:
-            for task in self.tasks:
-                task.cancel()
+            for task, item in zip(self.tasks, self.submitted, strict=True):
+                if id(item) not in self.writing:  # a write under way ends as it ends: it
+                    task.cancel()                 # may have been sent, and applied
             await asyncio.gather(*self.tasks, return_exceptions=True)
             recorded = {(e.doctype, e.source_id) for e in self.entries}
             for item in self.submitted:
