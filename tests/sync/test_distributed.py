@@ -158,6 +158,29 @@ def test_a_distributed_run_needs_a_server_store(world_factory: Any) -> None:
     assert "passeur worker needs a postgresql:// store" in result.stderr
 
 
+def test_the_sync_files_distributed_setting_enqueues_and_inline_overrides_it(
+        world_factory: Any) -> None:
+    world = world_factory(seed=3)
+    text = world.sync_file.read_text("utf-8")
+    world.sync_file.write_text("distributed = true\n" + text, encoding="utf-8")
+    result = world.cli("sync", "sync.toml")  # the file says: on the queue
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.replace("\n", " ").split() == (
+        f"error: {world.sync_file}: a distributed run needs a postgresql:// store (the "
+        "queue lives in its database), not state.db: set `store = "
+        '"postgresql://..."` in the sync file, --store or PASSEUR_STORE (docs/scale.md); or '
+        "run it here with --inline (distributed = true at sync.toml:1)").split()
+    result = world.cli("sync", "sync.toml", "--inline", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "finished" and data["ok"] is True
+    assert sorted(r["source_id"] for r in data["records"] if r["doctype"] == "invoice") == \
+        sorted(world.erp.app.state.invoices)  # written here, by this process
+    held_once(world)
+    with world.store() as store:
+        assert [r.mode for r in store.runs()] == ["sync"]
+
+
 @pytest.mark.parametrize("flag", ["--replay"])
 def test_replay_is_inline_only(world_factory: Any, flag: str) -> None:
     world = world_factory(seed=1)

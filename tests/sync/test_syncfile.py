@@ -138,3 +138,38 @@ def test_runs_and_bindings_read_the_store_without_the_connection_secrets(
                  ["bindings", "list", "--sync", str(sync), "--json"]):
         result = runner.invoke(cli, args, obj=State(load_registry()))
         assert (result.exit_code, result.output.strip()) == (0, "[]"), result.output
+
+
+def test_distributed_is_a_setting_the_command_line_overrides(tmp_path: Path) -> None:
+    from passeur.engine.sync.syncfile import runs_distributed
+
+    plain = load(tmp_path, BASE)
+    assert (plain.distributed, plain.distributed_at) == (False, None)
+    queued = load(tmp_path, 'name = "x"\ndistributed = true\n' + BASE)
+    assert (queued.distributed, queued.distributed_at) == (True, f"{tmp_path / 's.toml'}:2")
+    stated_off = load(tmp_path, "distributed = false\n" + BASE)
+    assert (stated_off.distributed, stated_off.distributed_at) == (
+        False, f"{tmp_path / 's.toml'}:1")
+    # None: no --distributed nor --inline on the command line, the file decides
+    assert [runs_distributed(spec, flag) for spec in (plain, queued, stated_off)
+            for flag in (None, True, False)] == [False, True, False, True, True, False,
+                                                 False, True, False]
+
+
+@pytest.mark.parametrize("value", ['"yes"', "1", '"true"', "[true]"])
+def test_a_distributed_setting_that_is_not_a_boolean_is_refused_at_its_line(
+        tmp_path: Path, value: str) -> None:
+    shown = {'"yes"': "'yes'", "1": "1", '"true"': "'true'", "[true]": "[True]"}[value]
+    with pytest.raises(UsageError) as caught:
+        load(tmp_path, f'name = "x"\ndistributed = {value}\n' + BASE)
+    assert str(caught.value) == (
+        f"{tmp_path / 's.toml'}:2: distributed must be true (enqueue each run for `passeur "
+        "worker`) or false (run it in the process that starts it), got " + shown)
+
+
+def test_a_flow_that_runs_inline_only_refuses_the_distributed_setting(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        load(tmp_path, 'flow = "src-documents"\ndistributed = false\n' + BASE)
+    assert str(caught.value) == (
+        f"{tmp_path / 's.toml'}:2: flow 'src-documents' runs inline only (distributed runs "
+        "are of the documents flow, docs/scale.md); remove `distributed`")

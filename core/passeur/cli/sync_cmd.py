@@ -214,29 +214,36 @@ Examples:
   passeur sync acomba-to-vf.toml --full --json > run.json
   passeur sync acomba-to-vf.toml --since 2024-01-01
   passeur sync acomba-to-vf.toml --distributed   # on the workers' queue
+  passeur sync acomba-to-vf.toml --inline        # here, whatever the file's
+                                                 # `distributed = true` says
 """)
 @click.argument("sync_path", metavar="SYNCFILE", type=click.Path(dir_okay=False))
 @_store_option
 @_read_options
 @_replay_option
-@click.option("--distributed", is_flag=True,
-              help="Enqueue the run for `passeur worker` processes instead of running it "
-              "here, and print its run id (needs a postgresql:// store; docs/scale.md).")
+@click.option("--distributed/--inline", default=None,
+              help="--distributed enqueues the run for `passeur worker` processes instead "
+              "of running it here, and prints its run id (needs a postgresql:// store; "
+              "docs/scale.md); --inline runs it here. Without either, the sync file's "
+              "`distributed = true|false` decides (default: inline).")
 @click.option("--all", "show_all", is_flag=True, help="List unchanged records too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run and every record as JSON.")
 @live_options
 @click.pass_context
 @handle_errors
 def sync_command(ctx: click.Context, sync_path: str, store_path: str | None, full: bool,
-                 since: datetime.datetime | None, replay: bool, distributed: bool,
+                 since: datetime.datetime | None, replay: bool, distributed: bool | None,
                  show_all: bool, as_json: bool) -> None:
-    if distributed:
+    from passeur.engine.sync.syncfile import runs_distributed
+
+    if distributed and replay:
+        raise UsageError("--replay runs inline only; leave out --distributed")
+    spec, _ = _flow_of(registry_of(ctx), sync_path, replay)
+    if runs_distributed(spec, distributed):
         from passeur.engine.distributed import enqueue_sync
 
-        if replay:
-            raise UsageError("--replay runs inline only; leave out --distributed")
         run = enqueue_sync(registry_of(ctx), sync_path, store_url=store_path, full=full,
-                           since=since.date() if since else None)
+                           since=since.date() if since else None, spec=spec)
         if as_json:
             print_json({"run": run.run_id, "status": run.status, "distributed": True})
         else:

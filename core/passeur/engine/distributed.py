@@ -38,7 +38,7 @@ from passeur.engine.sync.apply import Applier
 from passeur.engine.sync.context import SyncContext, open_context
 from passeur.engine.sync.plan import Plan, PlanItem, make_plan
 from passeur.engine.sync.run import move_cursors, summarise
-from passeur.engine.sync.syncfile import load_sync_file
+from passeur.engine.sync.syncfile import SyncSpec, load_sync_file
 from passeur.errors import UsageError
 from passeur.http.call import dumps_json, loads_json
 from passeur.http.ratelimit import share_budgets
@@ -71,12 +71,12 @@ class StoreBudget:
         self.store.take_slot(self.account, self.rate, self.burst, pause=seconds)
 
 
-def _require_server(url: str | os.PathLike[str] | None, what: str) -> str:
+def _require_server(url: str | os.PathLike[str] | None, what: str, hint: str = "") -> str:
     if url is None or not is_store_url(str(url)):
         raise UsageError(f"{what} needs a postgresql:// store (the queue lives in its "
                          f"database), not {url or 'the SQLite file beside the sync file'}: "
                          "set `store = \"postgresql://...\"` in the sync file, --store or "
-                         "PASSEUR_STORE (docs/scale.md)")
+                         f"PASSEUR_STORE (docs/scale.md){hint}")
     return str(url)
 
 
@@ -117,29 +117,34 @@ def _app(url: str) -> Any:
 
 
 def enqueue_sync(registry: Any, sync_path: str, *, store_url: str | None = None,
-                 full: bool = False, since: datetime.date | None = None) -> Run:
-    """Start a distributed run of a sync file: its run (and lock) in the store, its plan
-    task on the queue. The workers do the rest; the run closes when its last item is on
-    the ledger."""
+                 full: bool = False, since: datetime.date | None = None,
+                 spec: SyncSpec | None = None) -> Run:
+    """Start a distributed run of a sync file (`spec`, when the caller has read it
+    already): its run (and lock) in the store, its plan task on the queue. The workers do
+    the rest; the run closes when its last item is on the ledger."""
     return asyncio.run(enqueue_sync_async(registry, sync_path, store_url=store_url,
-                                          full=full, since=since))
+                                          full=full, since=since, spec=spec))
 
 
-def distributed_store(registry: Any, sync_path: str, store_url: str | None = None) -> str:
+def distributed_store(registry: Any, sync_path: str, store_url: str | None = None,
+                      spec: SyncSpec | None = None) -> str:
     """The postgresql:// store URL a distributed run of the sync file uses; a UsageError
     saying why when it cannot run distributed (another flow, an SQLite store)."""
-    spec = load_sync_file(sync_path, registry)
+    spec = spec or load_sync_file(sync_path, registry)
     if spec.flow != "documents":
         raise UsageError(f"{spec.path}: flow {spec.flow!r} runs inline only; a distributed "
                          "run runs the documents flow (docs/scale.md)")
-    return _require_server(store_url or spec.store, f"{spec.path}: a distributed run")
+    hint = (f"; or run it here with --inline (distributed = true at {spec.distributed_at})"
+            if spec.distributed_at and spec.distributed else "")
+    return _require_server(store_url or spec.store, f"{spec.path}: a distributed run", hint)
 
 
 async def enqueue_sync_async(registry: Any, sync_path: str, *, store_url: str | None = None,
-                             full: bool = False, since: datetime.date | None = None) -> Run:
+                             full: bool = False, since: datetime.date | None = None,
+                             spec: SyncSpec | None = None) -> Run:
     """`enqueue_sync` from a running event loop (`passeur watch --distributed`)."""
-    spec = load_sync_file(sync_path, registry)
-    url = distributed_store(registry, sync_path, store_url)
+    spec = spec or load_sync_file(sync_path, registry)
+    url = distributed_store(registry, sync_path, store_url, spec=spec)
     with open_store(url) as store:
         run = store.start_run(str(spec.path), "distributed", ttl=LOCK_TTL)
         try:

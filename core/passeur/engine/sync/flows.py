@@ -344,6 +344,10 @@ def load_flow_spec(reader: Any, data: Mapping[str, Any], registry: Registry,
 
     file: Path = reader.path
     known = COMMON_KEYS + flow.keys
+    if "distributed" in data and "distributed" not in known:
+        raise UsageError(f"{reader.where('distributed')}: flow {flow.name!r} runs inline "
+                         "only (distributed runs are of the documents flow, docs/scale.md); "
+                         "remove `distributed`")
     for key in data:
         if key not in known:
             raise UsageError(f"{reader.where(key)}: unknown key {key!r}"

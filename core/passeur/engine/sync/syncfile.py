@@ -25,10 +25,10 @@ from passeur.plugins import Registry
 from passeur.suggest import did_you_mean
 from passeur.tomltext import load_toml
 
-__all__ = ["Side", "SyncSpec", "load_sync_file", "parse_duration"]
+__all__ = ["Side", "SyncSpec", "load_sync_file", "parse_duration", "runs_distributed"]
 
-_TOP = ("name", "store", "flow", "doctypes", "source", "target", "mapping", "match", "policy",
-        "read", "schedule")
+_TOP = ("name", "store", "distributed", "flow", "doctypes", "source", "target", "mapping",
+        "match", "policy", "read", "schedule")
 _SIDE = ("connection", "name", "system", "settings", "http", "seller", "payment_terms")
 _MAPPING = ("route", "file")
 _POLICY = {"on_issue": ("ignore", "warn", "error"),
@@ -67,6 +67,8 @@ class SyncSpec:
     schedule: str | None
     flow: str = "documents"  # the pipeline it runs (engine/sync/flows.py)
     options: Any = None  # what that flow's parse made of its own keys
+    distributed: bool = False  # `distributed = true`: a run goes on the workers' queue
+    distributed_at: str | None = None  # file:line of that setting, for refusals naming it
 
     @property
     def issue_policy(self) -> IssuePolicy:
@@ -218,6 +220,26 @@ def _store_target(reader: _Reader, file: Path, data: Mapping[str, Any],
     return value
 
 
+def runs_distributed(spec: SyncSpec, flag: bool | None = None) -> bool:
+    """Whether a run of this sync file is enqueued for `passeur worker` rather than run in
+    this process: the command line's choice (`--distributed` True, `--inline` False) over
+    the file's `distributed` setting. Every command that starts runs asks this one place."""
+    return spec.distributed if flag is None else flag
+
+
+def _distributed_setting(reader: _Reader, data: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """The file's `distributed = true|false` and where it is written (None when absent)."""
+    if "distributed" not in data:
+        return False, None
+    where = reader.where("distributed")
+    value = data["distributed"]
+    if not isinstance(value, bool):
+        raise UsageError(f"{where}: distributed must be true (enqueue each run for `passeur "
+                         "worker`) or false (run it in the process that starts it), got "
+                         f"{value!r}")
+    return value, where
+
+
 def sync_file_store(path: str | Path, registry: Registry, *,
                     environ: Mapping[str, str] | None = None) -> Path | str:
     """Only the store of a sync file: `runs` and `bindings` read the store, so they need no
@@ -334,8 +356,10 @@ def load_sync_file(path: str | Path, registry: Registry, *,
     schedule_table = reader.table(data, "schedule", _SCHEDULE, "[schedule] has")
     schedule = schedule_table.get("every") or schedule_table.get("cron")
     store = _store_target(reader, file, data, os.environ if environ is None else environ)
+    distributed, distributed_at = _distributed_setting(reader, data)
     return SyncSpec(path=file.resolve(), name=str(data.get("name") or file.stem),
                     store=store, doctypes=tuple(doctypes), source=source, target=target,
                     mapping=mapping, match=match, policy=policy, look_back=look_back,
                     since=since, concurrency=concurrency,
-                    schedule=None if schedule is None else str(schedule))
+                    schedule=None if schedule is None else str(schedule),
+                    distributed=distributed, distributed_at=distributed_at)
