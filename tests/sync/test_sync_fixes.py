@@ -143,3 +143,40 @@ def test_a_cancelled_invoice_is_never_adopted(world_factory):
         "`passeur bindings relink`")
     assert {e.outcome for s, e in by_id.items() if s != source_id} == {"unchanged"}
     assert len(state.invoices) == count
+
+
+def test_a_401_while_listing_either_side_names_that_connection(world_factory):
+    """A 401 before any write (the target's listing, the source's reading) stopped the run
+    with the bare request ("GET http://...: HTTP 401: unauthorized"): it now names the
+    connection file and the setting to fix, like a refused write."""
+    import os
+    import subprocess
+    import sys
+
+    from sync.sync_helpers import ENV
+    from sync.test_hostile import _hostile_world
+
+    world, _, server = _hostile_world(world_factory, seed=3, deny_after=0)
+    try:
+        done = world.cli("sync", "sync.toml")
+    finally:
+        server.stop()
+    assert done.returncode == 4
+    assert done.stderr.strip() == (
+        "error: vf.toml refused the credentials (401): unauthorized; check api_token in "
+        "vf.toml (its value comes from the environment variable SYNC_VF_TOKEN)")
+    assert len(world.vf.app.state.invoices) == 0
+
+    other = world_factory(seed=3)
+    done = subprocess.run([sys.executable, "-m", "passeur", "sync", "sync.toml"],
+                          capture_output=True, text=True, cwd=other.folder, timeout=120,
+                          env={**os.environ, **ENV, "SYNC_ACOMBA_SECRET": "wrong",
+                               "COLUMNS": "200"})
+    assert done.returncode == 4
+    message = done.stderr.strip()
+    assert message.startswith("error: acomba.toml refused the credentials (401): "), message
+    assert message.endswith("; check licence in acomba.toml (its value comes from the "
+                            "environment variable SYNC_ACOMBA_LICENCE) and secret in "
+                            "acomba.toml (its value comes from the environment variable "
+                            "SYNC_ACOMBA_SECRET)"), message
+    assert len(other.vf.app.state.invoices) == 0

@@ -12,10 +12,7 @@ of everything it touched.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import tomllib
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +20,7 @@ from passeur.engine.sync.adapter import Stored
 from passeur.engine.sync.compare import content_hash, diff
 from passeur.engine.sync.context import Event, SyncContext
 from passeur.engine.sync.plan import Plan, PlanItem, reissue_keys
+from passeur.engine.sync.refusal import credentials_refused
 from passeur.errors import PasseurError, TransportError
 from passeur.http import AuthError, Conflict, Retryable, Uncertain, ValidationError
 from passeur.issues import Issue, Level
@@ -34,29 +32,6 @@ OUTCOME_OF = {"unchanged": "unchanged", "skip": "skipped", "defer": "deferred",
               "fail": "failed", "conflict": "conflict"}
 _UNKNOWN = object()  # a lookup that could not be made
 WRITES = ("create", "update", "reissue")  # the actions that call the target
-
-
-def credentials_refused(connection: Any, exc: AuthError) -> AuthError:
-    """The error a run stops with when a system refuses the credentials: which connection,
-    what the server said, and which settings to fix (and the environment variables they are
-    read from, where the connection file names them)."""
-    secrets = sorted(connection.secret_names)
-    variables: dict[str, str] = {}
-    with contextlib.suppress(OSError, ValueError):
-        settings = tomllib.loads(Path(connection.name).read_text("utf-8")).get("settings", {})
-        for key in secrets:
-            value = settings.get(key)
-            if isinstance(value, Mapping) and isinstance(value.get("env"), str):
-                variables[key] = value["env"]
-    status = f" ({exc.status})" if exc.status is not None else ""
-    name = Path(connection.name).name if variables else connection.name
-    fixes = [f"{key} in {name}" + (f" (its value comes from the environment variable "
-                                   f"{variables[key]})" if key in variables else "")
-             for key in secrets]
-    fix = ("; check " + " and ".join(fixes)) if fixes else "; check its credentials"
-    error = AuthError(f"{name} refused the credentials{status}: {exc.detail}{fix}")
-    error.method, error.url, error.status, error.body = exc.method, exc.url, exc.status, exc.body
-    return error
 
 
 class _Outcome(Exception):

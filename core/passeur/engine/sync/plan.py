@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import attrs
@@ -19,7 +19,9 @@ from passeur.engine.sync.adapter import Reference, SyncAdapter
 from passeur.engine.sync.compare import content_hash, diff
 from passeur.engine.sync.context import Event, SyncContext
 from passeur.engine.sync.match import Index
+from passeur.engine.sync.refusal import credentials_refused
 from passeur.errors import PasseurError, UsageError
+from passeur.http import AuthError
 from passeur.issues import Level
 
 __all__ = ["PLAN_VERSION", "Plan", "PlanItem", "idempotency_key", "make_plan",
@@ -358,7 +360,8 @@ class _Planner:
         self.start_listing(doctype)
         since_text = _since_text(ctx, doctype, full, since)
         count = 0
-        async for record in ctx.source.alist(doctype, since=since_text):
+        async for record in _read(ctx.source.alist(doctype, since=since_text),
+                                  ctx.spec.source.connection):
             changed = ctx.source.changed_at(doctype, record)
             if changed is not None and since_text is not None and changed < since_text:
                 continue  # a source that cannot filter: the cursor's job is done here
@@ -591,3 +594,17 @@ async def make_plan(ctx: SyncContext, *, full: bool = False,
     ordered = tuple(attrs.evolve(item, seq=n) for n, item in enumerate(refs + docs, 1))
     return Plan(str(ctx.spec.path), ctx.spec.name, ctx.spec.source.name,
                 ctx.spec.target.name, ctx.mapping_version, now, ordered)
+
+
+async def _read(records: AsyncIterator[dict[str, Any]],
+                connection: Any) -> AsyncIterator[dict[str, Any]]:
+    """The source's records; a refusal of its credentials names the source's connection
+    file (any other refusal during a plan is the target's: `run_plan` names it)."""
+    while True:
+        try:
+            record = await anext(records)
+        except StopAsyncIteration:
+            return
+        except AuthError as exc:
+            raise credentials_refused(connection, exc) from exc
+        yield record

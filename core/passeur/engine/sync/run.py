@@ -13,6 +13,8 @@ import attrs
 from passeur.engine.sync.apply import Applier
 from passeur.engine.sync.context import Event, SyncContext
 from passeur.engine.sync.plan import Plan, make_plan
+from passeur.engine.sync.refusal import credentials_refused, named
+from passeur.http import AuthError
 from passeur.state import OUTCOMES, SUCCESSES, Cursor, LedgerEntry, Run
 
 __all__ = ["RunReport", "move_cursors", "run_plan", "summarise"]
@@ -74,6 +76,12 @@ async def run_plan(ctx: SyncContext, *, mode: str = "sync", plan: Plan | None = 
             try:
                 plan = await make_plan(ctx, full=full, since=since, on_event=on_event,
                                        sink=applier.submit, pace=applier.room)
+            except AuthError as exc:  # the target's listing (the source's is named)
+                with contextlib.suppress(Exception):
+                    await applier.drain()
+                if named(exc):
+                    raise
+                raise credentials_refused(ctx.spec.target.connection, exc) from exc
             except Exception:
                 # what was already planned is finished and recorded, then the error stands
                 with contextlib.suppress(Exception):
