@@ -52,8 +52,8 @@ def compiler_fingerprint() -> str:
     return _source_fingerprint(_COMPILER_MODULES)
 
 
-_COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "codegen_expr.py", "compiled.py",
-                     "values.py", "loader.py", "cache.py")
+_COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "codegen_expr.py", "codegen_plain.py",
+                     "codegen_reads.py", "compiled.py", "values.py", "loader.py", "cache.py")
 
 
 def cache_key(parts: list[Any]) -> str:

@@ -97,10 +97,12 @@ class _Gen(ExprEmitter):
         self.indent += 1
         if self.explain:
             self.emit("_br = None; _df = False")
+        self.held_reads.rule_opened(len(self.lines), self.indent)
         return len(self.lines)
 
     def close_rule(self, index: int, start: int) -> None:
         self.indent -= 1
+        self.held_reads.rule_closed()
         if self.plain is not None and cannot_raise(self.lines[start:], self.plain):
             # no `try` needed (see passeur.dsl.codegen_plain): the body moves out of it
             del self.lines[start - 1]
@@ -381,6 +383,7 @@ class _Gen(ExprEmitter):
         self.emit("    continue")
         if forward and self.plain is not None:  # the item is a dict, its output a fresh one
             self.plain |= {item, out}
+            self.held_reads.scope_opened(self.indent, item)
         left_base = self.path_template(scope.path_left, each.left.parts) + item_template
         right_base = self.path_template(scope.path_right, each.right.parts) + item_template
         parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
@@ -407,6 +410,8 @@ class _Gen(ExprEmitter):
                           f"{orig_item})")
             self.emit(f"    try: _at = {item_site}; _left_out({item})")
             self.emit(f"    except Exception as _e: _fail(_e, {block.index}, _at, locals())")
+        if forward and self.plain is not None:
+            self.held_reads.scope_closed()
         self.indent -= 1
         if excluded is not None:
             self.emit(f"for _k, _x in sorted({excluded}, key=lambda _e: _e[0]): "
@@ -700,6 +705,7 @@ class _Gen(ExprEmitter):
             scope = Scope(src="src", out="out", orig="orig", path_left="", path_right="")
             signature = f"def {name}(src, out, orig, _issues, _strict, _tr):"
         self.plain = {"src", "out"} if direction == "forward" and not self.explain else None
+        self.held_reads.start(on=self.plain is not None)
         self.emit("_at = -1")
         if self.explain:
             self.emit("_br = None; _df = False")

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from passeur.dsl import ast
+from passeur.dsl.codegen_reads import HeldReads
 from passeur.dsl.ir import IRMapping
 
 __all__ = ["ExprEmitter", "Scope", "is_text_join", "scope_base"]
@@ -74,11 +75,13 @@ class ExprEmitter:
         self.table_index: dict[str, int] = {}
         self.written_into: list[frozenset[tuple[str, ...]]] = []  # per scope, innermost last
         self.let_vars: dict[int, str] = {}  # id of an ast.Let -> its local variable
+        self.held_reads = HeldReads()  # reads a later read of the same field reuses
 
     # -------------------------------------------------------------- emitting
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.indent + line)
+        self.held_reads.saw(line)
 
     def tmp(self, stem: str = "t") -> str:
         self.counter += 1
@@ -145,8 +148,12 @@ class ExprEmitter:
         """Emit the reads of a path from `var`; returns the variable holding the value."""
         target = self.tmp()
         first, *rest = parts
-        if root_is_dict:
+        held = self.held_reads.reusable(var, first) if root_is_dict else None
+        if held is not None:
+            self.emit(f"{target} = {held}")
+        elif root_is_dict:
             self.emit(f"{target} = {var}.get({first!r}, _A)")
+            self.held_reads.read(var, first, target, self.lines, self.indent)
         else:
             self.emit(f"{target} = _child({var}, {first!r})")
         for part in rest:

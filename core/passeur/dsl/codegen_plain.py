@@ -4,11 +4,13 @@ Every rule of a generated function runs inside `try: ... except Exception: _fail
 that one failing rule becomes an issue and the others still run. Entering and leaving that
 `try` is a measurable share of a plain copy (`NoFacture -> number`, a field of each line). A
 body built only from the lines below cannot raise: reads with `dict.get` from a variable
-known to be a dict, absent and null tests, writes of a read value or a constant into a
-variable known to be a dict (the forward output and each item object it builds are fresh
-dicts; the input document and each item of a block were tested to be dicts before). Such a
-body is emitted without the `try`; any other body keeps it. What a rule writes and which
-issues a document gets are the same either way: the dropped handler could never run.
+known to be a dict, absent and null tests, copies of one temporary into another (a field
+read again, from a first read that surely ran: passeur.dsl.codegen_reads), writes of a read
+value or a constant into a variable known to be a dict (the forward output and each item
+object it builds are fresh dicts; the input document and each item of a block were tested
+to be dicts before). Such a body is emitted without the `try`; any other body keeps it.
+What a rule writes and which issues a document gets are the same either way: the dropped
+handler could never run.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _MAKE_PARENT = re.compile(rf"if type\((_p\d+)\) is not dict: \1 = ({_VAR})\[{_KE
 _TEST = re.compile(r"if (_t\d+) is not _A:")
 _DEFAULT_TEST = re.compile(r"if (_t\d+) is _A or \1 is None:")
 _SET_CONST = re.compile(rf"(_t\d+) = {_CONST}")
+#: a field read again, copied from its first read (passeur.dsl.codegen_reads: assigned)
+_COPY = re.compile(r"_t\d+ = _t\d+")
 _WRITE = re.compile(rf"({_VAR})\[{_KEY}\] = (?:_t\d+|{_CONST})")
 
 
@@ -47,6 +51,7 @@ def cannot_raise(body: list[str], dicts: set[str]) -> bool:
             if m.group(1) not in known:
                 return False
         elif not (_READ_CHILD.fullmatch(line) or _TEST.fullmatch(line)
-                  or _DEFAULT_TEST.fullmatch(line) or _SET_CONST.fullmatch(line)):
+                  or _DEFAULT_TEST.fullmatch(line) or _SET_CONST.fullmatch(line)
+                  or _COPY.fullmatch(line)):
             return False
     return True
