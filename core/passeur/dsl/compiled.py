@@ -126,6 +126,7 @@ def _exact_run() -> tuple[Context, contextvars.Context]:
     holder = contextvars.Context()
     holder.run(setcontext, exact)
     _EXACT_RUN.found = (exact, holder)
+    _EXACT_RUN.holder = holder
     return exact, holder
 
 
@@ -246,7 +247,7 @@ class CompiledMapping:
 
     def forward(self, record: dict[str, Any], *, strict: bool = False) -> Result:
         """Left document -> right document (the lens `get`)."""
-        if record.__class__ is not dict:
+        if type(record) is not dict:  # type(): one instruction, `.__class__` a lookup
             self._check_record(record, "left document")
         issues: list[Issue] = []
         if self.base:
@@ -258,17 +259,18 @@ class CompiledMapping:
             finally:
                 setcontext(saved)
         # the hot path: the generated function under the exact context, entered in one call
+        # (a step of a route, under that context already, enters the holder all the same)
         try:
-            exact, holder = _EXACT_RUN.found
+            holder = _EXACT_RUN.holder
         except AttributeError:
-            exact, holder = _exact_run()
-        if getcontext() is exact:  # a step of a route, already under it
-            return Result(self._forward(record, {}, issues, strict, None), issues)
+            holder = _exact_run()[1]
         try:
             return Result(holder.run(self._forward, record, {}, issues, strict, None), issues)
         except RuntimeError as exc:
             if not _busy(exc):
                 raise
+        if getcontext() is _EXACT_RUN.found[0]:  # a mapping run inside a mapping run
+            return Result(self._forward(record, {}, issues, strict, None), issues)
         return Result(_swapped(self._forward, record, {}, issues, strict, None), issues)
 
     def backward(self, view: dict[str, Any], original: dict[str, Any] | None = None, *,
