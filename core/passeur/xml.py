@@ -12,11 +12,14 @@ element for messages.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import attrs
-from lxml import etree
 
 from passeur.errors import InputError
+
+if TYPE_CHECKING:  # lxml is imported by the functions that read XML (a start needs none)
+    from lxml import etree
 
 __all__ = [
     "MAX_XML_BYTES",
@@ -87,6 +90,8 @@ def _line_of(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def _parser() -> etree.XMLParser:
+    from lxml import etree
+
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
         huge_tree=False, remove_blank_text=False, collect_ids=False,
@@ -114,6 +119,8 @@ def parse_xml(data: bytes, source: str = "", *, max_bytes: int = MAX_XML_BYTES
                              source, *_line_of(data, offset))
     if not data.strip():
         raise XMLInputError("the file is empty", source)
+    from lxml import etree
+
     try:
         return etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
@@ -158,6 +165,8 @@ def detect_syntax(root: etree._Element) -> Syntax | None:
 
     ISO 20022 messages are named by their message identifier (`camt.053.001.08`).
     """
+    from lxml import etree
+
     qname = etree.QName(root)
     for syntax in SYNTAXES:
         if qname.namespace == syntax.namespace and qname.localname == syntax.root:
@@ -176,6 +185,8 @@ def describe_root(root: etree._Element) -> str:
     syntax = detect_syntax(root)
     if syntax is not None:
         return syntax.title
+    from lxml import etree
+
     qname = etree.QName(root)
     return f"an XML document with root {{{qname.namespace}}}{qname.localname}" \
         if qname.namespace else f"an XML document with root <{qname.localname}>"
@@ -183,6 +194,8 @@ def describe_root(root: etree._Element) -> str:
 
 def xpath_of(element: etree._Element) -> str:
     """An XPath that names `element` with its document's prefixes: /Invoice/cac:InvoiceLine[2]."""
+    from lxml import etree
+
     steps = []
     node: etree._Element | None = element
     while node is not None:

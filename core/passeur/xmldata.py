@@ -10,6 +10,9 @@ namespaces, element order, and attributes, which become sibling keys named `Elem
 (`EndpointID_schemeID`). An amount's `currencyID` is left out of the plain data when it is
 the document currency, and written from it. Elements the tree does not declare (a national
 flavour's extensions) are kept as XML text with their path, never dropped.
+
+lxml is imported by the functions that read or write XML, not with the module: a plugin
+builds its field schema from its tree when the registry loads, which needs no XML.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
-from lxml import etree
 
 from passeur.issues import Issue, Level
 from passeur.schema import FieldSpec, FieldType
@@ -209,6 +211,8 @@ class _Reader:
     def keep(self, parent: Any, child: Any) -> None:
         """Keep an element the tree does not declare, with where it stood: its parent's
         path and the names of the siblings before it (nearest first), to put it back."""
+        from lxml import etree
+
         before = []
         for sibling in child.itersiblings(preceding=True):
             if isinstance(sibling.tag, str):
@@ -262,6 +266,8 @@ class _Reader:
 
 def _xml_text(element: Any) -> str:
     """An element as standalone XML text, declaring only the namespaces it uses."""
+    from lxml import etree
+
     copy = copy_module.deepcopy(element)
     etree.cleanup_namespaces(copy)
     text: str = etree.tostring(copy, encoding="unicode", with_tail=False)
@@ -281,6 +287,8 @@ def read_tree(tree: Tree, root: Any, source: str = "") -> tuple[dict[str, Any], 
 
 
 def _find_currency(tree: Tree, root: Any) -> str | None:
+    from lxml import etree
+
     key = tree.currency_key
     for element in root.iter():
         if isinstance(element.tag, str) and etree.QName(element).localname == key:
@@ -316,6 +324,8 @@ class _Writer:
         return str(value)
 
     def leaf(self, parent: Any, node: Node, value: Any, attrs_: Mapping[str, Any]) -> None:
+        from lxml import etree
+
         element = etree.SubElement(parent, self.qname(node.prefix, node.name))
         if node.kind == "date102":
             inner = etree.SubElement(element, self.qname(self.tree.date_prefix,
@@ -336,6 +346,8 @@ class _Writer:
                 element.set("currencyID", str(cur))
 
     def children(self, parent: Any, nodes: Sequence[Node], data: Mapping[str, Any]) -> None:
+        from lxml import etree
+
         for node in nodes:
             value = data.get(node.name)
             if value is None:
@@ -364,6 +376,8 @@ class _Writer:
 
 def write_tree(tree: Tree, data: Mapping[str, Any], root_name: str | None = None) -> bytes:
     """The XML document (UTF-8, with a declaration) for plain data of `tree`'s shape."""
+    from lxml import etree
+
     nsmap = {p or None: uri for p, uri in tree.namespaces.items() if p != tree.root_prefix}
     nsmap[None if not tree.root_prefix else tree.root_prefix] = tree.uri(tree.root_prefix)
     name = root_name or tree.root
@@ -382,6 +396,8 @@ def _reinsert(tree: Tree, root: Any, item: Mapping[str, Any]) -> None:
     """Put a kept element back under the element its path names: after the last sibling of
     the same name (a repeated element), else at the end. A parent that was not written (it
     held nothing else) is created at its place in the schema order."""
+    from lxml import etree
+
     try:
         element = etree.fromstring(str(item["xml"]), etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False))
@@ -421,6 +437,8 @@ def _reinsert(tree: Tree, root: Any, item: Mapping[str, Any]) -> None:
 
 def _create(tree: Tree, parent: Any, node: Node, siblings: Sequence[Node]) -> Any:
     """A new empty `node` element under `parent`, before the siblings the schema puts after."""
+    from lxml import etree
+
     later = {n.name for n in siblings[list(siblings).index(node) + 1:]}
     element = etree.Element(f"{{{tree.uri(node.prefix)}}}{node.name}" if node.prefix
                             else node.name)

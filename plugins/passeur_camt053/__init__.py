@@ -2,13 +2,14 @@
 
 Read: versions .001.02 and .001.08, to the canonical bank statement. Written: .001.08, so a
 Belgian CODA statement (`--from coda --to camt053`) reaches a system that only reads camt.
-Registered through the `passeur` entry-point group like any third-party plugin.
+Registered through the `passeur` entry-point group like any third-party plugin. The reader
+and writer (lxml) load when a statement is read or written, not with the plugin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from passeur import (
     Capabilities,
@@ -21,10 +22,25 @@ from passeur import (
     registers,
 )
 from passeur.model import BankStatement
-from passeur_camt053.reader import NAMESPACES, read_camt
-from passeur_camt053.writer import write_camt
+from passeur.sandbox import LazyFactory
+
+if TYPE_CHECKING:
+    from passeur_camt053.reader import NAMESPACES, read_camt
+    from passeur_camt053.writer import write_camt
 
 __all__ = ["FORMAT", "NAMESPACES", "SYSTEM", "read_camt", "write_camt"]
+
+_LATER = {"NAMESPACES": "passeur_camt053.reader", "read_camt": "passeur_camt053.reader",
+          "write_camt": "passeur_camt053.writer"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'passeur_camt053' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 STATEMENT = DocumentType(
     name="statement", fields=fields_of(BankStatement), canonical="bank_statement",
@@ -38,6 +54,8 @@ SYSTEM = SystemSpec(
 
 
 def _read_file(stream: BinaryIO, name: str) -> Iterator[tuple[Any, list[Issue], int | None]]:
+    from passeur_camt053.reader import read_camt
+
     yield from read_camt(stream.read(), name)
 
 
@@ -48,7 +66,8 @@ def _write(plain: dict[str, Any]) -> Any:
 FORMAT = WireFormat(
     name="camt053.statement", system="camt053", doctype="statement",
     read=canonical_read(BankStatement), write=_write,
-    read_file=_read_file, write_file=write_camt, canonical=True,
+    read_file=_read_file, write_file=LazyFactory("passeur_camt053.writer:write_camt"),
+    canonical=True,
     description="camt.053 XML: .001.02 or .001.08 read, .001.08 written")
 
 

@@ -9,7 +9,6 @@ registry, so the flow's modules are imported only when it runs.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from typing import Any
 
@@ -87,6 +86,8 @@ def _cell(value: Any) -> Any:
 async def _poll_interval(ctx: FlowContext, options: Any) -> float | None:
     """The longest `fetch_delay` of the offices' logins: CodaBox's wish for how often
     each is polled (an office that cannot be asked says nothing)."""
+    import asyncio  # here, not at plugin load: a start that syncs nothing never needs it
+
     from passeur import PasseurError
 
     delays = []

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from passeur.xmldata import Node, Tree, group, leaf
 
-__all__ = ["INVOICE", "NAMESPACES"]
+__all__ = ["INVOICE", "NAMESPACES", "PROFILES"]
+
+#: Factur-X profile -> BT-24 guideline ID (the `facturx` system's variants)
+PROFILES = {
+    "minimum": "urn:factur-x.eu:1p0:minimum",
+    "basicwl": "urn:factur-x.eu:1p0:basicwl",
+    "basic": "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
+    "en16931": "urn:cen.eu:en16931:2017",
+    "extended": "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended",
+}
 
 NAMESPACES = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",

@@ -26,19 +26,11 @@ from passeur import Issue, Level, WriteRefusedError, Written
 from passeur.xml import describe_root, parse_xml, xpath_of
 from passeur.xmldata import read_tree, write_tree
 from passeur_einvoice.cii import with_mandatory_groups
-from passeur_einvoice.cii_tree import INVOICE
+from passeur_einvoice.cii_tree import INVOICE, PROFILES
 from passeur_einvoice.xmlfile import as_bytes, error, root_for
 
 __all__ = ["PROFILES", "read_facturx", "write_facturx"]
 
-#: profile -> BT-24 guideline ID
-PROFILES = {
-    "minimum": "urn:factur-x.eu:1p0:minimum",
-    "basicwl": "urn:factur-x.eu:1p0:basicwl",
-    "basic": "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic",
-    "en16931": "urn:cen.eu:en16931:2017",
-    "extended": "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended",
-}
 _NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 _GUIDELINE = ("ExchangedDocumentContext", "GuidelineSpecifiedDocumentContextParameter", "ID")
 

@@ -1,4 +1,7 @@
-"""The systems this plugin declares: their document types come from the element trees."""
+"""The systems this plugin declares: their document types come from the element trees.
+
+Readers, writers and checks are named (`LazyFactory`), not imported: they load lxml and
+the XML schemas, which a start that converts no XML never needs."""
 
 from __future__ import annotations
 
@@ -18,15 +21,13 @@ from passeur import (
     WireFormat,
 )
 from passeur.model import Invoice, complete_en16931, validate_en16931
+from passeur.sandbox import LazyFactory
 from passeur.xmldata import field_specs
-from passeur_einvoice.cii import read_cii, write_cii
 from passeur_einvoice.cii_tree import INVOICE as CII_INVOICE
-from passeur_einvoice.facturx import PROFILES, read_facturx, write_facturx
-from passeur_einvoice.locate import locate
+from passeur_einvoice.cii_tree import PROFILES
 from passeur_einvoice.losses import cii_losses
-from passeur_einvoice.schematron import facturx_schematron_check, schematron_check
-from passeur_einvoice.ubl import TAX_IN_TAX_CURRENCY, read_ubl, write_ubl
 from passeur_einvoice.ubl_tree import INVOICE as UBL_INVOICE
+from passeur_einvoice.ubl_tree import TAX_IN_TAX_CURRENCY
 from passeur_einvoice.xmlfile import one_file, whole_file
 
 __all__ = ["CII", "FACTURX", "FORMATS", "SYSTEMS", "UBL"]
@@ -129,6 +130,17 @@ def _pdf_for_facturx(model: Any) -> tuple[Any, list[Issue]]:
                          "--attach invoice.pdf`, or convert to cii for the XML alone",
                          "facturx.no_pdf", "$")]
 
+
+def _lazy(name: str) -> LazyFactory:
+    return LazyFactory(f"passeur_einvoice.{name}")
+
+
+read_ubl, write_ubl = _lazy("ubl:read_ubl"), _lazy("ubl:write_ubl")
+read_cii, write_cii = _lazy("cii:read_cii"), _lazy("cii:write_cii")
+read_facturx, write_facturx = _lazy("facturx:read_facturx"), _lazy("facturx:write_facturx")
+locate = _lazy("locate:locate")
+schematron_check = _lazy("schematron:schematron_check")
+facturx_schematron_check = _lazy("schematron:facturx_schematron_check")
 
 FORMATS = (
     WireFormat(name="ubl.invoice", system="ubl", doctype="invoice", read=read_ubl,

@@ -17,7 +17,13 @@ from lxml import etree
 
 from passeur import Issue, Written
 from passeur.xmldata import UNMAPPED, read_tree, write_tree
-from passeur_einvoice.ubl_tree import CREDIT_NOTE, CREDIT_NOTE_CODES, INVOICE, RENAMES
+from passeur_einvoice.ubl_tree import (
+    CREDIT_NOTE,
+    CREDIT_NOTE_CODES,
+    INVOICE,
+    RENAMES,
+    TAX_IN_TAX_CURRENCY,
+)
 from passeur_einvoice.xmlfile import root_for
 from passeur_einvoice.xsd import schema_issues
 
@@ -28,9 +34,6 @@ PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 _BACK = {v: k for k, v in RENAMES.items()}
 _CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-#: BT-111, the VAT total in the tax currency: UBL's second TaxTotal, told apart from the
-#: first by its currencyID (the tree declares one TaxTotal; the second would ride as XML)
-TAX_IN_TAX_CURRENCY = "TaxAmountInTaxCurrency"
 
 
 def _tax_currency_total(plain: dict[str, Any]) -> None:

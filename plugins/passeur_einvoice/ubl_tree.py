@@ -14,7 +14,12 @@ import attrs
 
 from passeur.xmldata import Node, Tree, group, leaf
 
-__all__ = ["CREDIT_NOTE", "CREDIT_NOTE_CODES", "INVOICE", "NAMESPACES", "RENAMES"]
+__all__ = ["CREDIT_NOTE", "CREDIT_NOTE_CODES", "INVOICE", "NAMESPACES", "RENAMES",
+           "TAX_IN_TAX_CURRENCY"]
+
+#: BT-111, the VAT total in the tax currency: UBL's second TaxTotal, told apart from the
+#: first by its currencyID (the tree declares one TaxTotal; the second would ride as XML)
+TAX_IN_TAX_CURRENCY = "TaxAmountInTaxCurrency"
 
 NAMESPACES = {
     "": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
