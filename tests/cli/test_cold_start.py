@@ -1,7 +1,9 @@
 """What a start imports: `passeur --version` loads neither click nor the plugins, a command
 imports its own module only, and a convert with a warm cache neither imports the parser
 (lark) nor parses a mapping, nor reads the installed distributions (importlib.metadata) to
-find the plugins. Each case runs in a fresh interpreter (imports are per process).
+find the plugins; nor, while every plugin is still loaded, imports rich (its report is plain
+lines off a terminal), lxml (the XML plugins' readers and writers), python-stdnum (no number
+is validated) or asyncio (the CodaBox flow). Each case runs in a fresh interpreter (imports are per process).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ except SystemExit as exc:
     code = exc.code
 sys.stderr.write("\\nPROBE " + json.dumps({{"code": code, "modules": sorted(
     m for m in ("click", "lark", "passeur.plugins", "passeur.cli.convert_cmd",
-                "passeur.cli.sync_cmd", "passeur.cli.sandbox_cmd", "importlib.metadata")
+                "passeur.cli.sync_cmd", "passeur.cli.sandbox_cmd", "importlib.metadata",
+                "rich", "lxml", "stdnum", "asyncio")
     if m in sys.modules)}}) + "\\n")
 """
 
@@ -55,6 +58,7 @@ def test_a_warm_convert_does_not_parse_and_imports_only_its_command(tmp_path: Pa
     # the first start parses (and fills the cache) and reads the distributions
     assert {"lark", "importlib.metadata"} <= set(cold["modules"])
     warm, second = _probe(argv, tmp_path)
+    # neither rich, lxml, stdnum nor asyncio: the probe's list would hold them
     assert warm == {"code": 0, "modules": ["click", "passeur.cli.convert_cmd",
                                            "passeur.plugins"]}
     assert second == first and json.loads(second)["invoice"]["number"] == "10044"

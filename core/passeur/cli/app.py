@@ -17,16 +17,18 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 
+from passeur.cli.plain import say_err
 from passeur.errors import InputError, OutputError, PasseurError, TransportError, UsageError
 from passeur.plugins import Registry, load_registry
 from passeur.redaction import redact_text
+
+if TYPE_CHECKING:  # rich is imported when something is printed with it (cold start)
+    from rich.console import Console
+    from rich.text import Text
 
 __all__ = [
     "EXIT_CODES",
@@ -46,6 +48,7 @@ __all__ = [
     "handle_errors",
     "print_json",
     "registry_of",
+    "say",
     "styled",
 ]
 
@@ -73,19 +76,44 @@ def _console(stderr: bool = False) -> Console:
     """Paths, values and messages are printed as they are: no markup (`[x]` stays), no
     emoji codes (`file.map:100:1` is not `file.map💯1`); a command that wants style says
     `markup=True` for one line. Piped, nothing is cut at 80 columns."""
+    from rich.console import Console
+
     made = Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
     if not made.is_terminal:
         made.width = 10_000
     return made
 
 
-console = _console()
-err_console = _console(stderr=True)
+#: The consoles of standard output and standard error, made (and rich imported) when a
+#: module first takes one (`from passeur.cli.app import console`).
+console: Console
+err_console: Console
+
+
+def _made(name: str) -> Console:
+    found: Console | None = globals().get(name)
+    if found is None:
+        found = globals()[name] = _console(stderr=name == "err_console")
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("console", "err_console"):
+        return _made(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def say(text: str) -> None:
+    """One plain line on standard error (no markup): `err_console.print(text, markup=False,
+    highlight=False)`, without importing rich where it would print the text as it is."""
+    say_err(text, lambda: _made("err_console"))
 
 
 def styled(markup: str) -> Text:
     """A label with style for a table or a tree, which print their cells without markup:
     values put in it must go through `rich.markup.escape`."""
+    from rich.text import Text
+
     return Text.from_markup(markup, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,7 +147,9 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(redact_text(message))}", markup=True,
+    from rich.markup import escape
+
+    _made("err_console").print(f"[bold red]error:[/] {escape(redact_text(message))}", markup=True,
                       highlight=False)
     sys.exit(code)
 
@@ -162,12 +192,10 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PasseurError as exc:
-            err_console.print(f"error: {redact_text(str(exc))}", markup=False,
-                              highlight=False)
+            say(f"error: {redact_text(str(exc))}")
             sys.exit(exit_code_for(exc))
         except OSError as exc:
-            err_console.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-                              markup=False, highlight=False)
+            say(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
             sys.exit(EXIT_INPUT)
 
     return wrapper  # type: ignore[return-value]

@@ -20,9 +20,9 @@ from passeur.cli.app import (
     EXIT_INPUT,
     EXIT_OK,
     cli,
-    err_console,
     handle_errors,
     registry_of,
+    say,
 )
 from passeur.cli.progress import MODES, PLAIN_EVERY, PROGRESS_ENV, ConvertProgress, progress_mode
 from passeur.cli.route_cmd import mapping_dir_option, use_mapping_dirs
@@ -181,7 +181,7 @@ def convert(ctx: click.Context, input_path: str, source: str | None, target: str
                     raise InputError(f"{original}: cannot read: {exc.strerror or exc}"
                                      ) from None
                 before = converter.read_original(handle, str(original))
-            shown = ConvertProgress(err_console, stream, progress_mode(progress), as_json)
+            shown = ConvertProgress(None, stream, progress_mode(progress), as_json)
             code = _run(converter, stream, output, as_json, input_path, shown, before)
     finally:
         if input_path != "-":
@@ -332,8 +332,7 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
                                    "issues": [issue_json(i) for i in outcome.issues]})
                 else:
                     for issue in outcome.issues:
-                        err_console.print(f"original file: {issue.level}: {issue.message}",
-                                          markup=False, highlight=False)
+                        say(f"original file: {issue.level}: {issue.message}")
                 continue
             totals["documents"] += 1
             input_errors |= outcome.input_error
@@ -363,8 +362,7 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
                 report.append({"document": None, "line": None, "failed": False,
                                "issues": [issue_json(issue)]})
             else:
-                err_console.print(f"output: {issue.level}: {issue.path}: {issue.message}",
-                                  markup=False, highlight=False)
+                say(f"output: {issue.level}: {issue.path}: {issue.message}")
     if as_json:
         data: dict[str, Any] = {**totals, "warnings_by_kind": dict(kinds.most_common()),
                                 "from": str(converter.source),
@@ -374,13 +372,11 @@ def _run(converter: Converter, stream: BinaryIO, output: str, as_json: bool,
             data["outputs"] = out.kept
         click.echo(dump_json(data, indent=2))  # exact decimals, unlike print_json
     else:
-        err_console.print(f"{totals['converted']} of {totals['documents']} document(s) "
-                          f"converted, {totals['failed']} failed, {totals['warnings']} "
-                          "warning(s)", markup=False, highlight=False)
+        say(f"{totals['converted']} of {totals['documents']} document(s) "
+            f"converted, {totals['failed']} failed, {totals['warnings']} warning(s)")
         if len(kinds) > 1 or sum(kinds.values()) > 3:
-            err_console.print("warnings by kind: " + ", ".join(
-                f"{code} {count}" for code, count in kinds.most_common()),
-                markup=False, highlight=False)
+            say("warnings by kind: " + ", ".join(
+                f"{code} {count}" for code, count in kinds.most_common()))
     if input_errors:
         return EXIT_INPUT
     return EXIT_FAILURE if totals["failed"] else EXIT_OK
@@ -391,5 +387,4 @@ def print_issues(outcome: DocumentOutcome) -> None:
     for issue in outcome.issues:
         where = f" at {issue.mapping}" if issue.mapping else ""
         path = "" if outcome.input_error else f"{issue.path}: "
-        err_console.print(f"{outcome.label}: {issue.level}: {path}"
-                          f"{issue.message}{where}", markup=False, highlight=False)
+        say(f"{outcome.label}: {issue.level}: {path}{issue.message}{where}")

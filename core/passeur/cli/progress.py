@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
+from passeur.cli.plain import plain_stderr
 from passeur.errors import UsageError
 
 if TYPE_CHECKING:  # rich.progress is imported only when a bar is shown (cold start)
@@ -46,13 +47,20 @@ def _size(stream: BinaryIO) -> int | None:
 class ConvertProgress:
     """Counts documents as they are converted and shows it on `console` (standard error)."""
 
-    def __init__(self, console: Console, stream: BinaryIO, mode: Mode, as_json: bool) -> None:
+    def __init__(self, console: Console | None, stream: BinaryIO, mode: Mode,
+                 as_json: bool) -> None:
+        """`console` None: standard error, through rich only when it is a terminal (or
+        rich's environment says to style it); plain lines are written without it."""
+        if console is None and not plain_stderr():
+            from passeur.cli.app import err_console
+
+            console = err_console
         self.console = console
         self.stream = stream
         self.total = _size(stream)
         self.count = 0
         self.failed = 0
-        terminal = console.is_terminal
+        terminal = console is not None and console.is_terminal
         self.enabled = mode == "always" or (mode == "auto" and terminal and not as_json)
         self.live: Progress | None = None
         self.task: Any = None
@@ -98,7 +106,13 @@ class ConvertProgress:
         done = self._read()
         share = (f" ({min(100, done * 100 // self.total)}% of the input read)"
                  if self.total and done is not None else "")
-        self.console.print(f"progress: {self._text()}{share}", markup=False, highlight=False)
+        line = f"progress: {self._text()}{share}"
+        if self.console is None:
+            from passeur.cli.app import say
+
+            say(line)
+        else:
+            self.console.print(line, markup=False, highlight=False)
 
     def advance(self, failed: bool) -> None:
         """One more document done."""

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from passeur.canonical import CANONICAL
-from passeur.cli.app import cli, console, handle_errors, print_json, registry_of
+from passeur.cli.app import cli, handle_errors, print_json, registry_of
 from passeur.dsl.routes import SEARCH_PATH_ENV, Route
 from passeur.engine.convert import Converter, Endpoint, parse_endpoint
 from passeur.plugins import Registry
@@ -89,4 +89,6 @@ def route_command(ctx: click.Context, source: str, target: str, doctype: str,
     if as_json:
         print_json(route.as_json())
     else:
+        from passeur.cli.app import console  # rich, only for this command
+
         console.print(route.describe(), markup=False, highlight=False)
