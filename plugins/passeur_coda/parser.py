@@ -17,8 +17,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 import attrs
-from stdnum.be import ogm_vcs
-from stdnum.exceptions import ValidationError
 
 from passeur import Issue, Level
 from passeur.model import BankAccount, BankStatement, Money, Movement, Source
@@ -273,6 +271,9 @@ class _Statement:
             return
         digits = move.comm[0][3:15]
         shown = f"+++{digits[:3]}/{digits[3:7]}/{digits[7:12]}+++"
+        from stdnum.be import ogm_vcs  # here: python-stdnum loads ssl, pydoc (cold start)
+        from stdnum.exceptions import ValidationError
+
         try:
             ogm_vcs.validate(digits)
         except ValidationError as exc:

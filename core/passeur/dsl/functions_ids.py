@@ -8,46 +8,49 @@ spaces and dots, hence every one is lossy; the `*_format` ones give the printed 
 
 from __future__ import annotations
 
-import types
+import importlib
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
-
-from stdnum import bic, iban
-from stdnum import exceptions as stdnum_errors
-from stdnum.be import ogm_vcs
-from stdnum.be import vat as be_vat
-from stdnum.eu import vat as eu_vat
-from stdnum.fr import siren, siret
 
 from passeur.dsl.functions import FunctionError, MappingFunction, expect_str, nullsafe, show
 
 __all__ = ["FUNCTIONS"]
 
-_REASONS: tuple[tuple[type[Exception], str], ...] = (
-    (stdnum_errors.InvalidChecksum, "its check digits are wrong"),
-    (stdnum_errors.InvalidLength, "it has the wrong length"),
-    (stdnum_errors.InvalidFormat, "it has the wrong format"),
-    (stdnum_errors.InvalidComponent, "a part of it is not valid"),
+#: python-stdnum's exception classes, by name, and what each says of a number
+_REASONS: tuple[tuple[str, str], ...] = (
+    ("InvalidChecksum", "its check digits are wrong"),
+    ("InvalidLength", "it has the wrong length"),
+    ("InvalidFormat", "it has the wrong format"),
+    ("InvalidComponent", "a part of it is not valid"),
 )
 
 
-def _validator(module: types.ModuleType, what: str) -> Callable[[Any], str]:
+def _stdnum(name: str) -> ModuleType:
+    """`stdnum.NAME`, imported when a mapping first calls one of these functions (its
+    `stdnum.util` loads ssl and pydoc: a start that validates no number never needs it)."""
+    return importlib.import_module(f"stdnum.{name}")
+
+
+def _validator(module: str, what: str) -> Callable[[Any], str]:
     def validate(value: Any) -> str:
         text = expect_str(value, what)
+        errors = _stdnum("exceptions")
         try:
-            return str(module.validate(text))
-        except stdnum_errors.ValidationError as exc:
-            reason = next((r for cls, r in _REASONS if isinstance(exc, cls)), "it is not valid")
+            return str(_stdnum(module).validate(text))
+        except errors.ValidationError as exc:
+            reason = next((r for cls, r in _REASONS if isinstance(exc, getattr(errors, cls))),
+                          "it is not valid")
             raise FunctionError(f"value {show(text)} is not {what}: {reason}") from None
 
     return validate
 
 
-def _formatter(module: types.ModuleType, what: str, template: str = "{}") -> Callable[[Any], str]:
+def _formatter(module: str, what: str, template: str = "{}") -> Callable[[Any], str]:
     check = _validator(module, what)
 
     def format_(value: Any) -> str:
-        return template.format(module.format(check(value)))
+        return template.format(_stdnum(module).format(check(value)))
 
     return format_
 
@@ -66,16 +69,16 @@ def _fn(name: str, impl: Callable[[Any], str], doc: str) -> MappingFunction:
 
 
 FUNCTIONS = (
-    _fn("vat", _validator(eu_vat, _VAT), 'EU VAT number, compact: "FR40303265045".'),
-    _fn("siren", _validator(siren, _SIREN), 'French SIREN, 9 digits: "732829320".'),
-    _fn("siret", _validator(siret, _SIRET), "French SIRET, 14 digits."),
-    _fn("bce", _validator(be_vat, _BCE),
+    _fn("vat", _validator("eu.vat", _VAT), 'EU VAT number, compact: "FR40303265045".'),
+    _fn("siren", _validator("fr.siren", _SIREN), 'French SIREN, 9 digits: "732829320".'),
+    _fn("siret", _validator("fr.siret", _SIRET), "French SIRET, 14 digits."),
+    _fn("bce", _validator("be.vat", _BCE),
         'Belgian enterprise number (BCE/KBO), 10 digits: "0403019261".'),
-    _fn("iban", _validator(iban, _IBAN), 'IBAN, compact: "BE71096123456769".'),
-    _fn("iban_format", _formatter(iban, _IBAN), 'IBAN in groups: "BE71 0961 2345 6769".'),
-    _fn("bic", _validator(bic, _BIC), 'BIC in capitals: "GEBABEBB".'),
-    _fn("ogm", _validator(ogm_vcs, _OGM),
+    _fn("iban", _validator("iban", _IBAN), 'IBAN, compact: "BE71096123456769".'),
+    _fn("iban_format", _formatter("iban", _IBAN), 'IBAN in groups: "BE71 0961 2345 6769".'),
+    _fn("bic", _validator("bic", _BIC), 'BIC in capitals: "GEBABEBB".'),
+    _fn("ogm", _validator("be.ogm_vcs", _OGM),
         'Belgian structured communication, 12 digits: "010806817183".'),
-    _fn("ogm_format", _formatter(ogm_vcs, _OGM, "+++{}+++"),
+    _fn("ogm_format", _formatter("be.ogm_vcs", _OGM, "+++{}+++"),
         'Structured communication as printed: "+++010/8068/17183+++".'),
 )
