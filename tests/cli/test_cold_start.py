@@ -3,7 +3,8 @@ imports its own module only, and a convert with a warm cache neither imports the
 (lark) nor parses a mapping, nor reads the installed distributions (importlib.metadata) to
 find the plugins; nor, while every plugin is still loaded, imports rich (its report is plain
 lines off a terminal), lxml (the XML plugins' readers and writers), python-stdnum (no number
-is validated) or asyncio (the CodaBox flow). Each case runs in a fresh interpreter (imports are per process).
+is validated) or asyncio (the CodaBox flow). Each case runs in a fresh interpreter (imports
+are per process).
 """
 
 from __future__ import annotations
