@@ -93,3 +93,25 @@ def test_a_missing_schema_is_named(postgres_url: str) -> None:
     with pytest.raises(StoreError, match=r"\(schema no_such_schema_x\): the schema of its "
                        r"search_path does not exist; create it \(CREATE SCHEMA\)"):
         PostgresStore(postgres_url, schema="no_such_schema_x")
+
+
+def test_a_connection_the_server_ended_is_lost_once_used(postgres_url: str,
+                                                           pg_schema: str) -> None:
+    """The server ends the session (as on a restart): the store says so after the next
+    operation fails, which `passeur worker` watches for to exit 4 (docs/scale.md)."""
+    import psycopg
+
+    store = PostgresStore(postgres_url, schema=pg_schema)
+    try:
+        pid = store._read("SELECT pg_backend_pid()")[0][0]
+        assert not store.connection_lost()
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() \
+                == (True,)
+        assert not store.connection_lost()  # not probed: nothing used it yet
+        with pytest.raises(psycopg.OperationalError):
+            store.runs()
+        assert store.connection_lost()
+    finally:
+        store.close()
+    assert store.connection_lost()

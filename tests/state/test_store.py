@@ -298,6 +298,19 @@ def test_the_watch_state_is_kept_per_sync_file_and_replaced(store: Store) -> Non
     assert store.watch_state("/b.toml") == WatchState("/b.toml", 7.0, 60.0)
 
 
+# -- the connection -------------------------------------------------------------------------
+
+def test_a_store_is_lost_once_closed_and_not_before(make_store: Callable[[], Store]) -> None:
+    store, other = make_store(), make_store()
+    assert not store.connection_lost()
+    store.start_run("/a.toml")
+    assert not store.connection_lost()
+    store.close()
+    assert store.connection_lost()
+    assert not other.connection_lost()  # another connection to the same place lives on
+    assert [r.sync for r in other.runs()] == ["/a.toml"]
+
+
 # -- the SQLite file ------------------------------------------------------------------------
 
 def test_created_on_first_use_in_wal_mode(tmp_path: Path) -> None:

@@ -273,8 +273,7 @@ async def _watch(worker: _Worker) -> None:
     while True:
         await asyncio.sleep(WATCH_EVERY)
         looks += 1
-        db = getattr(worker.store, "_db", None)
-        if db is not None and (db.closed or db.broken):
+        if worker.store.connection_lost():
             message = ("passeur worker: lost the connection to the store's PostgreSQL "
                        "(restarted or unreachable); exiting with status "
                        f"{EXIT_STORE_LOST} for a supervisor to start it again: the jobs "

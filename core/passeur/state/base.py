@@ -291,6 +291,13 @@ class Store(abc.ABC):
         """Replace the watch state of `state.sync`."""
 
     @abc.abstractmethod
+    def connection_lost(self) -> bool:
+        """Whether this store can no longer be used: closed, or its connection found broken
+        by an operation (a PostgreSQL server restarted or unreachable). A store does not
+        reconnect, so a long-lived process (`passeur worker`) ends on it rather than fail
+        every job. It does not probe the server: an idle connection is lost once used."""
+
+    @abc.abstractmethod
     def close(self) -> None: ...
 
     def __enter__(self) -> Store:

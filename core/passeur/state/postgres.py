@@ -248,6 +248,9 @@ class PostgresStore(Store):
                 "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(_one(row)[0])
 
+    def connection_lost(self) -> bool:
+        return bool(self._db.closed)  # psycopg: also once an operation found it broken
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

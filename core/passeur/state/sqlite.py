@@ -150,6 +150,7 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._host = socket.gethostname()
         self._pid = os.getpid()
+        self._closed = False
         new = not self.path.exists() or self.path.stat().st_size == 0
         if not new:
             self._check_header()
@@ -234,8 +235,12 @@ class SQLiteStore(Store):
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0])
 
+    def connection_lost(self) -> bool:
+        return self._closed  # a file has no server to lose: only close() ends it
+
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._db.close()
 
     # -- bindings ------------------------------------------------------------------------
