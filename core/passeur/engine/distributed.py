@@ -200,23 +200,32 @@ class _Worker:
     registry: Any
     store: Store
     app: Any = None
-    contexts: dict[tuple[str, float], SyncContext] = attrs.field(factory=dict)
+    contexts: dict[tuple[str, float], asyncio.Future[SyncContext]] = attrs.field(
+        factory=dict)
 
-    def context(self, sync: str) -> SyncContext:
+    async def context(self, sync: str) -> SyncContext:
+        """The sync file's context, opened once per worker (and again when the file
+        changes). Opened in a thread: compiling the mappings is CPU work that took 5-7 s
+        on a loaded machine, and the event loop must go on sending the worker's
+        heartbeats meanwhile, or the other workers take it for dead and run its jobs a
+        second time."""
         key = (sync, Path(sync).stat().st_mtime)
-        ctx = self.contexts.get(key)
-        if ctx is None:
-            ctx = open_context(load_sync_file(sync, self.registry), self.registry, self.store)
-            self.contexts[key] = ctx
-        return ctx
+        opening = self.contexts.get(key)
+        if opening is None or (opening.done() and opening.exception() is not None):
+            opening = asyncio.ensure_future(asyncio.to_thread(
+                lambda: open_context(load_sync_file(sync, self.registry), self.registry,
+                                     self.store)))
+            self.contexts[key] = opening
+        return await asyncio.shield(opening)
 
     def renew(self, sync: str, run_id: str) -> bool:
         """Hold the run's lock from this worker (the enqueuing process is gone)."""
         return self.store.lease(f"sync:{sync}", run_id, LOCK_TTL)
 
     async def aclose(self) -> None:
-        for ctx in self.contexts.values():
-            await ctx.aclose()
+        for opening in self.contexts.values():
+            with contextlib.suppress(Exception):
+                await (await opening).aclose()
 
 
 _worker: _Worker | None = None
@@ -306,7 +315,7 @@ async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
         logger.warning("run %s of %s: another run holds the sync file's lock; aborted",
                        run_id, sync)
         return
-    ctx = worker.context(sync)
+    ctx = await worker.context(sync)
     try:
         applier = Applier(ctx, run_id)
         applier.resumed = job.job.attempts > 0
@@ -355,7 +364,7 @@ async def _apply_task(job: Any, run_id: str, sync: str, mapping_version: str, it
                        for e in store.ledger(run_id)):
         return  # done and recorded by the worker that died before telling the queue
     worker.renew(sync, run_id)
-    applier = Applier(worker.context(sync), run_id)
+    applier = Applier(await worker.context(sync), run_id)
     applier.begin(mapping_version, None)
     applier.resumed = resumed
     applier.resolved.update(resolved)
@@ -382,5 +391,5 @@ async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str
         shape = Plan(sync, data["name"], data["source"], data["target"],
                      data["mapping_version"], data["created_at"],
                      tuple(PlanItem.from_json(i) for i in data["items"]))
-        move_cursors(worker.context(sync), shape, entries)
+        move_cursors(await worker.context(sync), shape, entries)
     store.finish_run(run_id, "finished", summarise(entries))
