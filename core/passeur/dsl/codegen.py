@@ -100,7 +100,9 @@ class _Gen(ExprEmitter):
         self.held_reads.rule_opened(len(self.lines), self.indent)
         return len(self.lines)
 
-    def close_rule(self, index: int, start: int) -> None:
+    def close_rule(self, index: int, start: int, handler: str | None = None) -> None:
+        """End a rule's `try`: its failure goes to `_fail`, or is kept in `handler` (a
+        `let`'s error, reported when a rule reads the let)."""
         self.indent -= 1
         self.held_reads.rule_closed()
         if self.plain is not None and cannot_raise(self.lines[start:], self.plain):
@@ -110,7 +112,10 @@ class _Gen(ExprEmitter):
             self.spans.append((start - 1, len(self.lines), index))
             return
         self.emit("except Exception as _e:")
-        self.emit(f"    _fail(_e, {index}, _at, locals())")
+        if handler is None:
+            self.emit(f"    _fail(_e, {index}, _at, locals())")
+        else:
+            self.emit(f"    {handler} = _letfail(_e, {index}, _at, locals())")
         self.spans.append((start, len(self.lines), index))
 
     def one_way(self, item: IRRule, scope: Scope, direction: str) -> None:
@@ -438,17 +443,23 @@ class _Gen(ExprEmitter):
     def lets(self, lets: tuple[IRLet, ...] | list[IRLet], scope: Scope,
              direction: str) -> None:
         """A scope's `let`s, each computed once (in its own `try`: a failure is its error,
-        and the rules reading it see absent, so they write nothing)."""
+        kept in `_E<index>`, leaves the let `_X`: the first rule that reads it reports it,
+        and every rule that reads it writes nothing, as with the expression in its place)."""
         side = "left" if direction == "forward" else "right"
+        base = scope.path_left if side == "left" else scope.path_right
         for found in lets:
             if direction not in found.directions:
                 continue
             variable = f"_L{found.index}"
             self.let_vars[id(found.let)] = variable
-            self.emit(f"{variable} = _A")
+            expr = found.let.expr
+            if isinstance(expr, ast.Path):  # a bad value read through it is named by its path
+                self.let_paths[id(found.let)] = self.path_template(
+                    scope_base(expr, scope, side, base), expr.parts)
+            self.emit(f"{variable} = _X")
             start = self.open_rule(found.index)
             self.emit(f"{variable} = {self.expr(found.let.expr, scope, side)}")
-            self.close_rule(found.index, start)
+            self.close_rule(found.index, start, f"_E{found.index}")
 
     def where(self, block: IRBlock, scope: Scope, side: str = "left") -> str:
         """The block's filter over `scope.src` (a left item; the read side's in a group);
@@ -741,8 +752,8 @@ def _reads_position(body: tuple[IRRule | IRBlock, ...]) -> bool:
 _NAME = re.compile(r"\b_[A-Za-z]\w*\b")
 #: Names the runtime namespace defines (see passeur.dsl.compiled).
 _HELPERS = frozenset({
-    "_A", "_D", "_I", "_N", "_num", "_arith", "_concat", "_eq", "_ne", "_order",
-    "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
+    "_A", "_X", "_letfailed", "_letfail", "_D", "_I", "_N", "_num", "_arith", "_concat",
+    "_eq", "_ne", "_order", "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
     "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",
     "_renamed_twice", "_part_absent", "_fromiso", "_summary_extra", "_extra_field",

@@ -76,6 +76,7 @@ class ExprEmitter:
         self.written_into: list[frozenset[tuple[str, ...]]] = []  # per scope, innermost last
         self.let_vars: dict[int, str] = {}  # id of an ast.Let -> its local variable
         self.held_reads = HeldReads()  # reads a later read of the same field reuses
+        self.let_paths: dict[int, str] = {}  # id of a `let NAME = PATH` -> PATH's data path
 
     # -------------------------------------------------------------- emitting
 
@@ -176,6 +177,8 @@ class ExprEmitter:
             return self.read(scope.above(e)[0] if e.scoped else scope.src, e.parts)
         if isinstance(e, ast.LetRef):
             variable = self.let_vars.get(id(e.let), "_A")
+            if variable != "_A":  # a failed let stops the rule here, where it is read
+                self.emit(f"if {variable} is _X: _letfailed(_E{variable[2:]})")
             return self.read(variable, e.parts, root_is_dict=False) if e.parts else variable
         if isinstance(e, ast.Call):
             if e.name == ast.POSITION:
@@ -282,17 +285,26 @@ class ExprEmitter:
     def operand(self, e: ast.Expr, scope: Scope, side: str, base: str) -> tuple[str, int]:
         """An arithmetic operand and the site naming it (a path), or -1."""
         value = self.expr(e, scope, side)
+        return value, self.site_of(e, scope, side, base)
+
+    def site_of(self, e: ast.Expr | None, scope: Scope, side: str, base: str) -> int:
+        """The site naming the value of `e` in messages: a path's, or the path a `let`
+        names (`let t = Prenom`: a bad `t` is named `Prenom`, as written in its place);
+        -1 for any other expression."""
         if isinstance(e, ast.Path):
-            return value, self.site(self.path_template(scope_base(e, scope, side, base), e.parts))
-        return value, -1
+            return self.site(self.path_template(scope_base(e, scope, side, base), e.parts))
+        if isinstance(e, ast.LetRef) and id(e.let) in self.let_paths:
+            template = self.let_paths[id(e.let)]
+            if e.parts:
+                template = self.path_template(template, e.parts)
+            return self.site(template)
+        return -1
 
     def call(self, e: ast.Call, scope: Scope, side: str, base: str) -> str:
         function = self.ir.functions.get(e.name)
         args = [self.expr(a, scope, side) for a in e.args]
         t = self.tmp()
-        first = e.args[0] if e.args else None
-        site = self.site(self.path_template(scope_base(first, scope, side, base), first.parts)) \
-            if isinstance(first, ast.Path) else -1
+        site = self.site_of(e.args[0] if e.args else None, scope, side, base)
         call = f"{self.fn(e.name)}({', '.join(args)})"
         if is_iso_date(function, e.args) and args[0].startswith("_t"):
             self.emit(f"_at = {site}")
@@ -443,6 +455,8 @@ def _is_text(node: ast.Expr, functions: Mapping[str, Any] | None) -> bool:
         return is_text_join(node, functions)
     if isinstance(node, ast.Call) and functions is not None:
         return getattr(functions.get(node.name), "returns", None) == "string"
+    if isinstance(node, ast.LetRef) and not node.parts:  # a let is the expression it names
+        return _is_text(node.let.expr, functions)
     return False
 
 

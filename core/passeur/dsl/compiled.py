@@ -43,7 +43,8 @@ _VALUE_SENTENCE = re.compile(r'^(value (?:"(?:[^"\\]|\\.)*"|\S+)) (.*)$', re.S)
 
 def _helpers() -> dict[str, Any]:
     return {
-        "_A": ABSENT, "_D": Decimal, "_I": int, "_N": values.NUMBER_CLASSES, "_num": values.num,
+        "_A": ABSENT, "_X": values.FAILED, "_letfailed": values.let_failed, "_D": Decimal,
+        "_I": int, "_N": values.NUMBER_CLASSES, "_num": values.num,
         "_arith": values.arith,
         "_concat": values.concat,
         "_eq": values.eq, "_ne": values.ne, "_order": values.order, "_truth": values.truth,
@@ -181,11 +182,12 @@ class CompiledMapping:
     def _namespace(self, generated: Generated) -> dict[str, Any]:
         tables, fallbacks = tables_of(self.ir.tables)
         namespace = _helpers()
+        fail, let_fail = self._failer(generated)
         namespace.update({
             "_F": {name: f.impl for name, f in self.functions.items()}
             | {f"{name}.put": f.put for name, f in self.functions.items()
                if getattr(f, "put", None) is not None},
-            "_T": tables, "_FB": fallbacks, "_fail": self._failer(generated),
+            "_T": tables, "_FB": fallbacks, "_fail": fail, "_letfail": let_fail,
             "__name__": f"passeur_mapping:{self.file}",
         })
         return namespace
@@ -195,15 +197,17 @@ class CompiledMapping:
         exec(code, namespace)
         return namespace["forward"], namespace["backward"]
 
-    def _failer(self, generated: Generated) -> Callable[..., None]:
+    def _failer(self, generated: Generated) -> tuple[Callable[..., None],
+                                                     Callable[..., values.LetError]]:
+        """`_fail` (a failing rule's issue, or its exception under strict) and `_letfail`
+        (a failing `let`'s, kept until a rule reads the let: see values.LetFailed)."""
         rules = self.ir.rules
         lets = _let_names(self.ir)
         sites = generated.sites
         loops = generated.loops
 
-        def fail(exc: BaseException, index: int, at: int, scope: dict[str, Any]) -> None:
-            if isinstance(exc, MappingRuleError):  # strict mode: an inner rule already failed
-                raise exc
+        def error_of(exc: BaseException, index: int, at: int,
+                     scope: dict[str, Any]) -> values.LetError:
             file, line, column, text = rules[index]
             if getattr(exc, "site", -1) >= 0:
                 at = exc.site  # type: ignore[attr-defined]
@@ -229,14 +233,35 @@ class CompiledMapping:
             if index in lets:  # the expression that failed, not only the field it read
                 message = f"{message} (in `let {lets[index]}`)"
             position = f"{file}:{line}:{column}"
-            error = MappingRuleError(position, message, text, path, value)
-            if scope.get("_strict"):
-                raise error from None
-            scope["_issues"].append(Issue(
-                level=Level.ERROR, message=message, code="mapping-runtime",
-                path=path or "$", mapping=MappingPosition(file, line, column, text)))
+            return values.LetError(
+                MappingRuleError(position, message, text, path, value),
+                Issue(level=Level.ERROR, message=message, code="mapping-runtime",
+                      path=path or "$", mapping=MappingPosition(file, line, column, text)))
 
-        return fail
+        def report(found: values.LetError, scope: dict[str, Any]) -> None:
+            if found.reported:
+                return
+            found.reported = True
+            if scope.get("_strict"):
+                raise found.error from None
+            scope["_issues"].append(found.issue)
+
+        def fail(exc: BaseException, index: int, at: int, scope: dict[str, Any]) -> None:
+            if isinstance(exc, MappingRuleError):  # strict mode: an inner rule already failed
+                raise exc
+            if exc.__class__ is values.LetFailed:  # a let read here failed: its error, once
+                report(exc.args[0], scope)
+                return
+            report(error_of(exc, index, at, scope), scope)
+
+        def let_fail(exc: BaseException, index: int, at: int,
+                     scope: dict[str, Any]) -> values.LetError:
+            if exc.__class__ is values.LetFailed:  # it read a let that failed: that one's
+                found: values.LetError = exc.args[0]
+                return found
+            return error_of(exc, index, at, scope)
+
+        return fail, let_fail
 
     # -------------------------------------------------------------- running
 

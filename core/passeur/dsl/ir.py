@@ -577,6 +577,10 @@ class _Analyzer:
         self.rules.append((file, each.line, each.column, each.head))
         if each.where is not None:
             self.check_expr(file, each.where)
+            for ref in let_refs(each.where):  # it would read absent: say so
+                self.problem(file, ref, f"`{ref.name}` is a `let` name, and a `where` cannot "
+                             "read one (a `where` is read in both directions, a `let` in "
+                             "one); write its expression in the `where`", "let")
         dirs = ast.directions(each.arrow)
         for outer in blocks:
             dirs &= ast.directions(outer.arrow)

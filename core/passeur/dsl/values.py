@@ -21,6 +21,9 @@ from passeur.numbers import NumberError, parse_decimal
 __all__ = [
     "ABSENT",
     "EXACT",
+    "FAILED",
+    "LetError",
+    "LetFailed",
     "Result",
     "Side",
     "TraceEntry",
@@ -51,6 +54,29 @@ class _Absent:
 
 
 ABSENT: Final = _Absent()
+
+
+@attrs.define
+class LetError:
+    """The error of a `let` that failed, reported when a rule first reads the let (as the
+    expression written in the rule's place would fail there, and only if it is read)."""
+
+    error: Exception
+    issue: Any
+    reported: bool = False
+
+
+class LetFailed(Exception):
+    """A rule read a `let` whose expression failed (args[0]: its `LetError`): the rule
+    stops and writes nothing, as it would with the expression written in its place."""
+
+
+#: The value of a `let` whose expression failed; reading it raises `LetFailed`.
+FAILED: Final = object()
+
+
+def let_failed(found: LetError) -> None:
+    raise LetFailed(found)
 
 
 @attrs.frozen
