@@ -133,3 +133,27 @@ def test_apply_then_fail_stores_the_write_and_answers_5xx_on_every_system(serve)
 def test_apply_then_fail_is_validated():
     with pytest.raises(ValueError, match=r"applied_fail_rate must be between 0 and 1"):
         FaultConfig(applied_fail_rate=2)
+
+
+def test_the_request_log_keeps_every_arrival_and_finds_the_busiest_window(serve):
+    now = [0.0]
+    sandbox = vf_app(token=TOKEN, rate_limit=2)
+    sandbox.middleware._clock = lambda: now[0]
+    sandbox.middleware._refilled_at = 0.0
+    served = serve(sandbox)
+    times = [0.0, 0.125, 0.75, 1.25, 1.375, 1.5, 1.625, 3.0]  # exact in binary
+    codes = []
+    for at in times:
+        now[0] = at
+        codes.append(served.http.get("/invoices.json", params={"api_token": TOKEN}).status_code)
+    assert codes == [200, 200, 200, 200, 429, 200, 429, 200]
+    stats = sandbox.stats
+    # answered or refused with 429, each request that reached the sandbox is in the log
+    assert list(stats.arrivals) == times
+    assert (stats.requests, stats.rate_limited) == (8, 2)
+    assert stats.busiest(1.0) == 5  # [0.75, 1.75)
+    assert stats.busiest(0.375) == 3  # [1.25, 1.625): 1.625 is out
+    assert stats.busiest(0.25) == 2  # [1.25, 1.5) and [1.375, 1.625)
+    assert stats.busiest(0.01) == 1
+    assert stats.busiest(10) == 8
+    assert FaultMiddleware(None, FaultConfig()).stats.busiest() == 0

@@ -8,6 +8,7 @@ random numbers from a seeded generator, so a run is reproducible for a given req
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import logging
 import math
@@ -67,15 +68,35 @@ class FaultConfig:
                     or self.lost_response_rate or self.applied_fail_rate)
 
 
+#: How many arrival times `FaultStats.arrivals` keeps (the latest): a long-running sandbox
+#: must not grow without bound; a test's few thousand requests are all kept.
+ARRIVALS_KEPT = 200_000
+
+
 @attrs.define
 class FaultStats:
-    """Counters a test or a benchmark reads to see which faults fired."""
+    """Counters a test or a benchmark reads to see which faults fired, and the request log:
+    when each request arrived (the middleware's clock, before any fault), so a test can
+    check how many requests the clients sent in any window, whoever sent them."""
 
     requests: int = 0
     rate_limited: int = 0
     failed: int = 0
     lost: int = 0
     applied_failed: int = 0
+    arrivals: collections.deque[float] = attrs.field(
+        factory=lambda: collections.deque(maxlen=ARRIVALS_KEPT))
+
+    def busiest(self, seconds: float = 1.0) -> int:
+        """The most requests that arrived within any `seconds` of one another: in any
+        window [t, t + seconds)."""
+        times = sorted(self.arrivals)
+        most, start = 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= seconds:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
 
 
 #: Set while a response is being lost on purpose: the server's complaint that the
@@ -151,6 +172,7 @@ class FaultMiddleware:
             return
         config = self.config
         self.stats.requests += 1
+        self.stats.arrivals.append(self._clock())
         fail_draw, lost_draw, status_draw = (self._rng.random(), self._rng.random(),
                                              self._rng.random())
         if config.latency_ms:
