@@ -4,69 +4,20 @@ the schedule kept in the store; one watcher per sync file; the flow's poll inter
 from __future__ import annotations
 
 import datetime
-import os
-import queue
-import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from ops.ops_helpers import passeur, tally_file
+from ops.ops_helpers import Watcher, passeur, tally_file
 
 from passeur.engine.sync.syncfile import SyncSpec
 from passeur.errors import UsageError
 from passeur.ops.watch import Schedule, due_time, schedule_for
 from passeur.state import WatchState, open_store
-
-
-class Watcher:
-    """`passeur watch SYNC ARGS` in its own process; its output read line by line.
-
-    A thread reads stdout into a queue: waiting on the pipe itself (select) missed a line
-    that arrived in the same chunk as the one before it, already in the reader's buffer."""
-
-    def __init__(self, sync: Path, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "passeur", "watch", str(sync), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"})
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._queue.put(line)
-        self._queue.put("")  # the end of the output
-
-    def line(self, timeout: float = 60) -> str:
-        try:
-            line = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            self.process.kill()
-            raise AssertionError(f"no line from passeur watch; so far {self.lines}") from None
-        self.lines.append(line)
-        return line
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=60)
-        self._reader.join(timeout=30)
-        rest = []
-        while not self._queue.empty():
-            rest.append(self._queue.get_nowait())
-        assert self.process.stderr is not None and self.process.stdout is not None
-        err = self.process.stderr.read()
-        self.process.stdout.close()
-        self.process.stderr.close()
-        return code, "".join(rest) + err
 
 
 def _ts(text: str) -> float:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from passeur.state import (
@@ -309,6 +310,47 @@ def test_a_store_is_lost_once_closed_and_not_before(make_store: Callable[[], Sto
     assert store.connection_lost()
     assert not other.connection_lost()  # another connection to the same place lives on
     assert [r.sync for r in other.runs()] == ["/a.toml"]
+
+
+def test_the_watch_state_advances_only_from_the_due_time_read(store: Store) -> None:
+    first = WatchState("/a.toml", 1733130000.1, 3600.0, None, "running", None, "w1")
+    assert store.advance_watch_state(first, None)  # nothing recorded yet: it is created
+    assert not store.advance_watch_state(WatchState("/a.toml", 5.0, 60.0), None)
+    assert store.watch_state("/a.toml") == first  # the second first claim changed nothing
+    later = attrs.evolve(first, next_due=1733133600.7, last_status="ok", watcher="w2")
+    assert not store.advance_watch_state(later, 1733130000.0)  # not what is recorded
+    assert store.watch_state("/a.toml") == first
+    assert store.advance_watch_state(later, 1733130000.1)
+    assert store.watch_state("/a.toml") == later
+    assert not store.advance_watch_state(attrs.evolve(later, next_due=9.0), 1733130000.1)
+    assert store.watch_state("/a.toml") == later
+    assert store.watch_state("/b.toml") is None
+
+
+def test_one_watcher_among_racing_stores_claims_a_due_time(
+        make_store: Callable[[], Store]) -> None:
+    """Eight watchers, each with its own connection, claim the run due at one time: one
+    wins, and the recorded state is the winner's."""
+    import threading
+
+    make_store().save_watch_state(WatchState("/a.toml", 1000.5, 60.0))
+    stores = [make_store() for _ in range(8)]
+    start = threading.Barrier(len(stores))
+    won: list[str] = []
+
+    def claim(store: Store, who: str) -> None:
+        start.wait()
+        if store.advance_watch_state(WatchState("/a.toml", 1060.5, 60.0, watcher=who), 1000.5):
+            won.append(who)
+
+    threads = [threading.Thread(target=claim, args=(s, f"w{i}")) for i, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(won) == 1
+    state = make_store().watch_state("/a.toml")
+    assert state is not None and (state.next_due, state.watcher) == (1060.5, won[0])
 
 
 # -- the SQLite file ------------------------------------------------------------------------

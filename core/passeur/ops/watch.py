@@ -196,12 +196,18 @@ class _Watcher:
         runs = self.store.runs(self.sync)
         return _stamp(runs[0].started_at) if runs else None
 
-    def save(self, due: float, **changes: Any) -> None:
+    def claim(self, expected: float | None, due: float, **changes: Any) -> bool:
+        """Move the recorded next due time from `expected` (what this watcher read; None:
+        nothing recorded) to `due`, in one transaction of the store; False when another
+        watcher moved it first. Two watchers started by mistake (the lease lapsed: one
+        was suspended on another machine) thus never start the run of one due time twice."""
         old = self.store.watch_state(self.sync)
+        if (old.next_due if old is not None else None) != expected:
+            return False
         base = old or WatchState(self.sync, due, self.schedule.interval)
-        self.store.save_watch_state(attrs.evolve(
+        return self.store.advance_watch_state(attrs.evolve(
             base, next_due=due, interval=self.schedule.interval, watcher=self.who,
-            **changes))
+            **changes), expected)
 
     async def renew(self) -> None:
         while True:
@@ -218,11 +224,18 @@ class _Watcher:
                 await asyncio.wait_for(self.stop.wait(), timeout=min(left, 60.0))
         return False
 
-    async def tick(self) -> str:
-        """One run; its status for the watch state."""
+    async def tick(self, expected: float | None) -> str:
+        """One run, once the due time `expected` is claimed; its status for the watch
+        state, or `taken` when another watcher claimed it first (nothing run)."""
         started = self.clock()
-        self.save(started + self.schedule.interval, last_poll=_iso_ms(started),
-                  last_status="running", last_error=None)
+        claimed = started + self.schedule.interval
+        if not self.claim(expected, claimed, last_poll=_iso_ms(started),
+                          last_status="running", last_error=None):
+            other = self.store.watch_state(self.sync)
+            who = other.watcher if other is not None and other.watcher else "another watcher"
+            when = _iso(expected) if expected is not None else "now"
+            self.say(f"{_iso(started)} not run: the run due at {when} was taken by {who}")
+            return "taken"
         status, error, line = "ok", None, ""
         self.running = asyncio.ensure_future(self.run_once())
         try:
@@ -245,7 +258,8 @@ class _Watcher:
             self.running = None
         await self.refresh()
         due = started + self.schedule.interval + self.rng.uniform(0, self.schedule.jitter)
-        self.save(due, last_status=status, last_error=error)
+        self.claim(claimed, due, last_status=status, last_error=error)  # False: another
+        # watcher claimed the next run meanwhile, and its record stays
         self.say(f"{_iso(started)} {line}")
         return status
 
@@ -275,10 +289,13 @@ class _Watcher:
         try:
             code = 0
             while not self.stop.is_set():
-                due = due_time(self.store.watch_state(self.sync), self.last_start(),
-                               self.schedule, self.clock())
+                state = self.store.watch_state(self.sync)
+                recorded = state.next_due if state is not None else None
+                due = due_time(state, self.last_start(), self.schedule, self.clock())
                 if due > self.clock():
-                    self.save(due)
+                    if not self.claim(recorded, due):
+                        continue  # another watcher moved the schedule: read it again
+                    recorded = due
                     self.say(f"next run at {_iso(due)} (every "
                              f"{_text(self.schedule.interval)})")
                     if once:
@@ -286,7 +303,11 @@ class _Watcher:
                     if not await self.sleep_until(due):
                         break
                 self.check_store()
-                status = await self.tick()
+                status = await self.tick(recorded)
+                if status == "taken":
+                    if once:
+                        return 0
+                    continue
                 code = 0 if status in ("ok", "enqueued") else 1
                 if once or status == "aborted":
                     break
@@ -295,8 +316,9 @@ class _Watcher:
             renewing.cancel()
             self.store.release(f"watch:{self.sync}", self.ident)
             state = self.store.watch_state(self.sync)
-            if state is not None:
-                self.store.save_watch_state(attrs.evolve(state, watcher=None))
+            if state is not None and state.watcher == self.who:
+                self.store.advance_watch_state(attrs.evolve(state, watcher=None),
+                                               state.next_due)
 
 
 def run_status(report: Any) -> str:

@@ -298,6 +298,13 @@ class Store(abc.ABC):
         every job. It does not probe the server: an idle connection is lost once used."""
 
     @abc.abstractmethod
+    def advance_watch_state(self, state: WatchState, expected: float | None) -> bool:
+        """Replace the watch state of `state.sync` only if its next due time is still
+        `expected` (None: no state recorded yet), in one transaction; whether it did. Of
+        two watchers that read the same due time, one claims the run (the other is told
+        False), so a run due once is started once."""
+
+    @abc.abstractmethod
     def close(self) -> None: ...
 
     def __enter__(self) -> Store:

@@ -493,6 +493,21 @@ class PostgresStore(Store):
                        (state.sync, state.next_due, state.interval, state.last_poll,
                         state.last_status, state.last_error, state.watcher, now_text()))
 
+    def advance_watch_state(self, state: WatchState, expected: float | None) -> bool:
+        row = (state.next_due, state.interval, state.last_poll, state.last_status,
+               state.last_error, state.watcher, now_text())
+        with self._tx() as db:
+            if expected is None:
+                done = db.execute("INSERT INTO watch VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                                  "ON CONFLICT (sync) DO NOTHING",
+                                  (state.sync, *row))
+            else:
+                done = db.execute("UPDATE watch SET next_due = %s, interval_s = %s, "
+                                  "last_poll = %s, last_status = %s, last_error = %s, "
+                                  "watcher = %s, updated_at = %s WHERE sync = %s AND next_due = %s",
+                                  (*row, state.sync, expected))
+            return done.rowcount == 1
+
     # -- shared rate budgets -------------------------------------------------------------
 
     def take_slot(self, bucket: str, rate: float, burst: int = 1, *,

@@ -457,6 +457,20 @@ class SQLiteStore(Store):
                        (state.sync, state.next_due, state.interval, state.last_poll,
                         state.last_status, state.last_error, state.watcher, now_text()))
 
+    def advance_watch_state(self, state: WatchState, expected: float | None) -> bool:
+        row = (state.next_due, state.interval, state.last_poll, state.last_status,
+               state.last_error, state.watcher, now_text())
+        with self._tx() as db:
+            if expected is None:
+                done = db.execute("INSERT OR IGNORE INTO watch VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                  (state.sync, *row))
+            else:
+                done = db.execute("UPDATE watch SET next_due = ?, interval_s = ?, "
+                                  "last_poll = ?, last_status = ?, last_error = ?, "
+                                  "watcher = ?, updated_at = ? WHERE sync = ? AND next_due = ?",
+                                  (*row, state.sync, expected))
+            return done.rowcount == 1
+
     # -- shared rate budgets -------------------------------------------------------------
 
     def take_slot(self, bucket: str, rate: float, burst: int = 1, *,
