@@ -214,24 +214,33 @@ def test_document_leases(make_store: Callable[[], Store]) -> None:
     assert one.lease("invoice:acomba:2", "r1")  # expired
 
 
-def test_one_lease_among_racing_stores(make_store: Callable[[], Store]) -> None:
-    """Eight workers, each with its own connection, ask for one document at once: one wins."""
+def at_once(stores: list[Store], work: Callable[[int, Store], None]) -> None:
+    """`work(n, store)` for each store in its own thread, all released together by a barrier
+    (each store is its own connection: the races the leases and claims must win once)."""
     import threading
 
-    stores = [make_store() for _ in range(8)]
     start = threading.Barrier(len(stores))
-    won: list[str] = []
 
-    def ask(store: Store, run_id: str) -> None:
+    def run(n: int, store: Store) -> None:
         start.wait()
-        if store.lease("invoice:acomba:1", run_id):
-            won.append(run_id)
+        work(n, store)
 
-    threads = [threading.Thread(target=ask, args=(s, f"r{i}")) for i, s in enumerate(stores)]
+    threads = [threading.Thread(target=run, args=(n, s)) for n, s in enumerate(stores)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
+
+
+def test_one_lease_among_racing_stores(make_store: Callable[[], Store]) -> None:
+    """Eight workers, each with its own connection, ask for one document at once: one wins."""
+    won: list[str] = []
+
+    def ask(n: int, store: Store) -> None:
+        if store.lease("invoice:acomba:1", f"r{n}"):
+            won.append(f"r{n}")
+
+    at_once([make_store() for _ in range(8)], ask)
     assert len(won) == 1
 
 
@@ -263,22 +272,13 @@ def test_a_rate_budget_is_shared_by_every_connection(make_store: Callable[[], St
 
 
 def test_racing_workers_never_share_a_slot(make_store: Callable[[], Store]) -> None:
-    import threading
-
-    stores = [make_store() for _ in range(6)]
-    start = threading.Barrier(len(stores))
     waits: list[float] = []
 
-    def take(store: Store) -> None:
-        start.wait()
+    def take(_n: int, store: Store) -> None:
         for _ in range(5):
             waits.append(store.take_slot("vosfactures:acme", 0.01, 2))
 
-    threads = [threading.Thread(target=take, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    at_once([make_store() for _ in range(6)], take)
     # burst 2: two slots at once, then one every 100 s; 30 slots, none given twice
     assert sorted(round(w / 100) for w in waits) == [0, 0, *range(1, 29)]
 
@@ -331,23 +331,15 @@ def test_one_watcher_among_racing_stores_claims_a_due_time(
         make_store: Callable[[], Store]) -> None:
     """Eight watchers, each with its own connection, claim the run due at one time: one
     wins, and the recorded state is the winner's."""
-    import threading
-
     make_store().save_watch_state(WatchState("/a.toml", 1000.5, 60.0))
-    stores = [make_store() for _ in range(8)]
-    start = threading.Barrier(len(stores))
     won: list[str] = []
 
-    def claim(store: Store, who: str) -> None:
-        start.wait()
-        if store.advance_watch_state(WatchState("/a.toml", 1060.5, 60.0, watcher=who), 1000.5):
-            won.append(who)
+    def claim(n: int, store: Store) -> None:
+        due = WatchState("/a.toml", 1060.5, 60.0, watcher=f"w{n}")
+        if store.advance_watch_state(due, 1000.5):
+            won.append(f"w{n}")
 
-    threads = [threading.Thread(target=claim, args=(s, f"w{i}")) for i, s in enumerate(stores)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    at_once([make_store() for _ in range(8)], claim)
     assert len(won) == 1
     state = make_store().watch_state("/a.toml")
     assert state is not None and (state.next_due, state.watcher) == (1060.5, won[0])
