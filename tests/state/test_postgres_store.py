@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from passeur.state import SQLiteStore, StoreError, open_store
+from passeur.state import SQLiteStore, StoreError, StoreLost, open_store
 from passeur.state import sqlite as sqlite_store
 from passeur.state.postgres import MIGRATIONS, PostgresStore, redact_url
 
@@ -109,9 +109,16 @@ def test_a_connection_the_server_ended_is_lost_once_used(postgres_url: str,
             assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() \
                 == (True,)
         assert not store.connection_lost()  # not probed: nothing used it yet
-        with pytest.raises(psycopg.OperationalError):
+        with pytest.raises(StoreLost) as caught:
             store.runs()
+        assert str(caught.value).startswith(
+            f"lost the connection to the store {store.where} (the server restarted or is "
+            "unreachable): terminating connection due to administrator command")
+        assert caught.value.__cause__ is None and caught.value.__suppress_context__
         assert store.connection_lost()
+        with pytest.raises(StoreLost, match=r"^lost the connection to the store .*: the "
+                           r"connection is lost$"):
+            store.lease("sync:a.toml", "r1")  # every method, not only the one that found it
     finally:
         store.close()
     assert store.connection_lost()

@@ -29,6 +29,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLocked",
+    "StoreLost",
     "WatchState",
     "gcra",
     "is_store_url",
@@ -67,6 +68,11 @@ def gcra(tat: float | None, now: float, rate: float, burst: int,
 
 class StoreError(PasseurError):
     """The store cannot be used: not a passeur store, a newer schema, a broken file."""
+
+
+class StoreLost(StoreError):
+    """The store's server ended the connection (restarted, unreachable): nothing more can be
+    read or written through this store; a new one must be opened."""
 
 
 class StoreLocked(StoreError):

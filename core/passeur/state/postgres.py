@@ -18,6 +18,7 @@ several projects: `postgresql://host/db?options=-csearch_path%3Doffice1`.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -37,6 +38,7 @@ from passeur.state.base import (
     Run,
     Store,
     StoreError,
+    StoreLost,
     WatchState,
     gcra,
 )
@@ -579,6 +581,31 @@ class _Transaction:
             self._inner.__exit__(*exc)
         finally:
             self._store._lock.release()
+
+
+def _guarded(method: Any) -> Any:
+    """`method`, with a connection the server ended (a restart, a network cut) raised as
+    StoreLost naming the store, not psycopg's OperationalError: a command prints it as
+    any store error, and `passeur worker` exits for its supervisor (docs/scale.md). Other
+    database errors pass unchanged."""
+
+    @functools.wraps(method)
+    def guarded(self: PostgresStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (self._psycopg.OperationalError, self._psycopg.InterfaceError) as exc:
+            if not self._db.closed:
+                raise
+            raise StoreLost(f"lost the connection to the store {self.where} (the server "
+                            f"restarted or is unreachable): {_first_line(exc)}") from None
+
+    return guarded
+
+
+for _name, _method in list(vars(PostgresStore).items()):
+    if (not _name.startswith("_") and callable(_method) and _name in dir(Store)
+            and _name not in ("close", "connection_lost")):
+        setattr(PostgresStore, _name, _guarded(_method))
 
 
 def _one(row: tuple[Any, ...] | None) -> tuple[Any, ...]:
