@@ -328,3 +328,59 @@ def test_the_schedule_is_read_again_after_each_run(tmp_path: Path) -> None:
             f"{sync.resolve()}: [schedule] 'soon' is not an interval passeur watch can "
             "follow") in rest.replace("\n", " ").replace("  ", " ")
     assert "; keeping every 3s" in rest
+
+
+def test_a_watcher_whose_lease_was_taken_over_stops_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its lease lapsed (the process was suspended) and another watcher took it: at its next
+    renewal it stops, between runs, with exit code 1 and why; the lease stays the other's."""
+    import os
+    import signal
+    import threading
+
+    from click.testing import CliRunner
+    from ops.ops_helpers import SIDES
+
+    from passeur.cli.app import State, cli
+    from passeur.ops import watch as watching
+
+    monkeypatch.setattr(watching, "LEASE_TTL", 0.3)  # renewed every 0.1 s
+    registry = _down_registry()
+    sync = tmp_path / "s.toml"
+    sync.write_text('flow = "downpoll"\nstore = "state.db"\n' + SIDES, encoding="utf-8")
+    resource = f"watch:{sync.resolve()}"
+    stolen = threading.Event()
+
+    def take_over() -> None:
+        with open_store(tmp_path / "state.db") as store:
+            deadline = time.monotonic() + 60
+            while not store.runs() or store.runs()[0].status == "running":
+                assert time.monotonic() < deadline, "the watcher never ran"
+                time.sleep(0.02)
+            time.sleep(0.2)  # asleep until the next due time, an hour away
+            conn = store._db  # type: ignore[attr-defined]
+            with conn:  # the lease expired and another watcher took it
+                conn.execute("UPDATE leases SET run_id = 'watch-other', expires_at = ? "
+                             "WHERE resource = ?", (time.time() + 60, resource))
+            stolen.set()
+        if not ended.wait(20):  # it did not notice: SIGTERM ends it (exit 0), the test fails
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    ended = threading.Event()
+    thief = threading.Thread(target=take_over)
+    thief.start()
+    try:
+        result = CliRunner().invoke(cli, ["watch", str(sync), "--every", "1h", "--jitter",
+                                          "0"], obj=State(registry))
+    finally:
+        ended.set()
+        thief.join()
+    assert stolen.is_set()
+    assert result.exit_code == 1, result.output
+    assert result.output.endswith(
+        f"error: {sync.resolve()}: this watcher's lease lapsed (not renewed for 0s: the "
+        "process was suspended or cut off from the store) and another watcher holds it "
+        "now; this one stops and leaves the file to it\n")
+    with open_store(tmp_path / "state.db") as store:
+        assert len(store.runs()) == 1
+        assert not store.lease(resource, "watch-third")  # still the other's

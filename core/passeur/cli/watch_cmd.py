@@ -19,7 +19,9 @@ Up to --jitter is added to each interval at random (default a tenth of it, at mo
 
 The schedule lives in the store: a restarted watcher waits for the run it had planned
 instead of running early, and a run started meanwhile by cron (`passeur sync`) counts.
-One watcher per sync file: a second one says which process watches and exits with code 1.
+One watcher per sync file: a second one says which process watches and exits with code 1;
+a watcher whose lease lapsed (suspended for a minute) and was taken over stops after
+its current run, says so, and exits with code 1.
 A run is never started while another run of the sync file holds its lock (it is tried
 again at the next interval).
 

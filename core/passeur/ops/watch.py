@@ -153,6 +153,7 @@ class _Watcher:
         self.who = (f"process {os.getpid()} on {socket.gethostname()} since "
                     f"{_iso(self.clock())}")
         self.stop = asyncio.Event()
+        self.lost = False  # the lease lapsed and another watcher took it
         self.running: asyncio.Task[Any] | None = None
         self.store_file = self._identity()
 
@@ -210,9 +211,16 @@ class _Watcher:
             **changes), expected)
 
     async def renew(self) -> None:
+        """Renew the lease every third of its life. Refused, it lapsed (this process was
+        suspended, or cut off from the store, for longer than LEASE_TTL) and another
+        watcher holds it now: this one stops once its current run ends (the claim of each
+        due time kept the two from running one twice), and says why."""
         while True:
             await asyncio.sleep(LEASE_TTL / 3)
-            self.store.lease(f"watch:{self.sync}", self.ident, LEASE_TTL)
+            if not self.store.lease(f"watch:{self.sync}", self.ident, LEASE_TTL):
+                self.lost = True
+                self.stop.set()
+                return
 
     async def sleep_until(self, due: float) -> bool:
         """Wait for `due`; False when asked to stop first."""
@@ -311,6 +319,12 @@ class _Watcher:
                 code = 0 if status in ("ok", "enqueued") else 1
                 if once or status == "aborted":
                     break
+            if self.lost:
+                raise WatcherBusy(
+                    f"{self.sync}: this watcher's lease lapsed (not renewed for "
+                    f"{_text(LEASE_TTL)}: the process was suspended or cut off from the "
+                    "store) and another watcher holds it now; this one stops and leaves "
+                    "the file to it")
             return code
         finally:
             renewing.cancel()
