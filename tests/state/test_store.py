@@ -28,7 +28,9 @@ from passeur.state import (
     StoreError,
     StoreLocked,
     WatchState,
+    attempt_owner,
     open_store,
+    owner_run,
 )
 from support.crashing_run import take_lock_and_die
 
@@ -212,6 +214,40 @@ def test_document_leases(make_store: Callable[[], Store]) -> None:
     assert two.lease("invoice:acomba:1", "r2")
     assert two.lease("invoice:acomba:2", "r2", ttl=-1)
     assert one.lease("invoice:acomba:2", "r1")  # expired
+
+
+def test_two_attempts_of_one_run_are_two_owners(make_store: Callable[[], Store]) -> None:
+    """A queue's job taken up again while its first attempt still runs: each attempt
+    leases under its own owner, and the holder tells an attempt of the same run from
+    another run; finishing the run releases its attempts' leases too."""
+    one, two = make_store(), make_store()
+    run = one.start_run("a.toml")
+    first, second = attempt_owner(run.run_id, "j1.0"), attempt_owner(run.run_id, "j1.1")
+    assert one.lease_holder("vf:invoice:1") is None
+    assert one.lease("vf:invoice:1", first)
+    assert not two.lease("vf:invoice:1", second)
+    assert two.lease_holder("vf:invoice:1") == first
+    assert owner_run(first) == run.run_id and owner_run(run.run_id) == run.run_id
+    assert two.lease("vf:invoice:2", second, ttl=-1)
+    assert one.lease_holder("vf:invoice:2") is None  # expired: no holder
+    other = two.start_run("b.toml")
+    assert two.lease("vf:invoice:3", attempt_owner(other.run_id, "j9.0"))
+    one.finish_run(run.run_id, "finished", {})
+    assert two.lease("vf:invoice:1", "r2")  # released with its run
+    assert two.lease_holder("vf:invoice:3") == attempt_owner(other.run_id, "j9.0")
+
+
+def test_a_records_first_outcome_is_found_by_run_doctype_and_id(store: Store) -> None:
+    run = store.start_run("a.toml")
+    assert store.outcome(run.run_id, "invoice", "1") is None
+    store.record(LedgerEntry(run.run_id, "invoice", "acomba", "1", "created", target_id="7"))
+    store.record(LedgerEntry(run.run_id, "client", "acomba", "1", "created"))
+    store.record(LedgerEntry(run.run_id, "invoice", "acomba", "1", "failed"))
+    first = store.ledger(run.run_id)[0]
+    assert (first.outcome, first.target_id) == ("created", "7")
+    assert store.outcome(run.run_id, "invoice", "1") == first
+    assert store.outcome(run.run_id, "invoice", "2") is None
+    assert store.outcome("another", "invoice", "1") is None
 
 
 def at_once(stores: list[Store], work: Callable[[int, Store], None]) -> None:

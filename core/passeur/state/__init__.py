@@ -20,8 +20,10 @@ from passeur.state.base import (
     StoreLocked,
     StoreLost,
     WatchState,
+    attempt_owner,
     gcra,
     is_store_url,
+    owner_run,
 )
 from passeur.state.sqlite import SCHEMA_VERSION, SQLiteStore
 
@@ -41,9 +43,11 @@ __all__ = [
     "StoreLocked",
     "StoreLost",
     "WatchState",
+    "attempt_owner",
     "gcra",
     "is_store_url",
     "open_store",
+    "owner_run",
 ]
 
 

@@ -31,8 +31,10 @@ __all__ = [
     "StoreLocked",
     "StoreLost",
     "WatchState",
+    "attempt_owner",
     "gcra",
     "is_store_url",
+    "owner_run",
 ]
 
 #: Every record of a run ends in exactly one of these.
@@ -48,6 +50,17 @@ def is_store_url(target: object) -> bool:
     """True for a server database URL (`postgresql://...`), given where a store file path
     would otherwise be."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def attempt_owner(run_id: str, attempt: str) -> str:
+    """The lease owner of one attempt of a run's work (a queue's job taken up twice is two
+    attempts of one run, and must not hold one document at once): `run_id/attempt`."""
+    return f"{run_id}/{attempt}"
+
+
+def owner_run(owner: str) -> str:
+    """The run a lease owner works for (the owner itself for a whole run)."""
+    return owner.partition("/")[0]
 
 
 def gcra(tat: float | None, now: float, rate: float, burst: int,
@@ -251,7 +264,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def finish_run(self, run_id: str, status: str, summary: Mapping[str, int]) -> None:
-        """Close a run and release its locks."""
+        """Close a run and release its locks (those of its attempts' owners too)."""
 
     @abc.abstractmethod
     def run(self, run_id: str) -> Run | None: ...
@@ -267,12 +280,24 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def ledger(self, run_id: str) -> list[LedgerEntry]: ...
 
+    @abc.abstractmethod
+    def outcome(self, run_id: str, doctype: str, source_id: str) -> LedgerEntry | None:
+        """The first entry recorded for one record in a run, if any: a distributed apply
+        asks under the document's lease, so a job run twice records its record once."""
+
     # -- leases --------------------------------------------------------------------------
 
     @abc.abstractmethod
     def lease(self, resource: str, run_id: str, ttl: float = 300.0) -> bool:
-        """Take the lease on one resource (a document) for a run; False when another live
-        run holds it. A run may take its own lease again."""
+        """Take the lease on one resource (a document) for an owner; False when another
+        live owner holds it. An owner may take its own lease again. The owner is a run id,
+        or `attempt_owner(run_id, ...)` for one attempt of a run's work: two attempts of
+        one run are two owners, and `finish_run` releases the leases of both."""
+
+    @abc.abstractmethod
+    def lease_holder(self, resource: str) -> str | None:
+        """The owner holding the lease on `resource` while it lives (None: free, expired,
+        or its process gone): tells another attempt of the same run from another run."""
 
     @abc.abstractmethod
     def release(self, resource: str, run_id: str) -> None: ...

@@ -40,6 +40,7 @@ from passeur.state.base import (
     StoreError,
     StoreLost,
     WatchState,
+    attempt_owner,
     gcra,
 )
 from passeur.state.common import (
@@ -155,6 +156,10 @@ MIGRATIONS: tuple[str, ...] = (
         bucket TEXT COLLATE "C" PRIMARY KEY,
         tat DOUBLE PRECISION NOT NULL
     );
+    """,
+    # 4: a record's outcome found without reading its run's whole ledger (issue 17)
+    """
+    CREATE INDEX ledger_record ON ledger(run_id, doctype, source_id, seq);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -434,7 +439,8 @@ class PostgresStore(Store):
         with self._tx() as db:
             db.execute("UPDATE runs SET finished_at = %s, status = %s, summary = %s "
                        "WHERE run_id = %s", (now_text(), status, json.dumps(dict(summary)), run_id))
-            db.execute("DELETE FROM leases WHERE run_id = %s", (run_id,))
+            db.execute("DELETE FROM leases WHERE run_id = %s OR left(run_id, %s) = %s",
+                       (run_id, len(run_id) + 1, attempt_owner(run_id, "")))
 
     _RUN = "run_id, sync, started_at, finished_at, status, mode, summary"
 
@@ -468,15 +474,26 @@ class PostgresStore(Store):
                  json.dumps(list(entry.diff), default=str))).fetchone())[0]
         return attrs.evolve(entry, at=at, seq=int(seq))
 
+    _ENTRY = ("run_id, doctype, source_system, source_id, outcome, source_number, "
+              "target_system, target_id, reason, message, mapping_version, diff, at, seq")
+
+    @staticmethod
+    def _entry(r: tuple[Any, ...]) -> LedgerEntry:
+        return LedgerEntry(run_id=r[0], doctype=r[1], source_system=r[2], source_id=r[3],
+                           outcome=r[4], source_number=r[5], target_system=r[6],
+                           target_id=r[7], reason=r[8], message=r[9], mapping_version=r[10],
+                           diff=json.loads(r[11]), at=r[12], seq=r[13])
+
     def ledger(self, run_id: str) -> list[LedgerEntry]:
-        rows = self._read(
-            "SELECT run_id, doctype, source_system, source_id, outcome, source_number, "
-            "target_system, target_id, reason, message, mapping_version, diff, at, seq "
-            "FROM ledger WHERE run_id = %s ORDER BY seq", (run_id,))
-        return [LedgerEntry(run_id=r[0], doctype=r[1], source_system=r[2], source_id=r[3],
-                            outcome=r[4], source_number=r[5], target_system=r[6],
-                            target_id=r[7], reason=r[8], message=r[9], mapping_version=r[10],
-                            diff=json.loads(r[11]), at=r[12], seq=r[13]) for r in rows]
+        rows = self._read(f"SELECT {self._ENTRY} FROM ledger WHERE run_id = %s ORDER BY seq",
+                          (run_id,))
+        return [self._entry(r) for r in rows]
+
+    def outcome(self, run_id: str, doctype: str, source_id: str) -> LedgerEntry | None:
+        rows = self._read(f"SELECT {self._ENTRY} FROM ledger WHERE run_id = %s AND "
+                          "doctype = %s AND source_id = %s ORDER BY seq LIMIT 1",
+                          (run_id, doctype, str(source_id)))
+        return None if not rows else self._entry(rows[0])
 
     # -- watch state ---------------------------------------------------------------------
 
@@ -551,6 +568,14 @@ class PostgresStore(Store):
     def lease(self, resource: str, run_id: str, ttl: float = 300.0) -> bool:
         with self._tx() as db:
             return self._take(db, resource, run_id, ttl) is None
+
+    def lease_holder(self, resource: str) -> str | None:
+        rows = self._read("SELECT run_id, host, pid, expires_at FROM leases "
+                          "WHERE resource = %s", (resource,))
+        if not rows or not holder_alive(rows[0][1], rows[0][2], rows[0][3], here=self._host,
+                                        now=clock()):
+            return None
+        return str(rows[0][0])
 
     def release(self, resource: str, run_id: str) -> None:
         with self._tx() as db:

@@ -29,6 +29,7 @@ from passeur.state.base import (
     Store,
     StoreError,
     WatchState,
+    attempt_owner,
     gcra,
 )
 from passeur.state.common import (
@@ -137,6 +138,10 @@ MIGRATIONS: tuple[str, ...] = (
         bucket TEXT PRIMARY KEY,
         tat REAL NOT NULL
     );
+    """,
+    # 4: a record's outcome found without reading its run's whole ledger (issue 17)
+    """
+    CREATE INDEX ledger_record ON ledger(run_id, doctype, source_id, seq);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -397,7 +402,8 @@ class SQLiteStore(Store):
         with self._tx() as db:
             db.execute("UPDATE runs SET finished_at = ?, status = ?, summary = ? "
                        "WHERE run_id = ?", (now_text(), status, json.dumps(dict(summary)), run_id))
-            db.execute("DELETE FROM leases WHERE run_id = ?", (run_id,))
+            db.execute("DELETE FROM leases WHERE run_id = ? OR substr(run_id, 1, ?) = ?",
+                       (run_id, len(run_id) + 1, attempt_owner(run_id, "")))
 
     @staticmethod
     def _run(row: sqlite3.Row) -> Run:
@@ -434,13 +440,14 @@ class SQLiteStore(Store):
         with self._lock:
             rows = self._db.execute("SELECT * FROM ledger WHERE run_id = ? ORDER BY seq",
                                     (run_id,)).fetchall()
-        return [LedgerEntry(run_id=r["run_id"], doctype=r["doctype"],
-                            source_system=r["source_system"], source_id=r["source_id"],
-                            outcome=r["outcome"], source_number=r["source_number"],
-                            target_system=r["target_system"], target_id=r["target_id"],
-                            reason=r["reason"], message=r["message"],
-                            mapping_version=r["mapping_version"], diff=json.loads(r["diff"]),
-                            at=r["at"], seq=r["seq"]) for r in rows]
+        return [_entry(r) for r in rows]
+
+    def outcome(self, run_id: str, doctype: str, source_id: str) -> LedgerEntry | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM ledger WHERE run_id = ? AND doctype = ? "
+                                   "AND source_id = ? ORDER BY seq LIMIT 1",
+                                   (run_id, doctype, str(source_id))).fetchone()
+        return None if row is None else _entry(row)
 
     # -- watch state ---------------------------------------------------------------------
 
@@ -499,9 +506,28 @@ class SQLiteStore(Store):
         with self._tx() as db:
             return self._take(db, resource, run_id, ttl)
 
+    def lease_holder(self, resource: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT run_id, host, pid, expires_at FROM leases "
+                                   "WHERE resource = ?", (resource,)).fetchone()
+        if row is None or not holder_alive(row[1], row[2], row[3], here=self._host,
+                                           now=clock()):
+            return None
+        return str(row[0])
+
     def release(self, resource: str, run_id: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM leases WHERE resource = ? AND run_id = ?", (resource, run_id))
+
+
+def _entry(r: sqlite3.Row) -> LedgerEntry:
+    return LedgerEntry(run_id=r["run_id"], doctype=r["doctype"],
+                       source_system=r["source_system"], source_id=r["source_id"],
+                       outcome=r["outcome"], source_number=r["source_number"],
+                       target_system=r["target_system"], target_id=r["target_id"],
+                       reason=r["reason"], message=r["message"],
+                       mapping_version=r["mapping_version"], diff=json.loads(r["diff"]),
+                       at=r["at"], seq=r["seq"])
 
 
 def _fields(entry: LedgerEntry) -> dict[str, Any]:
