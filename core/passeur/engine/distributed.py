@@ -42,7 +42,7 @@ from passeur.engine.sync.syncfile import SyncSpec, load_sync_file
 from passeur.errors import UsageError
 from passeur.http.call import dumps_json, loads_json
 from passeur.http.ratelimit import share_budgets
-from passeur.state import Run, Store, is_store_url, open_store
+from passeur.state import Intent, Run, Store, attempt_owner, is_store_url, open_store
 
 __all__ = ["QUEUE", "StoreBudget", "distributed_store", "enqueue_sync", "enqueue_sync_async",
            "run_worker"]
@@ -106,7 +106,7 @@ def _app(url: str) -> Any:
 
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
     retry = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=1)
-    app.task(name="passeur.plan", queue=QUEUE, pass_context=True)(_plan_task)  # no retry:
+    app.task(name="passeur.plan", queue=QUEUE, pass_context=True)(_plan_once)  # no retry:
     # a plan that fails (the source down) aborts its run, and the next run plans again
     app.task(name="passeur.apply", queue=QUEUE, pass_context=True, retry=retry)(_apply_task)
     app.task(name="passeur.close", queue=QUEUE, pass_context=True, retry=retry)(_close_task)
@@ -306,6 +306,40 @@ def _encode(value: Any) -> str:
     return dumps_json(value).decode("utf-8")
 
 
+def _attempt(job: Any) -> str:
+    """This attempt of a job, for the leases it takes (`Store.lease`'s owner): a job put
+    back while its first attempt still runs is a second attempt of the same run."""
+    return f"job{job.job.id}.{job.job.attempts}"
+
+
+async def _plan_once(job: Any, run_id: str, sync: str, full: bool = False,
+                     since: str | None = None) -> None:
+    """The plan task, run once per run although its job may be taken up again while its
+    first attempt still runs (a live worker taken for dead): each attempt waits for the
+    lease `plan:RUN`, and one that gets it after another attempt enqueued the run's
+    documents (the intent `passeur|plan|RUN` confirmed), or after the run closed, does
+    nothing. One that gets it because the other attempt died plans again; the documents
+    that attempt had enqueued are then applied once all the same (an apply task records
+    nothing already on the ledger)."""
+    store = _current().store
+    owner, resource = attempt_owner(run_id, _attempt(job)), f"plan:{run_id}"
+    while not store.lease(resource, owner, LOCK_TTL):
+        await asyncio.sleep(CLOSE_POLL)  # another attempt plans: it ends, or dies
+    try:
+        run = store.run(run_id)
+        if store.intent(f"passeur|plan|{run_id}") is not None or run is None or \
+                run.status != "running":
+            logger.warning("run %s: its plan was taken up again (job %s, attempt %s) after "
+                           "it was done; nothing enqueued twice", run_id, job.job.id,
+                           job.job.attempts)
+            return
+        await _plan_task(job, run_id, sync, full, since)
+        store.open_intent(Intent(f"passeur|plan|{run_id}", owner, "passeur", "plan",
+                                 "enqueue", sync, state="confirmed"))
+    finally:
+        store.release(resource, owner)
+
+
 async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
                      since: str | None = None) -> None:
     worker = _current()
@@ -317,7 +351,7 @@ async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
         return
     ctx = await worker.context(sync)
     try:
-        applier = Applier(ctx, run_id)
+        applier = Applier(ctx, run_id, attempt=_attempt(job))
         applier.resumed = job.job.attempts > 0
         applier.begin(ctx.mapping_version, None)
 
@@ -359,14 +393,13 @@ async def _apply_task(job: Any, run_id: str, sync: str, mapping_version: str, it
     worker = _current()
     store = worker.store
     planned = PlanItem.from_json(loads_json(item))
-    resumed = job.job.attempts > 0  # the queue's retry, or a stalled job put back
-    if resumed and any(e.doctype == planned.doctype and e.source_id == planned.source_id
-                       for e in store.ledger(run_id)):
-        return  # done and recorded by the worker that died before telling the queue
+    if store.outcome(run_id, planned.doctype, planned.source_id) is not None:
+        return  # done by an attempt whose worker died (or was taken for dead) before
+        # telling the queue; the Applier asks again under the document's lease
     worker.renew(sync, run_id)
-    applier = Applier(await worker.context(sync), run_id)
+    applier = Applier(await worker.context(sync), run_id, attempt=_attempt(job))
     applier.begin(mapping_version, None)
-    applier.resumed = resumed
+    applier.resumed = job.job.attempts > 0  # the queue's retry, or a stalled job put back
     applier.resolved.update(resolved)
     applier.failed_refs.update(failed)
     await applier.apply_one(planned)
@@ -376,6 +409,9 @@ async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str
                       move: bool) -> None:
     worker = _current()
     store = worker.store
+    run = store.run(run_id)
+    if run is None or run.status != "running":
+        return  # closed by another close task (a plan taken up again enqueued two)
     entries = store.ledger(run_id)
     if len(entries) < expected:
         for stalled in await job.app.job_manager.get_stalled_jobs(

@@ -24,9 +24,12 @@ from passeur.engine.sync.refusal import credentials_refused
 from passeur.errors import PasseurError, TransportError
 from passeur.http import AuthError, Conflict, Retryable, Uncertain, ValidationError
 from passeur.issues import Issue, Level
-from passeur.state import Intent, LedgerEntry, Member
+from passeur.state import Intent, LedgerEntry, Member, attempt_owner, owner_run
 
 __all__ = ["Applier", "credentials_refused"]
+
+LEASE_TTL = 300.0  # seconds a document's lease lives (its holder's process gone: at once)
+LEASE_POLL = 0.2  # seconds between two looks at a lease another attempt of the run holds
 
 OUTCOME_OF = {"unchanged": "unchanged", "skip": "skipped", "defer": "deferred",
               "fail": "failed", "conflict": "conflict"}
@@ -47,9 +50,16 @@ class Applier:
 
     def __init__(self, ctx: SyncContext, run_id: str, *, on_event: Event | None = None,
                  from_file: bool = False, attempts: int = 3,
-                 sleep: Callable[[float], Any] = asyncio.sleep, hooks: bool = True) -> None:
+                 sleep: Callable[[float], Any] = asyncio.sleep, hooks: bool = True,
+                 attempt: str | None = None) -> None:
         self.ctx = ctx
         self.run_id = run_id
+        # `attempt` names one attempt of a distributed run's job: another attempt of the
+        # same job may run at once (a live worker taken for dead), so this one leases under
+        # its own owner, waits for the other, and records nothing already on the ledger
+        self.attempt = attempt
+        self.owner = run_id if attempt is None else attempt_owner(run_id, attempt)
+        self.taken_over: set[str] = set()  # keys left by an attempt that died: look first
         self.on_event = on_event
         self.from_file = from_file
         self.attempts = attempts
@@ -151,14 +161,7 @@ class Applier:
         """One document on its own (a distributed run's apply task), the references it
         waits for already in `resolved` / `failed_refs`: the same steps as inside a run,
         and a refused credential recorded as this item's failure."""
-        recorded = len(self.entries)
-        try:
-            await self.one(item)
-        except AuthError as exc:
-            if len(self.entries) == recorded:  # not already recorded as a refused write
-                self._record(item, "failed", reason="AuthError",
-                             message=f"{self.tgt} refused the credentials ({exc})")
-        return self.entries[-1]
+        return await self.one(item, alone=True)
 
     def _record(self, item: PlanItem, outcome: str, *, message: str | None = None,
                 reason: str | None = None, target_id: str | None = None) -> LedgerEntry:
@@ -174,32 +177,92 @@ class Applier:
             self.on_event("apply", self.done, self.total)
         return entry
 
-    async def one(self, item: PlanItem) -> None:
+    async def one(self, item: PlanItem, *, alone: bool = False) -> LedgerEntry:
+        """One item's steps and its ledger entry, under the document's lease: the entry is
+        recorded before the lease is let go, so another attempt that gets the lease next
+        finds it. `alone` (a distributed apply task): a refused credential is this item's
+        failure, not raised."""
+        if self.attempt is None and item.action in OUTCOME_OF:
+            return await self._settle(item, alone)  # nothing written: no lease inline
+        resource = f"{self.tgt}:{item.doctype}:{item.key}"
+        if not await self._hold(item, resource):
+            return await self._settle(item, alone, _Outcome(
+                "deferred", "another run is writing this document; the next run takes it "
+                "up", "leased"))
+        try:
+            if self.attempt is not None:
+                done = self.ctx.store.outcome(self.run_id, item.doctype, item.source_id)
+                if done is not None:  # recorded by another attempt of this job
+                    self._learn(item, done.outcome, done.target_id, done.message)
+                    return done
+            return await self._settle(item, alone)
+        finally:
+            self.ctx.store.release(resource, self.owner)
+
+    async def _hold(self, item: PlanItem, resource: str) -> bool:
+        """Take the document's lease; False when another run holds it. Another attempt of
+        this run holding it is waited for (bounded by the lease's time): it records the
+        item, or its lease lapses (its process died) and this attempt takes the item over,
+        looking up each write by its key before sending it."""
+        store = self.ctx.store
+        waited, deadline = False, None
+        while not store.lease(resource, self.owner, LEASE_TTL):
+            if self.attempt is None:
+                return False  # inline: another run holds it
+            holder = store.lease_holder(resource)
+            if holder is not None and owner_run(holder) != self.run_id:
+                return False
+            loop = asyncio.get_running_loop()
+            deadline = deadline or loop.time() + LEASE_TTL + 10 * LEASE_POLL
+            if loop.time() > deadline:
+                raise RuntimeError(f"{resource}: held by {holder} longer than its lease's "
+                                   f"{LEASE_TTL:.0f} s; nothing recorded, for the queue to "
+                                   "try again")
+            waited = True
+            await asyncio.sleep(LEASE_POLL)
+        if waited:
+            self.taken_over.add(item.key)
+        return True
+
+    def _learn(self, item: PlanItem, outcome: str, target_id: str | None,
+               message: str | None) -> None:
+        """What the documents waiting for this item need to know of its outcome."""
+        if outcome in ("created", "unchanged", "updated") and target_id:
+            self.resolved[item.key] = target_id
+        else:
+            self.failed_refs[item.key] = message or outcome
+
+    async def _settle(self, item: PlanItem, alone: bool,
+                      preset: _Outcome | None = None) -> LedgerEntry:
         refused: AuthError | None = None
         try:
+            if preset is not None:
+                raise preset
             outcome = await self._one(item)
         except _Outcome as result:
             outcome = result
         except AuthError as exc:
-            if item.action not in WRITES or exc.method in ("", "GET", "HEAD"):
+            if item.action in WRITES and exc.method not in ("", "GET", "HEAD"):
+                refused = exc  # the write was sent and refused: this record failed, the
+                path = urlsplit(exc.url).path or exc.url  # run stops
+                outcome = _Outcome("failed", f"refused by {self.tgt} ({exc.status} on "
+                                   f"{exc.method} {path}): {exc.detail}", "AuthError")
+            elif alone:
+                outcome = _Outcome("failed", f"{self.tgt} refused the credentials ({exc})",
+                                   "AuthError")
+            else:
                 raise  # refused before this record's write was sent: not attempted
-            refused = exc  # the write was sent and refused: this record failed, the run stops
-            path = urlsplit(exc.url).path or exc.url
-            outcome = _Outcome("failed", f"refused by {self.tgt} ({exc.status} on "
-                               f"{exc.method} {path}): {exc.detail}", "AuthError")
         except (PasseurError, NotImplementedError) as exc:
             outcome = _Outcome("failed", str(exc), type(exc).__name__)
-        if outcome.outcome in ("created", "unchanged", "updated") and outcome.target_id:
-            self.resolved[item.key] = outcome.target_id
-        else:
-            self.failed_refs[item.key] = outcome.message or outcome.outcome
+        self._learn(item, outcome.outcome, outcome.target_id, outcome.message)
         entry = self._record(item, outcome.outcome, message=outcome.message,
                              reason=outcome.reason, target_id=outcome.target_id)
         if self.hook is not None and item.action in WRITES:
             self.hook.passeur_after_write(system=self.system, doctype=item.doctype,
                                           record=item.body, outcome=entry)
-        if refused is not None:
+        if refused is not None and not alone:
             raise refused
+        return entry
 
     def _vetoed(self, item: PlanItem, body: Mapping[str, Any]) -> None:
         """`passeur_before_write`: an ERROR issue from a plugin keeps the record from being
@@ -221,20 +284,13 @@ class Applier:
                 self._bind(item, item.target_id, item.target_version)
             return _Outcome(OUTCOME_OF[item.action], item.message, item.reason,
                             item.target_id)
-        resource = f"{self.tgt}:{item.doctype}:{item.key}"
-        if not self.ctx.store.lease(resource, self.run_id):
-            return _Outcome("deferred", "another run is writing this document; the next run "
-                            "takes it up", "leased")
-        try:
-            body = self._linked(item)
-            self._vetoed(item, body)
-            if item.action == "create":
-                return await self._create(item, body)
-            if item.action == "reissue":
-                return await self._reissue(item, body)
-            return await self._update(item, body)
-        finally:
-            self.ctx.store.release(resource, self.run_id)
+        body = self._linked(item)
+        self._vetoed(item, body)
+        if item.action == "create":
+            return await self._create(item, body)
+        if item.action == "reissue":
+            return await self._reissue(item, body)
+        return await self._update(item, body)
 
     def _linked(self, item: PlanItem) -> dict[str, Any]:
         body = dict(item.body or {})
@@ -328,7 +384,8 @@ class Applier:
         intent = Intent(intent_key, self.run_id, self.tgt, item.doctype, "create",
                         f"{self.src}:{item.source_id}")
         prior = store.open_intent(intent)
-        if prior.run_id != self.run_id or prior.state != "pending" or self.resumed:
+        if prior.run_id != self.run_id or prior.state != "pending" or self.resumed or \
+                item.key in self.taken_over:
             found = await self._lookup(item, body, key)
             if isinstance(found, Stored):
                 store.close_intent(intent_key, "confirmed", found.record_id)
