@@ -250,6 +250,17 @@ def test_a_records_first_outcome_is_found_by_run_doctype_and_id(store: Store) ->
     assert store.outcome("another", "invoice", "1") is None
 
 
+def test_a_runs_ledger_is_counted_without_reading_it(store: Store) -> None:
+    run, other = store.start_run("a.toml"), store.start_run("b.toml")
+    assert store.count_ledger(run.run_id) == 0
+    for n, outcome in enumerate(("created", "failed", "created")):
+        store.record(LedgerEntry(run.run_id, "invoice", "acomba", str(n), outcome))
+    store.record(LedgerEntry(other.run_id, "invoice", "acomba", "0", "created"))
+    assert store.count_ledger(run.run_id) == 3 == len(store.ledger(run.run_id))
+    assert store.count_ledger(other.run_id) == 1
+    assert store.count_ledger("another") == 0
+
+
 def at_once(stores: list[Store], work: Callable[[int, Store], None]) -> None:
     """`work(n, store)` for each store in its own thread, all released together by a barrier
     (each store is its own connection: the races the leases and claims must win once)."""

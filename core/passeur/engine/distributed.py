@@ -412,8 +412,7 @@ async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str
     run = store.run(run_id)
     if run is None or run.status != "running":
         return  # closed by another close task (a plan taken up again enqueued two)
-    entries = store.ledger(run_id)
-    if len(entries) < expected:
+    if store.count_ledger(run_id) < expected:  # counted, not read: polled every CLOSE_POLL
         for stalled in await job.app.job_manager.get_stalled_jobs(
                 queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER):
             logger.warning("job %s stalled (its worker died): put back", stalled.id)
@@ -422,6 +421,7 @@ async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str
             "run_id": run_id, "sync": sync, "expected": expected, "plan": plan,
             "move": move}, schedule_in=CLOSE_POLL)
         return
+    entries = store.ledger(run_id)  # read once, for the cursors and the summary
     if move:
         data = loads_json(plan)
         shape = Plan(sync, data["name"], data["source"], data["target"],

@@ -281,6 +281,11 @@ class Store(abc.ABC):
     def ledger(self, run_id: str) -> list[LedgerEntry]: ...
 
     @abc.abstractmethod
+    def count_ledger(self, run_id: str) -> int:
+        """How many entries a run's ledger holds, without reading them: a distributed
+        run's close task asks every few tenths of a second until all its records are in."""
+
+    @abc.abstractmethod
     def outcome(self, run_id: str, doctype: str, source_id: str) -> LedgerEntry | None:
         """The first entry recorded for one record in a run, if any: a distributed apply
         asks under the document's lease, so a job run twice records its record once."""

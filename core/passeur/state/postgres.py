@@ -489,6 +489,10 @@ class PostgresStore(Store):
                           (run_id,))
         return [self._entry(r) for r in rows]
 
+    def count_ledger(self, run_id: str) -> int:
+        rows = self._read("SELECT count(*) FROM ledger WHERE run_id = %s", (run_id,))
+        return int(rows[0][0])
+
     def outcome(self, run_id: str, doctype: str, source_id: str) -> LedgerEntry | None:
         rows = self._read(f"SELECT {self._ENTRY} FROM ledger WHERE run_id = %s AND "
                           "doctype = %s AND source_id = %s ORDER BY seq LIMIT 1",

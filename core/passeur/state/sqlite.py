@@ -442,6 +442,12 @@ class SQLiteStore(Store):
                                     (run_id,)).fetchall()
         return [_entry(r) for r in rows]
 
+    def count_ledger(self, run_id: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT count(*) FROM ledger WHERE run_id = ?",
+                                   (run_id,)).fetchone()
+        return int(row[0])
+
     def outcome(self, run_id: str, doctype: str, source_id: str) -> LedgerEntry | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM ledger WHERE run_id = ? AND doctype = ? "
