@@ -107,9 +107,15 @@ def test_backward_the_view_summary_must_be_what_the_lines_give(registry: Any) ->
     edited = copy.deepcopy(view)
     edited["lines"][1]["extensions"]["vat"] = "21"  # the lines changed, the summary not
     back = mapping.backward(edited, left)
+    assert [(i.path, i.message) for i in back.issues] == [(  # the view's 6 % has no line
+        "tax_breakdown[1].rate",
+        "value 6 at tax_breakdown[1].rate names no group of the items written back: a "
+        "summary is computed from the items; change them, not the summary")]
+    del edited["tax_breakdown"][1]  # one group, one summary item: only its sums differ
+    back = mapping.backward(edited, left)
     assert [i.message for i in back.issues] == [
-        "value 2 at tax_breakdown is the number of items of the summary, but the "
-        "items written back make 1 group: a summary is computed from the items; change "
+        "value 130.00 at tax_breakdown[0].taxable_amount is not what the group gives from "
+        "the items written back (140.50): a summary is computed from the items; change "
         "them, not the summary"]
 
 

@@ -16,7 +16,8 @@ import re
 import attrs
 
 from passeur.dsl import ast
-from passeur.dsl.codegen_expr import ExprEmitter, Scope, is_iso_date, is_text_join, scope_base
+from passeur.dsl.codegen_expr import Scope, is_iso_date, is_text_join, scope_base
+from passeur.dsl.codegen_group import GroupEmitter, written_into
 from passeur.dsl.codegen_plain import cannot_raise
 from passeur.dsl.ir import IRBlock, IRLet, IRMapping, IRRule, Lens
 
@@ -35,33 +36,9 @@ class Generated:
     loops: tuple[tuple[str, str, str], ...] = ()
 
 
-def _target(item: IRRule | IRBlock, direction: str) -> tuple[str, ...] | None:
-    """The path an item writes in one direction."""
-    forward = direction == "forward"
-    if isinstance(item, IRBlock):
-        return (item.each.right if forward else item.each.left).parts
-    if item.rule.arrow == ast.BOTH:
-        lens = item.right_lens if forward else item.left_lens
-        return lens.path.parts if lens is not None else None
-    target = item.rule.right if forward else item.rule.left
-    return target.parts if isinstance(target, ast.Path) else None
-
-
-def _written_into(items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
-                  direction: str) -> frozenset[tuple[str, ...]]:
-    """Targets of a scope that another target of the same scope extends (`extensions` when
-    a rule writes `extensions.added`): values written there must be the output's own."""
-    targets = {t for item in items if direction in item.directions
-               and (t := _target(item, direction)) is not None}
-    return frozenset(p for p in targets
-                     if any(len(q) > len(p) and q[:len(p)] == p for q in targets))
-
-
-
-class _Gen(ExprEmitter):
+class _Gen(GroupEmitter):
     """Rules, lenses and blocks, both directions, over the expression compiler."""
 
-    quiet = False  # computing a summary to compare, not to write: explain traces nothing
     #: the variables known to hold dicts, where a rule that cannot raise loses its `try`
     #: (forward fast path only: None when explaining and backward)
     plain: set[str] | None = None
@@ -502,7 +479,7 @@ class _Gen(ExprEmitter):
 
     def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
               scope: Scope, direction: str) -> None:
-        self.written_into.append(_written_into(items, direction))
+        self.written_into.append(written_into(items, direction))
         for item in items:
             if direction not in item.directions:
                 continue
@@ -521,134 +498,6 @@ class _Gen(ExprEmitter):
             if isinstance(item, IRBlock) and item.each.group_by is not None \
                     and direction not in item.directions and item.directions:
                 self.group_check(item, scope, direction)
-
-    # -------------------------------------------------------------- groups
-
-    def group(self, block: IRBlock, scope: Scope, direction: str) -> None:
-        """A summary: one item per group of the list read, its rules reading the group."""
-        forward = direction == "forward"
-        write_path = block.each.right if forward else block.each.left
-        start = self.open_rule(block.index)
-        rows = self.group_rows(block, scope, direction)
-        self.emit(f"if {rows} is not _A:")
-        self.indent += 1
-        self.write(scope.out, write_path.parts, rows)
-        self.indent -= 1
-        self.close_rule(block.index, start)
-
-    def group_rows(self, block: IRBlock, scope: Scope, direction: str) -> str:
-        """Emit the summary of the list read from `scope.src`; returns the variable holding
-        it (a list, or the list's own absent or null)."""
-        each = block.each
-        assert each.group_by is not None
-        forward = direction == "forward"
-        read_path, write_path = (each.left, each.right) if forward else (each.right, each.left)
-        read_base = scope.path_left if forward else scope.path_right
-        write_base = scope.path_right if forward else scope.path_left
-        items = self.read(scope.src, read_path.parts)
-        rows, index, members = self.tmp("rows"), self.tmp("i"), self.tmp("m")
-        first, out = self.tmp("s"), self.tmp("row")
-        list_base = self.path_template(read_base, read_path.parts)
-        site = self.site(list_base)
-        keys = tuple(p.parts for p in each.group_by)
-        self.emit(f"{rows} = {items}")
-        self.emit(f"if {items} is not _A and {items} is not None:")
-        self.indent += 1
-        self.emit(f"_at = {site}; {rows} = []; {items} = _items({items})")
-        mask = self.group_filter(block, scope, items, list_base, forward)
-        self.emit(f"for {index}, {members} in enumerate(_groups({items}, {keys!r}, {mask})):")
-        self.indent += 1
-        self.emit(f"{out} = {{}}; {rows}.append({out}); {first} = {members}[0][1]")
-        item_base = f"{list_base}[{{{members}[0][0]}}]"
-        row_base = self.path_template(write_base, write_path.parts) + f"[{{{index}}}]"
-        inner = Scope(src=first, out=out, orig=None,
-                      path_left=item_base if forward else row_base,
-                      path_right=row_base if forward else item_base,
-                      depth=scope.depth + 1, index=index, group=members,
-                      group_base=list_base, outs=(*scope.outs, scope.out),
-                      parents=(*scope.parents, (scope.src, scope.path_left,
-                                                scope.path_right)))
-        self.written_into.append(_written_into(block.body, direction))
-        for rule in block.body:
-            assert isinstance(rule, IRRule)
-            self.one_way(rule, inner, direction)
-        self.written_into.pop()
-        self.indent -= 2
-        return rows
-
-    def group_filter(self, block: IRBlock, scope: Scope, items: str, list_base: str,
-                     forward: bool) -> str:
-        """A group's `where`: whether each item counts (a list of booleans), or "None"."""
-        if block.each.where is None:
-            return "None"
-        mask, index, item = self.tmp("mask"), self.tmp("k"), self.tmp("x")
-        self.emit(f"{mask} = []")
-        self.emit(f"for {index}, {item} in enumerate({items}):")
-        self.indent += 1
-        self.emit(f"if type({item}) is not dict: {mask}.append(True); continue")
-        base = f"{list_base}[{{{index}}}]"
-        parents = (*scope.parents, (scope.src, scope.path_left, scope.path_right))
-        item_scope = Scope(src=item, out=item, orig=None, path_left=base if forward else "",
-                           path_right="" if forward else base, depth=scope.depth + 1,
-                           parents=parents)
-        self.emit(f"_at = {self.site(base)}")  # a failing condition names the item
-        keep = self.where(block, item_scope, "left" if forward else "right")
-        self.emit(f"{mask}.append({keep})")
-        self.indent -= 1
-        return mask
-
-    def group_check(self, block: IRBlock, scope: Scope, direction: str) -> None:
-        """A `->` summary, backward (a `<-` one forward): the view's summary must be the one
-        the items written back give (put then get), else an error names the first field
-        that differs; a view without it says nothing."""
-        (summary_direction,) = block.directions
-        forward = summary_direction == "forward"
-        summary = block.each.right if forward else block.each.left
-        view_base = scope.path_right if forward else scope.path_left
-        start = self.open_rule(block.index)
-        view = self.read(scope.src, summary.parts)
-        self.emit(f"if {view} is not _A:")  # a null summary is checked like `[]`
-        self.indent += 1
-        # the written side, read like the summary's own direction reads it
-        items = Scope(src=scope.out, out="_A", orig=None, path_left=scope.path_left,
-                      path_right=scope.path_right, depth=scope.depth,
-                      parents=tuple((out, left, right) for out, (_src, left, right)
-                                    in zip(scope.outs, scope.parents, strict=True)))
-        self.quiet = True
-        try:
-            rows = self.group_rows(block, items, summary_direction)
-        finally:
-            self.quiet = False
-        targets = tuple(target.parts for rule in block.body if isinstance(rule, IRRule)
-                        for target in [rule.rule.right if forward else rule.rule.left]
-                        if isinstance(target, ast.Path))
-        list_site = self.site(self.path_template(view_base, summary.parts))
-        item = self.tmp("k")
-        first_site = len(self.sites)
-        for parts in targets:
-            self.site(self.path_template(view_base, summary.parts) + f"[{{{item}}}]"
-                      + "".join(f".{p}" for p in parts).replace("{", "{{")
-                      .replace("}", "}}"))
-        difference = self.tmp("diff")
-        self.emit(f"{difference} = _summary({view}, {rows} if type({rows}) is list "
-                  f"else [], {targets!r})")
-        self.emit(f"if {difference} is not None:")
-        self.emit(f"    {item} = {difference}[0]")
-        written = "written back" if forward else "written"  # `->` checked backward
-        self.emit(f"    if {difference}[1] < 0: _at = {list_site}; "
-                  f"_count_differs({difference}[2], {difference}[3], {written!r})")
-        self.emit(f"    _at = {first_site} + {difference}[1]; "
-                  f"_differs({difference}[2], {difference}[3], {written!r})")
-        # a field of the view's summary no rule writes would be lost: report it
-        extra, field = self.tmp("extra"), self.tmp("f")
-        extra_site = self.site(self.path_template(view_base, summary.parts)
-                               + f"[{{{item}}}].{{{field}}}")
-        self.emit(f"{extra} = _summary_extra({view}, {targets!r})")
-        self.emit(f"if {extra} is not None:")
-        self.emit(f"    {item} = {extra}[0]; {field} = {extra}[1]; _at = {extra_site}; "
-                  f"_extra_field({extra}[2], {written!r})")
-        self.indent -= 1
-        self.close_rule(block.index, start)
 
     # -------------------------------------------------------------- object keys
 
@@ -755,7 +604,7 @@ _HELPERS = frozenset({
     "_A", "_X", "_letfailed", "_letfail", "_D", "_I", "_N", "_num", "_arith", "_concat",
     "_eq", "_ne", "_order", "_truth", "_lookup", "_child", "_items", "_drop_path", "_getp",
     "_match", "_bypos", "_clone", "_not_object", "_fail", "_same", "_unwritable",
-    "_left_out", "_groups", "_summary", "_differs", "_count_differs", "_object",
+    "_left_out", "_groups", "_summary", "_summary_problem", "_summary_over", "_object",
     "_renamed_twice", "_part_absent", "_fromiso", "_summary_extra", "_extra_field",
 })
 

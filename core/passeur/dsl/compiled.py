@@ -54,7 +54,7 @@ def _helpers() -> dict[str, Any]:
         "_clone": values.clone, "_not_object": values.not_object, "_same": values.same,
         "_unwritable": values.unwritable, "_left_out": values.left_out,
         "_groups": values.group_items, "_summary": values.summary_difference,
-        "_differs": values.summary_differs, "_count_differs": values.summary_count_differs,
+        "_summary_problem": values.summary_problem, "_summary_over": values.summary_over,
         "_summary_extra": values.summary_extra, "_extra_field": values.summary_extra_field,
         "_object": values.object_of, "_renamed_twice": values.renamed_twice,
         "_part_absent": values.part_absent, "_fromiso": date.fromisoformat,

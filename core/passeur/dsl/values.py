@@ -509,25 +509,136 @@ def group_items(items: list[Any], keys: tuple[tuple[str, ...], ...],
     return order
 
 
+#: what summary_difference found: a field differs, an item names no group, or a group
+#: already summarised, the number of items, an item that is not an object
+FIELD, UNKNOWN, TWICE, COUNT, NOT_OBJECT = range(5)
+
+
+def _summary_key(item: Any, keys: tuple[tuple[str, ...], ...]) -> tuple[Any, ...]:
+    """An item's values at the fields its group's `by` values write, compared as `by`
+    values are (20 is 20.00); a field left out is ABSENT_KEY, which matches any value."""
+    return tuple(_ABSENT_KEY if (v := getp(item, parts)) is ABSENT else _group_key(v)
+                 for parts in keys)
+
+
+_ABSENT_KEY = object()
+
+
+def _agrees(wanted: tuple[Any, ...], key: tuple[Any, ...]) -> bool:
+    return all(w is _ABSENT_KEY or w == k for w, k in zip(wanted, key, strict=True))
+
+
+def match_summary(items: list[Any], computed: list[Any], keys: tuple[tuple[str, ...], ...],
+                  ) -> list[int | None]:
+    """For each item of a summary, the computed item of the same group (the same values at
+    `keys`, the fields the group's `by` values write), first come first served; None when
+    no group is left for it. Without keys, items are matched by position."""
+    made = [_summary_key(c, keys) for c in computed]
+    free: dict[tuple[Any, ...], list[int]] = {}
+    for i, key in reversed(list(enumerate(made))):
+        free.setdefault(key, []).append(i)
+    taken = [False] * len(computed)
+    wanted = [_summary_key(item, keys) if item.__class__ is dict else None for item in items]
+    found: list[int | None] = [None] * len(items)
+    for k, key in enumerate(wanted):  # the same values first, then fields left out
+        stack = free.get(key) if key is not None else None
+        if stack:
+            i = found[k] = stack.pop()
+            taken[i] = True
+    for k, key in enumerate(wanted):
+        if key is None or found[k] is not None or _ABSENT_KEY not in key:
+            continue
+        match = next((i for i, made_key in enumerate(made)
+                      if not taken[i] and _agrees(key, made_key)), None)
+        if match is not None:
+            taken[match] = True
+            found[k] = match
+    return found
+
+
 def summary_difference(view: Any, computed: list[Any], targets: tuple[tuple[str, ...], ...],
-                       ) -> tuple[int, int, Any, Any] | None:
-    """Where a view's summary differs from the one its items give: (item, target, view's
-    value, computed value), target -1 when the number of items differs; None when they
-    agree. A field the view leaves out says nothing and is not compared; a null summary is
-    an empty one (its count is None)."""
+                       keys: tuple[tuple[str, ...], ...] = (),
+                       ) -> tuple[int, int, int, Any, Any] | None:
+    """Where a view's summary differs from the one its items give: (what, item, target,
+    view's value, other), None when they agree. Items are matched by group (`keys`, see
+    match_summary), so their order says nothing; a field the view leaves out is not
+    compared; a null summary is an empty one. `target` is -1 for the list, -2 for the
+    item, else the index of the field in `targets`."""
     if view is None:
-        return (-1, -1, None, len(computed)) if computed else None
-    if view.__class__ is not list or len(view) != len(computed):
-        return (-1, -1, len(view) if view.__class__ is list else view, len(computed))
-    for k, (seen, made) in enumerate(zip(view, computed, strict=True)):
+        return (COUNT, 0, -1, None, len(computed)) if computed else None
+    if view.__class__ is not list:
+        return (COUNT, 0, -1, view, len(computed))
+    matches = match_summary(view, computed, keys)
+    by = [targets.index(parts) for parts in keys]
+    for k, (seen, i) in enumerate(zip(view, matches, strict=True)):  # which group first
+        if seen.__class__ is not dict:
+            return (NOT_OBJECT, k, -2, seen, None)
+        named = next((t for t in by if getp(seen, targets[t]) is not ABSENT), None)
+        if i is not None or named is None:
+            continue
+        wanted = _summary_key(seen, keys)
+        earlier = next((j for j, m in enumerate(matches[:k]) if m is not None
+                        and _agrees(wanted, _summary_key(computed[m], keys))), None)
+        value = getp(seen, targets[named])
+        return (UNKNOWN, k, named, value, None) if earlier is None \
+            else (TWICE, k, named, value, earlier)
+    if len(view) != len(computed) or None in matches:
+        return (COUNT, 0, -1, len(view), len(computed))
+    for k, (seen, i) in enumerate(zip(view, matches, strict=True)):  # then its fields
+        made = computed[i] if i is not None else {}
         for t, parts in enumerate(targets):
-            a = getp(seen, parts) if seen.__class__ is dict else seen
+            a = getp(seen, parts)
             if a is ABSENT:
                 continue
             b = getp(made, parts)
             if b is ABSENT or not same(a, b):
-                return (k, t, a, b)
+                return (FIELD, k, t, a, b)
     return None
+
+
+def summary_over(rows: list[Any], originals: Any, targets: tuple[tuple[str, ...], ...],
+                 keys: tuple[tuple[str, ...], ...]) -> list[Any]:
+    """A summary written over the original one: each item starts from the original item
+    of the same group (matched as match_summary does), whose fields no rule of the group
+    writes (an exemption reason, a scheme) are kept; the fields the rules write are the
+    computed ones only."""
+    if originals.__class__ is not list:
+        return rows
+    olds = [o for o in originals if o.__class__ is dict]
+    matches = match_summary(olds, rows, keys)
+    base: dict[int, Any] = {i: olds[k] for k, i in enumerate(matches) if i is not None}
+    out = []
+    for i, row in enumerate(rows):
+        old = base.get(i)
+        if old is None:
+            out.append(row)
+            continue
+        merged = clone(old)
+        for parts in targets:
+            _drop_leaf(merged, parts)
+        out.append(_merge(merged, row))
+    return out
+
+
+def _drop_leaf(obj: dict[str, Any], parts: tuple[str, ...]) -> None:
+    """Remove the field at `parts`, and the objects it leaves empty."""
+    head, *rest = parts
+    if not rest:
+        obj.pop(head, None)
+        return
+    inner = obj.get(head)
+    if inner.__class__ is dict:
+        _drop_leaf(inner, tuple(rest))
+        if not inner:
+            del obj[head]
+
+
+def _merge(base: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    for key, value in row.items():
+        old = base.get(key)
+        base[key] = _merge(old, value) if old.__class__ is dict \
+            and value.__class__ is dict else value
+    return base
 
 
 def summary_extra(view: Any, targets: tuple[tuple[str, ...], ...],
@@ -566,24 +677,30 @@ def summary_extra_field(value: Any, written: str) -> None:
                        "it in the group, or leave it out of the view")
 
 
-def summary_differs(view: Any, computed: Any, written: str) -> None:
-    """`written`: how the items the summary is compared with came ("written back")."""
-    raise ValueProblem(view, f"is not what the group gives from the items {written} "
-                       f"({show(computed)}): a summary is computed from the items; change "
-                       "them, not the summary")
+_CHANGE = "a summary is computed from the items; change them, not the summary"
 
 
-def summary_count_differs(view: Any, computed: int, written: str) -> None:
-    """`view`: the view's number of summary items, None for a null summary (no item)."""
+def summary_problem(what: int, view: Any, other: Any, written: str) -> None:
+    """The error for what summary_difference found; `written`: how the items the summary
+    is compared with came ("written back")."""
+    if what == FIELD:
+        raise ValueProblem(view, f"is not what the group gives from the items {written} "
+                           f"({show(other)}): {_CHANGE}")
+    if what == UNKNOWN:
+        raise ValueProblem(view, f"names no group of the items {written}: {_CHANGE}")
+    if what == TWICE:
+        raise ValueProblem(view, f"names the group of summary item {other + 1} again: a "
+                           f"summary has one item per group; {_CHANGE}")
+    if what == NOT_OBJECT:
+        raise ValueProblem(view, "is not an object, so it cannot be an item of a group's "
+                           "summary")
     if view is None:
         raise ValueProblem(view, f"is a summary of no item, but the items {written} make "
-                           f"{computed} group{'s' * (computed != 1)}: a summary is computed "
-                           "from the items; change them, not the summary")
+                           f"{other} group{'s' * (other != 1)}: {_CHANGE}")
     if view.__class__ is not int:
         raise ValueProblem(view, "is not a list, so it cannot be a group's summary")
     raise ValueProblem(view, f"is the number of items of the summary, but the items "
-                       f"{written} make {computed} group{'s' * (computed != 1)}: a "
-                       "summary is computed from the items; change them, not the summary")
+                       f"{written} make {other} group{'s' * (other != 1)}: {_CHANGE}")
 
 
 def object_of(value: Any) -> dict[str, Any]:
