@@ -18,7 +18,7 @@ import pytest
 from sync.sync_helpers import ENV, held_once
 from sync.test_distributed import HTTP, enqueue, one_outcome_each, stop
 
-from passeur.engine.distributed import EXIT_STORE_LOST
+from passeur.engine.distributed import EXIT_STORE_LOST, STALLED_AFTER
 from passeur.state import SUCCESSES
 
 SERVICES = Path(__file__).resolve().parents[2] / ".ci" / "services"
@@ -71,7 +71,8 @@ def test_the_broker_restarted_mid_run_the_run_finishes_each_invoice_once(
         restarted = subprocess.run([str(SERVICES), "restart", str(folder), str(DOWN)],
                                    capture_output=True, text=True, timeout=60)
         assert restarted.returncode == 0, restarted.stderr
-        deadline = time.monotonic() + 40
+        # the jobs in hand when the workers died go back once their heartbeat is stale
+        deadline = time.monotonic() + STALLED_AFTER + 30
         while True:  # what a supervisor does (systemd Restart=on-failure): start it again
             for n, proc in enumerate(procs):
                 if proc.poll() is not None:

@@ -17,7 +17,9 @@ Every request of every worker to one account takes its slot from a budget kept i
 (`Store.take_slot`), so N workers together never go past the account's `rate_limit`. A task
 taken up again (the queue's retry, or a stalled one put back) is marked `resumed`: every
 write is looked up by its key before it is sent, so a retry never sends an uncertain write
-blind.
+blind. A job put back while its first attempt still runs (a live worker taken for dead) has
+two attempts at once: each leases under an owner of its own (`_attempt`), so one writes and
+records, and the other waits and records nothing (`Applier.one`, `_plan_once`).
 """
 
 from __future__ import annotations
@@ -52,7 +54,10 @@ logger = logging.getLogger("passeur.distributed")
 QUEUE = "passeur"
 LOCK_TTL = 3600.0  # seconds a run's lock lives without a worker renewing it
 CLOSE_POLL = 0.2  # seconds between two looks of the close task at the ledger
-STALLED_AFTER = 10.0  # seconds without a worker's heartbeat before its jobs are put back
+STALLED_AFTER = 30.0  # seconds without a worker's heartbeat before its jobs are put back:
+# 15 heartbeats (every 2 s) missed. A live worker's heartbeat was seen up to 4.4 s old under
+# load 7 on 2 cores, and a live worker taken for dead costs a second attempt that waits on
+# the first (docs/scale.md); a dead one's jobs wait these 30 s
 WATCH_EVERY = 0.5  # seconds between two looks of a worker at its store connection
 EXIT_STORE_LOST = 4  # `passeur worker`'s status when its PostgreSQL went away
 _SCHEMA_LOCK = 0x70617373_65757201  # advisory lock: one process installs the queue's tables
