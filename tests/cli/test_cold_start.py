@@ -1,10 +1,11 @@
 """What a start imports: `passeur --version` loads neither click nor the plugins, a command
 imports its own module only, and a convert with a warm cache neither imports the parser
-(lark) nor parses a mapping, nor reads the installed distributions (importlib.metadata) to
-find the plugins; nor, while every plugin is still loaded, imports rich (its report is plain
-lines off a terminal), lxml (the XML plugins' readers and writers), python-stdnum (no number
-is validated) or asyncio (the CodaBox flow). Each case runs in a fresh interpreter (imports
-are per process).
+(lark) nor parses a mapping, nor imports the syntax tree, the IR, the checker or the code
+generator (the whole route comes from the cache), nor reads the installed distributions
+(importlib.metadata) to find the plugins; nor, while every plugin is still loaded, imports
+rich (its report is plain lines off a terminal), lxml (the XML plugins' readers and
+writers), python-stdnum (no number is validated) or asyncio (the CodaBox flow). Each case
+runs in a fresh interpreter (imports are per process).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ except SystemExit as exc:
 sys.stderr.write("\\nPROBE " + json.dumps({{"code": code, "modules": sorted(
     m for m in ("click", "lark", "passeur.plugins", "passeur.cli.convert_cmd",
                 "passeur.cli.sync_cmd", "passeur.cli.sandbox_cmd", "importlib.metadata",
-                "rich", "lxml", "stdnum", "asyncio")
+                "rich", "lxml", "stdnum", "asyncio", "passeur.dsl.ast", "passeur.dsl.ir",
+                "passeur.dsl.checker", "passeur.dsl.codegen", "passeur.dsl.loader")
     if m in sys.modules)}}) + "\\n")
 """
 
@@ -57,15 +59,17 @@ def test_a_warm_convert_does_not_parse_and_imports_only_its_command(tmp_path: Pa
     cold, first = _probe(argv, tmp_path)
     assert cold["code"] == 0
     # the first start parses (and fills the cache) and reads the distributions
-    assert {"lark", "importlib.metadata"} <= set(cold["modules"])
+    assert {"lark", "importlib.metadata", "passeur.dsl.ast", "passeur.dsl.ir",
+            "passeur.dsl.loader"} <= set(cold["modules"])
     warm, second = _probe(argv, tmp_path)
-    # neither rich, lxml, stdnum nor asyncio: the probe's list would hold them
+    # neither rich, lxml, stdnum, asyncio nor the dsl's tree, IR, checker, code generator
+    # or loader: the probe's list would hold them
     assert warm == {"code": 0, "modules": ["click", "passeur.cli.convert_cmd",
                                            "passeur.plugins"]}
     assert second == first and json.loads(second)["invoice"]["number"] == "10044"
     kinds = {p.suffix for p in tmp_path.iterdir()}
-    # parsed files, their headers, compiled code, the plugins' entry points
-    assert kinds == {".ast", ".head", ".pyc", ".json"}
+    # parsed files, their headers, compiled code, the route, the plugins' entry points
+    assert kinds == {".ast", ".head", ".pyc", ".route", ".json"}
 
 
 def test_an_edited_mapping_is_parsed_again(tmp_path: Path) -> None:

@@ -13,7 +13,10 @@ from passeur.plugins import load_registry
 
 
 @pytest.fixture
-def scans(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+def scans(monkeypatch: pytest.MonkeyPatch,
+          tmp_path_factory: pytest.TempPathFactory) -> list[list[Path]]:
+    # a cache of its own: a route cached by an earlier run would scan nothing
+    monkeypatch.setenv("PASSEUR_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     seen: list[list[Path]] = []
     real = routes.scan_mappings
 
@@ -48,4 +51,6 @@ def test_a_later_route_reads_the_folders_again(scans: list[list[Path]],
                                        "NoFacture <-> number\n")
     second = routes.find_route(registry, "acomba", "passeur", "invoice")
     assert [m.path for m, _ in second.steps] == [tmp_path / "mine.map"]
-    assert len(scans) == 2
+    assert len(scans) == 2  # the folder changed: the cached route is not used
+    routes.find_route(registry, "acomba", "passeur", "invoice")
+    assert len(scans) == 2  # nothing changed: the route comes from the cache

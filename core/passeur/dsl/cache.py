@@ -23,6 +23,7 @@ from types import CodeType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from passeur.cachedir import cache_dir
+from passeur.dsl import reads
 
 if TYPE_CHECKING:
     from passeur.dsl.ast import MappingFile
@@ -103,16 +104,19 @@ def parse_text(text: str, file: str = "<text>") -> MappingFile:
 
     name = f"{_parse_key(text, file)}.ast"
     try:
-        found = pickle.loads((cache_dir() / name).read_bytes())
+        found, files, folders = pickle.loads((cache_dir() / name).read_bytes())
     except Exception:  # missing, unreadable or from an incompatible version: parse again
-        found = None
-    if isinstance(found, ast.MappingFile):
+        found = files = folders = None
+    # the tables it read from CSV files must hold what they held (checked, and noted)
+    if isinstance(found, ast.MappingFile) and reads.unchanged(files, folders):
         return found
     from passeur.dsl import parser
 
-    parsed = parser.parse_text(text, file)
+    with reads.recording() as read:
+        parsed = parser.parse_text(text, file)
     try:
-        data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((parsed, read.files, read.folders),
+                            protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # pragma: no cover - every AST node is plain attrs data
         return parsed
     _write(name, data)
@@ -140,7 +144,7 @@ def read_header(path: str | Path) -> FileHeader | None:
     would give it, from a small entry of its own: scanning a folder of mappings then reads
     no whole syntax tree (unpickling one is most of the scan's time). Errors are those of
     `parse_file` (the file is parsed when its entry is missing)."""
-    text = Path(path).read_text(encoding="utf-8-sig")
+    text = reads.read_text(path)
     name = f"{_parse_key(text, str(path))}.head"
     try:
         data = json.loads((cache_dir() / name).read_bytes())
@@ -162,7 +166,7 @@ def read_header(path: str | Path) -> FileHeader | None:
 
 def parse_file(path: str | Path) -> MappingFile:
     """`passeur.dsl.parser.parse_file` through the cache (UTF-8, a BOM accepted)."""
-    return parse_text(Path(path).read_text(encoding="utf-8-sig"), str(path))
+    return parse_text(reads.read_text(path), str(path))
 
 
 def _write(name: str, data: bytes) -> bool:

@@ -20,20 +20,9 @@ from passeur.dsl.codegen_expr import Scope, is_iso_date, is_text_join, scope_bas
 from passeur.dsl.codegen_group import GroupEmitter, written_into
 from passeur.dsl.codegen_plain import cannot_raise
 from passeur.dsl.ir import IRBlock, IRLet, IRMapping, IRRule, Lens
+from passeur.dsl.runtime import Generated
 
 __all__ = ["Generated", "generate", "is_text_join"]
-
-
-@attrs.frozen
-class Generated:
-    """The module source and the table from generated lines back to rules."""
-
-    source: str
-    #: (first generated line, last generated line, rule index)
-    line_table: tuple[tuple[int, int, int], ...]
-    sites: tuple[str, ...]
-    #: (index name, list variable, item variable) of each fast-path loop
-    loops: tuple[tuple[str, str, str], ...] = ()
 
 
 class _Gen(GroupEmitter):

@@ -16,14 +16,14 @@ from datetime import date
 from decimal import Context, Decimal, getcontext, localcontext, setcontext
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from passeur.dsl import ast, layers, values
-from passeur.dsl.codegen import Generated
-from passeur.dsl.ir import IRBlock, IRMapping
+from passeur.dsl import merge as layers
+from passeur.dsl import values
 from passeur.dsl.problems import MappingRuleError
+from passeur.dsl.runtime import Facts, Generated
 from passeur.dsl.values import (
     ABSENT,
     EXACT,
@@ -35,6 +35,10 @@ from passeur.dsl.values import (
 )
 from passeur.errors import MappingError
 from passeur.issues import Issue, Level, MappingPosition
+
+if TYPE_CHECKING:  # the syntax tree and the IR are only loaded by what asks for them
+    from passeur.dsl.ast import Example, MappingFile
+    from passeur.dsl.ir import IRMapping
 
 __all__ = ["CompiledMapping"]
 
@@ -61,25 +65,6 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def tables_of(ir_tables: dict[str, ast.Table]) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    """Lookup dicts per (table, direction); the first entry wins, fallbacks apart."""
-    tables: dict[Any, Any] = {}
-    fallbacks: dict[Any, Any] = {}
-    for name, table in ir_tables.items():
-        for direction in ("forward", "backward"):
-            lookup: dict[Any, Any] = {}
-            for source, target in table.pairs(direction):
-                lookup.setdefault(source, target)
-            tables[(name, direction)] = lookup
-            fallback = table.fallback(direction)
-            if fallback is None:
-                fallbacks[(name, direction)] = ABSENT
-            else:
-                value = fallback.right if direction == "forward" else fallback.left
-                fallbacks[(name, direction)] = value.value if value is not None else None
-    return tables, fallbacks
-
-
 def _with_indexes(scope: dict[str, Any], loops: tuple[tuple[str, str, str], ...],
                   ) -> dict[str, Any]:
     """The loop indexes a data path needs, found again by identity (the fast path keeps
@@ -92,17 +77,6 @@ def _with_indexes(scope: dict[str, Any], loops: tuple[tuple[str, str, str], ...]
         current = scope[item]
         found[index] = next((n for n, x in enumerate(scope[items]) if x is current), "?")
     return found
-
-
-def _let_names(ir: IRMapping) -> dict[int, str]:
-    """The rule-table index of every `let` (top-level and in blocks) -> its name."""
-    names = {found.index: found.let.name for found in ir.lets}
-    stack = [item for item in ir.items if isinstance(item, IRBlock)]
-    while stack:
-        block = stack.pop()
-        names.update((found.index, found.let.name) for found in block.lets)
-        stack.extend(item for item in block.body if isinstance(item, IRBlock))
-    return names
 
 
 def _recorded(entries: list[TraceEntry], output: Any) -> list[TraceEntry]:
@@ -151,36 +125,62 @@ class CompiledMapping:
     """One mapping file, compiled; see the module docstring for the directions."""
 
     def __init__(self, *, file: str, path: Path | None, left: Side, right: Side,
-                 mapping: ast.MappingFile, ir: IRMapping, generated: Generated,
-                 code: CodeType, functions: dict[str, Any],
+                 facts: Facts, generated: Generated, code: CodeType,
+                 functions: dict[str, Any],
                  explain_factory: Callable[[], tuple[Generated, CodeType]],
-                 cache_hit: bool = False) -> None:
+                 cache_hit: bool = False, mapping: MappingFile | None = None,
+                 ir: IRMapping | None = None,
+                 analysis: Callable[[], tuple[MappingFile, IRMapping]] | None = None,
+                 ) -> None:
         self.file = file
         self.path = path
         self.left = left
         self.right = right
-        self.ast = mapping
-        self.ir = ir
+        self.facts = facts
+        #: the syntax tree and the IR: given when just compiled, else made by `analysis`
+        #: on first use (a mapping from the route cache runs without them)
+        self._ast = mapping
+        self._ir = ir
+        self._analysis = analysis
         self.generated = generated
         self.cache_hit = cache_hit
         self.functions = functions
-        self.extends = mapping.extends
+        self.extends = facts.extends
         #: The composed route an `extends` mapping starts from: [(mapping, direction)].
         self.base: list[tuple[CompiledMapping, str]] = []
         self._plans: dict[str, layers.Plan] = {}
         self._explain_factory = explain_factory
         self._explain: dict[str, Any] | None = None
+        self.code_object = code  # the fast path's code (the route cache stores it)
         self._forward, self._backward = self._load(code)
         #: top-level lists a backward block rebuilds: not worth copying up front
-        self._rebuilt = frozenset(
-            item.each.left.parts[0] for item in ir.items
-            if isinstance(item, IRBlock) and "backward" in item.directions
-            and len(item.each.left.parts) == 1)
+        self._rebuilt = facts.rebuilt
+
+    @property
+    def ast(self) -> MappingFile:
+        """The file's syntax tree (analysed again for a mapping from the route cache)."""
+        if self._ast is None:
+            self._analyse()
+        assert self._ast is not None
+        return self._ast
+
+    @property
+    def ir(self) -> IRMapping:
+        """The checked IR the code was generated from (see `ast`)."""
+        if self._ir is None:
+            self._analyse()
+        assert self._ir is not None
+        return self._ir
+
+    def _analyse(self) -> None:
+        if self._analysis is None:  # pragma: no cover - every mapping is given one or both
+            raise RuntimeError(f"{self.file}: compiled without its syntax tree")
+        self._ast, self._ir = self._analysis()
 
     # -------------------------------------------------------------- loading
 
     def _namespace(self, generated: Generated) -> dict[str, Any]:
-        tables, fallbacks = tables_of(self.ir.tables)
+        tables, fallbacks = self.facts.tables, self.facts.fallbacks
         namespace = _helpers()
         fail, let_fail = self._failer(generated)
         namespace.update({
@@ -201,8 +201,8 @@ class CompiledMapping:
                                                      Callable[..., values.LetError]]:
         """`_fail` (a failing rule's issue, or its exception under strict) and `_letfail`
         (a failing `let`'s, kept until a rule reads the let: see values.LetFailed)."""
-        rules = self.ir.rules
-        lets = _let_names(self.ir)
+        rules = self.facts.rules
+        lets = self.facts.let_names
         sites = generated.sites
         loops = generated.loops
 
@@ -423,22 +423,7 @@ class CompiledMapping:
     def written(self, direction: str) -> list[tuple[tuple[str, ...], bool]]:
         """The top-level paths the mapping writes in one direction, each with whether the
         rule is exact (`<->`: absent in its output means absent)."""
-        out: list[tuple[tuple[str, ...], bool]] = []
-        for item in self.ir.items:
-            if direction not in item.directions:
-                continue
-            if isinstance(item, IRBlock):
-                path = item.each.right if direction == "forward" else item.each.left
-                out.append((path.parts, item.each.arrow == ast.BOTH))
-            elif item.rule.arrow == ast.BOTH:
-                lens = item.right_lens if direction == "forward" else item.left_lens
-                assert lens is not None
-                out.append((lens.path.parts, True))
-            else:
-                target = item.rule.right if direction == "forward" else item.rule.left
-                if isinstance(target, ast.Path):
-                    out.append((target.parts, False))
-        return out
+        return list(self.facts.written[direction])
 
     # -------------------------------------------------------------- explain
 
@@ -453,7 +438,7 @@ class CompiledMapping:
     def _entries(self, raw: list[tuple[str, int, str | None, bool]]) -> list[TraceEntry]:
         entries = []
         for path, index, branch, default_fired in raw:
-            file, line, column, text = self.ir.rules[index]
+            file, line, column, text = self.facts.rules[index]
             entries.append(TraceEntry(path, text, f"{file}:{line}:{column}", branch,
                                       default_fired))
         return entries
@@ -533,7 +518,7 @@ class CompiledMapping:
     # -------------------------------------------------------------- introspection
 
     @property
-    def examples(self) -> list[ast.Example]:
+    def examples(self) -> list[Example]:
         return self.ast.examples
 
     @property
@@ -545,7 +530,7 @@ class CompiledMapping:
         """The mapping rule a line of the generated source belongs to (innermost first)."""
         for first, last, index in self.generated.line_table:
             if first <= generated_line <= last:
-                file, line, column, text = self.ir.rules[index]
+                file, line, column, text = self.facts.rules[index]
                 return MappingPosition(file, line, column, text)
         return None
 

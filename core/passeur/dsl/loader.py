@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from passeur.dsl import ast, cache
+from passeur.dsl import ast, cache, reads
 from passeur.dsl.cache import parse_file, parse_text  # the parser, through the cache
 from passeur.dsl.codegen import Generated, generate
 from passeur.dsl.compiled import CompiledMapping
-from passeur.dsl.ir import IRMapping, analyze
+from passeur.dsl.ir import IRBlock, IRMapping, analyze
+from passeur.dsl.layers import written
 from passeur.dsl.lets import bind_library_lets, top_lets
 from passeur.dsl.problems import MappingCompileError, MappingSyntaxError, Problem
-from passeur.dsl.values import Side
+from passeur.dsl.runtime import Facts
+from passeur.dsl.values import ABSENT, Side
 from passeur.errors import PasseurError
 
 if TYPE_CHECKING:
@@ -199,6 +201,7 @@ def analyze_file(path: str | Path, registry: Registry | None = None) -> Analysis
     problem of the analysis, at the line and column of the first bad byte."""
     path = Path(path)
     data = path.read_bytes()
+    reads.note(path, data)  # a route cached from this file checks it is unchanged
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -213,6 +216,73 @@ def not_utf8(file: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
     column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
     return Problem(file, line, column, f"the file is not UTF-8 text (byte "
                    f"0x{data[exc.start]:02x}); save it as UTF-8", "encoding")
+
+
+def tables_of(ir_tables: dict[str, ast.Table]) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Lookup dicts per (table, direction); the first entry wins, fallbacks apart."""
+    tables: dict[Any, Any] = {}
+    fallbacks: dict[Any, Any] = {}
+    for name, table in ir_tables.items():
+        for direction in ("forward", "backward"):
+            lookup: dict[Any, Any] = {}
+            for source, target in table.pairs(direction):
+                lookup.setdefault(source, target)
+            tables[(name, direction)] = lookup
+            fallback = table.fallback(direction)
+            if fallback is None:
+                fallbacks[(name, direction)] = ABSENT
+            else:
+                value = fallback.right if direction == "forward" else fallback.left
+                fallbacks[(name, direction)] = value.value if value is not None else None
+    return tables, fallbacks
+
+
+def _let_names(ir: IRMapping) -> dict[int, str]:
+    """The rule-table index of every `let` (top-level and in blocks) -> its name."""
+    names = {found.index: found.let.name for found in ir.lets}
+    stack = [item for item in ir.items if isinstance(item, IRBlock)]
+    while stack:
+        block = stack.pop()
+        names.update((found.index, found.let.name) for found in block.lets)
+        stack.extend(item for item in block.body if isinstance(item, IRBlock))
+    return names
+
+
+
+def _exact_written(ir: IRMapping, direction: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """The top-level paths written in one direction, each with whether the rule is exact."""
+    out: list[tuple[tuple[str, ...], bool]] = []
+    for item in ir.items:
+        if direction not in item.directions:
+            continue
+        if isinstance(item, IRBlock):
+            path = item.each.right if direction == "forward" else item.each.left
+            out.append((path.parts, item.each.arrow == ast.BOTH))
+        elif item.rule.arrow == ast.BOTH:
+            lens = item.right_lens if direction == "forward" else item.left_lens
+            assert lens is not None
+            out.append((lens.path.parts, True))
+        else:
+            target = item.rule.right if direction == "forward" else item.rule.left
+            if isinstance(target, ast.Path):
+                out.append((target.parts, False))
+    return tuple(out)
+
+
+def facts_of(mapping: ast.MappingFile, ir: IRMapping) -> Facts:
+    """What the compiled code needs of the IR at run time, drawn once (see runtime.Facts)."""
+    tables, fallbacks = tables_of(ir.tables)
+    directions = ("forward", "backward")
+    rebuilt = frozenset(
+        item.each.left.parts[0] for item in ir.items
+        if isinstance(item, IRBlock) and "backward" in item.directions
+        and len(item.each.left.parts) == 1)
+    extends = mapping.extends_statement
+    what = None if extends is None else ("the route" if extends.is_route else extends.text)
+    return Facts(tuple(ir.rules), _let_names(ir), rebuilt,
+                 {d: _exact_written(ir, d) for d in directions},
+                 {d: tuple(written(ir, d)) for d in directions}, tables, fallbacks,
+                 tuple(ir.functions), mapping.extends, what)
 
 
 def _fingerprint(analysis: Analysis, registry: Registry, explain: bool) -> str:
@@ -291,8 +361,9 @@ def compile_analysis(analysis: Analysis, registry: Registry | None = None, *,
 
     compiled = CompiledMapping(
         file=analysis.file, path=path, left=analysis.left, right=analysis.right,
-        mapping=analysis.mapping, ir=analysis.ir, generated=generated, code=code,
-        functions=functions, explain_factory=explain_factory, cache_hit=hit)
+        facts=facts_of(analysis.mapping, analysis.ir), mapping=analysis.mapping,
+        ir=analysis.ir, generated=generated, code=code, functions=functions,
+        explain_factory=explain_factory, cache_hit=hit)
     extends = analysis.mapping.extends_statement
     if extends is not None:
         compiled.base = _base_of(compiled, extends, registry, stack)

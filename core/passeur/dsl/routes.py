@@ -115,8 +115,7 @@ def search_path(registry: Registry, environ: Mapping[str, str] | None = None) ->
 
 
 def _extends_what(mapping: CompiledMapping) -> str:
-    statement = mapping.ast.extends_statement
-    return "the route" if statement is None or statement.is_route else statement.text
+    return mapping.facts.extends_what or "the route"
 
 
 def _describe_step(mapping: CompiledMapping, direction: str, label: str, indent: str,
@@ -288,14 +287,22 @@ _SCANNED: contextvars.ContextVar[tuple[Registry, list[Path], list[MappingHeader]
 def find_route(registry: Registry, source: str, target: str, doctype: str = "invoice",
                dirs: Iterable[Path] | None = None) -> Route:
     """A direct pair mapping if one exists, otherwise source -> passeur -> target; the most
-    specific folder of `mapping_dirs` wins."""
+    specific folder of `mapping_dirs` wins. The compiled route is cached, keyed by every
+    file it was built from (`passeur.dsl.route_cache`)."""
+    from passeur.dsl.route_cache import cached_route
+
     folders = list(dirs) if dirs is not None else mapping_dirs(registry)
-    headers = scan_mappings(registry, folders)
-    token = _SCANNED.set((registry, folders, headers))
-    try:
-        return _route(registry, headers, source, target, doctype)
-    finally:
-        _SCANNED.reset(token)
+
+    def build() -> Route:
+        headers = scan_mappings(registry, folders)
+        token = _SCANNED.set((registry, folders, headers))
+        try:
+            return _route(registry, headers, source, target, doctype)
+        finally:
+            _SCANNED.reset(token)
+
+    # a warm start reads the whole route from the cache: no file is analysed
+    return cached_route(registry, folders, source, target, doctype, build)
 
 
 def _headers(registry: Registry) -> list[MappingHeader]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from passeur.dsl import ast
+from passeur.dsl import ast, reads
 from passeur.dsl.problems import MappingSyntaxError, Problem
 
 __all__ = ["read_csv_table"]
@@ -27,7 +27,7 @@ def read_csv_table(file: str, source: str, meta: Any, path: str, left: str, arro
     them; a `;` separator, as French spreadsheets write, is recognised)."""
     target = (Path(file).parent if not file.startswith("<") else Path()) / path
     try:
-        text = target.read_text(encoding="utf-8-sig")
+        text = reads.read_text(target)  # noted: caches built from it check it
     except OSError:
         raise _error(file, source, meta, f'table file "{path}" not found') from None
     except UnicodeDecodeError:
