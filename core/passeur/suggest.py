@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = ["did_you_mean", "suggest"]
@@ -10,6 +9,8 @@ __all__ = ["did_you_mean", "suggest"]
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to `name`, or None when nothing is close enough."""
+    import difflib  # only when a name is misspelt (it compiles regexes at import)
+
     pool = list(candidates)
     matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     if matches:

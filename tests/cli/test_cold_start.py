@@ -4,8 +4,9 @@ imports its own module only, and a convert with a warm cache neither imports the
 generator (the whole route comes from the cache), nor reads the installed distributions
 (importlib.metadata) to find the plugins; nor, while every plugin is still loaded, imports
 rich (its report is plain lines off a terminal), lxml (the XML plugins' readers and
-writers), python-stdnum (no number is validated) or asyncio (the CodaBox flow). Each case
-runs in a fresh interpreter (imports are per process).
+writers), python-stdnum (no number is validated), asyncio (the CodaBox flow), tomllib (no
+settings file is read) or difflib (no name is misspelt). Each case runs in a fresh
+interpreter (imports are per process).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ sys.stderr.write("\\nPROBE " + json.dumps({{"code": code, "modules": sorted(
     m for m in ("click", "lark", "passeur.plugins", "passeur.cli.convert_cmd",
                 "passeur.cli.sync_cmd", "passeur.cli.sandbox_cmd", "importlib.metadata",
                 "rich", "lxml", "stdnum", "asyncio", "passeur.dsl.ast", "passeur.dsl.ir",
-                "passeur.dsl.checker", "passeur.dsl.codegen", "passeur.dsl.loader")
+                "passeur.dsl.checker", "passeur.dsl.codegen", "passeur.dsl.loader",
+                "tomllib", "difflib")
     if m in sys.modules)}}) + "\\n")
 """
 

@@ -6,7 +6,6 @@ that both are named, read and refused the same way."""
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +24,8 @@ def read_setting_file(path: Path, what: str) -> Any:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the {what} file: {exc}") from None
+    import tomllib  # here: its regexes are compiled at import, and most starts read no file
+
     try:
         return json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except json.JSONDecodeError as exc:
