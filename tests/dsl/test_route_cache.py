@@ -146,3 +146,16 @@ def test_an_edited_csv_table_is_read_again_by_load_mapping(registry: Any,
     second = load_mapping(folder / "hub/a.map", registry)
     assert (first["buyer"], second.forward(record).value["buyer"]) == (
         {"name": "ACME"}, {"name": "BETA"})
+
+
+def test_a_removed_current_folder_does_not_stop_a_route(registry: Any, folder: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path_factory: pytest.TempPathFactory,
+                                                        ) -> None:
+    """The key holds the current folder (relative paths are read from it); a process whose
+    folder was removed still finds its route by absolute folders, built then cached."""
+    gone = tmp_path_factory.mktemp("gone")
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert _run(_route(registry, folder), RECORD)[0]["numero"] == "F1"
+    assert _route(registry, folder).steps[0][0]._ast is None

@@ -65,10 +65,19 @@ def _registry_part(registry: Registry) -> list[Any]:
     return [systems, functions]
 
 
+def _cwd() -> str:
+    """The current folder (relative folders and files are read from it), or "" when it was
+    removed: a route given by absolute folders is still found then."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""
+
+
 def route_key(registry: Registry, folders: list[Path], source: str, target: str,
               doctype: str) -> str:
     payload = json.dumps([VERSION, _dsl_fingerprint(), sys.version_info[:2],
-                          _registry_part(registry), [str(f) for f in folders], os.getcwd(),
+                          _registry_part(registry), [str(f) for f in folders], _cwd(),
                           source, target, doctype], ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
