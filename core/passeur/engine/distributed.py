@@ -6,7 +6,9 @@ A run is three kinds of task, all on the queue `passeur`:
 
 - `passeur.plan` (one per sync file and run): takes the run's lock, reads and plans every
   stream of the sync file (`make_plan`), writes the references (clients) the documents wait
-  for while it plans, then enqueues one `passeur.apply` per document and one `passeur.close`;
+  for while it plans, and enqueues one `passeur.apply` per document as soon as the
+  references it waits for are written (so the accounts' budgets are not idle while the
+  source is still read), then one `passeur.close` once the plan is complete;
 - `passeur.apply` (one per document): the `Applier` steps for that item (lease, intent,
   write, lookup, binding, ledger), by whichever worker takes it;
 - `passeur.close`: waits until every item of the plan is on the ledger, puts stalled items
@@ -182,16 +184,21 @@ async def _defer_on(app: Any, task: str, *kwargs: Mapping[str, Any],
         await deferrer.batch_defer_async(*[dict(k) for k in kwargs])
 
 
-async def _defer_interleaved(app: Any, task: str, kwargs: list[Mapping[str, Any]]) -> None:
-    """Jobs in one batch, the n-th with priority -n: the queue hands out the highest
-    priority first, so the n-th document of every run goes before the (n+1)-th of any.
-    In plain FIFO the workers all took one account's documents at once and waited on its
-    budget while the other accounts' budgets stayed unused (issue 17's benchmark)."""
+async def _defer_interleaved(app: Any, task: str, kwargs: list[Mapping[str, Any]],
+                             places: list[int] | None = None) -> None:
+    """Jobs in one batch, the n-th with priority -n (n its place in its run, `places`
+    when the batch is not the run's first jobs in order): the queue hands out the highest
+    priority first, so the n-th document of every run goes before the (n+1)-th of any,
+    whenever each was enqueued. In plain FIFO the workers all took one account's
+    documents at once and waited on its budget while the other accounts' budgets stayed
+    unused (issue 17's benchmark)."""
     if not kwargs:
         return
     deferrer = app.configure_task(task, queue=QUEUE)
     await app.job_manager.batch_defer_jobs_async([
-        deferrer.make_new_job(**dict(k)).evolve(priority=-n) for n, k in enumerate(kwargs)])
+        deferrer.make_new_job(**dict(k)).evolve(priority=-n)
+        for n, k in zip(places if places is not None else range(len(kwargs)), kwargs,
+                        strict=True)])
 
 
 # -- the worker ---------------------------------------------------------------------------
@@ -345,6 +352,94 @@ async def _plan_once(job: Any, run_id: str, sync: str, full: bool = False,
         store.release(resource, owner)
 
 
+FEED_BATCH = 50  # documents enqueued in one statement at most
+
+
+class _Feed:
+    """A plan's documents onto the queue while it still plans: each one as soon as the
+    references it waits for are written by the plan task (resolved or failed), in small
+    batches (what became ready while the previous batch was being inserted), the n-th
+    document of the run with priority -n. Before, the documents were enqueued after the
+    whole plan, and the accounts' budgets sat idle while the source was read (issue 17)."""
+
+    def __init__(self, app: Any, applier: Applier, common: Mapping[str, Any]) -> None:
+        self.app, self.applier, self.common = app, applier, dict(common)
+        self.planned = 0  # documents given to the feed, each with its place in the run
+        self.enqueued = 0  # documents certainly on the queue
+        self.ready: list[tuple[int, dict[str, Any]]] = []
+        self.waits: list[asyncio.Future[None]] = []
+        self.wake = asyncio.Event()
+        self.ending = False
+        self.pump = asyncio.ensure_future(self._pump())
+
+    def add(self, item: PlanItem) -> None:
+        """One planned document; raises what stopped the pump (the queue down), which
+        stops the plan."""
+        if self.pump.done():
+            self.pump.result()
+            raise RuntimeError("the plan's feed ended before the plan")
+        place, self.planned = self.planned, self.planned + 1
+        waits = [self.applier.ready[k] for k in item.refs if k in self.applier.ready]
+        if all(w.is_set() for w in waits):
+            self._ready(place, item)
+        else:
+            self.waits.append(asyncio.ensure_future(self._after(place, item, waits)))
+
+    async def _after(self, place: int, item: PlanItem, waits: list[asyncio.Event]) -> None:
+        for wait in waits:
+            await wait.wait()
+        self._ready(place, item)
+
+    def _ready(self, place: int, item: PlanItem) -> None:
+        applier = self.applier
+        self.ready.append((place, {
+            **self.common, "item": _encode(item.as_json()),
+            "resolved": {k: applier.resolved[k] for k in item.refs if k in applier.resolved},
+            "failed": {k: applier.failed_refs[k] for k in item.refs
+                       if k in applier.failed_refs}}))
+        self.wake.set()
+
+    async def _pump(self) -> None:
+        while not (self.ending and not self.ready):
+            await self.wake.wait()
+            self.wake.clear()
+            while self.ready:
+                batch = self.ready[:FEED_BATCH]
+                await _defer_interleaved(self.app, "passeur.apply", [k for _, k in batch],
+                                         [n for n, _ in batch])
+                del self.ready[:len(batch)]
+                self.enqueued += len(batch)
+
+    async def finish(self) -> int:
+        """Every document given to the feed on the queue (the plan task has written its
+        references: nothing waits any more); how many."""
+        await asyncio.gather(*self.waits)
+        self.ending = True
+        self.wake.set()
+        await self.pump
+        return self.enqueued
+
+    def stop(self) -> None:
+        for task in (*self.waits, self.pump):
+            task.cancel()
+
+
+def _close_kwargs(run_id: str, sync: str, ctx: SyncContext, items: list[PlanItem],
+                  move: bool, aborted: bool = False) -> dict[str, Any]:
+    """The close task's arguments: the items it waits for on the ledger (one entry each),
+    which are the plan's shape for the cursors."""
+    created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    shape = [{"seq": i.seq, "doctype": i.doctype, "action": i.action,
+              "source_id": i.source_id, "key": i.key, "changed_at": i.changed_at,
+              "reference": i.reference} for i in items]
+    return {"run_id": run_id, "sync": sync, "expected": len(items), "move": move,
+            "aborted": aborted,
+            "plan": _encode({"name": ctx.spec.name, "source": ctx.spec.source.name,
+                             "target": ctx.spec.target.name,
+                             "mapping_version": ctx.mapping_version,
+                             "created_at": created, "items": shape})}
+
+
 async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
                      since: str | None = None) -> None:
     worker = _current()
@@ -354,43 +449,64 @@ async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
         logger.warning("run %s of %s: another run holds the sync file's lock; aborted",
                        run_id, sync)
         return
-    ctx = await worker.context(sync)
     try:
-        applier = Applier(ctx, run_id, attempt=_attempt(job))
-        applier.resumed = job.job.attempts > 0
-        applier.begin(ctx.mapping_version, None)
-
-        def sink(item: PlanItem) -> None:  # references written while the planner reads on
-            if item.reference:
-                applier.submit(item)
-
-        try:
-            plan = await make_plan(ctx, full=full, since=datetime.date.fromisoformat(since)
-                                   if since else None, sink=sink, pace=applier.room)
-        except Exception:
-            with contextlib.suppress(Exception):  # what was submitted is finished first
-                await applier.drain()
-            raise
-        await applier.drain()
+        ctx = await worker.context(sync)
     except BaseException:
         store.finish_run(run_id, "aborted", summarise(store.ledger(run_id)))
         raise
-    documents = [i for i in plan.items if not i.reference]
-    await _defer_interleaved(job.app, "passeur.apply", [{
-        "run_id": run_id, "sync": sync, "mapping_version": plan.mapping_version,
-        "item": _encode(item.as_json()),
-        "resolved": {k: applier.resolved[k] for k in item.refs if k in applier.resolved},
-        "failed": {k: applier.failed_refs[k] for k in item.refs if k in applier.failed_refs},
-    } for item in documents])
-    shape = [{"seq": i.seq, "doctype": i.doctype, "action": i.action,
-              "source_id": i.source_id, "key": i.key, "changed_at": i.changed_at,
-              "reference": i.reference} for i in plan.items]
-    await _defer_on(job.app, "passeur.close", {
-        "run_id": run_id, "sync": sync, "expected": len(plan.items),
-        "plan": _encode({"name": plan.name, "source": plan.source, "target": plan.target,
-                         "mapping_version": plan.mapping_version,
-                         "created_at": plan.created_at, "items": shape}),
-        "move": since is None}, schedule_in=CLOSE_POLL)
+    applier = Applier(ctx, run_id, attempt=_attempt(job))
+    applier.resumed = job.job.attempts > 0
+    applier.begin(ctx.mapping_version, None)
+    feed = _Feed(job.app, applier, {"run_id": run_id, "sync": sync,
+                                    "mapping_version": ctx.mapping_version})
+    planned: list[PlanItem] = []
+
+    def sink(item: PlanItem) -> None:  # written (references) or enqueued while it reads on
+        planned.append(item)
+        if item.reference:
+            applier.submit(item)
+        else:
+            feed.add(item)
+
+    try:
+        plan = await make_plan(ctx, full=full, since=datetime.date.fromisoformat(since)
+                               if since else None, sink=sink, pace=applier.room)
+        await applier.drain()
+        await feed.finish()
+        await _defer_on(job.app, "passeur.close", _close_kwargs(
+            run_id, sync, ctx, list(plan.items), since is None), schedule_in=CLOSE_POLL)
+    except Exception:
+        await _abort_plan(job, run_id, sync, ctx, applier, feed, planned)
+        raise
+    except BaseException:  # cancelled (the worker stopped hard): no waiting on anything
+        feed.stop()
+        store.finish_run(run_id, "aborted", summarise(store.ledger(run_id)))
+        raise
+
+
+async def _abort_plan(job: Any, run_id: str, sync: str, ctx: SyncContext, applier: Applier,
+                      feed: _Feed, planned: list[PlanItem]) -> None:
+    """A plan that failed halfway (the source down): the references it submitted are
+    finished and recorded, the documents it planned are enqueued all the same (their
+    references written by now), and the close task ends the run `aborted` once each of
+    them is on the ledger, cursors unmoved, as an inline run applies what it planned before
+    the error. Without a document on the queue, or when the queue cannot be reached (what
+    is on it then is uncertain), the run is aborted here and now."""
+    store = ctx.store
+    with contextlib.suppress(Exception):
+        await applier.drain()
+    try:
+        if await feed.finish():
+            recorded = {(e.doctype, e.source_id) for e in store.ledger(run_id)}
+            items = [i for i in planned if not i.reference or  # a reference whose write
+                     (i.doctype, i.source_id) in recorded]      # raised has no entry
+            await _defer_on(job.app, "passeur.close", _close_kwargs(
+                run_id, sync, ctx, items, move=False, aborted=True), schedule_in=CLOSE_POLL)
+            return
+    except Exception:
+        logger.exception("run %s: the documents planned before the plan failed could not "
+                         "all be enqueued; aborted now", run_id)
+    store.finish_run(run_id, "aborted", summarise(store.ledger(run_id)))
 
 
 async def _apply_task(job: Any, run_id: str, sync: str, mapping_version: str, item: str,
@@ -411,26 +527,35 @@ async def _apply_task(job: Any, run_id: str, sync: str, mapping_version: str, it
 
 
 async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str,
-                      move: bool) -> None:
+                      move: bool, aborted: bool = False) -> None:
+    """Close the run once every item of its plan is on the ledger: the cursors moved
+    (`move`), the summary counted; `aborted` (its plan failed halfway) closes it aborted,
+    cursors unmoved, once the documents planned before the failure are recorded."""
     worker = _current()
     store = worker.store
     run = store.run(run_id)
     if run is None or run.status != "running":
         return  # closed by another close task (a plan taken up again enqueued two)
-    if store.count_ledger(run_id) < expected:  # counted, not read: polled every CLOSE_POLL
+    entries = None
+    if store.count_ledger(run_id) >= expected:  # counted, not read: polled every CLOSE_POLL
+        entries = store.ledger(run_id)  # read once, for the cursors and the summary
+        data = loads_json(plan)
+        recorded = {(e.doctype, e.source_id) for e in entries}
+        if any((i["doctype"], i["source_id"]) not in recorded for i in data["items"]):
+            entries = None  # entries beside this plan's (references written by an attempt
+            # of the plan task that died): the count alone would close it too early
+    if entries is None:
         for stalled in await job.app.job_manager.get_stalled_jobs(
                 queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER):
             logger.warning("job %s stalled (its worker died): put back", stalled.id)
             await job.app.job_manager.retry_job(stalled)
         await _defer_on(job.app, "passeur.close", {
             "run_id": run_id, "sync": sync, "expected": expected, "plan": plan,
-            "move": move}, schedule_in=CLOSE_POLL)
+            "move": move, "aborted": aborted}, schedule_in=CLOSE_POLL)
         return
-    entries = store.ledger(run_id)  # read once, for the cursors and the summary
-    if move:
-        data = loads_json(plan)
+    if move and not aborted:
         shape = Plan(sync, data["name"], data["source"], data["target"],
                      data["mapping_version"], data["created_at"],
                      tuple(PlanItem.from_json(i) for i in data["items"]))
         move_cursors(await worker.context(sync), shape, entries)
-    store.finish_run(run_id, "finished", summarise(entries))
+    store.finish_run(run_id, "aborted" if aborted else "finished", summarise(entries))

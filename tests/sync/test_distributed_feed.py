@@ -1,0 +1,223 @@
+"""A distributed run's plan task enqueues each document as soon as the references it waits
+for are written, while it still reads the source (issue 17: the accounts' budgets sat idle
+while the whole plan was made), and the close task once the plan is complete, counting the
+references and the documents. A plan that fails halfway leaves the documents it enqueued
+(and those it planned) one outcome each, and the run aborted once they are on the ledger.
+The plan task runs here in this process on a paused source; real `passeur worker`
+processes apply the documents, against the real queue and store in PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sync import test_distributed_attempts as attempts
+from sync.sync_helpers import numbers
+from sync.test_distributed import HTTP, one_outcome_each, stop, wait_closed, workers
+from sync.test_distributed_attempts import attempt, jobs_of
+
+from passeur.engine import distributed
+from passeur.engine.sync.plan import PlanItem
+from passeur.errors import TransportError
+from passeur.state import LedgerEntry
+
+in_process = attempts.in_process  # the fixture: the plan task in this process
+
+WAIT = 45.0  # seconds a paused source waits for what it waits for (a worker to start)
+
+
+def pause_source(monkeypatch: pytest.MonkeyPatch, ctx: Any,
+                 then: Callable[[int, Any], Awaitable[None]]) -> None:
+    """The context's source, with `then(n, record)` awaited once the planner asks for the
+    invoice after the n-th: the n-th is planned by then, the (n+1)-th not read yet."""
+    real = ctx.source.alist
+
+    def alist(doctype: str, *, since: str | None = None) -> Any:
+        async def records() -> Any:
+            n = 0
+            async for record in real(doctype, since=since):
+                yield record
+                n += 1
+                if doctype == "invoice":
+                    await then(n, record)
+        return records()
+
+    monkeypatch.setattr(ctx.source, "alist", alist)
+
+
+async def until(what: Callable[[], Any]) -> Any:
+    """`what()` once it is true, or the last (false) answer after WAIT seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not (answer := what()) and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    return answer
+
+
+async def closes_of(app: Any, run_id: str) -> list[dict[str, Any]]:
+    rows = await app.connector.execute_query_all_async(
+        "SELECT args FROM procrastinate_jobs WHERE task_name = 'passeur.close' AND "
+        "args->>'run_id' = %(run)s", run=run_id)
+    return [dict(r["args"]) for r in rows]
+
+
+def test_the_first_document_is_applied_while_the_plan_still_reads_the_source(
+        server_world: Any, in_process: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = server_world(seed=12, vf={"latency_ms": 5}, http=HTTP)
+    seen: dict[str, Any] = {}
+    procs = workers(world, 1)
+
+    async def body(worker: Any, run_id: str) -> Any:
+        sync = str(world.sync_file.resolve())
+        ctx = await worker.context(sync)  # the one the plan task opens, in this worker
+
+        async def then(n: int, record: Any) -> None:
+            if n == 1:  # the plan stands here until a worker has applied the first one
+                first = ctx.source.identify("invoice", record).record_id
+                entry = await until(lambda: worker.store.outcome(run_id, "invoice", first))
+                seen["first"] = entry.outcome if entry else None
+                seen["status"] = worker.store.run(run_id).status
+
+        pause_source(monkeypatch, ctx, then)
+        await distributed._plan_once(attempt(worker.app, 1, 0), run_id, sync)
+        return await jobs_of(worker.app, run_id), await closes_of(worker.app, run_id)
+
+    try:
+        run_id, (jobs, closes) = in_process(world, body)
+        (run,) = wait_closed(world, [run_id])
+    finally:
+        stop(procs)
+    # the first invoice was written and recorded by the worker while the plan still read
+    assert seen == {"first": "created", "status": "running"}
+    invoices = sorted(world.erp.app.state.invoices)
+    assert len(invoices) > 1
+    assert jobs["passeur.apply"] == len(invoices)  # each document enqueued once
+    assert run.status == "finished"
+    entries = one_outcome_each(world, run_id)
+    references = [e for e in entries if e.doctype != "invoice"]
+    assert references  # written by the plan task, and counted by the close task
+    assert {c["expected"] for c in closes} == {len(invoices) + len(references)}
+    assert {c["aborted"] for c in closes} == {False}
+    assert sorted(e.source_id for e in entries if e.doctype == "invoice") == invoices
+    assert {e.outcome for e in entries} == {"created"}
+    assert numbers(world) == invoices  # each invoice in the target once
+
+
+def test_a_plan_failing_halfway_leaves_each_document_planned_one_outcome_and_the_run_aborted(
+        server_world: Any, in_process: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = server_world(seed=12, vf={"latency_ms": 5}, http=HTTP)
+    planned: list[str] = []
+    seen: dict[str, Any] = {}
+
+    async def body(worker: Any, run_id: str) -> Any:
+        sync = str(world.sync_file.resolve())
+        ctx = await worker.context(sync)
+
+        async def then(n: int, record: Any) -> None:
+            planned.append(ctx.source.identify("invoice", record).record_id)
+            if n == 2:  # documents on the queue before the source fails
+                seen["enqueued"] = (await until_jobs(worker.app, run_id))["passeur.apply"]
+            if n == 3:
+                raise TransportError("acomba: the connection was reset")
+
+        pause_source(monkeypatch, ctx, then)
+        with pytest.raises(TransportError, match="the connection was reset"):
+            await distributed._plan_once(attempt(worker.app, 1, 0), run_id, sync)
+        # no worker yet: nothing applied, nothing closed
+        seen["status"] = worker.store.run(run_id).status
+        seen["ledger"] = collections.Counter(e.doctype for e in worker.store.ledger(run_id))
+        return await jobs_of(worker.app, run_id), await closes_of(worker.app, run_id)
+
+    run_id, (jobs, closes) = in_process(world, body)
+    assert len(planned) == 3 and seen["enqueued"] >= 1
+    # the run waits for its documents: the plan task wrote only the references
+    assert seen["status"] == "running" and "invoice" not in seen["ledger"]
+    references = sum(seen["ledger"].values())
+    assert references >= 1
+    assert jobs == {"passeur.apply": 3, "passeur.close": 1}  # all three planned, once each
+    (close,) = closes
+    assert (close["expected"], close["aborted"], close["move"]) == (references + 3, True,
+                                                                   False)
+    procs = workers(world, 2)
+    try:
+        (run,) = wait_closed(world, [run_id])
+    finally:
+        stop(procs)
+    assert run.status == "aborted"
+    entries = one_outcome_each(world, run_id)
+    assert sorted(e.source_id for e in entries if e.doctype == "invoice") == sorted(planned)
+    assert {e.outcome for e in entries} == {"created"}
+    assert {k: n for k, n in run.summary.items() if n} == {"created": references + 3}
+    assert numbers(world) == sorted(planned)  # the three planned, in the target once
+    again = world.run()  # the cursor did not move: the next run takes up the rest
+    assert again.ok
+    outcomes = {e.source_id: e.outcome for e in again.entries if e.doctype == "invoice"}
+    assert outcomes == {i: "unchanged" if i in planned else "created"
+                        for i in world.erp.app.state.invoices}
+    assert numbers(world) == sorted(world.erp.app.state.invoices)
+
+
+async def until_jobs(app: Any, run_id: str) -> collections.Counter[str]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while not (jobs := await jobs_of(app, run_id))["passeur.apply"] and \
+            loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    return jobs
+
+
+def test_the_close_task_waits_for_every_item_of_its_plan_not_only_for_a_count(
+        server_world: Any, in_process: Any) -> None:
+    """The ledger may hold entries beside the plan's (references written by an attempt of
+    the plan task that died, which the next attempt finds bound and plans no more)."""
+    world = server_world(seed=2, vf={"latency_ms": 5}, http=HTTP)
+
+    async def body(worker: Any, run_id: str) -> Any:
+        sync = str(world.sync_file.resolve())
+        ctx = await worker.context(sync)
+        items = [PlanItem(n, "invoice", "create", source_id, f"k{source_id}")
+                 for n, source_id in enumerate(("A", "B"), 1)]
+        close = distributed._close_kwargs(run_id, sync, ctx, items, move=False)
+        src = ctx.spec.source.name
+        for doctype, source_id in (("client", "earlier"), ("invoice", "A")):
+            worker.store.record(LedgerEntry(run_id, doctype, src, source_id, "created"))
+        await distributed._close_task(attempt(worker.app, 7, 0), **close)
+        before = worker.store.run(run_id).status
+        worker.store.record(LedgerEntry(run_id, "invoice", src, "B", "created"))
+        await distributed._close_task(attempt(worker.app, 8, 0), **close)
+        return before, worker.store.run(run_id), await closes_of(worker.app, run_id)
+
+    _, (before, run, closes) = in_process(world, body)
+    assert before == "running"  # 2 entries for 2 items, but B not among them
+    assert len(closes) == 1 and closes[0]["expected"] == 2  # it looks again later
+    assert run.status == "finished" and run.summary["created"] == 3
+
+
+def test_documents_enqueued_in_batches_keep_their_place_in_their_run(
+        postgres_url: str, pg_schema: str) -> None:
+    """A run's documents go onto the queue a few at a time while it plans: the n-th of every
+    run still goes before the (n+1)-th of any, whichever batch each came in."""
+    from urllib.parse import quote
+
+    joiner = "&" if "?" in postgres_url else "?"
+    url = f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
+    distributed._install_queue(url)
+
+    async def go() -> list[str]:
+        app = distributed._app(url)
+        async with app.open_async():
+            for run, places in (("a", [0, 1]), ("b", [0]), ("a", [2, 3]), ("b", [2, 1])):
+                await distributed._defer_interleaved(
+                    app, "passeur.apply", [{"run_id": run, "n": n} for n in places], places)
+            worker_id = await app.job_manager.register_worker()
+            order = []
+            while (job := await app.job_manager.fetch_job([distributed.QUEUE],
+                                                          worker_id)) is not None:
+                order.append(f"{job.task_kwargs['run_id']}{job.task_kwargs['n']}")
+            return order
+
+    # by place, then in the order enqueued
+    assert asyncio.run(go()) == ["a0", "b0", "a1", "b1", "a2", "b2", "a3"]
