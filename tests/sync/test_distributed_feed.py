@@ -160,6 +160,44 @@ def test_a_plan_failing_halfway_leaves_each_document_planned_one_outcome_and_the
     assert numbers(world) == sorted(world.erp.app.state.invoices)
 
 
+def test_a_reference_whose_write_raised_leaves_its_documents_deferred_and_the_run_aborted(
+        server_world: Any, in_process: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reference's write that raises (a bug, not a refusal) has no entry and never will:
+    the documents waiting for it are deferred, and the close task does not wait for it."""
+    world = server_world(seed=3, vf={"latency_ms": 5}, http=HTTP)
+
+    async def body(worker: Any, run_id: str) -> Any:
+        sync = str(world.sync_file.resolve())
+        ctx = await worker.context(sync)
+        real = ctx.target.acreate
+
+        async def acreate(doctype: str, record: Any) -> Any:
+            if doctype != "invoice":
+                raise RuntimeError("a bug in the adapter")
+            return await real(doctype, record)
+
+        monkeypatch.setattr(ctx.target, "acreate", acreate)
+        with pytest.raises(RuntimeError, match="a bug in the adapter"):
+            await distributed._plan_once(attempt(worker.app, 1, 0), run_id, sync)
+        return await closes_of(worker.app, run_id)
+
+    run_id, closes = in_process(world, body)
+    invoices = sorted(world.erp.app.state.invoices)
+    assert [(c["expected"], c["aborted"]) for c in closes] == [(len(invoices), True)]
+    procs = workers(world, 1)
+    try:
+        (run,) = wait_closed(world, [run_id])
+    finally:
+        stop(procs)
+    assert run.status == "aborted"
+    entries = one_outcome_each(world, run_id)
+    assert sorted(e.source_id for e in entries) == invoices  # no entry for a reference
+    assert {(e.doctype, e.outcome, e.reason) for e in entries} == {
+        ("invoice", "deferred", "reference")}
+    assert {k: n for k, n in run.summary.items() if n} == {"deferred": len(invoices)}
+    assert numbers(world) == []
+
+
 async def until_jobs(app: Any, run_id: str) -> collections.Counter[str]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT
