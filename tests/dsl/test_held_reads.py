@@ -5,6 +5,7 @@ conditions; the explain variant (which reads every field where it uses it) agree
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 from typing import Any
@@ -27,13 +28,22 @@ def _forward_source(registry: Any, rules: str) -> str:
     return compile_text(HEAD + rules, "held.map", registry).source.split("\ndef backward")[0]
 
 
+def _reads(source: str, key: str) -> int:
+    """How many times the source reads `key` from a dict (`dict.get`)."""
+    return len(re.findall(rf"\.get\({key!r}, _A\)", source))
+
+
 def test_a_line_read_twice_is_read_once(registry: Any) -> None:
     rules = ("each LigneFacture -> lines\n  QteFacture -> quantity\n  PrixFinal -> unit_price_net\n"
              "  QteFacture * PrixFinal -> net_amount\nend\n")
     source = _forward_source(registry, rules)
-    assert source.count(".get('QteFacture', _A)") == 1
-    assert source.count(".get('PrixFinal', _A)") == 1
-    assert re.search(r"\n +_t\d+ = _t\d+\n +_t\d+ = _t\d+\n", source)
+    assert _reads(source, "QteFacture") == 1
+    assert _reads(source, "PrixFinal") == 1
+    # the product reads the variables of the first reads themselves: no copy for an operand
+    found = re.search(r"\n +_o\d+\['quantity'\] = (_t\d+)\n(?:.*\n)*? +"
+                      r"_o\d+\['unit_price_net'\] = (_t\d+)\n(?:.*\n)*? +"
+                      r"_t\d+ = \1 \* \2 if ", source)
+    assert found, source
     value, issues = _run(registry, rules, {"LigneFacture": [
         {"QteFacture": 2, "PrixFinal": Decimal("1.15")},
         {"QteFacture": "deux", "PrixFinal": Decimal("3")}, {"PrixFinal": Decimal("4")}]})
@@ -48,9 +58,25 @@ def test_a_value_changed_in_place_is_read_again(registry: Any) -> None:
     rules = "date(DateFacture) <-> issue_date\nDateFacture -> extensions.raw_date\n"
     source = _forward_source(registry, rules)
     assert re.search(r"(_t\d+) = _fromiso\(\1\)", source)
-    assert source.count(".get('DateFacture', _A)") == 2
+    assert _reads(source, "DateFacture") == 2
     value, issues = _run(registry, rules, {"DateFacture": "2024-04-24"})
     assert value["extensions"] == {"raw_date": "2024-04-24"}
+    assert issues == []
+
+
+def test_a_first_read_shared_by_an_operand_is_copied_where_a_rule_changes_it(
+        registry: Any) -> None:
+    # the date lens parses its value in place: it gets a copy of the first read, which the
+    # operand of `+` and the last rule read as it was
+    rules = ("DateFacture -> extensions.raw\ndate(DateFacture) <-> issue_date\n"
+             "DateFacture + \"!\" -> extensions.marked\nDateFacture -> extensions.again\n")
+    source = _forward_source(registry, rules)
+    assert _reads(source, "DateFacture") == 1
+    assert re.search(r"\n +(_t\d+) = _t\d+\n(?:.*\n)*?.* \1 = _fromiso\(\1\)", source), source
+    value, issues = _run(registry, rules, {"DateFacture": "2024-04-24"})
+    assert value == {"extensions": {"raw": "2024-04-24", "marked": "2024-04-24!",
+                                    "again": "2024-04-24"},
+                     "issue_date": datetime.date(2024, 4, 24)}
     assert issues == []
 
 
@@ -83,7 +109,7 @@ def test_a_read_inside_a_block_is_forgotten_after_it(registry: Any) -> None:
 def test_a_read_of_the_document_before_a_block_is_reused_inside_it(registry: Any) -> None:
     rules = ("NoFacture -> number\neach LigneFacture -> lines\n  $.NoFacture -> product_code\n"
              "end\n")
-    assert _forward_source(registry, rules).count(".get('NoFacture', _A)") == 1
+    assert _reads(_forward_source(registry, rules), "NoFacture") == 1
     value, issues = _run(registry, rules, {"NoFacture": "F7", "LigneFacture": [{}, {}]})
     assert value == {"number": "F7", "lines": [{"product_code": "F7"}, {"product_code": "F7"}]}
     assert issues == []

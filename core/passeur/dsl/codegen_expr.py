@@ -145,11 +145,16 @@ class ExprEmitter:
 
     # -------------------------------------------------------------- reading
 
-    def read(self, var: str, parts: tuple[str, ...], root_is_dict: bool = True) -> str:
-        """Emit the reads of a path from `var`; returns the variable holding the value."""
-        target = self.tmp()
+    def read(self, var: str, parts: tuple[str, ...], root_is_dict: bool = True,
+             shared: bool = False) -> str:
+        """Emit the reads of a path from `var`; returns the variable holding the value.
+        `shared`: the caller only reads that variable, so a field read already may be
+        returned as the variable of its first read (no copy)."""
         first, *rest = parts
         held = self.held_reads.reusable(var, first) if root_is_dict else None
+        if held is not None and shared and not rest:
+            return held
+        target = self.tmp()
         if held is not None:
             self.emit(f"{target} = {held}")
         elif root_is_dict:
@@ -283,8 +288,11 @@ class ExprEmitter:
         return t, f"{a} {e.op} {b}", " and ".join(checks), slow
 
     def operand(self, e: ast.Expr, scope: Scope, side: str, base: str) -> tuple[str, int]:
-        """An arithmetic operand and the site naming it (a path), or -1."""
-        value = self.expr(e, scope, side)
+        """An arithmetic operand and the site naming it (a path), or -1. The operand's
+        variable is only read (an operator's argument), so a field read already is used
+        as its first read left it."""
+        value = (self.read(scope.above(e)[0] if e.scoped else scope.src, e.parts, shared=True)
+                 if isinstance(e, ast.Path) else self.expr(e, scope, side))
         return value, self.site_of(e, scope, side, base)
 
     def site_of(self, e: ast.Expr | None, scope: Scope, side: str, base: str) -> int:
