@@ -3,7 +3,7 @@ of several accounts at once, each a VosFactures sandbox with its own rate limit 
 answer (the work waits on the network, so it scales on two cores).
 
     eval "$(.ci/services start /tmp/pg)"              # or PASSEUR_BENCH_POSTGRES=postgresql://...
-    python benchmarks/scale.py                        # 4 accounts x 10 req/s, 300 ms, 40 invoices
+    python benchmarks/scale.py                        # 4 accounts x 10 req/s, 300 ms, 200 invoices
     python benchmarks/scale.py --accounts 2 --count 20 --workers 1 2
 
 Each account has its own Acomba sandbox (in this process) and VosFactures sandbox (in a
@@ -152,7 +152,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=4)
-    parser.add_argument("--count", type=int, default=40, help="invoices per account")
+    parser.add_argument("--count", type=int, default=200, help="invoices per account")
     parser.add_argument("--rate-limit", type=float, default=10.0, help="per account, req/s")
     parser.add_argument("--latency-ms", type=float, default=300.0)
     parser.add_argument("--concurrency", type=int, default=4, help="tasks per worker")
