@@ -38,6 +38,32 @@ def test_cache_key_changes_with_text_and_compiler_version(
     assert compile_text(TEXT, "a.map", registry).cache_hit is False
 
 
+def test_an_edit_of_any_compiler_file_changes_the_fingerprint(tmp_path: Path) -> None:
+    """The code cache is keyed by the compiler's whole source: editing any module of
+    passeur.dsl (the group and fusion code generators among them) serves no stale code."""
+    here = Path(mapping_cache.__file__).parent
+    names = mapping_cache.compiler_modules(here)
+    assert {"codegen.py", "codegen_fuse.py", "codegen_group.py", "codegen_reads.py",
+            "functions.py", "mapping.lark"} <= set(names)
+    copy = tmp_path / "dsl"
+    copy.mkdir()
+    for name in names:
+        (copy / name).write_bytes((here / name).read_bytes())
+    assert mapping_cache.compiler_modules(copy) == names
+    first = mapping_cache._source_fingerprint(names, copy)
+    assert first == mapping_cache._source_fingerprint(names, here)
+    seen = {first}
+    for name in names:
+        text = (copy / name).read_bytes()
+        (copy / name).write_bytes(text + b"\n")
+        seen.add(mapping_cache._source_fingerprint(names, copy))
+        (copy / name).write_bytes(text)
+    assert len(seen) == len(names) + 1
+    (copy / "codegen_new.py").write_text("")  # a new module counts too
+    assert mapping_cache._source_fingerprint(mapping_cache.compiler_modules(copy),
+                                             copy) not in seen
+
+
 def test_unwritable_or_corrupt_cache_is_skipped(registry: Any, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "not-a-dir"

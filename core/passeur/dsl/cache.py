@@ -10,6 +10,7 @@ disk, a corrupt entry) is silently skipped: caching only ever saves time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -35,26 +36,31 @@ __all__ = ["COMPILER_VERSION", "FileHeader", "cache_dir", "cache_key", "load", "
 COMPILER_VERSION = "1"
 
 
-def _source_fingerprint(modules: tuple[str, ...]) -> str:
+def _source_fingerprint(modules: tuple[str, ...], folder: Path | None = None) -> str:
     """A hash of the named files of this package (and the compiler version)."""
     digest = hashlib.sha256(COMPILER_VERSION.encode())
-    here = Path(__file__).parent
+    here = folder or Path(__file__).parent
     for name in modules:
-        try:
+        digest.update(name.encode() + b"\0")
+        with contextlib.suppress(OSError):  # a zipped install: the version must do
             digest.update((here / name).read_bytes())
-        except OSError:  # pragma: no cover - a zipped install: the version must do
-            digest.update(name.encode())
     return digest.hexdigest()
+
+
+def compiler_modules(folder: Path | None = None) -> tuple[str, ...]:
+    """Every source file of the mapping language: the generated code depends on all of them
+    (a list kept by hand once left the group and fusion code out, serving stale code)."""
+    here = folder or Path(__file__).parent
+    try:
+        return tuple(sorted(p.name for p in here.iterdir() if p.suffix in (".py", ".lark")))
+    except OSError:  # pragma: no cover - a zipped install: the version must do
+        return ()
 
 
 @functools.cache
 def compiler_fingerprint() -> str:
     """A hash of the compiler's own source, so editing it never serves stale code."""
-    return _source_fingerprint(_COMPILER_MODULES)
-
-
-_COMPILER_MODULES = ("ast.py", "ir.py", "codegen.py", "codegen_expr.py", "codegen_plain.py",
-                     "codegen_reads.py", "compiled.py", "values.py", "loader.py", "cache.py")
+    return _source_fingerprint(compiler_modules())
 
 
 def cache_key(parts: list[Any]) -> str:
