@@ -61,6 +61,26 @@ def test_two_rules_writing_one_field_back_are_refused(registry: Any) -> None:
         "of them one-way (`QteCommande <- quantity`)"]
 
 
+
+def test_a_field_inside_a_blocks_list_is_refused(registry: Any) -> None:
+    """Written before the block, the list replaces the object holding it; after it, the
+    object replaces the list: either way one of them would be lost with no issue."""
+    block = "each LigneFacture <-> lines\n  QteFacture <-> quantity\nend\n"
+    assert _errors("sum(LigneFacture, QteFacture) -> lines.quantity\n" + block,
+                   registry) == [
+        "2:34: `lines.quantity` is inside the list `lines` that the block at line 3 "
+        "(`each LigneFacture <-> lines`) writes forward: the one written last would "
+        "silently replace the other; write it outside the list, or as a rule inside the "
+        "block"]
+    assert _errors(block + "LigneFacture.QteFacture <- number\n", registry) == [
+        "5:1: `LigneFacture.QteFacture` is inside the list `LigneFacture` that the block at line 2 "
+        "(`each LigneFacture <-> lines`) writes backward: the one written last would "
+        "silently replace the other; write it outside the list, or as a rule inside the "
+        "block"]
+    # the same field as the list: the one-way fallback (the last present wins), allowed
+    assert _errors("each LigneFacture -> lines\n  PrixFinal -> unit_price_net\nend\n"
+                   + block, registry) == []
+
 KINDS = """\
 table kinds
   "FACTURES"    <-> "invoice"

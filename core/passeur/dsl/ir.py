@@ -677,7 +677,46 @@ class _Analyzer:
                 self.problem(origin, statement, "only rules, `drop` and `each` blocks may "
                              "appear inside an `each` block", "block")
         self.same_field(items)
+        self.inside_a_list(items)
         return items
+
+    def inside_a_list(self, items: list[IRRule | IRBlock]) -> None:
+        """A field written inside the list a block of the same scope writes: the list
+        replaces the object holding the field, or the field's object the list. (A field
+        written *as* the list is the one-way fallback of any two `->` rules: the last one
+        present wins, as in `each ListeReglement -> payments` and `each ListeModePaiements
+        <-> payments`.)"""
+        for direction in ("forward", "backward"):
+            forward = direction == "forward"
+            lists = [(item, (item.each.right if forward else item.each.left))
+                     for item in items if isinstance(item, IRBlock)
+                     and direction in item.directions]
+            for item in items:
+                if direction not in item.directions:
+                    continue
+                written = _written(item, forward)
+                for block, listed in lists:
+                    if block is item or written is None \
+                            or len(written.parts) <= len(listed.parts) \
+                            or written.parts[:len(listed.parts)] != listed.parts:
+                        continue
+                    self.problem(
+                        block.file if isinstance(item, IRBlock) else item.rule.file, written,
+                        f"`{written.text}` is inside the list `{listed.text}` that the block "
+                        f"at line {block.each.line} (`{block.each.head}`) writes "
+                        f"{direction}: the one written last would silently replace the "
+                        "other; write it outside the list, or as a rule inside the block",
+                        "duplicate-target")
+
+
+def _written(item: IRRule | IRBlock, forward: bool) -> ast.Path | None:
+    """The path an item writes one way."""
+    if isinstance(item, IRBlock):
+        return item.each.right if forward else item.each.left
+    if item.left_lens is not None and item.right_lens is not None:
+        return (item.right_lens if forward else item.left_lens).path
+    target = item.rule.right if forward else item.rule.left
+    return target if isinstance(target, ast.Path) else None
 
 
 def _describe(node: ast.Expr) -> str:
