@@ -132,7 +132,7 @@ def test_plain_copies_lose_their_try_and_a_failing_rule_keeps_it(registry: Any) 
     assert "\n    out['currency'] = 'CAD'\n    _t" in forward
     assert "\n                _t" in forward  # a line's plain copies, out of any try
     # the date rule, the table lookup, the sum and the product can fail: they keep theirs
-    for site in ("_f_date(_t2)", "_lookup(", "_arith('*', _t1"):
+    for site in ("_f_date(_t2)", "_lookup(", "_arith('*', _t"):
         before = forward[:forward.index(site)]
         opened = before.count("try:") - before.count("try: _")  # not the one-line tries
         assert opened > before.count("except Exception as _e:\n"), site

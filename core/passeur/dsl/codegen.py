@@ -17,7 +17,8 @@ import attrs
 
 from passeur.dsl import ast
 from passeur.dsl.codegen_expr import Scope, is_iso_date, is_text_join, scope_base
-from passeur.dsl.codegen_group import GroupEmitter, written_into
+from passeur.dsl.codegen_fuse import FusionEmitter, find_fusions
+from passeur.dsl.codegen_group import written_into
 from passeur.dsl.codegen_plain import cannot_raise
 from passeur.dsl.ir import IRBlock, IRLet, IRMapping, IRRule, Lens
 from passeur.dsl.runtime import Generated
@@ -25,7 +26,7 @@ from passeur.dsl.runtime import Generated
 __all__ = ["Generated", "generate", "is_text_join"]
 
 
-class _Gen(GroupEmitter):
+class _Gen(FusionEmitter):
     """Rules, lenses and blocks, both directions, over the expression compiler."""
 
     #: the variables known to hold dicts, where a rule that cannot raise loses its `try`
@@ -387,9 +388,13 @@ class _Gen(GroupEmitter):
         if excluded is not None:
             self.emit(f"for _k, _x in sorted({excluded}, key=lambda _e: _e[0]): "
                       f"{result}.insert(_k, _clone(_x))")
+        if forward:
+            self.fused_write(block, scope)
         self.write(scope.out, write_path.parts, result)
         self.indent -= 1
         self.close_rule(block.index, start)
+        if forward:
+            self.fused_end(block, scope)
 
     def unless_absent(self, value: str, scope: Scope, write_path: ast.Path,
                       forward: bool) -> None:
@@ -469,10 +474,15 @@ class _Gen(GroupEmitter):
     def items(self, items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],
               scope: Scope, direction: str) -> None:
         self.written_into.append(written_into(items, direction))
-        for item in items:
+        # the forward fast path at the top: a line total the next block computes with it
+        fusions = (find_fusions(items) if self.plain is not None and scope.depth == 0
+                   and direction == "forward" else {})
+        for number, item in enumerate(items):
             if direction not in item.directions:
                 continue
-            if isinstance(item, IRBlock) and item.each.group_by is not None:
+            if number in fusions:
+                self.fused_total(fusions[number], scope)
+            elif isinstance(item, IRBlock) and item.each.group_by is not None:
                 self.group(item, scope, direction)
             elif isinstance(item, IRBlock):
                 self.block(item, scope, direction)
