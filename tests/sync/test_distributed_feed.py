@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -231,7 +232,20 @@ def test_the_close_task_waits_for_every_item_of_its_plan_not_only_for_a_count(
     _, (before, run, closes) = in_process(world, body)
     assert before == "running"  # 2 entries for 2 items, but B not among them
     assert len(closes) == 1 and closes[0]["expected"] == 2  # it looks again later
+    assert closes[0]["seen"] == 2 and abs(closes[0]["looked"] - time.time()) < 60
     assert run.status == "finished" and run.summary["created"] == 3
+
+
+@pytest.mark.parametrize(("remaining", "gained", "elapsed", "delay"), [
+    (100, -1, 0.0, 0.2),  # the first look: no pace known yet, soon
+    (100, 0, 1.0, 2.0),  # nothing recorded since the last look: the longest wait
+    (100, 10, 1.0, 2.0),  # 10 s to go at 10 records/s: half of it, at most 2 s
+    (10, 10, 1.0, 0.5),  # 1 s to go: half of it
+    (3, 10, 1.0, 0.2),  # 0.3 s to go: never sooner than CLOSE_POLL
+])
+def test_the_close_task_looks_again_in_half_the_time_the_rest_should_take(
+        remaining: int, gained: int, elapsed: float, delay: float) -> None:
+    assert distributed.next_look(remaining, gained, elapsed) == pytest.approx(delay)
 
 
 def test_documents_enqueued_in_batches_keep_their_place_in_their_run(
@@ -259,3 +273,18 @@ def test_documents_enqueued_in_batches_keep_their_place_in_their_run(
 
     # by place, then in the order enqueued
     assert asyncio.run(go()) == ["a0", "b0", "a1", "b1", "a2", "b2", "a3"]
+
+
+def test_a_worker_imports_every_systems_client_before_its_first_job() -> None:
+    """What a sync file's context imports on first use (the clients, their sync adapters)
+    is loaded by `warm_up`, which `passeur worker` runs before it takes a job."""
+    from passeur import load_registry
+    from passeur.sandbox.lazy import LazyFactory
+
+    registry = load_registry()
+    lazy = {f.target: f for spec in registry.systems.values()
+            for f in (spec.client_factory, spec.sync_adapter) if isinstance(f, LazyFactory)}
+    assert {"passeur_erpconnector.client:client_factory",
+            "passeur_vosfactures.sync:sync_adapter"} <= set(lazy)
+    assert sorted(distributed.warm_up(registry)) == sorted(lazy)
+    assert all(f._function is not None for f in lazy.values())

@@ -32,6 +32,7 @@ import datetime
 import logging
 import os
 import socket
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from passeur.engine.sync.syncfile import SyncSpec, load_sync_file
 from passeur.errors import UsageError
 from passeur.http.call import dumps_json, loads_json
 from passeur.http.ratelimit import share_budgets
+from passeur.sandbox.lazy import LazyFactory
 from passeur.state import Intent, Run, Store, attempt_owner, is_store_url, open_store
 
 __all__ = ["QUEUE", "StoreBudget", "distributed_store", "enqueue_sync", "enqueue_sync_async",
@@ -55,7 +57,8 @@ logger = logging.getLogger("passeur.distributed")
 
 QUEUE = "passeur"
 LOCK_TTL = 3600.0  # seconds a run's lock lives without a worker renewing it
-CLOSE_POLL = 0.2  # seconds between two looks of the close task at the ledger
+CLOSE_POLL = 0.2  # seconds between two looks of the close task at the ledger, at least
+CLOSE_POLL_MAX = 2.0  # ... and at most (see next_look)
 STALLED_AFTER = 30.0  # seconds without a worker's heartbeat before its jobs are put back:
 # 15 heartbeats (every 2 s) missed. A live worker's heartbeat was seen up to 4.4 s old under
 # load 7 on 2 cores, and a live worker taken for dead costs a second attempt that waits on
@@ -249,11 +252,34 @@ def _current() -> _Worker:
     return _worker
 
 
+def warm_up(registry: Any) -> list[str]:
+    """Import, before the first job, what opening a sync file's context imports on its first
+    use: every system's client and sync adapter (named lazily by the plugins) and the HTTP
+    stack under them. On its first document a worker otherwise spent about 0.3 s of CPU
+    importing them (httpcore alone pulls in trio), while the other workers' first documents
+    wanted the same two cores. Returns the factories loaded; one that does not import is
+    left to fail where it is used, with its own message."""
+    import httpx
+
+    httpx.AsyncHTTPTransport()  # imports httpcore's connection pool and its backends
+    loaded = []
+    for spec in registry.systems.values():
+        for factory in (spec.client_factory, spec.sync_adapter):
+            if isinstance(factory, LazyFactory):
+                try:
+                    factory.load()
+                except Exception:  # reported by the task that needs it
+                    continue
+                loaded.append(factory.target)
+    return loaded
+
+
 def run_worker(registry: Any, store_url: str | None, *, concurrency: int = 4,
                name: str | None = None) -> None:
     """Work on the queue until SIGTERM or SIGINT (the jobs in hand are finished first)."""
     global _worker
     url = _require_server(store_url or os.environ.get("PASSEUR_STORE"), "passeur worker")
+    warm_up(registry)
     store = open_store(url)
     _install_queue(url)
     share_budgets(lambda account, rate, burst: StoreBudget(store, account, rate, burst))
@@ -526,18 +552,33 @@ async def _apply_task(job: Any, run_id: str, sync: str, mapping_version: str, it
     await applier.apply_one(planned)
 
 
+def next_look(remaining: int, gained: int, elapsed: float) -> float:
+    """Seconds until the close task looks at the ledger again: half the time the records
+    still missing should take at the pace of the last interval (`gained` records in
+    `elapsed` seconds), within [CLOSE_POLL, CLOSE_POLL_MAX]. Each look is a new job carrying
+    the plan (tens of KB for a few hundred documents, encoded by the queue), so looking every
+    CLOSE_POLL took a third of a worker's CPU in benchmarks/scale.py; halving the estimate
+    each time still looks within CLOSE_POLL of the last record."""
+    if gained <= 0 or elapsed <= 0:
+        return CLOSE_POLL if gained < 0 else CLOSE_POLL_MAX  # first look / nothing moved
+    return min(CLOSE_POLL_MAX, max(CLOSE_POLL, remaining * elapsed / gained / 2))
+
+
 async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str,
-                      move: bool, aborted: bool = False) -> None:
+                      move: bool, aborted: bool = False, seen: int = -1,
+                      looked: float = 0.0) -> None:
     """Close the run once every item of its plan is on the ledger: the cursors moved
     (`move`), the summary counted; `aborted` (its plan failed halfway) closes it aborted,
-    cursors unmoved, once the documents planned before the failure are recorded."""
+    cursors unmoved, once the documents planned before the failure are recorded. `seen`
+    records were on the ledger at the previous look, at `looked` (epoch seconds)."""
     worker = _current()
     store = worker.store
     run = store.run(run_id)
     if run is None or run.status != "running":
         return  # closed by another close task (a plan taken up again enqueued two)
     entries = None
-    if store.count_ledger(run_id) >= expected:  # counted, not read: polled every CLOSE_POLL
+    count, now = store.count_ledger(run_id), time.time()
+    if count >= expected:  # counted, not read: polled (see next_look)
         entries = store.ledger(run_id)  # read once, for the cursors and the summary
         data = loads_json(plan)
         recorded = {(e.doctype, e.source_id) for e in entries}
@@ -549,9 +590,11 @@ async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str
                 queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER):
             logger.warning("job %s stalled (its worker died): put back", stalled.id)
             await job.app.job_manager.retry_job(stalled)
+        delay = next_look(expected - count, count - seen if seen >= 0 else -1, now - looked)
         await _defer_on(job.app, "passeur.close", {
             "run_id": run_id, "sync": sync, "expected": expected, "plan": plan,
-            "move": move, "aborted": aborted}, schedule_in=CLOSE_POLL)
+            "move": move, "aborted": aborted, "seen": count, "looked": now},
+            schedule_in=delay)
         return
     if move and not aborted:
         shape = Plan(sync, data["name"], data["source"], data["target"],
