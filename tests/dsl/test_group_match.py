@@ -16,14 +16,19 @@ D = Decimal
 SUMMARY_OF_CHANGE = "a summary is computed from the items; change them, not the summary"
 
 
+def _three_lines(registry: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The mapping, a document of three lines (rates 21, 6, 21) and its view."""
+    mapping = _mapping(registry)
+    left = {"positions": POSITIONS[:3]}
+    return mapping, left, mapping.forward(left).value
+
+
 def _issues(result: Any) -> list[tuple[str, str]]:
     return [(i.path, i.message) for i in result.issues]
 
 
 def test_a_reordered_summary_agrees_with_the_lines(registry: Any) -> None:
-    mapping = _mapping(registry)
-    left = {"positions": POSITIONS[:3]}
-    view = mapping.forward(left).value
+    mapping, left, view = _three_lines(registry)
     assert [row["rate"] for row in view["tax_breakdown"]] == [D("21"), D("6")]
     view["tax_breakdown"].reverse()
     back = mapping.backward(view, left)
@@ -37,9 +42,7 @@ def test_a_reordered_summary_agrees_with_the_lines(registry: Any) -> None:
 
 
 def test_a_rate_no_line_has_is_an_error_naming_its_field(registry: Any) -> None:
-    mapping = _mapping(registry)
-    left = {"positions": POSITIONS[:3]}
-    view = mapping.forward(left).value
+    mapping, left, view = _three_lines(registry)
     view["tax_breakdown"].insert(1, {"rate": D("12"), "taxable_amount": D("5.00")})
     back = mapping.backward(view, left)
     assert _issues(back) == [(
@@ -50,9 +53,7 @@ def test_a_rate_no_line_has_is_an_error_naming_its_field(registry: Any) -> None:
 
 
 def test_a_group_summarised_twice_names_the_first_item(registry: Any) -> None:
-    mapping = _mapping(registry)
-    left = {"positions": POSITIONS[:3]}
-    view = mapping.forward(left).value
+    mapping, left, view = _three_lines(registry)
     view["tax_breakdown"].append({"rate": D("21.00")})  # 21.00 is the rate 21
     assert _issues(mapping.backward(view, left)) == [(
         "tax_breakdown[2].rate",
@@ -61,9 +62,7 @@ def test_a_group_summarised_twice_names_the_first_item(registry: Any) -> None:
 
 
 def test_a_group_the_summary_leaves_out_is_an_error_on_the_list(registry: Any) -> None:
-    mapping = _mapping(registry)
-    left = {"positions": POSITIONS[:3]}
-    view = mapping.forward(left).value
+    mapping, left, view = _three_lines(registry)
     del view["tax_breakdown"][0]  # the 21 % group
     assert _issues(mapping.backward(view, left)) == [(
         "tax_breakdown",
@@ -79,9 +78,7 @@ def test_a_group_the_summary_leaves_out_is_an_error_on_the_list(registry: Any) -
 def test_an_item_without_its_rate_is_the_group_left_over(registry: Any) -> None:
     """A field the view leaves out says nothing: an item without its rate is matched to
     the first group no other item names."""
-    mapping = _mapping(registry)
-    left = {"positions": POSITIONS[:3]}
-    view = mapping.forward(left).value
+    mapping, left, view = _three_lines(registry)
     view["tax_breakdown"] = [{"taxable_amount": D("10.50")},
                              {"rate": 21, "taxable_amount": D("130.00")}]
     assert mapping.backward(view, left).issues == []

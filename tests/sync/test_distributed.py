@@ -76,6 +76,47 @@ def one_outcome_each(world: World, run_id: str) -> list[Any]:
     return entries
 
 
+def closed_by(world: World, run_id: str, count: int, status: str) -> tuple[Any, list[Any]]:
+    """`count` workers until the run closes, then stopped: the run, which must have ended
+    `status`, and its ledger, one outcome per record."""
+    procs = workers(world, count)
+    try:
+        (run,) = wait_closed(world, [run_id])
+    finally:
+        stop(procs)
+    assert run.status == status
+    return run, one_outcome_each(world, run_id)
+
+
+def each_invoice_created_once(world: World, run: Any, entries: list[Any]) -> None:
+    """Every source invoice on the ledger once, created, and the run's summary counting
+    that ledger."""
+    invoices = {e.source_id: e.outcome for e in entries if e.doctype == "invoice"}
+    assert sorted(invoices) == sorted(world.erp.app.state.invoices)  # every record, once
+    assert set(invoices.values()) == {"created"}
+    assert {k: n for k, n in run.summary.items() if n} == dict(
+        collections.Counter(e.outcome for e in entries))  # the summary counts the ledger
+
+
+async def fetch_order(app: Any) -> list[str]:
+    """Every job on the queue, fetched as one worker fetches them: "RUN_ID" + "n" each."""
+    from passeur.engine import distributed
+
+    worker_id = await app.job_manager.register_worker()
+    order = []
+    while (job := await app.job_manager.fetch_job([distributed.QUEUE], worker_id)) is not None:
+        order.append(f"{job.task_kwargs['run_id']}{job.task_kwargs['n']}")
+    return order
+
+
+def queue_url(postgres_url: str, pg_schema: str) -> str:
+    """The server's URL with the test's schema as search path (the store and the queue)."""
+    from urllib.parse import quote
+
+    joiner = "&" if "?" in postgres_url else "?"
+    return f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
+
+
 def test_three_workers_sync_with_faults_each_invoice_once_within_the_rate_limit(
         server_world: Any) -> None:
     world = server_world(seed=150, vf=FAULTS, http=HTTP)
@@ -88,11 +129,7 @@ def test_three_workers_sync_with_faults_each_invoice_once_within_the_rate_limit(
     assert codes == [0, 0, 0], [p.stderr.read() if p.stderr else b"" for p in procs]
     assert run.status == "finished"
     entries = one_outcome_each(world, run_id)
-    invoices = {e.source_id: e.outcome for e in entries if e.doctype == "invoice"}
-    assert sorted(invoices) == sorted(world.erp.app.state.invoices)  # every record, once
-    assert set(invoices.values()) == {"created"}
-    assert {k: n for k, n in run.summary.items() if n} == dict(
-        collections.Counter(e.outcome for e in entries))  # the summary counts the ledger
+    each_invoice_created_once(world, run, entries)
     held_once(world)
     stats = world.vf.app.middleware.stats
     assert stats.failed > 0 and stats.lost > 0  # the faults did fire
@@ -195,12 +232,10 @@ def test_documents_of_runs_enqueued_one_after_the_other_are_handed_out_in_turn(
     took the first run's documents and queued on its account's budget, the other accounts
     idle (issue 17's benchmark at 0.36 of the limits)."""
     import asyncio
-    from urllib.parse import quote
 
     from passeur.engine import distributed
 
-    joiner = "&" if "?" in postgres_url else "?"
-    url = f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
+    url = queue_url(postgres_url, pg_schema)
     distributed._install_queue(url)
 
     async def go() -> list[str]:
@@ -209,11 +244,6 @@ def test_documents_of_runs_enqueued_one_after_the_other_are_handed_out_in_turn(
             for run in ("a", "b"):
                 await distributed._defer_interleaved(app, "passeur.apply", [
                     {"run_id": run, "n": n} for n in range(3)])
-            worker_id = await app.job_manager.register_worker()
-            order = []
-            while (job := await app.job_manager.fetch_job([distributed.QUEUE],
-                                                          worker_id)) is not None:
-                order.append(f"{job.task_kwargs['run_id']}{job.task_kwargs['n']}")
-            return order
+            return await fetch_order(app)
 
     assert asyncio.run(go()) == ["a0", "b0", "a1", "b1", "a2", "b2"]

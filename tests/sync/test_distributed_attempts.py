@@ -13,11 +13,14 @@ import collections
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from sync.sync_helpers import World, held_once
-from sync.test_distributed import HTTP, one_outcome_each, stop, wait_closed, workers
+from sync.test_distributed import (
+    HTTP,
+    closed_by,
+    queue_url,
+)
 
 from passeur.engine import distributed
 from passeur.engine.sync.plan import PlanItem
@@ -30,8 +33,7 @@ def in_process(server_world: Any, postgres_url: str, pg_schema: str,
                monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
     """`go(world, body)`: `body(worker, run_id)` awaited inside a `passeur worker`'s state
     (its store, its queue open), for a run started as `sync --distributed` starts one."""
-    joiner = "&" if "?" in postgres_url else "?"
-    url = f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
+    url = queue_url(postgres_url, pg_schema)
 
     def go(world: World, body: Callable[[Any, str], Any]) -> Any:
         with open_store(url) as store:
@@ -108,13 +110,7 @@ def test_a_plan_job_run_twice_enqueues_each_document_and_the_close_once(
     invoices = len(world.erp.app.state.invoices)
     assert invoices > 1
     assert at_once == after == {"passeur.apply": invoices, "passeur.close": 1}
-    procs = workers(world, 2)
-    try:
-        (run,) = wait_closed(world, [run_id])
-    finally:
-        stop(procs)
-    assert run.status == "finished"
-    entries = one_outcome_each(world, run_id)
+    _, entries = closed_by(world, run_id, 2, "finished")
     assert sorted(e.source_id for e in entries if e.doctype == "invoice") == sorted(
         world.erp.app.state.invoices)
     assert {e.outcome for e in entries} == {"created"}

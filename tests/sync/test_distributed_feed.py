@@ -17,7 +17,16 @@ from typing import Any
 import pytest
 from sync import test_distributed_attempts as attempts
 from sync.sync_helpers import numbers
-from sync.test_distributed import HTTP, one_outcome_each, stop, wait_closed, workers
+from sync.test_distributed import (
+    HTTP,
+    closed_by,
+    fetch_order,
+    one_outcome_each,
+    queue_url,
+    stop,
+    wait_closed,
+    workers,
+)
 from sync.test_distributed_attempts import attempt, jobs_of
 
 from passeur.engine import distributed
@@ -142,13 +151,7 @@ def test_a_plan_failing_halfway_leaves_each_document_planned_one_outcome_and_the
     (close,) = closes
     assert (close["expected"], close["aborted"], close["move"]) == (references + 3, True,
                                                                    False)
-    procs = workers(world, 2)
-    try:
-        (run,) = wait_closed(world, [run_id])
-    finally:
-        stop(procs)
-    assert run.status == "aborted"
-    entries = one_outcome_each(world, run_id)
+    run, entries = closed_by(world, run_id, 2, "aborted")
     assert sorted(e.source_id for e in entries if e.doctype == "invoice") == sorted(planned)
     assert {e.outcome for e in entries} == {"created"}
     assert {k: n for k, n in run.summary.items() if n} == {"created": references + 3}
@@ -185,13 +188,7 @@ def test_a_reference_whose_write_raised_leaves_its_documents_deferred_and_the_ru
     run_id, closes = in_process(world, body)
     invoices = sorted(world.erp.app.state.invoices)
     assert [(c["expected"], c["aborted"]) for c in closes] == [(len(invoices), True)]
-    procs = workers(world, 1)
-    try:
-        (run,) = wait_closed(world, [run_id])
-    finally:
-        stop(procs)
-    assert run.status == "aborted"
-    entries = one_outcome_each(world, run_id)
+    run, entries = closed_by(world, run_id, 1, "aborted")
     assert sorted(e.source_id for e in entries) == invoices  # no entry for a reference
     assert {(e.doctype, e.outcome, e.reason) for e in entries} == {
         ("invoice", "deferred", "reference")}
@@ -252,10 +249,7 @@ def test_documents_enqueued_in_batches_keep_their_place_in_their_run(
         postgres_url: str, pg_schema: str) -> None:
     """A run's documents go onto the queue a few at a time while it plans: the n-th of every
     run still goes before the (n+1)-th of any, whichever batch each came in."""
-    from urllib.parse import quote
-
-    joiner = "&" if "?" in postgres_url else "?"
-    url = f"{postgres_url}{joiner}options={quote(f'-csearch_path={pg_schema}')}"
+    url = queue_url(postgres_url, pg_schema)
     distributed._install_queue(url)
 
     async def go() -> list[str]:
@@ -264,12 +258,7 @@ def test_documents_enqueued_in_batches_keep_their_place_in_their_run(
             for run, places in (("a", [0, 1]), ("b", [0]), ("a", [2, 3]), ("b", [2, 1])):
                 await distributed._defer_interleaved(
                     app, "passeur.apply", [{"run_id": run, "n": n} for n in places], places)
-            worker_id = await app.job_manager.register_worker()
-            order = []
-            while (job := await app.job_manager.fetch_job([distributed.QUEUE],
-                                                          worker_id)) is not None:
-                order.append(f"{job.task_kwargs['run_id']}{job.task_kwargs['n']}")
-            return order
+            return await fetch_order(app)
 
     # by place, then in the order enqueued
     assert asyncio.run(go()) == ["a0", "b0", "a1", "b1", "a2", "b2", "a3"]

@@ -12,7 +12,14 @@ import math
 from typing import Any
 
 from sync.sync_helpers import held_once
-from sync.test_distributed import enqueue, one_outcome_each, stop, wait_closed, workers
+from sync.test_distributed import (
+    each_invoice_created_once,
+    enqueue,
+    one_outcome_each,
+    stop,
+    wait_closed,
+    workers,
+)
 
 INVOICES = 2000
 RATE, BURST = 50.0, 4  # the client's budget for the VosFactures account: requests/s, burst
@@ -56,11 +63,7 @@ def test_four_workers_sync_two_thousand_invoices_with_faults_within_the_rate_lim
     assert codes == [0, 0, 0, 0], [p.stderr.read() if p.stderr else b"" for p in procs]
     assert run.status == "finished"
     entries = one_outcome_each(world, run_id)
-    invoices = {e.source_id: e.outcome for e in entries if e.doctype == "invoice"}
-    assert sorted(invoices) == sorted(world.erp.app.state.invoices)  # every record, once
-    assert set(invoices.values()) == {"created"}
-    assert {k: n for k, n in run.summary.items() if n} == dict(
-        collections.Counter(e.outcome for e in entries))  # the summary counts the ledger
+    each_invoice_created_once(world, run, entries)
     state = world.vf.app.state  # the target's own records, by their keys
     held = collections.Counter(str(i["number"]) for i in state.invoices)
     assert len(held) == INVOICES and set(held.values()) == {1}
