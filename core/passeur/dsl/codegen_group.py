@@ -13,21 +13,15 @@ from typing import TYPE_CHECKING
 
 from passeur.dsl import ast
 from passeur.dsl.codegen_expr import ExprEmitter, Scope
-from passeur.dsl.ir import IRBlock, IRRule
+from passeur.dsl.ir import IRBlock, IRRule, written_path
 
 __all__ = ["GroupEmitter", "written_into"]
 
 
 def _target(item: IRRule | IRBlock, direction: str) -> tuple[str, ...] | None:
-    """The path an item writes in one direction."""
-    forward = direction == "forward"
-    if isinstance(item, IRBlock):
-        return (item.each.right if forward else item.each.left).parts
-    if item.rule.arrow == ast.BOTH:
-        lens = item.right_lens if forward else item.left_lens
-        return lens.path.parts if lens is not None else None
-    target = item.rule.right if forward else item.rule.left
-    return target.parts if isinstance(target, ast.Path) else None
+    """The path an item writes in one direction, as its names."""
+    path = written_path(item, direction)
+    return path.parts if path is not None else None
 
 
 def written_into(items: tuple[IRRule | IRBlock, ...] | list[IRRule | IRBlock],

@@ -694,7 +694,7 @@ class _Analyzer:
             for item in items:
                 if direction not in item.directions:
                     continue
-                written = _written(item, forward)
+                written = written_path(item, direction)
                 for block, listed in lists:
                     if block is item or written is None \
                             or len(written.parts) <= len(listed.parts) \
@@ -709,12 +709,15 @@ class _Analyzer:
                         "duplicate-target")
 
 
-def _written(item: IRRule | IRBlock, forward: bool) -> ast.Path | None:
-    """The path an item writes one way."""
+def written_path(item: IRRule | IRBlock, direction: str) -> ast.Path | None:
+    """The path an item writes in one direction (a block: its list; a `<->` rule: its
+    lens's path), or None when it writes no path."""
+    forward = direction == "forward"
     if isinstance(item, IRBlock):
         return item.each.right if forward else item.each.left
-    if item.left_lens is not None and item.right_lens is not None:
-        return (item.right_lens if forward else item.left_lens).path
+    if item.rule.arrow == ast.BOTH:
+        lens = item.right_lens if forward else item.left_lens
+        return lens.path if lens is not None else None
     target = item.rule.right if forward else item.rule.left
     return target if isinstance(target, ast.Path) else None
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from passeur.dsl import ast
-from passeur.dsl.ir import IRBlock, IRMapping, IRRule
+from passeur.dsl.ir import IRBlock, IRMapping, IRRule, written_path
 from passeur.dsl.merge import (
     ITEMS,
     Lost,
@@ -49,12 +49,8 @@ _overlaps = overlaps
 
 
 def _target(item: IRRule, direction: str) -> tuple[str, ...] | None:
-    rule = item.rule
-    if rule.arrow == ast.BOTH:
-        lens = item.right_lens if direction == "forward" else item.left_lens
-        return lens.path.parts if lens is not None else None
-    target = rule.right if direction == "forward" else rule.left
-    return target.parts if isinstance(target, ast.Path) else None
+    path = written_path(item, direction)
+    return path.parts if path is not None else None
 
 
 def _block_prefix(blocks: Iterable[ast.Each], direction: str) -> tuple[str, ...]:
