@@ -44,7 +44,9 @@ def test_an_edit_of_any_compiler_file_changes_the_fingerprint(tmp_path: Path) ->
     here = Path(mapping_cache.__file__).parent
     names = mapping_cache.compiler_modules(here)
     assert {"codegen.py", "codegen_fuse.py", "codegen_group.py", "codegen_reads.py",
-            "functions.py", "mapping.lark"} <= set(names)
+            "functions.py", "mapping.lark", "parser.py", "tables.py"} <= set(names)
+    assert mapping_cache.parser_fingerprint() == mapping_cache.compiler_fingerprint() == (
+        mapping_cache._source_fingerprint((*names, "../limits.py"), here))
     copy = tmp_path / "dsl"
     copy.mkdir()
     for name in names:

@@ -59,8 +59,10 @@ def compiler_modules(folder: Path | None = None) -> tuple[str, ...]:
 
 @functools.cache
 def compiler_fingerprint() -> str:
-    """A hash of the compiler's own source, so editing it never serves stale code."""
-    return _source_fingerprint(compiler_modules())
+    """A hash of the mapping language's whole source (parser and compiler) and of the limits
+    both enforce (passeur/limits.py), so editing any of it never serves stale code or a
+    stale parse."""
+    return _source_fingerprint((*compiler_modules(), "../limits.py"))
 
 
 def cache_key(parts: list[Any]) -> str:
@@ -92,14 +94,11 @@ def store(key: str, code: CodeType, meta: dict[str, Any]) -> bool:
     return _write(f"{key}.pyc", len(header).to_bytes(4, "big") + header + marshal.dumps(code))
 
 
-_PARSER_MODULES = ("parser.py", "mapping.lark", "ast.py", "lets.py", "problems.py",
-                   "cache.py")
-
-
-@functools.cache
 def parser_fingerprint() -> str:
-    """A hash of the parser's own source: a parsed file is only reused by the same parser."""
-    return _source_fingerprint(_PARSER_MODULES)
+    """A parsed file is only reused by the same parser: the same source as the compiler's
+    (a hand-kept list of the parser's modules left out the CSV table reader and the
+    limits)."""
+    return compiler_fingerprint()
 
 
 def parse_text(text: str, file: str = "<text>") -> MappingFile:
