@@ -11,8 +11,10 @@ process of its own), and its own sync file; all share one PostgreSQL schema, whi
 store and the queue. The workers are started and registered before the clock starts; the
 clock runs from the first enqueue to the last run closed. Throughput is the requests the
 target sandboxes served divided by that time, given as a ratio to one worker and to the sum
-of the accounts' limits (issue 17's target: 0.9 with 4 workers). Exit code 1 if a document is
-missing or doubled, a record failed, or a sandbox answered 429.
+of the accounts' limits (issue 17's target: 0.9 with 4 workers). Each line of JSON also says
+when each account's first and last request reached its sandbox (seconds after the first
+enqueue): what the start and the end cost, apart from the budgets the run filled. Exit code 1
+if a document is missing or doubled, a record failed, or a sandbox answered 429.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                     raise SystemExit("the workers did not start")
                 time.sleep(0.1)
             registry = load_registry()
-            wall, start = time.time(), time.perf_counter()
+            wall, start, mono = time.time(), time.perf_counter(), time.monotonic()
             # what `passeur sync --distributed` does, once per sync file
             run_ids = [enqueue_sync(registry, str(sync), store_url=url).run_id
                        for sync in syncs]
@@ -131,6 +133,8 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
             for proc in procs:
                 proc.wait(30)
     requests = sum(s["requests"] for s in seen)
+    # the sandboxes' clock is CLOCK_MONOTONIC too: seconds after the first enqueue
+    arrivals = [sorted(a - mono for a in s["arrivals"]) for s in seen]
     invoice_at = sorted(datetime.datetime.fromisoformat(e.at).timestamp() - wall
                         for e in entries if e.doctype == "invoice" and e.at)
     numbers = [n for s in seen for n in s["numbers"]]
@@ -140,6 +144,9 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
             "first_invoice_s": round(invoice_at[0], 2) if invoice_at else None,
             "last_invoice_s": round(invoice_at[-1], 2) if invoice_at else None,
             "requests_per_s": round(requests / elapsed, 2),
+            # when each account's first and last request arrived
+            "first_request_s": [round(a[0], 2) for a in arrivals if a],
+            "last_request_s": [round(a[-1], 2) for a in arrivals if a],
             "rate_limited": sum(s["rate_limited"] for s in seen),
             "runs": [r.status for r in runs if r is not None],
             "records": len(entries),

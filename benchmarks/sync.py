@@ -50,7 +50,7 @@ def _serve(system: str, options: dict[str, Any], pipe: Any) -> None:
     invoices = app.state.invoices
     numbers = [str(i["number"]) for i in invoices] if system == "vf" else []
     pipe.send({"requests": app.stats.requests, "rate_limited": app.stats.rate_limited,
-               "numbers": numbers})
+               "numbers": numbers, "arrivals": list(app.stats.arrivals)})
     server.stop()
 
 
