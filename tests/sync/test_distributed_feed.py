@@ -230,7 +230,50 @@ def test_the_close_task_waits_for_every_item_of_its_plan_not_only_for_a_count(
     assert before == "running"  # 2 entries for 2 items, but B not among them
     assert len(closes) == 1 and closes[0]["expected"] == 2  # it looks again later
     assert closes[0]["seen"] == 2 and abs(closes[0]["looked"] - time.time()) < 60
+    again = distributed.unpack_plan(closes[0]["plan"])  # the same plan, still packed
+    assert [(i["seq"], i["source_id"]) for i in again["items"]] == [(1, "A"), (2, "B")]
     assert run.status == "finished" and run.summary["created"] == 3
+
+
+def test_a_close_task_of_a_run_already_closed_does_nothing(
+        server_world: Any, in_process: Any) -> None:
+    """A second close job of one run (a plan task taken up again enqueued two) finds the
+    run closed by the first: it neither closes it again nor looks again."""
+    world = server_world(seed=2, vf={"latency_ms": 5}, http=HTTP)
+
+    async def body(worker: Any, run_id: str) -> Any:
+        sync = str(world.sync_file.resolve())
+        ctx = await worker.context(sync)
+        item = PlanItem(1, "invoice", "create", "A", "kA")
+        close = distributed._close_kwargs(run_id, sync, ctx, [item], move=False)
+        worker.store.record(LedgerEntry(run_id, "invoice", ctx.spec.source.name, "A",
+                                        "created"))
+        await distributed._close_task(attempt(worker.app, 7, 0), **close)
+        first = worker.store.run(run_id)
+        worker.store.record(LedgerEntry(run_id, "invoice", ctx.spec.source.name, "B",
+                                        "failed"))  # the summary would change if counted
+        await distributed._close_task(attempt(worker.app, 8, 0), **close)
+        return first, worker.store.run(run_id), await closes_of(worker.app, run_id)
+
+    _, (first, run, closes) = in_process(world, body)
+    assert first.status == "finished" and first.summary["created"] == 1
+    assert run == first  # not closed again: the same summary, the same finish time
+    assert closes == []  # and no look deferred
+
+
+def test_a_packed_plan_is_the_same_plan_without_a_quote_to_escape() -> None:
+    """The close task's plan travels packed (what the queue escapes twice is a quote or a
+    backslash: base64 has neither); a close job enqueued as plain JSON still reads."""
+    from decimal import Decimal
+
+    plan = {"name": "Élise \\ \"quoted\"", "total": Decimal("0.10"),
+            "items": [{"seq": n, "key": f"passeur:acomba:{n}"} for n in range(300)]}
+    packed = distributed.pack_plan(plan)
+    assert not set(packed) & set('"\\{')
+    assert len(packed) < len(distributed._encode(plan)) / 5
+    assert distributed.unpack_plan(packed) == plan
+    assert distributed.unpack_plan(distributed._encode(plan)) == plan
+    assert distributed.unpack_plan(packed)["total"].as_tuple().exponent == -2
 
 
 @pytest.mark.parametrize(("remaining", "gained", "elapsed", "delay"), [

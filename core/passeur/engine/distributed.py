@@ -27,12 +27,14 @@ records, and the other waits and records nothing (`Applier.one`, `_plan_once`).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime
 import logging
 import os
 import socket
 import time
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -344,6 +346,21 @@ def _encode(value: Any) -> str:
     return dumps_json(value).decode("utf-8")
 
 
+def pack_plan(value: Any) -> str:
+    """The close task's plan as an argument of its job: JSON, compressed, in base64. The
+    queue writes a job's arguments as text inside a composite inside an array, escaping each
+    quote at both levels with a regular expression: the plain JSON of 200 documents (43 KB)
+    took 35-40 ms of a worker's CPU at each look of the close task, this 2 ms (3 KB)."""
+    return base64.b64encode(zlib.compress(dumps_json(value), 6)).decode("ascii")
+
+
+def unpack_plan(text: str) -> Any:
+    """`pack_plan`'s plan, or the plain JSON of a close job enqueued before it was packed."""
+    if text.startswith("{"):
+        return loads_json(text)
+    return loads_json(zlib.decompress(base64.b64decode(text, validate=True)))
+
+
 def _attempt(job: Any) -> str:
     """This attempt of a job, for the leases it takes (`Store.lease`'s owner): a job put
     back while its first attempt still runs is a second attempt of the same run."""
@@ -460,10 +477,10 @@ def _close_kwargs(run_id: str, sync: str, ctx: SyncContext, items: list[PlanItem
               "reference": i.reference} for i in items]
     return {"run_id": run_id, "sync": sync, "expected": len(items), "move": move,
             "aborted": aborted,
-            "plan": _encode({"name": ctx.spec.name, "source": ctx.spec.source.name,
-                             "target": ctx.spec.target.name,
-                             "mapping_version": ctx.mapping_version,
-                             "created_at": created, "items": shape})}
+            "plan": pack_plan({"name": ctx.spec.name, "source": ctx.spec.source.name,
+                               "target": ctx.spec.target.name,
+                               "mapping_version": ctx.mapping_version,
+                               "created_at": created, "items": shape})}
 
 
 async def _plan_task(job: Any, run_id: str, sync: str, full: bool = False,
@@ -580,7 +597,7 @@ async def _close_task(job: Any, run_id: str, sync: str, expected: int, plan: str
     count, now = store.count_ledger(run_id), time.time()
     if count >= expected:  # counted, not read: polled (see next_look)
         entries = store.ledger(run_id)  # read once, for the cursors and the summary
-        data = loads_json(plan)
+        data = unpack_plan(plan)
         recorded = {(e.doctype, e.source_id) for e in entries}
         if any((i["doctype"], i["source_id"]) not in recorded for i in data["items"]):
             entries = None  # entries beside this plan's (references written by an attempt
