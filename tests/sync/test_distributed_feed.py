@@ -278,7 +278,9 @@ def test_a_packed_plan_is_the_same_plan_without_a_quote_to_escape() -> None:
 
 @pytest.mark.parametrize(("remaining", "gained", "elapsed", "delay"), [
     (100, -1, 0.0, 0.2),  # the first look: no pace known yet, soon
-    (100, 0, 1.0, 2.0),  # nothing recorded since the last look: the longest wait
+    (100, 0, 1.0, 2.0),  # nothing recorded since the last look: twice as long
+    (1, 0, 0.2, 0.4),  # ... so the last record, 0.3 s after the one before, is seen soon
+    (1, 0, 1.6, 2.0),  # ... and a stall waits the longest
     (100, 10, 1.0, 2.0),  # 10 s to go at 10 records/s: half of it, at most 2 s
     (10, 10, 1.0, 0.5),  # 1 s to go: half of it
     (3, 10, 1.0, 0.2),  # 0.3 s to go: never sooner than CLOSE_POLL

@@ -573,11 +573,15 @@ def next_look(remaining: int, gained: int, elapsed: float) -> float:
     """Seconds until the close task looks at the ledger again: half the time the records
     still missing should take at the pace of the last interval (`gained` records in
     `elapsed` seconds), within [CLOSE_POLL, CLOSE_POLL_MAX]. Each look is a new job carrying
-    the plan (tens of KB for a few hundred documents, encoded by the queue), so looking every
-    CLOSE_POLL took a third of a worker's CPU in benchmarks/scale.py; halving the estimate
-    each time still looks within CLOSE_POLL of the last record."""
-    if gained <= 0 or elapsed <= 0:
-        return CLOSE_POLL if gained < 0 else CLOSE_POLL_MAX  # first look / nothing moved
+    the plan (a few KB packed), so looking every CLOSE_POLL took a third of a worker's CPU
+    in benchmarks/scale.py; halving the estimate each time still looks within CLOSE_POLL of
+    the last record. An interval in which nothing was recorded doubles the wait: a stall
+    soon waits the longest, while the last records (which may come 0.3 s apart, one
+    answer each) are seen within twice their gap, not CLOSE_POLL_MAX late."""
+    if gained < 0 or elapsed <= 0:
+        return CLOSE_POLL  # the first look: no pace known yet
+    if gained == 0:
+        return min(CLOSE_POLL_MAX, max(CLOSE_POLL, 2 * elapsed))
     return min(CLOSE_POLL_MAX, max(CLOSE_POLL, remaining * elapsed / gained / 2))
 
 
