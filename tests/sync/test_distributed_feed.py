@@ -322,3 +322,48 @@ def test_a_worker_imports_every_systems_client_before_its_first_job() -> None:
             "passeur_vosfactures.sync:sync_adapter"} <= set(lazy)
     assert sorted(distributed.warm_up(registry)) == sorted(lazy)
     assert all(f._function is not None for f in lazy.values())
+
+
+OPEN_AFTER_WARM_UP = """
+import sys
+from passeur import load_registry
+from passeur.engine.distributed import warm_up
+from passeur.engine.sync.context import open_context
+from passeur.engine.sync.syncfile import load_sync_file
+from passeur.state import open_store
+
+registry = load_registry()
+warm_up(registry)
+before = set(sys.modules)
+spec = load_sync_file(sys.argv[1], registry)
+with open_store(spec.store) as store:
+    open_context(spec, registry, store)
+print(sorted(m for m in set(sys.modules) - before if m.split(".")[0].startswith("passeur")))
+"""
+
+
+def test_after_warm_up_opening_a_sync_files_context_imports_no_module_of_passeur(
+        tmp_path: Any) -> None:
+    """In a fresh interpreter (this one has imported everything already): what a worker's
+    first document of a sync file would import is imported by `warm_up`, the mapping
+    compiler included (CONTEXT_MODULES). Nothing is sent: the context opens its clients,
+    it does not call them."""
+    import os
+    import subprocess
+    import sys
+
+    nowhere = "http://127.0.0.1:9"  # the discard port: a request would fail the test
+    (tmp_path / "acomba.toml").write_text(
+        f'system = "acomba"\n[settings]\nbase_url = "{nowhere}/api"\ncompany_id = "1"\n'
+        'licence = { env = "T_LICENCE" }\nsecret = { env = "T_SECRET" }\n', encoding="utf-8")
+    (tmp_path / "vf.toml").write_text(
+        f'system = "vosfactures"\n[settings]\nbase_url = "{nowhere}"\n'
+        'api_token = { env = "T_TOKEN" }\n', encoding="utf-8")
+    sync = tmp_path / "sync.toml"
+    sync.write_text('store = "state.db"\n[source]\nconnection = "acomba.toml"\n'
+                    '[target]\nconnection = "vf.toml"\n', encoding="utf-8")
+    env = {**os.environ, "T_LICENCE": "l", "T_SECRET": "s", "T_TOKEN": "t"}
+    done = subprocess.run([sys.executable, "-c", OPEN_AFTER_WARM_UP, str(sync)], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -30,6 +30,7 @@ import asyncio
 import base64
 import contextlib
 import datetime
+import importlib
 import logging
 import os
 import socket
@@ -254,16 +255,29 @@ def _current() -> _Worker:
     return _worker
 
 
+#: What opening a sync file's context imports on its first use, besides the systems' own
+#: modules: the mapping compiler and its route cache, the generic sync adapter (a test
+#: opens a context after `warm_up` and sees no module of passeur imported).
+CONTEXT_MODULES = ("passeur.dsl.routes", "passeur.dsl.route_cache", "passeur.dsl.loader",
+                   "passeur.engine.sync.generic")
+
+
 def warm_up(registry: Any) -> list[str]:
     """Import, before the first job, what opening a sync file's context imports on its first
-    use: every system's client and sync adapter (named lazily by the plugins) and the HTTP
-    stack under them. On its first document a worker otherwise spent about 0.3 s of CPU
-    importing them (httpcore alone pulls in trio), while the other workers' first documents
-    wanted the same two cores. Returns the factories loaded; one that does not import is
+    use: every system's client and sync adapter (named lazily by the plugins), the HTTP
+    stack under them, the mapping compiler. On its first document a worker otherwise spent
+    about 0.3 s of CPU importing them (httpcore alone pulls in trio), and 0.1-0.2 s more on
+    the compiler (without bytecode files), while the other workers' first documents wanted
+    the same two cores. Returns the factories loaded; one that does not import is
     left to fail where it is used, with its own message."""
     import httpx
 
+    from passeur.http.client import tls_context
+
     httpx.AsyncHTTPTransport()  # imports httpcore's connection pool and its backends
+    tls_context()  # the CA bundle read once
+    for module in CONTEXT_MODULES:
+        importlib.import_module(module)
     loaded = []
     for spec in registry.systems.values():
         for factory in (spec.client_factory, spec.sync_adapter):

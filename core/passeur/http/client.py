@@ -216,7 +216,7 @@ class _Runner:
 
 
 @functools.cache
-def _tls() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """httpx's default TLS context, made once per process: each client made its own and
     read the CA bundle again (20 ms), twice per sync file opened by a worker."""
     return httpx.create_ssl_context()
@@ -236,7 +236,7 @@ class HttpClient:
         self._sleep = sleep
         self._client = httpx.Client(base_url=self._run.base_url, headers=self._run.headers,
                                     timeout=self._run.timeout(), transport=transport,
-                                    verify=_tls())
+                                    verify=tls_context())
 
     @property
     def redactor(self) -> Redactor:
@@ -285,7 +285,7 @@ class AsyncHttpClient:
         self._client = httpx.AsyncClient(base_url=self._run.base_url,
                                          headers=self._run.headers,
                                          timeout=self._run.timeout(), transport=transport,
-                                         verify=_tls())
+                                         verify=tls_context())
 
     @property
     def redactor(self) -> Redactor:
