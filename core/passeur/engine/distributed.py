@@ -114,10 +114,13 @@ def _install_queue(url: str) -> None:
             db.execute(SchemaManager.get_schema())
 
 
-def _app(url: str) -> Any:
+def _app(url: str, connections: int = 4) -> Any:
+    """The queue's app over a pool of `connections` (psycopg_pool's default 4: opening it
+    waits for all of them)."""
     import procrastinate
 
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(
+        conninfo=url, min_size=connections, max_size=max(4, connections)))
     retry = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=1)
     app.task(name="passeur.plan", queue=QUEUE, pass_context=True)(_plan_once)  # no retry:
     # a plan that fails (the source down) aborts its run, and the next run plans again
@@ -173,7 +176,7 @@ async def enqueue_sync_async(registry: Any, sync_path: str, *, store_url: str | 
 
 async def _defer(url: str, task: str, *kwargs: Mapping[str, Any],
                  schedule_in: float | None = None) -> None:
-    app = _app(url)
+    app = _app(url, connections=1)  # one statement: not four connections opened for it
     async with app.open_async():
         await _defer_on(app, task, *kwargs, schedule_in=schedule_in)
 
