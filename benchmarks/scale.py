@@ -5,6 +5,7 @@ answer (the work waits on the network, so it scales on two cores).
     eval "$(.ci/services start /tmp/pg)"              # or PASSEUR_BENCH_POSTGRES=postgresql://...
     python benchmarks/scale.py                        # 4 accounts x 10 req/s, 300 ms, 200 invoices
     python benchmarks/scale.py --accounts 2 --count 20 --workers 1 2
+    python benchmarks/scale.py --workers 4 --busy 2       # both cores also taken by loops
 
 Each account has its own Acomba sandbox (in this process) and VosFactures sandbox (in a
 process of its own), and its own sync file; all share one PostgreSQL schema, which is the
@@ -85,8 +86,22 @@ def _live_workers(url: str) -> int:
         return int(db.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0])
 
 
+@contextlib.contextmanager
+def busy(processes: int) -> Any:
+    """`processes` busy loops for the block's length: a machine whose cores are taken by
+    other work (two on this two-core machine: every process waits its turn)."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+             for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
 def measure(server: str, workers: int, accounts: int, count: int, rate: float,
-            latency_ms: float, concurrency: int) -> dict[str, Any]:
+            latency_ms: float, concurrency: int, loops: int = 0) -> dict[str, Any]:
     env = {**os.environ, **ENV}
     with contextlib.ExitStack() as stack, schema(server) as url:
         env["PASSEUR_STORE"] = url
@@ -116,6 +131,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                     raise SystemExit("the workers did not start")
                 time.sleep(0.1)
             registry = load_registry()
+            stack.enter_context(busy(loops))
             wall, start, mono = time.time(), time.perf_counter(), time.monotonic()
             # what `passeur sync --distributed` does, once per sync file
             run_ids = [enqueue_sync(registry, str(sync), store_url=url).run_id
@@ -139,7 +155,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                         for e in entries if e.doctype == "invoice" and e.at)
     numbers = [n for s in seen for n in s["numbers"]]
     doubled = sum(len(s["numbers"]) - len(set(s["numbers"])) for s in seen)  # per account
-    return {"workers": workers, "seconds": round(elapsed, 2), "requests": requests,
+    return {"workers": workers, "busy": loops, "seconds": round(elapsed, 2), "requests": requests,
             # when the first and the last invoice were recorded: before, the plan tasks
             "first_invoice_s": round(invoice_at[0], 2) if invoice_at else None,
             "last_invoice_s": round(invoice_at[-1], 2) if invoice_at else None,
@@ -164,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=300.0)
     parser.add_argument("--concurrency", type=int, default=4, help="tasks per worker")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="N busy loops run beside the workers while measured: a "
+                        "loaded machine (default 0)")
     args = parser.parse_args(argv)
     server = os.environ.get("PASSEUR_BENCH_POSTGRES") or os.environ.get("PASSEUR_TEST_POSTGRES")
     if not server:
@@ -174,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for workers in args.workers:
         result = measure(server, workers, args.accounts, args.count, args.rate_limit,
-                         args.latency_ms, args.concurrency)
+                         args.latency_ms, args.concurrency, args.busy)
         results.append(result)
         print(json.dumps(result), flush=True)
     base = results[0]["requests_per_s"]
