@@ -23,9 +23,10 @@ from sync.test_distributed import (
 )
 
 from passeur.engine import distributed
+from passeur.engine.sync import apply
 from passeur.engine.sync.plan import PlanItem
 from passeur.http.call import loads_json
-from passeur.state import open_store
+from passeur.state import attempt_owner, open_store
 
 
 @pytest.fixture
@@ -92,6 +93,53 @@ def test_one_apply_job_run_twice_at_once_writes_and_records_its_document_once(
     assert [e.outcome for e in entries] == ["created"]  # one outcome, by one attempt
     assert writes == 1  # one create sent: the other attempt waited, then found it recorded
     assert [str(i["number"]) for i in world.vf_invoices].count(planned.source_id) == 1
+
+
+def test_an_attempt_waits_a_bounded_time_for_another_attempts_lease_then_gives_up(
+        server_world: Any, in_process: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another attempt of the same run holding the document's lease is waited for, but
+    not for longer than the lease's time (and ten looks): one that keeps taking it again
+    leaves this attempt raising, nothing sent and nothing recorded, for the queue to try
+    again later."""
+    world = server_world(seed=2, vf={"latency_ms": 5}, http=HTTP, count_writes=True)
+    monkeypatch.setattr(apply, "LEASE_TTL", 1.0)
+    monkeypatch.setattr(apply, "LEASE_POLL", 0.05)
+
+    async def body(worker: Any, run_id: str) -> Any:
+        sync = str(world.sync_file.resolve())
+        await distributed._plan_once(attempt(worker.app, 1, 0), run_id, sync)
+        worker_id = await worker.app.job_manager.register_worker()
+        job = await worker.app.job_manager.fetch_job([distributed.QUEUE], worker_id)
+        planned = PlanItem.from_json(loads_json(job.task_kwargs["item"]))
+        target = (await worker.context(sync)).spec.target.name
+        resource = f"{target}:{planned.doctype}:{planned.key}"
+        other = attempt_owner(run_id, f"job{job.id}.0")  # the first attempt, alive
+
+        async def keep_taking() -> None:
+            while True:
+                assert worker.store.lease(resource, other, 1.0)
+                await asyncio.sleep(0.1)
+
+        holder = asyncio.ensure_future(keep_taking())
+        await asyncio.sleep(0.05)
+        before, loop = world.vf.app.writes, asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            with pytest.raises(RuntimeError) as raised:
+                await distributed._apply_task(attempt(worker.app, job.id, 1),
+                                              **job.task_kwargs)
+        finally:
+            holder.cancel()
+        return (planned, resource, other, str(raised.value), loop.time() - started,
+                world.vf.app.writes - before)
+
+    run_id, (planned, resource, other, message, waited, writes) = in_process(world, body)
+    assert message == (f"{resource}: held by {other} longer than its lease's 1 s; nothing "
+                       "recorded, for the queue to try again")
+    assert 1.5 <= waited < 10  # the lease's 1 s and ten looks of 0.05 s
+    assert writes == 0
+    with world.store() as store:
+        assert store.outcome(run_id, planned.doctype, planned.source_id) is None
 
 
 def test_a_plan_job_run_twice_enqueues_each_document_and_the_close_once(
