@@ -266,22 +266,38 @@ class PostgresStore(Store):
         with self._lock:
             return self._db.execute(query, args).fetchall()
 
+    def _write(self, query: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """One statement on its own, and the rows it returns: atomic by itself and committed
+        by the server as it ends (the connection is in autocommit). `_tx` costs a BEGIN and
+        a COMMIT besides, two more round trips on which the worker's event loop waits: an
+        apply task made about 40 round trips to the store per document
+        (benchmarks/store_ops.py)."""
+        with self._lock:
+            cursor = self._db.execute(query, args)
+            return cursor.fetchall() if cursor.description is not None else []
+
     # -- bindings ------------------------------------------------------------------------
 
     def _binding(self, db: psycopg.Connection[Any], doc_id: int) -> Binding | None:
-        doc = db.execute("SELECT doctype FROM documents WHERE doc_id = %s", (doc_id,)).fetchone()
-        if doc is None:
+        rows = db.execute("SELECT d.doctype, m.system, m.record_id, m.version, m.content_hash, "
+                          "m.number FROM documents d LEFT JOIN members m ON m.doc_id = d.doc_id "
+                          "WHERE d.doc_id = %s ORDER BY m.system", (doc_id,)).fetchall()
+        if not rows:
             return None
-        rows = db.execute("SELECT system, record_id, version, content_hash, number FROM members "
-                          "WHERE doc_id = %s ORDER BY system", (doc_id,)).fetchall()
-        return Binding(doc_id, doc[0], tuple(Member(*r) for r in rows))
+        return Binding(doc_id, rows[0][0], tuple(Member(*r[1:]) for r in rows
+                                                 if r[1] is not None))  # none: no member
 
     def find_binding(self, doctype: str, system: str, record_id: str) -> Binding | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT doc_id FROM members WHERE doctype = %s AND system = %s AND "
-                "record_id = %s", (doctype, system, str(record_id))).fetchone()
-            return None if row is None else self._binding(self._db, row[0])
+        # one statement (the member, its document, all its members): asked several times
+        # per document of a run, three round trips each when it was three statements
+        rows = self._read(
+            "SELECT d.doc_id, d.doctype, m.system, m.record_id, m.version, m.content_hash, "
+            "m.number FROM members f JOIN documents d ON d.doc_id = f.doc_id "
+            "JOIN members m ON m.doc_id = f.doc_id WHERE f.doctype = %s AND f.system = %s "
+            "AND f.record_id = %s ORDER BY m.system", (doctype, system, str(record_id)))
+        if not rows:
+            return None
+        return Binding(rows[0][0], rows[0][1], tuple(Member(*r[2:]) for r in rows))
 
     def bind(self, doctype: str, *members: Member, doc_id: int | None = None) -> Binding:
         now = now_text()
@@ -322,11 +338,10 @@ class PostgresStore(Store):
         return binding
 
     def update_member(self, doc_id: int, member: Member) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE members SET record_id = %s, version = %s, content_hash = %s, "
-                       "number = %s, updated_at = %s WHERE doc_id = %s AND system = %s",
-                       (member.record_id, member.version, member.content_hash, member.number,
-                        now_text(), doc_id, member.system))
+        self._write("UPDATE members SET record_id = %s, version = %s, content_hash = %s, "
+                    "number = %s, updated_at = %s WHERE doc_id = %s AND system = %s",
+                    (member.record_id, member.version, member.content_hash, member.number,
+                     now_text(), doc_id, member.system))
 
     def get_binding(self, doc_id: int) -> Binding | None:
         with self._lock:
@@ -388,26 +403,24 @@ class PostgresStore(Store):
 
     def open_intent(self, intent: Intent) -> Intent:
         now = now_text()
-        with self._tx() as db:
-            inserted = db.execute(
-                f"INSERT INTO intents ({self._INTENT}, created_at, updated_at) VALUES "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING "
-                "RETURNING key",
-                (intent.key, intent.run_id, intent.system, intent.doctype, intent.action,
-                 intent.source, intent.state, intent.target_id, intent.message, now,
-                 now)).fetchone()
-            if inserted is None:  # recorded before: the earlier attempt, to reconcile
-                return self._intent(_one(db.execute(
-                    f"SELECT {self._INTENT} FROM intents WHERE key = %s",
-                    (intent.key,)).fetchone()))
+        inserted = self._write(
+            f"INSERT INTO intents ({self._INTENT}, created_at, updated_at) VALUES "
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING "
+            "RETURNING key",
+            (intent.key, intent.run_id, intent.system, intent.doctype, intent.action,
+             intent.source, intent.state, intent.target_id, intent.message, now, now))
+        if not inserted:  # recorded before: the earlier attempt, to reconcile (an intent
+            # is never deleted, so it is still there to read)
+            rows = self._read(f"SELECT {self._INTENT} FROM intents WHERE key = %s",
+                              (intent.key,))
+            return self._intent(_one(rows[0] if rows else None))
         return intent
 
     def close_intent(self, key: str, state: str, target_id: str | None = None,
                      message: str | None = None) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE intents SET state = %s, target_id = COALESCE(%s, target_id), "
-                       "message = %s, updated_at = %s WHERE key = %s",
-                       (state, target_id, message, now_text(), key))
+        self._write("UPDATE intents SET state = %s, target_id = COALESCE(%s, target_id), "
+                    "message = %s, updated_at = %s WHERE key = %s",
+                    (state, target_id, message, now_text(), key))
 
     def intent(self, key: str) -> Intent | None:
         rows = self._read(f"SELECT {self._INTENT} FROM intents WHERE key = %s", (key,))
@@ -462,17 +475,16 @@ class PostgresStore(Store):
 
     def record(self, entry: LedgerEntry) -> LedgerEntry:
         at = entry.at or now_text()
-        with self._tx() as db:
-            seq = _one(db.execute(
-                "INSERT INTO ledger (run_id, at, doctype, source_system, source_id, "
-                "source_number, target_system, target_id, outcome, reason, message, "
-                "mapping_version, diff) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s) RETURNING seq",
-                (entry.run_id, at, entry.doctype, entry.source_system, entry.source_id,
-                 entry.source_number, entry.target_system, entry.target_id, entry.outcome,
-                 entry.reason, entry.message, entry.mapping_version,
-                 json.dumps(list(entry.diff), default=str))).fetchone())[0]
-        return attrs.evolve(entry, at=at, seq=int(seq))
+        rows = self._write(
+            "INSERT INTO ledger (run_id, at, doctype, source_system, source_id, "
+            "source_number, target_system, target_id, outcome, reason, message, "
+            "mapping_version, diff) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "%s, %s) RETURNING seq",
+            (entry.run_id, at, entry.doctype, entry.source_system, entry.source_id,
+             entry.source_number, entry.target_system, entry.target_id, entry.outcome,
+             entry.reason, entry.message, entry.mapping_version,
+             json.dumps(list(entry.diff), default=str)))
+        return attrs.evolve(entry, at=at, seq=int(_one(rows[0] if rows else None)[0]))
 
     _ENTRY = ("run_id, doctype, source_system, source_id, outcome, source_number, "
               "target_system, target_id, reason, message, mapping_version, diff, at, seq")
@@ -507,14 +519,13 @@ class PostgresStore(Store):
         return None if not rows else WatchState(*rows[0])
 
     def save_watch_state(self, state: WatchState) -> None:
-        with self._tx() as db:
-            db.execute("INSERT INTO watch VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                       "ON CONFLICT (sync) DO UPDATE SET next_due = EXCLUDED.next_due, "
-                       "interval_s = EXCLUDED.interval_s, last_poll = EXCLUDED.last_poll, "
-                       "last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, "
-                       "watcher = EXCLUDED.watcher, updated_at = EXCLUDED.updated_at",
-                       (state.sync, state.next_due, state.interval, state.last_poll,
-                        state.last_status, state.last_error, state.watcher, now_text()))
+        self._write("INSERT INTO watch VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (sync) DO UPDATE SET next_due = EXCLUDED.next_due, "
+                    "interval_s = EXCLUDED.interval_s, last_poll = EXCLUDED.last_poll, "
+                    "last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error, "
+                    "watcher = EXCLUDED.watcher, updated_at = EXCLUDED.updated_at",
+                    (state.sync, state.next_due, state.interval, state.last_poll,
+                     state.last_status, state.last_error, state.watcher, now_text()))
 
     def advance_watch_state(self, state: WatchState, expected: float | None) -> bool:
         row = (state.next_due, state.interval, state.last_poll, state.last_status,
@@ -570,6 +581,14 @@ class PostgresStore(Store):
         return None
 
     def lease(self, resource: str, run_id: str, ttl: float = 300.0) -> bool:
+        # free, or `run_id`'s already (a renewal): taken in one statement; else the holder
+        # is looked at under a row lock, and its lease taken over if it is gone
+        if self._write("INSERT INTO leases VALUES (%s, %s, %s, %s, %s) ON CONFLICT (resource) "
+                       "DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, "
+                       "expires_at = EXCLUDED.expires_at WHERE leases.run_id = EXCLUDED.run_id "
+                       "RETURNING resource",
+                       (resource, run_id, self._host, self._pid, clock() + ttl)):
+            return True
         with self._tx() as db:
             return self._take(db, resource, run_id, ttl) is None
 
@@ -582,9 +601,8 @@ class PostgresStore(Store):
         return str(rows[0][0])
 
     def release(self, resource: str, run_id: str) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM leases WHERE resource = %s AND run_id = %s",
-                       (resource, run_id))
+        self._write("DELETE FROM leases WHERE resource = %s AND run_id = %s",
+                    (resource, run_id))
 
 
 class _Transaction:
