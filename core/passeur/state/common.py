@@ -5,13 +5,15 @@ store test suite checks the texts on every implementation)."""
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import uuid
+from typing import Any
 
-from passeur.state.base import StoreError, StoreLocked
+from passeur.state.base import LedgerEntry, StoreError, StoreLocked
 
-__all__ = ["APPLICATION", "already_bound", "clock", "holder_alive", "new_run_id",
-           "now_text", "sync_locked"]
+__all__ = ["APPLICATION", "LEDGER_COLUMNS", "already_bound", "clock", "holder_alive",
+           "ledger_row", "new_run_id", "now_text", "sync_locked"]
 
 #: What a store's `meta` table says it belongs to.
 APPLICATION = "passeur"
@@ -30,6 +32,19 @@ def clock() -> float:
 def new_run_id() -> str:
     """A run id that sorts by its start and says when it was: 20240601T090000-a1b2c3."""
     return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+#: The columns a ledger entry is written to, in the order of `ledger_row`.
+LEDGER_COLUMNS = ("run_id, at, doctype, source_system, source_id, source_number, "
+                  "target_system, target_id, outcome, reason, message, mapping_version, diff")
+
+
+def ledger_row(entry: LedgerEntry, at: str) -> tuple[Any, ...]:
+    """The values of LEDGER_COLUMNS for `entry` recorded `at` (its diff as JSON text)."""
+    return (entry.run_id, at, entry.doctype, entry.source_system, entry.source_id,
+            entry.source_number, entry.target_system, entry.target_id, entry.outcome,
+            entry.reason, entry.message, entry.mapping_version,
+            json.dumps(list(entry.diff), default=str))
 
 
 def _pid_alive(pid: int) -> bool:

@@ -45,9 +45,11 @@ from passeur.state.base import (
 )
 from passeur.state.common import (
     APPLICATION,
+    LEDGER_COLUMNS,
     already_bound,
     clock,
     holder_alive,
+    ledger_row,
     new_run_id,
     now_text,
     sync_locked,
@@ -475,15 +477,9 @@ class PostgresStore(Store):
 
     def record(self, entry: LedgerEntry) -> LedgerEntry:
         at = entry.at or now_text()
-        rows = self._write(
-            "INSERT INTO ledger (run_id, at, doctype, source_system, source_id, "
-            "source_number, target_system, target_id, outcome, reason, message, "
-            "mapping_version, diff) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s) RETURNING seq",
-            (entry.run_id, at, entry.doctype, entry.source_system, entry.source_id,
-             entry.source_number, entry.target_system, entry.target_id, entry.outcome,
-             entry.reason, entry.message, entry.mapping_version,
-             json.dumps(list(entry.diff), default=str)))
+        row = ledger_row(entry, at)
+        rows = self._write(f"INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES "
+                           f"({', '.join(['%s'] * len(row))}) RETURNING seq", row)
         return attrs.evolve(entry, at=at, seq=int(_one(rows[0] if rows else None)[0]))
 
     _ENTRY = ("run_id, doctype, source_system, source_id, outcome, source_number, "

@@ -34,9 +34,11 @@ from passeur.state.base import (
 )
 from passeur.state.common import (
     APPLICATION,
+    LEDGER_COLUMNS,
     already_bound,
     clock,
     holder_alive,
+    ledger_row,
     new_run_id,
     now_text,
     sync_locked,
@@ -426,14 +428,9 @@ class SQLiteStore(Store):
     def record(self, entry: LedgerEntry) -> LedgerEntry:
         at = entry.at or now_text()
         with self._tx() as db:
-            seq = db.execute(
-                "INSERT INTO ledger (run_id, at, doctype, source_system, source_id, "
-                "source_number, target_system, target_id, outcome, reason, message, "
-                "mapping_version, diff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (entry.run_id, at, entry.doctype, entry.source_system, entry.source_id,
-                 entry.source_number, entry.target_system, entry.target_id, entry.outcome,
-                 entry.reason, entry.message, entry.mapping_version,
-                 json.dumps(list(entry.diff), default=str))).lastrowid
+            row = ledger_row(entry, at)
+            seq = db.execute(f"INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES "
+                             f"({', '.join('?' * len(row))})", row).lastrowid
         return LedgerEntry(**{**_fields(entry), "at": at, "seq": seq})
 
     def ledger(self, run_id: str) -> list[LedgerEntry]:
