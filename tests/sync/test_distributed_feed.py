@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from sync import test_distributed_attempts as attempts
-from sync.sync_helpers import numbers
+from sync.sync_helpers import ENV, numbers, write_files
 from sync.test_distributed import (
     HTTP,
     closed_by,
@@ -353,16 +353,8 @@ def test_after_warm_up_opening_a_sync_files_context_imports_no_module_of_passeur
     import sys
 
     nowhere = "http://127.0.0.1:9"  # the discard port: a request would fail the test
-    (tmp_path / "acomba.toml").write_text(
-        f'system = "acomba"\n[settings]\nbase_url = "{nowhere}/api"\ncompany_id = "1"\n'
-        'licence = { env = "T_LICENCE" }\nsecret = { env = "T_SECRET" }\n', encoding="utf-8")
-    (tmp_path / "vf.toml").write_text(
-        f'system = "vosfactures"\n[settings]\nbase_url = "{nowhere}"\n'
-        'api_token = { env = "T_TOKEN" }\n', encoding="utf-8")
-    sync = tmp_path / "sync.toml"
-    sync.write_text('store = "state.db"\n[source]\nconnection = "acomba.toml"\n'
-                    '[target]\nconnection = "vf.toml"\n', encoding="utf-8")
-    env = {**os.environ, "T_LICENCE": "l", "T_SECRET": "s", "T_TOKEN": "t"}
+    sync = write_files(tmp_path, nowhere, nowhere)
+    env = {**os.environ, **ENV}
     done = subprocess.run([sys.executable, "-c", OPEN_AFTER_WARM_UP, str(sync)], env=env,
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
