@@ -132,7 +132,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                 time.sleep(0.1)
             registry = load_registry()
             stack.enter_context(busy(loops))
-            wall, start, mono = time.time(), time.perf_counter(), time.monotonic()
+            wall, start = time.time(), time.monotonic()
             # what `passeur sync --distributed` does, once per sync file
             run_ids = [enqueue_sync(registry, str(sync), store_url=url).run_id
                        for sync in syncs]
@@ -140,7 +140,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                 while any((r := store.run(i)) is None or r.status == "running"
                           for i in run_ids):
                     time.sleep(0.1)
-                elapsed = time.perf_counter() - start
+                elapsed = time.monotonic() - start
                 runs = [store.run(i) for i in run_ids]
                 entries = [e for i in run_ids for e in store.ledger(i)]
         finally:
@@ -150,7 +150,7 @@ def measure(server: str, workers: int, accounts: int, count: int, rate: float,
                 proc.wait(30)
     requests = sum(s["requests"] for s in seen)
     # the sandboxes' clock is CLOCK_MONOTONIC too: seconds after the first enqueue
-    arrivals = [sorted(a - mono for a in s["arrivals"]) for s in seen]
+    arrivals = [sorted(a - start for a in s["arrivals"]) for s in seen]
     invoice_at = sorted(datetime.datetime.fromisoformat(e.at).timestamp() - wall
                         for e in entries if e.doctype == "invoice" and e.at)
     numbers = [n for s in seen for n in s["numbers"]]
